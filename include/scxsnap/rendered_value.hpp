@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: Apache-2.0
+// RenderedValue: one BPF value rendered through BTF into a typed tree (the 13
+// kinds of ktstr's btf_render). Scalars live inline (24 bytes a node, no heap
+// allocation); member names, type names and enum variant names are interned
+// once per process, so a million struct values share one copy of each name.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace scxsnap {
+
+/// A string stored once in a process-wide pool; copying it copies a pointer.
+/// Interned strings live until the process exits.
+class InternedString {
+ public:
+  InternedString() = default;
+  explicit InternedString(std::string_view s);
+  std::string_view view() const { return p_ ? std::string_view(*p_) : std::string_view(); }
+  const std::string& str() const;
+  operator std::string_view() const { return view(); }  // NOLINT(google-explicit-constructor)
+  friend bool operator==(InternedString a, InternedString b) { return a.p_ == b.p_; }
+
+ private:
+  const std::string* p_ = nullptr;
+};
+
+enum class ValueKind : std::uint8_t {
+  Int,
+  Uint,
+  Bool,
+  Char,
+  Float,
+  Enum,
+  Struct,
+  Array,
+  CpuList,
+  Ptr,
+  Bytes,
+  Truncated,
+  Unsupported,
+};
+
+/// snake_case tag used in JSON ("cpu_list").
+std::string_view kind_tag(ValueKind k);
+/// CamelCase variant name used in error messages ("CpuList").
+std::string_view kind_name(ValueKind k);
+std::optional<ValueKind> kind_from_tag(std::string_view tag);
+
+struct RenderedMember;
+
+class RenderedValue {
+ public:
+  // ---- construction -------------------------------------------------------
+  static RenderedValue make_int(std::uint32_t bits, std::int64_t v);
+  static RenderedValue make_uint(std::uint32_t bits, std::uint64_t v);
+  static RenderedValue make_bool(bool v);
+  static RenderedValue make_char(std::uint8_t v);
+  static RenderedValue make_float(std::uint32_t bits, double v);
+  static RenderedValue make_enum(std::uint32_t bits, std::int64_t v,
+                                 std::optional<std::string_view> variant, bool is_signed);
+  static RenderedValue make_struct(std::optional<std::string_view> type_name,
+                                   std::vector<RenderedMember> members);
+  static RenderedValue make_array(std::uint64_t len, std::vector<RenderedValue> elements);
+  static RenderedValue make_cpu_list(std::string cpus);
+  static RenderedValue make_ptr(std::uint64_t address,
+                                std::optional<RenderedValue> deref = std::nullopt,
+                                std::optional<std::string> deref_skipped_reason = std::nullopt,
+                                std::optional<std::string> cast_annotation = std::nullopt);
+  static RenderedValue make_bytes(std::string hex);
+  static RenderedValue make_truncated(std::uint64_t needed, std::uint64_t had,
+                                      RenderedValue partial);
+  static RenderedValue make_unsupported(std::string reason);
+
+  /// An empty Bytes value.
+  RenderedValue() = default;
+  RenderedValue(const RenderedValue& o);
+  RenderedValue(RenderedValue&& o) noexcept;
+  RenderedValue& operator=(const RenderedValue& o);
+  RenderedValue& operator=(RenderedValue&& o) noexcept;
+  ~RenderedValue();
+
+  // ---- inspection ---------------------------------------------------------
+  ValueKind kind() const { return kind_; }
+  /// Int/Uint/Float/Enum width in bits.
+  std::uint32_t bits() const { return bits_; }
+  std::int64_t int_value() const { return s_.i; }     ///< Int, Enum (raw)
+  std::uint64_t uint_value() const { return s_.u; }   ///< Uint, Ptr address
+  bool bool_value() const { return s_.b; }            ///< Bool
+  std::uint8_t char_value() const { return s_.c; }    ///< Char
+  double float_value() const { return s_.f; }         ///< Float
+  bool is_signed() const { return flag_; }            ///< Enum
+  /// Enum variant name; nullopt when no enumerator matched.
+  std::optional<std::string_view> variant() const;
+  /// Struct type name; nullopt when anonymous.
+  std::optional<std::string_view> type_name() const;
+  const std::vector<RenderedMember>& members() const;  ///< Struct (empty otherwise)
+  std::uint64_t array_len() const;                     ///< Array declared length
+  const std::vector<RenderedValue>& elements() const;  ///< Array (empty otherwise)
+  /// CpuList cpus, Bytes hex, Unsupported reason.
+  const std::string& text() const;
+  const RenderedValue* deref() const;                  ///< Ptr target, if chased
+  const std::string* deref_skipped_reason() const;     ///< Ptr
+  const std::string* cast_annotation() const;          ///< Ptr
+  std::uint64_t needed() const;                        ///< Truncated
+  std::uint64_t had() const;                           ///< Truncated
+  const RenderedValue* partial() const;                ///< Truncated
+
+  // ---- the raw navigation layer (ktstr's inherent helpers) ----------------
+  /// Member of a Struct, peeling Ptr deref and Truncated partial.
+  const RenderedValue* member(std::string_view name) const;
+  /// Element of an Array, peeling Ptr deref and Truncated partial.
+  const RenderedValue* index(std::size_t i) const;
+  /// "" → this; otherwise a chain of member(); any empty component → nullptr.
+  const RenderedValue* get(std::string_view path) const;
+  std::optional<std::uint64_t> as_u64() const;
+  std::optional<std::int64_t> as_i64() const;
+  std::optional<double> as_f64() const;
+  std::optional<bool> as_bool() const;
+
+  /// Human text (ktstr's Display): scalars exact, aggregates approximate.
+  std::string display() const;
+
+  friend bool operator==(const RenderedValue& a, const RenderedValue& b);
+
+ private:
+  RenderedValue(ValueKind k) : kind_(k) {}  // NOLINT
+  void destroy() noexcept;
+  void copy_from(const RenderedValue& o);
+
+  ValueKind kind_ = ValueKind::Bytes;
+  bool flag_ = false;        // Enum is_signed
+  std::uint32_t bits_ = 0;
+  union Scalar {
+    std::int64_t i;
+    std::uint64_t u;
+    double f;
+    bool b;
+    std::uint8_t c;
+  } s_{0};
+  // Kind-specific heap body (Struct, Array, Ptr extras, Truncated, strings)
+  // or an interned name (Enum variant); null when the kind needs none.
+  void* ext_ = nullptr;
+};
+
+struct RenderedMember {
+  InternedString name;
+  RenderedValue value;
+  RenderedMember(std::string_view n, RenderedValue v) : name(n), value(std::move(v)) {}
+  RenderedMember(InternedString n, RenderedValue v) : name(n), value(std::move(v)) {}
+  friend bool operator==(const RenderedMember& a, const RenderedMember& b) {
+    return a.name == b.name && a.value == b.value;
+  }
+};
+
+}  // namespace scxsnap

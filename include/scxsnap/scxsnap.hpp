@@ -1,0 +1,10 @@
+// SPDX-License-Identifier: Apache-2.0
+// Umbrella header: everything a user of libscxsnap needs.
+//   report.hpp   — FailureDumpReport, JSON read/write
+//   snapshot.hpp — the typed Snapshot view (var, map, active, live_var, ...)
+#pragma once
+
+#include "scxsnap/json_value.hpp"
+#include "scxsnap/rendered_value.hpp"
+#include "scxsnap/report.hpp"
+#include "scxsnap/result.hpp"

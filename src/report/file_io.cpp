@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: Apache-2.0
+// Reading reports from files and writing outputs atomically.
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <simdjson.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <iterator>
+
+#include "scxsnap/report.hpp"
+
+namespace scxsnap {
+namespace detail {
+Result<FailureDumpReport> parse_report_padded(simdjson::padded_string_view text);
+}
+
+namespace {
+
+Error errno_error(std::string_view what, const std::filesystem::path& path, int err) {
+  ErrorCode code = (err == EACCES || err == EPERM) ? ErrorCode::PermissionDenied
+                   : err == ENOENT                 ? ErrorCode::NotFound
+                                                   : ErrorCode::Io;
+  return Error(code, fmt::format("{} {}: {}", what, path.string(), std::strerror(err)));
+}
+
+// Read the whole file into a padded buffer (simdjson needs padding past the end).
+Result<simdjson::padded_string> read_padded(const std::filesystem::path& path) {
+  if (path == "-") {
+    std::string data((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+    return simdjson::padded_string(data);
+  }
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return errno_error("cannot open", path, errno);
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    int e = errno;
+    ::close(fd);
+    return errno_error("cannot stat", path, e);
+  }
+  if (S_ISDIR(st.st_mode)) {
+    ::close(fd);
+    return Error(ErrorCode::BadInput, fmt::format("cannot read {}: is a directory", path.string()));
+  }
+  simdjson::padded_string buf(static_cast<std::size_t>(st.st_size));
+  std::size_t got = 0;
+  while (got < buf.size()) {
+    ssize_t n = ::read(fd, buf.data() + got, buf.size() - got);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int e = errno;
+      ::close(fd);
+      return errno_error("cannot read", path, e);
+    }
+    if (n == 0) break;  // file shrank while reading
+    got += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  if (got != buf.size()) return simdjson::padded_string(std::string_view(buf.data(), got));
+  return buf;
+}
+
+}  // namespace
+
+Result<FailureDumpReport> load_report(const std::filesystem::path& path) {
+  SCXSNAP_TRY(simdjson::padded_string buf, read_padded(path));
+  Result<FailureDumpReport> r = detail::parse_report_padded(buf);
+  if (!r) return r.error().with_context(path == "-" ? std::string("<stdin>") : path.string());
+  return r;
+}
+
+Result<void> write_file_atomic(const std::filesystem::path& path, std::string_view contents) {
+  if (path == "-") {
+    std::fwrite(contents.data(), 1, contents.size(), stdout);
+    if (std::fflush(stdout) != 0) return Error(ErrorCode::Io, "cannot write to standard output");
+    return {};
+  }
+  std::filesystem::path dir = path.parent_path();
+  if (dir.empty()) dir = ".";
+  std::string tmpl = (dir / ("." + path.filename().string() + ".tmp.XXXXXX")).string();
+  int fd = ::mkstemp(tmpl.data());
+  if (fd < 0) return errno_error("cannot create a temporary file beside", path, errno);
+  auto fail = [&](std::string_view what) -> Error {
+    int e = errno;
+    ::close(fd);
+    ::unlink(tmpl.c_str());
+    return errno_error(what, path, e);
+  };
+  if (::fchmod(fd, 0600) != 0) return fail("cannot set mode 0600 on");
+  std::size_t off = 0;
+  while (off < contents.size()) {
+    ssize_t n = ::write(fd, contents.data() + off, contents.size() - off);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return fail("cannot write");
+    }
+    off += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0) return fail("cannot sync");
+  if (::close(fd) != 0) {
+    int e = errno;
+    ::unlink(tmpl.c_str());
+    return errno_error("cannot close", path, e);
+  }
+  if (::rename(tmpl.c_str(), path.c_str()) != 0) {
+    int e = errno;
+    ::unlink(tmpl.c_str());
+    return errno_error("cannot rename temporary file to", path, e);
+  }
+  return {};
+}
+
+}  // namespace scxsnap

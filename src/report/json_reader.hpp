@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: Apache-2.0
+// Shared pieces of the simdjson-based readers: the JSON path carried down the
+// recursion (built into text only when an error is reported), typed scalar
+// reads that say what was expected and what was found, and object iteration.
+#pragma once
+
+#include <simdjson.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "scxsnap/json_value.hpp"
+#include "scxsnap/result.hpp"
+
+namespace scxsnap::detail {
+
+namespace od = simdjson::ondemand;
+
+inline constexpr int kMaxJsonDepth = 256;
+
+/// A link in the JSON path: a key or an array index under `parent`.
+struct PathNode {
+  const PathNode* parent = nullptr;
+  std::string_view key;
+  std::size_t index = 0;
+  bool is_index = false;
+
+  PathNode child(std::string_view k) const { return PathNode{this, k, 0, false}; }
+  PathNode at(std::size_t i) const { return PathNode{this, {}, i, true}; }
+};
+
+/// "maps[3].entries[10].value.kind"; "(top level)" for the root.
+std::string path_text(const PathNode* p);
+Error json_error(const PathNode& p, std::string_view what);
+/// Error for a simdjson failure at `p`, with wording for the common codes.
+Error json_error(const PathNode& p, simdjson::error_code code);
+
+Result<std::uint64_t> read_u64(od::value v, const PathNode& p);
+Result<std::uint32_t> read_u32(od::value v, const PathNode& p);
+Result<std::int64_t> read_i64(od::value v, const PathNode& p);
+Result<std::int32_t> read_i32(od::value v, const PathNode& p);
+Result<bool> read_bool(od::value v, const PathNode& p);
+/// A number, or null (read back as NaN, since serde writes NaN as null).
+Result<double> read_f64_or_null(od::value v, const PathNode& p);
+Result<std::string> read_string(od::value v, const PathNode& p);
+Result<od::object> read_object(od::value v, const PathNode& p);
+Result<od::array> read_array(od::value v, const PathNode& p);
+Result<JsonValue> read_json_value(od::value v, const PathNode& p, int depth);
+
+/// Iterate an object's fields: fn(key, value, child_path) -> Result<void>.
+template <class Fn>
+Result<void> for_each_field(od::object obj, const PathNode& p, Fn&& fn) {
+  for (auto field : obj) {
+    std::string_view key;
+    if (auto err = field.unescaped_key().get(key)) return json_error(p, err);
+    PathNode cp = p.child(key);
+    od::value v;
+    if (auto err = field.value().get(v)) return json_error(cp, err);
+    Result<void> r = fn(key, v, cp);
+    if (!r) return r;
+  }
+  return {};
+}
+
+/// Iterate an array's elements: fn(value, child_path) -> Result<void>.
+template <class Fn>
+Result<void> for_each_element(od::array arr, const PathNode& p, Fn&& fn) {
+  std::size_t i = 0;
+  for (auto elem : arr) {
+    PathNode cp = p.at(i++);
+    od::value v;
+    if (auto err = elem.get(v)) return json_error(cp, err);
+    Result<void> r = fn(v, cp);
+    if (!r) return r;
+  }
+  return {};
+}
+
+/// Parse `text` (copied into a padded buffer) and hand the root to fn.
+/// Stage-1 failures (bad UTF-8, unclosed strings) are reported with a byte offset.
+Error stage1_error(std::string_view text, simdjson::error_code code);
+
+}  // namespace scxsnap::detail

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: Apache-2.0
+// A streaming JSON writer that reproduces serde_json's output byte for byte:
+// compact (no whitespace) or pretty (2-space indent, "key": value), string
+// escapes as serde_json writes them, floats in ryu's shortest form, and
+// non-finite floats as null. No DOM: callers emit tokens in order.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace scxsnap::detail {
+
+class JsonWriter {
+ public:
+  explicit JsonWriter(std::string& out, bool pretty = false) : out_(out), pretty_(pretty) {}
+
+  void begin_object() { open('{'); }
+  void end_object() { close('}'); }
+  void begin_array() { open('['); }
+  void end_array() { close(']'); }
+  /// Key of the next object member.
+  void key(std::string_view k);
+
+  void value_null() { before_value(); out_ += "null"; }
+  void value_bool(bool b) { before_value(); out_ += b ? "true" : "false"; }
+  void value_u64(std::uint64_t v);
+  void value_i64(std::int64_t v);
+  void value_f64(double v);
+  void value_string(std::string_view s);
+  /// A pre-formatted JSON number token.
+  void value_raw_number(std::string_view token) { before_value(); out_ += token; }
+
+  // Shorthands for "key": value.
+  void field_u64(std::string_view k, std::uint64_t v) { key(k); value_u64(v); }
+  void field_i64(std::string_view k, std::int64_t v) { key(k); value_i64(v); }
+  void field_bool(std::string_view k, bool v) { key(k); value_bool(v); }
+  void field_string(std::string_view k, std::string_view v) { key(k); value_string(v); }
+
+  std::string& buffer() { return out_; }
+
+ private:
+  void open(char c);
+  void close(char c);
+  void before_value();
+  void newline_indent();
+
+  std::string& out_;
+  bool pretty_;
+  // One entry per open container: has it written an element yet?
+  std::vector<bool> has_elem_;
+  bool after_key_ = false;
+};
+
+/// ryu/serde_json float text for a finite double ("1.0", "1e-7", "1.5e300").
+void append_f64(std::string& out, double v);
+/// JSON string body escaping as serde_json does (no surrounding quotes).
+void append_escaped(std::string& out, std::string_view s);
+
+}  // namespace scxsnap::detail

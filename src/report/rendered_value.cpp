@@ -1,0 +1,498 @@
+// SPDX-License-Identifier: Apache-2.0
+// RenderedValue storage (inline scalars + one kind-specific heap body) and
+// the raw navigation/coercion helpers.
+#include "scxsnap/rendered_value.hpp"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <cmath>
+#include <cstring>
+
+namespace scxsnap {
+namespace {
+
+struct StructBody {
+  InternedString type_name;
+  bool has_type_name = false;
+  std::vector<RenderedMember> members;
+};
+struct ArrayBody {
+  std::uint64_t len = 0;
+  std::vector<RenderedValue> elements;
+};
+struct PtrBody {
+  std::optional<RenderedValue> deref;
+  std::optional<std::string> skipped_reason;
+  std::optional<std::string> cast;
+};
+struct TruncBody {
+  std::uint64_t needed = 0;
+  std::uint64_t had = 0;
+  RenderedValue partial;
+};
+struct EnumBody {
+  InternedString variant;
+};
+
+constexpr std::array<std::string_view, 13> kTags = {
+    "int",   "uint",  "bool",     "char", "float", "enum",       "struct",
+    "array", "cpu_list", "ptr", "bytes", "truncated", "unsupported"};
+constexpr std::array<std::string_view, 13> kNames = {
+    "Int",   "Uint",    "Bool", "Char",  "Float",     "Enum",       "Struct",
+    "Array", "CpuList", "Ptr",  "Bytes", "Truncated", "Unsupported"};
+
+const std::vector<RenderedMember> kNoMembers;
+const std::vector<RenderedValue> kNoElements;
+const std::string kNoText;
+
+bool is_text_kind(ValueKind k) {
+  return k == ValueKind::CpuList || k == ValueKind::Bytes || k == ValueKind::Unsupported;
+}
+
+}  // namespace
+
+std::string_view kind_tag(ValueKind k) { return kTags[static_cast<std::size_t>(k)]; }
+std::string_view kind_name(ValueKind k) { return kNames[static_cast<std::size_t>(k)]; }
+
+std::optional<ValueKind> kind_from_tag(std::string_view tag) {
+  for (std::size_t i = 0; i < kTags.size(); ++i)
+    if (kTags[i] == tag) return static_cast<ValueKind>(i);
+  return std::nullopt;
+}
+
+// ---- construction ---------------------------------------------------------
+
+RenderedValue RenderedValue::make_int(std::uint32_t bits, std::int64_t v) {
+  RenderedValue r(ValueKind::Int);
+  r.bits_ = bits;
+  r.s_.i = v;
+  return r;
+}
+RenderedValue RenderedValue::make_uint(std::uint32_t bits, std::uint64_t v) {
+  RenderedValue r(ValueKind::Uint);
+  r.bits_ = bits;
+  r.s_.u = v;
+  return r;
+}
+RenderedValue RenderedValue::make_bool(bool v) {
+  RenderedValue r(ValueKind::Bool);
+  r.s_.u = 0;
+  r.s_.b = v;
+  return r;
+}
+RenderedValue RenderedValue::make_char(std::uint8_t v) {
+  RenderedValue r(ValueKind::Char);
+  r.s_.u = 0;
+  r.s_.c = v;
+  return r;
+}
+RenderedValue RenderedValue::make_float(std::uint32_t bits, double v) {
+  RenderedValue r(ValueKind::Float);
+  r.bits_ = bits;
+  r.s_.f = v;
+  return r;
+}
+RenderedValue RenderedValue::make_enum(std::uint32_t bits, std::int64_t v,
+                                       std::optional<std::string_view> variant, bool is_signed) {
+  RenderedValue r(ValueKind::Enum);
+  r.bits_ = bits;
+  r.s_.i = v;
+  r.flag_ = is_signed;
+  if (variant) r.ext_ = new EnumBody{InternedString(*variant)};
+  return r;
+}
+RenderedValue RenderedValue::make_struct(std::optional<std::string_view> type_name,
+                                         std::vector<RenderedMember> members) {
+  RenderedValue r(ValueKind::Struct);
+  auto* b = new StructBody();
+  if (type_name) {
+    b->type_name = InternedString(*type_name);
+    b->has_type_name = true;
+  }
+  b->members = std::move(members);
+  r.ext_ = b;
+  return r;
+}
+RenderedValue RenderedValue::make_array(std::uint64_t len, std::vector<RenderedValue> elements) {
+  RenderedValue r(ValueKind::Array);
+  r.ext_ = new ArrayBody{len, std::move(elements)};
+  return r;
+}
+RenderedValue RenderedValue::make_cpu_list(std::string cpus) {
+  RenderedValue r(ValueKind::CpuList);
+  r.ext_ = new std::string(std::move(cpus));
+  return r;
+}
+RenderedValue RenderedValue::make_ptr(std::uint64_t address, std::optional<RenderedValue> deref,
+                                      std::optional<std::string> deref_skipped_reason,
+                                      std::optional<std::string> cast_annotation) {
+  RenderedValue r(ValueKind::Ptr);
+  r.s_.u = address;
+  if (deref || deref_skipped_reason || cast_annotation)
+    r.ext_ = new PtrBody{std::move(deref), std::move(deref_skipped_reason),
+                         std::move(cast_annotation)};
+  return r;
+}
+RenderedValue RenderedValue::make_bytes(std::string hex) {
+  RenderedValue r(ValueKind::Bytes);
+  if (!hex.empty()) r.ext_ = new std::string(std::move(hex));
+  return r;
+}
+RenderedValue RenderedValue::make_truncated(std::uint64_t needed, std::uint64_t had,
+                                            RenderedValue partial) {
+  RenderedValue r(ValueKind::Truncated);
+  r.ext_ = new TruncBody{needed, had, std::move(partial)};
+  return r;
+}
+RenderedValue RenderedValue::make_unsupported(std::string reason) {
+  RenderedValue r(ValueKind::Unsupported);
+  r.ext_ = new std::string(std::move(reason));
+  return r;
+}
+
+// ---- value semantics -------------------------------------------------------
+
+void RenderedValue::destroy() noexcept {
+  if (!ext_) return;
+  switch (kind_) {
+    case ValueKind::Enum: delete static_cast<EnumBody*>(ext_); break;
+    case ValueKind::Struct: delete static_cast<StructBody*>(ext_); break;
+    case ValueKind::Array: delete static_cast<ArrayBody*>(ext_); break;
+    case ValueKind::Ptr: delete static_cast<PtrBody*>(ext_); break;
+    case ValueKind::Truncated: delete static_cast<TruncBody*>(ext_); break;
+    case ValueKind::CpuList:
+    case ValueKind::Bytes:
+    case ValueKind::Unsupported: delete static_cast<std::string*>(ext_); break;
+    default: break;
+  }
+  ext_ = nullptr;
+}
+
+void RenderedValue::copy_from(const RenderedValue& o) {
+  kind_ = o.kind_;
+  flag_ = o.flag_;
+  bits_ = o.bits_;
+  s_ = o.s_;
+  ext_ = nullptr;
+  if (!o.ext_) return;
+  switch (o.kind_) {
+    case ValueKind::Enum: ext_ = new EnumBody(*static_cast<EnumBody*>(o.ext_)); break;
+    case ValueKind::Struct: ext_ = new StructBody(*static_cast<StructBody*>(o.ext_)); break;
+    case ValueKind::Array: ext_ = new ArrayBody(*static_cast<ArrayBody*>(o.ext_)); break;
+    case ValueKind::Ptr: ext_ = new PtrBody(*static_cast<PtrBody*>(o.ext_)); break;
+    case ValueKind::Truncated: ext_ = new TruncBody(*static_cast<TruncBody*>(o.ext_)); break;
+    case ValueKind::CpuList:
+    case ValueKind::Bytes:
+    case ValueKind::Unsupported:
+      ext_ = new std::string(*static_cast<std::string*>(o.ext_));
+      break;
+    default: break;
+  }
+}
+
+RenderedValue::RenderedValue(const RenderedValue& o) { copy_from(o); }
+RenderedValue::RenderedValue(RenderedValue&& o) noexcept
+    : kind_(o.kind_), flag_(o.flag_), bits_(o.bits_), s_(o.s_), ext_(o.ext_) {
+  o.ext_ = nullptr;
+}
+RenderedValue& RenderedValue::operator=(const RenderedValue& o) {
+  if (this != &o) {
+    RenderedValue tmp(o);
+    *this = std::move(tmp);
+  }
+  return *this;
+}
+RenderedValue& RenderedValue::operator=(RenderedValue&& o) noexcept {
+  if (this != &o) {
+    destroy();
+    kind_ = o.kind_;
+    flag_ = o.flag_;
+    bits_ = o.bits_;
+    s_ = o.s_;
+    ext_ = o.ext_;
+    o.ext_ = nullptr;
+  }
+  return *this;
+}
+RenderedValue::~RenderedValue() { destroy(); }
+
+// ---- inspection -------------------------------------------------------------
+
+std::optional<std::string_view> RenderedValue::variant() const {
+  if (kind_ != ValueKind::Enum || !ext_) return std::nullopt;
+  return static_cast<EnumBody*>(ext_)->variant.view();
+}
+std::optional<std::string_view> RenderedValue::type_name() const {
+  if (kind_ != ValueKind::Struct) return std::nullopt;
+  auto* b = static_cast<StructBody*>(ext_);
+  if (!b->has_type_name) return std::nullopt;
+  return b->type_name.view();
+}
+const std::vector<RenderedMember>& RenderedValue::members() const {
+  return kind_ == ValueKind::Struct ? static_cast<StructBody*>(ext_)->members : kNoMembers;
+}
+std::uint64_t RenderedValue::array_len() const {
+  return kind_ == ValueKind::Array ? static_cast<ArrayBody*>(ext_)->len : 0;
+}
+const std::vector<RenderedValue>& RenderedValue::elements() const {
+  return kind_ == ValueKind::Array ? static_cast<ArrayBody*>(ext_)->elements : kNoElements;
+}
+const std::string& RenderedValue::text() const {
+  if (is_text_kind(kind_) && ext_) return *static_cast<std::string*>(ext_);
+  return kNoText;
+}
+const RenderedValue* RenderedValue::deref() const {
+  if (kind_ != ValueKind::Ptr || !ext_) return nullptr;
+  auto& d = static_cast<PtrBody*>(ext_)->deref;
+  return d ? &*d : nullptr;
+}
+const std::string* RenderedValue::deref_skipped_reason() const {
+  if (kind_ != ValueKind::Ptr || !ext_) return nullptr;
+  auto& d = static_cast<PtrBody*>(ext_)->skipped_reason;
+  return d ? &*d : nullptr;
+}
+const std::string* RenderedValue::cast_annotation() const {
+  if (kind_ != ValueKind::Ptr || !ext_) return nullptr;
+  auto& d = static_cast<PtrBody*>(ext_)->cast;
+  return d ? &*d : nullptr;
+}
+std::uint64_t RenderedValue::needed() const {
+  return kind_ == ValueKind::Truncated ? static_cast<TruncBody*>(ext_)->needed : 0;
+}
+std::uint64_t RenderedValue::had() const {
+  return kind_ == ValueKind::Truncated ? static_cast<TruncBody*>(ext_)->had : 0;
+}
+const RenderedValue* RenderedValue::partial() const {
+  return kind_ == ValueKind::Truncated ? &static_cast<TruncBody*>(ext_)->partial : nullptr;
+}
+
+bool operator==(const RenderedValue& a, const RenderedValue& b) {
+  if (a.kind_ != b.kind_) return false;
+  switch (a.kind_) {
+    case ValueKind::Int: return a.bits_ == b.bits_ && a.s_.i == b.s_.i;
+    case ValueKind::Uint: return a.bits_ == b.bits_ && a.s_.u == b.s_.u;
+    case ValueKind::Bool: return a.s_.b == b.s_.b;
+    case ValueKind::Char: return a.s_.c == b.s_.c;
+    case ValueKind::Float:
+      // NaN == NaN here: equality is about the stored value, used by round-trip checks.
+      return a.bits_ == b.bits_ &&
+             (a.s_.f == b.s_.f || (std::isnan(a.s_.f) && std::isnan(b.s_.f)));
+    case ValueKind::Enum:
+      return a.bits_ == b.bits_ && a.s_.i == b.s_.i && a.flag_ == b.flag_ &&
+             a.variant() == b.variant();
+    case ValueKind::Struct: return a.type_name() == b.type_name() && a.members() == b.members();
+    case ValueKind::Array: return a.array_len() == b.array_len() && a.elements() == b.elements();
+    case ValueKind::Ptr: {
+      if (a.s_.u != b.s_.u) return false;
+      const RenderedValue* da = a.deref();
+      const RenderedValue* db = b.deref();
+      if ((da == nullptr) != (db == nullptr) || (da && !(*da == *db))) return false;
+      auto eq = [](const std::string* x, const std::string* y) {
+        return (x == nullptr) == (y == nullptr) && (!x || *x == *y);
+      };
+      return eq(a.deref_skipped_reason(), b.deref_skipped_reason()) &&
+             eq(a.cast_annotation(), b.cast_annotation());
+    }
+    case ValueKind::Truncated:
+      return a.needed() == b.needed() && a.had() == b.had() && *a.partial() == *b.partial();
+    case ValueKind::CpuList:
+    case ValueKind::Bytes:
+    case ValueKind::Unsupported: return a.text() == b.text();
+  }
+  return false;
+}
+
+// ---- navigation ---------------------------------------------------------------
+
+namespace {
+// Peel Ptr-deref and Truncated-partial layers (bounded: the tree is finite,
+// but a hand-built chain could be long).
+const RenderedValue* peel(const RenderedValue* v) {
+  for (int i = 0; v && i < 1024; ++i) {
+    if (v->kind() == ValueKind::Ptr && v->deref()) {
+      v = v->deref();
+    } else if (v->kind() == ValueKind::Truncated) {
+      v = v->partial();
+    } else {
+      return v;
+    }
+  }
+  return v;
+}
+}  // namespace
+
+const RenderedValue* RenderedValue::member(std::string_view name) const {
+  const RenderedValue* v = peel(this);
+  if (!v || v->kind() != ValueKind::Struct) return nullptr;
+  for (const auto& m : v->members())
+    if (m.name.view() == name) return &m.value;
+  return nullptr;
+}
+
+const RenderedValue* RenderedValue::index(std::size_t i) const {
+  const RenderedValue* v = peel(this);
+  if (!v || v->kind() != ValueKind::Array || i >= v->elements().size()) return nullptr;
+  return &v->elements()[i];
+}
+
+const RenderedValue* RenderedValue::get(std::string_view path) const {
+  if (path.empty()) return this;
+  const RenderedValue* cur = this;
+  std::size_t start = 0;
+  while (cur) {
+    std::size_t dot = path.find('.', start);
+    std::string_view comp = path.substr(start, dot == std::string_view::npos ? path.npos : dot - start);
+    if (comp.empty()) return nullptr;
+    cur = cur->member(comp);
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
+  }
+  return cur;
+}
+
+std::optional<std::uint64_t> RenderedValue::as_u64() const {
+  switch (kind_) {
+    case ValueKind::Uint: return s_.u;
+    case ValueKind::Int:
+      if (s_.i >= 0) return static_cast<std::uint64_t>(s_.i);
+      return std::nullopt;
+    case ValueKind::Bool: return s_.b ? 1 : 0;
+    case ValueKind::Char: return s_.c;
+    case ValueKind::Enum:
+      if (flag_ && s_.i < 0) return std::nullopt;
+      return static_cast<std::uint64_t>(s_.i);
+    case ValueKind::Ptr: return s_.u;
+    default: return std::nullopt;
+  }
+}
+
+std::optional<std::int64_t> RenderedValue::as_i64() const {
+  switch (kind_) {
+    case ValueKind::Int: return s_.i;
+    case ValueKind::Uint:
+      if (s_.u <= static_cast<std::uint64_t>(INT64_MAX)) return static_cast<std::int64_t>(s_.u);
+      return std::nullopt;
+    case ValueKind::Bool: return s_.b ? 1 : 0;
+    case ValueKind::Char: return s_.c;
+    case ValueKind::Enum: return s_.i;
+    default: return std::nullopt;
+  }
+}
+
+std::optional<double> RenderedValue::as_f64() const {
+  switch (kind_) {
+    case ValueKind::Float: return s_.f;
+    case ValueKind::Int: return static_cast<double>(s_.i);
+    case ValueKind::Uint: return static_cast<double>(s_.u);
+    case ValueKind::Enum: return static_cast<double>(s_.i);
+    default: return std::nullopt;
+  }
+}
+
+std::optional<bool> RenderedValue::as_bool() const {
+  switch (kind_) {
+    case ValueKind::Bool: return s_.b;
+    case ValueKind::Uint:
+    case ValueKind::Ptr: return s_.u != 0;
+    case ValueKind::Int:
+    case ValueKind::Enum: return s_.i != 0;
+    case ValueKind::Char: return s_.c != 0;
+    default: return std::nullopt;
+  }
+}
+
+// ---- display --------------------------------------------------------------------
+
+namespace {
+void display_into(const RenderedValue& v, std::string& out, int depth) {
+  if (depth > 64) {
+    out += "…";
+    return;
+  }
+  switch (v.kind()) {
+    case ValueKind::Int: out += fmt::to_string(v.int_value()); break;
+    case ValueKind::Uint: out += fmt::to_string(v.uint_value()); break;
+    case ValueKind::Bool: out += v.bool_value() ? "true" : "false"; break;
+    case ValueKind::Char: {
+      std::uint8_t c = v.char_value();
+      if (c >= 0x20 && c < 0x7f)
+        out += fmt::format("'{}'", static_cast<char>(c));
+      else
+        out += fmt::format("0x{:02x}", c);
+      break;
+    }
+    case ValueKind::Float: {
+      double f = v.float_value();
+      if (std::isnan(f))
+        out += "NaN";
+      else if (std::isinf(f))
+        out += f > 0 ? "inf" : "-inf";
+      else
+        out += fmt::format("{}", f);
+      break;
+    }
+    case ValueKind::Enum: {
+      std::string num = v.is_signed() ? fmt::to_string(v.int_value())
+                                      : fmt::to_string(static_cast<std::uint64_t>(v.int_value()));
+      if (auto name = v.variant())
+        out += fmt::format("{} ({})", *name, num);
+      else
+        out += num;
+      break;
+    }
+    case ValueKind::Struct: {
+      if (auto tn = v.type_name()) out += *tn;
+      out += '{';
+      bool first = true;
+      for (const auto& m : v.members()) {
+        if (!first) out += ", ";
+        first = false;
+        out += m.name.view();
+        out += '=';
+        display_into(m.value, out, depth + 1);
+      }
+      out += '}';
+      break;
+    }
+    case ValueKind::Array: {
+      out += '[';
+      bool first = true;
+      for (const auto& e : v.elements()) {
+        if (!first) out += ", ";
+        first = false;
+        display_into(e, out, depth + 1);
+      }
+      if (v.elements().size() < v.array_len()) out += ", …";
+      out += ']';
+      break;
+    }
+    case ValueKind::CpuList: out += fmt::format("cpus={{{}}}", v.text()); break;
+    case ValueKind::Ptr:
+      out += fmt::format("0x{:x}", v.uint_value());
+      if (const std::string* c = v.cast_annotation()) out += fmt::format(" ({})", *c);
+      if (const RenderedValue* d = v.deref()) {
+        out += " → ";
+        display_into(*d, out, depth + 1);
+      } else if (const std::string* r = v.deref_skipped_reason()) {
+        out += fmt::format(" [chase: {}]", *r);
+      }
+      break;
+    case ValueKind::Bytes: out += v.text(); break;
+    case ValueKind::Truncated:
+      if (v.had() == 0) break;
+      out += fmt::format("<truncated needed={} had={}> ", v.needed(), v.had());
+      display_into(*v.partial(), out, depth + 1);
+      break;
+    case ValueKind::Unsupported: out += fmt::format("<unsupported: {}>", v.text()); break;
+  }
+}
+}  // namespace
+
+std::string RenderedValue::display() const {
+  std::string out;
+  display_into(*this, out, 0);
+  return out;
+}
+
+}  // namespace scxsnap

@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: Apache-2.0
+// Pieces of the report writer, exposed inside the library so that capture can
+// stream a report (head, one map at a time, tail) without building it whole.
+#pragma once
+
+#include "json_writer.hpp"
+#include "scxsnap/report.hpp"
+
+namespace scxsnap::detail {
+
+void write_rendered(JsonWriter& w, const RenderedValue& v);
+void write_json_value(JsonWriter& w, const JsonValue& v);
+void write_hash_entry(JsonWriter& w, const FailureDumpEntry& e);
+void write_percpu_hash_entry(JsonWriter& w, const FailureDumpPercpuHashEntry& e);
+/// `{"schema":…,"maps":[` — then write_map_to for each map, then the tail.
+void write_report_head(JsonWriter& w, const FailureDumpReport& r);
+void write_map_to(JsonWriter& w, const FailureDumpMap& m);
+/// `]` and every report field after `maps`, then the closing brace.
+void write_report_tail(JsonWriter& w, const FailureDumpReport& r);
+
+}  // namespace scxsnap::detail
