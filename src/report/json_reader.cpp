@@ -63,7 +63,11 @@ std::string_view found_type(od::value& v) {
 }
 
 // Why an integer read failed, in words.
-Error integer_error(od::value& v, const PathNode& p, std::string_view expected) {
+Error integer_error(simdjson::error_code code, od::value& v, const PathNode& p,
+                    std::string_view expected) {
+  if (code != simdjson::INCORRECT_TYPE && code != simdjson::NUMBER_OUT_OF_RANGE &&
+      code != simdjson::NUMBER_ERROR)
+    return json_error(p, code);
   od::json_type t;
   if (!v.type().get(t) && t == od::json_type::number) {
     od::number_type nt;
@@ -89,13 +93,13 @@ Error integer_error(od::value& v, const PathNode& p, std::string_view expected) 
 
 Result<std::uint64_t> read_u64(od::value v, const PathNode& p) {
   std::uint64_t x;
-  if (v.get_uint64().get(x)) return integer_error(v, p, "an unsigned 64-bit integer");
+  if (auto err = v.get_uint64().get(x)) return integer_error(err, v, p, "an unsigned 64-bit integer");
   return x;
 }
 
 Result<std::uint32_t> read_u32(od::value v, const PathNode& p) {
   std::uint64_t x;
-  if (v.get_uint64().get(x)) return integer_error(v, p, "an unsigned 32-bit integer");
+  if (auto err = v.get_uint64().get(x)) return integer_error(err, v, p, "an unsigned 32-bit integer");
   if (x > UINT32_MAX)
     return json_error(p, fmt::format("expected an unsigned 32-bit integer, found {} (out of range)", x));
   return static_cast<std::uint32_t>(x);
@@ -103,13 +107,13 @@ Result<std::uint32_t> read_u32(od::value v, const PathNode& p) {
 
 Result<std::int64_t> read_i64(od::value v, const PathNode& p) {
   std::int64_t x;
-  if (v.get_int64().get(x)) return integer_error(v, p, "a signed 64-bit integer");
+  if (auto err = v.get_int64().get(x)) return integer_error(err, v, p, "a signed 64-bit integer");
   return x;
 }
 
 Result<std::int32_t> read_i32(od::value v, const PathNode& p) {
   std::int64_t x;
-  if (v.get_int64().get(x)) return integer_error(v, p, "a signed 32-bit integer");
+  if (auto err = v.get_int64().get(x)) return integer_error(err, v, p, "a signed 32-bit integer");
   if (x < INT32_MIN || x > INT32_MAX)
     return json_error(p, fmt::format("expected a signed 32-bit integer, found {} (out of range)", x));
   return static_cast<std::int32_t>(x);
@@ -213,6 +217,23 @@ Result<JsonValue> read_json_value(od::value v, const PathNode& p, int depth) {
     }
   }
   return json_error(p, "unknown JSON type");
+}
+
+std::size_t unclosed_depth(std::string_view text) {
+  std::size_t depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+      continue;
+    }
+    if (c == '"') in_string = true;
+    else if (c == '{' || c == '[') ++depth;
+    else if ((c == '}' || c == ']') && depth > 0) --depth;
+  }
+  return in_string ? depth + 1 : depth;
 }
 
 Error stage1_error(std::string_view text, simdjson::error_code code) {

@@ -79,6 +79,8 @@ Result<void> for_each_element(od::array arr, const PathNode& p, Fn&& fn) {
 
 /// Parse `text` (copied into a padded buffer) and hand the root to fn.
 /// Stage-1 failures (bad UTF-8, unclosed strings) are reported with a byte offset.
+/// How many objects/arrays are still open at the end of `text` (0 when balanced).
+std::size_t unclosed_depth(std::string_view text);
 Error stage1_error(std::string_view text, simdjson::error_code code);
 
 }  // namespace scxsnap::detail

@@ -900,6 +900,12 @@ Result<T> with_document(simdjson::padded_string_view text, Fn&& fn) {
   }
   Result<T> r = fn(v, root);
   if (!r) {
+    // A document cut short confuses token-level errors ("non-integer number");
+    // say what happened instead.
+    if (std::size_t open = unclosed_depth(std::string_view(text.data(), text.length())); open > 0)
+      return Error(ErrorCode::BadInput,
+                   fmt::format("{} (the input ends with {} object(s)/array(s) still open: truncated?)",
+                               r.error().message(), open));
     // A stage-1 problem can surface late; prefer its clearer message.
     if (!simdjson::validate_utf8(text.data(), text.length()))
       return stage1_error(std::string_view(text.data(), text.length()), simdjson::UTF8_ERROR);
