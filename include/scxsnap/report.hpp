@@ -329,8 +329,16 @@ std::string to_json(const FailureDumpReport& report, JsonStyle style = JsonStyle
 std::string to_json(const RenderedValue& value, JsonStyle style = JsonStyle::Compact);
 Result<RenderedValue> parse_rendered_value(std::string_view json);
 
+/// Read a whole file ("-" = standard input) as text.
+Result<std::string> read_text_file(const std::filesystem::path& path);
+
 /// Write `contents` to `path` atomically (temporary file + rename, mode 0600);
 /// "-" writes standard output. On error nothing is left behind.
 Result<void> write_file_atomic(const std::filesystem::path& path, std::string_view contents);
 
+}  // namespace scxsnap
+
+namespace scxsnap {
+/// "hash", "percpu_array", ... for a BPF_MAP_TYPE_* number; "unknown(N)" otherwise.
+std::string map_type_name(std::uint32_t map_type);
 }  // namespace scxsnap

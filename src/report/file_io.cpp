@@ -66,6 +66,11 @@ Result<simdjson::padded_string> read_padded(const std::filesystem::path& path) {
 
 }  // namespace
 
+Result<std::string> read_text_file(const std::filesystem::path& path) {
+  SCXSNAP_TRY(simdjson::padded_string buf, read_padded(path));
+  return std::string(buf.data(), buf.size());
+}
+
 Result<FailureDumpReport> load_report(const std::filesystem::path& path) {
   SCXSNAP_TRY(simdjson::padded_string buf, read_padded(path));
   Result<FailureDumpReport> r = detail::parse_report_padded(buf);

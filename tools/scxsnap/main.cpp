@@ -1,1 +1,40 @@
-int main() { return 0; }
+// SPDX-License-Identifier: Apache-2.0
+// scxsnap: capture, inspect and convert snapshots of BPF scheduler state.
+#include <fmt/format.h>
+
+#include <cstdio>
+
+#include "commands.hpp"
+
+namespace scxsnap::cli {
+
+int report_error(const Error& err) {
+  std::fprintf(stderr, "scxsnap: %s\n", err.message().c_str());
+  switch (err.code()) {
+    case ErrorCode::PermissionDenied:
+    case ErrorCode::Unsupported: return kNoPermission;
+    default: return kBadInput;
+  }
+}
+
+}  // namespace scxsnap::cli
+
+int main(int argc, char** argv) {
+  using namespace scxsnap::cli;
+  CLI::App app{"scxsnap: snapshots of BPF scheduler state (ktstr-compatible JSON)"};
+  app.set_version_flag("--version", SCXSNAP_VERSION);
+  app.require_subcommand(1);
+  int exit_code = kOk;
+  add_capture(app, exit_code);
+  add_show(app, exit_code);
+  add_var(app, exit_code);
+  add_map(app, exit_code);
+  add_convert(app, exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : kBadInput;
+  }
+  return exit_code;
+}

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Install the build tree into a staging prefix, build the consumer against it
+# with find_package(scxsnap) and with pkg-config, and run both.
+set -euo pipefail
+build_dir=$1
+src_dir=$(cd "$(dirname "$0")" && pwd)
+stage=$build_dir/consumer-stage
+rm -rf "$stage" "$build_dir/consumer-build"
+cmake --install "$build_dir" --prefix "$stage" >/dev/null
+cmake -S "$src_dir" -B "$build_dir/consumer-build" -DCMAKE_PREFIX_PATH="$stage" >/dev/null
+cmake --build "$build_dir/consumer-build" >/dev/null
+LD_LIBRARY_PATH="$stage/lib:${LD_LIBRARY_PATH:-}" "$build_dir/consumer-build/consumer"
+libdir=$(find "$stage" -name scxsnap.pc -printf '%h\n' | head -1)
+PKG_CONFIG_PATH=$libdir c++ "$src_dir/main.cpp" -o "$build_dir/consumer-build/consumer-pc" \
+  $(PKG_CONFIG_PATH=$libdir pkg-config --define-prefix --cflags --libs scxsnap)
+LD_LIBRARY_PATH="$(dirname "$libdir"):${LD_LIBRARY_PATH:-}" "$build_dir/consumer-build/consumer-pc"

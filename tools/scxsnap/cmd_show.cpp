@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: Apache-2.0
+// scxsnap show FILE: a readable summary of a report.
+#include <fmt/format.h>
+
+#include "commands.hpp"
+#include "scxsnap/report.hpp"
+
+namespace scxsnap::cli {
+namespace {
+
+std::string describe_value(const RenderedValue& v) {
+  switch (v.kind()) {
+    case ValueKind::Struct:
+      return fmt::format("struct {} ({} members)", v.type_name().value_or("<anon>"), v.members().size());
+    case ValueKind::Array: return fmt::format("array[{}]", v.array_len());
+    default: return std::string(kind_tag(v.kind())) + " " + v.display();
+  }
+}
+
+std::string describe_content(const FailureDumpMap& m) {
+  std::vector<std::string> parts;
+  if (m.value) parts.push_back("value: " + describe_value(*m.value));
+  if (!m.entries.empty()) parts.push_back(fmt::format("{} entries", m.entries.size()));
+  if (!m.array_entries.empty()) parts.push_back(fmt::format("{} array slots", m.array_entries.size()));
+  if (!m.percpu_entries.empty())
+    parts.push_back(fmt::format("{} keys x {} cpus", m.percpu_entries.size(),
+                                m.percpu_entries.front().per_cpu.size()));
+  if (!m.percpu_hash_entries.empty())
+    parts.push_back(fmt::format("{} entries x {} cpus", m.percpu_hash_entries.size(),
+                                m.percpu_hash_entries.front().per_cpu.size()));
+  if (m.ringbuf)
+    parts.push_back(fmt::format("ringbuf cons={} prod={} pending={}B", m.ringbuf->consumer_pos,
+                                m.ringbuf->producer_pos, m.ringbuf->pending_bytes));
+  if (m.stack_trace) parts.push_back(fmt::format("{} stacks", m.stack_trace->entries.size()));
+  if (m.fd_array)
+    parts.push_back(fmt::format("{} of {} slots populated", m.fd_array->populated, m.fd_array->scanned));
+  if (m.arena) parts.push_back(fmt::format("arena {} pages captured", m.arena->pages.size()));
+  if (m.error) parts.push_back("error: " + *m.error);
+  if (parts.empty()) return "(empty)";
+  std::string out;
+  for (const auto& p : parts) out += (out.empty() ? "" : "; ") + p;
+  return out;
+}
+
+void print_summary(const std::string& file, const FailureDumpReport& r) {
+  fmt::print("report: {}\n", file);
+  fmt::print("schema: {}   placeholder: {}\n", r.schema, r.is_placeholder ? "yes" : "no");
+  if (r.capture)
+    fmt::print("captured: host {} kernel {} at {} in {} us by scxsnap {}\n", r.capture->host,
+               r.capture->kernel_release, r.capture->captured_at, r.capture->duration_us,
+               r.capture->tool_version);
+  fmt::print("active object: {}", r.active_obj_name.value_or("(none identified)"));
+  if (!r.active_map_kvas.empty()) fmt::print("  ({} map kvas)", r.active_map_kvas.size());
+  if (!r.active_map_ids.empty()) {
+    std::string ids;
+    for (auto id : r.active_map_ids) ids += (ids.empty() ? "" : ",") + std::to_string(id);
+    fmt::print("  (map ids {})", ids);
+  }
+  fmt::print("\n");
+  fmt::print("maps: {}", r.maps.size());
+  if (r.maps_truncated) fmt::print(" ({} more skipped by the deadline)", r.maps_truncated);
+  if (r.dump_truncated_at_us) fmt::print(" (deadline hit at {} us)", *r.dump_truncated_at_us);
+  fmt::print("\n");
+  if (!r.maps.empty()) {
+    fmt::print("  {:>6}  {:<16} {:<16} {:>6} {:>8}  {}\n", "ID", "NAME", "TYPE", "VALUE", "MAX", "CONTENT");
+    for (const auto& m : r.maps)
+      fmt::print("  {:>6}  {:<16} {:<16} {:>6} {:>8}  {}\n", m.map_id ? std::to_string(m.map_id) : "-",
+                 m.name, map_type_name(m.map_type), m.value_size, m.max_entries, describe_content(m));
+  }
+  fmt::print("host context:\n");
+  fmt::print("  prog_runtime_stats: {} programs\n", r.prog_runtime_stats.size());
+  fmt::print("  per_cpu_time: {} cpus\n", r.per_cpu_time.size());
+  fmt::print("  per_node_numa: {} nodes\n", r.per_node_numa.size());
+  fmt::print("  cgroup_psi: {} cgroups\n", r.cgroup_psi.size());
+  fmt::print("  task_enrichments: {} tasks\n", r.task_enrichments.size());
+  fmt::print("  event_counter_timeline: {} samples\n", r.event_counter_timeline.size());
+  fmt::print("  rq_scx_states: {}  dsq_states: {}  scx_sched_state: {}\n", r.rq_scx_states.size(),
+             r.dsq_states.size(), r.scx_sched_state ? "present" : "absent");
+  std::vector<std::pair<const char*, const std::optional<std::string>*>> reasons = {
+      {"sdt_alloc", &r.sdt_alloc_unavailable},
+      {"prog_runtime_stats", &r.prog_runtime_stats_unavailable},
+      {"per_node_numa", &r.per_node_numa_unavailable},
+      {"task_enrichments", &r.task_enrichments_unavailable},
+      {"scx_walker", &r.scx_walker_unavailable}};
+  bool any = false;
+  for (const auto& [name, reason] : reasons) {
+    if (!*reason) continue;
+    if (!any) fmt::print("unavailable:\n");
+    any = true;
+    fmt::print("  {}: {}\n", name, **reason);
+  }
+}
+
+}  // namespace
+
+void add_show(CLI::App& app, int& exit_code) {
+  auto* cmd = app.add_subcommand("show", "Summarise a report: maps, contents, active object, gaps");
+  auto file = std::make_shared<std::string>();
+  cmd->add_option("FILE", *file, "report file ('-' = stdin)")->required();
+  cmd->callback([file, &exit_code] {
+    auto report = load_report(*file);
+    if (!report) {
+      exit_code = report_error(report.error());
+      return;
+    }
+    print_summary(*file, *report);
+    exit_code = kOk;
+  });
+}
+
+}  // namespace scxsnap::cli

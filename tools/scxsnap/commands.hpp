@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: Apache-2.0
+// One function per subcommand: each adds itself to the app and, when it runs,
+// stores the process exit code (ARCHITECTURE §6: 0 ok, 1 absent/failed,
+// 2 bad usage or input, 3 no permission or kernel support).
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include "scxsnap/result.hpp"
+
+namespace scxsnap::cli {
+
+enum Exit : int { kOk = 0, kAbsent = 1, kBadInput = 2, kNoPermission = 3 };
+
+/// Print `err` on stderr ("scxsnap: ...") and map its code to an exit code.
+int report_error(const Error& err);
+
+void add_convert(CLI::App& app, int& exit_code);
+void add_show(CLI::App& app, int& exit_code);
+void add_var(CLI::App& app, int& exit_code);
+void add_map(CLI::App& app, int& exit_code);
+void add_capture(CLI::App& app, int& exit_code);
+
+}  // namespace scxsnap::cli
