@@ -8,3 +8,5 @@
 #include "scxsnap/rendered_value.hpp"
 #include "scxsnap/report.hpp"
 #include "scxsnap/result.hpp"
+#include "scxsnap/snapshot.hpp"
+#include "scxsnap/snapshot_error.hpp"
