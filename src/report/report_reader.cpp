@@ -7,6 +7,7 @@
 #include <simdjson.h>
 
 #include <bitset>
+#include <cctype>
 #include <cstdio>
 #include <fstream>
 
@@ -938,8 +939,58 @@ Result<RenderedValue> parse_rendered_value(std::string_view json) {
       buf, [](detail::od::value v, const detail::PathNode& p) { return detail::read_rendered(v, p, 0); });
 }
 
+namespace {
+// A document that is a lone scalar ("42", "null"): On-Demand reads it through
+// the document itself, not as a value.
+Result<JsonValue> parse_scalar_document(simdjson::padded_string_view text) {
+  thread_local detail::od::parser parser;
+  detail::od::document doc;
+  if (auto err = parser.iterate(text).get(doc))
+    return detail::stage1_error(std::string_view(text.data(), text.length()), err);
+  detail::PathNode root;
+  detail::od::json_type t;
+  if (auto err = doc.type().get(t)) return detail::json_error(root, err);
+  JsonValue out;
+  switch (t) {
+    case detail::od::json_type::null: {
+      bool n = false;
+      if (doc.is_null().get(n) || !n) return detail::json_error(root, "malformed literal");
+      break;
+    }
+    case detail::od::json_type::boolean: {
+      bool b = false;
+      if (auto err = doc.get_bool().get(b)) return detail::json_error(root, err);
+      out = JsonValue::boolean(b);
+      break;
+    }
+    case detail::od::json_type::number: {
+      detail::od::number n;
+      if (auto err = doc.get_number().get(n)) return detail::json_error(root, err);
+      std::string_view tok;
+      if (auto err = doc.raw_json_token().get(tok)) return detail::json_error(root, err);
+      while (!tok.empty() && std::isspace(static_cast<unsigned char>(tok.back()))) tok.remove_suffix(1);
+      out = JsonValue::number_text(std::string(tok));
+      break;
+    }
+    case detail::od::json_type::string: {
+      std::string_view sv;
+      if (auto err = doc.get_string().get(sv)) return detail::json_error(root, err);
+      out = JsonValue::string(std::string(sv));
+      break;
+    }
+    default: return detail::json_error(root, "unexpected document type");
+  }
+  if (const char* loc = nullptr; !doc.current_location().get(loc))
+    return Error(ErrorCode::BadInput, "trailing content after the JSON document");
+  return out;
+}
+}  // namespace
+
 Result<JsonValue> parse_json(std::string_view text) {
   simdjson::padded_string buf(text);
+  std::size_t i = 0;
+  while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+  if (i < text.size() && text[i] != '{' && text[i] != '[') return parse_scalar_document(buf);
   return detail::with_document<JsonValue>(
       buf, [](detail::od::value v, const detail::PathNode& p) { return detail::read_json_value(v, p, 0); });
 }
