@@ -19,6 +19,9 @@ class InternedString {
  public:
   InternedString() = default;
   explicit InternedString(std::string_view s);
+  /// The interned copy of `s` if one exists; never inserts. Lookups by name
+  /// use it to compare member names by pointer.
+  static std::optional<InternedString> find(std::string_view s);
   std::string_view view() const { return p_ ? std::string_view(*p_) : std::string_view(); }
   const std::string& str() const;
   operator std::string_view() const { return view(); }  // NOLINT(google-explicit-constructor)

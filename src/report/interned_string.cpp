@@ -52,6 +52,17 @@ InternedString::InternedString(std::string_view s) {
   cache.emplace(std::string_view(*p_), p_);
 }
 
+std::optional<InternedString> InternedString::find(std::string_view s) {
+  InternedString out;
+  if (s.empty()) return out;
+  Pool& p = pool();
+  std::lock_guard lock(p.mu);
+  auto it = p.strings.find(s);
+  if (it == p.strings.end()) return std::nullopt;
+  out.p_ = &*it;
+  return out;
+}
+
 const std::string& InternedString::str() const {
   static const std::string kEmpty;
   return p_ ? *p_ : kEmpty;

@@ -176,7 +176,25 @@ Result<RenderedValue> read_rendered(od::value v, const PathNode& p, int depth) {
   std::optional<RenderedValue> deref, partial;
   const ValueKind k = *kind;
 
-  SCXSNAP_TRY_VOID(read_fields(obj, p, ks, kNames, [&](int i, od::value fv, const PathNode& fp) -> Result<void> {
+  // Hot path: dispatch on the key by length first instead of scanning kNames.
+  auto key_index = [](std::string_view n) -> int {
+    switch (n.size()) {
+      case 3: return n == "len" ? kLen : n == "had" ? kHad : n == "hex" ? kHex : -1;
+      case 4: return n == "kind" ? kKind : n == "bits" ? kBits : n == "cpus" ? kCpus : -1;
+      case 5: return n == "value" ? kValue : n == "deref" ? kDeref : -1;
+      case 6: return n == "needed" ? kNeeded : n == "reason" ? kReason : -1;
+      case 7: return n == "members" ? kMembers : n == "variant" ? kVariant : n == "partial" ? kPartial : -1;
+      case 8: return n == "elements" ? kElements : -1;
+      case 9: return n == "is_signed" ? kIsSigned : n == "type_name" ? kTypeName : -1;
+      case 15: return n == "cast_annotation" ? kCast : -1;
+      case 20: return n == "deref_skipped_reason" ? kSkipped : -1;
+      default: return -1;
+    }
+  };
+  SCXSNAP_TRY_VOID(for_each_field(obj, p, [&](std::string_view key, od::value fv, const PathNode& fp) -> Result<void> {
+    int i = key_index(key);
+    if (i < 0) return {};  // unknown key: ignored, as serde does
+    SCXSNAP_TRY_VOID(ks.see(i, key));
     switch (i) {
       case kKind: return {};
       case kBits: {

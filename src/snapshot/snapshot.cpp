@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <unordered_map>
 
 #include "field_walk.hpp"
 #include "rust_debug.hpp"
@@ -45,11 +46,13 @@ std::string_view canonical_obj(std::string_view name, const std::vector<std::str
 }
 
 std::vector<std::string_view> section_prefixes(const FailureDumpReport& r) {
+  // Only prefixes that could absorb a cut name matter: longer than the cut one.
   std::vector<std::string_view> out;
+  std::unordered_map<std::string_view, bool> seen;
   for (const auto& m : r.maps) {
     if (!is_global_section_map(m.name)) continue;
     std::string_view p = obj_prefix(m.name);
-    if (!p.empty() && std::find(out.begin(), out.end(), p) == out.end()) out.push_back(p);
+    if (!p.empty() && seen.emplace(p, true).second) out.push_back(p);
   }
   return out;
 }
@@ -144,9 +147,11 @@ SnapshotResult<SnapshotMap> Snapshot::map(std::string_view name) const {
 
 std::vector<std::pair<std::string_view, SnapshotField>> Snapshot::vars(std::string_view name) const {
   std::vector<std::pair<std::string_view, SnapshotField>> out;
+  std::optional<InternedString> key = InternedString::find(name);
+  if (!key) return out;  // no rendered member anywhere has this name
   for (const auto& m : report_->maps) {
     if (!m.value || !is_global_section_map(m.name) || !in_view(m)) continue;
-    if (const RenderedValue* v = detail::lookup_member(*m.value, name))
+    if (const RenderedValue* v = detail::lookup_member(*m.value, *key))
       out.emplace_back(m.name, SnapshotField::of(*v));
   }
   return out;
@@ -170,29 +175,32 @@ SnapshotField Snapshot::var(std::string_view name) const {
     if (!m.value && m.error)
       return SnapshotField::missing(errors::MapRenderIncomplete{m.name, *m.error});
   }
-  std::vector<std::string> available;
+  // Sort and dedup views; copy only the unique names.
+  std::vector<std::string_view> names;
   for (const auto& m : report_->maps) {
     if (!is_global_section_map(m.name) || !in_view(m) || !m.value) continue;
     if (m.value->kind() != ValueKind::Struct) continue;
-    for (const auto& mem : m.value->members()) available.emplace_back(mem.name.view());
+    for (const auto& mem : m.value->members()) names.push_back(mem.name.view());
   }
-  std::sort(available.begin(), available.end());
-  available.erase(std::unique(available.begin(), available.end()), available.end());
-  return SnapshotField::missing(errors::VarNotFound{std::string(name), std::move(available)});
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  return SnapshotField::missing(
+      errors::VarNotFound{std::string(name), std::vector<std::string>(names.begin(), names.end())});
 }
 
 SnapshotResult<Snapshot> Snapshot::active() const {
   if (report_->is_placeholder) return placeholder_error();
   const auto prefixes = section_prefixes(*report_);
-  std::vector<std::string_view> objs;
+  std::vector<std::string_view> objs;  // first-seen order
+  std::unordered_map<std::string_view, std::size_t> obj_index;
   std::vector<std::array<std::size_t, 3>> counts;
   for (const auto& m : report_->maps) {
     if (!is_global_section_map(m.name)) continue;
     std::string_view obj = canonical_obj(m.name, prefixes);
     if (obj.empty()) continue;
-    auto it = std::find(objs.begin(), objs.end(), obj);
-    std::size_t idx = static_cast<std::size_t>(it - objs.begin());
-    if (it == objs.end()) {
+    auto [it, inserted] = obj_index.try_emplace(obj, objs.size());
+    std::size_t idx = it->second;
+    if (inserted) {
       objs.push_back(obj);
       counts.push_back({0, 0, 0});
     }

@@ -117,10 +117,15 @@ const RenderedValue* peel_pointers(const RenderedValue* v) {
 }
 
 const RenderedValue* lookup_member(const RenderedValue& v, std::string_view name) {
+  std::optional<InternedString> key = InternedString::find(name);
+  return key ? lookup_member(v, *key) : nullptr;  // never interned: no member has that name
+}
+
+const RenderedValue* lookup_member(const RenderedValue& v, InternedString name) {
   const RenderedValue* cur = peel_pointers(&v);
   if (cur->kind() != ValueKind::Struct) return nullptr;
   for (const auto& m : cur->members())
-    if (m.name.view() == name) return &m.value;
+    if (m.name == name) return &m.value;
   return nullptr;
 }
 

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs the benchmarks and prints ratios against the peers measured in the same run.
+#   bench/run_benchmarks.sh [BUILD_DIR]
+# Environment: ENTRIES (hash entries in the synthetic report, default 400000),
+#              BENCH_DIR (scratch space, default a temporary directory).
+set -euo pipefail
+build=${1:-build}
+entries=${ENTRIES:-400000}
+scratch=${BENCH_DIR:-$(mktemp -d)}
+trap 'rm -rf "$scratch"' EXIT
+tool=$build/bench/report_load_bench
+
+echo "== report load/write: synthetic report with $entries hash entries + 8 per-CPU maps x 256 CPUs"
+"$tool" gen "$scratch/report.json" "$entries"
+size=$(stat -c %s "$scratch/report.json")
+echo "file size: $((size / 1000000)) MB"
+ours=$("$tool" scxsnap "$scratch/report.json")
+theirs=$("$tool" nlohmann "$scratch/report.json")
+write=$("$tool" write "$scratch/report.json")
+echo "$ours"
+echo "$theirs"
+echo "$write"
+awk -v o="$ours" -v t="$theirs" -v s="$size" 'BEGIN {
+  split(o, a, " "); split(t, b, " ");
+  printf "load: scxsnap %.0f ms, nlohmann::json %.0f ms -> %.1fx faster\n", a[2], b[2], b[2] / a[2];
+  printf "peak RSS: scxsnap %.2fx the file size, nlohmann::json %.2fx\n", a[4] * 1024 / s, b[4] * 1024 / s;
+}'
+
+echo
+echo "== Snapshot API (google-benchmark)"
+"$build/bench/snapshot_bench" --benchmark_min_time=0.2 2>/dev/null
