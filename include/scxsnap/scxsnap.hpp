@@ -4,6 +4,7 @@
 //   snapshot.hpp — the typed Snapshot view (var, map, active, live_var, ...)
 #pragma once
 
+#include "scxsnap/btf_render.hpp"
 #include "scxsnap/json_value.hpp"
 #include "scxsnap/rendered_value.hpp"
 #include "scxsnap/report.hpp"

@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "scxsnap/btf_render.hpp"
+
+#include <bpf/btf.h>
+
+#include "layout_plan.hpp"
+#include "plan_exec.hpp"
+
+namespace scxsnap {
+
+struct BtfRenderer::Impl {
+  explicit Impl(const struct btf* b) : btf(b), compiler(b, plan) {}
+  const struct btf* btf;
+  btf_plan::Plan plan;
+  btf_plan::Compiler compiler;
+};
+
+BtfRenderer::BtfRenderer(const struct btf* btf) : impl_(std::make_unique<Impl>(btf)) {}
+BtfRenderer::~BtfRenderer() = default;
+BtfRenderer::BtfRenderer(BtfRenderer&&) noexcept = default;
+BtfRenderer& BtfRenderer::operator=(BtfRenderer&&) noexcept = default;
+
+Result<RenderedValue> BtfRenderer::render(std::uint32_t type_id, std::span<const std::uint8_t> bytes) {
+  SCXSNAP_TRY(std::uint32_t root, impl_->compiler.compile(type_id));
+  return btf_plan::TreeExec(impl_->plan).run(root, bytes.data(), bytes.size());
+}
+
+Result<void> BtfRenderer::render_json(std::uint32_t type_id, std::span<const std::uint8_t> bytes, std::string& out) {
+  SCXSNAP_TRY(std::uint32_t root, impl_->compiler.compile(type_id));
+  detail::JsonWriter w(out);
+  btf_plan::JsonExec(impl_->plan, w).run(root, bytes.data(), bytes.size());
+  return {};
+}
+
+Result<std::uint32_t> BtfRenderer::type_size(std::uint32_t type_id) {
+  SCXSNAP_TRY(std::uint32_t root, impl_->compiler.compile(type_id));
+  return impl_->plan.nodes[root].size;
+}
+
+std::vector<std::span<const std::uint8_t>> split_percpu(std::span<const std::uint8_t> buf, std::size_t value_size,
+                                                        std::size_t ncpus) {
+  std::vector<std::span<const std::uint8_t>> out;
+  std::size_t stride = (value_size + 7) / 8 * 8;
+  if (stride == 0) return out;
+  for (std::size_t c = 0; c < ncpus && (c + 1) * stride <= buf.size(); ++c)
+    out.push_back(buf.subspan(c * stride, value_size));
+  return out;
+}
+
+std::string hex_bytes(std::span<const std::uint8_t> bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string s;
+  s.resize(bytes.empty() ? 0 : bytes.size() * 3 - 1);
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    s[i * 3] = kHex[bytes[i] >> 4];
+    s[i * 3 + 1] = kHex[bytes[i] & 0xf];
+    if (i + 1 < bytes.size()) s[i * 3 + 2] = ' ';
+  }
+  return s;
+}
+
+}  // namespace scxsnap

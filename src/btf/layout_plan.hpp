@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: Apache-2.0
+// A layout plan: BTF types compiled once into flat nodes (offsets, widths,
+// kinds, interned names) that the executors run per entry without touching
+// BTF again.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "scxsnap/rendered_value.hpp"
+#include "scxsnap/result.hpp"
+
+struct btf;
+
+namespace scxsnap::btf_plan {
+
+inline constexpr int kMaxNesting = 32;       // struct/array nesting rendered
+inline constexpr int kMaxPeel = 32;          // typedef/qualifier chain length
+inline constexpr std::uint32_t kMaxArrayElements = 4096;
+
+enum class Op : std::uint8_t { Int, Uint, Bool, Char, Float, Enum, Struct, Array, CpuList, Ptr, Bytes, Unsupported };
+
+struct Member {
+  InternedString name;
+  std::uint32_t node = 0;
+  std::uint32_t byte_off = 0;
+};
+
+struct EnumValue {
+  std::int64_t value;  // normalised: sign- or zero-extended to 64 bits
+  InternedString name;
+};
+
+struct Node {
+  Op op = Op::Unsupported;
+  bool is_signed = false;
+  bool has_type_name = false;
+  std::uint32_t size = 0;     // bytes this value occupies (truncation check)
+  std::uint32_t bits = 0;     // reported width of Int/Uint/Enum/Float
+  std::uint32_t bit_off = 0;  // bitfields: bit offset inside the first byte(s)
+  std::uint32_t bf_bits = 0;  // bitfields: width to extract (0 = whole value)
+  std::uint32_t first = 0;    // Struct: first member; Array: element node; Enum: first value
+  std::uint32_t count = 0;    // Struct: members; Array: declared length; Enum: values
+  std::uint32_t elem_size = 0;  // Array stride; CpuList: bitmap bytes
+  std::uint32_t aux = 0;        // CpuList: bitmap byte offset; Unsupported: reason index
+  InternedString type_name;
+};
+
+struct Plan {
+  std::vector<Node> nodes;
+  std::vector<Member> members;
+  std::vector<EnumValue> enum_values;
+  std::vector<std::string> reasons;
+};
+
+/// Compiles type ids into a Plan, memoising whole types by id.
+class Compiler {
+ public:
+  Compiler(const struct btf* btf, Plan& plan) : btf_(btf), plan_(plan) {}
+  /// Root node for `type_id` (compiled on first use).
+  Result<std::uint32_t> compile(std::uint32_t type_id);
+
+ private:
+  Result<std::uint32_t> compile_at(std::uint32_t type_id, int depth);
+  Result<std::uint32_t> peel(std::uint32_t type_id);
+  std::uint32_t add(Node n);
+  std::uint32_t unsupported(std::string reason);
+
+  const struct btf* btf_;
+  Plan& plan_;
+  std::unordered_map<std::uint32_t, std::uint32_t> memo_;
+  std::vector<std::uint32_t> in_progress_;
+};
+
+}  // namespace scxsnap::btf_plan
