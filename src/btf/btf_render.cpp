@@ -27,8 +27,7 @@ Result<RenderedValue> BtfRenderer::render(std::uint32_t type_id, std::span<const
 
 Result<void> BtfRenderer::render_json(std::uint32_t type_id, std::span<const std::uint8_t> bytes, std::string& out) {
   SCXSNAP_TRY(std::uint32_t root, impl_->compiler.compile(type_id));
-  detail::JsonWriter w(out);
-  btf_plan::JsonExec(impl_->plan, w).run(root, bytes.data(), bytes.size());
+  btf_plan::JsonExec(impl_->plan, out).run(root, bytes.data(), bytes.size());
   return {};
 }
 

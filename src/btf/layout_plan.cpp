@@ -10,6 +10,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "report/json_writer.hpp"
+
 namespace scxsnap::btf_plan {
 namespace {
 
@@ -39,7 +41,59 @@ std::uint32_t Compiler::unsupported(std::string reason) {
   return add(n);
 }
 
-Result<std::uint32_t> Compiler::compile(std::uint32_t type_id) { return compile_at(type_id, 0); }
+Result<std::uint32_t> Compiler::compile(std::uint32_t type_id) {
+  if (auto it = memo_.find(type_id); it != memo_.end()) return it->second;
+  std::size_t n0 = plan_.nodes.size(), m0 = plan_.members.size(), e0 = plan_.enum_values.size();
+  auto r = compile_at(type_id, 0);
+  precompute_json(plan_, n0, m0, e0);
+  if (r) memo_.emplace(type_id, *r);
+  return r;
+}
+
+void precompute_json(Plan& plan, std::size_t from_node, std::size_t from_member, std::size_t from_enum) {
+  auto quoted = [](std::string_view s) {
+    std::string q = "\"";
+    detail::append_escaped(q, s);
+    q += '"';
+    return q;
+  };
+  for (std::size_t i = from_member; i < plan.members.size(); ++i)
+    plan.members[i].json_prefix = "{\"name\":" + quoted(plan.members[i].name.view()) + ",\"value\":";
+  for (std::size_t i = from_node; i < plan.nodes.size(); ++i) {
+    Node& n = plan.nodes[i];
+    switch (n.op) {
+      case Op::Int: n.json_head = fmt::format("{{\"kind\":\"int\",\"bits\":{},\"value\":", n.bits); n.json_tail = "}"; break;
+      case Op::Uint: n.json_head = fmt::format("{{\"kind\":\"uint\",\"bits\":{},\"value\":", n.bits); n.json_tail = "}"; break;
+      case Op::Bool: n.json_head = "{\"kind\":\"bool\",\"value\":"; n.json_tail = "}"; break;
+      case Op::Char: n.json_head = "{\"kind\":\"char\",\"value\":"; n.json_tail = "}"; break;
+      case Op::Float: n.json_head = fmt::format("{{\"kind\":\"float\",\"bits\":{},\"value\":", n.bits); n.json_tail = "}"; break;
+      case Op::Enum:
+        n.json_head = fmt::format("{{\"kind\":\"enum\",\"bits\":{},\"value\":", n.bits);
+        n.json_tail = fmt::format(",\"variant\":null,\"is_signed\":{}}}", n.is_signed);
+        for (std::uint32_t k = 0; k < n.count; ++k) {
+          EnumValue& e = plan.enum_values[n.first + k];
+          if (n.first + k >= from_enum || e.json_tail.empty())
+            e.json_tail = fmt::format(",\"variant\":{},\"is_signed\":{}}}", quoted(e.name.view()), n.is_signed);
+        }
+        break;
+      case Op::Struct:
+        n.json_head = "{\"kind\":\"struct\",\"type_name\":" + (n.has_type_name ? quoted(n.type_name.view()) : "null") +
+                      ",\"members\":[";
+        n.json_tail = "]}";
+        break;
+      case Op::Array:
+        n.json_head = fmt::format("{{\"kind\":\"array\",\"len\":{},\"elements\":[", n.count);
+        n.json_tail = "]}";
+        break;
+      case Op::CpuList: n.json_head = "{\"kind\":\"cpu_list\",\"cpus\":\""; n.json_tail = "\"}"; break;
+      case Op::Ptr: n.json_head = "{\"kind\":\"ptr\",\"value\":"; n.json_tail = "}"; break;
+      case Op::Bytes: n.json_head = "{\"kind\":\"bytes\",\"hex\":\""; n.json_tail = "\"}"; break;
+      case Op::Unsupported:
+        n.json_head = "{\"kind\":\"unsupported\",\"reason\":" + quoted(plan.reasons[n.aux]) + "}";
+        break;
+    }
+  }
+}
 
 // Follow typedefs, qualifiers, type and decl tags, and VARs to the type that has a layout.
 Result<std::uint32_t> Compiler::peel(std::uint32_t id) {
@@ -122,7 +176,7 @@ Result<std::uint32_t> Compiler::compile_at(std::uint32_t type_id, int depth) {
           v = static_cast<std::int64_t>(btf_enum64_value(e));
           name_off = e->name_off;
         }
-        plan_.enum_values.push_back(EnumValue{v, InternedString(name_of(btf_, name_off))});
+        plan_.enum_values.push_back(EnumValue{v, InternedString(name_of(btf_, name_off)), {}});
       }
       result = add(n);
       break;
@@ -234,7 +288,7 @@ Result<std::uint32_t> Compiler::compile_at(std::uint32_t type_id, int depth) {
       }
       n.first = static_cast<std::uint32_t>(plan_.members.size());
       n.count = static_cast<std::uint32_t>(members.size());
-      plan_.members.insert(plan_.members.end(), members.begin(), members.end());
+      plan_.members.insert(plan_.members.end(), std::make_move_iterator(members.begin()), std::make_move_iterator(members.end()));
       result = add(n);
       break;
     }

@@ -26,11 +26,13 @@ struct Member {
   InternedString name;
   std::uint32_t node = 0;
   std::uint32_t byte_off = 0;
+  std::string json_prefix;  // {"name":"<name>","value":
 };
 
 struct EnumValue {
   std::int64_t value;  // normalised: sign- or zero-extended to 64 bits
   InternedString name;
+  std::string json_tail;  // ,"variant":"<name>","is_signed":<b>}
 };
 
 struct Node {
@@ -46,7 +48,13 @@ struct Node {
   std::uint32_t elem_size = 0;  // Array stride; CpuList: bitmap bytes
   std::uint32_t aux = 0;        // CpuList: bitmap byte offset; Unsupported: reason index
   InternedString type_name;
+  // Compact JSON written around the node's value by the direct-JSON executor.
+  std::string json_head;
+  std::string json_tail;
 };
+
+/// Fill json_head/json_tail of every node (after compilation).
+void precompute_json(struct Plan& plan, std::size_t from_node, std::size_t from_member, std::size_t from_enum);
 
 struct Plan {
   std::vector<Node> nodes;

@@ -6,9 +6,12 @@
 #include <fmt/format.h>
 
 #include <bit>
+#include <charconv>
+#include <cmath>
 #include <cstring>
 
 #include "report/json_writer.hpp"
+#include "report/report_writer.hpp"
 #include "scxsnap/btf_render.hpp"
 
 namespace scxsnap::btf_plan {
@@ -158,161 +161,128 @@ RenderedValue TreeExec::partial(std::uint32_t idx, const std::uint8_t* p, std::s
 }
 
 // ---- JSON ------------------------------------------------------------------------------
+// Compact JSON from the plan's precomputed fragments; byte-identical to
+// to_json() of the tree (checked by the tests). Truncated values are rare and
+// go through the tree.
+
+namespace {
+void append_u64(std::string& out, std::uint64_t v) {
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, r.ptr);
+}
+void append_i64(std::string& out, std::int64_t v) {
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, r.ptr);
+}
+void append_hex(std::string& out, const std::uint8_t* p, std::size_t n) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::size_t at = out.size();
+  out.resize(at + (n ? n * 3 - 1 : 0));
+  for (std::size_t i = 0; i < n; ++i) {
+    out[at + i * 3] = kHex[p[i] >> 4];
+    out[at + i * 3 + 1] = kHex[p[i] & 0xf];
+    if (i + 1 < n) out[at + i * 3 + 2] = ' ';
+  }
+}
+constexpr std::string_view kPtrTail = ",\"deref_skipped_reason\":\"live host capture: kernel memory behind pointers is not read\"}";
+}  // namespace
 
 void JsonExec::run(std::uint32_t idx, const std::uint8_t* p, std::size_t avail, int depth) {
   const Node& n = plan_.nodes[idx];
-  if (avail < n.size) {
-    w_.begin_object();
-    w_.field_string("kind", "truncated");
-    w_.field_u64("needed", n.size);
-    w_.field_u64("had", avail);
-    w_.key("partial");
-    partial(idx, p, avail, depth);
-    w_.end_object();
-    return;
-  }
-  w_.begin_object();
-  if (depth > kMaxNesting) {
-    w_.field_string("kind", "unsupported");
-    w_.field_string("reason", "render depth limit exceeded");
-    w_.end_object();
+  std::string& out = out_;
+  if (avail < n.size || depth > kMaxNesting) {
+    detail::JsonWriter w(out);
+    detail::write_rendered(w, TreeExec(plan_).run(idx, p, avail, depth));
     return;
   }
   switch (n.op) {
     case Op::Int:
-      w_.field_string("kind", "int");
-      w_.field_u64("bits", n.bits);
-      w_.field_i64("value", decode_int(n, p).sext);
-      break;
+      out += n.json_head;
+      append_i64(out, decode_int(n, p).sext);
+      out += '}';
+      return;
     case Op::Uint:
-      w_.field_string("kind", "uint");
-      w_.field_u64("bits", n.bits);
-      w_.field_u64("value", decode_int(n, p).raw);
-      break;
+      out += n.json_head;
+      append_u64(out, decode_int(n, p).raw);
+      out += '}';
+      return;
     case Op::Bool:
-      w_.field_string("kind", "bool");
-      w_.field_bool("value", decode_int(n, p).raw != 0);
-      break;
+      out += n.json_head;
+      out += decode_int(n, p).raw != 0 ? "true}" : "false}";
+      return;
     case Op::Char:
-      w_.field_string("kind", "char");
-      w_.field_u64("value", static_cast<std::uint8_t>(decode_int(n, p).raw));
-      break;
-    case Op::Float:
-      w_.field_string("kind", "float");
-      w_.field_u64("bits", n.bits);
-      w_.key("value");
-      w_.value_f64(decode_float(n, p));
-      break;
+      out += n.json_head;
+      append_u64(out, static_cast<std::uint8_t>(decode_int(n, p).raw));
+      out += '}';
+      return;
+    case Op::Float: {
+      out += n.json_head;
+      double d = decode_float(n, p);
+      if (std::isfinite(d))
+        detail::append_f64(out, d);
+      else
+        out += "null";
+      out += '}';
+      return;
+    }
     case Op::Enum: {
       std::int64_t v = enum_value(n, decode_int(n, p));
-      const InternedString* name = enum_variant(plan_, n, v);
-      w_.field_string("kind", "enum");
-      w_.field_u64("bits", n.bits);
-      w_.field_i64("value", v);
-      w_.key("variant");
-      if (name)
-        w_.value_string(name->view());
-      else
-        w_.value_null();
-      w_.field_bool("is_signed", n.is_signed);
-      break;
+      out += n.json_head;
+      append_i64(out, v);
+      const EnumValue* match = nullptr;
+      for (std::uint32_t i = 0; i < n.count; ++i)
+        if (plan_.enum_values[n.first + i].value == v) {
+          match = &plan_.enum_values[n.first + i];
+          break;
+        }
+      out += match ? match->json_tail : n.json_tail;
+      return;
     }
     case Op::Struct:
-      w_.field_string("kind", "struct");
-      w_.key("type_name");
-      if (n.has_type_name)
-        w_.value_string(n.type_name.view());
-      else
-        w_.value_null();
-      w_.key("members");
-      w_.begin_array();
+      out += n.json_head;
       for (std::uint32_t i = 0; i < n.count; ++i) {
         const Member& m = plan_.members[n.first + i];
-        w_.begin_object();
-        w_.field_string("name", m.name.view());
-        w_.key("value");
+        if (i) out += ',';
+        out += m.json_prefix;
         run(m.node, p + m.byte_off, avail - m.byte_off, depth + 1);
-        w_.end_object();
+        out += '}';
       }
-      w_.end_array();
-      break;
+      out += n.json_tail;
+      return;
     case Op::Array: {
-      w_.field_string("kind", "array");
-      w_.field_u64("len", n.count);
-      w_.key("elements");
-      w_.begin_array();
+      out += n.json_head;
       std::uint32_t shown = std::min(n.count, kMaxArrayElements);
-      for (std::uint32_t i = 0; i < shown; ++i)
+      for (std::uint32_t i = 0; i < shown; ++i) {
+        if (i) out += ',';
         run(n.first, p + std::size_t{i} * n.elem_size, avail - std::size_t{i} * n.elem_size, depth + 1);
-      w_.end_array();
-      break;
+      }
+      out += n.json_tail;
+      return;
     }
     case Op::CpuList:
-      w_.field_string("kind", "cpu_list");
-      w_.field_string("cpus", cpu_list(p + n.aux, n.elem_size));
-      break;
+      out += n.json_head;
+      out += cpu_list(p + n.aux, n.elem_size);
+      out += n.json_tail;
+      return;
     case Op::Ptr: {
       std::uint64_t a = load_le(p, 8);
-      w_.field_string("kind", "ptr");
-      w_.field_u64("value", a);
-      if (a != 0) w_.field_string("deref_skipped_reason", kPtrReason);
-      break;
+      out += n.json_head;
+      append_u64(out, a);
+      if (a == 0)
+        out += '}';
+      else
+        out += kPtrTail;
+      return;
     }
     case Op::Bytes:
-      w_.field_string("kind", "bytes");
-      w_.field_string("hex", hex_bytes({p, n.size}));
-      break;
-    case Op::Unsupported:
-      w_.field_string("kind", "unsupported");
-      w_.field_string("reason", plan_.reasons[n.aux]);
-      break;
+      out += n.json_head;
+      append_hex(out, p, n.size);
+      out += n.json_tail;
+      return;
+    case Op::Unsupported: out += n.json_head; return;
   }
-  w_.end_object();
-}
-
-void JsonExec::partial(std::uint32_t idx, const std::uint8_t* p, std::size_t avail, int depth) {
-  const Node& n = plan_.nodes[idx];
-  if (n.op == Op::Struct) {
-    w_.begin_object();
-    w_.field_string("kind", "struct");
-    w_.key("type_name");
-    if (n.has_type_name)
-      w_.value_string(n.type_name.view());
-    else
-      w_.value_null();
-    w_.key("members");
-    w_.begin_array();
-    for (std::uint32_t i = 0; i < n.count; ++i) {
-      const Member& m = plan_.members[n.first + i];
-      if (m.byte_off >= avail && plan_.nodes[m.node].size > 0) continue;
-      w_.begin_object();
-      w_.field_string("name", m.name.view());
-      w_.key("value");
-      run(m.node, p + std::min<std::size_t>(m.byte_off, avail), avail - std::min<std::size_t>(m.byte_off, avail),
-          depth + 1);
-      w_.end_object();
-    }
-    w_.end_array();
-    w_.end_object();
-    return;
-  }
-  if (n.op == Op::Array) {
-    w_.begin_object();
-    w_.field_string("kind", "array");
-    w_.field_u64("len", n.count);
-    w_.key("elements");
-    w_.begin_array();
-    std::uint32_t shown = std::min(n.count, kMaxArrayElements);
-    for (std::uint32_t i = 0; i < shown && n.elem_size > 0 && std::size_t{i} * n.elem_size < avail; ++i)
-      run(n.first, p + std::size_t{i} * n.elem_size, avail - std::size_t{i} * n.elem_size, depth + 1);
-    w_.end_array();
-    w_.end_object();
-    return;
-  }
-  w_.begin_object();
-  w_.field_string("kind", "bytes");
-  w_.field_string("hex", hex_bytes({p, avail}));
-  w_.end_object();
 }
 
 }  // namespace scxsnap::btf_plan

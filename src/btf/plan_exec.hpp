@@ -21,16 +21,15 @@ class TreeExec {
   const Plan& plan_;
 };
 
-/// Writes the same value as JSON, with no tree in between.
+/// Appends the same value as compact JSON to `out`, with no tree in between.
 class JsonExec {
  public:
-  JsonExec(const Plan& plan, detail::JsonWriter& w) : plan_(plan), w_(w) {}
+  JsonExec(const Plan& plan, std::string& out) : plan_(plan), out_(out) {}
   void run(std::uint32_t node, const std::uint8_t* p, std::size_t avail, int depth = 0);
 
  private:
-  void partial(std::uint32_t node, const std::uint8_t* p, std::size_t avail, int depth);
   const Plan& plan_;
-  detail::JsonWriter& w_;
+  std::string& out_;
 };
 
 }  // namespace scxsnap::btf_plan
