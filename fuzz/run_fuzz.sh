@@ -16,7 +16,7 @@ for target in "$root"/fuzz/*_fuzz.cpp; do
   name=$(basename "$target" .cpp)
   corpus_seed=$root/fuzz/corpus/${name%_fuzz}
   echo "== building $name"
-  clang++-16 "${flags[@]}" "$target" "$root"/src/report/*.cpp "$root"/src/btf/*.cpp "${libs[@]}" -o "$out/$name"
+  clang++-16 "${flags[@]}" "$target" "$root"/src/report/*.cpp "$root"/src/btf/*.cpp "$root"/src/snapshot/*.cpp "${libs[@]}" -o "$out/$name"
   work=$out/corpus-$name
   mkdir -p "$work"
   echo "== running $name for ${secs}s"
