@@ -29,6 +29,8 @@ class JsonWriter {
   void value_i64(std::int64_t v);
   void value_f64(double v);
   void value_string(std::string_view s);
+  /// A pre-rendered compact JSON value, written as is.
+  void value_raw_json(std::string_view json) { before_value(); out_ += json; }
   /// A pre-formatted JSON number token.
   void value_raw_number(std::string_view token) { before_value(); out_ += token; }
 

@@ -15,6 +15,9 @@ void write_percpu_hash_entry(JsonWriter& w, const FailureDumpPercpuHashEntry& e)
 /// `{"schema":…,"maps":[` — then write_map_to for each map, then the tail.
 void write_report_head(JsonWriter& w, const FailureDumpReport& r);
 void write_map_to(JsonWriter& w, const FailureDumpMap& m);
+/// Same, with one member ("entries" or "percpu_hash_entries") given as
+/// pre-rendered compact JSON instead of the (empty) vector.
+void write_map_to(JsonWriter& w, const FailureDumpMap& m, std::string_view raw_key, std::string_view raw_json);
 /// `]` and every report field after `maps`, then the closing brace.
 void write_report_tail(JsonWriter& w, const FailureDumpReport& r);
 

@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: Apache-2.0
+// Host scheduler context from /proc and /sys: per-CPU time, NUMA counters,
+// cgroup PSI, task details, sched_ext state and event counters. Each source
+// that cannot be read leaves its `*_unavailable` reason in the report.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "scxsnap/capture.hpp"
+#include "scxsnap/report.hpp"
+
+namespace scxsnap::capture_detail {
+
+/// Root of /proc and /sys (tests point these at fixtures).
+struct HostPaths {
+  std::string proc = "/proc";
+  std::string sys = "/sys";
+};
+
+void read_per_cpu_time(const HostPaths& hp, FailureDumpReport& r, std::vector<std::string>& notes);
+void read_numa(const HostPaths& hp, FailureDumpReport& r);
+void read_cgroup_psi(const std::string& cgroup, FailureDumpReport& r, std::vector<std::string>& notes);
+void read_tasks(const HostPaths& hp, const std::vector<std::int32_t>& pids, FailureDumpReport& r);
+/// sched_ext state: returns true when a scheduler is enabled.
+bool read_sched_ext(const HostPaths& hp, FailureDumpReport& r, std::string& ops_name);
+
+}  // namespace scxsnap::capture_detail
