@@ -70,13 +70,13 @@ std::vector<std::uint32_t> struct_ops_link_map_ids() {
   while (bpf_link_get_next_id(id, &id) == 0) {
     Fd fd(bpf_link_get_fd_by_id(id));
     if (!fd.valid()) continue;
-    // Raw bpf_link_info: type, id, prog_id, then the per-type union; for
-    // struct_ops links the union starts with map_id. The uapi headers here
-    // predate that member, so read it by offset.
+    // Raw bpf_link_info: type, id, prog_id, then the per-type union (8-byte
+    // aligned, so at word 4); for struct_ops links it starts with map_id. The
+    // uapi headers here predate that member, so read it by offset.
     std::uint32_t raw[64] = {};
     std::uint32_t len = sizeof raw;
     if (bpf_obj_get_info_by_fd(fd.get(), raw, &len) != 0) continue;
-    if (raw[0] == kLinkTypeStructOps && raw[3] != 0) out.push_back(raw[3]);
+    if (raw[0] == kLinkTypeStructOps && raw[4] != 0) out.push_back(raw[4]);
   }
   return out;
 }

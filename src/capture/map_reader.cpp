@@ -197,8 +197,20 @@ void read_array(const MapInfo& info, int fd, ReadContext& ctx, CapturedMap& out,
   finish_walk(w, dl, ctx, info, m);
 }
 
-void read_ringbuf(const MapInfo& info, int fd, FailureDumpMap& m) {
+void read_ringbuf(const MapInfo& info, FailureDumpMap& m) {
   long page = ::sysconf(_SC_PAGESIZE);
+  // mmap turns MAP_SHARED of a read-only fd into a private mapping, which BPF
+  // refuses; so this one map is opened read-write. The pages are mapped
+  // PROT_READ: nothing is written.
+  int fd = bpf_map_get_fd_by_id(info.id);
+  if (fd < 0) {
+    m.error = fmt::format("cannot open the ring buffer: {}", std::strerror(errno));
+    return;
+  }
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
   // Read-only mappings of the consumer and producer pages: positions only.
   void* cons = ::mmap(nullptr, static_cast<std::size_t>(page), PROT_READ, MAP_SHARED, fd, 0);
   if (cons == MAP_FAILED) {
@@ -342,7 +354,7 @@ void read_map(const MapInfo& info, int fd, ReadContext& ctx, CapturedMap& out) {
     case BPF_MAP_TYPE_PERCPU_HASH:
     case BPF_MAP_TYPE_LRU_PERCPU_HASH: read_hash(info, fd, ctx, out, true); break;
     case BPF_MAP_TYPE_RINGBUF:
-    case BPF_MAP_TYPE_USER_RINGBUF: read_ringbuf(info, fd, m); break;
+    case BPF_MAP_TYPE_USER_RINGBUF: read_ringbuf(info, m); break;
     case BPF_MAP_TYPE_PROG_ARRAY:
     case BPF_MAP_TYPE_PERF_EVENT_ARRAY:
     case BPF_MAP_TYPE_CGROUP_ARRAY:

@@ -7,13 +7,18 @@
 #include <gtest/gtest.h>
 
 #include <cerrno>
+#include <unistd.h>
 #include <cstring>
 #include <memory>
+#include <vector>
+#include <functional>
 #include <string>
+#include <bpf/btf.h>
 
 struct LoadedObject {
   bpf_object* obj = nullptr;
-  explicit LoadedObject(const std::string& file, const char* obj_name = nullptr) {
+  explicit LoadedObject(const std::string& file, const char* obj_name = nullptr,
+                        const std::function<void(bpf_object*)>& before_load = {}) {
     std::string path = std::string(SCXSNAP_BPF_DIR) + "/" + file;
     LIBBPF_OPTS(bpf_object_open_opts, opts);
     opts.object_name = obj_name;
@@ -22,6 +27,7 @@ struct LoadedObject {
       ADD_FAILURE() << "open " << path << ": " << std::strerror(errno);
       return;
     }
+    if (before_load) before_load(obj);
     if (int err = bpf_object__load(obj); err != 0) {
       ADD_FAILURE() << "load " << path << ": " << std::strerror(-err);
       bpf_object__close(obj);
@@ -42,10 +48,59 @@ struct LoadedObject {
     ADD_FAILURE() << "no map ending in " << suffix;
     return nullptr;
   }
+  /// Overwrite a global variable in a loaded object's section map.
+  void set_global(const char* section_suffix, const char* var, const void* data, std::size_t size) const {
+    bpf_map* m = map_ending(section_suffix);
+    ASSERT_NE(m, nullptr);
+    const struct btf* btf = bpf_object__btf(obj);
+    std::string sec = std::string(".") + (std::string_view(section_suffix).substr(1).data());
+    int ds = btf__find_by_name_kind(btf, sec.c_str(), BTF_KIND_DATASEC);
+    ASSERT_GT(ds, 0) << sec;
+    const struct btf_type* t = btf__type_by_id(btf, static_cast<std::uint32_t>(ds));
+    std::vector<std::uint8_t> buf(bpf_map__value_size(m));
+    std::uint32_t zero = 0;
+    ASSERT_EQ(bpf_map_lookup_elem(bpf_map__fd(m), &zero, buf.data()), 0);
+    const struct btf_var_secinfo* vs = btf_var_secinfos(t);
+    for (std::uint16_t i = 0; i < btf_vlen(t); ++i) {
+      const struct btf_type* v = btf__type_by_id(btf, vs[i].type);
+      if (std::string_view(btf__name_by_offset(btf, v->name_off)) != var) continue;
+      ASSERT_LE(vs[i].offset + size, buf.size());
+      std::memcpy(buf.data() + vs[i].offset, data, size);
+      ASSERT_EQ(bpf_map_update_elem(bpf_map__fd(m), &zero, buf.data(), BPF_ANY), 0);
+      return;
+    }
+    ADD_FAILURE() << "no variable " << var << " in " << sec;
+  }
   static std::uint32_t id_of(bpf_map* m) {
     bpf_map_info info{};
     std::uint32_t len = sizeof info;
     if (bpf_obj_get_info_by_fd(bpf_map__fd(m), &info, &len) != 0) return 0;
     return info.id;
   }
+};
+
+/// Registers a struct_ops map through a BPF link, so that closing the link
+/// (also when the test process dies) unregisters it: nothing stays behind.
+/// The map must have been loaded with BPF_F_LINK (see kStructOpsLinkFlag).
+struct StructOpsLink {
+  static constexpr std::uint32_t kLinkFlag = 1U << 13;         // BPF_F_LINK
+  static constexpr int kAttachStructOps = 44;                  // BPF_STRUCT_OPS (6.4+ uapi)
+  bpf_link* value_link = nullptr;  // libbpf 1.1: writes the map value (READY)
+  int link_fd = -1;
+  explicit StructOpsLink(bpf_map* m) {
+    value_link = bpf_map__attach_struct_ops(m);
+    if (libbpf_get_error(value_link)) {
+      ADD_FAILURE() << "struct_ops value update failed";
+      value_link = nullptr;
+      return;
+    }
+    link_fd = bpf_link_create(bpf_map__fd(m), 0, static_cast<enum bpf_attach_type>(kAttachStructOps), nullptr);
+    if (link_fd < 0) ADD_FAILURE() << "struct_ops link_create failed: " << std::strerror(-link_fd);
+  }
+  ~StructOpsLink() {
+    if (link_fd >= 0) ::close(link_fd);
+    if (value_link) bpf_link__destroy(value_link);
+  }
+  StructOpsLink(const StructOpsLink&) = delete;
+  StructOpsLink& operator=(const StructOpsLink&) = delete;
 };
