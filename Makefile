@@ -52,8 +52,10 @@ bench: build
 fuzz: deps fuzz-deps
 	fuzz/run_fuzz.sh 60
 
+# Capture this machine's BPF state (needs root) and summarise it.
 run: build
-	$(BUILD)/scxsnap show examples/sample_report.json
+	$(BUILD)/scxsnap capture -o snapshot.json
+	$(BUILD)/scxsnap show snapshot.json
 
 install: build
 	cmake --install $(BUILD)

@@ -52,5 +52,7 @@ std::vector<std::span<const std::uint8_t>> split_percpu(std::span<const std::uin
 
 /// "de ad be ef": lowercase hex pairs separated by spaces (ktstr's key_hex).
 std::string hex_bytes(std::span<const std::uint8_t> bytes);
+/// The same, appended to `out` (no temporary string).
+void append_hex_bytes(std::string& out, std::span<const std::uint8_t> bytes);
 
 }  // namespace scxsnap

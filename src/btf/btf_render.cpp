@@ -46,15 +46,22 @@ std::vector<std::span<const std::uint8_t>> split_percpu(std::span<const std::uin
   return out;
 }
 
-std::string hex_bytes(std::span<const std::uint8_t> bytes) {
+void append_hex_bytes(std::string& out, std::span<const std::uint8_t> bytes) {
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string s;
-  s.resize(bytes.empty() ? 0 : bytes.size() * 3 - 1);
+  if (bytes.empty()) return;
+  std::size_t at = out.size();
+  out.resize(at + bytes.size() * 3 - 1);
+  char* p = out.data() + at;
   for (std::size_t i = 0; i < bytes.size(); ++i) {
-    s[i * 3] = kHex[bytes[i] >> 4];
-    s[i * 3 + 1] = kHex[bytes[i] & 0xf];
-    if (i + 1 < bytes.size()) s[i * 3 + 2] = ' ';
+    *p++ = kHex[bytes[i] >> 4];
+    *p++ = kHex[bytes[i] & 0xf];
+    if (i + 1 < bytes.size()) *p++ = ' ';
   }
+}
+
+std::string hex_bytes(std::span<const std::uint8_t> bytes) {
+  std::string s;
+  append_hex_bytes(s, bytes);
   return s;
 }
 

@@ -176,16 +176,6 @@ void append_i64(std::string& out, std::int64_t v) {
   auto r = std::to_chars(buf, buf + sizeof buf, v);
   out.append(buf, r.ptr);
 }
-void append_hex(std::string& out, const std::uint8_t* p, std::size_t n) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::size_t at = out.size();
-  out.resize(at + (n ? n * 3 - 1 : 0));
-  for (std::size_t i = 0; i < n; ++i) {
-    out[at + i * 3] = kHex[p[i] >> 4];
-    out[at + i * 3 + 1] = kHex[p[i] & 0xf];
-    if (i + 1 < n) out[at + i * 3 + 2] = ' ';
-  }
-}
 constexpr std::string_view kPtrTail = ",\"deref_skipped_reason\":\"live host capture: kernel memory behind pointers is not read\"}";
 }  // namespace
 
@@ -278,7 +268,7 @@ void JsonExec::run(std::uint32_t idx, const std::uint8_t* p, std::size_t avail, 
     }
     case Op::Bytes:
       out += n.json_head;
-      append_hex(out, p, n.size);
+      append_hex_bytes(out, {p, n.size});
       out += n.json_tail;
       return;
     case Op::Unsupported: out += n.json_head; return;

@@ -29,7 +29,7 @@ using Clock = std::chrono::steady_clock;
 
 struct Captured {
   FailureDumpReport report;          // every field but `maps`
-  std::vector<CapturedMap> maps;     // in map-id order
+  std::vector<CapturedMap> maps;     // in map-id order (model mode)
 };
 
 bool wanted(const CaptureOptions& o, const MapInfo& info) {
@@ -74,7 +74,9 @@ std::string utc_now() {
   return buf;
 }
 
-Result<Captured> capture_impl(const CaptureOptions& o, bool stream) {
+// With `w`, every captured map is written to the JSON writer as soon as it is
+// read (hash entries stream straight into its buffer) and not kept.
+Result<Captured> capture_impl(const CaptureOptions& o, detail::JsonWriter* w) {
   const auto start = Clock::now();
   auto elapsed_us = [&] {
     return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start).count());
@@ -111,7 +113,8 @@ Result<Captured> capture_impl(const CaptureOptions& o, bool stream) {
   FailureDumpReport& r = c.report;
   BtfCache btfs;
   int ncpus = libbpf_num_possible_cpus();
-  ReadContext ctx{btfs, static_cast<std::uint32_t>(ncpus > 0 ? ncpus : 1), o.max_entries, out_of_time, stream};
+  ReadContext ctx{btfs, static_cast<std::uint32_t>(ncpus > 0 ? ncpus : 1), o.max_entries, out_of_time, nullptr};
+  if (w) detail::write_report_head(*w, r);
   std::vector<CapturedMap> struct_ops;
   std::size_t done = 0;
   for (std::uint32_t id : ids) {
@@ -129,9 +132,24 @@ Result<Captured> capture_impl(const CaptureOptions& o, bool stream) {
     if (o.progress && (done & 15) == 0)
       o.progress(fmt::format("map {}/{}: {}", done, ids.size(), info->name));
     CapturedMap cm;
+    if (w && want && streams_entries(info->type)) {
+      init_map(*info, cm.map);
+      w->begin_object();
+      detail::write_map_head(*w, cm.map);
+      ctx.stream_out = &w->buffer();
+      read_map(*info, fd.get(), ctx, cm);
+      ctx.stream_out = nullptr;
+      detail::write_map_rest(*w, cm.map);
+      w->end_object();
+      continue;
+    }
     read_map(*info, fd.get(), ctx, cm);
     if (info->type == BPF_MAP_TYPE_STRUCT_OPS) struct_ops.push_back(cm);
-    if (want) c.maps.push_back(std::move(cm));
+    if (!want) continue;
+    if (w)
+      detail::write_map_to(*w, cm.map);
+    else
+      c.maps.push_back(std::move(cm));
   }
   if (deadline_hit_us) r.dump_truncated_at_us = *deadline_hit_us;
 
@@ -172,7 +190,7 @@ Result<Captured> capture_impl(const CaptureOptions& o, bool stream) {
 }  // namespace
 
 Result<FailureDumpReport> capture(const CaptureOptions& options) {
-  SCXSNAP_TRY(Captured c, capture_impl(options, false));
+  SCXSNAP_TRY(Captured c, capture_impl(options, nullptr));
   c.report.maps.reserve(c.maps.size());
   for (auto& m : c.maps) c.report.maps.push_back(std::move(m.map));
   return std::move(c.report);
@@ -183,19 +201,9 @@ Result<std::string> capture_json(const CaptureOptions& options, JsonStyle style)
     SCXSNAP_TRY(FailureDumpReport r, capture(options));
     return to_json(r, JsonStyle::Pretty);
   }
-  SCXSNAP_TRY(Captured c, capture_impl(options, true));
   std::string out;
-  std::size_t guess = 4096;
-  for (const auto& m : c.maps) guess += m.raw_member_json.size() + 512;
-  out.reserve(guess);
   detail::JsonWriter w(out);
-  detail::write_report_head(w, c.report);
-  for (const auto& m : c.maps) {
-    if (m.raw_member_key.empty())
-      detail::write_map_to(w, m.map);
-    else
-      detail::write_map_to(w, m.map, m.raw_member_key, m.raw_member_json);
-  }
+  SCXSNAP_TRY(Captured c, capture_impl(options, &w));
   detail::write_report_tail(w, c.report);
   return out;
 }

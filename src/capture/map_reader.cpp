@@ -99,39 +99,41 @@ void read_hash(const MapInfo& info, int fd, ReadContext& ctx, CapturedMap& out, 
   std::uint32_t vsize = percpu ? static_cast<std::uint32_t>(percpu_stride(info.value_size) * ctx.ncpus) : info.value_size;
   MapShape shape{fd, info.type, info.key_size, vsize, info.max_entries};
   DeadlineCheck dl{ctx};
-  std::string& js = out.raw_member_json;
-  if (ctx.stream) {
-    out.raw_member_key = percpu ? "percpu_hash_entries" : "entries";
-    js = "[";
-  }
+  std::string* js = ctx.stream_out;
+  std::size_t mark = js ? js->size() : 0;
+  if (js) *js += percpu ? ",\"percpu_hash_entries\":[" : ",\"entries\":[";
   bool first = true;
   WalkResult w = walk_entries(shape, ctx.entry_cap, [&](auto key, auto value) {
-    if (ctx.stream) {
-      if (!first) js += ',';
-      first = false;
-      js += '{';
-      rs.json_member(js, "key", rs.key_type, key);
-      js += "\"key_hex\":\"";
-      js += hex_bytes(key);
-      js += "\",";
+    if (js) {
+      std::size_t before = js->size();
+      if (!first) *js += ',';
+      *js += '{';
+      rs.json_member(*js, "key", rs.key_type, key);
+      *js += "\"key_hex\":\"";
+      append_hex_bytes(*js, key);
+      *js += "\",";
       if (percpu) {
-        js += "\"per_cpu\":[";
+        *js += "\"per_cpu\":[";
         auto slots = split_percpu(value, info.value_size, ctx.ncpus);
         for (std::size_t c = 0; c < slots.size(); ++c) {
-          if (c) js += ',';
-          if (rs.r && rs.value_type) {
-            if (!rs.r->render_json(rs.value_type, slots[c], js)) js += "null";
-          } else {
-            js += "null";
-          }
+          if (c) *js += ',';
+          if (!rs.r || !rs.value_type || !rs.r->render_json(rs.value_type, slots[c], *js)) *js += "null";
         }
-        js += "]}";
+        *js += "]}";
       } else {
-        rs.json_member(js, "value", rs.value_type, value);
-        js += "\"value_hex\":\"";
-        js += hex_bytes(value);
-        js += "\"}";
+        rs.json_member(*js, "value", rs.value_type, value);
+        *js += "\"value_hex\":\"";
+        append_hex_bytes(*js, value);
+        *js += "\"}";
       }
+      if (first) {
+        // Size the buffer once from the first entry instead of growing it
+        // by doubling (each regrowth copies everything written so far).
+        std::size_t per = js->size() - before + 1;
+        std::size_t want = std::min<std::size_t>(per * info.max_entries, std::size_t{1} << 30);
+        js->reserve(js->size() + want);
+      }
+      first = false;
       return dl();
     }
     if (percpu) {
@@ -150,12 +152,11 @@ void read_hash(const MapInfo& info, int fd, ReadContext& ctx, CapturedMap& out, 
     }
     return dl();
   });
-  if (ctx.stream) {
-    js += ']';
-    if (first) {  // no entries: ktstr's skip-if-empty rule
-      out.raw_member_key.clear();
-      js.clear();
-    }
+  if (js) {
+    if (first)
+      js->resize(mark);  // no entries: skipped, as ktstr skips empty vectors
+    else
+      *js += ']';
   }
   finish_walk(w, dl, ctx, info, m);
 }
@@ -335,13 +336,31 @@ void read_struct_ops(const MapInfo& info, int fd, ReadContext& ctx, CapturedMap&
 
 }  // namespace
 
-void read_map(const MapInfo& info, int fd, ReadContext& ctx, CapturedMap& out) {
-  FailureDumpMap& m = out.map;
+void init_map(const MapInfo& info, FailureDumpMap& m) {
   m.name = info.name;
   m.map_id = info.id;
   m.map_type = info.type;
   m.value_size = info.value_size;
   m.max_entries = info.max_entries;
+}
+
+bool streams_entries(std::uint32_t t) {
+  switch (t) {
+    case BPF_MAP_TYPE_HASH:
+    case BPF_MAP_TYPE_LRU_HASH:
+    case BPF_MAP_TYPE_LPM_TRIE:
+    case BPF_MAP_TYPE_DEVMAP:
+    case BPF_MAP_TYPE_DEVMAP_HASH:
+    case BPF_MAP_TYPE_CPUMAP:
+    case BPF_MAP_TYPE_PERCPU_HASH:
+    case BPF_MAP_TYPE_LRU_PERCPU_HASH: return true;
+    default: return false;
+  }
+}
+
+void read_map(const MapInfo& info, int fd, ReadContext& ctx, CapturedMap& out) {
+  FailureDumpMap& m = out.map;
+  init_map(info, m);
   switch (info.type) {
     case BPF_MAP_TYPE_ARRAY: read_array(info, fd, ctx, out, false); break;
     case BPF_MAP_TYPE_PERCPU_ARRAY: read_array(info, fd, ctx, out, true); break;

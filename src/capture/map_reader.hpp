@@ -27,15 +27,14 @@ struct ReadContext {
   std::uint32_t ncpus = 1;
   std::uint32_t entry_cap = 0;            // 0 = none
   std::function<bool()> out_of_time;      // soft deadline
-  bool stream = false;                    // render hash entries straight to JSON
+  /// When set, hash-family entries are rendered straight into this buffer as
+  /// `,"entries":[…]` (or percpu_hash_entries), inside the map object the
+  /// caller has opened and filled up to max_entries; the model gets none.
+  std::string* stream_out = nullptr;
 };
 
 struct CapturedMap {
   FailureDumpMap map;
-  /// When streamed: the complete `"entries":[…]` or `"percpu_hash_entries":[…]`
-  /// member text, written in place of the (empty) vector.
-  std::string raw_member_key;
-  std::string raw_member_json;
   // struct_ops bookkeeping for finding the active object.
   std::uint32_t struct_ops_state = 0;
   std::vector<std::uint32_t> struct_ops_prog_ids;
@@ -43,5 +42,9 @@ struct CapturedMap {
 };
 
 void read_map(const MapInfo& info, int fd, ReadContext& ctx, CapturedMap& out);
+/// Fill name/id/type/sizes from `info` (what a streamed map's head needs).
+void init_map(const MapInfo& info, FailureDumpMap& m);
+/// Map types whose entries stream (hash family).
+bool streams_entries(std::uint32_t map_type);
 
 }  // namespace scxsnap::capture_detail

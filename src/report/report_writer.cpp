@@ -40,20 +40,19 @@ void write_opt_string(JsonWriter& w, std::string_view k, const std::optional<std
   if (s) w.field_string(k, *s);
 }
 
-void write_map(JsonWriter& w, const FailureDumpMap& m, std::string_view raw_key = {},
-               std::string_view raw_json = {}) {
-  w.begin_object();
+}  // namespace
+
+void write_map_head(JsonWriter& w, const FailureDumpMap& m) {
   w.field_string("name", m.name);
   if (m.map_kva != 0) w.field_u64("map_kva", m.map_kva);
   if (m.map_id != 0) w.field_u64("map_id", m.map_id);
   w.field_u64("map_type", m.map_type);
   w.field_u64("value_size", m.value_size);
   w.field_u64("max_entries", m.max_entries);
+}
+
+void write_map_rest(JsonWriter& w, const FailureDumpMap& m) {
   write_opt_value(w, "value", m.value);
-  if (raw_key == "entries") {
-    w.key(raw_key);
-    w.value_raw_json(raw_json);
-  }
   if (!m.entries.empty()) {
     w.key("entries");
     w.begin_array();
@@ -81,10 +80,6 @@ void write_map(JsonWriter& w, const FailureDumpMap& m, std::string_view raw_key 
       w.end_object();
     }
     w.end_array();
-  }
-  if (raw_key == "percpu_hash_entries") {
-    w.key(raw_key);
-    w.value_raw_json(raw_json);
   }
   if (!m.percpu_hash_entries.empty()) {
     w.key("percpu_hash_entries");
@@ -158,6 +153,14 @@ void write_map(JsonWriter& w, const FailureDumpMap& m, std::string_view raw_key 
     w.end_object();
   }
   write_opt_string(w, "error", m.error);
+}
+
+namespace {
+
+void write_map(JsonWriter& w, const FailureDumpMap& m) {
+  w.begin_object();
+  write_map_head(w, m);
+  write_map_rest(w, m);
   w.end_object();
 }
 
@@ -291,9 +294,6 @@ void write_json_value(JsonWriter& w, const JsonValue& v) {
 }
 
 void write_map_to(JsonWriter& w, const FailureDumpMap& m) { write_map(w, m); }
-void write_map_to(JsonWriter& w, const FailureDumpMap& m, std::string_view raw_key, std::string_view raw_json) {
-  write_map(w, m, raw_key, raw_json);
-}
 
 void write_report_head(JsonWriter& w, const FailureDumpReport& r) {
   w.begin_object();

@@ -15,9 +15,11 @@ void write_percpu_hash_entry(JsonWriter& w, const FailureDumpPercpuHashEntry& e)
 /// `{"schema":…,"maps":[` — then write_map_to for each map, then the tail.
 void write_report_head(JsonWriter& w, const FailureDumpReport& r);
 void write_map_to(JsonWriter& w, const FailureDumpMap& m);
-/// Same, with one member ("entries" or "percpu_hash_entries") given as
-/// pre-rendered compact JSON instead of the (empty) vector.
-void write_map_to(JsonWriter& w, const FailureDumpMap& m, std::string_view raw_key, std::string_view raw_json);
+/// The two halves of a map object (inside begin_object/end_object): the
+/// fields up to max_entries, and value..error. Capture streams a hash map's
+/// entries between them.
+void write_map_head(JsonWriter& w, const FailureDumpMap& m);
+void write_map_rest(JsonWriter& w, const FailureDumpMap& m);
 /// `]` and every report field after `maps`, then the closing brace.
 void write_report_tail(JsonWriter& w, const FailureDumpReport& r);
 

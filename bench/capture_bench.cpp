@@ -1,0 +1,111 @@
+// Capture speed against the peers, in one run on one map: a 200,000-entry
+// HASH with a 64-byte struct value.
+//   capture_bench BPF_OBJECT [ENTRIES] [REPS]
+// Prints the median of REPS for: scxsnap capture_json of the map, a raw
+// BPF_MAP_LOOKUP_BATCH walk that renders nothing, and `bpftool -j map dump`.
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "scxsnap/capture.hpp"
+
+namespace {
+
+double now_s() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+template <class Fn>
+double median_of(int reps, Fn&& fn) {
+  std::vector<double> t;
+  for (int i = 0; i < reps; ++i) {
+    double a = now_s();
+    fn();
+    t.push_back(now_s() - a);
+  }
+  std::sort(t.begin(), t.end());
+  return t[t.size() / 2];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: %s BPF_OBJECT [ENTRIES] [REPS]\n", argv[0]);
+    return 2;
+  }
+  std::uint32_t n = argc > 2 ? static_cast<std::uint32_t>(std::atoi(argv[2])) : 200000;
+  int reps = argc > 3 ? std::atoi(argv[3]) : 5;
+  bpf_object* obj = bpf_object__open_file(argv[1], nullptr);
+  if (!obj || bpf_object__load(obj) != 0) {
+    std::fprintf(stderr, "cannot load %s (run as root)\n", argv[1]);
+    return 1;
+  }
+  bpf_map* m = bpf_object__find_map_by_name(obj, "pb_hash");
+  int fd = bpf_map__fd(m);
+  std::uint32_t vs = bpf_map__value_size(m);
+  std::vector<std::uint32_t> keys(n);
+  std::vector<std::uint8_t> values(std::size_t{n} * vs);
+  for (std::uint32_t i = 0; i < n; ++i) {
+    keys[i] = i * 2654435761u;
+    std::uint8_t* v = &values[std::size_t{i} * vs];
+    for (std::uint32_t b = 0; b < vs; ++b) v[b] = static_cast<std::uint8_t>(i + b * 7);
+    std::memcpy(v + 16, "kworker/1:2\0\0\0\0", 16);
+    std::uint32_t st = i % 3;
+    std::memcpy(v + 32, &st, 4);
+  }
+  for (std::uint32_t off = 0; off < n;) {
+    std::uint32_t cnt = std::min<std::uint32_t>(4096, n - off);
+    LIBBPF_OPTS(bpf_map_batch_opts, opts);
+    if (bpf_map_update_batch(fd, &keys[off], &values[std::size_t{off} * vs], &cnt, &opts) != 0) {
+      std::perror("update_batch");
+      return 1;
+    }
+    off += cnt;
+  }
+  bpf_map_info info{};
+  std::uint32_t len = sizeof info;
+  bpf_obj_get_info_by_fd(fd, &info, &len);
+
+  std::size_t out_size = 0;
+  scxsnap::CaptureOptions o;
+  o.map_ids = {info.id};
+  double ours = median_of(reps, [&] {
+    auto j = scxsnap::capture_json(o);
+    if (!j) std::abort();
+    out_size = j->size();
+  });
+  double raw = median_of(reps, [&] {
+    std::vector<std::uint8_t> k(4096 * 4), v(std::size_t{4096} * vs);
+    std::uint32_t in = 0, out = 0, total = 0;
+    bool first = true;
+    while (true) {
+      std::uint32_t cnt = 4096;
+      LIBBPF_OPTS(bpf_map_batch_opts, opts);
+      int rc = bpf_map_lookup_batch(fd, first ? nullptr : &in, &out, k.data(), v.data(), &cnt, &opts);
+      total += cnt;
+      if (rc != 0) break;
+      in = out;
+      first = false;
+    }
+    if (total != n) std::abort();
+  });
+  std::string cmd = "bpftool -j map dump id " + std::to_string(info.id) + " > /dev/null";
+  double bpftool = median_of(reps, [&] {
+    if (std::system(cmd.c_str()) != 0) std::abort();
+  });
+  std::printf("entries %u value_size %u reps %d (median)\n", n, vs, reps);
+  std::printf("scxsnap capture (render + JSON) %.3f s  %.0f entries/s  %.1f MB JSON\n", ours, n / ours, out_size / 1e6);
+  std::printf("raw LOOKUP_BATCH (no render)    %.3f s  %.0f entries/s\n", raw, n / raw);
+  std::printf("bpftool -j map dump             %.3f s  %.0f entries/s\n", bpftool, n / bpftool);
+  std::printf("scxsnap vs bpftool: %.1fx faster; scxsnap vs raw batch: %.1fx slower\n", bpftool / ours, ours / raw);
+  bpf_object__close(obj);
+  return 0;
+}
