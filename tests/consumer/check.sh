@@ -11,6 +11,6 @@ cmake -S "$src_dir" -B "$build_dir/consumer-build" -DCMAKE_PREFIX_PATH="$stage" 
 cmake --build "$build_dir/consumer-build" >/dev/null
 LD_LIBRARY_PATH="$stage/lib:${LD_LIBRARY_PATH:-}" "$build_dir/consumer-build/consumer"
 libdir=$(find "$stage" -name scxsnap.pc -printf '%h\n' | head -1)
-PKG_CONFIG_PATH=$libdir c++ "$src_dir/main.cpp" -o "$build_dir/consumer-build/consumer-pc" \
-  $(PKG_CONFIG_PATH=$libdir pkg-config --define-prefix --cflags --libs scxsnap)
+PKG_CONFIG_PATH=$libdir c++ ${CXXFLAGS:-} "$src_dir/main.cpp" -o "$build_dir/consumer-build/consumer-pc" \
+  $(PKG_CONFIG_PATH=$libdir pkg-config --define-prefix --cflags --libs scxsnap) ${LDFLAGS:-}
 LD_LIBRARY_PATH="$(dirname "$libdir"):${LD_LIBRARY_PATH:-}" "$build_dir/consumer-build/consumer-pc"

@@ -48,7 +48,13 @@ TEST(Capture, LiveVarResolvesThroughTheAttachedStructOps) {
   StructOpsLink link(bpf_object__find_map_by_name(live.obj, "scxsnap_cc"));
   ASSERT_GE(link.link_fd, 0);
 
-  auto r = capture(CaptureOptions{});
+  // Only these two objects' maps: tests running in parallel may load the same object.
+  CaptureOptions mine;
+  for (const LoadedObject* lo : {&idle, &live}) {
+    bpf_map* m = nullptr;
+    bpf_object__for_each_map(m, lo->obj) mine.map_ids.push_back(LoadedObject::id_of(m));
+  }
+  auto r = capture(mine);
   ASSERT_TRUE(r.has_value()) << r.error().message();
   Snapshot s(*r);
   EXPECT_EQ(r->active_obj_name, "cc");
@@ -72,7 +78,7 @@ TEST(Capture, LiveVarResolvesThroughTheAttachedStructOps) {
   EXPECT_NE(s.prog_runtime_stats_by_name("scxsnap_cc_ssth"), nullptr);  // names are cut at 15 chars
   EXPECT_GE(s.prog_runtime_stats().size(), 3u);
   // Round trip through JSON, streamed and not, gives the same report.
-  auto js = capture_json(CaptureOptions{});
+  auto js = capture_json(mine);
   ASSERT_TRUE(js.has_value());
   auto back = parse_report(*js);
   ASSERT_TRUE(back.has_value()) << back.error().message();
@@ -141,8 +147,7 @@ TEST_F(MapsObject, LargeHashCapsAndFilters) {
     v[1] = k * 3ull;
     ASSERT_EQ(bpf_map_update_elem(bpf_map__fd(big), &k, v, BPF_ANY), 0);
   }
-  CaptureOptions o;
-  o.map_names = {bpf_map__name(big)};
+  CaptureOptions o = only_ids({big});
   auto r = capture(o);
   ASSERT_TRUE(r.has_value());
   ASSERT_EQ(r->maps.size(), 1u);
@@ -170,16 +175,22 @@ TEST_F(MapsObject, ConcurrentInsertsAndDeletesDuringCapture) {
   std::uint64_t v[3] = {1, 2, 3};
   for (std::uint32_t k = 0; k < 5000; ++k) ASSERT_EQ(bpf_map_update_elem(bpf_map__fd(big), &k, v, BPF_ANY), 0);
   std::atomic<bool> stop{false};
-  std::thread churn([&] {
+  struct Joiner {
+    std::atomic<bool>& stop;
+    std::thread t;
+    ~Joiner() {
+      stop = true;
+      if (t.joinable()) t.join();
+    }
+  } churn{stop, std::thread([&] {
     for (std::uint32_t i = 0; !stop; ++i) {
       std::uint32_t k = 5000 + (i % 6000);
       bpf_map_update_elem(bpf_map__fd(big), &k, v, BPF_ANY);
       std::uint32_t d = 5000 + ((i + 3000) % 6000);
       bpf_map_delete_elem(bpf_map__fd(big), &d);
     }
-  });
-  CaptureOptions o;
-  o.map_names = {bpf_map__name(big)};
+  })};
+  CaptureOptions o = only_ids({big});
   for (int round = 0; round < 5; ++round) {
     auto r = capture(o);
     ASSERT_TRUE(r.has_value());
@@ -189,8 +200,6 @@ TEST_F(MapsObject, ConcurrentInsertsAndDeletesDuringCapture) {
     EXPECT_GE(keys.size(), 5000u);        // the stable keys are always there
     EXPECT_LE(keys.size(), 11000u);       // at most every key that ever existed
   }
-  stop = true;
-  churn.join();
 }
 
 TEST_F(MapsObject, RingBufferProgramArrayStackTraceAndQueue) {
@@ -237,7 +246,12 @@ TEST(CaptureCli, WritesAReportThatShowReads) {
   ASSERT_NE(lo.obj, nullptr);
   TempDir dir;
   std::string out = dir.path() + "/snap.json";
-  CliResult r = run_cli({"capture", "--obj", "types.", "-o", out});
+  std::vector<std::string> args = {"capture", "-o", out};
+  for (const char* sec : {".data", ".bss", ".rodata"}) {
+    args.push_back("--map-id");
+    args.push_back(std::to_string(LoadedObject::id_of(lo.map_ending(sec))));
+  }
+  CliResult r = run_cli(args);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto rep = load_report(out);
   ASSERT_TRUE(rep.has_value()) << rep.error().message();
