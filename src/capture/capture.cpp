@@ -168,7 +168,11 @@ Result<Captured> capture_impl(const CaptureOptions& o, detail::JsonWriter* w) {
     read_per_cpu_time(hp, r, notes);
     read_numa(hp, r);
     if (o.cgroup) read_cgroup_psi(*o.cgroup, r, notes);
-    read_tasks(hp, o.pids, r);
+    std::vector<std::int32_t> pids = o.pids;
+    if (scx)  // with a sched_ext scheduler attached, every task it schedules
+      for (std::int32_t p : ext_class_pids(hp))
+        if (std::find(pids.begin(), pids.end(), p) == pids.end()) pids.push_back(p);
+    read_tasks(hp, pids, r);
   }
   r.sdt_alloc_unavailable = "sdt_alloc allocators live in arena memory, which a live-host capture does not read";
 

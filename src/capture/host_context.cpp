@@ -277,6 +277,26 @@ void read_tasks(const HostPaths& hp, const std::vector<std::int32_t>& pids, Fail
   }
 }
 
+std::vector<std::int32_t> ext_class_pids(const HostPaths& hp) {
+  constexpr std::int64_t kSchedExt = 7;
+  std::vector<std::int32_t> out;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(hp.proc, ec)) {
+    std::int32_t pid = 0;
+    std::string name = e.path().filename().string();
+    if (!parse_num(std::string_view(name), pid)) continue;
+    std::string stat;
+    if (!read_file(e.path().string() + "/stat", stat)) continue;  // exited meanwhile
+    std::size_t close = stat.rfind(')');
+    if (close == std::string::npos || close + 2 > stat.size()) continue;
+    auto f = split_ws(std::string_view(stat).substr(close + 2));
+    std::int64_t policy = -1;
+    if (f.size() > 41 - 3) parse_num(f[41 - 3], policy);
+    if (policy == kSchedExt) out.push_back(pid);
+  }
+  return out;
+}
+
 bool read_sched_ext(const HostPaths& hp, FailureDumpReport& r, std::string& ops_name) {
   std::string base = hp.sys + "/kernel/sched_ext";
   std::string state;

@@ -22,6 +22,8 @@ void read_per_cpu_time(const HostPaths& hp, FailureDumpReport& r, std::vector<st
 void read_numa(const HostPaths& hp, FailureDumpReport& r);
 void read_cgroup_psi(const std::string& cgroup, FailureDumpReport& r, std::vector<std::string>& notes);
 void read_tasks(const HostPaths& hp, const std::vector<std::int32_t>& pids, FailureDumpReport& r);
+/// Pids of every task in the ext scheduling class (policy SCHED_EXT).
+std::vector<std::int32_t> ext_class_pids(const HostPaths& hp);
 /// sched_ext state: returns true when a scheduler is enabled.
 bool read_sched_ext(const HostPaths& hp, FailureDumpReport& r, std::string& ops_name);
 

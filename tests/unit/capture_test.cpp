@@ -241,6 +241,42 @@ TEST_F(MapsObject, RingBufferProgramArrayStackTraceAndQueue) {
   EXPECT_THAT(std::string(*qm.map_error()), HasSubstr("no read path"));
 }
 
+TEST_F(MapsObject, SoftDeadlineRecordsWhatWasCut) {
+  ASSERT_NE(lo.obj, nullptr);
+  bpf_map* big = lo.map_ending("big_hash");
+  std::uint64_t v[3] = {1, 2, 3};
+  for (std::uint32_t k = 0; k < 16000; ++k) ASSERT_EQ(bpf_map_update_elem(bpf_map__fd(big), &k, v, BPF_ANY), 0);
+  CaptureOptions o = only_ids({big, lo.map_ending("pcpu_arr"), lo.map_ending("pcpu_hash"), lo.map_ending("events")});
+  o.deadline_ms = 1;  // far less than rendering 16,000 entries takes
+  auto r = capture(o);
+  ASSERT_TRUE(r.has_value());
+  ASSERT_TRUE(r->dump_truncated_at_us.has_value());
+  EXPECT_GE(*r->dump_truncated_at_us, 1000u);
+  bool recorded = r->maps_truncated > 0;
+  for (const auto& m : r->maps) recorded = recorded || (m.error && m.error->find("deadline") != std::string::npos);
+  EXPECT_TRUE(recorded);
+  std::size_t got = 0;
+  for (const auto& m : r->maps) got += m.entries.size();
+  EXPECT_LT(got, 16000u);
+}
+
+TEST(Capture, EnableStatsCountsRunsDuringTheCapture) {
+  LoadedObject lo("cc.bpf.o", nullptr, set_link_flag);
+  ASSERT_NE(lo.obj, nullptr);
+  bpf_link* tick = bpf_program__attach(bpf_object__find_program_by_name(lo.obj, "cc_tick"));
+  ASSERT_FALSE(libbpf_get_error(tick));
+  CaptureOptions o = only_ids({lo.map_ending(".bss")});
+  o.all_progs = true;
+  o.enable_stats = true;  // runs are counted only while a stats fd is open
+  auto r = capture(o);
+  bpf_link__destroy(tick);
+  ASSERT_TRUE(r.has_value());
+  const ProgRuntimeStats* p = Snapshot(*r).prog_runtime_stats_by_name("cc_tick");
+  ASSERT_NE(p, nullptr);
+  EXPECT_GT(p->cnt, 0u);  // the capture's own syscalls fired the raw tracepoint
+  EXPECT_GT(p->nsecs, 0u);
+}
+
 TEST(CaptureCli, WritesAReportThatShowReads) {
   LoadedObject lo("types.bpf.o");
   ASSERT_NE(lo.obj, nullptr);
