@@ -1,8 +1,9 @@
 // Capture speed against the peers, in one run on one map: a 200,000-entry
 // HASH with a 64-byte struct value.
-//   capture_bench BPF_OBJECT [ENTRIES] [REPS]
+//   capture_bench BPF_OBJECT [ENTRIES] [REPS] [MORE_OBJECTS...]
 // Prints the median of REPS for: scxsnap capture_json of the map, a raw
-// BPF_MAP_LOOKUP_BATCH walk that renders nothing, and `bpftool -j map dump`.
+// BPF_MAP_LOOKUP_BATCH walk that renders nothing, and `bpftool -j map dump`;
+// then the time to capture the whole host with MORE_OBJECTS also loaded.
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -106,6 +107,24 @@ int main(int argc, char** argv) {
   std::printf("raw LOOKUP_BATCH (no render)    %.3f s  %.0f entries/s\n", raw, n / raw);
   std::printf("bpftool -j map dump             %.3f s  %.0f entries/s\n", bpftool, n / bpftool);
   std::printf("scxsnap vs bpftool: %.1fx faster; scxsnap vs raw batch: %.1fx slower\n", bpftool / ours, ours / raw);
+  std::vector<bpf_object*> more;
+  for (int i = 4; i < argc; ++i) {
+    bpf_object* o2 = bpf_object__open_file(argv[i], nullptr);
+    if (o2 && bpf_object__load(o2) == 0) more.push_back(o2);
+  }
+  std::size_t host_size = 0, host_maps = 0;
+  double host = median_of(reps, [&] {
+    auto r = scxsnap::capture_json(scxsnap::CaptureOptions{});
+    if (!r) std::abort();
+    host_size = r->size();
+  });
+  {
+    auto r = scxsnap::capture(scxsnap::CaptureOptions{});
+    if (r) host_maps = r->maps.size();
+  }
+  std::printf("whole host (%zu maps, %zu extra objects loaded): %.3f s, %.1f MB JSON\n", host_maps, more.size(), host,
+              host_size / 1e6);
+  for (bpf_object* o2 : more) bpf_object__close(o2);
   bpf_object__close(obj);
   return 0;
 }

@@ -29,3 +29,16 @@ awk -v o="$ours" -v t="$theirs" -v s="$size" 'BEGIN {
 echo
 echo "== Snapshot API (google-benchmark)"
 "$build/bench/snapshot_bench" --benchmark_min_time=0.2 2>/dev/null
+
+echo
+echo "== BTF rendering (google-benchmark)"
+"$build/bench/btf_render_bench" --benchmark_min_time=0.3 2>/dev/null
+
+if [ "$(id -u)" = 0 ]; then
+  echo
+  echo "== live capture: 200,000-entry hash, against bpftool and raw batch reads"
+  bpf=$build/tests/bpf
+  "$build/bench/capture_bench" "$bpf/bench.bpf.o" 200000 5 "$bpf/types.bpf.o" "$bpf/maps.bpf.o" "$bpf/cc.bpf.o"
+else
+  echo "(capture benchmark skipped: needs root to load BPF objects)"
+fi
