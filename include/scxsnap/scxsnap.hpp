@@ -10,5 +10,6 @@
 #include "scxsnap/rendered_value.hpp"
 #include "scxsnap/report.hpp"
 #include "scxsnap/result.hpp"
+#include "scxsnap/series.hpp"
 #include "scxsnap/snapshot.hpp"
 #include "scxsnap/snapshot_error.hpp"
