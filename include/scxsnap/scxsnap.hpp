@@ -10,6 +10,7 @@
 #include "scxsnap/rendered_value.hpp"
 #include "scxsnap/report.hpp"
 #include "scxsnap/result.hpp"
+#include "scxsnap/sample_series.hpp"
 #include "scxsnap/series.hpp"
 #include "scxsnap/snapshot.hpp"
 #include "scxsnap/snapshot_error.hpp"

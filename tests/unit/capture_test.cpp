@@ -313,3 +313,45 @@ TEST(CaptureCli, WithoutPrivilegeExits3) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(WatchAndCheck, LiveSeriesOfARisingCounter) {
+  LoadedObject lo("cc.bpf.o", nullptr, set_link_flag);
+  ASSERT_NE(lo.obj, nullptr);
+  StructOpsLink link(bpf_object__find_map_by_name(lo.obj, "scxsnap_cc"));
+  ASSERT_GE(link.link_fd, 0);
+  // cc_tick bumps `tick` on every syscall: the counter rises between captures.
+  bpf_link* tick = bpf_program__attach(bpf_object__find_program_by_name(lo.obj, "cc_tick"));
+  ASSERT_FALSE(libbpf_get_error(tick));
+  TempDir dir;
+  std::string out = dir.path() + "/series.jsonl";
+  std::vector<std::string> args = {"watch", "--interval-ms", "50", "--count", "4", "-o", out};
+  bpf_map* m = nullptr;
+  bpf_object__for_each_map(m, lo.obj) {
+    args.push_back("--map-id");
+    args.push_back(std::to_string(LoadedObject::id_of(m)));
+  }
+  CliResult w = run_cli(args);
+  bpf_link__destroy(tick);
+  ASSERT_EQ(w.exit_code, 0) << w.err;
+  auto series = SampleSeries::load_jsonl(out);
+  ASSERT_TRUE(series.has_value()) << series.error().message();
+  ASSERT_EQ(series->len(), 4u);
+  EXPECT_EQ(series->rows()[0].tag, "periodic_000");
+  EXPECT_EQ(series->rows()[3].tag, "periodic_003");
+  auto f = series->bpf_live_u64("tick");
+  for (const auto& v : f.values()) ASSERT_TRUE(v.has_value()) << v.error().message();
+  EXPECT_GT(*f.values()[3], *f.values()[0]);
+
+  CliResult ok = run_cli({"check", out, "--expect", "nondecreasing(var:tick)", "--expect", "each(var:tick).at_least(1)"});
+  EXPECT_EQ(ok.exit_code, 0) << ok.out << ok.err;
+  EXPECT_THAT(ok.out, HasSubstr("2 passed, 0 failed"));
+  // A band that excludes the real rate (well above 0.000001 per ms) fails.
+  CliResult bad = run_cli({"check", out, "--expect", "rate_within(var:tick, 0, 0.000001)"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_THAT(bad.out, HasSubstr("FAIL: tick (rate_within [0, 0.000001]): rate "));
+  EXPECT_THAT(bad.out, HasSubstr("0 passed, 1 failed"));
+}
+
+}  // namespace

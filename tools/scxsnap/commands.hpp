@@ -20,5 +20,8 @@ void add_show(CLI::App& app, int& exit_code);
 void add_var(CLI::App& app, int& exit_code);
 void add_map(CLI::App& app, int& exit_code);
 void add_capture(CLI::App& app, int& exit_code);
+void add_watch(CLI::App& app, int& exit_code);
+void add_check(CLI::App& app, int& exit_code);
+void add_diff(CLI::App& app, int& exit_code);
 
 }  // namespace scxsnap::cli

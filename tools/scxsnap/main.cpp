@@ -30,6 +30,9 @@ int main(int argc, char** argv) {
   add_var(app, exit_code);
   add_map(app, exit_code);
   add_convert(app, exit_code);
+  add_watch(app, exit_code);
+  add_check(app, exit_code);
+  add_diff(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
