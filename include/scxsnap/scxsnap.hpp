@@ -5,6 +5,7 @@
 #pragma once
 
 #include "scxsnap/btf_render.hpp"
+#include "scxsnap/diff.hpp"
 #include "scxsnap/capture.hpp"
 #include "scxsnap/json_value.hpp"
 #include "scxsnap/rendered_value.hpp"

@@ -355,3 +355,25 @@ TEST(WatchAndCheck, LiveSeriesOfARisingCounter) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(DiffLive, TwoCapturesAroundAKnownChange) {
+  LoadedObject lo("types.bpf.o");
+  ASSERT_NE(lo.obj, nullptr);
+  CaptureOptions o = only_ids({lo.map_ending(".bss"), lo.map_ending(".data"), lo.map_ending("task_map")});
+  auto before = capture(o);
+  ASSERT_TRUE(before.has_value());
+  std::uint64_t runs = 41;
+  lo.set_global(".bss", "nr_runs", &runs, sizeof runs);
+  std::uint32_t key = 9;
+  std::vector<std::uint8_t> val(bpf_map__value_size(lo.map_ending("task_map")), 0);
+  ASSERT_EQ(bpf_map_update_elem(bpf_map__fd(lo.map_ending("task_map")), &key, val.data(), BPF_ANY), 0);
+  auto after = capture(o);
+  ASSERT_TRUE(after.has_value());
+  auto changes = diff_reports(*before, *after);
+  ASSERT_EQ(changes.size(), 2u) << format_changes(changes);
+  EXPECT_EQ(format_changes(changes), "+ task_map[key 9]\n~ types.bss nr_runs: 0 → 41 (+41)\n");  // map-id order
+}
+
+}  // namespace

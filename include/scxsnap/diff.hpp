@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: Apache-2.0
+// What changed between two reports: maps added or removed, global variables
+// and hash/array entries changed (old → new, with the numeric delta), entries
+// added or removed by key, per-CPU slots changed, per-CPU time and
+// event-counter deltas. Maps pair up by name (the k-th copy with the k-th).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "scxsnap/report.hpp"
+
+namespace scxsnap {
+
+struct Change {
+  enum class Kind { MapAdded, MapRemoved, ValueChanged, EntryAdded, EntryRemoved, HostDelta };
+  Kind kind;
+  std::string where;  ///< "scx.bss nr_dispatched", "task_map[key 42] runtime_ns", "per_cpu_time cpu 0 cpustat_user_ns"
+  std::string old_value, new_value;
+  std::optional<std::string> delta;  ///< "+120" / "-3" for integers, "+0.5" for floats
+};
+
+std::vector<Change> diff_reports(const FailureDumpReport& before, const FailureDumpReport& after);
+/// One line per change, as `scxsnap diff` prints them.
+std::string format_changes(const std::vector<Change>& changes);
+std::string changes_to_json(const std::vector<Change>& changes);
+
+}  // namespace scxsnap

@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "scxsnap/diff.hpp"
+
+#include <fmt/format.h>
+
+#include <map>
+#include <unordered_map>
+
+#include "report/json_writer.hpp"
+#include "scxsnap/snapshot.hpp"
+
+namespace scxsnap {
+namespace {
+
+using Leaves = std::vector<std::pair<std::string, const RenderedValue*>>;
+
+// Scalar leaves of a value by path ("ctx.weight", "arr[2]").
+void flatten(const RenderedValue& v, const std::string& path, Leaves& out, int depth = 0) {
+  if (depth > 64) return;
+  switch (v.kind()) {
+    case ValueKind::Struct:
+      for (const auto& m : v.members())
+        flatten(m.value, path.empty() ? std::string(m.name.view()) : path + "." + std::string(m.name.view()), out, depth + 1);
+      return;
+    case ValueKind::Array:
+      for (std::size_t i = 0; i < v.elements().size(); ++i)
+        flatten(v.elements()[i], fmt::format("{}[{}]", path, i), out, depth + 1);
+      return;
+    case ValueKind::Truncated: flatten(*v.partial(), path, out, depth + 1); return;
+    default: out.emplace_back(path, &v);
+  }
+}
+
+std::optional<std::string> delta_of(const RenderedValue& a, const RenderedValue& b) {
+  if (a.kind() == ValueKind::Float && b.kind() == ValueKind::Float) {
+    double d = b.float_value() - a.float_value();
+    return fmt::format("{}{}", d >= 0 ? "+" : "", d);
+  }
+  if (a.kind() == ValueKind::Uint && b.kind() == ValueKind::Uint)
+    return b.uint_value() >= a.uint_value() ? fmt::format("+{}", b.uint_value() - a.uint_value())
+                                            : fmt::format("-{}", a.uint_value() - b.uint_value());
+  auto ai = a.as_i64(), bi = b.as_i64();
+  if (ai && bi && a.kind() != ValueKind::Bool && b.kind() != ValueKind::Bool) {
+    std::int64_t d;
+    if (__builtin_sub_overflow(*bi, *ai, &d)) return std::nullopt;
+    return fmt::format("{}{}", d >= 0 ? "+" : "", d);
+  }
+  return std::nullopt;
+}
+
+void diff_values(const std::string& where, const std::optional<RenderedValue>& a, const std::optional<RenderedValue>& b,
+                 std::vector<Change>& out) {
+  if (!a || !b) {
+    if (a.has_value() != b.has_value())
+      out.push_back({Change::Kind::ValueChanged, where, a ? a->display() : "(none)", b ? b->display() : "(none)", {}});
+    return;
+  }
+  if (*a == *b) return;
+  Leaves la, lb;
+  flatten(*a, "", la);
+  flatten(*b, "", lb);
+  std::map<std::string, const RenderedValue*> mb(lb.begin(), lb.end());
+  for (const auto& [path, va] : la) {
+    auto it = mb.find(path);
+    std::string w = path.empty() ? where : where + " " + path;
+    if (it == mb.end()) {
+      out.push_back({Change::Kind::ValueChanged, w, va->display(), "(absent)", {}});
+      continue;
+    }
+    if (!(*va == *it->second)) out.push_back({Change::Kind::ValueChanged, w, va->display(), it->second->display(), delta_of(*va, *it->second)});
+    mb.erase(it);
+  }
+  for (const auto& [path, vb] : mb)
+    out.push_back({Change::Kind::ValueChanged, path.empty() ? where : where + " " + path, "(absent)", vb->display(), {}});
+}
+
+std::string key_label(const std::optional<RenderedValue>& key, const std::string& hex) {
+  return key ? key->display() : "hex:" + hex;
+}
+
+template <class Entry, class KeyOf, class Body>
+void diff_keyed(const std::string& map, const std::vector<Entry>& a, const std::vector<Entry>& b, KeyOf&& key_of,
+                Body&& body, std::vector<Change>& out) {
+  std::unordered_map<std::string, const Entry*> ib;
+  ib.reserve(b.size());
+  for (const auto& e : b) ib.emplace(key_of(e).first, &e);
+  for (const auto& e : a) {
+    auto [k, label] = key_of(e);
+    auto it = ib.find(k);
+    if (it == ib.end()) {
+      out.push_back({Change::Kind::EntryRemoved, fmt::format("{}[key {}]", map, label), "", "", {}});
+      continue;
+    }
+    body(fmt::format("{}[key {}]", map, label), e, *it->second);
+    ib.erase(it);
+  }
+  for (const auto& e : b)
+    if (ib.count(key_of(e).first))
+      out.push_back({Change::Kind::EntryAdded, fmt::format("{}[key {}]", map, key_of(e).second), "", "", {}});
+}
+
+void diff_maps(const FailureDumpMap& a, const FailureDumpMap& b, std::vector<Change>& out) {
+  const std::string& n = a.name;
+  diff_values(n, a.value, b.value, out);
+  // Entries pair by their rendered key, else by the key bytes.
+  auto hash_key = [](const FailureDumpEntry& e) {
+    std::string label = key_label(e.key, e.key_hex);
+    return std::pair{label, label};
+  };
+  diff_keyed(n, a.entries, b.entries, hash_key,
+             [&](const std::string& w, const FailureDumpEntry& x, const FailureDumpEntry& y) { diff_values(w, x.value, y.value, out); },
+             out);
+  auto arr_key = [](const FailureDumpArrayEntry& e) { return std::pair{std::to_string(e.key), std::to_string(e.key)}; };
+  diff_keyed(n, a.array_entries, b.array_entries, arr_key,
+             [&](const std::string& w, const FailureDumpArrayEntry& x, const FailureDumpArrayEntry& y) {
+               diff_values(w, x.value, y.value, out);
+             },
+             out);
+  auto slots = [&](const std::string& w, const std::vector<std::optional<RenderedValue>>& x,
+                   const std::vector<std::optional<RenderedValue>>& y) {
+    for (std::size_t c = 0; c < std::max(x.size(), y.size()); ++c) {
+      std::optional<RenderedValue> none;
+      diff_values(fmt::format("{} cpu {}", w, c), c < x.size() ? x[c] : none, c < y.size() ? y[c] : none, out);
+    }
+  };
+  auto pkey = [](const FailureDumpPercpuEntry& e) { return std::pair{std::to_string(e.key), std::to_string(e.key)}; };
+  diff_keyed(n, a.percpu_entries, b.percpu_entries, pkey,
+             [&](const std::string& w, const FailureDumpPercpuEntry& x, const FailureDumpPercpuEntry& y) { slots(w, x.per_cpu, y.per_cpu); },
+             out);
+  auto phkey = [](const FailureDumpPercpuHashEntry& e) {
+    std::string label = key_label(e.key, e.key_hex);
+    return std::pair{label, label};
+  };
+  diff_keyed(n, a.percpu_hash_entries, b.percpu_hash_entries, phkey,
+             [&](const std::string& w, const FailureDumpPercpuHashEntry& x, const FailureDumpPercpuHashEntry& y) {
+               slots(w, x.per_cpu, y.per_cpu);
+             },
+             out);
+  if (a.ringbuf && b.ringbuf && !(*a.ringbuf == *b.ringbuf)) {
+    auto d = [](std::uint64_t x, std::uint64_t y) { return y >= x ? fmt::format("+{}", y - x) : fmt::format("-{}", x - y); };
+    out.push_back({Change::Kind::ValueChanged, n + " ringbuf producer_pos", std::to_string(a.ringbuf->producer_pos),
+                   std::to_string(b.ringbuf->producer_pos), d(a.ringbuf->producer_pos, b.ringbuf->producer_pos)});
+    out.push_back({Change::Kind::ValueChanged, n + " ringbuf consumer_pos", std::to_string(a.ringbuf->consumer_pos),
+                   std::to_string(b.ringbuf->consumer_pos), d(a.ringbuf->consumer_pos, b.ringbuf->consumer_pos)});
+  }
+  if (a.error != b.error)
+    out.push_back({Change::Kind::ValueChanged, n + " error", a.error.value_or("(none)"), b.error.value_or("(none)"), {}});
+}
+
+void host_deltas(const FailureDumpReport& a, const FailureDumpReport& b, std::vector<Change>& out) {
+  static const std::vector<std::pair<const char*, std::uint64_t PerCpuTimeStats::*>> kFields = {
+      {"cpustat_user_ns", &PerCpuTimeStats::cpustat_user_ns},     {"cpustat_nice_ns", &PerCpuTimeStats::cpustat_nice_ns},
+      {"cpustat_system_ns", &PerCpuTimeStats::cpustat_system_ns}, {"cpustat_softirq_ns", &PerCpuTimeStats::cpustat_softirq_ns},
+      {"cpustat_irq_ns", &PerCpuTimeStats::cpustat_irq_ns},       {"cpustat_idle_ns", &PerCpuTimeStats::cpustat_idle_ns},
+      {"cpustat_iowait_ns", &PerCpuTimeStats::cpustat_iowait_ns}, {"cpustat_steal_ns", &PerCpuTimeStats::cpustat_steal_ns},
+      {"irqs_sum", &PerCpuTimeStats::irqs_sum}};
+  Snapshot sb(b);
+  for (const auto& ca : a.per_cpu_time) {
+    const PerCpuTimeStats* cb = sb.per_cpu_time_at(ca.cpu);
+    if (!cb) continue;
+    for (const auto& [name, field] : kFields) {
+      std::uint64_t x = ca.*field, y = cb->*field;
+      if (x == y) continue;
+      out.push_back({Change::Kind::HostDelta, fmt::format("per_cpu_time cpu {} {}", ca.cpu, name), std::to_string(x),
+                     std::to_string(y), y >= x ? fmt::format("+{}", y - x) : fmt::format("-{}", x - y)});
+    }
+  }
+  if (!a.event_counter_timeline.empty() && !b.event_counter_timeline.empty()) {
+    const EventCounterSample& x = a.event_counter_timeline.back();
+    const EventCounterSample& y = b.event_counter_timeline.back();
+    static const std::vector<std::pair<const char*, std::int64_t EventCounterSample::*>> kEv = {
+        {"select_cpu_fallback", &EventCounterSample::select_cpu_fallback},
+        {"dispatch_local_dsq_offline", &EventCounterSample::dispatch_local_dsq_offline},
+        {"dispatch_keep_last", &EventCounterSample::dispatch_keep_last},
+        {"enq_skip_exiting", &EventCounterSample::enq_skip_exiting},
+        {"enq_skip_migration_disabled", &EventCounterSample::enq_skip_migration_disabled},
+        {"reenq_immed", &EventCounterSample::reenq_immed},
+        {"reenq_local_repeat", &EventCounterSample::reenq_local_repeat},
+        {"refill_slice_dfl", &EventCounterSample::refill_slice_dfl},
+        {"bypass_duration", &EventCounterSample::bypass_duration},
+        {"bypass_dispatch", &EventCounterSample::bypass_dispatch},
+        {"bypass_activate", &EventCounterSample::bypass_activate},
+        {"insert_not_owned", &EventCounterSample::insert_not_owned},
+        {"sub_bypass_dispatch", &EventCounterSample::sub_bypass_dispatch}};
+    for (const auto& [name, field] : kEv) {
+      std::int64_t u = x.*field, v = y.*field;
+      if (u == v) continue;
+      std::int64_t d = v - u;
+      out.push_back({Change::Kind::HostDelta, fmt::format("event {}", name), std::to_string(u), std::to_string(v),
+                     fmt::format("{}{}", d >= 0 ? "+" : "", d)});
+    }
+  }
+}
+
+std::string kind_text(Change::Kind k) {
+  switch (k) {
+    case Change::Kind::MapAdded: return "map_added";
+    case Change::Kind::MapRemoved: return "map_removed";
+    case Change::Kind::ValueChanged: return "changed";
+    case Change::Kind::EntryAdded: return "entry_added";
+    case Change::Kind::EntryRemoved: return "entry_removed";
+    case Change::Kind::HostDelta: return "host_delta";
+  }
+  return "changed";
+}
+
+}  // namespace
+
+std::vector<Change> diff_reports(const FailureDumpReport& a, const FailureDumpReport& b) {
+  std::vector<Change> out;
+  // Pair maps by (name, occurrence).
+  std::unordered_map<std::string, std::vector<const FailureDumpMap*>> bm;
+  for (const auto& m : b.maps) bm[m.name].push_back(&m);
+  std::unordered_map<std::string, std::size_t> seen;
+  for (const auto& m : a.maps) {
+    std::size_t k = seen[m.name]++;
+    auto it = bm.find(m.name);
+    if (it == bm.end() || k >= it->second.size()) {
+      out.push_back({Change::Kind::MapRemoved, m.name, "", "", {}});
+      continue;
+    }
+    diff_maps(m, *it->second[k], out);
+  }
+  for (const auto& [name, list] : bm) {
+    std::size_t have = seen.count(name) ? seen[name] : 0;
+    for (std::size_t k = have; k < list.size(); ++k) out.push_back({Change::Kind::MapAdded, name, "", "", {}});
+  }
+  host_deltas(a, b, out);
+  return out;
+}
+
+std::string format_changes(const std::vector<Change>& changes) {
+  std::string out;
+  for (const auto& c : changes) {
+    switch (c.kind) {
+      case Change::Kind::MapAdded: out += fmt::format("+ map {}\n", c.where); break;
+      case Change::Kind::MapRemoved: out += fmt::format("- map {}\n", c.where); break;
+      case Change::Kind::EntryAdded: out += fmt::format("+ {}\n", c.where); break;
+      case Change::Kind::EntryRemoved: out += fmt::format("- {}\n", c.where); break;
+      default:
+        out += fmt::format("~ {}: {} → {}{}\n", c.where, c.old_value, c.new_value, c.delta ? " (" + *c.delta + ")" : "");
+    }
+  }
+  return out;
+}
+
+std::string changes_to_json(const std::vector<Change>& changes) {
+  std::string out;
+  detail::JsonWriter w(out);
+  w.begin_array();
+  for (const auto& c : changes) {
+    w.begin_object();
+    w.field_string("kind", kind_text(c.kind));
+    w.field_string("where", c.where);
+    if (!c.old_value.empty()) w.field_string("old", c.old_value);
+    if (!c.new_value.empty()) w.field_string("new", c.new_value);
+    if (c.delta) w.field_string("delta", *c.delta);
+    w.end_object();
+  }
+  w.end_array();
+  return out;
+}
+
+}  // namespace scxsnap
