@@ -271,10 +271,12 @@ TEST(Capture, EnableStatsCountsRunsDuringTheCapture) {
   auto r = capture(o);
   bpf_link__destroy(tick);
   ASSERT_TRUE(r.has_value());
-  const ProgRuntimeStats* p = Snapshot(*r).prog_runtime_stats_by_name("cc_tick");
-  ASSERT_NE(p, nullptr);
-  EXPECT_GT(p->cnt, 0u);  // the capture's own syscalls fired the raw tracepoint
-  EXPECT_GT(p->nsecs, 0u);
+  // The capture's own syscalls fired the raw tracepoint. (A cc_tick of an
+  // earlier test's process may still be listed while the kernel frees it.)
+  bool counted = false;
+  for (const auto& p : r->prog_runtime_stats)
+    if (p.name == "cc_tick" && p.cnt > 0 && p.nsecs > 0) counted = true;
+  EXPECT_TRUE(counted);
 }
 
 TEST(CaptureCli, WritesAReportThatShowReads) {
