@@ -4,6 +4,7 @@
 //   snapshot.hpp — the typed Snapshot view (var, map, active, live_var, ...)
 #pragma once
 
+#include "scxsnap/bridge.hpp"
 #include "scxsnap/btf_render.hpp"
 #include "scxsnap/diff.hpp"
 #include "scxsnap/capture.hpp"
