@@ -27,9 +27,20 @@ Result<SampleSeries> SampleSeries::parse_jsonl(std::string_view text) {
     auto fail = [&](const std::string& what) {
       return Error(ErrorCode::BadInput, fmt::format("line {}: {}", line_no, what));
     };
-    // The record is small apart from "report": parse it generically, then
-    // hand the report's text to the report reader.
-    auto doc = parse_json(line);
+    // The record is small apart from "report". `watch` writes the report
+    // last: split it off and hand it straight to the report reader; other
+    // layouts go through the generic path below.
+    std::optional<FailureDumpReport> fast;
+    std::string head_text;
+    static constexpr std::string_view kMarker = ",\"report\":{\"schema\"";
+    if (std::size_t at = line.rfind(kMarker); at != std::string_view::npos && line.ends_with('}')) {
+      std::string_view body = line.substr(at + 10, line.size() - at - 11);
+      if (auto rep = parse_report(body); rep) {
+        fast = std::move(*rep);
+        head_text = std::string(line.substr(0, at)) + "}";
+      }
+    }
+    auto doc = parse_json(fast ? std::string_view(head_text) : line);
     if (!doc) return fail(doc.error().message());
     if (!doc->is_object()) return fail("expected a JSON object per line");
     SampleRow row;
@@ -49,11 +60,15 @@ Result<SampleSeries> SampleSeries::parse_jsonl(std::string_view text) {
       row.boundary_offset_ms = *b->as_u64();
     }
     if (const JsonValue* st = doc->find("stats"); st && !st->is_null()) row.stats = *st;
-    const JsonValue* rep = doc->find("report");
-    if (!rep) return fail("missing key 'report'");
-    auto report = parse_report(to_json_text(*rep));
-    if (!report) return fail("report: " + report.error().message());
-    row.report = std::move(*report);
+    if (fast) {
+      row.report = std::move(*fast);
+    } else {
+      const JsonValue* rep = doc->find("report");
+      if (!rep) return fail("missing key 'report'");
+      auto report = parse_report(to_json_text(*rep));
+      if (!report) return fail("report: " + report.error().message());
+      row.report = std::move(*report);
+    }
     rows.push_back(std::move(row));
   }
   return SampleSeries(std::move(rows));
