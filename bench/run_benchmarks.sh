@@ -42,3 +42,7 @@ if [ "$(id -u)" = 0 ]; then
 else
   echo "(capture benchmark skipped: needs root to load BPF objects)"
 fi
+
+echo
+echo "== state over time: check input and diff"
+"$build/bench/series_bench" 1000 100 1000000
