@@ -55,6 +55,17 @@ std::vector<std::string_view> lines_of(std::string_view text) {
   return out;
 }
 
+// The CPU ids of a /proc table's header ("CPU0 CPU1 ..."), in column order.
+std::vector<std::uint32_t> cpu_columns(const std::vector<std::string_view>& lines) {
+  std::vector<std::uint32_t> cols;
+  if (lines.empty()) return cols;
+  for (auto h : split_ws(lines[0])) {
+    std::uint32_t c = 0;
+    if (h.starts_with("CPU") && parse_num(h.substr(3), c)) cols.push_back(c);
+  }
+  return cols;
+}
+
 }  // namespace
 
 void read_per_cpu_time(const HostPaths& hp, FailureDumpReport& r, std::vector<std::string>& notes) {
@@ -95,12 +106,7 @@ void read_per_cpu_time(const HostPaths& hp, FailureDumpReport& r, std::vector<st
   std::string text;
   if (read_file(hp.proc + "/softirqs", text)) {
     auto ls = lines_of(text);
-    std::vector<std::uint32_t> cols;
-    if (!ls.empty())
-      for (auto h : split_ws(ls[0])) {
-        std::uint32_t c = 0;
-        if (h.starts_with("CPU") && parse_num(h.substr(3), c)) cols.push_back(c);
-      }
+    std::vector<std::uint32_t> cols = cpu_columns(ls);
     for (std::size_t li = 1; li < ls.size(); ++li) {
       auto f = split_ws(ls[li]);
       if (f.empty()) continue;
@@ -118,12 +124,7 @@ void read_per_cpu_time(const HostPaths& hp, FailureDumpReport& r, std::vector<st
   // /proc/interrupts: per-CPU columns; sum them for irqs_sum.
   if (read_file(hp.proc + "/interrupts", text)) {
     auto ls = lines_of(text);
-    std::vector<std::uint32_t> cols;
-    if (!ls.empty())
-      for (auto h : split_ws(ls[0])) {
-        std::uint32_t c = 0;
-        if (h.starts_with("CPU") && parse_num(h.substr(3), c)) cols.push_back(c);
-      }
+    std::vector<std::uint32_t> cols = cpu_columns(ls);
     for (std::size_t li = 1; li < ls.size(); ++li) {
       auto f = split_ws(ls[li]);
       for (std::size_t c = 0; c < cols.size() && c + 1 < f.size(); ++c) {
