@@ -57,6 +57,22 @@ class Verdict {
 template <class T>
 class SeriesField;
 
+/// `ratio_across_phases(v, earlier, later).at_most(ceiling)`: later/earlier of
+/// the last Ok value in each phase.
+class CrossPhaseRatio {
+ public:
+  CrossPhaseRatio(Verdict& v, std::string label, Phase earlier, Phase later, std::optional<double> e,
+                  std::optional<double> l)
+      : v_(v), label_(std::move(label)), earlier_(earlier), later_(later), e_(e), l_(l) {}
+  Verdict& at_most(double ceiling);
+
+ private:
+  Verdict& v_;
+  std::string label_;
+  Phase earlier_, later_;
+  std::optional<double> e_, l_;
+};
+
 /// `each(v)`: strict per-sample bounds.
 template <class T>
 class EachClaim {
@@ -109,6 +125,7 @@ class SeriesField {
   std::vector<std::pair<Phase, T>> counter_delta_per_phase() const;
   /// Sum of the Ok values per phase.
   std::vector<std::pair<Phase, T>> sum_by_phase() const;
+  CrossPhaseRatio ratio_across_phases(Verdict& v, Phase earlier, Phase later) const;
   /// Row indices per phase, and the rows with no phase.
   std::pair<std::vector<std::pair<Phase, std::vector<std::size_t>>>, std::vector<std::size_t>> by_phase() const;
 

@@ -431,6 +431,42 @@ std::vector<std::pair<Phase, T>> SeriesField<T>::sum_by_phase() const {
   return out;
 }
 
+template <class T>
+CrossPhaseRatio SeriesField<T>::ratio_across_phases(Verdict& v, Phase earlier, Phase later) const {
+  auto e = value_at_phase(earlier), l = value_at_phase(later);
+  return CrossPhaseRatio(v, label_, earlier, later, e ? std::optional<double>(as_double(*e)) : std::nullopt,
+                         l ? std::optional<double>(as_double(*l)) : std::nullopt);
+}
+
+Verdict& CrossPhaseRatio::at_most(double ceiling) {
+  const std::string err = label_.empty() ? "" : label_ + ": ";
+  const std::string note = label_.empty() ? "" : "[" + label_ + "] ";
+  const std::string head = fmt::format("ratio_across_phases({}→{})", earlier_.to_string(), later_.to_string());
+  if (!e_ || !l_) {
+    auto show = [](const std::optional<double>& x) { return x ? display_value(*x) : std::string("<no-samples>"); };
+    v_.record_inconclusive(fmt::format("{}{} inconclusive: needs both phases — earlier={}, later={}", err, head,
+                                       show(e_), show(l_)));
+    return v_;
+  }
+  if (*e_ == 0.0) {
+    v_.record_inconclusive(
+        fmt::format("{}{} inconclusive: earlier value is 0 (no baseline to ratio against)", err, head));
+    return v_;
+  }
+  double r = *l_ / *e_;
+  if (!std::isfinite(r)) {
+    v_.record_fail(fmt::format("{}{} = {}/{} = {} is non-finite (corrupt endpoint) — cannot evaluate ceiling {:.4f}",
+                               err, head, display_value(*l_), display_value(*e_), display_value(r), ceiling));
+  } else if (r > ceiling) {
+    v_.record_fail(fmt::format("{}{} = {}/{} = {:.4f} exceeds ceiling {:.4f}", err, head, display_value(*l_),
+                               display_value(*e_), r, ceiling));
+  } else {
+    v_.note(fmt::format("{}{} = {}/{} = {:.4f} (ceiling {:.4f})", note, head, display_value(*l_), display_value(*e_), r,
+                        ceiling));
+  }
+  return v_;
+}
+
 // ---- each -------------------------------------------------------------------------
 
 namespace {

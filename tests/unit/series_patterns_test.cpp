@@ -256,4 +256,25 @@ TEST(PhaseHelpers, ValueAtPhaseDeltasAndSums) {
   EXPECT_EQ(Phase::baseline().to_string(), "BASELINE");
 }
 
+TEST(CrossPhase, RatioAtMost) {
+  std::vector<std::expected<double, SnapshotError>> vals = {10.0, 12.0, 30.0, 0.0};
+  std::vector<std::optional<Phase>> ph = {Phase::baseline(), Phase::step(0), Phase::step(1), Phase::step(2)};
+  SeriesField<double> f("lat", {"a", "b", "c", "d"}, {0, 1, 2, 3}, vals, ph);
+  Verdict ok;
+  f.ratio_across_phases(ok, Phase::baseline(), Phase::step(0)).at_most(1.5);
+  EXPECT_TRUE(ok.passed());
+  EXPECT_THAT(ok.notes(), ElementsAre("[lat] ratio_across_phases(BASELINE→Step[0]) = 12/10 = 1.2000 (ceiling 1.5000)"));
+  Verdict bad;
+  f.ratio_across_phases(bad, Phase::baseline(), Phase::step(1)).at_most(2);
+  EXPECT_THAT(bad.failures(), ElementsAre("lat: ratio_across_phases(BASELINE→Step[1]) = 30/10 = 3.0000 exceeds ceiling 2.0000"));
+  Verdict zero;
+  f.ratio_across_phases(zero, Phase::step(2), Phase::step(1)).at_most(2);
+  EXPECT_THAT(zero.inconclusives(), ElementsAre("lat: ratio_across_phases(Step[2]→Step[1]) inconclusive: earlier value "
+                                                "is 0 (no baseline to ratio against)"));
+  Verdict missing;
+  f.ratio_across_phases(missing, Phase::step(0), Phase::step(7)).at_most(2);
+  EXPECT_THAT(missing.inconclusives(), ElementsAre("lat: ratio_across_phases(Step[0]→Step[7]) inconclusive: needs both "
+                                                   "phases — earlier=12, later=<no-samples>"));
+}
+
 }  // namespace
