@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <simdjson.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,14 +11,23 @@
 #include <cstdio>
 #include <cstring>
 #include <iostream>
+#include <functional>
 #include <iterator>
+#include <optional>
 
 #include "scxsnap/report.hpp"
 
 namespace scxsnap {
 namespace detail {
 Result<FailureDumpReport> parse_report_padded(simdjson::padded_string_view text);
+std::optional<FailureDumpReport> parse_report_streaming(std::string_view text,
+                                                        const std::function<void(std::size_t)>& consumed);
 }
+
+namespace {
+// Files at least this large are read in pieces (see parse_report_streaming).
+constexpr std::size_t kStreamingThreshold = std::size_t{32} << 20;
+}  // namespace
 
 namespace {
 
@@ -71,7 +81,40 @@ Result<std::string> read_text_file(const std::filesystem::path& path) {
   return std::string(buf.data(), buf.size());
 }
 
+// Map the file read-only and parse it piecewise, dropping the pages already
+// parsed from memory; nullopt when the file is small or anything looks off
+// (the caller then parses the whole document and reports the exact error).
+std::optional<FailureDumpReport> load_streaming(const std::filesystem::path& path, bool force) {
+  if (path == "-") return std::nullopt;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+      (!force && static_cast<std::size_t>(st.st_size) < kStreamingThreshold) || st.st_size == 0) {
+    ::close(fd);
+    return std::nullopt;
+  }
+  std::size_t size = static_cast<std::size_t>(st.st_size);
+  void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+  ::close(fd);
+  if (p == MAP_FAILED) return std::nullopt;
+  const char* data = static_cast<const char*>(p);
+  std::size_t released = 0;
+  const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  auto consumed = [&](std::size_t upto) {
+    std::size_t end = upto / page * page;
+    if (end > released + (std::size_t{16} << 20)) {
+      ::madvise(const_cast<char*>(data) + released, end - released, MADV_DONTNEED);
+      released = end;
+    }
+  };
+  auto r = detail::parse_report_streaming(std::string_view(data, size), consumed);
+  ::munmap(p, size);
+  return r;
+}
+
 Result<FailureDumpReport> load_report(const std::filesystem::path& path) {
+  if (auto streamed = load_streaming(path, false)) return std::move(*streamed);
   SCXSNAP_TRY(simdjson::padded_string buf, read_padded(path));
   Result<FailureDumpReport> r = detail::parse_report_padded(buf);
   if (!r) return r.error().with_context(path == "-" ? std::string("<stdin>") : path.string());

@@ -6,7 +6,11 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include <algorithm>
 #include <bitset>
+#include <cstring>
+#include <span>
+#include <functional>
 #include <cctype>
 #include <cstdio>
 #include <fstream>
@@ -938,7 +942,234 @@ Result<T> with_document(simdjson::padded_string_view text, Fn&& fn) {
   return r;
 }
 
+// ---- streaming load of large files ------------------------------------------------
+// A whole-document parse holds the file, simdjson's structural index (about
+// as large again for dense JSON) and the model at once. For large files the
+// reader instead parses a skeleton (every big array emptied) and then the
+// map entry arrays in chunks of a few MB, releasing consumed input as it
+// goes. Any problem makes the caller fall back to the whole-document parse,
+// which produces the precise error.
+
+// A byte class table for the scanner: which bytes matter when skipping a value.
+enum : std::uint8_t { kPlain = 0, kQuote = 1, kOpen = 2, kClose = 3 };
+constexpr std::array<std::uint8_t, 256> make_classes() {
+  std::array<std::uint8_t, 256> c{};
+  c['"'] = kQuote;
+  c['{'] = kOpen;
+  c['['] = kOpen;
+  c['}'] = kClose;
+  c[']'] = kClose;
+  return c;
+}
+constexpr std::array<std::uint8_t, 256> kClass = make_classes();
+
+// Index just past the string starting at `i` ('"').
+std::optional<std::size_t> string_end(std::string_view t, std::size_t i) {
+  const char* p = t.data() + i + 1;
+  const char* end = t.data() + t.size();
+  while (true) {
+    const void* q = std::memchr(p, '"', static_cast<std::size_t>(end - p));
+    if (!q) return std::nullopt;
+    const char* quote = static_cast<const char*>(q);
+    std::size_t slashes = 0;  // an odd run of backslashes escapes the quote
+    for (const char* b = quote - 1; b > t.data() + i && *b == '\\'; --b) ++slashes;
+    if (slashes % 2 == 0) return static_cast<std::size_t>(quote - t.data()) + 1;
+    p = quote + 1;
+  }
+}
+
+// Index just past the JSON value starting at `i` (strings and nesting aware).
+std::optional<std::size_t> value_end(std::string_view t, std::size_t i) {
+  if (i >= t.size()) return std::nullopt;
+  char c = t[i];
+  if (c == '"') return string_end(t, i);
+  if (c == '{' || c == '[') {
+    std::size_t depth = 0;
+    for (std::size_t k = i; k < t.size(); ++k) {
+      switch (kClass[static_cast<unsigned char>(t[k])]) {
+        case kQuote: {
+          auto e = string_end(t, k);
+          if (!e) return std::nullopt;
+          k = *e - 1;
+          break;
+        }
+        case kOpen: ++depth; break;
+        case kClose:
+          if (--depth == 0) return k + 1;
+          break;
+        default: break;
+      }
+    }
+    return std::nullopt;
+  }
+  std::size_t k = i;
+  while (k < t.size() && t[k] != ',' && t[k] != '}' && t[k] != ']' && !std::isspace(static_cast<unsigned char>(t[k]))) ++k;
+  return k;
+}
+
+std::size_t skip_ws(std::string_view t, std::size_t i) {
+  while (i < t.size() && std::isspace(static_cast<unsigned char>(t[i]))) ++i;
+  return i;
+}
+
+using Ranges = std::vector<std::pair<std::size_t, std::size_t>>;
+
+// Element ranges of the array starting at `i` ('['); `end` gets the index past ']'.
+std::optional<Ranges> array_elements(std::string_view t, std::size_t i, std::size_t* end = nullptr) {
+  Ranges out;
+  if (i >= t.size() || t[i] != '[') return std::nullopt;
+  i = skip_ws(t, i + 1);
+  if (i < t.size() && t[i] == ']') {
+    if (end) *end = i + 1;
+    return out;
+  }
+  while (true) {
+    auto e = value_end(t, i);
+    if (!e) return std::nullopt;
+    out.emplace_back(i, *e);
+    i = skip_ws(t, *e);
+    if (i < t.size() && t[i] == ',') {
+      i = skip_ws(t, i + 1);
+      continue;
+    }
+    if (i < t.size() && t[i] == ']') {
+      if (end) *end = i + 1;
+      return out;
+    }
+    return std::nullopt;
+  }
+}
+
+struct Member {
+  std::string_view key;  // raw (escapes not decoded)
+  std::size_t value_begin, value_end;
+  std::optional<Ranges> elements;  // for the array members asked for: their elements
+};
+
+// Members of the object starting at `i` ('{'); array members named in
+// `split` are walked element by element (one pass) instead of skipped.
+std::optional<std::vector<Member>> object_members(std::string_view t, std::size_t i,
+                                                  std::span<const std::string_view> split) {
+  std::vector<Member> out;
+  i = skip_ws(t, i);
+  if (i >= t.size() || t[i] != '{') return std::nullopt;
+  i = skip_ws(t, i + 1);
+  if (i < t.size() && t[i] == '}') return out;
+  while (true) {
+    if (i >= t.size() || t[i] != '"') return std::nullopt;
+    auto ke = string_end(t, i);
+    if (!ke) return std::nullopt;
+    std::string_view key = t.substr(i + 1, *ke - i - 2);
+    i = skip_ws(t, *ke);
+    if (i >= t.size() || t[i] != ':') return std::nullopt;
+    i = skip_ws(t, i + 1);
+    Member m{key, i, 0, std::nullopt};
+    if (i < t.size() && t[i] == '[' && std::find(split.begin(), split.end(), key) != split.end()) {
+      std::size_t e = 0;
+      m.elements = array_elements(t, i, &e);
+      if (!m.elements) return std::nullopt;
+      m.value_end = e;
+    } else {
+      auto ve = value_end(t, i);
+      if (!ve) return std::nullopt;
+      m.value_end = *ve;
+    }
+    i = skip_ws(t, m.value_end);
+    out.push_back(std::move(m));
+    if (i < t.size() && t[i] == ',') {
+      i = skip_ws(t, i + 1);
+      continue;
+    }
+    if (i < t.size() && t[i] == '}') return out;
+    return std::nullopt;
+  }
+}
+
+// One reusable padded buffer for the chunks.
+struct ChunkBuffer {
+  simdjson::padded_string buf;
+  std::size_t len = 0;
+  void set(std::string_view prefix, std::string_view body, std::string_view suffix) {
+    std::size_t n = prefix.size() + body.size() + suffix.size();
+    if (buf.size() < n) buf = simdjson::padded_string(std::max(n, buf.size() * 2));
+    std::memcpy(buf.data(), prefix.data(), prefix.size());
+    std::memcpy(buf.data() + prefix.size(), body.data(), body.size());
+    std::memcpy(buf.data() + prefix.size() + body.size(), suffix.data(), suffix.size());
+    len = n;
+  }
+  simdjson::padded_string_view view() const { return simdjson::padded_string_view(buf.data(), len, buf.size() + simdjson::SIMDJSON_PADDING); }
+};
+
+template <class T, class ReadOne>
+bool parse_chunked(std::string_view t, const Ranges& elems, ReadOne&& one, std::vector<T>& out, ChunkBuffer& cb,
+                   const std::function<void(std::size_t)>& consumed) {
+  constexpr std::size_t kChunkBytes = std::size_t{4} << 20;
+  out.reserve(elems.size());
+  for (std::size_t a = 0; a < elems.size();) {
+    std::size_t b = a;
+    while (b < elems.size() && elems[b].second - elems[a].first < kChunkBytes) ++b;
+    if (b == a) ++b;  // one element larger than a chunk
+    cb.set("[", t.substr(elems[a].first, elems[b - 1].second - elems[a].first), "]");
+    auto r = with_document<std::vector<T>>(cb.view(), [&](od::value v, const PathNode& p) { return read_list<T>(v, p, one); });
+    if (!r) return false;
+    for (auto& x : *r) out.push_back(std::move(x));
+    consumed(elems[b - 1].second);
+    a = b;
+  }
+  return true;
+}
+
 }  // namespace
+
+std::optional<FailureDumpReport> parse_report_streaming(std::string_view t, const std::function<void(std::size_t)>& consumed) {
+  static constexpr std::array<std::string_view, 1> kMaps = {"maps"};
+  auto top = object_members(t, skip_ws(t, 0), kMaps);
+  if (!top) return std::nullopt;
+  const Member* maps = nullptr;
+  for (const auto& m : *top)
+    if (m.key == "maps" && m.elements) maps = &m;
+  if (!maps) return std::nullopt;
+  // The report without its maps.
+  std::string skeleton(t.substr(0, maps->value_begin));
+  skeleton += "[]";
+  skeleton.append(t.substr(maps->value_end));
+  auto report = parse_report(skeleton);
+  if (!report) return std::nullopt;
+  std::string().swap(skeleton);
+  static constexpr std::array<std::string_view, 4> kBig = {"entries", "array_entries", "percpu_entries",
+                                                           "percpu_hash_entries"};
+  ChunkBuffer cb;
+  for (const auto& [mb, me] : *maps->elements) {
+    auto members = object_members(t, mb, kBig);
+    if (!members) return std::nullopt;
+    std::string map_text;
+    std::size_t at = mb;
+    for (const auto& m : *members)
+      if (m.elements) {
+        map_text.append(t.substr(at, m.value_begin - at));
+        map_text += "[]";
+        at = m.value_end;
+      }
+    map_text.append(t.substr(at, me - at));
+    cb.set("", map_text, "");
+    auto map = with_document<FailureDumpMap>(cb.view(), read_map);
+    if (!map) return std::nullopt;
+    for (const auto& m : *members) {
+      if (!m.elements) continue;
+      const Ranges& el = *m.elements;
+      bool ok = m.key == "entries"         ? parse_chunked<FailureDumpEntry>(t, el, read_hash_entry, map->entries, cb, consumed)
+                : m.key == "array_entries" ? parse_chunked<FailureDumpArrayEntry>(t, el, read_array_entry, map->array_entries, cb, consumed)
+                : m.key == "percpu_entries"
+                    ? parse_chunked<FailureDumpPercpuEntry>(t, el, read_percpu_entry, map->percpu_entries, cb, consumed)
+                    : parse_chunked<FailureDumpPercpuHashEntry>(t, el, read_percpu_hash_entry, map->percpu_hash_entries,
+                                                                cb, consumed);
+      if (!ok) return std::nullopt;
+    }
+    report->maps.push_back(std::move(*map));
+    consumed(me);
+  }
+  return std::move(*report);
+}
 
 Result<FailureDumpReport> parse_report_padded(simdjson::padded_string_view text) {
   return with_document<FailureDumpReport>(text, read_report);

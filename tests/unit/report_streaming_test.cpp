@@ -1,0 +1,109 @@
+// The piecewise reader used for large files gives exactly the model of the
+// whole-document reader, and declines (so the caller falls back and reports
+// the precise error) on anything malformed.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <functional>
+#include <optional>
+
+#include "scxsnap/scxsnap.hpp"
+#include "test_util.hpp"
+
+namespace scxsnap::detail {
+std::optional<FailureDumpReport> parse_report_streaming(std::string_view text,
+                                                        const std::function<void(std::size_t)>& consumed);
+}
+
+using namespace scxsnap;
+
+namespace {
+
+std::optional<FailureDumpReport> streamed(std::string_view text, std::size_t* last = nullptr) {
+  return detail::parse_report_streaming(text, [&](std::size_t at) {
+    if (last) *last = at;
+  });
+}
+
+TEST(ReportStreaming, GoldensMatchTheWholeDocumentReader) {
+  for (const char* f : {"full_report.json", "sample_report.json", "minimal_report.json", "placeholder_report.json"}) {
+    std::string text = read_test_file(f);
+    auto whole = parse_report(text);
+    ASSERT_TRUE(whole.has_value()) << f;
+    auto piecewise = streamed(text);
+    ASSERT_TRUE(piecewise.has_value()) << f;
+    EXPECT_TRUE(*piecewise == *whole) << f;
+    EXPECT_TRUE(to_json(*piecewise) == text) << f;
+  }
+}
+
+TEST(ReportStreaming, ManyChunksOfEntries) {
+  FailureDumpReport r;
+  FailureDumpMap m;
+  m.name = "big";
+  m.map_type = 1;
+  m.value_size = 16;
+  m.max_entries = 8192;
+  for (std::uint32_t i = 0; i < 8000; ++i) {
+    FailureDumpEntry e;
+    e.key = RenderedValue::make_uint(32, i);
+    e.key_hex = "00 00 00 00";
+    std::vector<RenderedMember> mem;
+    for (int k = 0; k < 8; ++k) mem.emplace_back("field_" + std::to_string(k), RenderedValue::make_uint(64, i * 8u + static_cast<unsigned>(k)));
+    e.value = RenderedValue::make_struct("val \"quoted\" {brace}", std::move(mem));
+    e.value_hex = std::string(600, 'a');
+    m.entries.push_back(std::move(e));
+  }
+  r.maps.push_back(m);
+  r.maps.push_back(m);
+  r.maps[1].name = "big2";
+  std::string text = to_json(r, JsonStyle::Pretty);
+  ASSERT_GT(text.size(), std::size_t{8} << 20);  // several 4 MB chunks
+  std::size_t last = 0;
+  auto piecewise = streamed(text, &last);
+  ASSERT_TRUE(piecewise.has_value());
+  EXPECT_TRUE(*piecewise == r);
+  EXPECT_GT(last, text.size() / 2);  // consumed input was reported for release
+}
+
+TEST(ReportStreaming, LargeMalformedFileStillGetsThePreciseError) {
+  FailureDumpReport r;
+  FailureDumpMap m;
+  m.name = "big";
+  m.map_type = 1;
+  for (std::uint32_t i = 0; i < 40000; ++i) {
+    FailureDumpEntry e;
+    e.key = RenderedValue::make_uint(32, i);
+    e.key_hex = "00";
+    e.value_hex = std::string(900, 'b');
+    m.entries.push_back(std::move(e));
+  }
+  r.maps.push_back(std::move(m));
+  std::string text = to_json(r);
+  ASSERT_GT(text.size(), std::size_t{32} << 20);  // above the streaming threshold
+  const std::string from = "\"key\":{\"kind\":\"uint\"";
+  text.replace(text.rfind(from), from.size(), "\"key\":{\"kind\":\"uinx\"");
+  char tmpl[] = "/tmp/scxsnap-big-XXXXXX";
+  int fd = ::mkstemp(tmpl);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::write(fd, text.data(), text.size()), static_cast<ssize_t>(text.size()));
+  ::close(fd);
+  auto loaded = load_report(tmpl);
+  ::unlink(tmpl);
+  ASSERT_FALSE(loaded.has_value());
+  EXPECT_NE(loaded.error().message().find("maps[0].entries[39999].key.kind: unknown kind 'uinx'"), std::string::npos)
+      << loaded.error().message();
+}
+
+TEST(ReportStreaming, DeclinesMalformedInput) {
+  std::string text = read_test_file("full_report.json");
+  EXPECT_FALSE(streamed(text.substr(0, text.size() / 2)).has_value());
+  std::string bad = text;
+  bad.replace(bad.find("\"kind\":\"cpu_list\""), 17, "\"kind\":\"cpu_lust\"");
+  EXPECT_FALSE(streamed(bad).has_value());
+  EXPECT_FALSE(streamed("[1,2]").has_value());
+  EXPECT_FALSE(streamed(R"({"schema":"single"})").has_value());
+}
+
+}  // namespace
