@@ -1,16 +1,16 @@
 // Render throughput for a 64-byte struct value (ints, an enum, a nested struct,
 // a char array): scxsnap tree output, scxsnap direct JSON, and libbpf's
 // btf_dump__dump_type_data into memory, on the same bytes.
-#include <benchmark/benchmark.h>
+#include "scxsnap/btf_render.hpp"
+
 #include <bpf/btf.h>
 
+#include <benchmark/benchmark.h>
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
-
-#include "scxsnap/btf_render.hpp"
 
 namespace {
 
@@ -55,7 +55,8 @@ Fixture& fixture() {
 void BM_RenderTree(benchmark::State& st) {
   Fixture& f = fixture();
   scxsnap::BtfRenderer r(f.btf);
-  for (auto _ : st) benchmark::DoNotOptimize(r.render(static_cast<std::uint32_t>(f.type_id), f.bytes));
+  for (auto _ : st)
+    benchmark::DoNotOptimize(r.render(static_cast<std::uint32_t>(f.type_id), f.bytes));
   st.SetItemsProcessed(st.iterations());
 }
 
@@ -84,8 +85,8 @@ void BM_LibbpfBtfDump(benchmark::State& st) {
   LIBBPF_OPTS(btf_dump_type_data_opts, opts, .compact = true, .emit_zeroes = true);
   for (auto _ : st) {
     out.clear();
-    benchmark::DoNotOptimize(btf_dump__dump_type_data(d, static_cast<std::uint32_t>(f.type_id), f.bytes.data(),
-                                                      f.bytes.size(), &opts));
+    benchmark::DoNotOptimize(btf_dump__dump_type_data(d, static_cast<std::uint32_t>(f.type_id),
+                                                      f.bytes.data(), f.bytes.size(), &opts));
   }
   btf_dump__free(d);
   st.SetItemsProcessed(st.iterations());

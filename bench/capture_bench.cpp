@@ -4,6 +4,8 @@
 // Prints the median of REPS for: scxsnap capture_json of the map, a raw
 // BPF_MAP_LOOKUP_BATCH walk that renders nothing, and `bpftool -j map dump`;
 // then the time to capture the whole host with MORE_OBJECTS also loaded.
+#include "scxsnap/capture.hpp"
+
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -14,8 +16,6 @@
 #include <cstring>
 #include <string>
 #include <vector>
-
-#include "scxsnap/capture.hpp"
 
 namespace {
 
@@ -90,7 +90,8 @@ int main(int argc, char** argv) {
     while (true) {
       std::uint32_t cnt = 4096;
       LIBBPF_OPTS(bpf_map_batch_opts, opts);
-      int rc = bpf_map_lookup_batch(fd, first ? nullptr : &in, &out, k.data(), v.data(), &cnt, &opts);
+      int rc =
+          bpf_map_lookup_batch(fd, first ? nullptr : &in, &out, k.data(), v.data(), &cnt, &opts);
       total += cnt;
       if (rc != 0) break;
       in = out;
@@ -103,10 +104,12 @@ int main(int argc, char** argv) {
     if (std::system(cmd.c_str()) != 0) std::abort();
   });
   std::printf("entries %u value_size %u reps %d (median)\n", n, vs, reps);
-  std::printf("scxsnap capture (render + JSON) %.3f s  %.0f entries/s  %.1f MB JSON\n", ours, n / ours, out_size / 1e6);
+  std::printf("scxsnap capture (render + JSON) %.3f s  %.0f entries/s  %.1f MB JSON\n", ours,
+              n / ours, out_size / 1e6);
   std::printf("raw LOOKUP_BATCH (no render)    %.3f s  %.0f entries/s\n", raw, n / raw);
   std::printf("bpftool -j map dump             %.3f s  %.0f entries/s\n", bpftool, n / bpftool);
-  std::printf("scxsnap vs bpftool: %.1fx faster; scxsnap vs raw batch: %.1fx slower\n", bpftool / ours, ours / raw);
+  std::printf("scxsnap vs bpftool: %.1fx faster; scxsnap vs raw batch: %.1fx slower\n",
+              bpftool / ours, ours / raw);
   std::vector<bpf_object*> more;
   for (int i = 4; i < argc; ++i) {
     bpf_object* o2 = bpf_object__open_file(argv[i], nullptr);
@@ -122,8 +125,8 @@ int main(int argc, char** argv) {
     auto r = scxsnap::capture(scxsnap::CaptureOptions{});
     if (r) host_maps = r->maps.size();
   }
-  std::printf("whole host (%zu maps, %zu extra objects loaded): %.3f s, %.1f MB JSON\n", host_maps, more.size(), host,
-              host_size / 1e6);
+  std::printf("whole host (%zu maps, %zu extra objects loaded): %.3f s, %.1f MB JSON\n", host_maps,
+              more.size(), host, host_size / 1e6);
   for (bpf_object* o2 : more) bpf_object__close(o2);
   bpf_object__close(obj);
   return 0;

@@ -4,7 +4,8 @@
 //   report_load_bench nlohmann FILE         parse with nlohmann::json, same
 //   report_load_bench write FILE            load, then time to_json
 // Each measurement runs in its own process so peak RSS is its own.
-#include <sys/resource.h>
+#include "bench_reports.hpp"
+#include "scxsnap/report.hpp"
 
 #include <chrono>
 #include <cstdio>
@@ -12,9 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
-
-#include "bench_reports.hpp"
-#include "scxsnap/report.hpp"
+#include <sys/resource.h>
 
 namespace {
 
@@ -55,7 +54,8 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "%s\n", r.error().message().c_str());
       return 1;
     }
-    std::printf("scxsnap_load_ms %.1f peak_rss_kb %ld maps %zu\n", t1 - t0, peak_rss_kb(), r->maps.size());
+    std::printf("scxsnap_load_ms %.1f peak_rss_kb %ld maps %zu\n", t1 - t0, peak_rss_kb(),
+                r->maps.size());
     return 0;
   }
   if (mode == "write") {
@@ -74,7 +74,8 @@ int main(int argc, char** argv) {
     ss << in.rdbuf();
     nlohmann::json j = nlohmann::json::parse(ss.str());
     double t1 = now_ms();
-    std::printf("nlohmann_load_ms %.1f peak_rss_kb %ld maps %zu\n", t1 - t0, peak_rss_kb(), j["maps"].size());
+    std::printf("nlohmann_load_ms %.1f peak_rss_kb %ld maps %zu\n", t1 - t0, peak_rss_kb(),
+                j["maps"].size());
     return 0;
   }
   std::fprintf(stderr, "unknown mode %s\n", mode.c_str());

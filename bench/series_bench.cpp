@@ -3,17 +3,19 @@
 // 1) `check` work on a series of SAMPLES reports with MAPS maps each:
 //    load the JSON Lines file, then evaluate four patterns;
 // 2) diff of two reports with DIFF_ENTRIES hash entries (100 of them changed).
+#include "bench_reports.hpp"
+#include "scxsnap/diff.hpp"
+#include "scxsnap/sample_series.hpp"
+
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 
-#include "bench_reports.hpp"
-#include "scxsnap/diff.hpp"
-#include "scxsnap/sample_series.hpp"
-
 namespace {
-double now_s() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
+double now_s() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -30,8 +32,9 @@ int main(int argc, char** argv) {
     row.tag = "periodic_" + std::to_string(i);
     row.elapsed_ms = i * 100;
     row.report = base;
-    row.report.maps[0].value = RenderedValue::make_struct(
-        ".bss", {{"var0_0", RenderedValue::make_uint(64, i * 10)}, {"shared", RenderedValue::make_uint(64, 5)}});
+    row.report.maps[0].value =
+        RenderedValue::make_struct(".bss", {{"var0_0", RenderedValue::make_uint(64, i * 10)},
+                                            {"shared", RenderedValue::make_uint(64, 5)}});
     text += SampleSeries::to_jsonl_line(row) + "\n";
   }
   std::string path = "/tmp/scxsnap_series_bench.jsonl";
@@ -51,8 +54,10 @@ int main(int argc, char** argv) {
   series->bpf_live_f64("var0_0").each(v).at_least(0);
   double t2 = now_s();
   std::remove(path.c_str());
-  std::printf("check: %zu samples x %zu maps (%.1f MB JSON Lines): load %.3f s, 4 patterns %.3f s, verdict %s\n",
-              samples, maps, text.size() / 1e6, t1 - t0, t2 - t1, v.passed() ? "pass" : "fail");
+  std::printf(
+      "check: %zu samples x %zu maps (%.1f MB JSON Lines): load %.3f s, 4 patterns %.3f s, verdict "
+      "%s\n",
+      samples, maps, text.size() / 1e6, t1 - t0, t2 - t1, v.passed() ? "pass" : "fail");
 
   FailureDumpReport a = bench::make_hash_report(entries, 0, 1);
   FailureDumpReport b = a;
@@ -61,6 +66,7 @@ int main(int argc, char** argv) {
   double t3 = now_s();
   auto changes = diff_reports(a, b);
   double t4 = now_s();
-  std::printf("diff: two reports of %zu hash entries: %.3f s, %zu changes\n", entries, t4 - t3, changes.size());
+  std::printf("diff: two reports of %zu hash entries: %.3f s, %zu changes\n", entries, t4 - t3,
+              changes.size());
   return 0;
 }

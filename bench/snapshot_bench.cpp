@@ -1,8 +1,8 @@
 // Snapshot API timings (ns/op) at two sizes each, to show linear scaling.
-#include <benchmark/benchmark.h>
-
 #include "bench_reports.hpp"
 #include "scxsnap/snapshot.hpp"
+
+#include <benchmark/benchmark.h>
 
 namespace {
 
@@ -30,7 +30,8 @@ void BM_FindInHash(benchmark::State& st) {
   auto m = s.map("task_ctx_map").value();
   const std::int64_t want = static_cast<std::int64_t>(n - 1);  // the last entry: a full scan
   for (auto _ : st) {
-    SnapshotEntry e = m.find([&](const SnapshotEntry& x) { return x.get("pid").as_i64().value_or(-1) == want; });
+    SnapshotEntry e =
+        m.find([&](const SnapshotEntry& x) { return x.get("pid").as_i64().value_or(-1) == want; });
     benchmark::DoNotOptimize(e.is_present());
   }
   st.SetItemsProcessed(st.iterations() * static_cast<std::int64_t>(n));

@@ -1,8 +1,8 @@
-#include <scxsnap/scxsnap.hpp>
 #include <cstdio>
+#include <scxsnap/scxsnap.hpp>
 
 int main(int argc, char** argv) {
-  auto report = scxsnap::load_report(argv[1]);          // Result<FailureDumpReport>
+  auto report = scxsnap::load_report(argv[1]);  // Result<FailureDumpReport>
   if (!report) {
     std::fprintf(stderr, "%s\n", report.error().message().c_str());
     return 2;
@@ -10,7 +10,8 @@ int main(int argc, char** argv) {
   scxsnap::Snapshot snap(*report);
 
   // A global variable (auto-resolves to the active scheduler when ambiguous).
-  if (auto n = snap.var("nr_dispatched").as_u64()) std::printf("dispatched %llu\n", (unsigned long long)*n);
+  if (auto n = snap.var("nr_dispatched").as_u64())
+    std::printf("dispatched %llu\n", (unsigned long long)*n);
 
   // A per-CPU map: one CPU's slot, and the sum over CPUs.
   if (auto m = snap.map("pcpu_stats")) {
@@ -23,5 +24,6 @@ int main(int argc, char** argv) {
   // Errors are typed: inspect the variant and its fields.
   auto miss = snap.var("no_such_var");
   if (const auto* e = miss.error(); e && e->is<scxsnap::errors::VarNotFound>())
-    std::printf("%zu globals available\n", e->get_if<scxsnap::errors::VarNotFound>()->available.size());
+    std::printf("%zu globals available\n",
+                e->get_if<scxsnap::errors::VarNotFound>()->available.size());
 }

@@ -1,14 +1,14 @@
 // libFuzzer target: random BTF blob + random value bytes. The renderer must
 // never crash or hang, and its tree and direct-JSON outputs must agree.
+#include "scxsnap/btf_render.hpp"
+#include "scxsnap/report.hpp"
+
 #include <bpf/btf.h>
 
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
-
-#include "scxsnap/btf_render.hpp"
-#include "scxsnap/report.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < 2) return 0;

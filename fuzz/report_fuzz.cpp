@@ -1,11 +1,11 @@
 // libFuzzer target: the report reader must never crash, and whatever it
 // accepts must write back to JSON that reads again to an equal model.
+#include "scxsnap/report.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
-
-#include "scxsnap/report.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);

@@ -8,6 +8,10 @@
 // worker waits and cgroup-procs logs.
 #pragma once
 
+#include "scxsnap/json_value.hpp"
+#include "scxsnap/report.hpp"
+#include "scxsnap/snapshot_error.hpp"
+
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -17,18 +21,20 @@
 #include <variant>
 #include <vector>
 
-#include "scxsnap/json_value.hpp"
-#include "scxsnap/report.hpp"
-#include "scxsnap/snapshot_error.hpp"
-
 namespace scxsnap {
 
 inline constexpr std::size_t kMaxStoredSnapshots = 64;
 inline constexpr std::size_t kMaxStoredEvents = 1024;
 
 namespace bridge_events {
-struct CaptureUnavailable { std::string tag; friend bool operator==(const CaptureUnavailable&, const CaptureUnavailable&) = default; };
-struct Overwrite { std::string tag, prior_schema; friend bool operator==(const Overwrite&, const Overwrite&) = default; };
+struct CaptureUnavailable {
+  std::string tag;
+  friend bool operator==(const CaptureUnavailable&, const CaptureUnavailable&) = default;
+};
+struct Overwrite {
+  std::string tag, prior_schema;
+  friend bool operator==(const Overwrite&, const Overwrite&) = default;
+};
 struct Eviction {
   std::string evicted_tag, new_tag;
   std::size_t cap = 0;
@@ -36,7 +42,8 @@ struct Eviction {
 };
 struct DrainOrderingInvariantViolation {
   std::string tag, drain_variant;
-  friend bool operator==(const DrainOrderingInvariantViolation&, const DrainOrderingInvariantViolation&) = default;
+  friend bool operator==(const DrainOrderingInvariantViolation&,
+                         const DrainOrderingInvariantViolation&) = default;
 };
 struct CapInvariantViolation {
   std::size_t reports_len = 0, cap = 0;
@@ -49,9 +56,9 @@ struct EventLogTruncated {
 }  // namespace bridge_events
 
 using SnapshotBridgeEvent =
-    std::variant<bridge_events::CaptureUnavailable, bridge_events::Overwrite, bridge_events::Eviction,
-                 bridge_events::DrainOrderingInvariantViolation, bridge_events::CapInvariantViolation,
-                 bridge_events::EventLogTruncated>;
+    std::variant<bridge_events::CaptureUnavailable, bridge_events::Overwrite,
+                 bridge_events::Eviction, bridge_events::DrainOrderingInvariantViolation,
+                 bridge_events::CapInvariantViolation, bridge_events::EventLogTruncated>;
 
 /// Stats of a sample: the scheduler-stats document, or why there is none.
 using StatsResult = std::variant<JsonValue, MissingStatsReason>;
@@ -76,10 +83,12 @@ class SnapshotBridge {
   bool capture(std::string_view tag);
   bool capture_with_step(std::string_view tag, std::uint16_t step);
   void store(std::string_view tag, FailureDumpReport report);
-  void store_with_stats(std::string_view tag, FailureDumpReport report, std::optional<StatsResult> stats,
-                        std::optional<std::uint64_t> elapsed_ms);
-  void store_with_stats_and_step(std::string_view tag, FailureDumpReport report, std::optional<StatsResult> stats,
-                                 std::optional<std::uint64_t> elapsed_ms, std::optional<std::uint64_t> boundary_offset_ms,
+  void store_with_stats(std::string_view tag, FailureDumpReport report,
+                        std::optional<StatsResult> stats, std::optional<std::uint64_t> elapsed_ms);
+  void store_with_stats_and_step(std::string_view tag, FailureDumpReport report,
+                                 std::optional<StatsResult> stats,
+                                 std::optional<std::uint64_t> elapsed_ms,
+                                 std::optional<std::uint64_t> boundary_offset_ms,
                                  std::uint16_t step_index);
 
   std::size_t len() const;

@@ -10,14 +10,14 @@
 // The header does not include libbpf: `struct btf` is only declared.
 #pragma once
 
+#include "scxsnap/rendered_value.hpp"
+#include "scxsnap/result.hpp"
+
 #include <cstdint>
 #include <memory>
 #include <span>
 #include <string>
 #include <vector>
-
-#include "scxsnap/rendered_value.hpp"
-#include "scxsnap/result.hpp"
 
 struct btf;
 
@@ -36,7 +36,8 @@ class BtfRenderer {
   /// Errors: malformed BTF (ids out of range, type loops, sizes that overflow).
   Result<RenderedValue> render(std::uint32_t type_id, std::span<const std::uint8_t> bytes);
   /// The same value as compact JSON, appended to `out`.
-  Result<void> render_json(std::uint32_t type_id, std::span<const std::uint8_t> bytes, std::string& out);
+  Result<void> render_json(std::uint32_t type_id, std::span<const std::uint8_t> bytes,
+                           std::string& out);
   /// Size in bytes of `type_id` (after typedefs and qualifiers).
   Result<std::uint32_t> type_size(std::uint32_t type_id);
 

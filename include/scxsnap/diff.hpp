@@ -5,18 +5,19 @@
 // event-counter deltas. Maps pair up by name (the k-th copy with the k-th).
 #pragma once
 
+#include "scxsnap/report.hpp"
+
 #include <optional>
 #include <string>
 #include <vector>
-
-#include "scxsnap/report.hpp"
 
 namespace scxsnap {
 
 struct Change {
   enum class Kind { MapAdded, MapRemoved, ValueChanged, EntryAdded, EntryRemoved, HostDelta };
   Kind kind;
-  std::string where;  ///< "scx.bss nr_dispatched", "task_map[key 42] runtime_ns", "per_cpu_time cpu 0 cpustat_user_ns"
+  std::string where;  ///< "scx.bss nr_dispatched", "task_map[key 42] runtime_ns", "per_cpu_time cpu
+                      ///< 0 cpustat_user_ns"
   std::string old_value, new_value;
   std::optional<std::string> delta;  ///< "+120" / "-3" for integers, "+0.5" for floats
 };

@@ -5,6 +5,8 @@
 // back byte for byte and u64 values never pass through a double.
 #pragma once
 
+#include "scxsnap/result.hpp"
+
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -12,8 +14,6 @@
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include "scxsnap/result.hpp"
 
 namespace scxsnap {
 

@@ -90,12 +90,12 @@ class RenderedValue {
   ValueKind kind() const { return kind_; }
   /// Int/Uint/Float/Enum width in bits.
   std::uint32_t bits() const { return bits_; }
-  std::int64_t int_value() const { return s_.i; }     ///< Int, Enum (raw)
-  std::uint64_t uint_value() const { return s_.u; }   ///< Uint, Ptr address
-  bool bool_value() const { return s_.b; }            ///< Bool
-  std::uint8_t char_value() const { return s_.c; }    ///< Char
-  double float_value() const { return s_.f; }         ///< Float
-  bool is_signed() const { return flag_; }            ///< Enum
+  std::int64_t int_value() const { return s_.i; }    ///< Int, Enum (raw)
+  std::uint64_t uint_value() const { return s_.u; }  ///< Uint, Ptr address
+  bool bool_value() const { return s_.b; }           ///< Bool
+  std::uint8_t char_value() const { return s_.c; }   ///< Char
+  double float_value() const { return s_.f; }        ///< Float
+  bool is_signed() const { return flag_; }           ///< Enum
   /// Enum variant name; nullopt when no enumerator matched.
   std::optional<std::string_view> variant() const;
   /// Struct type name; nullopt when anonymous.
@@ -105,12 +105,12 @@ class RenderedValue {
   const std::vector<RenderedValue>& elements() const;  ///< Array (empty otherwise)
   /// CpuList cpus, Bytes hex, Unsupported reason.
   const std::string& text() const;
-  const RenderedValue* deref() const;                  ///< Ptr target, if chased
-  const std::string* deref_skipped_reason() const;     ///< Ptr
-  const std::string* cast_annotation() const;          ///< Ptr
-  std::uint64_t needed() const;                        ///< Truncated
-  std::uint64_t had() const;                           ///< Truncated
-  const RenderedValue* partial() const;                ///< Truncated
+  const RenderedValue* deref() const;               ///< Ptr target, if chased
+  const std::string* deref_skipped_reason() const;  ///< Ptr
+  const std::string* cast_annotation() const;       ///< Ptr
+  std::uint64_t needed() const;                     ///< Truncated
+  std::uint64_t had() const;                        ///< Truncated
+  const RenderedValue* partial() const;             ///< Truncated
 
   // ---- the raw navigation layer (ktstr's inherent helpers) ----------------
   /// Member of a Struct, peeling Ptr deref and Truncated partial.
@@ -135,7 +135,7 @@ class RenderedValue {
   void copy_from(const RenderedValue& o);
 
   ValueKind kind_ = ValueKind::Bytes;
-  bool flag_ = false;        // Enum is_signed
+  bool flag_ = false;  // Enum is_signed
   std::uint32_t bits_ = 0;
   union Scalar {
     std::int64_t i;

@@ -8,16 +8,16 @@
 // required on input.
 #pragma once
 
+#include "scxsnap/json_value.hpp"
+#include "scxsnap/rendered_value.hpp"
+#include "scxsnap/result.hpp"
+
 #include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "scxsnap/json_value.hpp"
-#include "scxsnap/rendered_value.hpp"
-#include "scxsnap/result.hpp"
 
 namespace scxsnap {
 
@@ -29,9 +29,9 @@ inline constexpr std::string_view kSchemaDegraded = "degraded";
 
 /// One HASH-family entry.
 struct FailureDumpEntry {
-  std::optional<RenderedValue> key;      // skip if none
-  std::string key_hex;                   // "de ad be ef"
-  std::optional<RenderedValue> value;    // skip if none
+  std::optional<RenderedValue> key;    // skip if none
+  std::string key_hex;                 // "de ad be ef"
+  std::optional<RenderedValue> value;  // skip if none
   std::string value_hex;
   std::optional<RenderedValue> payload;  // skip if none (sdt_alloc payload)
   friend bool operator==(const FailureDumpEntry&, const FailureDumpEntry&) = default;
@@ -282,14 +282,14 @@ struct CaptureInfo {
 struct FailureDumpReport {
   std::string schema{kSchemaSingle};
   std::vector<FailureDumpMap> maps;
-  std::vector<JsonValue> vcpu_regs;  // opaque, skip if empty (entries may be null)
-  std::optional<std::string> active_obj_name;     // skip if none
-  std::vector<std::uint64_t> active_map_kvas;     // skip if empty
-  std::vector<std::uint32_t> active_map_ids;      // scxsnap addition, skip if empty
-  std::vector<JsonValue> sdt_allocations;         // opaque, skip if empty
-  std::optional<JsonValue> scx_static_ranges;     // opaque, skip if none
-  std::optional<std::string> sdt_alloc_unavailable;           // skip if none
-  std::vector<ProgRuntimeStats> prog_runtime_stats;           // skip if empty
+  std::vector<JsonValue> vcpu_regs;                  // opaque, skip if empty (entries may be null)
+  std::optional<std::string> active_obj_name;        // skip if none
+  std::vector<std::uint64_t> active_map_kvas;        // skip if empty
+  std::vector<std::uint32_t> active_map_ids;         // scxsnap addition, skip if empty
+  std::vector<JsonValue> sdt_allocations;            // opaque, skip if empty
+  std::optional<JsonValue> scx_static_ranges;        // opaque, skip if none
+  std::optional<std::string> sdt_alloc_unavailable;  // skip if none
+  std::vector<ProgRuntimeStats> prog_runtime_stats;  // skip if empty
   std::optional<std::string> prog_runtime_stats_unavailable;  // skip if none
   std::vector<PerCpuTimeStats> per_cpu_time;                  // skip if empty
   std::vector<CgroupPsiStat> cgroup_psi;                      // skip if empty
@@ -302,12 +302,12 @@ struct FailureDumpReport {
   std::vector<DsqState> dsq_states;                           // skip if empty
   std::optional<ScxSchedState> scx_sched_state;               // skip if none
   std::optional<std::string> scx_walker_unavailable;          // skip if none
-  std::vector<JsonValue> vcpu_perf_at_freeze;  // opaque, skip if empty
-  std::optional<std::uint64_t> dump_truncated_at_us;  // skip if none
-  std::uint32_t maps_truncated = 0;                   // skip if zero
-  std::optional<ProbeBssCounters> probe_counters;     // skip if none
-  bool is_placeholder = false;                        // skip if false
-  std::optional<CaptureInfo> capture;                 // scxsnap addition, skip if none
+  std::vector<JsonValue> vcpu_perf_at_freeze;                 // opaque, skip if empty
+  std::optional<std::uint64_t> dump_truncated_at_us;          // skip if none
+  std::uint32_t maps_truncated = 0;                           // skip if zero
+  std::optional<ProbeBssCounters> probe_counters;             // skip if none
+  bool is_placeholder = false;                                // skip if false
+  std::optional<CaptureInfo> capture;                         // scxsnap addition, skip if none
 
   /// A report standing in for a capture that did not happen: the five
   /// *_unavailable fields carry `reason` and is_placeholder is set.

@@ -61,15 +61,15 @@ inline Error make_error(ErrorCode code, std::string message) {
 
 /// SCXSNAP_TRY(auto x, expr): evaluate expr (a Result); on error return it,
 /// else bind its value to the declaration.
-#define SCXSNAP_TRY(decl, expr)                                     \
-  auto SCXSNAP_CONCAT(scxsnap_try_, __LINE__) = (expr);             \
-  if (!SCXSNAP_CONCAT(scxsnap_try_, __LINE__).has_value())          \
+#define SCXSNAP_TRY(decl, expr)                                       \
+  auto SCXSNAP_CONCAT(scxsnap_try_, __LINE__) = (expr);               \
+  if (!SCXSNAP_CONCAT(scxsnap_try_, __LINE__).has_value())            \
     return std::move(SCXSNAP_CONCAT(scxsnap_try_, __LINE__).error()); \
   decl = std::move(*SCXSNAP_CONCAT(scxsnap_try_, __LINE__))
 
-#define SCXSNAP_TRY_VOID(expr)                                                    \
-  do {                                                                            \
-    auto SCXSNAP_CONCAT(scxsnap_tryv_, __LINE__) = (expr);                        \
-    if (!SCXSNAP_CONCAT(scxsnap_tryv_, __LINE__).has_value())                     \
-      return std::move(SCXSNAP_CONCAT(scxsnap_tryv_, __LINE__).error());          \
+#define SCXSNAP_TRY_VOID(expr)                                           \
+  do {                                                                   \
+    auto SCXSNAP_CONCAT(scxsnap_tryv_, __LINE__) = (expr);               \
+    if (!SCXSNAP_CONCAT(scxsnap_tryv_, __LINE__).has_value())            \
+      return std::move(SCXSNAP_CONCAT(scxsnap_tryv_, __LINE__).error()); \
   } while (0)

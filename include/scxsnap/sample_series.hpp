@@ -5,6 +5,10 @@
 // Rows are read from the JSON Lines that `scxsnap watch` writes.
 #pragma once
 
+#include "scxsnap/report.hpp"
+#include "scxsnap/series.hpp"
+#include "scxsnap/snapshot.hpp"
+
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -12,10 +16,6 @@
 #include <string>
 #include <variant>
 #include <vector>
-
-#include "scxsnap/report.hpp"
-#include "scxsnap/series.hpp"
-#include "scxsnap/snapshot.hpp"
 
 namespace scxsnap {
 
@@ -51,7 +51,8 @@ class SampleSeries {
   // ---- BPF axis ---------------------------------------------------------------------
   /// Any projection; placeholder rows yield PlaceholderSample first.
   template <class T>
-  SeriesField<T> bpf(std::string label, const std::function<SnapshotResult<T>(const Snapshot&)>& f) const;
+  SeriesField<T> bpf(std::string label,
+                     const std::function<SnapshotResult<T>(const Snapshot&)>& f) const;
   /// live_var(name) as a number, with the phase-stability gate.
   SeriesField<std::uint64_t> bpf_live_u64(std::string_view name) const;
   SeriesField<std::int64_t> bpf_live_i64(std::string_view name) const;
@@ -63,21 +64,25 @@ class SampleSeries {
 
   // ---- stats axis --------------------------------------------------------------------
   template <class T>
-  SeriesField<T> stats(std::string label, const std::function<SnapshotResult<T>(const JsonField&)>& f) const;
+  SeriesField<T> stats(std::string label,
+                       const std::function<SnapshotResult<T>(const JsonField&)>& f) const;
   SeriesField<std::uint64_t> stats_live_u64(std::string_view path) const;
   SeriesField<double> stats_live_f64(std::string_view path) const;
 
   // ---- host axis ------------------------------------------------------------------------
   /// A per_cpu_time field of one CPU per sample.
-  SeriesField<std::uint64_t> per_cpu_field_u64(std::uint32_t cpu, std::string label,
-                                               const std::function<std::uint64_t(const PerCpuTimeStats&)>& f) const;
+  SeriesField<std::uint64_t> per_cpu_field_u64(
+      std::uint32_t cpu, std::string label,
+      const std::function<std::uint64_t(const PerCpuTimeStats&)>& f) const;
 
  private:
   template <class T>
-  SeriesField<T> make_field(std::string label, std::vector<std::expected<T, SnapshotError>> values) const;
+  SeriesField<T> make_field(std::string label,
+                            std::vector<std::expected<T, SnapshotError>> values) const;
   template <class T>
-  SeriesField<T> live_gated(std::string_view name,
-                            const std::function<SnapshotResult<T>(const SnapshotField&)>& conv) const;
+  SeriesField<T> live_gated(
+      std::string_view name,
+      const std::function<SnapshotResult<T>(const SnapshotField&)>& conv) const;
   std::vector<SampleRow> rows_;
 };
 

@@ -6,8 +6,8 @@
 
 #include "scxsnap/bridge.hpp"
 #include "scxsnap/btf_render.hpp"
-#include "scxsnap/diff.hpp"
 #include "scxsnap/capture.hpp"
+#include "scxsnap/diff.hpp"
 #include "scxsnap/json_value.hpp"
 #include "scxsnap/rendered_value.hpp"
 #include "scxsnap/report.hpp"

@@ -9,14 +9,14 @@
 // and each pattern decides whether it is a gap (a Note) or a failure.
 #pragma once
 
+#include "scxsnap/snapshot_error.hpp"
+
 #include <compare>
 #include <cstdint>
 #include <expected>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include "scxsnap/snapshot_error.hpp"
 
 namespace scxsnap {
 
@@ -61,8 +61,8 @@ class SeriesField;
 /// the last Ok value in each phase.
 class CrossPhaseRatio {
  public:
-  CrossPhaseRatio(Verdict& v, std::string label, Phase earlier, Phase later, std::optional<double> e,
-                  std::optional<double> l)
+  CrossPhaseRatio(Verdict& v, std::string label, Phase earlier, Phase later,
+                  std::optional<double> e, std::optional<double> l)
       : v_(v), label_(std::move(label)), earlier_(earlier), later_(later), e_(e), l_(l) {}
   Verdict& at_most(double ceiling);
 
@@ -93,11 +93,12 @@ class SeriesField {
  public:
   using Value = std::expected<T, SnapshotError>;
 
-  SeriesField(std::string label, std::vector<std::string> tags, std::vector<std::optional<std::uint64_t>> elapsed_ms,
-              std::vector<Value> values, std::vector<std::optional<Phase>> phases);
+  SeriesField(std::string label, std::vector<std::string> tags,
+              std::vector<std::optional<std::uint64_t>> elapsed_ms, std::vector<Value> values,
+              std::vector<std::optional<Phase>> phases);
   /// Every timestamp measured, no phases.
-  static SeriesField from_parts(std::string label, std::vector<std::string> tags, std::vector<std::uint64_t> elapsed_ms,
-                                std::vector<Value> values);
+  static SeriesField from_parts(std::string label, std::vector<std::string> tags,
+                                std::vector<std::uint64_t> elapsed_ms, std::vector<Value> values);
 
   const std::string& label() const { return label_; }
   std::size_t len() const { return values_.size(); }
@@ -113,7 +114,8 @@ class SeriesField {
   /// Units per millisecond between consecutive samples (numeric T).
   Verdict& rate_within(Verdict& v, double lo, double hi) const;
   Verdict& steady_within(Verdict& v, std::uint64_t warmup_ms, double tolerance) const;
-  Verdict& converges_to(Verdict& v, double target, double tolerance, std::uint64_t deadline_ms) const;
+  Verdict& converges_to(Verdict& v, double target, double tolerance,
+                        std::uint64_t deadline_ms) const;
   Verdict& always_true(Verdict& v) const;
   Verdict& ratio_within(Verdict& v, const SeriesField<double>& other, double lo, double hi) const;
   EachClaim<T> each(Verdict& v) const { return EachClaim<T>(*this, v); }
@@ -127,7 +129,8 @@ class SeriesField {
   std::vector<std::pair<Phase, T>> sum_by_phase() const;
   CrossPhaseRatio ratio_across_phases(Verdict& v, Phase earlier, Phase later) const;
   /// Row indices per phase, and the rows with no phase.
-  std::pair<std::vector<std::pair<Phase, std::vector<std::size_t>>>, std::vector<std::size_t>> by_phase() const;
+  std::pair<std::vector<std::pair<Phase, std::vector<std::size_t>>>, std::vector<std::size_t>>
+  by_phase() const;
 
   /// "+123ms" part of messages: the timestamp or "?".
   std::string when(std::size_t i) const;

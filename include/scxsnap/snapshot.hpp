@@ -12,6 +12,9 @@
 // it.
 #pragma once
 
+#include "scxsnap/report.hpp"
+#include "scxsnap/snapshot_error.hpp"
+
 #include <cstdint>
 #include <functional>
 #include <initializer_list>
@@ -21,9 +24,6 @@
 #include <utility>
 #include <variant>
 #include <vector>
-
-#include "scxsnap/report.hpp"
-#include "scxsnap/snapshot_error.hpp"
 
 namespace scxsnap {
 
@@ -68,13 +68,25 @@ class SnapshotField {
 /// One entry of a map view.
 class SnapshotEntry {
  public:
-  struct Hash { const FailureDumpEntry* entry; };
-  struct Percpu { const FailureDumpPercpuEntry* entry; };
-  struct PercpuHash { const FailureDumpPercpuHashEntry* entry; };
-  struct Value { const RenderedValue* value; };
+  struct Hash {
+    const FailureDumpEntry* entry;
+  };
+  struct Percpu {
+    const FailureDumpPercpuEntry* entry;
+  };
+  struct PercpuHash {
+    const FailureDumpPercpuHashEntry* entry;
+  };
+  struct Value {
+    const RenderedValue* value;
+  };
   /// scxsnap addition: one slot of a multi-entry ARRAY map.
-  struct Array { const FailureDumpArrayEntry* entry; };
-  struct Missing { SnapshotError error; };
+  struct Array {
+    const FailureDumpArrayEntry* entry;
+  };
+  struct Missing {
+    SnapshotError error;
+  };
   using Variant = std::variant<Hash, Percpu, PercpuHash, Value, Array, Missing>;
 
   explicit SnapshotEntry(Variant v) : v_(std::move(v)) {}
@@ -99,7 +111,8 @@ class SnapshotEntry {
   /// fn(cpu, value) for every non-null slot in CPU order; an error from fn stops.
   SnapshotResult<std::monostate> cpu_each(
       std::string_view path,
-      const std::function<SnapshotResult<std::monostate>(std::size_t, const RenderedValue&)>& fn) const;
+      const std::function<SnapshotResult<std::monostate>(std::size_t, const RenderedValue&)>& fn)
+      const;
 
  private:
   Variant v_;
@@ -167,7 +180,9 @@ class Snapshot {
   std::optional<std::string_view> active_obj() const { return active_obj_; }
 
   // First-class accessors (ignore the active filter and the placeholder flag).
-  std::span<const EventCounterSample> event_counter_timeline() const { return report_->event_counter_timeline; }
+  std::span<const EventCounterSample> event_counter_timeline() const {
+    return report_->event_counter_timeline;
+  }
   std::span<const RqScxState> rq_scx_states() const { return report_->rq_scx_states; }
   std::span<const DsqState> dsq_states() const { return report_->dsq_states; }
   const ScxSchedState* scx_sched_state() const;
@@ -178,7 +193,9 @@ class Snapshot {
   const PerNodeNumaStats* per_node_numa_at(std::uint32_t node) const;
   std::span<const TaskEnrichment> task_enrichments() const { return report_->task_enrichments; }
   const TaskEnrichment* task_enrichment_by_pid(std::int32_t pid) const;
-  std::span<const ProgRuntimeStats> prog_runtime_stats() const { return report_->prog_runtime_stats; }
+  std::span<const ProgRuntimeStats> prog_runtime_stats() const {
+    return report_->prog_runtime_stats;
+  }
   const ProgRuntimeStats* prog_runtime_stats_by_name(std::string_view name) const;
   const ProbeBssCounters* probe_counters() const;
   std::optional<std::string_view> scx_walker_unavailable() const;

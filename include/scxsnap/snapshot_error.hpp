@@ -4,17 +4,17 @@
 // word, equality, hashing and externally tagged JSON.
 #pragma once
 
+#include "scxsnap/json_value.hpp"
+#include "scxsnap/result.hpp"
+
 #include <cstdint>
 #include <expected>
 #include <functional>
 #include <optional>
-#include <type_traits>
 #include <string>
+#include <type_traits>
 #include <variant>
 #include <vector>
-
-#include "scxsnap/json_value.hpp"
-#include "scxsnap/result.hpp"
 
 namespace scxsnap {
 
@@ -40,11 +40,11 @@ struct MissingStatsReason {
     MutexPoisoned,
   };
   Kind kind = Kind::NoSchedulerBinary;
-  std::string reason;        ///< NoScheduler
-  std::int32_t err_no = 0;   ///< SchedulerError ("errno" in JSON)
-  JsonValue args;            ///< SchedulerError, MissingResp
-  std::uint64_t size = 0;    ///< RequestTooLarge, ResponseTooLarge
-  std::uint64_t max = 0;     ///< RequestTooLarge, ResponseTooLarge
+  std::string reason;       ///< NoScheduler
+  std::int32_t err_no = 0;  ///< SchedulerError ("errno" in JSON)
+  JsonValue args;           ///< SchedulerError, MissingResp
+  std::uint64_t size = 0;   ///< RequestTooLarge, ResponseTooLarge
+  std::uint64_t max = 0;    ///< RequestTooLarge, ResponseTooLarge
 
   std::string message() const;
   friend bool operator==(const MissingStatsReason&, const MissingStatsReason&) = default;
@@ -137,13 +137,15 @@ struct ActiveFilterExcludedMaps {
   std::string requested, active_obj;
   std::vector<ExcludedMap> excluded_maps;
   std::vector<std::uint64_t> whitelist_kvas;
-  friend bool operator==(const ActiveFilterExcludedMaps&, const ActiveFilterExcludedMaps&) = default;
+  friend bool operator==(const ActiveFilterExcludedMaps&,
+                         const ActiveFilterExcludedMaps&) = default;
 };
 struct WalkerDriftedWithinPhase {
   JsonValue phase;  ///< ktstr's Phase, kept as JSON
   std::vector<std::uint64_t> pinned_kvas, sample_kvas;
   std::string requested;
-  friend bool operator==(const WalkerDriftedWithinPhase&, const WalkerDriftedWithinPhase&) = default;
+  friend bool operator==(const WalkerDriftedWithinPhase&,
+                         const WalkerDriftedWithinPhase&) = default;
 };
 struct ProjectionFailed {
   std::string reason;
@@ -158,20 +160,18 @@ struct MapRenderIncomplete {
 
 class SnapshotError {
  public:
-  using Payload =
-      std::variant<errors::MapNotFound, errors::VarNotFound, errors::AmbiguousVar,
-                   errors::FieldNotFound, errors::NotAStruct, errors::TypeMismatch,
-                   errors::IndexOutOfRange, errors::PerCpuSlot, errors::NoMatch,
-                   errors::EmptyPathComponent, errors::PerCpuNotNarrowed, errors::NoRendered,
-                   errors::PlaceholderSample, errors::MissingStats, errors::HostFieldUnavailable,
-                   errors::PlaceholderSnapshot, errors::NoActiveScheduler,
-                   errors::ActiveFilterExcludedMaps, errors::WalkerDriftedWithinPhase,
-                   errors::ProjectionFailed, errors::MapRenderIncomplete>;
+  using Payload = std::variant<
+      errors::MapNotFound, errors::VarNotFound, errors::AmbiguousVar, errors::FieldNotFound,
+      errors::NotAStruct, errors::TypeMismatch, errors::IndexOutOfRange, errors::PerCpuSlot,
+      errors::NoMatch, errors::EmptyPathComponent, errors::PerCpuNotNarrowed, errors::NoRendered,
+      errors::PlaceholderSample, errors::MissingStats, errors::HostFieldUnavailable,
+      errors::PlaceholderSnapshot, errors::NoActiveScheduler, errors::ActiveFilterExcludedMaps,
+      errors::WalkerDriftedWithinPhase, errors::ProjectionFailed, errors::MapRenderIncomplete>;
 
   template <class V>
-    requires(!std::is_same_v<std::remove_cvref_t<V>, SnapshotError> &&
-             std::is_constructible_v<Payload, V>)
-  SnapshotError(V&& v) : payload_(std::forward<V>(v)) {}  // NOLINT(google-explicit-constructor)
+  requires(!std::is_same_v<std::remove_cvref_t<V>, SnapshotError> &&
+           std::is_constructible_v<Payload, V>) SnapshotError(V&& v)
+      : payload_(std::forward<V>(v)) {}  // NOLINT(google-explicit-constructor)
 
   template <class V>
   bool is() const {

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "scxsnap/btf_render.hpp"
 
-#include <bpf/btf.h>
-
 #include "layout_plan.hpp"
 #include "plan_exec.hpp"
+
+#include <bpf/btf.h>
 
 namespace scxsnap {
 
@@ -20,12 +20,14 @@ BtfRenderer::~BtfRenderer() = default;
 BtfRenderer::BtfRenderer(BtfRenderer&&) noexcept = default;
 BtfRenderer& BtfRenderer::operator=(BtfRenderer&&) noexcept = default;
 
-Result<RenderedValue> BtfRenderer::render(std::uint32_t type_id, std::span<const std::uint8_t> bytes) {
+Result<RenderedValue> BtfRenderer::render(std::uint32_t type_id,
+                                          std::span<const std::uint8_t> bytes) {
   SCXSNAP_TRY(std::uint32_t root, impl_->compiler.compile(type_id));
   return btf_plan::TreeExec(impl_->plan).run(root, bytes.data(), bytes.size());
 }
 
-Result<void> BtfRenderer::render_json(std::uint32_t type_id, std::span<const std::uint8_t> bytes, std::string& out) {
+Result<void> BtfRenderer::render_json(std::uint32_t type_id, std::span<const std::uint8_t> bytes,
+                                      std::string& out) {
   SCXSNAP_TRY(std::uint32_t root, impl_->compiler.compile(type_id));
   btf_plan::JsonExec(impl_->plan, out).run(root, bytes.data(), bytes.size());
   return {};
@@ -36,8 +38,8 @@ Result<std::uint32_t> BtfRenderer::type_size(std::uint32_t type_id) {
   return impl_->plan.nodes[root].size;
 }
 
-std::vector<std::span<const std::uint8_t>> split_percpu(std::span<const std::uint8_t> buf, std::size_t value_size,
-                                                        std::size_t ncpus) {
+std::vector<std::span<const std::uint8_t>> split_percpu(std::span<const std::uint8_t> buf,
+                                                        std::size_t value_size, std::size_t ncpus) {
   std::vector<std::span<const std::uint8_t>> out;
   std::size_t stride = (value_size + 7) / 8 * 8;
   if (stride == 0) return out;

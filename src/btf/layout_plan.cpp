@@ -4,18 +4,20 @@
 // `unsupported` node, never a hang.
 #include "layout_plan.hpp"
 
+#include "report/json_writer.hpp"
+
 #include <bpf/btf.h>
-#include <fmt/format.h>
 
 #include <algorithm>
+#include <fmt/format.h>
 #include <limits>
-
-#include "report/json_writer.hpp"
 
 namespace scxsnap::btf_plan {
 namespace {
 
-Error bad_btf(std::string msg) { return Error(ErrorCode::BadInput, "malformed BTF: " + msg); }
+Error bad_btf(std::string msg) {
+  return Error(ErrorCode::BadInput, "malformed BTF: " + msg);
+}
 
 std::string_view name_of(const struct btf* btf, std::uint32_t off) {
   const char* s = btf__name_by_offset(btf, off);
@@ -50,7 +52,8 @@ Result<std::uint32_t> Compiler::compile(std::uint32_t type_id) {
   return r;
 }
 
-void precompute_json(Plan& plan, std::size_t from_node, std::size_t from_member, std::size_t from_enum) {
+void precompute_json(Plan& plan, std::size_t from_node, std::size_t from_member,
+                     std::size_t from_enum) {
   auto quoted = [](std::string_view s) {
     std::string q = "\"";
     detail::append_escaped(q, s);
@@ -58,36 +61,62 @@ void precompute_json(Plan& plan, std::size_t from_node, std::size_t from_member,
     return q;
   };
   for (std::size_t i = from_member; i < plan.members.size(); ++i)
-    plan.members[i].json_prefix = "{\"name\":" + quoted(plan.members[i].name.view()) + ",\"value\":";
+    plan.members[i].json_prefix =
+        "{\"name\":" + quoted(plan.members[i].name.view()) + ",\"value\":";
   for (std::size_t i = from_node; i < plan.nodes.size(); ++i) {
     Node& n = plan.nodes[i];
     switch (n.op) {
-      case Op::Int: n.json_head = fmt::format("{{\"kind\":\"int\",\"bits\":{},\"value\":", n.bits); n.json_tail = "}"; break;
-      case Op::Uint: n.json_head = fmt::format("{{\"kind\":\"uint\",\"bits\":{},\"value\":", n.bits); n.json_tail = "}"; break;
-      case Op::Bool: n.json_head = "{\"kind\":\"bool\",\"value\":"; n.json_tail = "}"; break;
-      case Op::Char: n.json_head = "{\"kind\":\"char\",\"value\":"; n.json_tail = "}"; break;
-      case Op::Float: n.json_head = fmt::format("{{\"kind\":\"float\",\"bits\":{},\"value\":", n.bits); n.json_tail = "}"; break;
+      case Op::Int:
+        n.json_head = fmt::format("{{\"kind\":\"int\",\"bits\":{},\"value\":", n.bits);
+        n.json_tail = "}";
+        break;
+      case Op::Uint:
+        n.json_head = fmt::format("{{\"kind\":\"uint\",\"bits\":{},\"value\":", n.bits);
+        n.json_tail = "}";
+        break;
+      case Op::Bool:
+        n.json_head = "{\"kind\":\"bool\",\"value\":";
+        n.json_tail = "}";
+        break;
+      case Op::Char:
+        n.json_head = "{\"kind\":\"char\",\"value\":";
+        n.json_tail = "}";
+        break;
+      case Op::Float:
+        n.json_head = fmt::format("{{\"kind\":\"float\",\"bits\":{},\"value\":", n.bits);
+        n.json_tail = "}";
+        break;
       case Op::Enum:
         n.json_head = fmt::format("{{\"kind\":\"enum\",\"bits\":{},\"value\":", n.bits);
         n.json_tail = fmt::format(",\"variant\":null,\"is_signed\":{}}}", n.is_signed);
         for (std::uint32_t k = 0; k < n.count; ++k) {
           EnumValue& e = plan.enum_values[n.first + k];
           if (n.first + k >= from_enum || e.json_tail.empty())
-            e.json_tail = fmt::format(",\"variant\":{},\"is_signed\":{}}}", quoted(e.name.view()), n.is_signed);
+            e.json_tail = fmt::format(",\"variant\":{},\"is_signed\":{}}}", quoted(e.name.view()),
+                                      n.is_signed);
         }
         break;
       case Op::Struct:
-        n.json_head = "{\"kind\":\"struct\",\"type_name\":" + (n.has_type_name ? quoted(n.type_name.view()) : "null") +
-                      ",\"members\":[";
+        n.json_head = "{\"kind\":\"struct\",\"type_name\":" +
+                      (n.has_type_name ? quoted(n.type_name.view()) : "null") + ",\"members\":[";
         n.json_tail = "]}";
         break;
       case Op::Array:
         n.json_head = fmt::format("{{\"kind\":\"array\",\"len\":{},\"elements\":[", n.count);
         n.json_tail = "]}";
         break;
-      case Op::CpuList: n.json_head = "{\"kind\":\"cpu_list\",\"cpus\":\""; n.json_tail = "\"}"; break;
-      case Op::Ptr: n.json_head = "{\"kind\":\"ptr\",\"value\":"; n.json_tail = "}"; break;
-      case Op::Bytes: n.json_head = "{\"kind\":\"bytes\",\"hex\":\""; n.json_tail = "\"}"; break;
+      case Op::CpuList:
+        n.json_head = "{\"kind\":\"cpu_list\",\"cpus\":\"";
+        n.json_tail = "\"}";
+        break;
+      case Op::Ptr:
+        n.json_head = "{\"kind\":\"ptr\",\"value\":";
+        n.json_tail = "}";
+        break;
+      case Op::Bytes:
+        n.json_head = "{\"kind\":\"bytes\",\"hex\":\"";
+        n.json_tail = "\"}";
+        break;
       case Op::Unsupported:
         n.json_head = "{\"kind\":\"unsupported\",\"reason\":" + quoted(plan.reasons[n.aux]) + "}";
         break;
@@ -98,7 +127,9 @@ void precompute_json(Plan& plan, std::size_t from_node, std::size_t from_member,
 // Follow typedefs, qualifiers, type and decl tags, and VARs to the type that has a layout.
 Result<std::uint32_t> Compiler::peel(std::uint32_t id) {
   for (int i = 0; i <= kMaxPeel; ++i) {
-    if (id >= btf__type_cnt(btf_)) return bad_btf(fmt::format("type id {} out of range (type count {})", id, btf__type_cnt(btf_)));
+    if (id >= btf__type_cnt(btf_))
+      return bad_btf(
+          fmt::format("type id {} out of range (type count {})", id, btf__type_cnt(btf_)));
     const struct btf_type* t = btf__type_by_id(btf_, id);
     if (!t) return bad_btf(fmt::format("type id {} has no type", id));
     switch (btf_kind(t)) {
@@ -108,17 +139,22 @@ Result<std::uint32_t> Compiler::peel(std::uint32_t id) {
       case BTF_KIND_RESTRICT:
       case BTF_KIND_TYPE_TAG:
       case BTF_KIND_DECL_TAG:
-      case BTF_KIND_VAR: id = t->type; break;
-      default: return id;
+      case BTF_KIND_VAR:
+        id = t->type;
+        break;
+      default:
+        return id;
     }
   }
-  return bad_btf(fmt::format("typedef/qualifier chain longer than {} at type id {} (a loop?)", kMaxPeel, id));
+  return bad_btf(
+      fmt::format("typedef/qualifier chain longer than {} at type id {} (a loop?)", kMaxPeel, id));
 }
 
 Result<std::uint32_t> Compiler::compile_at(std::uint32_t type_id, int depth) {
   SCXSNAP_TRY(std::uint32_t id, peel(type_id));
   if (auto it = memo_.find(id); it != memo_.end()) return it->second;
-  if (depth > kMaxNesting) return unsupported(fmt::format("type nesting deeper than {} levels", kMaxNesting));
+  if (depth > kMaxNesting)
+    return unsupported(fmt::format("type nesting deeper than {} levels", kMaxNesting));
   if (std::find(in_progress_.begin(), in_progress_.end(), id) != in_progress_.end())
     return bad_btf(fmt::format("type id {} contains itself", id));
   in_progress_.push_back(id);
@@ -135,7 +171,8 @@ Result<std::uint32_t> Compiler::compile_at(std::uint32_t type_id, int depth) {
       std::uint32_t enc = btf_int_encoding(t), bits = btf_int_bits(t), off = btf_int_offset(t);
       n.size = t->size;
       if (t->size == 0 || t->size > 16 || bits == 0 || bits + off > t->size * 8u)
-        return bad_btf(fmt::format("int type id {} has size {} bits {} offset {}", id, t->size, bits, off));
+        return bad_btf(
+            fmt::format("int type id {} has size {} bits {} offset {}", id, t->size, bits, off));
       std::string_view nm = name_of(btf_, t->name_off);
       if (t->size > 8) {
         n.op = Op::Bytes;  // 128-bit ints: no exact scalar kind
@@ -159,7 +196,8 @@ Result<std::uint32_t> Compiler::compile_at(std::uint32_t type_id, int depth) {
     case BTF_KIND_ENUM64: {
       n.op = Op::Enum;
       n.size = t->size;
-      if (t->size == 0 || t->size > 8) return bad_btf(fmt::format("enum type id {} has size {}", id, t->size));
+      if (t->size == 0 || t->size > 8)
+        return bad_btf(fmt::format("enum type id {} has size {}", id, t->size));
       n.bits = t->size * 8;
       n.is_signed = btf_kflag(t);
       n.first = static_cast<std::uint32_t>(plan_.enum_values.size());
@@ -169,7 +207,8 @@ Result<std::uint32_t> Compiler::compile_at(std::uint32_t type_id, int depth) {
         std::uint32_t name_off;
         if (btf_kind(t) == BTF_KIND_ENUM) {
           const struct btf_enum* e = btf_enum(t) + i;
-          v = n.is_signed ? static_cast<std::int64_t>(e->val) : static_cast<std::int64_t>(static_cast<std::uint32_t>(e->val));
+          v = n.is_signed ? static_cast<std::int64_t>(e->val)
+                          : static_cast<std::int64_t>(static_cast<std::uint32_t>(e->val));
           name_off = e->name_off;
         } else {
           const struct btf_enum64* e = btf_enum64(t) + i;
@@ -209,7 +248,8 @@ Result<std::uint32_t> Compiler::compile_at(std::uint32_t type_id, int depth) {
       }
       std::uint64_t total = std::uint64_t{esize} * a->nelems;
       if (total > std::numeric_limits<std::uint32_t>::max())
-        return bad_btf(fmt::format("array type id {} of {} x {} bytes overflows", id, a->nelems, esize));
+        return bad_btf(
+            fmt::format("array type id {} of {} x {} bytes overflows", id, a->nelems, esize));
       n.op = Op::Array;
       n.first = elem;
       n.count = a->nelems;
@@ -253,12 +293,14 @@ Result<std::uint32_t> Compiler::compile_at(std::uint32_t type_id, int depth) {
         if (datasec) {
           const struct btf_var_secinfo* vs = btf_var_secinfos(t) + i;
           const struct btf_type* var = btf__type_by_id(btf_, vs->type);
-          if (!var) return bad_btf(fmt::format("datasec {} names type id {} out of range", nm, vs->type));
+          if (!var)
+            return bad_btf(fmt::format("datasec {} names type id {} out of range", nm, vs->type));
           mem.name = InternedString(name_of(btf_, var->name_off));
           member_type = vs->type;
           bit_offset = vs->offset * 8;
           if (std::uint64_t{vs->offset} + vs->size > t->size)
-            return bad_btf(fmt::format("datasec {} variable at {}+{} beyond its size {}", nm, vs->offset, vs->size, t->size));
+            return bad_btf(fmt::format("datasec {} variable at {}+{} beyond its size {}", nm,
+                                       vs->offset, vs->size, t->size));
         } else {
           const struct btf_member* m = btf_members(t) + i;
           mem.name = InternedString(name_of(btf_, m->name_off));
@@ -271,33 +313,43 @@ Result<std::uint32_t> Compiler::compile_at(std::uint32_t type_id, int depth) {
         if (bf_size != 0 || bit_offset % 8 != 0) {
           // A bitfield gets its own node: same kind, its own bit window.
           Node bf = plan_.nodes[child];
-          if (bf.op != Op::Int && bf.op != Op::Uint && bf.op != Op::Enum && bf.op != Op::Bool && bf.op != Op::Char)
-            return bad_btf(fmt::format("bitfield member {} of {} is not an integer", mem.name.view(), nm));
+          if (bf.op != Op::Int && bf.op != Op::Uint && bf.op != Op::Enum && bf.op != Op::Bool &&
+              bf.op != Op::Char)
+            return bad_btf(
+                fmt::format("bitfield member {} of {} is not an integer", mem.name.view(), nm));
           bf.bit_off = bit_offset % 8;
           bf.bf_bits = bf_size != 0 ? bf_size : bf.bits;
           if (bf.op == Op::Int || bf.op == Op::Uint || bf.op == Op::Enum) bf.bits = bf.bf_bits;
           bf.size = (bf.bit_off + bf.bf_bits + 7) / 8;
-          if (bf.bf_bits > 64) return bad_btf(fmt::format("bitfield {} wider than 64 bits", mem.name.view()));
+          if (bf.bf_bits > 64)
+            return bad_btf(fmt::format("bitfield {} wider than 64 bits", mem.name.view()));
           child = add(bf);
         }
         if (std::uint64_t{mem.byte_off} + plan_.nodes[child].size > t->size)
-          return bad_btf(fmt::format("member {} of {} (bit offset {}) extends past its size {}", mem.name.view(),
-                                     nm.empty() ? "<anon>" : nm, bit_offset, t->size));
+          return bad_btf(fmt::format("member {} of {} (bit offset {}) extends past its size {}",
+                                     mem.name.view(), nm.empty() ? "<anon>" : nm, bit_offset,
+                                     t->size));
         mem.node = child;
         members.push_back(mem);
       }
       n.first = static_cast<std::uint32_t>(plan_.members.size());
       n.count = static_cast<std::uint32_t>(members.size());
-      plan_.members.insert(plan_.members.end(), std::make_move_iterator(members.begin()), std::make_move_iterator(members.end()));
+      plan_.members.insert(plan_.members.end(), std::make_move_iterator(members.begin()),
+                           std::make_move_iterator(members.end()));
       result = add(n);
       break;
     }
     case BTF_KIND_FWD:
-      result = unsupported(fmt::format("forward declaration of {} (no layout in BTF)", name_of(btf_, t->name_off)));
+      result = unsupported(
+          fmt::format("forward declaration of {} (no layout in BTF)", name_of(btf_, t->name_off)));
       break;
     case BTF_KIND_FUNC:
-    case BTF_KIND_FUNC_PROTO: result = unsupported("function type has no value layout"); break;
-    default: result = unsupported(fmt::format("BTF kind {} not supported", btf_kind(t))); break;
+    case BTF_KIND_FUNC_PROTO:
+      result = unsupported("function type has no value layout");
+      break;
+    default:
+      result = unsupported(fmt::format("BTF kind {} not supported", btf_kind(t)));
+      break;
   }
   memo_.emplace(id, result);
   return result;

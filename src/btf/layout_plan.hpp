@@ -4,23 +4,36 @@
 // BTF again.
 #pragma once
 
+#include "scxsnap/rendered_value.hpp"
+#include "scxsnap/result.hpp"
+
 #include <cstdint>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
-#include "scxsnap/rendered_value.hpp"
-#include "scxsnap/result.hpp"
-
 struct btf;
 
 namespace scxsnap::btf_plan {
 
-inline constexpr int kMaxNesting = 32;       // struct/array nesting rendered
-inline constexpr int kMaxPeel = 32;          // typedef/qualifier chain length
+inline constexpr int kMaxNesting = 32;  // struct/array nesting rendered
+inline constexpr int kMaxPeel = 32;     // typedef/qualifier chain length
 inline constexpr std::uint32_t kMaxArrayElements = 4096;
 
-enum class Op : std::uint8_t { Int, Uint, Bool, Char, Float, Enum, Struct, Array, CpuList, Ptr, Bytes, Unsupported };
+enum class Op : std::uint8_t {
+  Int,
+  Uint,
+  Bool,
+  Char,
+  Float,
+  Enum,
+  Struct,
+  Array,
+  CpuList,
+  Ptr,
+  Bytes,
+  Unsupported
+};
 
 struct Member {
   InternedString name;
@@ -39,12 +52,12 @@ struct Node {
   Op op = Op::Unsupported;
   bool is_signed = false;
   bool has_type_name = false;
-  std::uint32_t size = 0;     // bytes this value occupies (truncation check)
-  std::uint32_t bits = 0;     // reported width of Int/Uint/Enum/Float
-  std::uint32_t bit_off = 0;  // bitfields: bit offset inside the first byte(s)
-  std::uint32_t bf_bits = 0;  // bitfields: width to extract (0 = whole value)
-  std::uint32_t first = 0;    // Struct: first member; Array: element node; Enum: first value
-  std::uint32_t count = 0;    // Struct: members; Array: declared length; Enum: values
+  std::uint32_t size = 0;       // bytes this value occupies (truncation check)
+  std::uint32_t bits = 0;       // reported width of Int/Uint/Enum/Float
+  std::uint32_t bit_off = 0;    // bitfields: bit offset inside the first byte(s)
+  std::uint32_t bf_bits = 0;    // bitfields: width to extract (0 = whole value)
+  std::uint32_t first = 0;      // Struct: first member; Array: element node; Enum: first value
+  std::uint32_t count = 0;      // Struct: members; Array: declared length; Enum: values
   std::uint32_t elem_size = 0;  // Array stride; CpuList: bitmap bytes
   std::uint32_t aux = 0;        // CpuList: bitmap byte offset; Unsupported: reason index
   InternedString type_name;
@@ -54,7 +67,8 @@ struct Node {
 };
 
 /// Fill json_head/json_tail of every node (after compilation).
-void precompute_json(struct Plan& plan, std::size_t from_node, std::size_t from_member, std::size_t from_enum);
+void precompute_json(struct Plan& plan, std::size_t from_node, std::size_t from_member,
+                     std::size_t from_enum);
 
 struct Plan {
   std::vector<Node> nodes;

@@ -3,16 +3,15 @@
 // JSON. The two executors share the decoding helpers and emit the same value.
 #include "plan_exec.hpp"
 
-#include <fmt/format.h>
+#include "report/json_writer.hpp"
+#include "report/report_writer.hpp"
+#include "scxsnap/btf_render.hpp"
 
 #include <bit>
 #include <charconv>
 #include <cmath>
 #include <cstring>
-
-#include "report/json_writer.hpp"
-#include "report/report_writer.hpp"
-#include "scxsnap/btf_render.hpp"
+#include <fmt/format.h>
 
 namespace scxsnap::btf_plan {
 namespace {
@@ -36,7 +35,8 @@ IntVal decode_int(const Node& n, const std::uint8_t* p) {
   std::uint32_t skip = n.bit_off / 8, shift = n.bit_off % 8;
   std::uint32_t avail = n.size > skip ? n.size - skip : 0;
   std::uint64_t raw = load_le(p + skip, avail) >> shift;
-  if (shift != 0 && avail > 8) raw |= std::uint64_t{p[skip + 8]} << (64 - shift);  // a window spanning 9 bytes
+  if (shift != 0 && avail > 8)
+    raw |= std::uint64_t{p[skip + 8]} << (64 - shift);  // a window spanning 9 bytes
   if (width < 64) raw &= (std::uint64_t{1} << width) - 1;
   std::int64_t sext = static_cast<std::int64_t>(raw);
   if (width < 64 && width > 0 && ((raw >> (width - 1)) & 1))
@@ -89,21 +89,29 @@ constexpr const char* kPtrReason = "live host capture: kernel memory behind poin
 
 // ---- tree ----------------------------------------------------------------------------
 
-RenderedValue TreeExec::run(std::uint32_t idx, const std::uint8_t* p, std::size_t avail, int depth) const {
+RenderedValue TreeExec::run(std::uint32_t idx, const std::uint8_t* p, std::size_t avail,
+                            int depth) const {
   const Node& n = plan_.nodes[idx];
-  if (avail < n.size) return RenderedValue::make_truncated(n.size, avail, partial(idx, p, avail, depth));
+  if (avail < n.size)
+    return RenderedValue::make_truncated(n.size, avail, partial(idx, p, avail, depth));
   if (depth > kMaxNesting) return RenderedValue::make_unsupported("render depth limit exceeded");
   switch (n.op) {
-    case Op::Int: return RenderedValue::make_int(n.bits, decode_int(n, p).sext);
-    case Op::Uint: return RenderedValue::make_uint(n.bits, decode_int(n, p).raw);
-    case Op::Bool: return RenderedValue::make_bool(decode_int(n, p).raw != 0);
-    case Op::Char: return RenderedValue::make_char(static_cast<std::uint8_t>(decode_int(n, p).raw));
-    case Op::Float: return RenderedValue::make_float(n.bits, decode_float(n, p));
+    case Op::Int:
+      return RenderedValue::make_int(n.bits, decode_int(n, p).sext);
+    case Op::Uint:
+      return RenderedValue::make_uint(n.bits, decode_int(n, p).raw);
+    case Op::Bool:
+      return RenderedValue::make_bool(decode_int(n, p).raw != 0);
+    case Op::Char:
+      return RenderedValue::make_char(static_cast<std::uint8_t>(decode_int(n, p).raw));
+    case Op::Float:
+      return RenderedValue::make_float(n.bits, decode_float(n, p));
     case Op::Enum: {
       std::int64_t v = enum_value(n, decode_int(n, p));
       const InternedString* name = enum_variant(plan_, n, v);
-      return RenderedValue::make_enum(n.bits, v, name ? std::optional<std::string_view>(name->view()) : std::nullopt,
-                                      n.is_signed);
+      return RenderedValue::make_enum(
+          n.bits, v, name ? std::optional<std::string_view>(name->view()) : std::nullopt,
+          n.is_signed);
     }
     case Op::Struct: {
       std::vector<RenderedMember> members;
@@ -112,30 +120,36 @@ RenderedValue TreeExec::run(std::uint32_t idx, const std::uint8_t* p, std::size_
         const Member& m = plan_.members[n.first + i];
         members.emplace_back(m.name, run(m.node, p + m.byte_off, avail - m.byte_off, depth + 1));
       }
-      return RenderedValue::make_struct(n.has_type_name ? std::optional<std::string_view>(n.type_name.view()) : std::nullopt,
-                                        std::move(members));
+      return RenderedValue::make_struct(
+          n.has_type_name ? std::optional<std::string_view>(n.type_name.view()) : std::nullopt,
+          std::move(members));
     }
     case Op::Array: {
       std::uint32_t shown = std::min(n.count, kMaxArrayElements);
       std::vector<RenderedValue> elems;
       elems.reserve(shown);
       for (std::uint32_t i = 0; i < shown; ++i)
-        elems.push_back(run(n.first, p + std::size_t{i} * n.elem_size, avail - std::size_t{i} * n.elem_size, depth + 1));
+        elems.push_back(run(n.first, p + std::size_t{i} * n.elem_size,
+                            avail - std::size_t{i} * n.elem_size, depth + 1));
       return RenderedValue::make_array(n.count, std::move(elems));
     }
-    case Op::CpuList: return RenderedValue::make_cpu_list(cpu_list(p + n.aux, n.elem_size));
+    case Op::CpuList:
+      return RenderedValue::make_cpu_list(cpu_list(p + n.aux, n.elem_size));
     case Op::Ptr: {
       std::uint64_t a = load_le(p, 8);
       if (a == 0) return RenderedValue::make_ptr(0);
       return RenderedValue::make_ptr(a, std::nullopt, std::string(kPtrReason));
     }
-    case Op::Bytes: return RenderedValue::make_bytes(hex_bytes({p, n.size}));
-    case Op::Unsupported: return RenderedValue::make_unsupported(plan_.reasons[n.aux]);
+    case Op::Bytes:
+      return RenderedValue::make_bytes(hex_bytes({p, n.size}));
+    case Op::Unsupported:
+      return RenderedValue::make_unsupported(plan_.reasons[n.aux]);
   }
   return RenderedValue::make_unsupported("unknown plan op");
 }
 
-RenderedValue TreeExec::partial(std::uint32_t idx, const std::uint8_t* p, std::size_t avail, int depth) const {
+RenderedValue TreeExec::partial(std::uint32_t idx, const std::uint8_t* p, std::size_t avail,
+                                int depth) const {
   const Node& n = plan_.nodes[idx];
   switch (n.op) {
     case Op::Struct: {
@@ -143,20 +157,25 @@ RenderedValue TreeExec::partial(std::uint32_t idx, const std::uint8_t* p, std::s
       for (std::uint32_t i = 0; i < n.count; ++i) {
         const Member& m = plan_.members[n.first + i];
         if (m.byte_off >= avail && plan_.nodes[m.node].size > 0) continue;
-        members.emplace_back(m.name, run(m.node, p + std::min<std::size_t>(m.byte_off, avail),
-                                         avail - std::min<std::size_t>(m.byte_off, avail), depth + 1));
+        members.emplace_back(m.name,
+                             run(m.node, p + std::min<std::size_t>(m.byte_off, avail),
+                                 avail - std::min<std::size_t>(m.byte_off, avail), depth + 1));
       }
-      return RenderedValue::make_struct(n.has_type_name ? std::optional<std::string_view>(n.type_name.view()) : std::nullopt,
-                                        std::move(members));
+      return RenderedValue::make_struct(
+          n.has_type_name ? std::optional<std::string_view>(n.type_name.view()) : std::nullopt,
+          std::move(members));
     }
     case Op::Array: {
       std::vector<RenderedValue> elems;
       std::uint32_t shown = std::min(n.count, kMaxArrayElements);
-      for (std::uint32_t i = 0; i < shown && n.elem_size > 0 && std::size_t{i} * n.elem_size < avail; ++i)
-        elems.push_back(run(n.first, p + std::size_t{i} * n.elem_size, avail - std::size_t{i} * n.elem_size, depth + 1));
+      for (std::uint32_t i = 0;
+           i < shown && n.elem_size > 0 && std::size_t{i} * n.elem_size < avail; ++i)
+        elems.push_back(run(n.first, p + std::size_t{i} * n.elem_size,
+                            avail - std::size_t{i} * n.elem_size, depth + 1));
       return RenderedValue::make_array(n.count, std::move(elems));
     }
-    default: return RenderedValue::make_bytes(hex_bytes({p, avail}));
+    default:
+      return RenderedValue::make_bytes(hex_bytes({p, avail}));
   }
 }
 
@@ -176,7 +195,8 @@ void append_i64(std::string& out, std::int64_t v) {
   auto r = std::to_chars(buf, buf + sizeof buf, v);
   out.append(buf, r.ptr);
 }
-constexpr std::string_view kPtrTail = ",\"deref_skipped_reason\":\"live host capture: kernel memory behind pointers is not read\"}";
+constexpr std::string_view kPtrTail =
+    ",\"deref_skipped_reason\":\"live host capture: kernel memory behind pointers is not read\"}";
 }  // namespace
 
 void JsonExec::run(std::uint32_t idx, const std::uint8_t* p, std::size_t avail, int depth) {
@@ -246,7 +266,8 @@ void JsonExec::run(std::uint32_t idx, const std::uint8_t* p, std::size_t avail, 
       std::uint32_t shown = std::min(n.count, kMaxArrayElements);
       for (std::uint32_t i = 0; i < shown; ++i) {
         if (i) out += ',';
-        run(n.first, p + std::size_t{i} * n.elem_size, avail - std::size_t{i} * n.elem_size, depth + 1);
+        run(n.first, p + std::size_t{i} * n.elem_size, avail - std::size_t{i} * n.elem_size,
+            depth + 1);
       }
       out += n.json_tail;
       return;
@@ -271,7 +292,9 @@ void JsonExec::run(std::uint32_t idx, const std::uint8_t* p, std::size_t avail, 
       append_hex_bytes(out, {p, n.size});
       out += n.json_tail;
       return;
-    case Op::Unsupported: out += n.json_head; return;
+    case Op::Unsupported:
+      out += n.json_head;
+      return;
   }
 }
 

@@ -2,11 +2,11 @@
 // The two executors of a layout plan.
 #pragma once
 
-#include <cstdint>
-
 #include "layout_plan.hpp"
 #include "report/json_writer.hpp"
 #include "scxsnap/rendered_value.hpp"
+
+#include <cstdint>
 
 namespace scxsnap::btf_plan {
 
@@ -14,10 +14,12 @@ namespace scxsnap::btf_plan {
 class TreeExec {
  public:
   explicit TreeExec(const Plan& plan) : plan_(plan) {}
-  RenderedValue run(std::uint32_t node, const std::uint8_t* p, std::size_t avail, int depth = 0) const;
+  RenderedValue run(std::uint32_t node, const std::uint8_t* p, std::size_t avail,
+                    int depth = 0) const;
 
  private:
-  RenderedValue partial(std::uint32_t node, const std::uint8_t* p, std::size_t avail, int depth) const;
+  RenderedValue partial(std::uint32_t node, const std::uint8_t* p, std::size_t avail,
+                        int depth) const;
   const Plan& plan_;
 };
 

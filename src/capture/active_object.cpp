@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "active_object.hpp"
 
+#include "fd.hpp"
+
 #include <bpf/bpf.h>
-#include <fmt/format.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-
-#include "fd.hpp"
+#include <fmt/format.h>
 
 namespace scxsnap::capture_detail {
 namespace {
@@ -60,7 +60,9 @@ std::string map_name_of(std::uint32_t id) {
   return info.name;
 }
 
-bool is_section(std::string_view n) { return n.ends_with(".bss") || n.ends_with(".data") || n.ends_with(".rodata"); }
+bool is_section(std::string_view n) {
+  return n.ends_with(".bss") || n.ends_with(".data") || n.ends_with(".rodata");
+}
 
 }  // namespace
 
@@ -81,7 +83,8 @@ std::vector<std::uint32_t> struct_ops_link_map_ids() {
   return out;
 }
 
-std::optional<ActiveObject> find_active_object(const std::vector<CapturedMap>& struct_ops, bool sched_ext_enabled) {
+std::optional<ActiveObject> find_active_object(const std::vector<CapturedMap>& struct_ops,
+                                               bool sched_ext_enabled) {
   auto linked = struct_ops_link_map_ids();
   auto attached = [&](const CapturedMap& m) {
     return m.struct_ops_state == kStructOpsStateInuse ||
@@ -128,10 +131,12 @@ void read_prog_stats(const std::vector<std::uint32_t>& prog_ids, bool all, Failu
   for (std::uint32_t id : ids) {
     auto p = prog_info(id);
     if (!p) continue;
-    r.prog_runtime_stats.push_back(ProgRuntimeStats{p->name, p->run_cnt, p->run_time_ns, p->recursion_misses});
+    r.prog_runtime_stats.push_back(
+        ProgRuntimeStats{p->name, p->run_cnt, p->run_time_ns, p->recursion_misses});
   }
   if (r.prog_runtime_stats.empty())
-    r.prog_runtime_stats_unavailable = all ? "no BPF programs loaded" : "no struct_ops programs loaded";
+    r.prog_runtime_stats_unavailable =
+        all ? "no BPF programs loaded" : "no struct_ops programs loaded";
 }
 
 }  // namespace scxsnap::capture_detail

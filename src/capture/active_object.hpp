@@ -4,13 +4,13 @@
 // map_ids → the object's global sections. Also the programs' run stats.
 #pragma once
 
+#include "map_reader.hpp"
+#include "scxsnap/report.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include "map_reader.hpp"
-#include "scxsnap/report.hpp"
 
 namespace scxsnap::capture_detail {
 
@@ -25,7 +25,8 @@ struct ActiveObject {
 std::vector<std::uint32_t> struct_ops_link_map_ids();
 
 /// `struct_ops` lists every captured or scanned struct_ops map.
-std::optional<ActiveObject> find_active_object(const std::vector<CapturedMap>& struct_ops, bool sched_ext_enabled);
+std::optional<ActiveObject> find_active_object(const std::vector<CapturedMap>& struct_ops,
+                                               bool sched_ext_enabled);
 
 /// Run stats of the given programs (or of every program when `all`).
 void read_prog_stats(const std::vector<std::uint32_t>& prog_ids, bool all, FailureDumpReport& r);

@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "btf_cache.hpp"
 
+#include "fd.hpp"
+
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
-#include <fmt/format.h>
 
 #include <cerrno>
 #include <cstring>
-
-#include "fd.hpp"
+#include <fmt/format.h>
 
 namespace scxsnap::capture_detail {
 
@@ -58,7 +58,8 @@ Result<BtfRenderer*> BtfCache::by_id(std::uint32_t id) {
   if (auto it = entries_.find(id); it != entries_.end()) return it->second.renderer.get();
   // Module BTF is split on top of vmlinux; program BTF stands alone.
   Fd fd(bpf_btf_get_fd_by_id(id));
-  if (!fd.valid()) return Error(ErrorCode::NotFound, fmt::format("BTF object {}: {}", id, std::strerror(errno)));
+  if (!fd.valid())
+    return Error(ErrorCode::NotFound, fmt::format("BTF object {}: {}", id, std::strerror(errno)));
   bpf_btf_info info{};
   char name[64] = {};
   info.name = reinterpret_cast<std::uintptr_t>(name);
@@ -69,7 +70,9 @@ Result<BtfRenderer*> BtfCache::by_id(std::uint32_t id) {
     split = info.kernel_btf && std::string_view(name) != "vmlinux";
   struct btf* b = split && vmlinux_btf() ? btf__load_from_kernel_by_id_split(id, vmlinux_)
                                          : btf__load_from_kernel_by_id(id);
-  if (!b) return Error(ErrorCode::BadInput, fmt::format("cannot load BTF object {}: {}", id, std::strerror(errno)));
+  if (!b)
+    return Error(ErrorCode::BadInput,
+                 fmt::format("cannot load BTF object {}: {}", id, std::strerror(errno)));
   return add(id, b);
 }
 

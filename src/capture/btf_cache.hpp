@@ -3,13 +3,13 @@
 // its cache of layout plans).
 #pragma once
 
+#include "scxsnap/btf_render.hpp"
+#include "scxsnap/result.hpp"
+
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
-
-#include "scxsnap/btf_render.hpp"
-#include "scxsnap/result.hpp"
 
 struct btf;
 

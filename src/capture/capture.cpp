@@ -3,23 +3,23 @@
 // fails the report), find the active object, gather host context.
 #include "scxsnap/capture.hpp"
 
+#include "active_object.hpp"
+#include "fd.hpp"
+#include "host_context.hpp"
+#include "map_reader.hpp"
+#include "report/report_writer.hpp"
+
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include <fmt/format.h>
-#include <sys/utsname.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <ctime>
-
-#include "active_object.hpp"
-#include "fd.hpp"
-#include "host_context.hpp"
-#include "map_reader.hpp"
-#include "report/report_writer.hpp"
+#include <fmt/format.h>
+#include <sys/utsname.h>
+#include <unistd.h>
 
 namespace scxsnap {
 namespace {
@@ -28,14 +28,15 @@ using namespace capture_detail;
 using Clock = std::chrono::steady_clock;
 
 struct Captured {
-  FailureDumpReport report;          // every field but `maps`
-  std::vector<CapturedMap> maps;     // in map-id order (model mode)
+  FailureDumpReport report;       // every field but `maps`
+  std::vector<CapturedMap> maps;  // in map-id order (model mode)
 };
 
 bool wanted(const CaptureOptions& o, const MapInfo& info) {
   if (o.map_names.empty() && o.obj_prefixes.empty() && o.map_ids.empty()) return true;
   if (std::find(o.map_ids.begin(), o.map_ids.end(), info.id) != o.map_ids.end()) return true;
-  if (std::find(o.map_names.begin(), o.map_names.end(), info.name) != o.map_names.end()) return true;
+  if (std::find(o.map_names.begin(), o.map_names.end(), info.name) != o.map_names.end())
+    return true;
   return std::any_of(o.obj_prefixes.begin(), o.obj_prefixes.end(),
                      [&](const std::string& p) { return info.name.starts_with(p); });
 }
@@ -79,7 +80,8 @@ std::string utc_now() {
 Result<Captured> capture_impl(const CaptureOptions& o, detail::JsonWriter* w) {
   const auto start = Clock::now();
   auto elapsed_us = [&] {
-    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start).count());
+    return static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start).count());
   };
   std::optional<std::uint64_t> deadline_hit_us;
   auto out_of_time = [&] {
@@ -95,7 +97,8 @@ Result<Captured> capture_impl(const CaptureOptions& o, detail::JsonWriter* w) {
       if (errno == ENOENT) break;
       if (errno == EPERM || errno == EACCES)
         return Error(ErrorCode::PermissionDenied,
-                     "listing BPF maps was refused (bpf(BPF_MAP_GET_NEXT_ID): " + std::string(std::strerror(errno)) +
+                     "listing BPF maps was refused (bpf(BPF_MAP_GET_NEXT_ID): " +
+                         std::string(std::strerror(errno)) +
                          "): capture needs CAP_SYS_ADMIN and CAP_BPF (run as root)");
       return Error(ErrorCode::Io, fmt::format("listing BPF maps failed: {}", std::strerror(errno)));
     }
@@ -106,14 +109,17 @@ Result<Captured> capture_impl(const CaptureOptions& o, detail::JsonWriter* w) {
   std::vector<std::string> notes;
   if (o.enable_stats) {
     stats_fd = Fd(bpf_enable_stats(BPF_STATS_RUN_TIME));
-    if (!stats_fd.valid()) notes.push_back(fmt::format("--enable-stats: BPF_ENABLE_STATS failed: {}", std::strerror(errno)));
+    if (!stats_fd.valid())
+      notes.push_back(
+          fmt::format("--enable-stats: BPF_ENABLE_STATS failed: {}", std::strerror(errno)));
   }
 
   Captured c;
   FailureDumpReport& r = c.report;
   BtfCache btfs;
   int ncpus = libbpf_num_possible_cpus();
-  ReadContext ctx{btfs, static_cast<std::uint32_t>(ncpus > 0 ? ncpus : 1), o.max_entries, out_of_time, nullptr};
+  ReadContext ctx{btfs, static_cast<std::uint32_t>(ncpus > 0 ? ncpus : 1), o.max_entries,
+                  out_of_time, nullptr};
   if (w) detail::write_report_head(*w, r);
   std::vector<CapturedMap> struct_ops;
   std::size_t done = 0;
@@ -174,7 +180,8 @@ Result<Captured> capture_impl(const CaptureOptions& o, detail::JsonWriter* w) {
         if (std::find(pids.begin(), pids.end(), p) == pids.end()) pids.push_back(p);
     read_tasks(hp, pids, r);
   }
-  r.sdt_alloc_unavailable = "sdt_alloc allocators live in arena memory, which a live-host capture does not read";
+  r.sdt_alloc_unavailable =
+      "sdt_alloc allocators live in arena memory, which a live-host capture does not read";
 
   CaptureInfo info;
   char host[256] = {};

@@ -1,16 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "host_context.hpp"
 
-#include <fmt/format.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <array>
 #include <charconv>
 #include <filesystem>
+#include <fmt/format.h>
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace scxsnap::capture_detail {
 namespace {
@@ -102,7 +101,8 @@ void read_per_cpu_time(const HostPaths& hp, FailureDumpReport& r, std::vector<st
   }
   // /proc/softirqs: one row per softirq (HI … RCU), one column per CPU.
   static constexpr std::array<std::string_view, kNrSoftirqs> kSoftirqs = {
-      "HI:", "TIMER:", "NET_TX:", "NET_RX:", "BLOCK:", "IRQ_POLL:", "TASKLET:", "SCHED:", "HRTIMER:", "RCU:"};
+      "HI:",       "TIMER:",   "NET_TX:", "NET_RX:",  "BLOCK:",
+      "IRQ_POLL:", "TASKLET:", "SCHED:",  "HRTIMER:", "RCU:"};
   std::string text;
   if (read_file(hp.proc + "/softirqs", text)) {
     auto ls = lines_of(text);
@@ -162,23 +162,31 @@ void read_numa(const HostPaths& hp, FailureDumpReport& r) {
       if (f.size() != 2) continue;
       std::uint64_t v = 0;
       parse_num(f[1], v);
-      if (f[0] == "numa_hit") s.numa_hit = v;
-      else if (f[0] == "numa_miss") s.numa_miss = v;
-      else if (f[0] == "numa_foreign") s.numa_foreign = v;
-      else if (f[0] == "interleave_hit") s.numa_interleave_hit = v;
-      else if (f[0] == "local_node") s.numa_local = v;
-      else if (f[0] == "other_node") s.numa_other = v;
+      if (f[0] == "numa_hit")
+        s.numa_hit = v;
+      else if (f[0] == "numa_miss")
+        s.numa_miss = v;
+      else if (f[0] == "numa_foreign")
+        s.numa_foreign = v;
+      else if (f[0] == "interleave_hit")
+        s.numa_interleave_hit = v;
+      else if (f[0] == "local_node")
+        s.numa_local = v;
+      else if (f[0] == "other_node")
+        s.numa_other = v;
     }
     r.per_node_numa.push_back(s);
   }
   if (r.per_node_numa.empty()) r.per_node_numa_unavailable = "numastat unreadable under " + base;
 }
 
-void read_cgroup_psi(const std::string& cgroup, FailureDumpReport& r, std::vector<std::string>& notes) {
+void read_cgroup_psi(const std::string& cgroup, FailureDumpReport& r,
+                     std::vector<std::string>& notes) {
   std::string dir = cgroup.starts_with("/sys/fs/cgroup") ? cgroup : "/sys/fs/cgroup/" + cgroup;
   std::string text;
   if (!read_file(dir + "/irq.pressure", text)) {
-    notes.push_back("cgroup_psi: cannot read " + dir + "/irq.pressure (no such cgroup, or PSI/IRQ accounting off)");
+    notes.push_back("cgroup_psi: cannot read " + dir +
+                    "/irq.pressure (no such cgroup, or PSI/IRQ accounting off)");
     return;
   }
   struct stat st {};
@@ -194,7 +202,8 @@ void read_cgroup_psi(const std::string& cgroup, FailureDumpReport& r, std::vecto
     for (auto kv : f) {
       if (kv.starts_with("avg10=")) {
         double pct = std::strtod(std::string(kv.substr(6)).c_str(), nullptr);
-        s.avg10_raw = static_cast<std::uint64_t>(pct * 2048.0 / 100.0 * 100.0) / 100;  // ktstr: percent = raw/2048
+        s.avg10_raw = static_cast<std::uint64_t>(pct * 2048.0 / 100.0 * 100.0) /
+                      100;  // ktstr: percent = raw/2048
       } else if (kv.starts_with("total=")) {
         std::uint64_t us = 0;
         parse_num(kv.substr(6), us);
@@ -225,7 +234,7 @@ void read_tasks(const HostPaths& hp, const std::vector<std::int32_t>& pids, Fail
     t.pid = pid;
     t.comm = stat.substr(open + 1, close - open - 1);
     auto f = split_ws(std::string_view(stat).substr(close + 2));  // f[0] = state (field 3)
-    auto field = [&](std::size_t n) -> std::int64_t {  // n = stat field number (1-based)
+    auto field = [&](std::size_t n) -> std::int64_t {             // n = stat field number (1-based)
       std::int64_t v = 0;
       if (n >= 3 && n - 3 < f.size()) parse_num(f[n - 3], v);
       return v;
@@ -235,9 +244,12 @@ void read_tasks(const HostPaths& hp, const std::vector<std::int32_t>& pids, Fail
     for (auto line : lines_of(status)) {
       auto kv = split_ws(line);
       if (kv.size() < 2) continue;
-      if (kv[0] == "Tgid:") parse_num(kv[1], tgid);
-      else if (kv[0] == "voluntary_ctxt_switches:") parse_num(kv[1], nvcsw);
-      else if (kv[0] == "nonvoluntary_ctxt_switches:") parse_num(kv[1], nivcsw);
+      if (kv[0] == "Tgid:")
+        parse_num(kv[1], tgid);
+      else if (kv[0] == "voluntary_ctxt_switches:")
+        parse_num(kv[1], nvcsw);
+      else if (kv[0] == "nonvoluntary_ctxt_switches:")
+        parse_num(kv[1], nivcsw);
     }
     t.tgid = tgid;
     std::int64_t nice = field(19), rt = field(40), policy = field(41), prio = field(18);
@@ -247,22 +259,25 @@ void read_tasks(const HostPaths& hp, const std::vector<std::int32_t>& pids, Fail
     auto num = [](std::int64_t v) { return JsonValue::number(v); };
     t.rest.emplace_back("group_leader_pid", num(tgid));
     t.rest.emplace_back("real_parent_pid", num(ppid));
-    if (!parent_comm.empty()) t.rest.emplace_back("real_parent_comm", JsonValue::string(parent_comm));
+    if (!parent_comm.empty())
+      t.rest.emplace_back("real_parent_comm", JsonValue::string(parent_comm));
     t.rest.emplace_back("pgid", num(field(5)));
     t.rest.emplace_back("sid", num(field(6)));
     t.rest.emplace_back("nr_threads", num(field(20)));
     std::int64_t idx = std::clamp<std::int64_t>(nice + 20, 0, 39);
-    t.rest.emplace_back("weight", num(static_cast<std::int64_t>(kPrioToWeight[static_cast<std::size_t>(idx)]) * 100 / 1024));
+    t.rest.emplace_back(
+        "weight",
+        num(static_cast<std::int64_t>(kPrioToWeight[static_cast<std::size_t>(idx)]) * 100 / 1024));
     // /proc reports prio - 100 (MAX_RT_PRIO); the kernel field is prio.
     t.rest.emplace_back("prio", num(prio + 100));
     t.rest.emplace_back("static_prio", num(120 + nice));
     t.rest.emplace_back("normal_prio", num(policy == 1 || policy == 2 ? 99 - rt : 120 + nice));
     t.rest.emplace_back("rt_priority", num(rt));
     const char* cls = policy == 0 || policy == 3 || policy == 5 ? "fair"
-                      : policy == 1 || policy == 2               ? "rt"
-                      : policy == 6                              ? "dl"
-                      : policy == 7                              ? "ext"
-                                                                 : nullptr;
+                      : policy == 1 || policy == 2              ? "rt"
+                      : policy == 6                             ? "dl"
+                      : policy == 7                             ? "ext"
+                                                                : nullptr;
     if (cls) t.rest.emplace_back("sched_class", JsonValue::string(cls));
     t.rest.emplace_back("pi_boosted_out_of_scx", JsonValue::boolean(false));
     t.rest.emplace_back("nvcsw", JsonValue::number(nvcsw));
@@ -340,7 +355,8 @@ bool read_sched_ext(const HostPaths& hp, FailureDumpReport& r, std::string& ops_
     if (any) r.event_counter_timeline.push_back(s);
   }
   r.scx_walker_unavailable =
-      "rq/DSQ/scx_sched state needs kernel memory access (not read on a live host); sysfs gives state, ops and "
+      "rq/DSQ/scx_sched state needs kernel memory access (not read on a live host); sysfs gives "
+      "state, ops and "
       "events only";
   return true;
 }

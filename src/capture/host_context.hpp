@@ -4,11 +4,11 @@
 // that cannot be read leaves its `*_unavailable` reason in the report.
 #pragma once
 
-#include <string>
-#include <vector>
-
 #include "scxsnap/capture.hpp"
 #include "scxsnap/report.hpp"
+
+#include <string>
+#include <vector>
 
 namespace scxsnap::capture_detail {
 
@@ -20,7 +20,8 @@ struct HostPaths {
 
 void read_per_cpu_time(const HostPaths& hp, FailureDumpReport& r, std::vector<std::string>& notes);
 void read_numa(const HostPaths& hp, FailureDumpReport& r);
-void read_cgroup_psi(const std::string& cgroup, FailureDumpReport& r, std::vector<std::string>& notes);
+void read_cgroup_psi(const std::string& cgroup, FailureDumpReport& r,
+                     std::vector<std::string>& notes);
 void read_tasks(const HostPaths& hp, const std::vector<std::int32_t>& pids, FailureDumpReport& r);
 /// Pids of every task in the ext scheduling class (policy SCHED_EXT).
 std::vector<std::int32_t> ext_class_pids(const HostPaths& hp);

@@ -2,10 +2,10 @@
 #include "map_iter.hpp"
 
 #include <bpf/bpf.h>
-#include <fmt/format.h>
 
 #include <cerrno>
 #include <cstring>
+#include <fmt/format.h>
 #include <vector>
 
 namespace scxsnap::capture_detail {
@@ -20,10 +20,12 @@ bool is_hash_family(std::uint32_t t) {
 }
 
 // Returns true when done (fully walked, capped or stopped), false to fall back.
-bool walk_batch(const MapShape& m, std::uint64_t limit, WalkResult& res,
-                const std::function<bool(std::span<const std::uint8_t>, std::span<const std::uint8_t>)>& fn) {
+bool walk_batch(
+    const MapShape& m, std::uint64_t limit, WalkResult& res,
+    const std::function<bool(std::span<const std::uint8_t>, std::span<const std::uint8_t>)>& fn) {
   // The cursor is a u32 bucket index for hash maps and a key otherwise.
-  std::size_t cursor_size = is_hash_family(m.type) ? std::max<std::size_t>(m.key_size, 4) : m.key_size;
+  std::size_t cursor_size =
+      is_hash_family(m.type) ? std::max<std::size_t>(m.key_size, 4) : m.key_size;
   std::vector<std::uint8_t> in(cursor_size), out(cursor_size);
   std::uint32_t batch = kInitialBatch;
   std::vector<std::uint8_t> keys, values;
@@ -33,8 +35,8 @@ bool walk_batch(const MapShape& m, std::uint64_t limit, WalkResult& res,
     values.resize(std::size_t{batch} * m.value_size);
     std::uint32_t count = batch;
     LIBBPF_OPTS(bpf_map_batch_opts, opts);
-    int rc = bpf_map_lookup_batch(m.fd, first ? nullptr : in.data(), out.data(), keys.data(), values.data(),
-                                  &count, &opts);
+    int rc = bpf_map_lookup_batch(m.fd, first ? nullptr : in.data(), out.data(), keys.data(),
+                                  values.data(), &count, &opts);
     int err = rc < 0 ? errno : 0;
     if (rc < 0 && err == ENOSPC && count == 0) {
       batch *= 4;  // a hash bucket larger than the batch: grow and retry the same cursor
@@ -45,8 +47,10 @@ bool walk_batch(const MapShape& m, std::uint64_t limit, WalkResult& res,
       continue;
     }
     if (rc < 0 && err != ENOENT) {
-      if (first && (err == kEnotsupp || err == EOPNOTSUPP || err == EINVAL || err == ENOTSUP)) return false;
-      res.error = fmt::format("batch lookup failed after {} entries: {}", res.visited, std::strerror(err));
+      if (first && (err == kEnotsupp || err == EOPNOTSUPP || err == EINVAL || err == ENOTSUP))
+        return false;
+      res.error =
+          fmt::format("batch lookup failed after {} entries: {}", res.visited, std::strerror(err));
       return true;
     }
     for (std::uint32_t i = 0; i < count; ++i) {
@@ -65,8 +69,9 @@ bool walk_batch(const MapShape& m, std::uint64_t limit, WalkResult& res,
   }
 }
 
-void walk_next_key(const MapShape& m, std::uint64_t limit, WalkResult& res,
-                   const std::function<bool(std::span<const std::uint8_t>, std::span<const std::uint8_t>)>& fn) {
+void walk_next_key(
+    const MapShape& m, std::uint64_t limit, WalkResult& res,
+    const std::function<bool(std::span<const std::uint8_t>, std::span<const std::uint8_t>)>& fn) {
   std::vector<std::uint8_t> key(m.key_size), next(m.key_size), value(m.value_size);
   bool first = true;
   // GET_NEXT_KEY restarts from the beginning when the current key was deleted;
@@ -74,14 +79,17 @@ void walk_next_key(const MapShape& m, std::uint64_t limit, WalkResult& res,
   std::uint64_t steps = 0, max_steps = std::uint64_t{m.max_entries} * 4 + 1024;
   while (steps++ < max_steps) {
     if (bpf_map_get_next_key(m.fd, first ? nullptr : key.data(), next.data()) != 0) {
-      if (errno != ENOENT) res.error = fmt::format("get-next-key failed after {} entries: {}", res.visited, std::strerror(errno));
+      if (errno != ENOENT)
+        res.error = fmt::format("get-next-key failed after {} entries: {}", res.visited,
+                                std::strerror(errno));
       return;
     }
     first = false;
     std::swap(key, next);
     if (bpf_map_lookup_elem(m.fd, key.data(), value.data()) != 0) {
       if (errno == ENOENT) continue;  // vanished between next-key and lookup
-      res.error = fmt::format("lookup failed after {} entries: {}", res.visited, std::strerror(errno));
+      res.error =
+          fmt::format("lookup failed after {} entries: {}", res.visited, std::strerror(errno));
       return;
     }
     if (limit && res.visited >= limit) {
@@ -96,8 +104,9 @@ void walk_next_key(const MapShape& m, std::uint64_t limit, WalkResult& res,
 
 }  // namespace
 
-WalkResult walk_entries(const MapShape& m, std::uint64_t limit,
-                        const std::function<bool(std::span<const std::uint8_t>, std::span<const std::uint8_t>)>& fn) {
+WalkResult walk_entries(
+    const MapShape& m, std::uint64_t limit,
+    const std::function<bool(std::span<const std::uint8_t>, std::span<const std::uint8_t>)>& fn) {
   WalkResult res;
   if (m.key_size == 0) {
     res.error = "map has no keys to walk";

@@ -3,12 +3,12 @@
 // get-next-key + lookup otherwise. Keys that vanish mid-walk are skipped.
 #pragma once
 
+#include "scxsnap/result.hpp"
+
 #include <cstdint>
 #include <functional>
 #include <span>
 #include <string>
-
-#include "scxsnap/result.hpp"
 
 namespace scxsnap::capture_detail {
 
@@ -28,7 +28,8 @@ struct WalkResult {
   bool capped = false;
   std::string error;  // set when the walk stopped early on an error
 };
-WalkResult walk_entries(const MapShape& m, std::uint64_t limit,
-                        const std::function<bool(std::span<const std::uint8_t>, std::span<const std::uint8_t>)>& fn);
+WalkResult walk_entries(
+    const MapShape& m, std::uint64_t limit,
+    const std::function<bool(std::span<const std::uint8_t>, std::span<const std::uint8_t>)>& fn);
 
 }  // namespace scxsnap::capture_detail

@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "map_reader.hpp"
 
+#include "map_iter.hpp"
+
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
-#include <fmt/format.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-
-#include "map_iter.hpp"
+#include <fmt/format.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 namespace scxsnap::capture_detail {
 namespace {
@@ -19,7 +19,9 @@ constexpr std::uint32_t kFdArrayScanCap = 65536;
 constexpr std::uint32_t kIndicesCap = 1024;
 constexpr std::uint32_t kStackTraceCap = 1024;
 
-std::size_t percpu_stride(std::uint32_t value_size) { return (std::size_t{value_size} + 7) / 8 * 8; }
+std::size_t percpu_stride(std::uint32_t value_size) {
+  return (std::size_t{value_size} + 7) / 8 * 8;
+}
 
 // Rendering helpers: nullopt when there is no BTF type for that side.
 struct Renderers {
@@ -27,8 +29,12 @@ struct Renderers {
   std::uint32_t key_type = 0, value_type = 0;
   std::string note;  // why rendering is unavailable, if it is
 
-  std::optional<RenderedValue> key(std::span<const std::uint8_t> b) const { return render(key_type, b); }
-  std::optional<RenderedValue> value(std::span<const std::uint8_t> b) const { return render(value_type, b); }
+  std::optional<RenderedValue> key(std::span<const std::uint8_t> b) const {
+    return render(key_type, b);
+  }
+  std::optional<RenderedValue> value(std::span<const std::uint8_t> b) const {
+    return render(value_type, b);
+  }
   std::optional<RenderedValue> render(std::uint32_t t, std::span<const std::uint8_t> b) const {
     if (!r || t == 0) return std::nullopt;
     auto v = r->render(t, b);
@@ -36,7 +42,8 @@ struct Renderers {
     return std::move(*v);
   }
   // Appends `"name":<json>,` when there is a type; nothing otherwise.
-  void json_member(std::string& out, std::string_view name, std::uint32_t t, std::span<const std::uint8_t> b) const {
+  void json_member(std::string& out, std::string_view name, std::uint32_t t,
+                   std::span<const std::uint8_t> b) const {
     if (!r || t == 0) return;
     out += '"';
     out += name;
@@ -68,8 +75,8 @@ Renderers renderers_for(const MapInfo& info, ReadContext& ctx) {
 }
 
 std::string cap_note(const ReadContext& ctx, std::uint64_t visited, std::uint32_t max_entries) {
-  return fmt::format("entry cap reached: captured {} of up to {} entries (--max-entries {})", visited, max_entries,
-                     ctx.entry_cap);
+  return fmt::format("entry cap reached: captured {} of up to {} entries (--max-entries {})",
+                     visited, max_entries, ctx.entry_cap);
 }
 
 // Every 1024 entries, ask the deadline; stop the walk when it passed.
@@ -83,8 +90,8 @@ struct DeadlineCheck {
   }
 };
 
-void finish_walk(const WalkResult& w, const DeadlineCheck& dl, const ReadContext& ctx, const MapInfo& info,
-                 FailureDumpMap& m) {
+void finish_walk(const WalkResult& w, const DeadlineCheck& dl, const ReadContext& ctx,
+                 const MapInfo& info, FailureDumpMap& m) {
   if (!w.error.empty())
     m.error = w.error;
   else if (dl.hit)
@@ -96,7 +103,9 @@ void finish_walk(const WalkResult& w, const DeadlineCheck& dl, const ReadContext
 void read_hash(const MapInfo& info, int fd, ReadContext& ctx, CapturedMap& out, bool percpu) {
   FailureDumpMap& m = out.map;
   Renderers rs = renderers_for(info, ctx);
-  std::uint32_t vsize = percpu ? static_cast<std::uint32_t>(percpu_stride(info.value_size) * ctx.ncpus) : info.value_size;
+  std::uint32_t vsize = percpu
+                            ? static_cast<std::uint32_t>(percpu_stride(info.value_size) * ctx.ncpus)
+                            : info.value_size;
   MapShape shape{fd, info.type, info.key_size, vsize, info.max_entries};
   DeadlineCheck dl{ctx};
   std::string* js = ctx.stream_out;
@@ -117,7 +126,8 @@ void read_hash(const MapInfo& info, int fd, ReadContext& ctx, CapturedMap& out, 
         auto slots = split_percpu(value, info.value_size, ctx.ncpus);
         for (std::size_t c = 0; c < slots.size(); ++c) {
           if (c) *js += ',';
-          if (!rs.r || !rs.value_type || !rs.r->render_json(rs.value_type, slots[c], *js)) *js += "null";
+          if (!rs.r || !rs.value_type || !rs.r->render_json(rs.value_type, slots[c], *js))
+            *js += "null";
         }
         *js += "]}";
       } else {
@@ -140,7 +150,8 @@ void read_hash(const MapInfo& info, int fd, ReadContext& ctx, CapturedMap& out, 
       FailureDumpPercpuHashEntry e;
       e.key = rs.key(key);
       e.key_hex = hex_bytes(key);
-      for (auto slot : split_percpu(value, info.value_size, ctx.ncpus)) e.per_cpu.push_back(rs.value(slot));
+      for (auto slot : split_percpu(value, info.value_size, ctx.ncpus))
+        e.per_cpu.push_back(rs.value(slot));
       m.percpu_hash_entries.push_back(std::move(e));
     } else {
       FailureDumpEntry e;
@@ -164,7 +175,9 @@ void read_hash(const MapInfo& info, int fd, ReadContext& ctx, CapturedMap& out, 
 void read_array(const MapInfo& info, int fd, ReadContext& ctx, CapturedMap& out, bool percpu) {
   FailureDumpMap& m = out.map;
   Renderers rs = renderers_for(info, ctx);
-  std::uint32_t vsize = percpu ? static_cast<std::uint32_t>(percpu_stride(info.value_size) * ctx.ncpus) : info.value_size;
+  std::uint32_t vsize = percpu
+                            ? static_cast<std::uint32_t>(percpu_stride(info.value_size) * ctx.ncpus)
+                            : info.value_size;
   if (!percpu && info.max_entries == 1) {
     std::vector<std::uint8_t> buf(vsize);
     std::uint32_t key = 0;
@@ -186,12 +199,15 @@ void read_array(const MapInfo& info, int fd, ReadContext& ctx, CapturedMap& out,
       e.key = k;
       for (auto slot : split_percpu(value, info.value_size, ctx.ncpus)) {
         auto v = rs.value(slot);
-        e.per_cpu.push_back(v ? std::move(v) : std::optional<RenderedValue>(RenderedValue::make_bytes(hex_bytes(slot))));
+        e.per_cpu.push_back(
+            v ? std::move(v)
+              : std::optional<RenderedValue>(RenderedValue::make_bytes(hex_bytes(slot))));
       }
       m.percpu_entries.push_back(std::move(e));
     } else {
       auto v = rs.value(value);
-      m.array_entries.push_back(FailureDumpArrayEntry{k, v ? std::move(v) : RenderedValue::make_bytes(hex_bytes(value))});
+      m.array_entries.push_back(
+          FailureDumpArrayEntry{k, v ? std::move(v) : RenderedValue::make_bytes(hex_bytes(value))});
     }
     return dl();
   });
@@ -271,8 +287,9 @@ void read_fd_array(const MapInfo& info, int fd, ReadContext& ctx, FailureDumpMap
     }
     fa.truncated = fa.scanned < info.max_entries;
     if (fa.unreadable == fa.scanned && fa.scanned > 0)
-      m.error = fmt::format("{} slots cannot be read from user space (the kernel has no lookup for them)",
-                            map_type_name(info.type));
+      m.error =
+          fmt::format("{} slots cannot be read from user space (the kernel has no lookup for them)",
+                      map_type_name(info.type));
   }
   m.fd_array = fa;
 }
@@ -328,7 +345,8 @@ void read_struct_ops(const MapInfo& info, int fd, ReadContext& ctx, CapturedMap&
   // slots of `data`.
   if (const RenderedValue* data = v->get("data")) {
     for (const auto& mem : data->members())
-      if (mem.value.kind() == ValueKind::Ptr && mem.value.uint_value() != 0 && mem.value.uint_value() < (1ull << 32))
+      if (mem.value.kind() == ValueKind::Ptr && mem.value.uint_value() != 0 &&
+          mem.value.uint_value() < (1ull << 32))
         out.struct_ops_prog_ids.push_back(static_cast<std::uint32_t>(mem.value.uint_value()));
   }
   m.value = std::move(*v);
@@ -353,8 +371,10 @@ bool streams_entries(std::uint32_t t) {
     case BPF_MAP_TYPE_DEVMAP_HASH:
     case BPF_MAP_TYPE_CPUMAP:
     case BPF_MAP_TYPE_PERCPU_HASH:
-    case BPF_MAP_TYPE_LRU_PERCPU_HASH: return true;
-    default: return false;
+    case BPF_MAP_TYPE_LRU_PERCPU_HASH:
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -362,39 +382,57 @@ void read_map(const MapInfo& info, int fd, ReadContext& ctx, CapturedMap& out) {
   FailureDumpMap& m = out.map;
   init_map(info, m);
   switch (info.type) {
-    case BPF_MAP_TYPE_ARRAY: read_array(info, fd, ctx, out, false); break;
-    case BPF_MAP_TYPE_PERCPU_ARRAY: read_array(info, fd, ctx, out, true); break;
+    case BPF_MAP_TYPE_ARRAY:
+      read_array(info, fd, ctx, out, false);
+      break;
+    case BPF_MAP_TYPE_PERCPU_ARRAY:
+      read_array(info, fd, ctx, out, true);
+      break;
     case BPF_MAP_TYPE_HASH:
     case BPF_MAP_TYPE_LRU_HASH:
     case BPF_MAP_TYPE_LPM_TRIE:
     case BPF_MAP_TYPE_DEVMAP:
     case BPF_MAP_TYPE_DEVMAP_HASH:
-    case BPF_MAP_TYPE_CPUMAP: read_hash(info, fd, ctx, out, false); break;
+    case BPF_MAP_TYPE_CPUMAP:
+      read_hash(info, fd, ctx, out, false);
+      break;
     case BPF_MAP_TYPE_PERCPU_HASH:
-    case BPF_MAP_TYPE_LRU_PERCPU_HASH: read_hash(info, fd, ctx, out, true); break;
+    case BPF_MAP_TYPE_LRU_PERCPU_HASH:
+      read_hash(info, fd, ctx, out, true);
+      break;
     case BPF_MAP_TYPE_RINGBUF:
-    case BPF_MAP_TYPE_USER_RINGBUF: read_ringbuf(info, m); break;
+    case BPF_MAP_TYPE_USER_RINGBUF:
+      read_ringbuf(info, m);
+      break;
     case BPF_MAP_TYPE_PROG_ARRAY:
     case BPF_MAP_TYPE_PERF_EVENT_ARRAY:
     case BPF_MAP_TYPE_CGROUP_ARRAY:
     case BPF_MAP_TYPE_ARRAY_OF_MAPS:
-    case BPF_MAP_TYPE_HASH_OF_MAPS: read_fd_array(info, fd, ctx, m); break;
-    case BPF_MAP_TYPE_STACK_TRACE: read_stack_trace(info, fd, m); break;
-    case BPF_MAP_TYPE_STRUCT_OPS: read_struct_ops(info, fd, ctx, out); break;
+    case BPF_MAP_TYPE_HASH_OF_MAPS:
+      read_fd_array(info, fd, ctx, m);
+      break;
+    case BPF_MAP_TYPE_STACK_TRACE:
+      read_stack_trace(info, fd, m);
+      break;
+    case BPF_MAP_TYPE_STRUCT_OPS:
+      read_struct_ops(info, fd, ctx, out);
+      break;
     case 33: {  // BPF_MAP_TYPE_ARENA (newer than these uapi headers)
       ArenaSnapshot a;
       a.declared_pages = info.max_entries;
       a.user_vm_start = info.map_extra;
       m.arena = a;
       m.error =
-          "arena pages are not captured on a live host: mapping a live arena from another process would fault "
+          "arena pages are not captured on a live host: mapping a live arena from another process "
+          "would fault "
           "pages into it, which writes to the kernel";
       break;
     }
     default:
-      m.error = fmt::format("map type {} has no read path in scxsnap (its keys cannot be walked from user space "
-                            "without side effects)",
-                            map_type_name(info.type));
+      m.error = fmt::format(
+          "map type {} has no read path in scxsnap (its keys cannot be walked from user space "
+          "without side effects)",
+          map_type_name(info.type));
   }
 }
 

@@ -5,19 +5,20 @@
 // silent empty map.
 #pragma once
 
+#include "btf_cache.hpp"
+#include "scxsnap/report.hpp"
+
 #include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
 
-#include "btf_cache.hpp"
-#include "scxsnap/report.hpp"
-
 namespace scxsnap::capture_detail {
 
 struct MapInfo {
   std::uint32_t id = 0, type = 0, key_size = 0, value_size = 0, max_entries = 0, map_flags = 0;
-  std::uint32_t btf_id = 0, btf_key_type_id = 0, btf_value_type_id = 0, btf_vmlinux_value_type_id = 0;
+  std::uint32_t btf_id = 0, btf_key_type_id = 0, btf_value_type_id = 0,
+                btf_vmlinux_value_type_id = 0;
   std::uint64_t map_extra = 0;
   std::string name;
 };
@@ -25,8 +26,8 @@ struct MapInfo {
 struct ReadContext {
   BtfCache& btfs;
   std::uint32_t ncpus = 1;
-  std::uint32_t entry_cap = 0;            // 0 = none
-  std::function<bool()> out_of_time;      // soft deadline
+  std::uint32_t entry_cap = 0;        // 0 = none
+  std::function<bool()> out_of_time;  // soft deadline
   /// When set, hash-family entries are rendered straight into this buffer as
   /// `,"entries":[…]` (or percpu_hash_entries), inside the map object the
   /// caller has opened and filled up to max_entries; the model gets none.

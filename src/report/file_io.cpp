@@ -1,28 +1,27 @@
 // SPDX-License-Identifier: Apache-2.0
 // Reading reports from files and writing outputs atomically.
+#include "scxsnap/report.hpp"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <functional>
+#include <iostream>
+#include <iterator>
+#include <optional>
 #include <simdjson.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
-#include <iostream>
-#include <functional>
-#include <iterator>
-#include <optional>
-
-#include "scxsnap/report.hpp"
-
 namespace scxsnap {
 namespace detail {
 Result<FailureDumpReport> parse_report_padded(simdjson::padded_string_view text);
-std::optional<FailureDumpReport> parse_report_streaming(std::string_view text,
-                                                        const std::function<void(std::size_t)>& consumed);
-}
+std::optional<FailureDumpReport> parse_report_streaming(
+    std::string_view text, const std::function<void(std::size_t)>& consumed);
+}  // namespace detail
 
 namespace {
 // Files at least this large are read in pieces (see parse_report_streaming).

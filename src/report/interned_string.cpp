@@ -2,12 +2,12 @@
 // Process-wide string pool behind InternedString. Lookups go through a
 // thread-local cache first so that parsing a large report takes the global
 // lock once per distinct name, not once per member.
+#include "scxsnap/rendered_value.hpp"
+
 #include <mutex>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
-
-#include "scxsnap/rendered_value.hpp"
 
 namespace scxsnap {
 namespace {

@@ -2,7 +2,6 @@
 #include "json_reader.hpp"
 
 #include <fmt/format.h>
-
 #include <vector>
 
 namespace scxsnap::detail {
@@ -32,16 +31,32 @@ Error json_error(const PathNode& p, simdjson::error_code code) {
   std::string_view what;
   switch (code) {
     case simdjson::INCOMPLETE_ARRAY_OR_OBJECT:
-    case simdjson::TAPE_ERROR: what = "malformed or truncated JSON (unexpected end or token)"; break;
-    case simdjson::DEPTH_ERROR: what = "JSON nesting too deep"; break;
-    case simdjson::STRING_ERROR: what = "invalid string escape"; break;
-    case simdjson::UNESCAPED_CHARS: what = "unescaped control character in string"; break;
-    case simdjson::NUMBER_ERROR: what = "malformed number"; break;
+    case simdjson::TAPE_ERROR:
+      what = "malformed or truncated JSON (unexpected end or token)";
+      break;
+    case simdjson::DEPTH_ERROR:
+      what = "JSON nesting too deep";
+      break;
+    case simdjson::STRING_ERROR:
+      what = "invalid string escape";
+      break;
+    case simdjson::UNESCAPED_CHARS:
+      what = "unescaped control character in string";
+      break;
+    case simdjson::NUMBER_ERROR:
+      what = "malformed number";
+      break;
     case simdjson::T_ATOM_ERROR:
     case simdjson::F_ATOM_ERROR:
-    case simdjson::N_ATOM_ERROR: what = "malformed literal (expected true, false or null)"; break;
-    case simdjson::UTF8_ERROR: what = "invalid UTF-8"; break;
-    default: what = simdjson::error_message(code); break;
+    case simdjson::N_ATOM_ERROR:
+      what = "malformed literal (expected true, false or null)";
+      break;
+    case simdjson::UTF8_ERROR:
+      what = "invalid UTF-8";
+      break;
+    default:
+      what = simdjson::error_message(code);
+      break;
   }
   return json_error(p, what);
 }
@@ -52,12 +67,18 @@ std::string_view found_type(od::value& v) {
   od::json_type t;
   if (v.type().get(t)) return "malformed JSON";
   switch (t) {
-    case od::json_type::array: return "an array";
-    case od::json_type::object: return "an object";
-    case od::json_type::number: return "a number";
-    case od::json_type::string: return "a string";
-    case od::json_type::boolean: return "a boolean";
-    case od::json_type::null: return "null";
+    case od::json_type::array:
+      return "an array";
+    case od::json_type::object:
+      return "an object";
+    case od::json_type::number:
+      return "a number";
+    case od::json_type::string:
+      return "a string";
+    case od::json_type::boolean:
+      return "a boolean";
+    case od::json_type::null:
+      return "null";
   }
   return "unknown";
 }
@@ -78,12 +99,12 @@ Error integer_error(simdjson::error_code code, od::value& v, const PathNode& p,
         return json_error(p, fmt::format("expected {}, found a negative integer", expected));
     }
     std::string_view tok = v.raw_json_token();
-    while (!tok.empty() && (tok.back() == ' ' || tok.back() == '\n' || tok.back() == '\r' ||
-                            tok.back() == '\t'))
+    while (!tok.empty() &&
+           (tok.back() == ' ' || tok.back() == '\n' || tok.back() == '\r' || tok.back() == '\t'))
       tok.remove_suffix(1);
     if (!tok.empty() && tok.front() == '-')
-      return json_error(p, fmt::format("expected {}, found negative integer {} (out of range)",
-                                       expected, tok));
+      return json_error(
+          p, fmt::format("expected {}, found negative integer {} (out of range)", expected, tok));
     return json_error(p, fmt::format("expected {}, found {} (out of range)", expected, tok));
   }
   return json_error(p, fmt::format("expected {}, found {}", expected, found_type(v)));
@@ -93,15 +114,18 @@ Error integer_error(simdjson::error_code code, od::value& v, const PathNode& p,
 
 Result<std::uint64_t> read_u64(od::value v, const PathNode& p) {
   std::uint64_t x;
-  if (auto err = v.get_uint64().get(x)) return integer_error(err, v, p, "an unsigned 64-bit integer");
+  if (auto err = v.get_uint64().get(x))
+    return integer_error(err, v, p, "an unsigned 64-bit integer");
   return x;
 }
 
 Result<std::uint32_t> read_u32(od::value v, const PathNode& p) {
   std::uint64_t x;
-  if (auto err = v.get_uint64().get(x)) return integer_error(err, v, p, "an unsigned 32-bit integer");
+  if (auto err = v.get_uint64().get(x))
+    return integer_error(err, v, p, "an unsigned 32-bit integer");
   if (x > UINT32_MAX)
-    return json_error(p, fmt::format("expected an unsigned 32-bit integer, found {} (out of range)", x));
+    return json_error(
+        p, fmt::format("expected an unsigned 32-bit integer, found {} (out of range)", x));
   return static_cast<std::uint32_t>(x);
 }
 
@@ -115,7 +139,8 @@ Result<std::int32_t> read_i32(od::value v, const PathNode& p) {
   std::int64_t x;
   if (auto err = v.get_int64().get(x)) return integer_error(err, v, p, "a signed 32-bit integer");
   if (x < INT32_MIN || x > INT32_MAX)
-    return json_error(p, fmt::format("expected a signed 32-bit integer, found {} (out of range)", x));
+    return json_error(p,
+                      fmt::format("expected a signed 32-bit integer, found {} (out of range)", x));
   return static_cast<std::int32_t>(x);
 }
 
@@ -185,8 +210,8 @@ Result<JsonValue> read_json_value(od::value v, const PathNode& p, int depth) {
       od::number n;
       if (auto err = v.get_number().get(n)) return json_error(p, err);
       std::string_view tok = v.raw_json_token();
-      while (!tok.empty() && (tok.back() == ' ' || tok.back() == '\n' || tok.back() == '\r' ||
-                              tok.back() == '\t'))
+      while (!tok.empty() &&
+             (tok.back() == ' ' || tok.back() == '\n' || tok.back() == '\r' || tok.back() == '\t'))
         tok.remove_suffix(1);
       return JsonValue::number_text(std::string(tok));
     }
@@ -225,13 +250,18 @@ std::size_t unclosed_depth(std::string_view text) {
   for (std::size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
     if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
       continue;
     }
-    if (c == '"') in_string = true;
-    else if (c == '{' || c == '[') ++depth;
-    else if ((c == '}' || c == ']') && depth > 0) --depth;
+    if (c == '"')
+      in_string = true;
+    else if (c == '{' || c == '[')
+      ++depth;
+    else if ((c == '}' || c == ']') && depth > 0)
+      --depth;
   }
   return in_string ? depth + 1 : depth;
 }
@@ -251,11 +281,21 @@ Error stage1_error(std::string_view text, simdjson::error_code code) {
   }
   std::string_view what;
   switch (code) {
-    case simdjson::UNCLOSED_STRING: what = "unterminated string (input truncated?)"; break;
-    case simdjson::EMPTY: what = "empty input (no JSON value)"; break;
-    case simdjson::DEPTH_ERROR: what = "JSON nesting too deep"; break;
-    case simdjson::CAPACITY: what = "document too large"; break;
-    default: what = simdjson::error_message(code); break;
+    case simdjson::UNCLOSED_STRING:
+      what = "unterminated string (input truncated?)";
+      break;
+    case simdjson::EMPTY:
+      what = "empty input (no JSON value)";
+      break;
+    case simdjson::DEPTH_ERROR:
+      what = "JSON nesting too deep";
+      break;
+    case simdjson::CAPACITY:
+      what = "document too large";
+      break;
+    default:
+      what = simdjson::error_message(code);
+      break;
   }
   return Error(ErrorCode::BadInput, std::string(what));
 }

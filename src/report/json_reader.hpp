@@ -4,14 +4,13 @@
 // reads that say what was expected and what was found, and object iteration.
 #pragma once
 
-#include <simdjson.h>
-
-#include <cstdint>
-#include <string>
-#include <string_view>
-
 #include "scxsnap/json_value.hpp"
 #include "scxsnap/result.hpp"
+
+#include <cstdint>
+#include <simdjson.h>
+#include <string>
+#include <string_view>
 
 namespace scxsnap::detail {
 

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "scxsnap/json_value.hpp"
 
+#include "json_writer.hpp"
+
 #include <charconv>
 #include <cmath>
 #include <string>
-
-#include "json_writer.hpp"
 
 namespace scxsnap {
 
@@ -21,8 +21,12 @@ JsonValue JsonValue::number_text(std::string text) {
   v.text_ = std::move(text);
   return v;
 }
-JsonValue JsonValue::number(std::uint64_t x) { return number_text(std::to_string(x)); }
-JsonValue JsonValue::number(std::int64_t x) { return number_text(std::to_string(x)); }
+JsonValue JsonValue::number(std::uint64_t x) {
+  return number_text(std::to_string(x));
+}
+JsonValue JsonValue::number(std::int64_t x) {
+  return number_text(std::to_string(x));
+}
 JsonValue JsonValue::number(double x) {
   if (!std::isfinite(x)) return null();
   std::string s;
@@ -85,12 +89,18 @@ std::optional<double> JsonValue::as_f64() const {
 
 std::string_view JsonValue::type_name() const {
   switch (type_) {
-    case Type::Null: return "Null";
-    case Type::Bool: return "Bool";
-    case Type::Number: return "Number";
-    case Type::String: return "String";
-    case Type::Array: return "Array";
-    case Type::Object: return "Object";
+    case Type::Null:
+      return "Null";
+    case Type::Bool:
+      return "Bool";
+    case Type::Number:
+      return "Number";
+    case Type::String:
+      return "String";
+    case Type::Array:
+      return "Array";
+    case Type::Object:
+      return "Object";
   }
   return "Null";
 }
@@ -98,12 +108,17 @@ std::string_view JsonValue::type_name() const {
 bool operator==(const JsonValue& a, const JsonValue& b) {
   if (a.type_ != b.type_) return false;
   switch (a.type_) {
-    case JsonValue::Type::Null: return true;
-    case JsonValue::Type::Bool: return a.bool_ == b.bool_;
+    case JsonValue::Type::Null:
+      return true;
+    case JsonValue::Type::Bool:
+      return a.bool_ == b.bool_;
     case JsonValue::Type::Number:
-    case JsonValue::Type::String: return a.text_ == b.text_;
-    case JsonValue::Type::Array: return a.items_ == b.items_;
-    case JsonValue::Type::Object: return a.members_ == b.members_;
+    case JsonValue::Type::String:
+      return a.text_ == b.text_;
+    case JsonValue::Type::Array:
+      return a.items_ == b.items_;
+    case JsonValue::Type::Object:
+      return a.members_ == b.members_;
   }
   return false;
 }

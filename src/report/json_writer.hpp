@@ -23,22 +23,46 @@ class JsonWriter {
   /// Key of the next object member.
   void key(std::string_view k);
 
-  void value_null() { before_value(); out_ += "null"; }
-  void value_bool(bool b) { before_value(); out_ += b ? "true" : "false"; }
+  void value_null() {
+    before_value();
+    out_ += "null";
+  }
+  void value_bool(bool b) {
+    before_value();
+    out_ += b ? "true" : "false";
+  }
   void value_u64(std::uint64_t v);
   void value_i64(std::int64_t v);
   void value_f64(double v);
   void value_string(std::string_view s);
   /// A pre-rendered compact JSON value, written as is.
-  void value_raw_json(std::string_view json) { before_value(); out_ += json; }
+  void value_raw_json(std::string_view json) {
+    before_value();
+    out_ += json;
+  }
   /// A pre-formatted JSON number token.
-  void value_raw_number(std::string_view token) { before_value(); out_ += token; }
+  void value_raw_number(std::string_view token) {
+    before_value();
+    out_ += token;
+  }
 
   // Shorthands for "key": value.
-  void field_u64(std::string_view k, std::uint64_t v) { key(k); value_u64(v); }
-  void field_i64(std::string_view k, std::int64_t v) { key(k); value_i64(v); }
-  void field_bool(std::string_view k, bool v) { key(k); value_bool(v); }
-  void field_string(std::string_view k, std::string_view v) { key(k); value_string(v); }
+  void field_u64(std::string_view k, std::uint64_t v) {
+    key(k);
+    value_u64(v);
+  }
+  void field_i64(std::string_view k, std::int64_t v) {
+    key(k);
+    value_i64(v);
+  }
+  void field_bool(std::string_view k, bool v) {
+    key(k);
+    value_bool(v);
+  }
+  void field_string(std::string_view k, std::string_view v) {
+    key(k);
+    value_string(v);
+  }
 
   std::string& buffer() { return out_; }
 

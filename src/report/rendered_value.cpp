@@ -3,11 +3,10 @@
 // the raw navigation/coercion helpers.
 #include "scxsnap/rendered_value.hpp"
 
-#include <fmt/format.h>
-
 #include <array>
 #include <cmath>
 #include <cstring>
+#include <fmt/format.h>
 
 namespace scxsnap {
 namespace {
@@ -36,8 +35,8 @@ struct EnumBody {
 };
 
 constexpr std::array<std::string_view, 13> kTags = {
-    "int",   "uint",  "bool",     "char", "float", "enum",       "struct",
-    "array", "cpu_list", "ptr", "bytes", "truncated", "unsupported"};
+    "int",   "uint",     "bool", "char",  "float",     "enum",       "struct",
+    "array", "cpu_list", "ptr",  "bytes", "truncated", "unsupported"};
 constexpr std::array<std::string_view, 13> kNames = {
     "Int",   "Uint",    "Bool", "Char",  "Float",     "Enum",       "Struct",
     "Array", "CpuList", "Ptr",  "Bytes", "Truncated", "Unsupported"};
@@ -52,8 +51,12 @@ bool is_text_kind(ValueKind k) {
 
 }  // namespace
 
-std::string_view kind_tag(ValueKind k) { return kTags[static_cast<std::size_t>(k)]; }
-std::string_view kind_name(ValueKind k) { return kNames[static_cast<std::size_t>(k)]; }
+std::string_view kind_tag(ValueKind k) {
+  return kTags[static_cast<std::size_t>(k)];
+}
+std::string_view kind_name(ValueKind k) {
+  return kNames[static_cast<std::size_t>(k)];
+}
 
 std::optional<ValueKind> kind_from_tag(std::string_view tag) {
   for (std::size_t i = 0; i < kTags.size(); ++i)
@@ -130,8 +133,8 @@ RenderedValue RenderedValue::make_ptr(std::uint64_t address, std::optional<Rende
   RenderedValue r(ValueKind::Ptr);
   r.s_.u = address;
   if (deref || deref_skipped_reason || cast_annotation)
-    r.ext_ = new PtrBody{std::move(deref), std::move(deref_skipped_reason),
-                         std::move(cast_annotation)};
+    r.ext_ =
+        new PtrBody{std::move(deref), std::move(deref_skipped_reason), std::move(cast_annotation)};
   return r;
 }
 RenderedValue RenderedValue::make_bytes(std::string hex) {
@@ -156,15 +159,28 @@ RenderedValue RenderedValue::make_unsupported(std::string reason) {
 void RenderedValue::destroy() noexcept {
   if (!ext_) return;
   switch (kind_) {
-    case ValueKind::Enum: delete static_cast<EnumBody*>(ext_); break;
-    case ValueKind::Struct: delete static_cast<StructBody*>(ext_); break;
-    case ValueKind::Array: delete static_cast<ArrayBody*>(ext_); break;
-    case ValueKind::Ptr: delete static_cast<PtrBody*>(ext_); break;
-    case ValueKind::Truncated: delete static_cast<TruncBody*>(ext_); break;
+    case ValueKind::Enum:
+      delete static_cast<EnumBody*>(ext_);
+      break;
+    case ValueKind::Struct:
+      delete static_cast<StructBody*>(ext_);
+      break;
+    case ValueKind::Array:
+      delete static_cast<ArrayBody*>(ext_);
+      break;
+    case ValueKind::Ptr:
+      delete static_cast<PtrBody*>(ext_);
+      break;
+    case ValueKind::Truncated:
+      delete static_cast<TruncBody*>(ext_);
+      break;
     case ValueKind::CpuList:
     case ValueKind::Bytes:
-    case ValueKind::Unsupported: delete static_cast<std::string*>(ext_); break;
-    default: break;
+    case ValueKind::Unsupported:
+      delete static_cast<std::string*>(ext_);
+      break;
+    default:
+      break;
   }
   ext_ = nullptr;
 }
@@ -177,21 +193,34 @@ void RenderedValue::copy_from(const RenderedValue& o) {
   ext_ = nullptr;
   if (!o.ext_) return;
   switch (o.kind_) {
-    case ValueKind::Enum: ext_ = new EnumBody(*static_cast<EnumBody*>(o.ext_)); break;
-    case ValueKind::Struct: ext_ = new StructBody(*static_cast<StructBody*>(o.ext_)); break;
-    case ValueKind::Array: ext_ = new ArrayBody(*static_cast<ArrayBody*>(o.ext_)); break;
-    case ValueKind::Ptr: ext_ = new PtrBody(*static_cast<PtrBody*>(o.ext_)); break;
-    case ValueKind::Truncated: ext_ = new TruncBody(*static_cast<TruncBody*>(o.ext_)); break;
+    case ValueKind::Enum:
+      ext_ = new EnumBody(*static_cast<EnumBody*>(o.ext_));
+      break;
+    case ValueKind::Struct:
+      ext_ = new StructBody(*static_cast<StructBody*>(o.ext_));
+      break;
+    case ValueKind::Array:
+      ext_ = new ArrayBody(*static_cast<ArrayBody*>(o.ext_));
+      break;
+    case ValueKind::Ptr:
+      ext_ = new PtrBody(*static_cast<PtrBody*>(o.ext_));
+      break;
+    case ValueKind::Truncated:
+      ext_ = new TruncBody(*static_cast<TruncBody*>(o.ext_));
+      break;
     case ValueKind::CpuList:
     case ValueKind::Bytes:
     case ValueKind::Unsupported:
       ext_ = new std::string(*static_cast<std::string*>(o.ext_));
       break;
-    default: break;
+    default:
+      break;
   }
 }
 
-RenderedValue::RenderedValue(const RenderedValue& o) { copy_from(o); }
+RenderedValue::RenderedValue(const RenderedValue& o) {
+  copy_from(o);
+}
 RenderedValue::RenderedValue(RenderedValue&& o) noexcept
     : kind_(o.kind_), flag_(o.flag_), bits_(o.bits_), s_(o.s_), ext_(o.ext_) {
   o.ext_ = nullptr;
@@ -215,7 +244,9 @@ RenderedValue& RenderedValue::operator=(RenderedValue&& o) noexcept {
   }
   return *this;
 }
-RenderedValue::~RenderedValue() { destroy(); }
+RenderedValue::~RenderedValue() {
+  destroy();
+}
 
 // ---- inspection -------------------------------------------------------------
 
@@ -270,19 +301,24 @@ const RenderedValue* RenderedValue::partial() const {
 bool operator==(const RenderedValue& a, const RenderedValue& b) {
   if (a.kind_ != b.kind_) return false;
   switch (a.kind_) {
-    case ValueKind::Int: return a.bits_ == b.bits_ && a.s_.i == b.s_.i;
-    case ValueKind::Uint: return a.bits_ == b.bits_ && a.s_.u == b.s_.u;
-    case ValueKind::Bool: return a.s_.b == b.s_.b;
-    case ValueKind::Char: return a.s_.c == b.s_.c;
+    case ValueKind::Int:
+      return a.bits_ == b.bits_ && a.s_.i == b.s_.i;
+    case ValueKind::Uint:
+      return a.bits_ == b.bits_ && a.s_.u == b.s_.u;
+    case ValueKind::Bool:
+      return a.s_.b == b.s_.b;
+    case ValueKind::Char:
+      return a.s_.c == b.s_.c;
     case ValueKind::Float:
       // NaN == NaN here: equality is about the stored value, used by round-trip checks.
-      return a.bits_ == b.bits_ &&
-             (a.s_.f == b.s_.f || (std::isnan(a.s_.f) && std::isnan(b.s_.f)));
+      return a.bits_ == b.bits_ && (a.s_.f == b.s_.f || (std::isnan(a.s_.f) && std::isnan(b.s_.f)));
     case ValueKind::Enum:
       return a.bits_ == b.bits_ && a.s_.i == b.s_.i && a.flag_ == b.flag_ &&
              a.variant() == b.variant();
-    case ValueKind::Struct: return a.type_name() == b.type_name() && a.members() == b.members();
-    case ValueKind::Array: return a.array_len() == b.array_len() && a.elements() == b.elements();
+    case ValueKind::Struct:
+      return a.type_name() == b.type_name() && a.members() == b.members();
+    case ValueKind::Array:
+      return a.array_len() == b.array_len() && a.elements() == b.elements();
     case ValueKind::Ptr: {
       if (a.s_.u != b.s_.u) return false;
       const RenderedValue* da = a.deref();
@@ -298,7 +334,8 @@ bool operator==(const RenderedValue& a, const RenderedValue& b) {
       return a.needed() == b.needed() && a.had() == b.had() && *a.partial() == *b.partial();
     case ValueKind::CpuList:
     case ValueKind::Bytes:
-    case ValueKind::Unsupported: return a.text() == b.text();
+    case ValueKind::Unsupported:
+      return a.text() == b.text();
   }
   return false;
 }
@@ -342,7 +379,8 @@ const RenderedValue* RenderedValue::get(std::string_view path) const {
   std::size_t start = 0;
   while (cur) {
     std::size_t dot = path.find('.', start);
-    std::string_view comp = path.substr(start, dot == std::string_view::npos ? path.npos : dot - start);
+    std::string_view comp =
+        path.substr(start, dot == std::string_view::npos ? path.npos : dot - start);
     if (comp.empty()) return nullptr;
     cur = cur->member(comp);
     if (dot == std::string_view::npos) break;
@@ -353,52 +391,72 @@ const RenderedValue* RenderedValue::get(std::string_view path) const {
 
 std::optional<std::uint64_t> RenderedValue::as_u64() const {
   switch (kind_) {
-    case ValueKind::Uint: return s_.u;
+    case ValueKind::Uint:
+      return s_.u;
     case ValueKind::Int:
       if (s_.i >= 0) return static_cast<std::uint64_t>(s_.i);
       return std::nullopt;
-    case ValueKind::Bool: return s_.b ? 1 : 0;
-    case ValueKind::Char: return s_.c;
+    case ValueKind::Bool:
+      return s_.b ? 1 : 0;
+    case ValueKind::Char:
+      return s_.c;
     case ValueKind::Enum:
       if (flag_ && s_.i < 0) return std::nullopt;
       return static_cast<std::uint64_t>(s_.i);
-    case ValueKind::Ptr: return s_.u;
-    default: return std::nullopt;
+    case ValueKind::Ptr:
+      return s_.u;
+    default:
+      return std::nullopt;
   }
 }
 
 std::optional<std::int64_t> RenderedValue::as_i64() const {
   switch (kind_) {
-    case ValueKind::Int: return s_.i;
+    case ValueKind::Int:
+      return s_.i;
     case ValueKind::Uint:
       if (s_.u <= static_cast<std::uint64_t>(INT64_MAX)) return static_cast<std::int64_t>(s_.u);
       return std::nullopt;
-    case ValueKind::Bool: return s_.b ? 1 : 0;
-    case ValueKind::Char: return s_.c;
-    case ValueKind::Enum: return s_.i;
-    default: return std::nullopt;
+    case ValueKind::Bool:
+      return s_.b ? 1 : 0;
+    case ValueKind::Char:
+      return s_.c;
+    case ValueKind::Enum:
+      return s_.i;
+    default:
+      return std::nullopt;
   }
 }
 
 std::optional<double> RenderedValue::as_f64() const {
   switch (kind_) {
-    case ValueKind::Float: return s_.f;
-    case ValueKind::Int: return static_cast<double>(s_.i);
-    case ValueKind::Uint: return static_cast<double>(s_.u);
-    case ValueKind::Enum: return static_cast<double>(s_.i);
-    default: return std::nullopt;
+    case ValueKind::Float:
+      return s_.f;
+    case ValueKind::Int:
+      return static_cast<double>(s_.i);
+    case ValueKind::Uint:
+      return static_cast<double>(s_.u);
+    case ValueKind::Enum:
+      return static_cast<double>(s_.i);
+    default:
+      return std::nullopt;
   }
 }
 
 std::optional<bool> RenderedValue::as_bool() const {
   switch (kind_) {
-    case ValueKind::Bool: return s_.b;
+    case ValueKind::Bool:
+      return s_.b;
     case ValueKind::Uint:
-    case ValueKind::Ptr: return s_.u != 0;
+    case ValueKind::Ptr:
+      return s_.u != 0;
     case ValueKind::Int:
-    case ValueKind::Enum: return s_.i != 0;
-    case ValueKind::Char: return s_.c != 0;
-    default: return std::nullopt;
+    case ValueKind::Enum:
+      return s_.i != 0;
+    case ValueKind::Char:
+      return s_.c != 0;
+    default:
+      return std::nullopt;
   }
 }
 
@@ -411,9 +469,15 @@ void display_into(const RenderedValue& v, std::string& out, int depth) {
     return;
   }
   switch (v.kind()) {
-    case ValueKind::Int: out += fmt::to_string(v.int_value()); break;
-    case ValueKind::Uint: out += fmt::to_string(v.uint_value()); break;
-    case ValueKind::Bool: out += v.bool_value() ? "true" : "false"; break;
+    case ValueKind::Int:
+      out += fmt::to_string(v.int_value());
+      break;
+    case ValueKind::Uint:
+      out += fmt::to_string(v.uint_value());
+      break;
+    case ValueKind::Bool:
+      out += v.bool_value() ? "true" : "false";
+      break;
     case ValueKind::Char: {
       std::uint8_t c = v.char_value();
       if (c >= 0x20 && c < 0x7f)
@@ -467,7 +531,9 @@ void display_into(const RenderedValue& v, std::string& out, int depth) {
       out += ']';
       break;
     }
-    case ValueKind::CpuList: out += fmt::format("cpus={{{}}}", v.text()); break;
+    case ValueKind::CpuList:
+      out += fmt::format("cpus={{{}}}", v.text());
+      break;
     case ValueKind::Ptr:
       out += fmt::format("0x{:x}", v.uint_value());
       if (const std::string* c = v.cast_annotation()) out += fmt::format(" ({})", *c);
@@ -478,13 +544,17 @@ void display_into(const RenderedValue& v, std::string& out, int depth) {
         out += fmt::format(" [chase: {}]", *r);
       }
       break;
-    case ValueKind::Bytes: out += v.text(); break;
+    case ValueKind::Bytes:
+      out += v.text();
+      break;
     case ValueKind::Truncated:
       if (v.had() == 0) break;
       out += fmt::format("<truncated needed={} had={}> ", v.needed(), v.had());
       display_into(*v.partial(), out, depth + 1);
       break;
-    case ValueKind::Unsupported: out += fmt::format("<unsupported: {}>", v.text()); break;
+    case ValueKind::Unsupported:
+      out += fmt::format("<unsupported: {}>", v.text());
+      break;
   }
 }
 }  // namespace

@@ -3,20 +3,19 @@
 // path and what was expected. Serde rules: fields without a skip attribute are
 // required; unknown keys are ignored (as serde does); a key given twice is an
 // error (as serde's derive reports it).
-#include <fmt/format.h>
-#include <simdjson.h>
+#include "json_reader.hpp"
+#include "scxsnap/report.hpp"
 
 #include <algorithm>
 #include <bitset>
-#include <cstring>
-#include <span>
-#include <functional>
 #include <cctype>
 #include <cstdio>
+#include <cstring>
+#include <fmt/format.h>
 #include <fstream>
-
-#include "json_reader.hpp"
-#include "scxsnap/report.hpp"
+#include <functional>
+#include <simdjson.h>
+#include <span>
 
 namespace scxsnap {
 namespace detail {
@@ -50,15 +49,16 @@ class KeySet {
 template <std::size_t N, class Fn>
 Result<void> read_fields(od::object obj, const PathNode& p, KeySet& ks,
                          const std::array<std::string_view, N>& names, Fn&& fn) {
-  return for_each_field(obj, p, [&](std::string_view k, od::value v, const PathNode& cp) -> Result<void> {
-    for (std::size_t i = 0; i < N; ++i) {
-      if (names[i] == k) {
-        SCXSNAP_TRY_VOID(ks.see(static_cast<int>(i), k));
-        return fn(static_cast<int>(i), v, cp);
-      }
-    }
-    return {};  // unknown key: ignored
-  });
+  return for_each_field(obj, p,
+                        [&](std::string_view k, od::value v, const PathNode& cp) -> Result<void> {
+                          for (std::size_t i = 0; i < N; ++i) {
+                            if (names[i] == k) {
+                              SCXSNAP_TRY_VOID(ks.see(static_cast<int>(i), k));
+                              return fn(static_cast<int>(i), v, cp);
+                            }
+                          }
+                          return {};  // unknown key: ignored
+                        });
 }
 
 template <std::size_t N>
@@ -106,18 +106,20 @@ Result<std::vector<RenderedMember>> read_members(od::value v, const PathNode& p,
     KeySet ks(ep);
     std::string_view name;
     std::optional<RenderedValue> value;
-    SCXSNAP_TRY_VOID(read_fields(o, ep, ks, kNames, [&](int i, od::value fv, const PathNode& fp) -> Result<void> {
-      if (i == 0) {
-        if (auto err = fv.get_string().get(name)) {
-          if (err == simdjson::INCORRECT_TYPE) return json_error(fp, "expected a string");
-          return json_error(fp, err);
-        }
-        return {};
-      }
-      SCXSNAP_TRY(RenderedValue r, read_rendered(fv, fp, depth + 1));
-      value = std::move(r);
-      return {};
-    }));
+    SCXSNAP_TRY_VOID(read_fields(o, ep, ks, kNames,
+                                 [&](int i, od::value fv, const PathNode& fp) -> Result<void> {
+                                   if (i == 0) {
+                                     if (auto err = fv.get_string().get(name)) {
+                                       if (err == simdjson::INCORRECT_TYPE)
+                                         return json_error(fp, "expected a string");
+                                       return json_error(fp, err);
+                                     }
+                                     return {};
+                                   }
+                                   SCXSNAP_TRY(RenderedValue r, read_rendered(fv, fp, depth + 1));
+                                   value = std::move(r);
+                                   return {};
+                                 }));
     SCXSNAP_TRY_VOID(require_all(ks, kNames, {0, 1}));
     // `name` points into the parser's string buffer, valid until the next
     // string read; intern it before moving on.
@@ -131,7 +133,8 @@ Result<std::vector<RenderedMember>> read_members(od::value v, const PathNode& p,
 
 Result<RenderedValue> read_rendered(od::value v, const PathNode& p, int depth) {
   if (depth > kMaxValueDepth)
-    return json_error(p, fmt::format("rendered value nested deeper than {} levels", kMaxValueDepth));
+    return json_error(p,
+                      fmt::format("rendered value nested deeper than {} levels", kMaxValueDepth));
   SCXSNAP_TRY(od::object obj, read_object(v, p));
 
   // serde's internally tagged enums accept "kind" anywhere; it is first in
@@ -145,7 +148,8 @@ Result<RenderedValue> read_rendered(od::value v, const PathNode& p, int depth) {
     if (err) return json_error(kp, err);
     if (auto e2 = kv.get_string().get(tag)) {
       if (e2 == simdjson::INCORRECT_TYPE)
-        return json_error(kp, fmt::format("expected a string naming the kind (one of {})", kind_list()));
+        return json_error(
+            kp, fmt::format("expected a string naming the kind (one of {})", kind_list()));
       return json_error(kp, e2);
     }
   }
@@ -157,13 +161,43 @@ Result<RenderedValue> read_rendered(od::value v, const PathNode& p, int depth) {
   // kind, bits, value, variant, is_signed, type_name, members, len, elements,
   // cpus, deref, deref_skipped_reason, cast_annotation, hex, needed, had,
   // partial, reason
-  static constexpr std::array<std::string_view, 18> kNames = {
-      "kind",   "bits",  "value",    "variant", "is_signed",           "type_name",
-      "members", "len",  "elements", "cpus",    "deref",               "deref_skipped_reason",
-      "cast_annotation", "hex", "needed", "had", "partial", "reason"};
+  static constexpr std::array<std::string_view, 18> kNames = {"kind",
+                                                              "bits",
+                                                              "value",
+                                                              "variant",
+                                                              "is_signed",
+                                                              "type_name",
+                                                              "members",
+                                                              "len",
+                                                              "elements",
+                                                              "cpus",
+                                                              "deref",
+                                                              "deref_skipped_reason",
+                                                              "cast_annotation",
+                                                              "hex",
+                                                              "needed",
+                                                              "had",
+                                                              "partial",
+                                                              "reason"};
   enum : int {
-    kKind, kBits, kValue, kVariant, kIsSigned, kTypeName, kMembers, kLen, kElements, kCpus,
-    kDeref, kSkipped, kCast, kHex, kNeeded, kHad, kPartial, kReason
+    kKind,
+    kBits,
+    kValue,
+    kVariant,
+    kIsSigned,
+    kTypeName,
+    kMembers,
+    kLen,
+    kElements,
+    kCpus,
+    kDeref,
+    kSkipped,
+    kCast,
+    kHex,
+    kNeeded,
+    kHad,
+    kPartial,
+    kReason
   };
   KeySet ks(p);
   std::uint32_t bits = 0;
@@ -183,122 +217,139 @@ Result<RenderedValue> read_rendered(od::value v, const PathNode& p, int depth) {
   // Hot path: dispatch on the key by length first instead of scanning kNames.
   auto key_index = [](std::string_view n) -> int {
     switch (n.size()) {
-      case 3: return n == "len" ? kLen : n == "had" ? kHad : n == "hex" ? kHex : -1;
-      case 4: return n == "kind" ? kKind : n == "bits" ? kBits : n == "cpus" ? kCpus : -1;
-      case 5: return n == "value" ? kValue : n == "deref" ? kDeref : -1;
-      case 6: return n == "needed" ? kNeeded : n == "reason" ? kReason : -1;
-      case 7: return n == "members" ? kMembers : n == "variant" ? kVariant : n == "partial" ? kPartial : -1;
-      case 8: return n == "elements" ? kElements : -1;
-      case 9: return n == "is_signed" ? kIsSigned : n == "type_name" ? kTypeName : -1;
-      case 15: return n == "cast_annotation" ? kCast : -1;
-      case 20: return n == "deref_skipped_reason" ? kSkipped : -1;
-      default: return -1;
+      case 3:
+        return n == "len" ? kLen : n == "had" ? kHad : n == "hex" ? kHex : -1;
+      case 4:
+        return n == "kind" ? kKind : n == "bits" ? kBits : n == "cpus" ? kCpus : -1;
+      case 5:
+        return n == "value" ? kValue : n == "deref" ? kDeref : -1;
+      case 6:
+        return n == "needed" ? kNeeded : n == "reason" ? kReason : -1;
+      case 7:
+        return n == "members"   ? kMembers
+               : n == "variant" ? kVariant
+               : n == "partial" ? kPartial
+                                : -1;
+      case 8:
+        return n == "elements" ? kElements : -1;
+      case 9:
+        return n == "is_signed" ? kIsSigned : n == "type_name" ? kTypeName : -1;
+      case 15:
+        return n == "cast_annotation" ? kCast : -1;
+      case 20:
+        return n == "deref_skipped_reason" ? kSkipped : -1;
+      default:
+        return -1;
     }
   };
-  SCXSNAP_TRY_VOID(for_each_field(obj, p, [&](std::string_view key, od::value fv, const PathNode& fp) -> Result<void> {
-    int i = key_index(key);
-    if (i < 0) return {};  // unknown key: ignored, as serde does
-    SCXSNAP_TRY_VOID(ks.see(i, key));
-    switch (i) {
-      case kKind: return {};
-      case kBits: {
-        SCXSNAP_TRY(bits, read_u32(fv, fp));
-        return {};
-      }
-      case kValue:
-        switch (k) {
-          case ValueKind::Int:
-          case ValueKind::Enum: {
-            SCXSNAP_TRY(ivalue, read_i64(fv, fp));
+  SCXSNAP_TRY_VOID(for_each_field(
+      obj, p, [&](std::string_view key, od::value fv, const PathNode& fp) -> Result<void> {
+        int i = key_index(key);
+        if (i < 0) return {};  // unknown key: ignored, as serde does
+        SCXSNAP_TRY_VOID(ks.see(i, key));
+        switch (i) {
+          case kKind:
+            return {};
+          case kBits: {
+            SCXSNAP_TRY(bits, read_u32(fv, fp));
             return {};
           }
-          case ValueKind::Uint:
-          case ValueKind::Ptr: {
-            SCXSNAP_TRY(uvalue, read_u64(fv, fp));
+          case kValue:
+            switch (k) {
+              case ValueKind::Int:
+              case ValueKind::Enum: {
+                SCXSNAP_TRY(ivalue, read_i64(fv, fp));
+                return {};
+              }
+              case ValueKind::Uint:
+              case ValueKind::Ptr: {
+                SCXSNAP_TRY(uvalue, read_u64(fv, fp));
+                return {};
+              }
+              case ValueKind::Bool: {
+                SCXSNAP_TRY(bvalue, read_bool(fv, fp));
+                return {};
+              }
+              case ValueKind::Char: {
+                SCXSNAP_TRY(std::uint64_t c, read_u64(fv, fp));
+                if (c > 255)
+                  return json_error(fp, fmt::format("expected a byte (0-255), found {}", c));
+                uvalue = c;
+                return {};
+              }
+              case ValueKind::Float: {
+                SCXSNAP_TRY(fvalue, read_f64_or_null(fv, fp));
+                return {};
+              }
+              default:
+                return {};  // not a field of this kind: ignored like any unknown key
+            }
+          case kVariant: {
+            SCXSNAP_TRY(variant, read_opt_string(fv, fp));
             return {};
           }
-          case ValueKind::Bool: {
-            SCXSNAP_TRY(bvalue, read_bool(fv, fp));
+          case kIsSigned: {
+            SCXSNAP_TRY(is_signed, read_bool(fv, fp));
             return {};
           }
-          case ValueKind::Char: {
-            SCXSNAP_TRY(std::uint64_t c, read_u64(fv, fp));
-            if (c > 255) return json_error(fp, fmt::format("expected a byte (0-255), found {}", c));
-            uvalue = c;
+          case kTypeName: {
+            SCXSNAP_TRY(type_name, read_opt_string(fv, fp));
             return {};
           }
-          case ValueKind::Float: {
-            SCXSNAP_TRY(fvalue, read_f64_or_null(fv, fp));
+          case kMembers: {
+            if (k != ValueKind::Struct) return {};
+            SCXSNAP_TRY(members, read_members(fv, fp, depth));
             return {};
           }
-          default: return {};  // not a field of this kind: ignored like any unknown key
+          case kLen: {
+            SCXSNAP_TRY(len, read_u64(fv, fp));
+            return {};
+          }
+          case kElements: {
+            if (k != ValueKind::Array) return {};
+            SCXSNAP_TRY(od::array arr, read_array(fv, fp));
+            return for_each_element(arr, fp, [&](od::value e, const PathNode& ep) -> Result<void> {
+              SCXSNAP_TRY(RenderedValue r, read_rendered(e, ep, depth + 1));
+              elements.push_back(std::move(r));
+              return {};
+            });
+          }
+          case kCpus:
+          case kHex:
+          case kReason: {
+            SCXSNAP_TRY(text, read_string(fv, fp));
+            return {};
+          }
+          case kDeref: {
+            if (k != ValueKind::Ptr) return {};
+            SCXSNAP_TRY(deref, read_opt_rendered(fv, fp, depth + 1));
+            return {};
+          }
+          case kSkipped: {
+            SCXSNAP_TRY(skipped, read_opt_string(fv, fp));
+            return {};
+          }
+          case kCast: {
+            SCXSNAP_TRY(cast, read_opt_string(fv, fp));
+            return {};
+          }
+          case kNeeded: {
+            SCXSNAP_TRY(needed, read_u64(fv, fp));
+            return {};
+          }
+          case kHad: {
+            SCXSNAP_TRY(had, read_u64(fv, fp));
+            return {};
+          }
+          case kPartial: {
+            if (k != ValueKind::Truncated) return {};
+            SCXSNAP_TRY(RenderedValue r, read_rendered(fv, fp, depth + 1));
+            partial = std::move(r);
+            return {};
+          }
         }
-      case kVariant: {
-        SCXSNAP_TRY(variant, read_opt_string(fv, fp));
         return {};
-      }
-      case kIsSigned: {
-        SCXSNAP_TRY(is_signed, read_bool(fv, fp));
-        return {};
-      }
-      case kTypeName: {
-        SCXSNAP_TRY(type_name, read_opt_string(fv, fp));
-        return {};
-      }
-      case kMembers: {
-        if (k != ValueKind::Struct) return {};
-        SCXSNAP_TRY(members, read_members(fv, fp, depth));
-        return {};
-      }
-      case kLen: {
-        SCXSNAP_TRY(len, read_u64(fv, fp));
-        return {};
-      }
-      case kElements: {
-        if (k != ValueKind::Array) return {};
-        SCXSNAP_TRY(od::array arr, read_array(fv, fp));
-        return for_each_element(arr, fp, [&](od::value e, const PathNode& ep) -> Result<void> {
-          SCXSNAP_TRY(RenderedValue r, read_rendered(e, ep, depth + 1));
-          elements.push_back(std::move(r));
-          return {};
-        });
-      }
-      case kCpus:
-      case kHex:
-      case kReason: {
-        SCXSNAP_TRY(text, read_string(fv, fp));
-        return {};
-      }
-      case kDeref: {
-        if (k != ValueKind::Ptr) return {};
-        SCXSNAP_TRY(deref, read_opt_rendered(fv, fp, depth + 1));
-        return {};
-      }
-      case kSkipped: {
-        SCXSNAP_TRY(skipped, read_opt_string(fv, fp));
-        return {};
-      }
-      case kCast: {
-        SCXSNAP_TRY(cast, read_opt_string(fv, fp));
-        return {};
-      }
-      case kNeeded: {
-        SCXSNAP_TRY(needed, read_u64(fv, fp));
-        return {};
-      }
-      case kHad: {
-        SCXSNAP_TRY(had, read_u64(fv, fp));
-        return {};
-      }
-      case kPartial: {
-        if (k != ValueKind::Truncated) return {};
-        SCXSNAP_TRY(RenderedValue r, read_rendered(fv, fp, depth + 1));
-        partial = std::move(r);
-        return {};
-      }
-    }
-    return {};
-  }));
+      }));
 
   switch (k) {
     case ValueKind::Int:
@@ -373,9 +424,8 @@ Result<std::vector<std::optional<RenderedValue>>> read_per_cpu(od::value v, cons
 }
 
 Result<std::vector<JsonValue>> read_json_list(od::value v, const PathNode& p) {
-  return read_list<JsonValue>(v, p, [](od::value e, const PathNode& ep) {
-    return read_json_value(e, ep, 1);
-  });
+  return read_list<JsonValue>(
+      v, p, [](od::value e, const PathNode& ep) { return read_json_value(e, ep, 1); });
 }
 
 // Reads one struct whose every field is a u64/u32/i64/... member pointer.
@@ -388,8 +438,10 @@ struct FlatField {
   bool required;
 };
 
-#define SCXSNAP_FIELD(S, name, ty, req) \
-  FlatField<S> { #name, FlatField<S>::T::ty, [](S& s) -> void* { return &s.name; }, req }
+#define SCXSNAP_FIELD(S, name, ty, req)                                        \
+  FlatField<S> {                                                               \
+#name, FlatField < S> ::T::ty, [](S & s) -> void* { return &s.name; }, req \
+  }
 
 template <class S, std::size_t N>
 Result<S> read_flat(od::value v, const PathNode& p, const std::array<FlatField<S>, N>& fields) {
@@ -398,159 +450,176 @@ Result<S> read_flat(od::value v, const PathNode& p, const std::array<FlatField<S
   KeySet ks(p);
   std::array<std::string_view, N> names{};
   for (std::size_t i = 0; i < N; ++i) names[i] = fields[i].name;
-  SCXSNAP_TRY_VOID(read_fields(obj, p, ks, names, [&](int i, od::value fv, const PathNode& fp) -> Result<void> {
-    const auto& f = fields[static_cast<std::size_t>(i)];
-    void* m = f.member(s);
-    using T = typename FlatField<S>::T;
-    switch (f.type) {
-      case T::U64: { SCXSNAP_TRY(*static_cast<std::uint64_t*>(m), read_u64(fv, fp)); break; }
-      case T::U32: { SCXSNAP_TRY(*static_cast<std::uint32_t*>(m), read_u32(fv, fp)); break; }
-      case T::I64: { SCXSNAP_TRY(*static_cast<std::int64_t*>(m), read_i64(fv, fp)); break; }
-      case T::I32: { SCXSNAP_TRY(*static_cast<std::int32_t*>(m), read_i32(fv, fp)); break; }
-      case T::Bool: { SCXSNAP_TRY(*static_cast<bool*>(m), read_bool(fv, fp)); break; }
-      case T::Str: { SCXSNAP_TRY(*static_cast<std::string*>(m), read_string(fv, fp)); break; }
-      case T::OptU64: {
-        bool null = false;
-        if (!fv.is_null().get(null) && null) break;
-        SCXSNAP_TRY(std::uint64_t x, read_u64(fv, fp));
-        *static_cast<std::optional<std::uint64_t>*>(m) = x;
-        break;
-      }
-      case T::OptU32: {
-        bool null = false;
-        if (!fv.is_null().get(null) && null) break;
-        SCXSNAP_TRY(std::uint32_t x, read_u32(fv, fp));
-        *static_cast<std::optional<std::uint32_t>*>(m) = x;
-        break;
-      }
-      case T::OptI32: {
-        bool null = false;
-        if (!fv.is_null().get(null) && null) break;
-        SCXSNAP_TRY(std::int32_t x, read_i32(fv, fp));
-        *static_cast<std::optional<std::int32_t>*>(m) = x;
-        break;
-      }
-      case T::OptStr: {
-        SCXSNAP_TRY(*static_cast<std::optional<std::string>*>(m), read_opt_string(fv, fp));
-        break;
-      }
-      case T::U64List: {
-        SCXSNAP_TRY(*static_cast<std::vector<std::uint64_t>*>(m), read_u64_list(fv, fp));
-        break;
-      }
-    }
-    return {};
-  }));
+  SCXSNAP_TRY_VOID(
+      read_fields(obj, p, ks, names, [&](int i, od::value fv, const PathNode& fp) -> Result<void> {
+        const auto& f = fields[static_cast<std::size_t>(i)];
+        void* m = f.member(s);
+        using T = typename FlatField<S>::T;
+        switch (f.type) {
+          case T::U64: {
+            SCXSNAP_TRY(*static_cast<std::uint64_t*>(m), read_u64(fv, fp));
+            break;
+          }
+          case T::U32: {
+            SCXSNAP_TRY(*static_cast<std::uint32_t*>(m), read_u32(fv, fp));
+            break;
+          }
+          case T::I64: {
+            SCXSNAP_TRY(*static_cast<std::int64_t*>(m), read_i64(fv, fp));
+            break;
+          }
+          case T::I32: {
+            SCXSNAP_TRY(*static_cast<std::int32_t*>(m), read_i32(fv, fp));
+            break;
+          }
+          case T::Bool: {
+            SCXSNAP_TRY(*static_cast<bool*>(m), read_bool(fv, fp));
+            break;
+          }
+          case T::Str: {
+            SCXSNAP_TRY(*static_cast<std::string*>(m), read_string(fv, fp));
+            break;
+          }
+          case T::OptU64: {
+            bool null = false;
+            if (!fv.is_null().get(null) && null) break;
+            SCXSNAP_TRY(std::uint64_t x, read_u64(fv, fp));
+            *static_cast<std::optional<std::uint64_t>*>(m) = x;
+            break;
+          }
+          case T::OptU32: {
+            bool null = false;
+            if (!fv.is_null().get(null) && null) break;
+            SCXSNAP_TRY(std::uint32_t x, read_u32(fv, fp));
+            *static_cast<std::optional<std::uint32_t>*>(m) = x;
+            break;
+          }
+          case T::OptI32: {
+            bool null = false;
+            if (!fv.is_null().get(null) && null) break;
+            SCXSNAP_TRY(std::int32_t x, read_i32(fv, fp));
+            *static_cast<std::optional<std::int32_t>*>(m) = x;
+            break;
+          }
+          case T::OptStr: {
+            SCXSNAP_TRY(*static_cast<std::optional<std::string>*>(m), read_opt_string(fv, fp));
+            break;
+          }
+          case T::U64List: {
+            SCXSNAP_TRY(*static_cast<std::vector<std::uint64_t>*>(m), read_u64_list(fv, fp));
+            break;
+          }
+        }
+        return {};
+      }));
   for (std::size_t i = 0; i < N; ++i)
     if (fields[i].required) SCXSNAP_TRY_VOID(ks.require(static_cast<int>(i), fields[i].name));
   return s;
 }
 
-const auto kProgFields = std::array{
-    SCXSNAP_FIELD(ProgRuntimeStats, name, Str, true), SCXSNAP_FIELD(ProgRuntimeStats, cnt, U64, true),
-    SCXSNAP_FIELD(ProgRuntimeStats, nsecs, U64, true),
-    SCXSNAP_FIELD(ProgRuntimeStats, misses, U64, true)};
+const auto kProgFields = std::array{SCXSNAP_FIELD(ProgRuntimeStats, name, Str, true),
+                                    SCXSNAP_FIELD(ProgRuntimeStats, cnt, U64, true),
+                                    SCXSNAP_FIELD(ProgRuntimeStats, nsecs, U64, true),
+                                    SCXSNAP_FIELD(ProgRuntimeStats, misses, U64, true)};
 
-const auto kCpuTimeFields = std::array{
-    SCXSNAP_FIELD(PerCpuTimeStats, cpu, U32, true),
-    SCXSNAP_FIELD(PerCpuTimeStats, cpustat_user_ns, U64, true),
-    SCXSNAP_FIELD(PerCpuTimeStats, cpustat_nice_ns, U64, true),
-    SCXSNAP_FIELD(PerCpuTimeStats, cpustat_system_ns, U64, true),
-    SCXSNAP_FIELD(PerCpuTimeStats, cpustat_softirq_ns, U64, true),
-    SCXSNAP_FIELD(PerCpuTimeStats, cpustat_irq_ns, U64, true),
-    SCXSNAP_FIELD(PerCpuTimeStats, cpustat_idle_ns, U64, true),
-    SCXSNAP_FIELD(PerCpuTimeStats, cpustat_iowait_ns, U64, true),
-    SCXSNAP_FIELD(PerCpuTimeStats, cpustat_steal_ns, U64, true),
-    SCXSNAP_FIELD(PerCpuTimeStats, softirqs, U64List, true),
-    SCXSNAP_FIELD(PerCpuTimeStats, irqs_sum, U64, true),
-    SCXSNAP_FIELD(PerCpuTimeStats, iowait_sleeptime_ns, OptU64, false)};
+const auto kCpuTimeFields =
+    std::array{SCXSNAP_FIELD(PerCpuTimeStats, cpu, U32, true),
+               SCXSNAP_FIELD(PerCpuTimeStats, cpustat_user_ns, U64, true),
+               SCXSNAP_FIELD(PerCpuTimeStats, cpustat_nice_ns, U64, true),
+               SCXSNAP_FIELD(PerCpuTimeStats, cpustat_system_ns, U64, true),
+               SCXSNAP_FIELD(PerCpuTimeStats, cpustat_softirq_ns, U64, true),
+               SCXSNAP_FIELD(PerCpuTimeStats, cpustat_irq_ns, U64, true),
+               SCXSNAP_FIELD(PerCpuTimeStats, cpustat_idle_ns, U64, true),
+               SCXSNAP_FIELD(PerCpuTimeStats, cpustat_iowait_ns, U64, true),
+               SCXSNAP_FIELD(PerCpuTimeStats, cpustat_steal_ns, U64, true),
+               SCXSNAP_FIELD(PerCpuTimeStats, softirqs, U64List, true),
+               SCXSNAP_FIELD(PerCpuTimeStats, irqs_sum, U64, true),
+               SCXSNAP_FIELD(PerCpuTimeStats, iowait_sleeptime_ns, OptU64, false)};
 
-const auto kNumaFields = std::array{
-    SCXSNAP_FIELD(PerNodeNumaStats, node, U32, true),
-    SCXSNAP_FIELD(PerNodeNumaStats, numa_hit, U64, true),
-    SCXSNAP_FIELD(PerNodeNumaStats, numa_miss, U64, true),
-    SCXSNAP_FIELD(PerNodeNumaStats, numa_foreign, U64, true),
-    SCXSNAP_FIELD(PerNodeNumaStats, numa_interleave_hit, U64, true),
-    SCXSNAP_FIELD(PerNodeNumaStats, numa_local, U64, true),
-    SCXSNAP_FIELD(PerNodeNumaStats, numa_other, U64, true)};
+const auto kNumaFields = std::array{SCXSNAP_FIELD(PerNodeNumaStats, node, U32, true),
+                                    SCXSNAP_FIELD(PerNodeNumaStats, numa_hit, U64, true),
+                                    SCXSNAP_FIELD(PerNodeNumaStats, numa_miss, U64, true),
+                                    SCXSNAP_FIELD(PerNodeNumaStats, numa_foreign, U64, true),
+                                    SCXSNAP_FIELD(PerNodeNumaStats, numa_interleave_hit, U64, true),
+                                    SCXSNAP_FIELD(PerNodeNumaStats, numa_local, U64, true),
+                                    SCXSNAP_FIELD(PerNodeNumaStats, numa_other, U64, true)};
 
-const auto kPsiFields = std::array{
-    SCXSNAP_FIELD(CgroupPsiStat, cgroup_kva, U64, true),
-    SCXSNAP_FIELD(CgroupPsiStat, total_ns, U64, true),
-    SCXSNAP_FIELD(CgroupPsiStat, avg10_raw, U64, true),
-    SCXSNAP_FIELD(CgroupPsiStat, serial_nr, U64, true)};
+const auto kPsiFields = std::array{SCXSNAP_FIELD(CgroupPsiStat, cgroup_kva, U64, true),
+                                   SCXSNAP_FIELD(CgroupPsiStat, total_ns, U64, true),
+                                   SCXSNAP_FIELD(CgroupPsiStat, avg10_raw, U64, true),
+                                   SCXSNAP_FIELD(CgroupPsiStat, serial_nr, U64, true)};
 
-const auto kEventFields = std::array{
-    SCXSNAP_FIELD(EventCounterSample, elapsed_ms, U64, true),
-    SCXSNAP_FIELD(EventCounterSample, select_cpu_fallback, I64, true),
-    SCXSNAP_FIELD(EventCounterSample, dispatch_local_dsq_offline, I64, true),
-    SCXSNAP_FIELD(EventCounterSample, dispatch_keep_last, I64, true),
-    SCXSNAP_FIELD(EventCounterSample, enq_skip_exiting, I64, true),
-    SCXSNAP_FIELD(EventCounterSample, enq_skip_migration_disabled, I64, true),
-    SCXSNAP_FIELD(EventCounterSample, reenq_immed, I64, true),
-    SCXSNAP_FIELD(EventCounterSample, reenq_local_repeat, I64, true),
-    SCXSNAP_FIELD(EventCounterSample, refill_slice_dfl, I64, true),
-    SCXSNAP_FIELD(EventCounterSample, bypass_duration, I64, true),
-    SCXSNAP_FIELD(EventCounterSample, bypass_dispatch, I64, true),
-    SCXSNAP_FIELD(EventCounterSample, bypass_activate, I64, true),
-    SCXSNAP_FIELD(EventCounterSample, insert_not_owned, I64, true),
-    SCXSNAP_FIELD(EventCounterSample, sub_bypass_dispatch, I64, true)};
+const auto kEventFields =
+    std::array{SCXSNAP_FIELD(EventCounterSample, elapsed_ms, U64, true),
+               SCXSNAP_FIELD(EventCounterSample, select_cpu_fallback, I64, true),
+               SCXSNAP_FIELD(EventCounterSample, dispatch_local_dsq_offline, I64, true),
+               SCXSNAP_FIELD(EventCounterSample, dispatch_keep_last, I64, true),
+               SCXSNAP_FIELD(EventCounterSample, enq_skip_exiting, I64, true),
+               SCXSNAP_FIELD(EventCounterSample, enq_skip_migration_disabled, I64, true),
+               SCXSNAP_FIELD(EventCounterSample, reenq_immed, I64, true),
+               SCXSNAP_FIELD(EventCounterSample, reenq_local_repeat, I64, true),
+               SCXSNAP_FIELD(EventCounterSample, refill_slice_dfl, I64, true),
+               SCXSNAP_FIELD(EventCounterSample, bypass_duration, I64, true),
+               SCXSNAP_FIELD(EventCounterSample, bypass_dispatch, I64, true),
+               SCXSNAP_FIELD(EventCounterSample, bypass_activate, I64, true),
+               SCXSNAP_FIELD(EventCounterSample, insert_not_owned, I64, true),
+               SCXSNAP_FIELD(EventCounterSample, sub_bypass_dispatch, I64, true)};
 
-const auto kProbeFields = std::array{
-    SCXSNAP_FIELD(ProbeBssCounters, probe_count, U64, true),
-    SCXSNAP_FIELD(ProbeBssCounters, kprobe_returns, U64, true),
-    SCXSNAP_FIELD(ProbeBssCounters, meta_miss, U64, true),
-    SCXSNAP_FIELD(ProbeBssCounters, ringbuf_drops, U64, true),
-    SCXSNAP_FIELD(ProbeBssCounters, timeline_count, U64, true),
-    SCXSNAP_FIELD(ProbeBssCounters, timeline_drops, U64, true),
-    SCXSNAP_FIELD(ProbeBssCounters, pi_count, U64, true),
-    SCXSNAP_FIELD(ProbeBssCounters, pi_orphan_fexits, U64, true),
-    SCXSNAP_FIELD(ProbeBssCounters, pi_class_change_count, U64, true),
-    SCXSNAP_FIELD(ProbeBssCounters, pi_drops, U64, true),
-    SCXSNAP_FIELD(ProbeBssCounters, lock_contend_count, U64, true),
-    SCXSNAP_FIELD(ProbeBssCounters, lock_contend_drops, U64, true),
-    SCXSNAP_FIELD(ProbeBssCounters, preempt_disable_count, U64, true),
-    SCXSNAP_FIELD(ProbeBssCounters, preempt_enable_count, U64, true),
-    SCXSNAP_FIELD(ProbeBssCounters, trigger_count, U64, true)};
+const auto kProbeFields =
+    std::array{SCXSNAP_FIELD(ProbeBssCounters, probe_count, U64, true),
+               SCXSNAP_FIELD(ProbeBssCounters, kprobe_returns, U64, true),
+               SCXSNAP_FIELD(ProbeBssCounters, meta_miss, U64, true),
+               SCXSNAP_FIELD(ProbeBssCounters, ringbuf_drops, U64, true),
+               SCXSNAP_FIELD(ProbeBssCounters, timeline_count, U64, true),
+               SCXSNAP_FIELD(ProbeBssCounters, timeline_drops, U64, true),
+               SCXSNAP_FIELD(ProbeBssCounters, pi_count, U64, true),
+               SCXSNAP_FIELD(ProbeBssCounters, pi_orphan_fexits, U64, true),
+               SCXSNAP_FIELD(ProbeBssCounters, pi_class_change_count, U64, true),
+               SCXSNAP_FIELD(ProbeBssCounters, pi_drops, U64, true),
+               SCXSNAP_FIELD(ProbeBssCounters, lock_contend_count, U64, true),
+               SCXSNAP_FIELD(ProbeBssCounters, lock_contend_drops, U64, true),
+               SCXSNAP_FIELD(ProbeBssCounters, preempt_disable_count, U64, true),
+               SCXSNAP_FIELD(ProbeBssCounters, preempt_enable_count, U64, true),
+               SCXSNAP_FIELD(ProbeBssCounters, trigger_count, U64, true)};
 
-const auto kRqFields = std::array{
-    SCXSNAP_FIELD(RqScxState, cpu, U32, true), SCXSNAP_FIELD(RqScxState, nr_running, U32, true),
-    SCXSNAP_FIELD(RqScxState, flags, U32, true), SCXSNAP_FIELD(RqScxState, cpu_released, Bool, true),
-    SCXSNAP_FIELD(RqScxState, ops_qseq, U64, true),
-    SCXSNAP_FIELD(RqScxState, kick_sync, OptU64, false),
-    SCXSNAP_FIELD(RqScxState, nr_immed, OptU32, false),
-    SCXSNAP_FIELD(RqScxState, rq_clock, OptU64, false),
-    SCXSNAP_FIELD(RqScxState, curr_pid, OptI32, false),
-    SCXSNAP_FIELD(RqScxState, curr_comm, OptStr, false),
-    SCXSNAP_FIELD(RqScxState, runnable_task_kvas, U64List, true),
-    SCXSNAP_FIELD(RqScxState, runnable_truncated, Bool, false)};
+const auto kRqFields = std::array{SCXSNAP_FIELD(RqScxState, cpu, U32, true),
+                                  SCXSNAP_FIELD(RqScxState, nr_running, U32, true),
+                                  SCXSNAP_FIELD(RqScxState, flags, U32, true),
+                                  SCXSNAP_FIELD(RqScxState, cpu_released, Bool, true),
+                                  SCXSNAP_FIELD(RqScxState, ops_qseq, U64, true),
+                                  SCXSNAP_FIELD(RqScxState, kick_sync, OptU64, false),
+                                  SCXSNAP_FIELD(RqScxState, nr_immed, OptU32, false),
+                                  SCXSNAP_FIELD(RqScxState, rq_clock, OptU64, false),
+                                  SCXSNAP_FIELD(RqScxState, curr_pid, OptI32, false),
+                                  SCXSNAP_FIELD(RqScxState, curr_comm, OptStr, false),
+                                  SCXSNAP_FIELD(RqScxState, runnable_task_kvas, U64List, true),
+                                  SCXSNAP_FIELD(RqScxState, runnable_truncated, Bool, false)};
 
-const auto kDsqFields = std::array{
-    SCXSNAP_FIELD(DsqState, id, U64, true), SCXSNAP_FIELD(DsqState, origin, Str, true),
-    SCXSNAP_FIELD(DsqState, nr, U32, true), SCXSNAP_FIELD(DsqState, seq, U32, true),
-    SCXSNAP_FIELD(DsqState, task_kvas, U64List, true),
-    SCXSNAP_FIELD(DsqState, truncated, Bool, false)};
+const auto kDsqFields = std::array{SCXSNAP_FIELD(DsqState, id, U64, true),
+                                   SCXSNAP_FIELD(DsqState, origin, Str, true),
+                                   SCXSNAP_FIELD(DsqState, nr, U32, true),
+                                   SCXSNAP_FIELD(DsqState, seq, U32, true),
+                                   SCXSNAP_FIELD(DsqState, task_kvas, U64List, true),
+                                   SCXSNAP_FIELD(DsqState, truncated, Bool, false)};
 
-const auto kSchedFields = std::array{
-    SCXSNAP_FIELD(ScxSchedState, aborting, Bool, true),
-    SCXSNAP_FIELD(ScxSchedState, bypass_depth, I32, true),
-    SCXSNAP_FIELD(ScxSchedState, exit_kind, U32, true),
-    SCXSNAP_FIELD(ScxSchedState, watchdog_timeout, OptU64, false),
-    SCXSNAP_FIELD(ScxSchedState, source, OptStr, false),
-    SCXSNAP_FIELD(ScxSchedState, sched_kva, OptU64, false)};
+const auto kSchedFields = std::array{SCXSNAP_FIELD(ScxSchedState, aborting, Bool, true),
+                                     SCXSNAP_FIELD(ScxSchedState, bypass_depth, I32, true),
+                                     SCXSNAP_FIELD(ScxSchedState, exit_kind, U32, true),
+                                     SCXSNAP_FIELD(ScxSchedState, watchdog_timeout, OptU64, false),
+                                     SCXSNAP_FIELD(ScxSchedState, source, OptStr, false),
+                                     SCXSNAP_FIELD(ScxSchedState, sched_kva, OptU64, false)};
 
-const auto kRingbufFields = std::array{
-    SCXSNAP_FIELD(FailureDumpRingbuf, capacity, U64, true),
-    SCXSNAP_FIELD(FailureDumpRingbuf, consumer_pos, U64, true),
-    SCXSNAP_FIELD(FailureDumpRingbuf, producer_pos, U64, true),
-    SCXSNAP_FIELD(FailureDumpRingbuf, pending_pos, U64, true),
-    SCXSNAP_FIELD(FailureDumpRingbuf, pending_bytes, U64, true)};
+const auto kRingbufFields = std::array{SCXSNAP_FIELD(FailureDumpRingbuf, capacity, U64, true),
+                                       SCXSNAP_FIELD(FailureDumpRingbuf, consumer_pos, U64, true),
+                                       SCXSNAP_FIELD(FailureDumpRingbuf, producer_pos, U64, true),
+                                       SCXSNAP_FIELD(FailureDumpRingbuf, pending_pos, U64, true),
+                                       SCXSNAP_FIELD(FailureDumpRingbuf, pending_bytes, U64, true)};
 
-const auto kCaptureFields = std::array{
-    SCXSNAP_FIELD(CaptureInfo, host, Str, true), SCXSNAP_FIELD(CaptureInfo, kernel_release, Str, true),
-    SCXSNAP_FIELD(CaptureInfo, captured_at, Str, true),
-    SCXSNAP_FIELD(CaptureInfo, tool_version, Str, true),
-    SCXSNAP_FIELD(CaptureInfo, duration_us, U64, true)};
+const auto kCaptureFields = std::array{SCXSNAP_FIELD(CaptureInfo, host, Str, true),
+                                       SCXSNAP_FIELD(CaptureInfo, kernel_release, Str, true),
+                                       SCXSNAP_FIELD(CaptureInfo, captured_at, Str, true),
+                                       SCXSNAP_FIELD(CaptureInfo, tool_version, Str, true),
+                                       SCXSNAP_FIELD(CaptureInfo, duration_us, U64, true)};
 
 #undef SCXSNAP_FIELD
 
@@ -559,24 +628,25 @@ Result<TaskEnrichment> read_task(od::value v, const PathNode& p) {
   TaskEnrichment t;
   KeySet ks(p);
   static constexpr std::array<std::string_view, 3> kNames = {"pid", "tgid", "comm"};
-  SCXSNAP_TRY_VOID(for_each_field(obj, p, [&](std::string_view k, od::value fv, const PathNode& fp) -> Result<void> {
-    for (int i = 0; i < 3; ++i) {
-      if (k != kNames[static_cast<std::size_t>(i)]) continue;
-      SCXSNAP_TRY_VOID(ks.see(i, k));
-      if (i == 0) {
-        SCXSNAP_TRY(t.pid, read_i32(fv, fp));
-      } else if (i == 1) {
-        SCXSNAP_TRY(t.tgid, read_i32(fv, fp));
-      } else {
-        SCXSNAP_TRY(t.comm, read_string(fv, fp));
-      }
-      return {};
-    }
-    std::string key(k);  // copy before reading the value reuses the string buffer
-    SCXSNAP_TRY(JsonValue x, read_json_value(fv, fp, 1));
-    t.rest.emplace_back(std::move(key), std::move(x));
-    return {};
-  }));
+  SCXSNAP_TRY_VOID(for_each_field(
+      obj, p, [&](std::string_view k, od::value fv, const PathNode& fp) -> Result<void> {
+        for (int i = 0; i < 3; ++i) {
+          if (k != kNames[static_cast<std::size_t>(i)]) continue;
+          SCXSNAP_TRY_VOID(ks.see(i, k));
+          if (i == 0) {
+            SCXSNAP_TRY(t.pid, read_i32(fv, fp));
+          } else if (i == 1) {
+            SCXSNAP_TRY(t.tgid, read_i32(fv, fp));
+          } else {
+            SCXSNAP_TRY(t.comm, read_string(fv, fp));
+          }
+          return {};
+        }
+        std::string key(k);  // copy before reading the value reuses the string buffer
+        SCXSNAP_TRY(JsonValue x, read_json_value(fv, fp, 1));
+        t.rest.emplace_back(std::move(key), std::move(x));
+        return {};
+      }));
   SCXSNAP_TRY_VOID(require_all(ks, kNames, {0, 1, 2}));
   return t;
 }
@@ -584,19 +654,35 @@ Result<TaskEnrichment> read_task(od::value v, const PathNode& p) {
 Result<FailureDumpEntry> read_hash_entry(od::value v, const PathNode& p) {
   SCXSNAP_TRY(od::object obj, read_object(v, p));
   static constexpr std::array<std::string_view, 5> kNames = {"key", "key_hex", "value", "value_hex",
-                                                            "payload"};
+                                                             "payload"};
   FailureDumpEntry e;
   KeySet ks(p);
-  SCXSNAP_TRY_VOID(read_fields(obj, p, ks, kNames, [&](int i, od::value fv, const PathNode& fp) -> Result<void> {
-    switch (i) {
-      case 0: { SCXSNAP_TRY(e.key, read_opt_rendered(fv, fp, 0)); break; }
-      case 1: { SCXSNAP_TRY(e.key_hex, read_string(fv, fp)); break; }
-      case 2: { SCXSNAP_TRY(e.value, read_opt_rendered(fv, fp, 0)); break; }
-      case 3: { SCXSNAP_TRY(e.value_hex, read_string(fv, fp)); break; }
-      default: { SCXSNAP_TRY(e.payload, read_opt_rendered(fv, fp, 0)); break; }
-    }
-    return {};
-  }));
+  SCXSNAP_TRY_VOID(
+      read_fields(obj, p, ks, kNames, [&](int i, od::value fv, const PathNode& fp) -> Result<void> {
+        switch (i) {
+          case 0: {
+            SCXSNAP_TRY(e.key, read_opt_rendered(fv, fp, 0));
+            break;
+          }
+          case 1: {
+            SCXSNAP_TRY(e.key_hex, read_string(fv, fp));
+            break;
+          }
+          case 2: {
+            SCXSNAP_TRY(e.value, read_opt_rendered(fv, fp, 0));
+            break;
+          }
+          case 3: {
+            SCXSNAP_TRY(e.value_hex, read_string(fv, fp));
+            break;
+          }
+          default: {
+            SCXSNAP_TRY(e.payload, read_opt_rendered(fv, fp, 0));
+            break;
+          }
+        }
+        return {};
+      }));
   SCXSNAP_TRY_VOID(require_all(ks, kNames, {1, 3}));
   return e;
 }
@@ -606,14 +692,15 @@ Result<FailureDumpArrayEntry> read_array_entry(od::value v, const PathNode& p) {
   static constexpr std::array<std::string_view, 2> kNames = {"key", "value"};
   FailureDumpArrayEntry e;
   KeySet ks(p);
-  SCXSNAP_TRY_VOID(read_fields(obj, p, ks, kNames, [&](int i, od::value fv, const PathNode& fp) -> Result<void> {
-    if (i == 0) {
-      SCXSNAP_TRY(e.key, read_u32(fv, fp));
-    } else {
-      SCXSNAP_TRY(e.value, read_opt_rendered(fv, fp, 0));
-    }
-    return {};
-  }));
+  SCXSNAP_TRY_VOID(
+      read_fields(obj, p, ks, kNames, [&](int i, od::value fv, const PathNode& fp) -> Result<void> {
+        if (i == 0) {
+          SCXSNAP_TRY(e.key, read_u32(fv, fp));
+        } else {
+          SCXSNAP_TRY(e.value, read_opt_rendered(fv, fp, 0));
+        }
+        return {};
+      }));
   SCXSNAP_TRY_VOID(require_all(ks, kNames, {0}));
   return e;
 }
@@ -623,14 +710,15 @@ Result<FailureDumpPercpuEntry> read_percpu_entry(od::value v, const PathNode& p)
   static constexpr std::array<std::string_view, 2> kNames = {"key", "per_cpu"};
   FailureDumpPercpuEntry e;
   KeySet ks(p);
-  SCXSNAP_TRY_VOID(read_fields(obj, p, ks, kNames, [&](int i, od::value fv, const PathNode& fp) -> Result<void> {
-    if (i == 0) {
-      SCXSNAP_TRY(e.key, read_u32(fv, fp));
-    } else {
-      SCXSNAP_TRY(e.per_cpu, read_per_cpu(fv, fp));
-    }
-    return {};
-  }));
+  SCXSNAP_TRY_VOID(
+      read_fields(obj, p, ks, kNames, [&](int i, od::value fv, const PathNode& fp) -> Result<void> {
+        if (i == 0) {
+          SCXSNAP_TRY(e.key, read_u32(fv, fp));
+        } else {
+          SCXSNAP_TRY(e.per_cpu, read_per_cpu(fv, fp));
+        }
+        return {};
+      }));
   SCXSNAP_TRY_VOID(require_all(ks, kNames, {0, 1}));
   return e;
 }
@@ -640,16 +728,17 @@ Result<FailureDumpPercpuHashEntry> read_percpu_hash_entry(od::value v, const Pat
   static constexpr std::array<std::string_view, 3> kNames = {"key", "key_hex", "per_cpu"};
   FailureDumpPercpuHashEntry e;
   KeySet ks(p);
-  SCXSNAP_TRY_VOID(read_fields(obj, p, ks, kNames, [&](int i, od::value fv, const PathNode& fp) -> Result<void> {
-    if (i == 0) {
-      SCXSNAP_TRY(e.key, read_opt_rendered(fv, fp, 0));
-    } else if (i == 1) {
-      SCXSNAP_TRY(e.key_hex, read_string(fv, fp));
-    } else {
-      SCXSNAP_TRY(e.per_cpu, read_per_cpu(fv, fp));
-    }
-    return {};
-  }));
+  SCXSNAP_TRY_VOID(
+      read_fields(obj, p, ks, kNames, [&](int i, od::value fv, const PathNode& fp) -> Result<void> {
+        if (i == 0) {
+          SCXSNAP_TRY(e.key, read_opt_rendered(fv, fp, 0));
+        } else if (i == 1) {
+          SCXSNAP_TRY(e.key_hex, read_string(fv, fp));
+        } else {
+          SCXSNAP_TRY(e.per_cpu, read_per_cpu(fv, fp));
+        }
+        return {};
+      }));
   SCXSNAP_TRY_VOID(require_all(ks, kNames, {1, 2}));
   return e;
 }
@@ -660,39 +749,66 @@ Result<ArenaSnapshot> read_arena(od::value v, const PathNode& p) {
       "pages", "truncated", "declared_pages", "span_capped", "kern_vm_start", "user_vm_start"};
   ArenaSnapshot a;
   KeySet ks(p);
-  SCXSNAP_TRY_VOID(read_fields(obj, p, ks, kNames, [&](int i, od::value fv, const PathNode& fp) -> Result<void> {
-    switch (i) {
-      case 0: {
-        SCXSNAP_TRY(a.pages, read_list<ArenaPage>(fv, fp, [](od::value e, const PathNode& ep) -> Result<ArenaPage> {
-          SCXSNAP_TRY(od::object po, read_object(e, ep));
-          static constexpr std::array<std::string_view, 2> kPage = {"user_addr", "bytes"};
-          ArenaPage pg;
-          KeySet pks(ep);
-          SCXSNAP_TRY_VOID(read_fields(po, ep, pks, kPage, [&](int j, od::value pv, const PathNode& pp) -> Result<void> {
-            if (j == 0) {
-              SCXSNAP_TRY(pg.user_addr, read_u64(pv, pp));
-              return {};
-            }
-            SCXSNAP_TRY(pg.bytes, read_list<std::uint8_t>(pv, pp, [](od::value b, const PathNode& bp) -> Result<std::uint8_t> {
-              SCXSNAP_TRY(std::uint64_t x, read_u64(b, bp));
-              if (x > 255) return json_error(bp, fmt::format("expected a byte (0-255), found {}", x));
-              return static_cast<std::uint8_t>(x);
-            }));
-            return {};
-          }));
-          SCXSNAP_TRY_VOID(require_all(pks, kPage, {0, 1}));
-          return pg;
-        }));
-        break;
-      }
-      case 1: { SCXSNAP_TRY(a.truncated, read_bool(fv, fp)); break; }
-      case 2: { SCXSNAP_TRY(a.declared_pages, read_u64(fv, fp)); break; }
-      case 3: { SCXSNAP_TRY(a.span_capped, read_bool(fv, fp)); break; }
-      case 4: { SCXSNAP_TRY(a.kern_vm_start, read_u64(fv, fp)); break; }
-      default: { SCXSNAP_TRY(a.user_vm_start, read_u64(fv, fp)); break; }
-    }
-    return {};
-  }));
+  SCXSNAP_TRY_VOID(
+      read_fields(obj, p, ks, kNames, [&](int i, od::value fv, const PathNode& fp) -> Result<void> {
+        switch (i) {
+          case 0: {
+            SCXSNAP_TRY(
+                a.pages,
+                read_list<
+                    ArenaPage>(fv, fp, [](od::value e, const PathNode& ep) -> Result<ArenaPage> {
+                  SCXSNAP_TRY(od::object po, read_object(e, ep));
+                  static constexpr std::array<std::string_view, 2> kPage = {"user_addr", "bytes"};
+                  ArenaPage pg;
+                  KeySet pks(ep);
+                  SCXSNAP_TRY_VOID(read_fields(
+                      po, ep, pks, kPage,
+                      [&](int j, od::value pv, const PathNode& pp) -> Result<void> {
+                        if (j == 0) {
+                          SCXSNAP_TRY(pg.user_addr, read_u64(pv, pp));
+                          return {};
+                        }
+                        SCXSNAP_TRY(
+                            pg.bytes,
+                            read_list<std::uint8_t>(
+                                pv, pp,
+                                [](od::value b, const PathNode& bp) -> Result<std::uint8_t> {
+                                  SCXSNAP_TRY(std::uint64_t x, read_u64(b, bp));
+                                  if (x > 255)
+                                    return json_error(
+                                        bp, fmt::format("expected a byte (0-255), found {}", x));
+                                  return static_cast<std::uint8_t>(x);
+                                }));
+                        return {};
+                      }));
+                  SCXSNAP_TRY_VOID(require_all(pks, kPage, {0, 1}));
+                  return pg;
+                }));
+            break;
+          }
+          case 1: {
+            SCXSNAP_TRY(a.truncated, read_bool(fv, fp));
+            break;
+          }
+          case 2: {
+            SCXSNAP_TRY(a.declared_pages, read_u64(fv, fp));
+            break;
+          }
+          case 3: {
+            SCXSNAP_TRY(a.span_capped, read_bool(fv, fp));
+            break;
+          }
+          case 4: {
+            SCXSNAP_TRY(a.kern_vm_start, read_u64(fv, fp));
+            break;
+          }
+          default: {
+            SCXSNAP_TRY(a.user_vm_start, read_u64(fv, fp));
+            break;
+          }
+        }
+        return {};
+      }));
   SCXSNAP_TRY_VOID(require_all(ks, kNames, {2, 4, 5}));
   return a;
 }
@@ -700,38 +816,66 @@ Result<ArenaSnapshot> read_arena(od::value v, const PathNode& p) {
 Result<FailureDumpStackTrace> read_stack_trace(od::value v, const PathNode& p) {
   SCXSNAP_TRY(od::object obj, read_object(v, p));
   static constexpr std::array<std::string_view, 4> kNames = {"n_buckets", "entries", "truncated",
-                                                            "buckets_unreadable"};
+                                                             "buckets_unreadable"};
   FailureDumpStackTrace s;
   KeySet ks(p);
-  SCXSNAP_TRY_VOID(read_fields(obj, p, ks, kNames, [&](int i, od::value fv, const PathNode& fp) -> Result<void> {
-    switch (i) {
-      case 0: { SCXSNAP_TRY(s.n_buckets, read_u32(fv, fp)); break; }
-      case 1: {
-        SCXSNAP_TRY(s.entries, read_list<FailureDumpStackTraceEntry>(
-                                   fv, fp, [](od::value e, const PathNode& ep) -> Result<FailureDumpStackTraceEntry> {
-          SCXSNAP_TRY(od::object eo, read_object(e, ep));
-          static constexpr std::array<std::string_view, 4> kE = {"bucket_id", "nr", "pcs", "data_hex"};
-          FailureDumpStackTraceEntry se;
-          KeySet eks(ep);
-          SCXSNAP_TRY_VOID(read_fields(eo, ep, eks, kE, [&](int j, od::value ev, const PathNode& epp) -> Result<void> {
-            switch (j) {
-              case 0: { SCXSNAP_TRY(se.bucket_id, read_u32(ev, epp)); break; }
-              case 1: { SCXSNAP_TRY(se.nr, read_u32(ev, epp)); break; }
-              case 2: { SCXSNAP_TRY(se.pcs, read_u64_list(ev, epp)); break; }
-              default: { SCXSNAP_TRY(se.data_hex, read_string(ev, epp)); break; }
-            }
-            return {};
-          }));
-          SCXSNAP_TRY_VOID(require_all(eks, kE, {0, 1, 3}));
-          return se;
-        }));
-        break;
-      }
-      case 2: { SCXSNAP_TRY(s.truncated, read_bool(fv, fp)); break; }
-      default: { SCXSNAP_TRY(s.buckets_unreadable, read_u32(fv, fp)); break; }
-    }
-    return {};
-  }));
+  SCXSNAP_TRY_VOID(
+      read_fields(obj, p, ks, kNames, [&](int i, od::value fv, const PathNode& fp) -> Result<void> {
+        switch (i) {
+          case 0: {
+            SCXSNAP_TRY(s.n_buckets, read_u32(fv, fp));
+            break;
+          }
+          case 1: {
+            SCXSNAP_TRY(
+                s.entries,
+                read_list<FailureDumpStackTraceEntry>(
+                    fv, fp,
+                    [](od::value e, const PathNode& ep) -> Result<FailureDumpStackTraceEntry> {
+                      SCXSNAP_TRY(od::object eo, read_object(e, ep));
+                      static constexpr std::array<std::string_view, 4> kE = {"bucket_id", "nr",
+                                                                             "pcs", "data_hex"};
+                      FailureDumpStackTraceEntry se;
+                      KeySet eks(ep);
+                      SCXSNAP_TRY_VOID(read_fields(
+                          eo, ep, eks, kE,
+                          [&](int j, od::value ev, const PathNode& epp) -> Result<void> {
+                            switch (j) {
+                              case 0: {
+                                SCXSNAP_TRY(se.bucket_id, read_u32(ev, epp));
+                                break;
+                              }
+                              case 1: {
+                                SCXSNAP_TRY(se.nr, read_u32(ev, epp));
+                                break;
+                              }
+                              case 2: {
+                                SCXSNAP_TRY(se.pcs, read_u64_list(ev, epp));
+                                break;
+                              }
+                              default: {
+                                SCXSNAP_TRY(se.data_hex, read_string(ev, epp));
+                                break;
+                              }
+                            }
+                            return {};
+                          }));
+                      SCXSNAP_TRY_VOID(require_all(eks, kE, {0, 1, 3}));
+                      return se;
+                    }));
+            break;
+          }
+          case 2: {
+            SCXSNAP_TRY(s.truncated, read_bool(fv, fp));
+            break;
+          }
+          default: {
+            SCXSNAP_TRY(s.buckets_unreadable, read_u32(fv, fp));
+            break;
+          }
+        }
+        return {};
+      }));
   SCXSNAP_TRY_VOID(require_all(ks, kNames, {0, 1}));
   return s;
 }
@@ -742,55 +886,137 @@ Result<FailureDumpFdArray> read_fd_array(od::value v, const PathNode& p) {
       "populated", "scanned", "indices", "truncated", "indices_truncated", "unreadable"};
   FailureDumpFdArray f;
   KeySet ks(p);
-  SCXSNAP_TRY_VOID(read_fields(obj, p, ks, kNames, [&](int i, od::value fv, const PathNode& fp) -> Result<void> {
-    switch (i) {
-      case 0: { SCXSNAP_TRY(f.populated, read_u32(fv, fp)); break; }
-      case 1: { SCXSNAP_TRY(f.scanned, read_u32(fv, fp)); break; }
-      case 2: { SCXSNAP_TRY(f.indices, read_u32_list(fv, fp)); break; }
-      case 3: { SCXSNAP_TRY(f.truncated, read_bool(fv, fp)); break; }
-      case 4: { SCXSNAP_TRY(f.indices_truncated, read_bool(fv, fp)); break; }
-      default: { SCXSNAP_TRY(f.unreadable, read_u32(fv, fp)); break; }
-    }
-    return {};
-  }));
+  SCXSNAP_TRY_VOID(
+      read_fields(obj, p, ks, kNames, [&](int i, od::value fv, const PathNode& fp) -> Result<void> {
+        switch (i) {
+          case 0: {
+            SCXSNAP_TRY(f.populated, read_u32(fv, fp));
+            break;
+          }
+          case 1: {
+            SCXSNAP_TRY(f.scanned, read_u32(fv, fp));
+            break;
+          }
+          case 2: {
+            SCXSNAP_TRY(f.indices, read_u32_list(fv, fp));
+            break;
+          }
+          case 3: {
+            SCXSNAP_TRY(f.truncated, read_bool(fv, fp));
+            break;
+          }
+          case 4: {
+            SCXSNAP_TRY(f.indices_truncated, read_bool(fv, fp));
+            break;
+          }
+          default: {
+            SCXSNAP_TRY(f.unreadable, read_u32(fv, fp));
+            break;
+          }
+        }
+        return {};
+      }));
   SCXSNAP_TRY_VOID(require_all(ks, kNames, {0, 1}));
   return f;
 }
 
 Result<FailureDumpMap> read_map(od::value v, const PathNode& p) {
   SCXSNAP_TRY(od::object obj, read_object(v, p));
-  static constexpr std::array<std::string_view, 16> kNames = {
-      "name",    "map_kva",       "map_id",         "map_type",
-      "value_size", "max_entries", "value",         "entries",
-      "array_entries", "percpu_entries", "percpu_hash_entries", "arena",
-      "ringbuf", "stack_trace",   "fd_array",       "error"};
+  static constexpr std::array<std::string_view, 16> kNames = {"name",
+                                                              "map_kva",
+                                                              "map_id",
+                                                              "map_type",
+                                                              "value_size",
+                                                              "max_entries",
+                                                              "value",
+                                                              "entries",
+                                                              "array_entries",
+                                                              "percpu_entries",
+                                                              "percpu_hash_entries",
+                                                              "arena",
+                                                              "ringbuf",
+                                                              "stack_trace",
+                                                              "fd_array",
+                                                              "error"};
   FailureDumpMap m;
   KeySet ks(p);
-  SCXSNAP_TRY_VOID(read_fields(obj, p, ks, kNames, [&](int i, od::value fv, const PathNode& fp) -> Result<void> {
-    switch (i) {
-      case 0: { SCXSNAP_TRY(m.name, read_string(fv, fp)); break; }
-      case 1: { SCXSNAP_TRY(m.map_kva, read_u64(fv, fp)); break; }
-      case 2: { SCXSNAP_TRY(m.map_id, read_u32(fv, fp)); break; }
-      case 3: { SCXSNAP_TRY(m.map_type, read_u32(fv, fp)); break; }
-      case 4: { SCXSNAP_TRY(m.value_size, read_u32(fv, fp)); break; }
-      case 5: { SCXSNAP_TRY(m.max_entries, read_u32(fv, fp)); break; }
-      case 6: { SCXSNAP_TRY(m.value, read_opt_rendered(fv, fp, 0)); break; }
-      case 7: { SCXSNAP_TRY(m.entries, read_list<FailureDumpEntry>(fv, fp, read_hash_entry)); break; }
-      case 8: { SCXSNAP_TRY(m.array_entries, read_list<FailureDumpArrayEntry>(fv, fp, read_array_entry)); break; }
-      case 9: { SCXSNAP_TRY(m.percpu_entries, read_list<FailureDumpPercpuEntry>(fv, fp, read_percpu_entry)); break; }
-      case 10: {
-        SCXSNAP_TRY(m.percpu_hash_entries,
-                    read_list<FailureDumpPercpuHashEntry>(fv, fp, read_percpu_hash_entry));
-        break;
-      }
-      case 11: { SCXSNAP_TRY(auto a, read_arena(fv, fp)); m.arena = std::move(a); break; }
-      case 12: { SCXSNAP_TRY(auto r, read_flat(fv, fp, kRingbufFields)); m.ringbuf = r; break; }
-      case 13: { SCXSNAP_TRY(auto s, read_stack_trace(fv, fp)); m.stack_trace = std::move(s); break; }
-      case 14: { SCXSNAP_TRY(auto f, read_fd_array(fv, fp)); m.fd_array = std::move(f); break; }
-      default: { SCXSNAP_TRY(m.error, read_opt_string(fv, fp)); break; }
-    }
-    return {};
-  }));
+  SCXSNAP_TRY_VOID(
+      read_fields(obj, p, ks, kNames, [&](int i, od::value fv, const PathNode& fp) -> Result<void> {
+        switch (i) {
+          case 0: {
+            SCXSNAP_TRY(m.name, read_string(fv, fp));
+            break;
+          }
+          case 1: {
+            SCXSNAP_TRY(m.map_kva, read_u64(fv, fp));
+            break;
+          }
+          case 2: {
+            SCXSNAP_TRY(m.map_id, read_u32(fv, fp));
+            break;
+          }
+          case 3: {
+            SCXSNAP_TRY(m.map_type, read_u32(fv, fp));
+            break;
+          }
+          case 4: {
+            SCXSNAP_TRY(m.value_size, read_u32(fv, fp));
+            break;
+          }
+          case 5: {
+            SCXSNAP_TRY(m.max_entries, read_u32(fv, fp));
+            break;
+          }
+          case 6: {
+            SCXSNAP_TRY(m.value, read_opt_rendered(fv, fp, 0));
+            break;
+          }
+          case 7: {
+            SCXSNAP_TRY(m.entries, read_list<FailureDumpEntry>(fv, fp, read_hash_entry));
+            break;
+          }
+          case 8: {
+            SCXSNAP_TRY(m.array_entries,
+                        read_list<FailureDumpArrayEntry>(fv, fp, read_array_entry));
+            break;
+          }
+          case 9: {
+            SCXSNAP_TRY(m.percpu_entries,
+                        read_list<FailureDumpPercpuEntry>(fv, fp, read_percpu_entry));
+            break;
+          }
+          case 10: {
+            SCXSNAP_TRY(m.percpu_hash_entries,
+                        read_list<FailureDumpPercpuHashEntry>(fv, fp, read_percpu_hash_entry));
+            break;
+          }
+          case 11: {
+            SCXSNAP_TRY(auto a, read_arena(fv, fp));
+            m.arena = std::move(a);
+            break;
+          }
+          case 12: {
+            SCXSNAP_TRY(auto r, read_flat(fv, fp, kRingbufFields));
+            m.ringbuf = r;
+            break;
+          }
+          case 13: {
+            SCXSNAP_TRY(auto s, read_stack_trace(fv, fp));
+            m.stack_trace = std::move(s);
+            break;
+          }
+          case 14: {
+            SCXSNAP_TRY(auto f, read_fd_array(fv, fp));
+            m.fd_array = std::move(f);
+            break;
+          }
+          default: {
+            SCXSNAP_TRY(m.error, read_opt_string(fv, fp));
+            break;
+          }
+        }
+        return {};
+      }));
   SCXSNAP_TRY_VOID(require_all(ks, kNames, {0, 3, 4, 5}));
   return m;
 }
@@ -798,109 +1024,182 @@ Result<FailureDumpMap> read_map(od::value v, const PathNode& p) {
 template <class T, std::size_t N>
 Result<std::vector<T>> read_flat_list(od::value v, const PathNode& p,
                                       const std::array<FlatField<T>, N>& fields) {
-  return read_list<T>(v, p, [&](od::value e, const PathNode& ep) { return read_flat(e, ep, fields); });
+  return read_list<T>(v, p,
+                      [&](od::value e, const PathNode& ep) { return read_flat(e, ep, fields); });
 }
 
 Result<FailureDumpReport> read_report(od::value root, const PathNode& p) {
   SCXSNAP_TRY(od::object obj, read_object(root, p));
-  static constexpr std::array<std::string_view, 30> kNames = {
-      "schema",
-      "maps",
-      "vcpu_regs",
-      "active_obj_name",
-      "active_map_kvas",
-      "active_map_ids",
-      "sdt_allocations",
-      "scx_static_ranges",
-      "sdt_alloc_unavailable",
-      "prog_runtime_stats",
-      "prog_runtime_stats_unavailable",
-      "per_cpu_time",
-      "cgroup_psi",
-      "per_node_numa",
-      "per_node_numa_unavailable",
-      "task_enrichments",
-      "task_enrichments_unavailable",
-      "event_counter_timeline",
-      "rq_scx_states",
-      "dsq_states",
-      "scx_sched_state",
-      "scx_walker_unavailable",
-      "vcpu_perf_at_freeze",
-      "dump_truncated_at_us",
-      "maps_truncated",
-      "probe_counters",
-      "is_placeholder",
-      "capture",
-      "",
-      ""};
+  static constexpr std::array<std::string_view, 30> kNames = {"schema",
+                                                              "maps",
+                                                              "vcpu_regs",
+                                                              "active_obj_name",
+                                                              "active_map_kvas",
+                                                              "active_map_ids",
+                                                              "sdt_allocations",
+                                                              "scx_static_ranges",
+                                                              "sdt_alloc_unavailable",
+                                                              "prog_runtime_stats",
+                                                              "prog_runtime_stats_unavailable",
+                                                              "per_cpu_time",
+                                                              "cgroup_psi",
+                                                              "per_node_numa",
+                                                              "per_node_numa_unavailable",
+                                                              "task_enrichments",
+                                                              "task_enrichments_unavailable",
+                                                              "event_counter_timeline",
+                                                              "rq_scx_states",
+                                                              "dsq_states",
+                                                              "scx_sched_state",
+                                                              "scx_walker_unavailable",
+                                                              "vcpu_perf_at_freeze",
+                                                              "dump_truncated_at_us",
+                                                              "maps_truncated",
+                                                              "probe_counters",
+                                                              "is_placeholder",
+                                                              "capture",
+                                                              "",
+                                                              ""};
   FailureDumpReport r;
   KeySet ks(p);
-  SCXSNAP_TRY_VOID(read_fields(obj, p, ks, kNames, [&](int i, od::value fv, const PathNode& fp) -> Result<void> {
-    switch (i) {
-      case 0: {
-        SCXSNAP_TRY(r.schema, read_string(fv, fp));
-        if (r.schema != kSchemaSingle)
-          return json_error(fp, fmt::format("report schema '{}' is not supported (expected '{}'; "
-                                            "dual and degraded reports carry no map snapshot of their own)",
-                                            r.schema, kSchemaSingle));
-        break;
-      }
-      case 1: { SCXSNAP_TRY(r.maps, read_list<FailureDumpMap>(fv, fp, read_map)); break; }
-      case 2: { SCXSNAP_TRY(r.vcpu_regs, read_json_list(fv, fp)); break; }
-      case 3: { SCXSNAP_TRY(r.active_obj_name, read_opt_string(fv, fp)); break; }
-      case 4: { SCXSNAP_TRY(r.active_map_kvas, read_u64_list(fv, fp)); break; }
-      case 5: { SCXSNAP_TRY(r.active_map_ids, read_u32_list(fv, fp)); break; }
-      case 6: { SCXSNAP_TRY(r.sdt_allocations, read_json_list(fv, fp)); break; }
-      case 7: { SCXSNAP_TRY(auto x, read_json_value(fv, fp, 1)); r.scx_static_ranges = std::move(x); break; }
-      case 8: { SCXSNAP_TRY(r.sdt_alloc_unavailable, read_opt_string(fv, fp)); break; }
-      case 9: { SCXSNAP_TRY(r.prog_runtime_stats, read_flat_list(fv, fp, kProgFields)); break; }
-      case 10: { SCXSNAP_TRY(r.prog_runtime_stats_unavailable, read_opt_string(fv, fp)); break; }
-      case 11: { SCXSNAP_TRY(r.per_cpu_time, read_flat_list(fv, fp, kCpuTimeFields)); break; }
-      case 12: { SCXSNAP_TRY(r.cgroup_psi, read_flat_list(fv, fp, kPsiFields)); break; }
-      case 13: { SCXSNAP_TRY(r.per_node_numa, read_flat_list(fv, fp, kNumaFields)); break; }
-      case 14: { SCXSNAP_TRY(r.per_node_numa_unavailable, read_opt_string(fv, fp)); break; }
-      case 15: { SCXSNAP_TRY(r.task_enrichments, read_list<TaskEnrichment>(fv, fp, read_task)); break; }
-      case 16: { SCXSNAP_TRY(r.task_enrichments_unavailable, read_opt_string(fv, fp)); break; }
-      case 17: { SCXSNAP_TRY(r.event_counter_timeline, read_flat_list(fv, fp, kEventFields)); break; }
-      case 18: { SCXSNAP_TRY(r.rq_scx_states, read_flat_list(fv, fp, kRqFields)); break; }
-      case 19: { SCXSNAP_TRY(r.dsq_states, read_flat_list(fv, fp, kDsqFields)); break; }
-      case 20: {
-        bool null = false;
-        if (!fv.is_null().get(null) && null) break;
-        SCXSNAP_TRY(auto s, read_flat(fv, fp, kSchedFields));
-        r.scx_sched_state = std::move(s);
-        break;
-      }
-      case 21: { SCXSNAP_TRY(r.scx_walker_unavailable, read_opt_string(fv, fp)); break; }
-      case 22: { SCXSNAP_TRY(r.vcpu_perf_at_freeze, read_json_list(fv, fp)); break; }
-      case 23: {
-        bool null = false;
-        if (!fv.is_null().get(null) && null) break;
-        SCXSNAP_TRY(std::uint64_t x, read_u64(fv, fp));
-        r.dump_truncated_at_us = x;
-        break;
-      }
-      case 24: { SCXSNAP_TRY(r.maps_truncated, read_u32(fv, fp)); break; }
-      case 25: {
-        bool null = false;
-        if (!fv.is_null().get(null) && null) break;
-        SCXSNAP_TRY(auto c, read_flat(fv, fp, kProbeFields));
-        r.probe_counters = c;
-        break;
-      }
-      case 26: { SCXSNAP_TRY(r.is_placeholder, read_bool(fv, fp)); break; }
-      case 27: {
-        bool null = false;
-        if (!fv.is_null().get(null) && null) break;
-        SCXSNAP_TRY(auto c, read_flat(fv, fp, kCaptureFields));
-        r.capture = std::move(c);
-        break;
-      }
-      default: break;
-    }
-    return {};
-  }));
+  SCXSNAP_TRY_VOID(
+      read_fields(obj, p, ks, kNames, [&](int i, od::value fv, const PathNode& fp) -> Result<void> {
+        switch (i) {
+          case 0: {
+            SCXSNAP_TRY(r.schema, read_string(fv, fp));
+            if (r.schema != kSchemaSingle)
+              return json_error(
+                  fp, fmt::format("report schema '{}' is not supported (expected '{}'; "
+                                  "dual and degraded reports carry no map snapshot of their own)",
+                                  r.schema, kSchemaSingle));
+            break;
+          }
+          case 1: {
+            SCXSNAP_TRY(r.maps, read_list<FailureDumpMap>(fv, fp, read_map));
+            break;
+          }
+          case 2: {
+            SCXSNAP_TRY(r.vcpu_regs, read_json_list(fv, fp));
+            break;
+          }
+          case 3: {
+            SCXSNAP_TRY(r.active_obj_name, read_opt_string(fv, fp));
+            break;
+          }
+          case 4: {
+            SCXSNAP_TRY(r.active_map_kvas, read_u64_list(fv, fp));
+            break;
+          }
+          case 5: {
+            SCXSNAP_TRY(r.active_map_ids, read_u32_list(fv, fp));
+            break;
+          }
+          case 6: {
+            SCXSNAP_TRY(r.sdt_allocations, read_json_list(fv, fp));
+            break;
+          }
+          case 7: {
+            SCXSNAP_TRY(auto x, read_json_value(fv, fp, 1));
+            r.scx_static_ranges = std::move(x);
+            break;
+          }
+          case 8: {
+            SCXSNAP_TRY(r.sdt_alloc_unavailable, read_opt_string(fv, fp));
+            break;
+          }
+          case 9: {
+            SCXSNAP_TRY(r.prog_runtime_stats, read_flat_list(fv, fp, kProgFields));
+            break;
+          }
+          case 10: {
+            SCXSNAP_TRY(r.prog_runtime_stats_unavailable, read_opt_string(fv, fp));
+            break;
+          }
+          case 11: {
+            SCXSNAP_TRY(r.per_cpu_time, read_flat_list(fv, fp, kCpuTimeFields));
+            break;
+          }
+          case 12: {
+            SCXSNAP_TRY(r.cgroup_psi, read_flat_list(fv, fp, kPsiFields));
+            break;
+          }
+          case 13: {
+            SCXSNAP_TRY(r.per_node_numa, read_flat_list(fv, fp, kNumaFields));
+            break;
+          }
+          case 14: {
+            SCXSNAP_TRY(r.per_node_numa_unavailable, read_opt_string(fv, fp));
+            break;
+          }
+          case 15: {
+            SCXSNAP_TRY(r.task_enrichments, read_list<TaskEnrichment>(fv, fp, read_task));
+            break;
+          }
+          case 16: {
+            SCXSNAP_TRY(r.task_enrichments_unavailable, read_opt_string(fv, fp));
+            break;
+          }
+          case 17: {
+            SCXSNAP_TRY(r.event_counter_timeline, read_flat_list(fv, fp, kEventFields));
+            break;
+          }
+          case 18: {
+            SCXSNAP_TRY(r.rq_scx_states, read_flat_list(fv, fp, kRqFields));
+            break;
+          }
+          case 19: {
+            SCXSNAP_TRY(r.dsq_states, read_flat_list(fv, fp, kDsqFields));
+            break;
+          }
+          case 20: {
+            bool null = false;
+            if (!fv.is_null().get(null) && null) break;
+            SCXSNAP_TRY(auto s, read_flat(fv, fp, kSchedFields));
+            r.scx_sched_state = std::move(s);
+            break;
+          }
+          case 21: {
+            SCXSNAP_TRY(r.scx_walker_unavailable, read_opt_string(fv, fp));
+            break;
+          }
+          case 22: {
+            SCXSNAP_TRY(r.vcpu_perf_at_freeze, read_json_list(fv, fp));
+            break;
+          }
+          case 23: {
+            bool null = false;
+            if (!fv.is_null().get(null) && null) break;
+            SCXSNAP_TRY(std::uint64_t x, read_u64(fv, fp));
+            r.dump_truncated_at_us = x;
+            break;
+          }
+          case 24: {
+            SCXSNAP_TRY(r.maps_truncated, read_u32(fv, fp));
+            break;
+          }
+          case 25: {
+            bool null = false;
+            if (!fv.is_null().get(null) && null) break;
+            SCXSNAP_TRY(auto c, read_flat(fv, fp, kProbeFields));
+            r.probe_counters = c;
+            break;
+          }
+          case 26: {
+            SCXSNAP_TRY(r.is_placeholder, read_bool(fv, fp));
+            break;
+          }
+          case 27: {
+            bool null = false;
+            if (!fv.is_null().get(null) && null) break;
+            SCXSNAP_TRY(auto c, read_flat(fv, fp, kCaptureFields));
+            r.capture = std::move(c);
+            break;
+          }
+          default:
+            break;
+        }
+        return {};
+      }));
   SCXSNAP_TRY_VOID(require_all(ks, kNames, {0, 1}));
   return r;
 }
@@ -916,7 +1215,8 @@ Result<T> with_document(simdjson::padded_string_view text, Fn&& fn) {
   PathNode root;
   od::value v;
   if (auto err = doc.get_value().get(v)) {
-    if (err == simdjson::SCALAR_DOCUMENT_AS_VALUE) return json_error(root, "expected an object, found a scalar");
+    if (err == simdjson::SCALAR_DOCUMENT_AS_VALUE)
+      return json_error(root, "expected an object, found a scalar");
     if (err == simdjson::UTF8_ERROR || err == simdjson::UNCLOSED_STRING || err == simdjson::EMPTY)
       return stage1_error(std::string_view(text.data(), text.length()), err);
     return json_error(root, err);
@@ -926,9 +1226,10 @@ Result<T> with_document(simdjson::padded_string_view text, Fn&& fn) {
     // A document cut short confuses token-level errors ("non-integer number");
     // say what happened instead.
     if (std::size_t open = unclosed_depth(std::string_view(text.data(), text.length())); open > 0)
-      return Error(ErrorCode::BadInput,
-                   fmt::format("{} (the input ends with {} object(s)/array(s) still open: truncated?)",
-                               r.error().message(), open));
+      return Error(
+          ErrorCode::BadInput,
+          fmt::format("{} (the input ends with {} object(s)/array(s) still open: truncated?)",
+                      r.error().message(), open));
     // A stage-1 problem can surface late; prefer its clearer message.
     if (!simdjson::validate_utf8(text.data(), text.length()))
       return stage1_error(std::string_view(text.data(), text.length()), simdjson::UTF8_ERROR);
@@ -937,7 +1238,8 @@ Result<T> with_document(simdjson::padded_string_view text, Fn&& fn) {
   // current_location() fails with OUT_OF_BOUNDS exactly when the whole input was consumed.
   if (const char* loc = nullptr; !doc.current_location().get(loc)) {
     std::size_t off = static_cast<std::size_t>(loc - text.data());
-    return Error(ErrorCode::BadInput, fmt::format("trailing content after the JSON document at byte offset {}", off));
+    return Error(ErrorCode::BadInput,
+                 fmt::format("trailing content after the JSON document at byte offset {}", off));
   }
   return r;
 }
@@ -993,17 +1295,22 @@ std::optional<std::size_t> value_end(std::string_view t, std::size_t i) {
           k = *e - 1;
           break;
         }
-        case kOpen: ++depth; break;
+        case kOpen:
+          ++depth;
+          break;
         case kClose:
           if (--depth == 0) return k + 1;
           break;
-        default: break;
+        default:
+          break;
       }
     }
     return std::nullopt;
   }
   std::size_t k = i;
-  while (k < t.size() && t[k] != ',' && t[k] != '}' && t[k] != ']' && !std::isspace(static_cast<unsigned char>(t[k]))) ++k;
+  while (k < t.size() && t[k] != ',' && t[k] != '}' && t[k] != ']' &&
+         !std::isspace(static_cast<unsigned char>(t[k])))
+    ++k;
   return k;
 }
 
@@ -1015,7 +1322,8 @@ std::size_t skip_ws(std::string_view t, std::size_t i) {
 using Ranges = std::vector<std::pair<std::size_t, std::size_t>>;
 
 // Element ranges of the array starting at `i` ('['); `end` gets the index past ']'.
-std::optional<Ranges> array_elements(std::string_view t, std::size_t i, std::size_t* end = nullptr) {
+std::optional<Ranges> array_elements(std::string_view t, std::size_t i,
+                                     std::size_t* end = nullptr) {
   Ranges out;
   if (i >= t.size() || t[i] != '[') return std::nullopt;
   i = skip_ws(t, i + 1);
@@ -1097,12 +1405,14 @@ struct ChunkBuffer {
     std::memcpy(buf.data() + prefix.size() + body.size(), suffix.data(), suffix.size());
     len = n;
   }
-  simdjson::padded_string_view view() const { return simdjson::padded_string_view(buf.data(), len, buf.size() + simdjson::SIMDJSON_PADDING); }
+  simdjson::padded_string_view view() const {
+    return simdjson::padded_string_view(buf.data(), len, buf.size() + simdjson::SIMDJSON_PADDING);
+  }
 };
 
 template <class T, class ReadOne>
-bool parse_chunked(std::string_view t, const Ranges& elems, ReadOne&& one, std::vector<T>& out, ChunkBuffer& cb,
-                   const std::function<void(std::size_t)>& consumed) {
+bool parse_chunked(std::string_view t, const Ranges& elems, ReadOne&& one, std::vector<T>& out,
+                   ChunkBuffer& cb, const std::function<void(std::size_t)>& consumed) {
   constexpr std::size_t kChunkBytes = std::size_t{4} << 20;
   out.reserve(elems.size());
   for (std::size_t a = 0; a < elems.size();) {
@@ -1110,7 +1420,8 @@ bool parse_chunked(std::string_view t, const Ranges& elems, ReadOne&& one, std::
     while (b < elems.size() && elems[b].second - elems[a].first < kChunkBytes) ++b;
     if (b == a) ++b;  // one element larger than a chunk
     cb.set("[", t.substr(elems[a].first, elems[b - 1].second - elems[a].first), "]");
-    auto r = with_document<std::vector<T>>(cb.view(), [&](od::value v, const PathNode& p) { return read_list<T>(v, p, one); });
+    auto r = with_document<std::vector<T>>(
+        cb.view(), [&](od::value v, const PathNode& p) { return read_list<T>(v, p, one); });
     if (!r) return false;
     for (auto& x : *r) out.push_back(std::move(x));
     consumed(elems[b - 1].second);
@@ -1121,7 +1432,8 @@ bool parse_chunked(std::string_view t, const Ranges& elems, ReadOne&& one, std::
 
 }  // namespace
 
-std::optional<FailureDumpReport> parse_report_streaming(std::string_view t, const std::function<void(std::size_t)>& consumed) {
+std::optional<FailureDumpReport> parse_report_streaming(
+    std::string_view t, const std::function<void(std::size_t)>& consumed) {
   static constexpr std::array<std::string_view, 1> kMaps = {"maps"};
   auto top = object_members(t, skip_ws(t, 0), kMaps);
   if (!top) return std::nullopt;
@@ -1136,8 +1448,8 @@ std::optional<FailureDumpReport> parse_report_streaming(std::string_view t, cons
   auto report = parse_report(skeleton);
   if (!report) return std::nullopt;
   std::string().swap(skeleton);
-  static constexpr std::array<std::string_view, 4> kBig = {"entries", "array_entries", "percpu_entries",
-                                                           "percpu_hash_entries"};
+  static constexpr std::array<std::string_view, 4> kBig = {"entries", "array_entries",
+                                                           "percpu_entries", "percpu_hash_entries"};
   ChunkBuffer cb;
   for (const auto& [mb, me] : *maps->elements) {
     auto members = object_members(t, mb, kBig);
@@ -1157,12 +1469,16 @@ std::optional<FailureDumpReport> parse_report_streaming(std::string_view t, cons
     for (const auto& m : *members) {
       if (!m.elements) continue;
       const Ranges& el = *m.elements;
-      bool ok = m.key == "entries"         ? parse_chunked<FailureDumpEntry>(t, el, read_hash_entry, map->entries, cb, consumed)
-                : m.key == "array_entries" ? parse_chunked<FailureDumpArrayEntry>(t, el, read_array_entry, map->array_entries, cb, consumed)
+      bool ok = m.key == "entries" ? parse_chunked<FailureDumpEntry>(t, el, read_hash_entry,
+                                                                     map->entries, cb, consumed)
+                : m.key == "array_entries"
+                    ? parse_chunked<FailureDumpArrayEntry>(t, el, read_array_entry,
+                                                           map->array_entries, cb, consumed)
                 : m.key == "percpu_entries"
-                    ? parse_chunked<FailureDumpPercpuEntry>(t, el, read_percpu_entry, map->percpu_entries, cb, consumed)
-                    : parse_chunked<FailureDumpPercpuHashEntry>(t, el, read_percpu_hash_entry, map->percpu_hash_entries,
-                                                                cb, consumed);
+                    ? parse_chunked<FailureDumpPercpuEntry>(t, el, read_percpu_entry,
+                                                            map->percpu_entries, cb, consumed)
+                    : parse_chunked<FailureDumpPercpuHashEntry>(
+                          t, el, read_percpu_hash_entry, map->percpu_hash_entries, cb, consumed);
       if (!ok) return std::nullopt;
     }
     report->maps.push_back(std::move(*map));
@@ -1184,8 +1500,10 @@ Result<FailureDumpReport> parse_report(std::string_view json) {
 
 Result<RenderedValue> parse_rendered_value(std::string_view json) {
   simdjson::padded_string buf(json);
-  return detail::with_document<RenderedValue>(
-      buf, [](detail::od::value v, const detail::PathNode& p) { return detail::read_rendered(v, p, 0); });
+  return detail::with_document<RenderedValue>(buf,
+                                              [](detail::od::value v, const detail::PathNode& p) {
+                                                return detail::read_rendered(v, p, 0);
+                                              });
 }
 
 namespace {
@@ -1217,7 +1535,8 @@ Result<JsonValue> parse_scalar_document(simdjson::padded_string_view text) {
       if (auto err = doc.get_number().get(n)) return detail::json_error(root, err);
       std::string_view tok;
       if (auto err = doc.raw_json_token().get(tok)) return detail::json_error(root, err);
-      while (!tok.empty() && std::isspace(static_cast<unsigned char>(tok.back()))) tok.remove_suffix(1);
+      while (!tok.empty() && std::isspace(static_cast<unsigned char>(tok.back())))
+        tok.remove_suffix(1);
       out = JsonValue::number_text(std::string(tok));
       break;
     }
@@ -1227,7 +1546,8 @@ Result<JsonValue> parse_scalar_document(simdjson::padded_string_view text) {
       out = JsonValue::string(std::string(sv));
       break;
     }
-    default: return detail::json_error(root, "unexpected document type");
+    default:
+      return detail::json_error(root, "unexpected document type");
   }
   if (const char* loc = nullptr; !doc.current_location().get(loc))
     return Error(ErrorCode::BadInput, "trailing content after the JSON document");
@@ -1240,8 +1560,9 @@ Result<JsonValue> parse_json(std::string_view text) {
   std::size_t i = 0;
   while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
   if (i < text.size() && text[i] != '{' && text[i] != '[') return parse_scalar_document(buf);
-  return detail::with_document<JsonValue>(
-      buf, [](detail::od::value v, const detail::PathNode& p) { return detail::read_json_value(v, p, 0); });
+  return detail::with_document<JsonValue>(buf, [](detail::od::value v, const detail::PathNode& p) {
+    return detail::read_json_value(v, p, 0);
+  });
 }
 
 }  // namespace scxsnap

@@ -193,8 +193,12 @@ void write_rendered(JsonWriter& w, const RenderedValue& v) {
       w.field_u64("bits", v.bits());
       w.field_u64("value", v.uint_value());
       break;
-    case ValueKind::Bool: w.field_bool("value", v.bool_value()); break;
-    case ValueKind::Char: w.field_u64("value", v.char_value()); break;
+    case ValueKind::Bool:
+      w.field_bool("value", v.bool_value());
+      break;
+    case ValueKind::Char:
+      w.field_u64("value", v.char_value());
+      break;
     case ValueKind::Float:
       w.field_u64("bits", v.bits());
       w.key("value");
@@ -234,24 +238,31 @@ void write_rendered(JsonWriter& w, const RenderedValue& v) {
       for (const auto& e : v.elements()) write_rendered(w, e);
       w.end_array();
       break;
-    case ValueKind::CpuList: w.field_string("cpus", v.text()); break;
+    case ValueKind::CpuList:
+      w.field_string("cpus", v.text());
+      break;
     case ValueKind::Ptr:
       w.field_u64("value", v.uint_value());
       if (const RenderedValue* d = v.deref()) {
         w.key("deref");
         write_rendered(w, *d);
       }
-      if (const std::string* r = v.deref_skipped_reason()) w.field_string("deref_skipped_reason", *r);
+      if (const std::string* r = v.deref_skipped_reason())
+        w.field_string("deref_skipped_reason", *r);
       if (const std::string* c = v.cast_annotation()) w.field_string("cast_annotation", *c);
       break;
-    case ValueKind::Bytes: w.field_string("hex", v.text()); break;
+    case ValueKind::Bytes:
+      w.field_string("hex", v.text());
+      break;
     case ValueKind::Truncated:
       w.field_u64("needed", v.needed());
       w.field_u64("had", v.had());
       w.key("partial");
       write_rendered(w, *v.partial());
       break;
-    case ValueKind::Unsupported: w.field_string("reason", v.text()); break;
+    case ValueKind::Unsupported:
+      w.field_string("reason", v.text());
+      break;
   }
   w.end_object();
 }
@@ -276,10 +287,18 @@ void write_percpu_hash_entry(JsonWriter& w, const FailureDumpPercpuHashEntry& e)
 
 void write_json_value(JsonWriter& w, const JsonValue& v) {
   switch (v.type()) {
-    case JsonValue::Type::Null: w.value_null(); break;
-    case JsonValue::Type::Bool: w.value_bool(v.bool_value()); break;
-    case JsonValue::Type::Number: w.value_raw_number(v.text()); break;
-    case JsonValue::Type::String: w.value_string(v.text()); break;
+    case JsonValue::Type::Null:
+      w.value_null();
+      break;
+    case JsonValue::Type::Bool:
+      w.value_bool(v.bool_value());
+      break;
+    case JsonValue::Type::Number:
+      w.value_raw_number(v.text());
+      break;
+    case JsonValue::Type::String:
+      w.value_string(v.text());
+      break;
     case JsonValue::Type::Array:
       w.begin_array();
       for (const auto& x : v.items()) write_json_value(w, x);
@@ -293,7 +312,9 @@ void write_json_value(JsonWriter& w, const JsonValue& v) {
   }
 }
 
-void write_map_to(JsonWriter& w, const FailureDumpMap& m) { write_map(w, m); }
+void write_map_to(JsonWriter& w, const FailureDumpMap& m) {
+  write_map(w, m);
+}
 
 void write_report_head(JsonWriter& w, const FailureDumpReport& r) {
   w.begin_object();

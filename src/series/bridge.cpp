@@ -47,11 +47,13 @@ struct SnapshotBridge::State {
   }
 
   void store(const std::string& tag, FailureDumpReport report, std::optional<StatsResult> st,
-             std::optional<std::uint64_t> el, std::optional<std::uint64_t> bo, std::optional<std::uint16_t> step) {
+             std::optional<std::uint64_t> el, std::optional<std::uint64_t> bo,
+             std::optional<std::uint16_t> step) {
     std::lock_guard lock(mu);
     auto it = reports.find(tag);
     if (it != reports.end()) {
-      // Overwrite: replace, move to the back, replace-or-clear every parallel slot, no eviction pass.
+      // Overwrite: replace, move to the back, replace-or-clear every parallel slot, no eviction
+      // pass.
       push_event(bridge_events::Overwrite{tag, it->second.schema});
       it->second = std::move(report);
       order.erase(std::remove(order.begin(), order.end(), tag), order.end());
@@ -86,7 +88,8 @@ struct SnapshotBridge::State {
   std::vector<std::string> take_order(const char* variant) {
     std::vector<std::string> tags;
     for (const auto& t : order)
-      if (reports.count(t) && std::find(tags.begin(), tags.end(), t) == tags.end()) tags.push_back(t);
+      if (reports.count(t) && std::find(tags.begin(), tags.end(), t) == tags.end())
+        tags.push_back(t);
     for (const auto& [t, r] : reports)
       if (std::find(tags.begin(), tags.end(), t) == tags.end()) {
         tags.push_back(t);
@@ -128,18 +131,24 @@ bool SnapshotBridge::capture_with_step(std::string_view tag, std::uint16_t step)
 }
 
 void SnapshotBridge::store(std::string_view tag, FailureDumpReport report) {
-  state_->store(std::string(tag), std::move(report), std::nullopt, std::nullopt, std::nullopt, std::nullopt);
+  state_->store(std::string(tag), std::move(report), std::nullopt, std::nullopt, std::nullopt,
+                std::nullopt);
 }
 
-void SnapshotBridge::store_with_stats(std::string_view tag, FailureDumpReport report, std::optional<StatsResult> stats,
+void SnapshotBridge::store_with_stats(std::string_view tag, FailureDumpReport report,
+                                      std::optional<StatsResult> stats,
                                       std::optional<std::uint64_t> elapsed_ms) {
-  state_->store(std::string(tag), std::move(report), std::move(stats), elapsed_ms, std::nullopt, std::nullopt);
+  state_->store(std::string(tag), std::move(report), std::move(stats), elapsed_ms, std::nullopt,
+                std::nullopt);
 }
 
 void SnapshotBridge::store_with_stats_and_step(std::string_view tag, FailureDumpReport report,
-                                               std::optional<StatsResult> stats, std::optional<std::uint64_t> elapsed_ms,
-                                               std::optional<std::uint64_t> boundary_offset_ms, std::uint16_t step_index) {
-  state_->store(std::string(tag), std::move(report), std::move(stats), elapsed_ms, boundary_offset_ms, step_index);
+                                               std::optional<StatsResult> stats,
+                                               std::optional<std::uint64_t> elapsed_ms,
+                                               std::optional<std::uint64_t> boundary_offset_ms,
+                                               std::uint16_t step_index) {
+  state_->store(std::string(tag), std::move(report), std::move(stats), elapsed_ms,
+                boundary_offset_ms, step_index);
 }
 
 std::size_t SnapshotBridge::len() const {
@@ -156,8 +165,9 @@ std::uint32_t SnapshotBridge::periodic_real_count() const {
   std::lock_guard lock(state_->mu);
   std::uint32_t n = 0;
   for (const auto& [tag, r] : state_->reports) {
-    bool periodic = tag.size() == 12 && tag.starts_with("periodic_") &&
-                    std::all_of(tag.begin() + 9, tag.end(), [](char c) { return c >= '0' && c <= '9'; });
+    bool periodic =
+        tag.size() == 12 && tag.starts_with("periodic_") &&
+        std::all_of(tag.begin() + 9, tag.end(), [](char c) { return c >= '0' && c <= '9'; });
     if (periodic && !r.is_placeholder && n != UINT32_MAX) ++n;
   }
   return n;
@@ -176,7 +186,8 @@ std::map<std::string, FailureDumpReport> SnapshotBridge::drain() {
 std::vector<std::pair<std::string, FailureDumpReport>> SnapshotBridge::drain_ordered() {
   std::lock_guard lock(state_->mu);
   std::vector<std::pair<std::string, FailureDumpReport>> out;
-  for (const auto& t : state_->take_order("drain_ordered")) out.emplace_back(t, std::move(state_->reports[t]));
+  for (const auto& t : state_->take_order("drain_ordered"))
+    out.emplace_back(t, std::move(state_->reports[t]));
   state_->reports.clear();
   state_->clear_parallel();
   return out;
@@ -193,7 +204,8 @@ std::vector<DrainedSnapshotEntry> SnapshotBridge::drain_ordered_with_stats() {
     auto st = s.stats.find(t);
     e.stats = st != s.stats.end() ? st->second : StatsResult(MissingStatsReason{});
     if (auto it = s.elapsed_ms.find(t); it != s.elapsed_ms.end()) e.elapsed_ms = it->second;
-    if (auto it = s.boundary_offset_ms.find(t); it != s.boundary_offset_ms.end()) e.boundary_offset_ms = it->second;
+    if (auto it = s.boundary_offset_ms.find(t); it != s.boundary_offset_ms.end())
+      e.boundary_offset_ms = it->second;
     if (auto it = s.step_index.find(t); it != s.step_index.end()) e.step_index = it->second;
     out.push_back(std::move(e));
   }
@@ -224,8 +236,12 @@ std::unique_ptr<SnapshotBridge::Guard> SnapshotBridge::set_thread_local() const 
   return std::unique_ptr<Guard>(new Guard(std::move(previous)));
 }
 
-SnapshotBridge::Guard::~Guard() { t_active = std::static_pointer_cast<State>(previous_); }
+SnapshotBridge::Guard::~Guard() {
+  t_active = std::static_pointer_cast<State>(previous_);
+}
 
-std::shared_ptr<SnapshotBridge::State> SnapshotBridge::active_state() { return t_active; }
+std::shared_ptr<SnapshotBridge::State> SnapshotBridge::active_state() {
+  return t_active;
+}
 
 }  // namespace scxsnap

@@ -1,13 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
+#include "report/json_writer.hpp"
 #include "scxsnap/diff.hpp"
+#include "scxsnap/snapshot.hpp"
 
 #include <fmt/format.h>
-
 #include <map>
 #include <unordered_map>
-
-#include "report/json_writer.hpp"
-#include "scxsnap/snapshot.hpp"
 
 namespace scxsnap {
 namespace {
@@ -20,14 +18,19 @@ void flatten(const RenderedValue& v, const std::string& path, Leaves& out, int d
   switch (v.kind()) {
     case ValueKind::Struct:
       for (const auto& m : v.members())
-        flatten(m.value, path.empty() ? std::string(m.name.view()) : path + "." + std::string(m.name.view()), out, depth + 1);
+        flatten(m.value,
+                path.empty() ? std::string(m.name.view()) : path + "." + std::string(m.name.view()),
+                out, depth + 1);
       return;
     case ValueKind::Array:
       for (std::size_t i = 0; i < v.elements().size(); ++i)
         flatten(v.elements()[i], fmt::format("{}[{}]", path, i), out, depth + 1);
       return;
-    case ValueKind::Truncated: flatten(*v.partial(), path, out, depth + 1); return;
-    default: out.emplace_back(path, &v);
+    case ValueKind::Truncated:
+      flatten(*v.partial(), path, out, depth + 1);
+      return;
+    default:
+      out.emplace_back(path, &v);
   }
 }
 
@@ -48,11 +51,15 @@ std::optional<std::string> delta_of(const RenderedValue& a, const RenderedValue&
   return std::nullopt;
 }
 
-void diff_values(const std::string& where, const std::optional<RenderedValue>& a, const std::optional<RenderedValue>& b,
-                 std::vector<Change>& out) {
+void diff_values(const std::string& where, const std::optional<RenderedValue>& a,
+                 const std::optional<RenderedValue>& b, std::vector<Change>& out) {
   if (!a || !b) {
     if (a.has_value() != b.has_value())
-      out.push_back({Change::Kind::ValueChanged, where, a ? a->display() : "(none)", b ? b->display() : "(none)", {}});
+      out.push_back({Change::Kind::ValueChanged,
+                     where,
+                     a ? a->display() : "(none)",
+                     b ? b->display() : "(none)",
+                     {}});
     return;
   }
   if (*a == *b) return;
@@ -67,11 +74,17 @@ void diff_values(const std::string& where, const std::optional<RenderedValue>& a
       out.push_back({Change::Kind::ValueChanged, w, va->display(), "(absent)", {}});
       continue;
     }
-    if (!(*va == *it->second)) out.push_back({Change::Kind::ValueChanged, w, va->display(), it->second->display(), delta_of(*va, *it->second)});
+    if (!(*va == *it->second))
+      out.push_back({Change::Kind::ValueChanged, w, va->display(), it->second->display(),
+                     delta_of(*va, *it->second)});
     mb.erase(it);
   }
   for (const auto& [path, vb] : mb)
-    out.push_back({Change::Kind::ValueChanged, path.empty() ? where : where + " " + path, "(absent)", vb->display(), {}});
+    out.push_back({Change::Kind::ValueChanged,
+                   path.empty() ? where : where + " " + path,
+                   "(absent)",
+                   vb->display(),
+                   {}});
 }
 
 std::string key_label(const std::optional<RenderedValue>& key, const std::string& hex) {
@@ -79,8 +92,8 @@ std::string key_label(const std::optional<RenderedValue>& key, const std::string
 }
 
 template <class Entry, class KeyOf, class Body>
-void diff_keyed(const std::string& map, const std::vector<Entry>& a, const std::vector<Entry>& b, KeyOf&& key_of,
-                Body&& body, std::vector<Change>& out) {
+void diff_keyed(const std::string& map, const std::vector<Entry>& a, const std::vector<Entry>& b,
+                KeyOf&& key_of, Body&& body, std::vector<Change>& out) {
   std::unordered_map<std::string, const Entry*> ib;
   ib.reserve(b.size());
   for (const auto& e : b) ib.emplace(key_of(e).first, &e);
@@ -88,7 +101,8 @@ void diff_keyed(const std::string& map, const std::vector<Entry>& a, const std::
     auto [k, label] = key_of(e);
     auto it = ib.find(k);
     if (it == ib.end()) {
-      out.push_back({Change::Kind::EntryRemoved, fmt::format("{}[key {}]", map, label), "", "", {}});
+      out.push_back(
+          {Change::Kind::EntryRemoved, fmt::format("{}[key {}]", map, label), "", "", {}});
       continue;
     }
     body(fmt::format("{}[key {}]", map, label), e, *it->second);
@@ -96,7 +110,8 @@ void diff_keyed(const std::string& map, const std::vector<Entry>& a, const std::
   }
   for (const auto& e : b)
     if (ib.count(key_of(e).first))
-      out.push_back({Change::Kind::EntryAdded, fmt::format("{}[key {}]", map, key_of(e).second), "", "", {}});
+      out.push_back(
+          {Change::Kind::EntryAdded, fmt::format("{}[key {}]", map, key_of(e).second), "", "", {}});
 }
 
 void diff_maps(const FailureDumpMap& a, const FailureDumpMap& b, std::vector<Change>& out) {
@@ -107,52 +122,76 @@ void diff_maps(const FailureDumpMap& a, const FailureDumpMap& b, std::vector<Cha
     std::string label = key_label(e.key, e.key_hex);
     return std::pair{label, label};
   };
-  diff_keyed(n, a.entries, b.entries, hash_key,
-             [&](const std::string& w, const FailureDumpEntry& x, const FailureDumpEntry& y) { diff_values(w, x.value, y.value, out); },
-             out);
-  auto arr_key = [](const FailureDumpArrayEntry& e) { return std::pair{std::to_string(e.key), std::to_string(e.key)}; };
-  diff_keyed(n, a.array_entries, b.array_entries, arr_key,
-             [&](const std::string& w, const FailureDumpArrayEntry& x, const FailureDumpArrayEntry& y) {
-               diff_values(w, x.value, y.value, out);
-             },
-             out);
+  diff_keyed(
+      n, a.entries, b.entries, hash_key,
+      [&](const std::string& w, const FailureDumpEntry& x, const FailureDumpEntry& y) {
+        diff_values(w, x.value, y.value, out);
+      },
+      out);
+  auto arr_key = [](const FailureDumpArrayEntry& e) {
+    return std::pair{std::to_string(e.key), std::to_string(e.key)};
+  };
+  diff_keyed(
+      n, a.array_entries, b.array_entries, arr_key,
+      [&](const std::string& w, const FailureDumpArrayEntry& x, const FailureDumpArrayEntry& y) {
+        diff_values(w, x.value, y.value, out);
+      },
+      out);
   auto slots = [&](const std::string& w, const std::vector<std::optional<RenderedValue>>& x,
                    const std::vector<std::optional<RenderedValue>>& y) {
     for (std::size_t c = 0; c < std::max(x.size(), y.size()); ++c) {
       std::optional<RenderedValue> none;
-      diff_values(fmt::format("{} cpu {}", w, c), c < x.size() ? x[c] : none, c < y.size() ? y[c] : none, out);
+      diff_values(fmt::format("{} cpu {}", w, c), c < x.size() ? x[c] : none,
+                  c < y.size() ? y[c] : none, out);
     }
   };
-  auto pkey = [](const FailureDumpPercpuEntry& e) { return std::pair{std::to_string(e.key), std::to_string(e.key)}; };
-  diff_keyed(n, a.percpu_entries, b.percpu_entries, pkey,
-             [&](const std::string& w, const FailureDumpPercpuEntry& x, const FailureDumpPercpuEntry& y) { slots(w, x.per_cpu, y.per_cpu); },
-             out);
+  auto pkey = [](const FailureDumpPercpuEntry& e) {
+    return std::pair{std::to_string(e.key), std::to_string(e.key)};
+  };
+  diff_keyed(
+      n, a.percpu_entries, b.percpu_entries, pkey,
+      [&](const std::string& w, const FailureDumpPercpuEntry& x, const FailureDumpPercpuEntry& y) {
+        slots(w, x.per_cpu, y.per_cpu);
+      },
+      out);
   auto phkey = [](const FailureDumpPercpuHashEntry& e) {
     std::string label = key_label(e.key, e.key_hex);
     return std::pair{label, label};
   };
-  diff_keyed(n, a.percpu_hash_entries, b.percpu_hash_entries, phkey,
-             [&](const std::string& w, const FailureDumpPercpuHashEntry& x, const FailureDumpPercpuHashEntry& y) {
-               slots(w, x.per_cpu, y.per_cpu);
-             },
-             out);
+  diff_keyed(
+      n, a.percpu_hash_entries, b.percpu_hash_entries, phkey,
+      [&](const std::string& w, const FailureDumpPercpuHashEntry& x,
+          const FailureDumpPercpuHashEntry& y) { slots(w, x.per_cpu, y.per_cpu); },
+      out);
   if (a.ringbuf && b.ringbuf && !(*a.ringbuf == *b.ringbuf)) {
-    auto d = [](std::uint64_t x, std::uint64_t y) { return y >= x ? fmt::format("+{}", y - x) : fmt::format("-{}", x - y); };
-    out.push_back({Change::Kind::ValueChanged, n + " ringbuf producer_pos", std::to_string(a.ringbuf->producer_pos),
-                   std::to_string(b.ringbuf->producer_pos), d(a.ringbuf->producer_pos, b.ringbuf->producer_pos)});
-    out.push_back({Change::Kind::ValueChanged, n + " ringbuf consumer_pos", std::to_string(a.ringbuf->consumer_pos),
-                   std::to_string(b.ringbuf->consumer_pos), d(a.ringbuf->consumer_pos, b.ringbuf->consumer_pos)});
+    auto d = [](std::uint64_t x, std::uint64_t y) {
+      return y >= x ? fmt::format("+{}", y - x) : fmt::format("-{}", x - y);
+    };
+    out.push_back({Change::Kind::ValueChanged, n + " ringbuf producer_pos",
+                   std::to_string(a.ringbuf->producer_pos), std::to_string(b.ringbuf->producer_pos),
+                   d(a.ringbuf->producer_pos, b.ringbuf->producer_pos)});
+    out.push_back({Change::Kind::ValueChanged, n + " ringbuf consumer_pos",
+                   std::to_string(a.ringbuf->consumer_pos), std::to_string(b.ringbuf->consumer_pos),
+                   d(a.ringbuf->consumer_pos, b.ringbuf->consumer_pos)});
   }
   if (a.error != b.error)
-    out.push_back({Change::Kind::ValueChanged, n + " error", a.error.value_or("(none)"), b.error.value_or("(none)"), {}});
+    out.push_back({Change::Kind::ValueChanged,
+                   n + " error",
+                   a.error.value_or("(none)"),
+                   b.error.value_or("(none)"),
+                   {}});
 }
 
 void host_deltas(const FailureDumpReport& a, const FailureDumpReport& b, std::vector<Change>& out) {
   static const std::vector<std::pair<const char*, std::uint64_t PerCpuTimeStats::*>> kFields = {
-      {"cpustat_user_ns", &PerCpuTimeStats::cpustat_user_ns},     {"cpustat_nice_ns", &PerCpuTimeStats::cpustat_nice_ns},
-      {"cpustat_system_ns", &PerCpuTimeStats::cpustat_system_ns}, {"cpustat_softirq_ns", &PerCpuTimeStats::cpustat_softirq_ns},
-      {"cpustat_irq_ns", &PerCpuTimeStats::cpustat_irq_ns},       {"cpustat_idle_ns", &PerCpuTimeStats::cpustat_idle_ns},
-      {"cpustat_iowait_ns", &PerCpuTimeStats::cpustat_iowait_ns}, {"cpustat_steal_ns", &PerCpuTimeStats::cpustat_steal_ns},
+      {"cpustat_user_ns", &PerCpuTimeStats::cpustat_user_ns},
+      {"cpustat_nice_ns", &PerCpuTimeStats::cpustat_nice_ns},
+      {"cpustat_system_ns", &PerCpuTimeStats::cpustat_system_ns},
+      {"cpustat_softirq_ns", &PerCpuTimeStats::cpustat_softirq_ns},
+      {"cpustat_irq_ns", &PerCpuTimeStats::cpustat_irq_ns},
+      {"cpustat_idle_ns", &PerCpuTimeStats::cpustat_idle_ns},
+      {"cpustat_iowait_ns", &PerCpuTimeStats::cpustat_iowait_ns},
+      {"cpustat_steal_ns", &PerCpuTimeStats::cpustat_steal_ns},
       {"irqs_sum", &PerCpuTimeStats::irqs_sum}};
   Snapshot sb(b);
   for (const auto& ca : a.per_cpu_time) {
@@ -161,8 +200,9 @@ void host_deltas(const FailureDumpReport& a, const FailureDumpReport& b, std::ve
     for (const auto& [name, field] : kFields) {
       std::uint64_t x = ca.*field, y = cb->*field;
       if (x == y) continue;
-      out.push_back({Change::Kind::HostDelta, fmt::format("per_cpu_time cpu {} {}", ca.cpu, name), std::to_string(x),
-                     std::to_string(y), y >= x ? fmt::format("+{}", y - x) : fmt::format("-{}", x - y)});
+      out.push_back({Change::Kind::HostDelta, fmt::format("per_cpu_time cpu {} {}", ca.cpu, name),
+                     std::to_string(x), std::to_string(y),
+                     y >= x ? fmt::format("+{}", y - x) : fmt::format("-{}", x - y)});
     }
   }
   if (!a.event_counter_timeline.empty() && !b.event_counter_timeline.empty()) {
@@ -186,20 +226,26 @@ void host_deltas(const FailureDumpReport& a, const FailureDumpReport& b, std::ve
       std::int64_t u = x.*field, v = y.*field;
       if (u == v) continue;
       std::int64_t d = v - u;
-      out.push_back({Change::Kind::HostDelta, fmt::format("event {}", name), std::to_string(u), std::to_string(v),
-                     fmt::format("{}{}", d >= 0 ? "+" : "", d)});
+      out.push_back({Change::Kind::HostDelta, fmt::format("event {}", name), std::to_string(u),
+                     std::to_string(v), fmt::format("{}{}", d >= 0 ? "+" : "", d)});
     }
   }
 }
 
 std::string kind_text(Change::Kind k) {
   switch (k) {
-    case Change::Kind::MapAdded: return "map_added";
-    case Change::Kind::MapRemoved: return "map_removed";
-    case Change::Kind::ValueChanged: return "changed";
-    case Change::Kind::EntryAdded: return "entry_added";
-    case Change::Kind::EntryRemoved: return "entry_removed";
-    case Change::Kind::HostDelta: return "host_delta";
+    case Change::Kind::MapAdded:
+      return "map_added";
+    case Change::Kind::MapRemoved:
+      return "map_removed";
+    case Change::Kind::ValueChanged:
+      return "changed";
+    case Change::Kind::EntryAdded:
+      return "entry_added";
+    case Change::Kind::EntryRemoved:
+      return "entry_removed";
+    case Change::Kind::HostDelta:
+      return "host_delta";
   }
   return "changed";
 }
@@ -223,7 +269,8 @@ std::vector<Change> diff_reports(const FailureDumpReport& a, const FailureDumpRe
   }
   for (const auto& [name, list] : bm) {
     std::size_t have = seen.count(name) ? seen[name] : 0;
-    for (std::size_t k = have; k < list.size(); ++k) out.push_back({Change::Kind::MapAdded, name, "", "", {}});
+    for (std::size_t k = have; k < list.size(); ++k)
+      out.push_back({Change::Kind::MapAdded, name, "", "", {}});
   }
   host_deltas(a, b, out);
   return out;
@@ -233,12 +280,21 @@ std::string format_changes(const std::vector<Change>& changes) {
   std::string out;
   for (const auto& c : changes) {
     switch (c.kind) {
-      case Change::Kind::MapAdded: out += fmt::format("+ map {}\n", c.where); break;
-      case Change::Kind::MapRemoved: out += fmt::format("- map {}\n", c.where); break;
-      case Change::Kind::EntryAdded: out += fmt::format("+ {}\n", c.where); break;
-      case Change::Kind::EntryRemoved: out += fmt::format("- {}\n", c.where); break;
+      case Change::Kind::MapAdded:
+        out += fmt::format("+ map {}\n", c.where);
+        break;
+      case Change::Kind::MapRemoved:
+        out += fmt::format("- map {}\n", c.where);
+        break;
+      case Change::Kind::EntryAdded:
+        out += fmt::format("+ {}\n", c.where);
+        break;
+      case Change::Kind::EntryRemoved:
+        out += fmt::format("- {}\n", c.where);
+        break;
       default:
-        out += fmt::format("~ {}: {} → {}{}\n", c.where, c.old_value, c.new_value, c.delta ? " (" + *c.delta + ")" : "");
+        out += fmt::format("~ {}: {} → {}{}\n", c.where, c.old_value, c.new_value,
+                           c.delta ? " (" + *c.delta + ")" : "");
     }
   }
   return out;

@@ -2,13 +2,12 @@
 // SampleSeries: JSON Lines I/O and the projection axes (reference Part A.3).
 #include "scxsnap/sample_series.hpp"
 
-#include <fmt/format.h>
-
-#include <algorithm>
-#include <map>
-
 #include "report/json_writer.hpp"
 #include "report/report_writer.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+#include <map>
 
 namespace scxsnap {
 
@@ -110,12 +109,14 @@ SampleSeries SampleSeries::periodic_only() const {
 
 namespace {
 SnapshotError placeholder_sample(const SampleRow& r) {
-  return errors::PlaceholderSample{r.tag, r.report.scx_walker_unavailable.value_or("placeholder report")};
+  return errors::PlaceholderSample{r.tag,
+                                   r.report.scx_walker_unavailable.value_or("placeholder report")};
 }
 }  // namespace
 
 template <class T>
-SeriesField<T> SampleSeries::make_field(std::string label, std::vector<std::expected<T, SnapshotError>> values) const {
+SeriesField<T> SampleSeries::make_field(std::string label,
+                                        std::vector<std::expected<T, SnapshotError>> values) const {
   std::vector<std::string> tags;
   std::vector<std::optional<std::uint64_t>> ms;
   std::vector<std::optional<Phase>> phases;
@@ -124,11 +125,13 @@ SeriesField<T> SampleSeries::make_field(std::string label, std::vector<std::expe
     ms.push_back(r.elapsed_ms);
     phases.push_back(r.step_index ? std::optional<Phase>(Phase{*r.step_index}) : std::nullopt);
   }
-  return SeriesField<T>(std::move(label), std::move(tags), std::move(ms), std::move(values), std::move(phases));
+  return SeriesField<T>(std::move(label), std::move(tags), std::move(ms), std::move(values),
+                        std::move(phases));
 }
 
 template <class T>
-SeriesField<T> SampleSeries::bpf(std::string label, const std::function<SnapshotResult<T>(const Snapshot&)>& f) const {
+SeriesField<T> SampleSeries::bpf(std::string label,
+                                 const std::function<SnapshotResult<T>(const Snapshot&)>& f) const {
   std::vector<std::expected<T, SnapshotError>> vals;
   for (const auto& r : rows_) {
     if (r.report.is_placeholder) {
@@ -142,8 +145,9 @@ SeriesField<T> SampleSeries::bpf(std::string label, const std::function<Snapshot
 }
 
 template <class T>
-SeriesField<T> SampleSeries::live_gated(std::string_view name,
-                                        const std::function<SnapshotResult<T>(const SnapshotField&)>& conv) const {
+SeriesField<T> SampleSeries::live_gated(
+    std::string_view name,
+    const std::function<SnapshotResult<T>(const SnapshotField&)>& conv) const {
   // The walker's identity of the live scheduler: KVAs (ktstr) or map ids (host captures).
   auto identity = [](const FailureDumpReport& rep) {
     std::vector<std::uint64_t> id(rep.active_map_kvas.begin(), rep.active_map_kvas.end());
@@ -153,7 +157,8 @@ SeriesField<T> SampleSeries::live_gated(std::string_view name,
   // Phases where the walker published for at least one real row.
   std::map<std::uint16_t, bool> walker_phase;
   for (const auto& r : rows_)
-    if (!r.report.is_placeholder && r.step_index && !identity(r.report).empty()) walker_phase[*r.step_index] = true;
+    if (!r.report.is_placeholder && r.step_index && !identity(r.report).empty())
+      walker_phase[*r.step_index] = true;
   std::map<std::uint16_t, std::vector<std::uint64_t>> pinned;
   std::vector<std::expected<T, SnapshotError>> vals;
   for (const auto& r : rows_) {
@@ -179,7 +184,9 @@ SeriesField<T> SampleSeries::live_gated(std::string_view name,
       } else if (walker_phase.count(*r.step_index)) {
         auto it = pinned.find(*r.step_index);
         vals.push_back(std::unexpected(SnapshotError(errors::WalkerDriftedWithinPhase{
-            JsonValue::string(ph.to_string()), it == pinned.end() ? std::vector<std::uint64_t>{} : it->second, {},
+            JsonValue::string(ph.to_string()),
+            it == pinned.end() ? std::vector<std::uint64_t>{} : it->second,
+            {},
             std::string(name)})));
         continue;
       }
@@ -199,8 +206,8 @@ SeriesField<double> SampleSeries::bpf_live_f64(std::string_view name) const {
   return live_gated<double>(name, [](const SnapshotField& f) { return f.as_f64(); });
 }
 
-std::vector<SeriesField<std::uint64_t>> SampleSeries::live_bpf_vars_via(std::span<const std::string_view> names,
-                                                                        const RowPicker& picker) const {
+std::vector<SeriesField<std::uint64_t>> SampleSeries::live_bpf_vars_via(
+    std::span<const std::string_view> names, const RowPicker& picker) const {
   std::vector<std::vector<std::expected<std::uint64_t, SnapshotError>>> cols(names.size());
   for (const auto& r : rows_) {
     if (r.report.is_placeholder) {
@@ -214,18 +221,23 @@ std::vector<SeriesField<std::uint64_t>> SampleSeries::live_bpf_vars_via(std::spa
         continue;
       }
       auto v = (*picked)[i].as_u64();
-      cols[i].push_back(v ? std::expected<std::uint64_t, SnapshotError>(*v) : std::unexpected(v.error()));
+      cols[i].push_back(v ? std::expected<std::uint64_t, SnapshotError>(*v)
+                          : std::unexpected(v.error()));
     }
   }
   std::vector<SeriesField<std::uint64_t>> out;
-  for (std::size_t i = 0; i < names.size(); ++i) out.push_back(make_field<std::uint64_t>(std::string(names[i]), std::move(cols[i])));
+  for (std::size_t i = 0; i < names.size(); ++i)
+    out.push_back(make_field<std::uint64_t>(std::string(names[i]), std::move(cols[i])));
   return out;
 }
 
-BpfMapProjector SampleSeries::bpf_map(std::string map_name) const { return BpfMapProjector(*this, std::move(map_name)); }
+BpfMapProjector SampleSeries::bpf_map(std::string map_name) const {
+  return BpfMapProjector(*this, std::move(map_name));
+}
 
 template <class T>
-SeriesField<T> SampleSeries::stats(std::string label, const std::function<SnapshotResult<T>(const JsonField&)>& f) const {
+SeriesField<T> SampleSeries::stats(
+    std::string label, const std::function<SnapshotResult<T>(const JsonField&)>& f) const {
   std::vector<std::expected<T, SnapshotError>> vals;
   for (const auto& r : rows_) {
     if (const auto* why = std::get_if<MissingStatsReason>(&r.stats)) {
@@ -247,8 +259,9 @@ SeriesField<double> SampleSeries::stats_live_f64(std::string_view path) const {
   return stats<double>(p, [p](const JsonField& root) { return root.get(p).as_f64(); });
 }
 
-SeriesField<std::uint64_t> SampleSeries::per_cpu_field_u64(std::uint32_t cpu, std::string label,
-                                                           const std::function<std::uint64_t(const PerCpuTimeStats&)>& f) const {
+SeriesField<std::uint64_t> SampleSeries::per_cpu_field_u64(
+    std::uint32_t cpu, std::string label,
+    const std::function<std::uint64_t(const PerCpuTimeStats&)>& f) const {
   std::vector<std::expected<std::uint64_t, SnapshotError>> vals;
   for (const auto& r : rows_) {
     if (r.report.is_placeholder) {
@@ -275,8 +288,9 @@ SnapshotResult<SnapshotMap> BpfMapProjector::view(const Snapshot& snap) const {
 
 namespace {
 template <class T, class Fn>
-SeriesField<T> project_entry(const SampleSeries& s, std::string label, Fn&& fn,
-                             const std::function<SnapshotResult<SnapshotMap>(const Snapshot&)>& view) {
+SeriesField<T> project_entry(
+    const SampleSeries& s, std::string label, Fn&& fn,
+    const std::function<SnapshotResult<SnapshotMap>(const Snapshot&)>& view) {
   return s.bpf<T>(std::move(label), [&](const Snapshot& snap) -> SnapshotResult<T> {
     auto m = view(snap);
     if (!m) return m.error();
@@ -285,7 +299,7 @@ SeriesField<T> project_entry(const SampleSeries& s, std::string label, Fn&& fn,
 }
 }  // namespace
 
-#define SCXSNAP_PROJECT(T, body)                                                                       \
+#define SCXSNAP_PROJECT(T, body)                                                                \
   project_entry<T>(*s_, std::string(path), [&](const SnapshotMap& m) -> SnapshotResult<T> body, \
                    [this](const Snapshot& snap) { return view(snap); })
 
@@ -334,13 +348,13 @@ template SeriesField<std::uint64_t> SampleSeries::bpf<std::uint64_t>(
     std::string, const std::function<SnapshotResult<std::uint64_t>(const Snapshot&)>&) const;
 template SeriesField<std::int64_t> SampleSeries::bpf<std::int64_t>(
     std::string, const std::function<SnapshotResult<std::int64_t>(const Snapshot&)>&) const;
-template SeriesField<double> SampleSeries::bpf<double>(std::string,
-                                                       const std::function<SnapshotResult<double>(const Snapshot&)>&) const;
-template SeriesField<bool> SampleSeries::bpf<bool>(std::string,
-                                                   const std::function<SnapshotResult<bool>(const Snapshot&)>&) const;
+template SeriesField<double> SampleSeries::bpf<double>(
+    std::string, const std::function<SnapshotResult<double>(const Snapshot&)>&) const;
+template SeriesField<bool> SampleSeries::bpf<bool>(
+    std::string, const std::function<SnapshotResult<bool>(const Snapshot&)>&) const;
 template SeriesField<std::uint64_t> SampleSeries::stats<std::uint64_t>(
     std::string, const std::function<SnapshotResult<std::uint64_t>(const JsonField&)>&) const;
-template SeriesField<double> SampleSeries::stats<double>(std::string,
-                                                         const std::function<SnapshotResult<double>(const JsonField&)>&) const;
+template SeriesField<double> SampleSeries::stats<double>(
+    std::string, const std::function<SnapshotResult<double>(const JsonField&)>&) const;
 
 }  // namespace scxsnap

@@ -2,9 +2,9 @@
 // The path walk shared by SnapshotField, SnapshotEntry and the Snapshot view.
 #pragma once
 
-#include <string_view>
-
 #include "scxsnap/snapshot.hpp"
+
+#include <string_view>
 
 namespace scxsnap::detail {
 

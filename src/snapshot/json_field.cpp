@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // JsonField and stats_path: the scheduler-stats JSON surface (spec §3.6),
 // with serde_json's number model (u64, i64 or f64).
+#include "scxsnap/snapshot.hpp"
+
 #include <charconv>
 #include <cmath>
 #include <limits>
-
-#include "scxsnap/snapshot.hpp"
 
 namespace scxsnap {
 namespace {
@@ -47,11 +47,13 @@ SnapshotResult<std::uint64_t> to_u64(const JsonValue& v) {
       if (n.f >= 18446744073709551616.0) return std::numeric_limits<std::uint64_t>::max();
       return static_cast<std::uint64_t>(n.f);
     }
-    case JsonValue::Type::Bool: return std::uint64_t{v.bool_value() ? 1u : 0u};
+    case JsonValue::Type::Bool:
+      return std::uint64_t{v.bool_value() ? 1u : 0u};
     case JsonValue::Type::String:
       if (auto x = parse_text<std::uint64_t>(v.text())) return *x;
       return mismatch("u64", "String(non-numeric)");
-    default: return mismatch("u64", v.type_name());
+    default:
+      return mismatch("u64", v.type_name());
   }
 }
 
@@ -71,21 +73,25 @@ SnapshotResult<std::int64_t> to_i64(const JsonValue& v) {
       if (n.f < -9223372036854775808.0) return std::numeric_limits<std::int64_t>::min();
       return static_cast<std::int64_t>(n.f);
     }
-    case JsonValue::Type::Bool: return std::int64_t{v.bool_value() ? 1 : 0};
+    case JsonValue::Type::Bool:
+      return std::int64_t{v.bool_value() ? 1 : 0};
     case JsonValue::Type::String:
       if (auto x = parse_text<std::int64_t>(v.text())) return *x;
       return mismatch("i64", "String(non-numeric)");
-    default: return mismatch("i64", v.type_name());
+    default:
+      return mismatch("i64", v.type_name());
   }
 }
 
 SnapshotResult<double> to_f64(const JsonValue& v) {
   switch (v.type()) {
-    case JsonValue::Type::Number: return v.as_f64().value_or(std::nan(""));
+    case JsonValue::Type::Number:
+      return v.as_f64().value_or(std::nan(""));
     case JsonValue::Type::String:
       if (auto x = parse_text<double>(v.text())) return *x;
       return mismatch("f64", "String(non-numeric)");
-    default: return mismatch("f64", v.type_name());
+    default:
+      return mismatch("f64", v.type_name());
   }
 }
 
@@ -95,7 +101,8 @@ SnapshotResult<bool> to_bool(const JsonValue& v) {
 }
 
 template <class T, class Conv>
-SnapshotResult<std::vector<T>> json_array(const JsonField& f, std::string_view expected, Conv&& conv) {
+SnapshotResult<std::vector<T>> json_array(const JsonField& f, std::string_view expected,
+                                          Conv&& conv) {
   if (const SnapshotError* e = f.error()) return *e;
   const JsonValue& v = *f.raw();
   if (!v.is_array()) return mismatch(expected, v.type_name());
@@ -134,16 +141,19 @@ JsonField JsonField::get(std::string_view path) const {
   std::size_t start = 0;
   while (true) {
     std::size_t dot = path.find('.', start);
-    std::string_view comp = path.substr(start, dot == std::string_view::npos ? path.npos : dot - start);
+    std::string_view comp =
+        path.substr(start, dot == std::string_view::npos ? path.npos : dot - start);
     std::string walked(start == 0 ? std::string_view() : path.substr(0, start - 1));
     if (!cur->is_object())
-      return missing(errors::NotAStruct{std::string(path), walked, std::string(comp), std::string(cur->type_name())});
+      return missing(errors::NotAStruct{std::string(path), walked, std::string(comp),
+                                        std::string(cur->type_name())});
     const JsonValue* next = cur->find(comp);
     if (!next) {
       std::vector<std::string> keys;
       for (const auto& [k, v] : cur->members()) keys.push_back(k);
       std::sort(keys.begin(), keys.end());
-      return missing(errors::FieldNotFound{std::string(path), walked, std::string(comp), std::move(keys)});
+      return missing(
+          errors::FieldNotFound{std::string(path), walked, std::string(comp), std::move(keys)});
     }
     cur = next;
     if (dot == std::string_view::npos) return of(*cur);
@@ -183,12 +193,14 @@ SnapshotResult<std::vector<std::uint64_t>> JsonField::as_u64_array() const {
   return json_array<std::uint64_t>(*this, "[u64]", to_u64);
 }
 SnapshotResult<std::vector<std::uint32_t>> JsonField::as_u32_array() const {
-  return json_array<std::uint32_t>(*this, "[u32]", [](const JsonValue& v) -> SnapshotResult<std::uint32_t> {
-    auto x = to_u64(v);
-    if (!x) return x.error();
-    if (*x > std::numeric_limits<std::uint32_t>::max()) return mismatch("u32", "Uint(>u32::MAX)");
-    return static_cast<std::uint32_t>(*x);
-  });
+  return json_array<std::uint32_t>(*this, "[u32]",
+                                   [](const JsonValue& v) -> SnapshotResult<std::uint32_t> {
+                                     auto x = to_u64(v);
+                                     if (!x) return x.error();
+                                     if (*x > std::numeric_limits<std::uint32_t>::max())
+                                       return mismatch("u32", "Uint(>u32::MAX)");
+                                     return static_cast<std::uint32_t>(*x);
+                                   });
 }
 SnapshotResult<std::vector<std::int64_t>> JsonField::as_i64_array() const {
   return json_array<std::int64_t>(*this, "[i64]", to_i64);

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // Pickers for live_var_via / live_vars_via (spec §3.5). Both keep the LAST of
 // tied candidates (unlike SnapshotMap::max_by, which keeps the first).
-#include <limits>
-
 #include "scxsnap/snapshot.hpp"
+
+#include <limits>
 
 namespace scxsnap::pickers {
 

@@ -3,13 +3,12 @@
 // first-class accessors (spec §3.1, §4).
 #include "scxsnap/snapshot.hpp"
 
-#include <fmt/format.h>
-
-#include <algorithm>
-#include <unordered_map>
-
 #include "field_walk.hpp"
 #include "rust_debug.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+#include <unordered_map>
 
 namespace scxsnap {
 namespace {
@@ -20,7 +19,9 @@ std::string_view obj_prefix(std::string_view name) {
   std::size_t dot = name.find('.');
   return dot == std::string_view::npos ? std::string_view() : name.substr(0, dot);
 }
-bool has_dot(std::string_view name) { return name.find('.') != std::string_view::npos; }
+bool has_dot(std::string_view name) {
+  return name.find('.') != std::string_view::npos;
+}
 
 // The section part of "<obj>.<section>" when it is exactly bss/data/rodata.
 int exact_section(std::string_view name) {
@@ -36,7 +37,8 @@ int exact_section(std::string_view name) {
 // scxsnap's grouping of kernel-truncated global-section names (ARCHITECTURE
 // §9): a prefix whose map name is exactly 15 characters may have been cut, so
 // it belongs to the longest other captured prefix it starts.
-std::string_view canonical_obj(std::string_view name, const std::vector<std::string_view>& prefixes) {
+std::string_view canonical_obj(std::string_view name,
+                               const std::vector<std::string_view>& prefixes) {
   std::string_view p = obj_prefix(name);
   if (p.empty() || name.size() != kKernelNameMax || !is_global_section_map(name)) return p;
   std::string_view best = p;
@@ -85,7 +87,9 @@ std::string multi_copy_reason(std::string_view obj, const std::array<std::size_t
       obj, parts);
 }
 
-SnapshotError placeholder_error() { return errors::PlaceholderSnapshot{}; }
+SnapshotError placeholder_error() {
+  return errors::PlaceholderSnapshot{};
+}
 
 }  // namespace
 
@@ -96,7 +100,8 @@ bool is_global_section_map(std::string_view name) {
 // ---- the view filter -----------------------------------------------------------
 
 bool Snapshot::admitted(const FailureDumpMap& m) const {
-  if (m.map_kva != 0 && std::find(kvas_.begin(), kvas_.end(), m.map_kva) != kvas_.end()) return true;
+  if (m.map_kva != 0 && std::find(kvas_.begin(), kvas_.end(), m.map_kva) != kvas_.end())
+    return true;
   return m.map_id != 0 && std::find(ids_.begin(), ids_.end(), m.map_id) != ids_.end();
 }
 
@@ -128,8 +133,8 @@ std::vector<std::string> Snapshot::global_section_names() const {
 }
 
 std::size_t Snapshot::map_count() const {
-  return static_cast<std::size_t>(
-      std::count_if(report_->maps.begin(), report_->maps.end(), [&](const auto& m) { return in_view(m); }));
+  return static_cast<std::size_t>(std::count_if(report_->maps.begin(), report_->maps.end(),
+                                                [&](const auto& m) { return in_view(m); }));
 }
 
 // ---- lookups -------------------------------------------------------------------------
@@ -145,7 +150,8 @@ SnapshotResult<SnapshotMap> Snapshot::map(std::string_view name) const {
   return SnapshotError(errors::MapNotFound{std::string(name), std::move(available)});
 }
 
-std::vector<std::pair<std::string_view, SnapshotField>> Snapshot::vars(std::string_view name) const {
+std::vector<std::pair<std::string_view, SnapshotField>> Snapshot::vars(
+    std::string_view name) const {
   std::vector<std::pair<std::string_view, SnapshotField>> out;
   std::optional<InternedString> key = InternedString::find(name);
   if (!key) return out;  // no rendered member anywhere has this name
@@ -223,16 +229,19 @@ SnapshotResult<Snapshot> Snapshot::active() const {
       std::size_t idx = static_cast<std::size_t>(it - objs.begin());
       if (!report_->active_map_kvas.empty() || !report_->active_map_ids.empty())
         return filtered(*it, true);
-      if (multi(counts[idx])) return SnapshotError(errors::NoActiveScheduler{multi_copy_reason(*it, counts[idx])});
+      if (multi(counts[idx]))
+        return SnapshotError(errors::NoActiveScheduler{multi_copy_reason(*it, counts[idx])});
       return filtered(*it, false);
     }
   }
   if (objs.empty())
-    return SnapshotError(errors::NoActiveScheduler{
-        "snapshot has no global-section BPF maps (no scheduler attached, or capture did not include "
-        "bss/data/rodata)"});
+    return SnapshotError(
+        errors::NoActiveScheduler{"snapshot has no global-section BPF maps (no scheduler attached, "
+                                  "or capture did not include "
+                                  "bss/data/rodata)"});
   if (objs.size() == 1) {
-    if (multi(counts[0])) return SnapshotError(errors::NoActiveScheduler{multi_copy_reason(objs[0], counts[0])});
+    if (multi(counts[0]))
+      return SnapshotError(errors::NoActiveScheduler{multi_copy_reason(objs[0], counts[0])});
     return filtered(objs[0], false);
   }
   std::vector<std::string> names(objs.begin(), objs.end());
@@ -260,19 +269,19 @@ SnapshotField Snapshot::live_var_via(std::string_view name, const VarPicker& pic
   }
   std::optional<std::size_t> pick = picker(candidates);
   if (!pick)
-    return SnapshotField::missing(errors::ProjectionFailed{fmt::format(
-        "live_var_via picker for '{}' returned None (no candidate matched the supplied "
-        "disambiguator)",
-        name)});
+    return SnapshotField::missing(errors::ProjectionFailed{
+        fmt::format("live_var_via picker for '{}' returned None (no candidate matched the supplied "
+                    "disambiguator)",
+                    name)});
   if (*pick >= candidates.size())
-    return SnapshotField::missing(errors::ProjectionFailed{fmt::format(
-        "live_var_via picker returned index {} out of range (candidate count = {})", *pick,
-        candidates.size())});
+    return SnapshotField::missing(errors::ProjectionFailed{
+        fmt::format("live_var_via picker returned index {} out of range (candidate count = {})",
+                    *pick, candidates.size())});
   return candidates[*pick].second;
 }
 
-SnapshotResult<std::vector<SnapshotField>> Snapshot::live_vars_via(std::span<const std::string_view> names,
-                                                                   const RowPicker& picker) const {
+SnapshotResult<std::vector<SnapshotField>> Snapshot::live_vars_via(
+    std::span<const std::string_view> names, const RowPicker& picker) const {
   if (report_->is_placeholder) return placeholder_error();
   if (names.empty())
     return SnapshotError(errors::ProjectionFailed{
@@ -302,9 +311,9 @@ SnapshotResult<std::vector<SnapshotField>> Snapshot::live_vars_via(std::span<con
         "disambiguator)",
         joined)});
   if (*pick >= rows.size())
-    return SnapshotError(errors::ProjectionFailed{fmt::format(
-        "live_vars_via picker returned index {} out of range (candidate count = {})", *pick,
-        rows.size())});
+    return SnapshotError(errors::ProjectionFailed{
+        fmt::format("live_vars_via picker returned index {} out of range (candidate count = {})",
+                    *pick, rows.size())});
   return std::move(rows[*pick].second);
 }
 
@@ -340,7 +349,9 @@ static std::optional<std::string_view> opt_view(const std::optional<std::string>
   if (!s) return std::nullopt;
   return std::string_view(*s);
 }
-std::optional<std::string_view> Snapshot::scx_walker_unavailable() const { return opt_view(report_->scx_walker_unavailable); }
+std::optional<std::string_view> Snapshot::scx_walker_unavailable() const {
+  return opt_view(report_->scx_walker_unavailable);
+}
 std::optional<std::string_view> Snapshot::task_enrichments_unavailable() const {
   return opt_view(report_->task_enrichments_unavailable);
 }
@@ -350,6 +361,8 @@ std::optional<std::string_view> Snapshot::prog_runtime_stats_unavailable() const
 std::optional<std::string_view> Snapshot::per_node_numa_unavailable() const {
   return opt_view(report_->per_node_numa_unavailable);
 }
-std::optional<std::string_view> Snapshot::sdt_alloc_unavailable() const { return opt_view(report_->sdt_alloc_unavailable); }
+std::optional<std::string_view> Snapshot::sdt_alloc_unavailable() const {
+  return opt_view(report_->sdt_alloc_unavailable);
+}
 
 }  // namespace scxsnap

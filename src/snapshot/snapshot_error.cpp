@@ -2,11 +2,11 @@
 // SnapshotError: Display texts (ktstr's, word for word) and externally tagged JSON.
 #include "scxsnap/snapshot_error.hpp"
 
-#include <fmt/format.h>
-
 #include "report/json_writer.hpp"
 #include "report/report_writer.hpp"
 #include "rust_debug.hpp"
+
+#include <fmt/format.h>
 
 namespace scxsnap {
 namespace {
@@ -23,7 +23,8 @@ std::string excluded_cause(const errors::ActiveFilterExcludedMaps& e) {
   }
   if (!any_zero && any_mismatch)
     return "this snapshot pre-dates your most recent Op::ReplaceScheduler / Op::AttachScheduler — "
-           "wait for the next periodic boundary (or re-run the test) so the walker re-publishes the "
+           "wait for the next periodic boundary (or re-run the test) so the walker re-publishes "
+           "the "
            "live scheduler's KVAs";
   if (any_zero && !any_mismatch)
     return "the captured maps have no recorded KVAs — the snapshot pre-dates the walker plumbing, "
@@ -70,17 +71,20 @@ struct MessageVisitor {
     return fmt::format("map '{}': index {} out of range (length {})", e.map, e.index, e.len);
   }
   std::string operator()(const errors::PerCpuSlot& e) const {
-    if (e.unmapped) return fmt::format("map '{}': cpu {} per-CPU slot is unmapped (None)", e.map, e.cpu);
-    return fmt::format("map '{}': cpu {} out of range (have {} per-CPU slots)", e.map, e.cpu, e.len);
+    if (e.unmapped)
+      return fmt::format("map '{}': cpu {} per-CPU slot is unmapped (None)", e.map, e.cpu);
+    return fmt::format("map '{}': cpu {} out of range (have {} per-CPU slots)", e.map, e.cpu,
+                       e.len);
   }
   std::string operator()(const errors::NoMatch& e) const {
-    if (e.len == 0) return fmt::format("map '{}': {} matched no entries (map is empty)", e.map, e.op);
+    if (e.len == 0)
+      return fmt::format("map '{}': {} matched no entries (map is empty)", e.map, e.op);
     if (e.available_keys.empty())
       return fmt::format("map '{}': {} matched none of {} entries (sample keys unavailable)", e.map,
                          e.op, e.len);
-    std::string s = fmt::format("map '{}': {} matched none of {} entries (first {}: {})", e.map, e.op,
-                                e.len, e.available_keys.size(),
-                                detail::rust_debug_list(e.available_keys));
+    std::string s =
+        fmt::format("map '{}': {} matched none of {} entries (first {}: {})", e.map, e.op, e.len,
+                    e.available_keys.size(), detail::rust_debug_list(e.available_keys));
     bool all_hex = true;
     for (const auto& k : e.available_keys) all_hex = all_hex && k.starts_with("hex:");
     if (all_hex)
@@ -95,12 +99,12 @@ struct MessageVisitor {
     return fmt::format("map '{}': per-CPU entry without a CPU narrow — call .cpu(N) first", e.map);
   }
   std::string operator()(const errors::NoRendered& e) const {
-    return fmt::format("map '{}': {} has no rendered structure (no BTF type at capture time)", e.map,
-                       e.side);
+    return fmt::format("map '{}': {} has no rendered structure (no BTF type at capture time)",
+                       e.map, e.side);
   }
   std::string operator()(const errors::PlaceholderSample& e) const {
-    return fmt::format(
-        "sample '{}' is a placeholder report (capture pipeline did not land): {}", e.tag, e.reason);
+    return fmt::format("sample '{}' is a placeholder report (capture pipeline did not land): {}",
+                       e.tag, e.reason);
   }
   std::string operator()(const errors::MissingStats& e) const {
     return fmt::format("sample '{}': stats absent ({})", e.tag, e.reason.message());
@@ -155,25 +159,41 @@ struct MessageVisitor {
     return "projection failed: " + e.reason;
   }
   std::string operator()(const errors::MapRenderIncomplete& e) const {
-    return fmt::format("map '{}' contents unavailable (render failed at capture): {}", e.map, e.error);
+    return fmt::format("map '{}' contents unavailable (render failed at capture): {}", e.map,
+                       e.error);
   }
 };
 
-constexpr std::array<std::string_view, 21> kVariantNames = {
-    "MapNotFound",        "VarNotFound",        "AmbiguousVar",
-    "FieldNotFound",      "NotAStruct",         "TypeMismatch",
-    "IndexOutOfRange",    "PerCpuSlot",         "NoMatch",
-    "EmptyPathComponent", "PerCpuNotNarrowed",  "NoRendered",
-    "PlaceholderSample",  "MissingStats",       "HostFieldUnavailable",
-    "PlaceholderSnapshot", "NoActiveScheduler", "ActiveFilterExcludedMaps",
-    "WalkerDriftedWithinPhase", "ProjectionFailed", "MapRenderIncomplete"};
+constexpr std::array<std::string_view, 21> kVariantNames = {"MapNotFound",
+                                                            "VarNotFound",
+                                                            "AmbiguousVar",
+                                                            "FieldNotFound",
+                                                            "NotAStruct",
+                                                            "TypeMismatch",
+                                                            "IndexOutOfRange",
+                                                            "PerCpuSlot",
+                                                            "NoMatch",
+                                                            "EmptyPathComponent",
+                                                            "PerCpuNotNarrowed",
+                                                            "NoRendered",
+                                                            "PlaceholderSample",
+                                                            "MissingStats",
+                                                            "HostFieldUnavailable",
+                                                            "PlaceholderSnapshot",
+                                                            "NoActiveScheduler",
+                                                            "ActiveFilterExcludedMaps",
+                                                            "WalkerDriftedWithinPhase",
+                                                            "ProjectionFailed",
+                                                            "MapRenderIncomplete"};
 
 }  // namespace
 
 std::string MissingStatsReason::message() const {
   switch (kind) {
-    case Kind::NoSchedulerBinary: return "no scheduler_binary configured for this run";
-    case Kind::NoScheduler: return "guest relay reports no scheduler: " + reason;
+    case Kind::NoSchedulerBinary:
+      return "no scheduler_binary configured for this run";
+    case Kind::NoScheduler:
+      return "guest relay reports no scheduler: " + reason;
     case Kind::DuringFreeze:
       return "stats request cancelled — freeze coordinator paused the scheduler";
     case Kind::Cancelled:
@@ -186,15 +206,22 @@ std::string MissingStatsReason::message() const {
       return fmt::format("stats request {} bytes exceeds {}-byte cap", size, max);
     case Kind::ResponseTooLarge:
       return fmt::format("stats response {} bytes exceeds {}-byte cap", size, max);
-    case Kind::MutexPoisoned: return "stats client response mutex was poisoned";
+    case Kind::MutexPoisoned:
+      return "stats client response mutex was poisoned";
   }
   return {};
 }
 
-std::string_view SnapshotError::variant_name() const { return kVariantNames[payload_.index()]; }
+std::string_view SnapshotError::variant_name() const {
+  return kVariantNames[payload_.index()];
+}
 
-std::string SnapshotError::message() const { return std::visit(MessageVisitor{}, payload_); }
+std::string SnapshotError::message() const {
+  return std::visit(MessageVisitor{}, payload_);
+}
 
-std::size_t SnapshotError::hash() const { return std::hash<std::string>{}(to_json()); }
+std::size_t SnapshotError::hash() const {
+  return std::hash<std::string>{}(to_json());
+}
 
 }  // namespace scxsnap

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // SnapshotError ⇄ JSON in serde's externally tagged form.
-#include <fmt/format.h>
-
 #include "report/json_writer.hpp"
 #include "report/report_writer.hpp"
 #include "scxsnap/snapshot_error.hpp"
+
+#include <fmt/format.h>
 
 namespace scxsnap {
 namespace {
@@ -27,11 +27,20 @@ void u64s(JsonWriter& w, std::string_view k, const std::vector<std::uint64_t>& v
 void write_reason(JsonWriter& w, const MissingStatsReason& r) {
   using K = MissingStatsReason::Kind;
   switch (r.kind) {
-    case K::NoSchedulerBinary: w.value_string("NoSchedulerBinary"); return;
-    case K::DuringFreeze: w.value_string("DuringFreeze"); return;
-    case K::Cancelled: w.value_string("Cancelled"); return;
-    case K::MutexPoisoned: w.value_string("MutexPoisoned"); return;
-    default: break;
+    case K::NoSchedulerBinary:
+      w.value_string("NoSchedulerBinary");
+      return;
+    case K::DuringFreeze:
+      w.value_string("DuringFreeze");
+      return;
+    case K::Cancelled:
+      w.value_string("Cancelled");
+      return;
+    case K::MutexPoisoned:
+      w.value_string("MutexPoisoned");
+      return;
+    default:
+      break;
   }
   w.begin_object();
   switch (r.kind) {
@@ -64,16 +73,26 @@ void write_reason(JsonWriter& w, const MissingStatsReason& r) {
       w.field_u64("max", r.max);
       w.end_object();
       break;
-    default: break;
+    default:
+      break;
   }
   w.end_object();
 }
 
 struct JsonVisitor {
   JsonWriter& w;
-  void operator()(const errors::MapNotFound& e) { w.field_string("requested", e.requested); strings(w, "available", e.available); }
-  void operator()(const errors::VarNotFound& e) { w.field_string("requested", e.requested); strings(w, "available", e.available); }
-  void operator()(const errors::AmbiguousVar& e) { w.field_string("requested", e.requested); strings(w, "found_in", e.found_in); }
+  void operator()(const errors::MapNotFound& e) {
+    w.field_string("requested", e.requested);
+    strings(w, "available", e.available);
+  }
+  void operator()(const errors::VarNotFound& e) {
+    w.field_string("requested", e.requested);
+    strings(w, "available", e.available);
+  }
+  void operator()(const errors::AmbiguousVar& e) {
+    w.field_string("requested", e.requested);
+    strings(w, "found_in", e.found_in);
+  }
   void operator()(const errors::FieldNotFound& e) {
     w.field_string("requested", e.requested);
     w.field_string("walked", e.walked);
@@ -110,17 +129,29 @@ struct JsonVisitor {
   }
   void operator()(const errors::EmptyPathComponent& e) { w.field_string("requested", e.requested); }
   void operator()(const errors::PerCpuNotNarrowed& e) { w.field_string("map", e.map); }
-  void operator()(const errors::NoRendered& e) { w.field_string("map", e.map); w.field_string("side", e.side); }
-  void operator()(const errors::PlaceholderSample& e) { w.field_string("tag", e.tag); w.field_string("reason", e.reason); }
+  void operator()(const errors::NoRendered& e) {
+    w.field_string("map", e.map);
+    w.field_string("side", e.side);
+  }
+  void operator()(const errors::PlaceholderSample& e) {
+    w.field_string("tag", e.tag);
+    w.field_string("reason", e.reason);
+  }
   void operator()(const errors::MissingStats& e) {
     w.field_string("tag", e.tag);
     w.key("reason");
     write_reason(w, e.reason);
   }
-  void operator()(const errors::HostFieldUnavailable& e) { w.field_string("tag", e.tag); w.field_u64("cpu", e.cpu); }
+  void operator()(const errors::HostFieldUnavailable& e) {
+    w.field_string("tag", e.tag);
+    w.field_u64("cpu", e.cpu);
+  }
   void operator()(const errors::PlaceholderSnapshot& e) {
     w.key("tag");
-    if (e.tag) w.value_string(*e.tag); else w.value_null();
+    if (e.tag)
+      w.value_string(*e.tag);
+    else
+      w.value_null();
   }
   void operator()(const errors::NoActiveScheduler& e) { w.field_string("reason", e.reason); }
   void operator()(const errors::ActiveFilterExcludedMaps& e) {
@@ -146,7 +177,10 @@ struct JsonVisitor {
     w.field_string("requested", e.requested);
   }
   void operator()(const errors::ProjectionFailed& e) { w.field_string("reason", e.reason); }
-  void operator()(const errors::MapRenderIncomplete& e) { w.field_string("map", e.map); w.field_string("error", e.error); }
+  void operator()(const errors::MapRenderIncomplete& e) {
+    w.field_string("map", e.map);
+    w.field_string("error", e.error);
+  }
 };
 
 // ---- reading ---------------------------------------------------------------
@@ -197,14 +231,21 @@ struct Reader {
 Result<MissingStatsReason> read_reason(const JsonValue& v) {
   using K = MissingStatsReason::Kind;
   MissingStatsReason r;
-  auto bad = [] { return Error(ErrorCode::BadInput, "MissingStatsReason: unknown or malformed variant"); };
+  auto bad = [] {
+    return Error(ErrorCode::BadInput, "MissingStatsReason: unknown or malformed variant");
+  };
   if (v.is_string()) {
     const std::string& s = v.text();
-    if (s == "NoSchedulerBinary") r.kind = K::NoSchedulerBinary;
-    else if (s == "DuringFreeze") r.kind = K::DuringFreeze;
-    else if (s == "Cancelled") r.kind = K::Cancelled;
-    else if (s == "MutexPoisoned") r.kind = K::MutexPoisoned;
-    else return bad();
+    if (s == "NoSchedulerBinary")
+      r.kind = K::NoSchedulerBinary;
+    else if (s == "DuringFreeze")
+      r.kind = K::DuringFreeze;
+    else if (s == "Cancelled")
+      r.kind = K::Cancelled;
+    else if (s == "MutexPoisoned")
+      r.kind = K::MutexPoisoned;
+    else
+      return bad();
     return r;
   }
   if (!v.is_object() || v.members().size() != 1) return bad();
@@ -323,8 +364,10 @@ Result<SnapshotError> read_error(std::string_view name, const JsonValue& body) {
   if (name == "PlaceholderSnapshot") {
     const JsonValue* t = body.find("tag");
     errors::PlaceholderSnapshot p;
-    if (t && t->is_string()) p.tag = t->text();
-    else if (t && !t->is_null()) return r.fail("'tag' must be a string or null");
+    if (t && t->is_string())
+      p.tag = t->text();
+    else if (t && !t->is_null())
+      return r.fail("'tag' must be a string or null");
     return SnapshotError(p);
   }
   if (name == "NoActiveScheduler") {

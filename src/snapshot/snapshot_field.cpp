@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // SnapshotField: dotted-path walks and the terminal conversions (spec §2.1, §2.3).
-#include <fmt/format.h>
-
-#include <limits>
-
 #include "field_walk.hpp"
 #include "scxsnap/snapshot.hpp"
+
+#include <fmt/format.h>
+#include <limits>
 
 namespace scxsnap {
 namespace {
@@ -33,7 +32,7 @@ const RenderedValue* peel_all(const RenderedValue* v) {
 
 // The element slice for the typed-array terminals, or the error to return.
 SnapshotResult<const std::vector<RenderedValue>*> array_elements(const RenderedValue& top,
-                                                                  std::string_view expected) {
+                                                                 std::string_view expected) {
   const RenderedValue* leaf = peel_all(&top);
   if (leaf && leaf->kind() == ValueKind::Array) return &leaf->elements();
   std::string leaf_kind(kind_name(leaf ? leaf->kind() : top.kind()));
@@ -78,7 +77,8 @@ SnapshotField walk_dotted_path(const RenderedValue& root, std::string_view path)
   std::size_t start = 0;
   while (true) {
     std::size_t dot = path.find('.', start);
-    std::string_view comp = path.substr(start, dot == std::string_view::npos ? path.npos : dot - start);
+    std::string_view comp =
+        path.substr(start, dot == std::string_view::npos ? path.npos : dot - start);
     std::string_view walked = start == 0 ? std::string_view() : path.substr(0, start - 1);
     cur = peel_pointers(cur);
     if (cur->kind() != ValueKind::Struct)
@@ -208,19 +208,23 @@ SnapshotResult<std::string_view> SnapshotField::as_str() const {
 }
 
 SnapshotResult<std::vector<std::uint64_t>> SnapshotField::as_u64_array() const {
-  return typed_array<std::uint64_t>(*this, "[u64]", [](const RenderedValue& e) { return e.as_u64(); });
+  return typed_array<std::uint64_t>(*this, "[u64]",
+                                    [](const RenderedValue& e) { return e.as_u64(); });
 }
 
 SnapshotResult<std::vector<std::uint32_t>> SnapshotField::as_u32_array() const {
-  return typed_array<std::uint32_t>(*this, "[u32]", [](const RenderedValue& e) -> std::optional<std::uint32_t> {
-    auto x = e.as_u64();
-    if (!x || *x > std::numeric_limits<std::uint32_t>::max()) return std::nullopt;
-    return static_cast<std::uint32_t>(*x);
-  });
+  return typed_array<std::uint32_t>(*this, "[u32]",
+                                    [](const RenderedValue& e) -> std::optional<std::uint32_t> {
+                                      auto x = e.as_u64();
+                                      if (!x || *x > std::numeric_limits<std::uint32_t>::max())
+                                        return std::nullopt;
+                                      return static_cast<std::uint32_t>(*x);
+                                    });
 }
 
 SnapshotResult<std::vector<std::int64_t>> SnapshotField::as_i64_array() const {
-  return typed_array<std::int64_t>(*this, "[i64]", [](const RenderedValue& e) { return e.as_i64(); });
+  return typed_array<std::int64_t>(*this, "[i64]",
+                                   [](const RenderedValue& e) { return e.as_i64(); });
 }
 
 SnapshotResult<std::vector<double>> SnapshotField::as_f64_array() const {

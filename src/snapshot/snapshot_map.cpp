@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // SnapshotMap: entry iteration with CPU narrowing, at/find/filter/max_by and
 // the NoMatch key sample (spec §3.2).
-#include <fmt/format.h>
-
-#include <limits>
-
 #include "scxsnap/snapshot.hpp"
+
+#include <fmt/format.h>
+#include <limits>
 
 namespace scxsnap {
 namespace {
@@ -28,12 +27,18 @@ Source source_of(const FailureDumpMap& m) {
 
 std::size_t source_len(const FailureDumpMap& m, Source s) {
   switch (s) {
-    case Source::PercpuArray: return m.percpu_entries.size();
-    case Source::PercpuHash: return m.percpu_hash_entries.size();
-    case Source::Hash: return m.entries.size();
-    case Source::Value: return 1;
-    case Source::Array: return m.array_entries.size();
-    case Source::None: return 0;
+    case Source::PercpuArray:
+      return m.percpu_entries.size();
+    case Source::PercpuHash:
+      return m.percpu_hash_entries.size();
+    case Source::Hash:
+      return m.entries.size();
+    case Source::Value:
+      return 1;
+    case Source::Array:
+      return m.array_entries.size();
+    case Source::None:
+      return 0;
   }
   return 0;
 }
@@ -87,7 +92,9 @@ SnapshotMap SnapshotMap::cpu(std::size_t n) const {
   return m;
 }
 
-std::size_t SnapshotMap::len() const { return source_len(*map_, source_of(*map_)); }
+std::size_t SnapshotMap::len() const {
+  return source_len(*map_, source_of(*map_));
+}
 
 SnapshotEntry SnapshotMap::entry_at(std::size_t i) const {
   auto narrow = [&](const std::vector<std::optional<RenderedValue>>& slots,
@@ -98,9 +105,11 @@ SnapshotEntry SnapshotMap::entry_at(std::size_t i) const {
                             ? std::numeric_limits<std::uint32_t>::max()
                             : static_cast<std::uint32_t>(c);
     if (c >= slots.size())
-      return SnapshotEntry(SnapshotEntry::Missing{errors::PerCpuSlot{map_->name, c32, slots.size(), false}});
+      return SnapshotEntry(
+          SnapshotEntry::Missing{errors::PerCpuSlot{map_->name, c32, slots.size(), false}});
     if (!slots[c])
-      return SnapshotEntry(SnapshotEntry::Missing{errors::PerCpuSlot{map_->name, c32, slots.size(), true}});
+      return SnapshotEntry(
+          SnapshotEntry::Missing{errors::PerCpuSlot{map_->name, c32, slots.size(), true}});
     return SnapshotEntry(SnapshotEntry::Value{&*slots[c]});
   };
   switch (source_of(*map_)) {
@@ -112,10 +121,14 @@ SnapshotEntry SnapshotMap::entry_at(std::size_t i) const {
       const auto& e = map_->percpu_hash_entries[i];
       return narrow(e.per_cpu, SnapshotEntry::PercpuHash{&e});
     }
-    case Source::Hash: return SnapshotEntry(SnapshotEntry::Hash{&map_->entries[i]});
-    case Source::Value: return SnapshotEntry(SnapshotEntry::Value{&*map_->value});
-    case Source::Array: return SnapshotEntry(SnapshotEntry::Array{&map_->array_entries[i]});
-    case Source::None: break;
+    case Source::Hash:
+      return SnapshotEntry(SnapshotEntry::Hash{&map_->entries[i]});
+    case Source::Value:
+      return SnapshotEntry(SnapshotEntry::Value{&*map_->value});
+    case Source::Array:
+      return SnapshotEntry(SnapshotEntry::Array{&map_->array_entries[i]});
+    case Source::None:
+      break;
   }
   return SnapshotEntry(SnapshotEntry::Missing{errors::IndexOutOfRange{map_->name, i, 0}});
 }
@@ -129,8 +142,10 @@ void SnapshotMap::for_each(const std::function<bool(SnapshotEntry&&)>& fn) const
 SnapshotEntry SnapshotMap::at(std::size_t n) const {
   std::size_t count = len();
   if (count == 0 && map_->error)
-    return SnapshotEntry(SnapshotEntry::Missing{errors::MapRenderIncomplete{map_->name, *map_->error}});
-  if (n >= count) return SnapshotEntry(SnapshotEntry::Missing{errors::IndexOutOfRange{map_->name, n, count}});
+    return SnapshotEntry(
+        SnapshotEntry::Missing{errors::MapRenderIncomplete{map_->name, *map_->error}});
+  if (n >= count)
+    return SnapshotEntry(SnapshotEntry::Missing{errors::IndexOutOfRange{map_->name, n, count}});
   return entry_at(n);
 }
 
@@ -150,11 +165,14 @@ SnapshotEntry SnapshotMap::find(const std::function<bool(const SnapshotEntry&)>&
   });
   if (hit) return std::move(*hit);
   if (seen == 0 && map_->error)
-    return SnapshotEntry(SnapshotEntry::Missing{errors::MapRenderIncomplete{map_->name, *map_->error}});
-  return SnapshotEntry(SnapshotEntry::Missing{errors::NoMatch{map_->name, "find", seen, std::move(keys)}});
+    return SnapshotEntry(
+        SnapshotEntry::Missing{errors::MapRenderIncomplete{map_->name, *map_->error}});
+  return SnapshotEntry(
+      SnapshotEntry::Missing{errors::NoMatch{map_->name, "find", seen, std::move(keys)}});
 }
 
-std::vector<SnapshotEntry> SnapshotMap::filter(const std::function<bool(const SnapshotEntry&)>& pred) const {
+std::vector<SnapshotEntry> SnapshotMap::filter(
+    const std::function<bool(const SnapshotEntry&)>& pred) const {
   std::vector<SnapshotEntry> out;
   for_each([&](SnapshotEntry&& e) {
     if (pred(e)) out.push_back(std::move(e));
@@ -163,7 +181,8 @@ std::vector<SnapshotEntry> SnapshotMap::filter(const std::function<bool(const Sn
   return out;
 }
 
-SnapshotEntry SnapshotMap::max_by(const std::function<std::uint64_t(const SnapshotEntry&)>& key_fn) const {
+SnapshotEntry SnapshotMap::max_by(
+    const std::function<std::uint64_t(const SnapshotEntry&)>& key_fn) const {
   std::optional<SnapshotEntry> best;
   std::uint64_t best_key = 0;
   for_each([&](SnapshotEntry&& e) {
@@ -176,7 +195,8 @@ SnapshotEntry SnapshotMap::max_by(const std::function<std::uint64_t(const Snapsh
   });
   if (best) return std::move(*best);
   if (map_->error)
-    return SnapshotEntry(SnapshotEntry::Missing{errors::MapRenderIncomplete{map_->name, *map_->error}});
+    return SnapshotEntry(
+        SnapshotEntry::Missing{errors::MapRenderIncomplete{map_->name, *map_->error}});
   return SnapshotEntry(SnapshotEntry::Missing{errors::NoMatch{map_->name, "max_by", 0, {}}});
 }
 

@@ -1,10 +1,10 @@
 // Uses the installed headers and library: parse a report, write it back.
+#include <cstdio>
 #include <scxsnap/scxsnap.hpp>
 
-#include <cstdio>
-
 int main() {
-  const char* json = R"({"schema":"single","maps":[{"name":"o.bss","map_type":2,"value_size":8,"max_entries":1,"value":{"kind":"struct","type_name":".bss","members":[{"name":"n","value":{"kind":"uint","bits":64,"value":18446744073709551615}}]}}]})";
+  const char* json =
+      R"({"schema":"single","maps":[{"name":"o.bss","map_type":2,"value_size":8,"max_entries":1,"value":{"kind":"struct","type_name":".bss","members":[{"name":"n","value":{"kind":"uint","bits":64,"value":18446744073709551615}}]}}]})";
   auto report = scxsnap::parse_report(json);
   if (!report) {
     std::fprintf(stderr, "parse failed: %s\n", report.error().message().c_str());

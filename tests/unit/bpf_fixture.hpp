@@ -3,17 +3,17 @@
 #pragma once
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
-#include <gtest/gtest.h>
 
 #include <cerrno>
-#include <unistd.h>
 #include <cstring>
-#include <memory>
-#include <vector>
 #include <functional>
+#include <gtest/gtest.h>
+#include <memory>
 #include <string>
-#include <bpf/btf.h>
+#include <unistd.h>
+#include <vector>
 
 struct LoadedObject {
   bpf_object* obj = nullptr;
@@ -49,7 +49,8 @@ struct LoadedObject {
     return nullptr;
   }
   /// Overwrite a global variable in a loaded object's section map.
-  void set_global(const char* section_suffix, const char* var, const void* data, std::size_t size) const {
+  void set_global(const char* section_suffix, const char* var, const void* data,
+                  std::size_t size) const {
     bpf_map* m = map_ending(section_suffix);
     ASSERT_NE(m, nullptr);
     const struct btf* btf = bpf_object__btf(obj);
@@ -83,9 +84,9 @@ struct LoadedObject {
 /// (also when the test process dies) unregisters it: nothing stays behind.
 /// The map must have been loaded with BPF_F_LINK (see kStructOpsLinkFlag).
 struct StructOpsLink {
-  static constexpr std::uint32_t kLinkFlag = 1U << 13;         // BPF_F_LINK
-  static constexpr int kAttachStructOps = 44;                  // BPF_STRUCT_OPS (6.4+ uapi)
-  bpf_link* value_link = nullptr;  // libbpf 1.1: writes the map value (READY)
+  static constexpr std::uint32_t kLinkFlag = 1U << 13;  // BPF_F_LINK
+  static constexpr int kAttachStructOps = 44;           // BPF_STRUCT_OPS (6.4+ uapi)
+  bpf_link* value_link = nullptr;                       // libbpf 1.1: writes the map value (READY)
   int link_fd = -1;
   explicit StructOpsLink(bpf_map* m) {
     value_link = bpf_map__attach_struct_ops(m);
@@ -94,7 +95,8 @@ struct StructOpsLink {
       value_link = nullptr;
       return;
     }
-    link_fd = bpf_link_create(bpf_map__fd(m), 0, static_cast<enum bpf_attach_type>(kAttachStructOps), nullptr);
+    link_fd = bpf_link_create(bpf_map__fd(m), 0,
+                              static_cast<enum bpf_attach_type>(kAttachStructOps), nullptr);
     if (link_fd < 0) ADD_FAILURE() << "struct_ops link_create failed: " << std::strerror(-link_fd);
   }
   ~StructOpsLink() {

@@ -1,12 +1,10 @@
 // SnapshotBridge (spec §5.11, the cases that apply outside ktstr's VM).
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
+#include "snapshot_fixtures.hpp"
 
 #include <fmt/format.h>
-
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <thread>
-
-#include "snapshot_fixtures.hpp"
 
 using namespace scxsnap;
 using namespace fx;
@@ -16,12 +14,16 @@ using ::testing::ElementsAre;
 namespace {
 
 FailureDumpReport report_with(std::uint64_t v) {
-  return make_report_with_maps({make_global_map("o.bss", {{"v", uint_v(v)}}), hash_map("h", {}), hash_map("g", {})});
+  return make_report_with_maps(
+      {make_global_map("o.bss", {{"v", uint_v(v)}}), hash_map("h", {}), hash_map("g", {})});
 }
-std::string tag(int i) { return fmt::format("tag_{:04}", i); }
+std::string tag(int i) {
+  return fmt::format("tag_{:04}", i);
+}
 
 TEST(Bridge, CaptureStoresOrRecordsUnavailable) {
-  SnapshotBridge b([](std::string_view) { return std::optional<FailureDumpReport>(report_with(1)); });
+  SnapshotBridge b(
+      [](std::string_view) { return std::optional<FailureDumpReport>(report_with(1)); });
   EXPECT_TRUE(b.capture("t"));
   EXPECT_EQ(b.len(), 1u);
   auto d = b.drain();
@@ -36,7 +38,8 @@ TEST(Bridge, CaptureStoresOrRecordsUnavailable) {
 }
 
 TEST(Bridge, ThreadLocalActiveBridge) {
-  SnapshotBridge b([](std::string_view) { return std::optional<FailureDumpReport>(report_with(1)); });
+  SnapshotBridge b(
+      [](std::string_view) { return std::optional<FailureDumpReport>(report_with(1)); });
   auto cap = [](SnapshotBridge& x) { return x.capture("t"); };
   EXPECT_FALSE(with_active_bridge<bool>(cap).has_value());
   {
@@ -110,7 +113,8 @@ TEST(Bridge, StatsElapsedBoundaryAndStep) {
   EXPECT_EQ(std::get<JsonValue>(d[0].stats).as_u64(), 5u);
   EXPECT_EQ(d[0].elapsed_ms, 123u);
   EXPECT_FALSE(d[0].step_index.has_value());
-  EXPECT_EQ(std::get<MissingStatsReason>(d[1].stats).kind, MissingStatsReason::Kind::NoSchedulerBinary);
+  EXPECT_EQ(std::get<MissingStatsReason>(d[1].stats).kind,
+            MissingStatsReason::Kind::NoSchedulerBinary);
   EXPECT_FALSE(d[1].elapsed_ms.has_value());
   EXPECT_EQ(d[2].step_index, 7);
   EXPECT_EQ(d[2].boundary_offset_ms, 456u);
@@ -136,7 +140,8 @@ TEST(Bridge, EventsOverwriteEvictionAndConsumption) {
   auto ev = b.drain_events();
   EXPECT_EQ(std::get<Overwrite>(ev[0]), (Overwrite{"a", "single"}));
   EXPECT_TRUE(b.drain_events().empty());
-  SnapshotBridge clean([](std::string_view) { return std::optional<FailureDumpReport>(report_with(1)); });
+  SnapshotBridge clean(
+      [](std::string_view) { return std::optional<FailureDumpReport>(report_with(1)); });
   clean.capture("t");
   (void)clean.drain();
   EXPECT_EQ(clean.event_count(), 0u);
@@ -163,7 +168,8 @@ TEST(Bridge, PeriodicRealCount) {
   b.store("periodic_000", report_with(1));
   b.store("periodic_kaslr", report_with(1));
   b.store("periodic_001", FailureDumpReport::placeholder("timeout"));
-  for (const char* t : {"periodic_1", "periodic_1234", "PERIODIC_002", "periodic_00a"}) b.store(t, report_with(1));
+  for (const char* t : {"periodic_1", "periodic_1234", "PERIODIC_002", "periodic_00a"})
+    b.store(t, report_with(1));
   EXPECT_EQ(b.periodic_real_count(), 1u);
 }
 

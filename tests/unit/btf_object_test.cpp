@@ -1,11 +1,12 @@
 // Rendering the initial images of a real BPF object's .data and .rodata,
 // with the BTF clang emitted (tests/bpf/types.bpf.c).
+#include "scxsnap/scxsnap.hpp"
+
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
-#include "scxsnap/scxsnap.hpp"
 
 using namespace scxsnap;
 
@@ -43,9 +44,11 @@ RenderedValue initial_value(bpf_object* obj, const char* suffix) {
     return {};
   }
   std::string json;
-  EXPECT_TRUE(r.render_json(bpf_map__btf_value_type_id(map),
-                            std::span<const std::uint8_t>(static_cast<const std::uint8_t*>(data), size), json)
-                  .has_value());
+  EXPECT_TRUE(
+      r.render_json(bpf_map__btf_value_type_id(map),
+                    std::span<const std::uint8_t>(static_cast<const std::uint8_t*>(data), size),
+                    json)
+          .has_value());
   EXPECT_EQ(json, to_json(*v));
   return *v;
 }
@@ -89,7 +92,8 @@ TEST(BtfObject, DataSectionInitialImage) {
   EXPECT_EQ(leader.get("in.lo").as_u64().value(), 65535u);
   EXPECT_EQ(leader.get("in.hi").as_i64().value(), -2);
   EXPECT_EQ(comm_of(*leader.get("comm").raw()), "scx_demo");
-  EXPECT_EQ(leader.get("raw").as_u64_array().value(), (std::vector<std::uint64_t>{0xde, 0xad, 0xbe, 0xef}));
+  EXPECT_EQ(leader.get("raw").as_u64_array().value(),
+            (std::vector<std::uint64_t>{0xde, 0xad, 0xbe, 0xef}));
   EXPECT_EQ(leader.get("f.a").as_u64().value(), 5u);
   EXPECT_EQ(leader.get("f.b").as_u64().value(), 700u);
   EXPECT_EQ(leader.get("f.c").as_i64().value(), -2);

@@ -2,13 +2,12 @@
 // what `bpftool -j map dump` renders, for every kind bpftool renders
 // correctly (ints, bools, chars, enums, structs, unions, arrays, char
 // strings, bitfields as hex, DATASEC).
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
-#include <cstdio>
-
 #include "bpf_fixture.hpp"
 #include "scxsnap/scxsnap.hpp"
+
+#include <cstdio>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 
 using namespace scxsnap;
 
@@ -32,18 +31,24 @@ std::string fmt_hex(std::uint64_t v) {
 }
 
 // Compares one of our values with bpftool's rendering; appends differences.
-void compare(const RenderedValue& v, const JsonValue& j, const std::string& path, std::vector<std::string>& diffs) {
-  auto diff = [&](const std::string& what) { diffs.push_back(path + ": " + what + " (bpftool " + to_json_text(j) + ", ours " + to_json(v) + ")"); };
+void compare(const RenderedValue& v, const JsonValue& j, const std::string& path,
+             std::vector<std::string>& diffs) {
+  auto diff = [&](const std::string& what) {
+    diffs.push_back(path + ": " + what + " (bpftool " + to_json_text(j) + ", ours " + to_json(v) +
+                    ")");
+  };
   switch (v.kind()) {
     case ValueKind::Int:
     case ValueKind::Uint: {
       if (j.is_string()) {  // bitfields: bpftool prints the raw bits in hex
-        std::uint64_t raw = v.kind() == ValueKind::Int ? static_cast<std::uint64_t>(v.int_value()) : v.uint_value();
+        std::uint64_t raw =
+            v.kind() == ValueKind::Int ? static_cast<std::uint64_t>(v.int_value()) : v.uint_value();
         if (v.bits() < 64) raw &= (std::uint64_t{1} << v.bits()) - 1;
         if (j.text() != fmt_hex(raw)) diff("bitfield");
         return;
       }
-      bool ok = v.kind() == ValueKind::Int ? j.as_i64() == v.int_value() : j.as_u64() == v.uint_value();
+      bool ok =
+          v.kind() == ValueKind::Int ? j.as_i64() == v.int_value() : j.as_u64() == v.uint_value();
       if (!ok) diff("integer");
       return;
     }
@@ -53,16 +58,18 @@ void compare(const RenderedValue& v, const JsonValue& j, const std::string& path
     case ValueKind::Char:
       // bpftool prints a signed `char` as a signed number: compare the byte.
       if (j.is_number() ? static_cast<std::uint8_t>(j.as_i64().value_or(-1000)) != v.char_value()
-                        : !(j.is_string() && j.text().size() == 1 && static_cast<std::uint8_t>(j.text()[0]) == v.char_value()))
+                        : !(j.is_string() && j.text().size() == 1 &&
+                            static_cast<std::uint8_t>(j.text()[0]) == v.char_value()))
         diff("char");
       return;
     case ValueKind::Enum: {
       // bpftool prints unmatched 32-bit enums with %d even when BTF says
       // unsigned: compare the value modulo the enum's width.
       std::uint64_t mask = v.bits() >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << v.bits()) - 1;
-      bool ok = v.variant() ? (j.is_string() && j.text() == *v.variant())
-                            : (j.as_i64() && (static_cast<std::uint64_t>(*j.as_i64()) & mask) ==
-                                                 (static_cast<std::uint64_t>(v.int_value()) & mask));
+      bool ok = v.variant()
+                    ? (j.is_string() && j.text() == *v.variant())
+                    : (j.as_i64() && (static_cast<std::uint64_t>(*j.as_i64()) & mask) ==
+                                         (static_cast<std::uint64_t>(v.int_value()) & mask));
       if (!ok) diff("enum");
       return;
     }
@@ -71,21 +78,27 @@ void compare(const RenderedValue& v, const JsonValue& j, const std::string& path
       return;
     case ValueKind::Struct: {
       if (!j.is_object()) return diff("struct");
-      if (v.type_name() && v.type_name()->starts_with(".")) {  // DATASEC: {".data":[{"var":value},...]}
+      if (v.type_name() &&
+          v.type_name()->starts_with(".")) {  // DATASEC: {".data":[{"var":value},...]}
         const JsonValue* vars = j.find(*v.type_name());
-        if (!vars || !vars->is_array() || vars->items().size() != v.members().size()) return diff("datasec");
+        if (!vars || !vars->is_array() || vars->items().size() != v.members().size())
+          return diff("datasec");
         for (std::size_t i = 0; i < v.members().size(); ++i) {
           const auto& m = v.members()[i];
           const JsonValue* x = vars->items()[i].find(m.name.view());
-          if (!x) diffs.push_back(path + "." + std::string(m.name.view()) + ": missing in bpftool");
-          else compare(m.value, *x, path + "." + std::string(m.name.view()), diffs);
+          if (!x)
+            diffs.push_back(path + "." + std::string(m.name.view()) + ": missing in bpftool");
+          else
+            compare(m.value, *x, path + "." + std::string(m.name.view()), diffs);
         }
         return;
       }
       for (const auto& m : v.members()) {
         const JsonValue* x = j.find(m.name.view());
-        if (!x) diffs.push_back(path + "." + std::string(m.name.view()) + ": missing in bpftool");
-        else compare(m.value, *x, path + "." + std::string(m.name.view()), diffs);
+        if (!x)
+          diffs.push_back(path + "." + std::string(m.name.view()) + ": missing in bpftool");
+        else
+          compare(m.value, *x, path + "." + std::string(m.name.view()), diffs);
       }
       return;
     }
@@ -104,7 +117,8 @@ void compare(const RenderedValue& v, const JsonValue& j, const std::string& path
         compare(v.elements()[i], j.items()[i], path + "[" + std::to_string(i) + "]", diffs);
       return;
     }
-    default: return;  // kinds bpftool does not render correctly (floats, ...)
+    default:
+      return;  // kinds bpftool does not render correctly (floats, ...)
   }
 }
 
@@ -123,7 +137,8 @@ TEST(BtfOracle, GlobalSectionsAndMapsMatchBpftool) {
   ASSERT_TRUE(task_map && inner_arr);
   std::vector<std::uint8_t> tval(bpf_map__value_size(task_map));
   for (std::size_t i = 0; i < tval.size(); ++i) tval[i] = static_cast<std::uint8_t>(i * 7 + 1);
-  for (std::uint32_t k : {3u, 77u}) ASSERT_EQ(bpf_map_update_elem(bpf_map__fd(task_map), &k, tval.data(), BPF_ANY), 0);
+  for (std::uint32_t k : {3u, 77u})
+    ASSERT_EQ(bpf_map_update_elem(bpf_map__fd(task_map), &k, tval.data(), BPF_ANY), 0);
   std::uint32_t k1 = 1, iv = 0xfffe0005;
   ASSERT_EQ(bpf_map_update_elem(bpf_map__fd(inner_arr), &k1, &iv, BPF_ANY), 0);
 
@@ -139,7 +154,8 @@ TEST(BtfOracle, GlobalSectionsAndMapsMatchBpftool) {
     for (const auto& entry : j->items()) {
       const JsonValue* f = entry.find("formatted");
       ASSERT_NE(f, nullptr) << "bpftool printed no BTF view";
-      std::uint32_t key = static_cast<std::uint32_t>(f->find("key") ? f->find("key")->as_u64().value_or(0) : 0);
+      std::uint32_t key =
+          static_cast<std::uint32_t>(f->find("key") ? f->find("key")->as_u64().value_or(0) : 0);
       auto bytes = lookup(bpf_map__fd(m), key, bpf_map__value_size(m));
       ASSERT_FALSE(bytes.empty());
       auto v = renderer.render(bpf_map__btf_value_type_id(m), bytes);

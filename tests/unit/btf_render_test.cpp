@@ -1,12 +1,12 @@
 // BTF rendering on BTF built in the test with libbpf's btf__add_* API.
+#include "scxsnap/scxsnap.hpp"
+
 #include <bpf/btf.h>
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include <cstring>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <memory>
-
-#include "scxsnap/scxsnap.hpp"
 
 using namespace scxsnap;
 using ::testing::HasSubstr;
@@ -18,7 +18,9 @@ struct BtfDeleter {
 };
 using BtfPtr = std::unique_ptr<struct btf, BtfDeleter>;
 
-BtfPtr new_btf() { return BtfPtr(btf__new_empty()); }
+BtfPtr new_btf() {
+  return BtfPtr(btf__new_empty());
+}
 
 template <class T>
 std::vector<std::uint8_t> bytes_of(const T& v) {
@@ -49,7 +51,8 @@ TEST(BtfRender, IntegersByEncoding) {
   int ch = btf__add_int(b.get(), "char", 1, BTF_INT_CHAR);
   int u64 = btf__add_int(b.get(), "unsigned long", 8, 0);
   int i128 = btf__add_int(b.get(), "__int128", 16, BTF_INT_SIGNED);
-  EXPECT_EQ(render(b.get(), u32, bytes_of(std::uint32_t{0xdeadbeef})), RenderedValue::make_uint(32, 0xdeadbeef));
+  EXPECT_EQ(render(b.get(), u32, bytes_of(std::uint32_t{0xdeadbeef})),
+            RenderedValue::make_uint(32, 0xdeadbeef));
   EXPECT_EQ(render(b.get(), s16, bytes_of(std::int16_t{-2})), RenderedValue::make_int(16, -2));
   EXPECT_EQ(render(b.get(), bo, bytes_of(std::uint8_t{1})), RenderedValue::make_bool(true));
   EXPECT_EQ(render(b.get(), ch, bytes_of(std::uint8_t{'x'})), RenderedValue::make_char('x'));
@@ -68,8 +71,8 @@ TEST(BtfRender, BitfieldsCrossBytesAndSignExtend) {
   btf__add_field(b.get(), "c", s32, 13, 5);  // signed, bits 13..17
   btf__add_field(b.get(), "d", u32, 32, 32);
   std::uint64_t raw = 0;
-  raw |= 5u;                   // a = 5
-  raw |= std::uint64_t{700} << 3;  // b = 700
+  raw |= 5u;                         // a = 5
+  raw |= std::uint64_t{700} << 3;    // b = 700
   raw |= std::uint64_t{0x1e} << 13;  // c = -2 in 5 bits
   raw |= std::uint64_t{42} << 32;
   RenderedValue v = render(b.get(), st, bytes_of(raw));
@@ -89,12 +92,16 @@ TEST(BtfRender, EnumsWithSignednessAndUnknownValues) {
   btf__add_enum64_value(b.get(), "TOP", 0x8000000000000001ull);
   int se = btf__add_enum64(b.get(), "sgn", 8, true);
   btf__add_enum64_value(b.get(), "NEG", static_cast<std::uint64_t>(-3));
-  EXPECT_EQ(render(b.get(), e, bytes_of(std::uint32_t{7})), RenderedValue::make_enum(32, 7, "MODE_B", false));
-  EXPECT_EQ(render(b.get(), e, bytes_of(std::uint32_t{9})), RenderedValue::make_enum(32, 9, std::nullopt, false));
+  EXPECT_EQ(render(b.get(), e, bytes_of(std::uint32_t{7})),
+            RenderedValue::make_enum(32, 7, "MODE_B", false));
+  EXPECT_EQ(render(b.get(), e, bytes_of(std::uint32_t{9})),
+            RenderedValue::make_enum(32, 9, std::nullopt, false));
   RenderedValue top = render(b.get(), e64, bytes_of(0x8000000000000001ull));
-  EXPECT_EQ(top, RenderedValue::make_enum(64, static_cast<std::int64_t>(0x8000000000000001ull), "TOP", false));
+  EXPECT_EQ(top, RenderedValue::make_enum(64, static_cast<std::int64_t>(0x8000000000000001ull),
+                                          "TOP", false));
   EXPECT_EQ(SnapshotField::of(top).as_u64().value(), 0x8000000000000001ull);
-  EXPECT_EQ(render(b.get(), se, bytes_of(std::int64_t{-3})), RenderedValue::make_enum(64, -3, "NEG", true));
+  EXPECT_EQ(render(b.get(), se, bytes_of(std::int64_t{-3})),
+            RenderedValue::make_enum(64, -3, "NEG", true));
 }
 
 TEST(BtfRender, StructsUnionsAnonymousMembersAndArrays) {
@@ -111,14 +118,16 @@ TEST(BtfRender, StructsUnionsAnonymousMembersAndArrays) {
   btf__add_field(b.get(), "v", arr, 32, 0);
   btf__add_field(b.get(), "flex", empty, 128, 0);
   std::uint32_t raw[4] = {0x11223344, 1, 2, 3};
-  RenderedValue v = render(b.get(), st, std::span<const std::uint8_t>(reinterpret_cast<std::uint8_t*>(raw), 16));
+  RenderedValue v =
+      render(b.get(), st, std::span<const std::uint8_t>(reinterpret_cast<std::uint8_t*>(raw), 16));
   ASSERT_EQ(v.members().size(), 3u);
   EXPECT_EQ(v.members()[0].name.view(), "");
   const RenderedValue& u = v.members()[0].value;
   EXPECT_FALSE(u.type_name().has_value());
   EXPECT_EQ(*u.get("word"), RenderedValue::make_uint(32, 0x11223344));
   EXPECT_EQ(*u.get("byte"), RenderedValue::make_uint(8, 0x44));
-  EXPECT_EQ(SnapshotField::of(*v.get("v")).as_u64_array().value(), (std::vector<std::uint64_t>{1, 2, 3}));
+  EXPECT_EQ(SnapshotField::of(*v.get("v")).as_u64_array().value(),
+            (std::vector<std::uint64_t>{1, 2, 3}));
   EXPECT_EQ(v.get("flex")->array_len(), 0u);
   EXPECT_TRUE(v.get("flex")->elements().empty());
 }
@@ -197,7 +206,8 @@ TEST(BtfRender, ShortBytesAreTruncatedWithWhatDecoded) {
   btf__add_field(b.get(), "b", u32, 32, 0);
   btf__add_field(b.get(), "c", u32, 64, 0);
   std::uint32_t raw[3] = {7, 8, 9};
-  RenderedValue v = render(b.get(), st, std::span<const std::uint8_t>(reinterpret_cast<std::uint8_t*>(raw), 6));
+  RenderedValue v =
+      render(b.get(), st, std::span<const std::uint8_t>(reinterpret_cast<std::uint8_t*>(raw), 6));
   ASSERT_EQ(v.kind(), ValueKind::Truncated);
   EXPECT_EQ(v.needed(), 12u);
   EXPECT_EQ(v.had(), 6u);

@@ -1,18 +1,17 @@
 // Live capture against objects loaded into the running kernel (real bpf(2)
 // calls, no mocks): two instances of one struct_ops object, per-CPU maps, a
 // large hash, a ring buffer, a program array, a stack-trace map, a queue.
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-#include <sys/wait.h>
-
-#include <atomic>
-#include <fstream>
-#include <set>
-#include <thread>
-
 #include "bpf_fixture.hpp"
 #include "cli_util.hpp"
 #include "scxsnap/scxsnap.hpp"
+
+#include <atomic>
+#include <fstream>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <set>
+#include <sys/wait.h>
+#include <thread>
 
 using namespace scxsnap;
 using ::testing::Contains;
@@ -69,7 +68,8 @@ TEST(Capture, LiveVarResolvesThroughTheAttachedStructOps) {
   EXPECT_EQ(s.live_var("cc_mode").as_u64().value(), 3u);  // .rodata
   EXPECT_EQ(s.live_var("tick").as_u64().value(), 1u);     // .data
   // The struct_ops value is rendered with vmlinux BTF.
-  const FailureDumpMap* ops = find_map_id(*r, LoadedObject::id_of(bpf_object__find_map_by_name(live.obj, "scxsnap_cc")));
+  const FailureDumpMap* ops =
+      find_map_id(*r, LoadedObject::id_of(bpf_object__find_map_by_name(live.obj, "scxsnap_cc")));
   ASSERT_NE(ops, nullptr);
   ASSERT_TRUE(ops->value.has_value()) << ops->error.value_or("");
   EXPECT_EQ(ops->value->type_name(), "bpf_struct_ops_tcp_congestion_ops");
@@ -111,11 +111,14 @@ TEST_F(MapsObject, PerCpuValuesWrittenPerCpu) {
     std::uint32_t pad;
   };
   std::vector<Slot> slots(static_cast<std::size_t>(ncpus));
-  for (int c = 0; c < ncpus; ++c) slots[static_cast<std::size_t>(c)] = Slot{100u + static_cast<std::uint64_t>(c), static_cast<std::uint32_t>(c), 0};
+  for (int c = 0; c < ncpus; ++c)
+    slots[static_cast<std::size_t>(c)] =
+        Slot{100u + static_cast<std::uint64_t>(c), static_cast<std::uint32_t>(c), 0};
   std::uint32_t k = 2;
   ASSERT_EQ(bpf_map_update_elem(bpf_map__fd(arr), &k, slots.data(), BPF_ANY), 0);
   std::vector<std::uint64_t> hv(static_cast<std::size_t>(ncpus));
-  for (int c = 0; c < ncpus; ++c) hv[static_cast<std::size_t>(c)] = 7u * static_cast<std::uint64_t>(c + 1);
+  for (int c = 0; c < ncpus; ++c)
+    hv[static_cast<std::size_t>(c)] = 7u * static_cast<std::uint64_t>(c + 1);
   std::uint32_t hk = 42;
   ASSERT_EQ(bpf_map_update_elem(bpf_map__fd(hash), &hk, hv.data(), BPF_ANY), 0);
 
@@ -125,17 +128,22 @@ TEST_F(MapsObject, PerCpuValuesWrittenPerCpu) {
   std::string arr_name = bpf_map__name(arr), hash_name = bpf_map__name(hash);
   auto pa = s.map(arr_name).value();
   EXPECT_EQ(pa.len(), 4u);
-  EXPECT_EQ(pa.at(2).cpu_sum_u64("count").value(), static_cast<std::uint64_t>(100 * ncpus + ncpus * (ncpus - 1) / 2));
+  EXPECT_EQ(pa.at(2).cpu_sum_u64("count").value(),
+            static_cast<std::uint64_t>(100 * ncpus + ncpus * (ncpus - 1) / 2));
   for (int c = 0; c < ncpus; ++c) {
-    EXPECT_EQ(pa.cpu(static_cast<std::size_t>(c)).at(2).get("count").as_u64().value(), 100u + static_cast<std::uint64_t>(c));
-    EXPECT_EQ(pa.cpu(static_cast<std::size_t>(c)).at(2).get("cpu_tag").as_u64().value(), static_cast<std::uint64_t>(c));
+    EXPECT_EQ(pa.cpu(static_cast<std::size_t>(c)).at(2).get("count").as_u64().value(),
+              100u + static_cast<std::uint64_t>(c));
+    EXPECT_EQ(pa.cpu(static_cast<std::size_t>(c)).at(2).get("cpu_tag").as_u64().value(),
+              static_cast<std::uint64_t>(c));
   }
   auto ph = s.map(hash_name).value();
-  SnapshotEntry e = ph.find([](const SnapshotEntry& x) { return x.key("").as_u64().value_or(0) == 42; });
+  SnapshotEntry e =
+      ph.find([](const SnapshotEntry& x) { return x.key("").as_u64().value_or(0) == 42; });
   ASSERT_TRUE(e.is_present());
   EXPECT_EQ(e.cpu_max_u64("").value(), 7u * static_cast<std::uint64_t>(ncpus));
   EXPECT_EQ(e.cpu_min_u64("").value(), 7u);
-  EXPECT_FALSE(ph.cpu(static_cast<std::size_t>(ncpus)).at(0).is_present());  // one slot per possible CPU
+  EXPECT_FALSE(
+      ph.cpu(static_cast<std::size_t>(ncpus)).at(0).is_present());  // one slot per possible CPU
 }
 
 TEST_F(MapsObject, LargeHashCapsAndFilters) {
@@ -173,7 +181,8 @@ TEST_F(MapsObject, ConcurrentInsertsAndDeletesDuringCapture) {
   ASSERT_NE(lo.obj, nullptr);
   bpf_map* big = lo.map_ending("big_hash");
   std::uint64_t v[3] = {1, 2, 3};
-  for (std::uint32_t k = 0; k < 5000; ++k) ASSERT_EQ(bpf_map_update_elem(bpf_map__fd(big), &k, v, BPF_ANY), 0);
+  for (std::uint32_t k = 0; k < 5000; ++k)
+    ASSERT_EQ(bpf_map_update_elem(bpf_map__fd(big), &k, v, BPF_ANY), 0);
   std::atomic<bool> stop{false};
   struct Joiner {
     std::atomic<bool>& stop;
@@ -183,22 +192,23 @@ TEST_F(MapsObject, ConcurrentInsertsAndDeletesDuringCapture) {
       if (t.joinable()) t.join();
     }
   } churn{stop, std::thread([&] {
-    for (std::uint32_t i = 0; !stop; ++i) {
-      std::uint32_t k = 5000 + (i % 6000);
-      bpf_map_update_elem(bpf_map__fd(big), &k, v, BPF_ANY);
-      std::uint32_t d = 5000 + ((i + 3000) % 6000);
-      bpf_map_delete_elem(bpf_map__fd(big), &d);
-    }
-  })};
+            for (std::uint32_t i = 0; !stop; ++i) {
+              std::uint32_t k = 5000 + (i % 6000);
+              bpf_map_update_elem(bpf_map__fd(big), &k, v, BPF_ANY);
+              std::uint32_t d = 5000 + ((i + 3000) % 6000);
+              bpf_map_delete_elem(bpf_map__fd(big), &d);
+            }
+          })};
   CaptureOptions o = only_ids({big});
   for (int round = 0; round < 5; ++round) {
     auto r = capture(o);
     ASSERT_TRUE(r.has_value());
     ASSERT_EQ(r->maps.size(), 1u);
     std::set<std::string> keys;
-    for (const auto& en : r->maps[0].entries) EXPECT_TRUE(keys.insert(en.key_hex).second) << "duplicate " << en.key_hex;
-    EXPECT_GE(keys.size(), 5000u);        // the stable keys are always there
-    EXPECT_LE(keys.size(), 11000u);       // at most every key that ever existed
+    for (const auto& en : r->maps[0].entries)
+      EXPECT_TRUE(keys.insert(en.key_hex).second) << "duplicate " << en.key_hex;
+    EXPECT_GE(keys.size(), 5000u);   // the stable keys are always there
+    EXPECT_LE(keys.size(), 11000u);  // at most every key that ever existed
   }
 }
 
@@ -227,7 +237,8 @@ TEST_F(MapsObject, RingBufferProgramArrayStackTraceAndQueue) {
   ASSERT_NE(rbm.ringbuf(), nullptr) << rbm.map_error().value_or("");
   EXPECT_EQ(rbm.ringbuf()->capacity, 65536u);
   EXPECT_GE(rbm.ringbuf()->producer_pos, 50u * 16);  // 8-byte records + 8-byte headers
-  EXPECT_EQ(rbm.ringbuf()->pending_bytes, rbm.ringbuf()->producer_pos - rbm.ringbuf()->consumer_pos);
+  EXPECT_EQ(rbm.ringbuf()->pending_bytes,
+            rbm.ringbuf()->producer_pos - rbm.ringbuf()->consumer_pos);
   auto jtm = s.map(bpf_map__name(jt)).value();
   ASSERT_NE(jtm.fd_array(), nullptr);
   EXPECT_EQ(jtm.fd_array()->populated, 1u);
@@ -245,15 +256,18 @@ TEST_F(MapsObject, SoftDeadlineRecordsWhatWasCut) {
   ASSERT_NE(lo.obj, nullptr);
   bpf_map* big = lo.map_ending("big_hash");
   std::uint64_t v[3] = {1, 2, 3};
-  for (std::uint32_t k = 0; k < 16000; ++k) ASSERT_EQ(bpf_map_update_elem(bpf_map__fd(big), &k, v, BPF_ANY), 0);
-  CaptureOptions o = only_ids({big, lo.map_ending("pcpu_arr"), lo.map_ending("pcpu_hash"), lo.map_ending("events")});
+  for (std::uint32_t k = 0; k < 16000; ++k)
+    ASSERT_EQ(bpf_map_update_elem(bpf_map__fd(big), &k, v, BPF_ANY), 0);
+  CaptureOptions o = only_ids(
+      {big, lo.map_ending("pcpu_arr"), lo.map_ending("pcpu_hash"), lo.map_ending("events")});
   o.deadline_ms = 1;  // far less than rendering 16,000 entries takes
   auto r = capture(o);
   ASSERT_TRUE(r.has_value());
   ASSERT_TRUE(r->dump_truncated_at_us.has_value());
   EXPECT_GE(*r->dump_truncated_at_us, 1000u);
   bool recorded = r->maps_truncated > 0;
-  for (const auto& m : r->maps) recorded = recorded || (m.error && m.error->find("deadline") != std::string::npos);
+  for (const auto& m : r->maps)
+    recorded = recorded || (m.error && m.error->find("deadline") != std::string::npos);
   EXPECT_TRUE(recorded);
   std::size_t got = 0;
   for (const auto& m : r->maps) got += m.entries.size();
@@ -302,8 +316,9 @@ TEST(CaptureCli, WithoutPrivilegeExits3) {
   CliResult r = run_cli({"--version"});
   ASSERT_EQ(r.exit_code, 0);
   // Drop to an unprivileged user in a child and run the capture there.
-  std::string cmd = std::string("setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all ") + SCXSNAP_CLI +
-                    " capture -o /dev/null 2>&1; echo rc=$?";
+  std::string cmd =
+      std::string("setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all ") +
+      SCXSNAP_CLI + " capture -o /dev/null 2>&1; echo rc=$?";
   FILE* p = ::popen(cmd.c_str(), "r");
   ASSERT_NE(p, nullptr);
   std::string out;
@@ -346,7 +361,8 @@ TEST(WatchAndCheck, LiveSeriesOfARisingCounter) {
   for (const auto& v : f.values()) ASSERT_TRUE(v.has_value()) << v.error().message();
   EXPECT_GT(*f.values()[3], *f.values()[0]);
 
-  CliResult ok = run_cli({"check", out, "--expect", "nondecreasing(var:tick)", "--expect", "each(var:tick).at_least(1)"});
+  CliResult ok = run_cli({"check", out, "--expect", "nondecreasing(var:tick)", "--expect",
+                          "each(var:tick).at_least(1)"});
   EXPECT_EQ(ok.exit_code, 0) << ok.out << ok.err;
   EXPECT_THAT(ok.out, HasSubstr("2 passed, 0 failed"));
   // A band that excludes the real rate (well above 0.000001 per ms) fails.
@@ -363,21 +379,24 @@ namespace {
 TEST(DiffLive, TwoCapturesAroundAKnownChange) {
   LoadedObject lo("types.bpf.o");
   ASSERT_NE(lo.obj, nullptr);
-  CaptureOptions o = only_ids({lo.map_ending(".bss"), lo.map_ending(".data"), lo.map_ending("task_map")});
+  CaptureOptions o =
+      only_ids({lo.map_ending(".bss"), lo.map_ending(".data"), lo.map_ending("task_map")});
   auto before = capture(o);
   ASSERT_TRUE(before.has_value());
   std::uint64_t runs = 41;
   lo.set_global(".bss", "nr_runs", &runs, sizeof runs);
   std::uint32_t key = 9;
   std::vector<std::uint8_t> val(bpf_map__value_size(lo.map_ending("task_map")), 0);
-  ASSERT_EQ(bpf_map_update_elem(bpf_map__fd(lo.map_ending("task_map")), &key, val.data(), BPF_ANY), 0);
+  ASSERT_EQ(bpf_map_update_elem(bpf_map__fd(lo.map_ending("task_map")), &key, val.data(), BPF_ANY),
+            0);
   auto after = capture(o);
   ASSERT_TRUE(after.has_value());
   auto changes = diff_reports(*before, *after);
   // Host counters (per-CPU time) always move between two captures: keep the BPF changes.
   std::erase_if(changes, [](const Change& c) { return c.kind == Change::Kind::HostDelta; });
   ASSERT_EQ(changes.size(), 2u) << format_changes(changes);
-  EXPECT_EQ(format_changes(changes), "+ task_map[key 9]\n~ types.bss nr_runs: 0 → 41 (+41)\n");  // map-id order
+  EXPECT_EQ(format_changes(changes),
+            "+ task_map[key 9]\n~ types.bss nr_runs: 0 → 41 (+41)\n");  // map-id order
 }
 
 }  // namespace

@@ -1,16 +1,15 @@
 // The CLI's convert and show commands, run as a user would.
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
+#include "cli_util.hpp"
+#include "test_util.hpp"
 
 #include <array>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-
-#include "cli_util.hpp"
-#include "test_util.hpp"
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 
 using ::testing::HasSubstr;
 namespace fs = std::filesystem;
@@ -39,7 +38,10 @@ TEST(CliConvert, TrailingNewlineOfTheInputIsMirrored) {
 TEST(CliConvert, PrettyThenCompactRestoresTheOriginal) {
   TempDir dir;
   std::string pretty = dir.path() + "/p.json", back = dir.path() + "/b.json";
-  ASSERT_EQ(run_cli({"convert", "--pretty", std::string(SCXSNAP_TEST_DATA) + "/full_report.json", pretty}).exit_code, 0);
+  ASSERT_EQ(
+      run_cli({"convert", "--pretty", std::string(SCXSNAP_TEST_DATA) + "/full_report.json", pretty})
+          .exit_code,
+      0);
   EXPECT_THAT(slurp(pretty), HasSubstr("\n  \"schema\": \"single\",\n"));
   ASSERT_EQ(run_cli({"convert", pretty, back}).exit_code, 0);
   // The pretty file ends with a newline, which the compact output mirrors.
@@ -76,7 +78,8 @@ TEST(CliConvert, MissingInputAndUnwritableOutput) {
   CliResult r = run_cli({"convert", dir.path() + "/nope.json", dir.path() + "/o.json"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr("nope.json"));
-  r = run_cli({"convert", std::string(SCXSNAP_TEST_DATA) + "/minimal_report.json", dir.path() + "/no/such/dir/o.json"});
+  r = run_cli({"convert", std::string(SCXSNAP_TEST_DATA) + "/minimal_report.json",
+               dir.path() + "/no/such/dir/o.json"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr("o.json"));
 }

@@ -1,16 +1,15 @@
 // Runs the scxsnap binary and captures its exit code, stdout and stderr.
 #pragma once
 
-#include <fcntl.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <cstdlib>
+#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <initializer_list>
 #include <sstream>
 #include <string>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <vector>
 
 struct CliResult {
@@ -44,11 +43,13 @@ class TempDir {
 
 inline CliResult run_cli(std::vector<std::string> args, const std::string& stdin_text = {}) {
   TempDir dir;
-  std::string in = dir.path() + "/stdin", out = dir.path() + "/stdout", err = dir.path() + "/stderr";
+  std::string in = dir.path() + "/stdin", out = dir.path() + "/stdout",
+              err = dir.path() + "/stderr";
   spit(in, stdin_text);
   pid_t pid = ::fork();
   if (pid == 0) {
-    int fi = ::open(in.c_str(), O_RDONLY), fo = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600),
+    int fi = ::open(in.c_str(), O_RDONLY),
+        fo = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600),
         fe = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     ::dup2(fi, 0);
     ::dup2(fo, 1);

@@ -1,8 +1,8 @@
 // The CLI's var and map commands: values, JSON output, exit codes.
+#include "cli_util.hpp"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
-#include "cli_util.hpp"
 
 using ::testing::HasSubstr;
 
@@ -17,7 +17,8 @@ TEST(CliVar, PrintsValuesPathsAndJson) {
   EXPECT_EQ(run_cli({"var", kReport, "big"}).out, "18446744073709551615\n");
   EXPECT_EQ(run_cli({"var", kReport, "leader", "--path", "pid"}).out, "1234\n");
   EXPECT_EQ(run_cli({"var", kReport, "mode", "--json"}).out,
-            "{\"kind\":\"enum\",\"bits\":32,\"value\":1,\"variant\":\"MODE_FAST\",\"is_signed\":false}\n");
+            "{\"kind\":\"enum\",\"bits\":32,\"value\":1,\"variant\":\"MODE_FAST\",\"is_signed\":"
+            "false}\n");
   EXPECT_EQ(run_cli({"var", kReport, "nr_dispatched", "--live"}).out, "907\n");
 }
 

@@ -1,8 +1,8 @@
 // diff_reports: every kind of change, and nothing for equal reports.
+#include "snapshot_fixtures.hpp"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
-#include "snapshot_fixtures.hpp"
 
 using namespace scxsnap;
 using namespace fx;
@@ -19,7 +19,8 @@ TEST(Diff, EveryKindOfChange) {
   auto a = synthetic_report();
   auto b = synthetic_report();
   // global changed, hash entry changed/added/removed, per-CPU slot changed, map added/removed
-  b.maps[0].value = RenderedValue::make_struct(".bss", {{"nr_cpus_onln", uint_v(6, 32)}, {"stall", uint_v(1, 8)}});
+  b.maps[0].value = RenderedValue::make_struct(
+      ".bss", {{"nr_cpus_onln", uint_v(6, 32)}, {"stall", uint_v(1, 8)}});
   b.maps[1].entries[0].value = task_ctx(100, 5'000'100);
   b.maps[1].entries.erase(b.maps[1].entries.begin() + 1);
   FailureDumpEntry added;
@@ -41,7 +42,10 @@ TEST(Diff, EveryKindOfChange) {
   EXPECT_THAT(text, HasSubstr("- map gone\n"));
   EXPECT_THAT(text, HasSubstr("+ map new_map\n"));
   std::string json = changes_to_json(diff_reports(a, b));
-  EXPECT_THAT(json, HasSubstr(R"({"kind":"changed","where":"bpf.bss nr_cpus_onln","old":"4","new":"6","delta":"+2"})"));
+  EXPECT_THAT(
+      json,
+      HasSubstr(
+          R"({"kind":"changed","where":"bpf.bss nr_cpus_onln","old":"4","new":"6","delta":"+2"})"));
 }
 
 TEST(Diff, HostDeltas) {

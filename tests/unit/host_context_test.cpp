@@ -1,13 +1,13 @@
 // Host context parsing from /proc and /sys text (fixture trees), and task
 // details of this very process from the real /proc.
+#include "capture/host_context.hpp"
+
+#include "cli_util.hpp"
+
+#include <filesystem>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
-
-#include <filesystem>
-
-#include "capture/host_context.hpp"
-#include "cli_util.hpp"
 
 using namespace scxsnap;
 using namespace scxsnap::capture_detail;
@@ -20,9 +20,11 @@ TEST(HostContext, PerCpuTimeFromProcText) {
   TempDir dir;
   std::filesystem::create_directories(dir.path() + "/proc");
   spit(dir.path() + "/proc/stat",
-       "cpu  10 0 0 0 0 0 0 0 0 0\ncpu0 100 2 30 400 5 6 7 8 0 0\ncpu1 1 1 1 1 1 1 1 1 0 0\nintr 12345\n");
+       "cpu  10 0 0 0 0 0 0 0 0 0\ncpu0 100 2 30 400 5 6 7 8 0 0\ncpu1 1 1 1 1 1 1 1 1 0 0\nintr "
+       "12345\n");
   spit(dir.path() + "/proc/softirqs",
-       "                    CPU0       CPU1\n          HI:          1          2\n       TIMER:        300        400\n"
+       "                    CPU0       CPU1\n          HI:          1          2\n       TIMER:    "
+       "    300        400\n"
        "         RCU:          9         10\n");
   spit(dir.path() + "/proc/interrupts",
        "           CPU0       CPU1\n  0:         10          20   IO-APIC   2-edge      timer\n"
@@ -47,7 +49,9 @@ TEST(HostContext, NumaAndItsAbsence) {
   TempDir dir;
   std::string node = dir.path() + "/sys/devices/system/node/node1";
   std::filesystem::create_directories(node);
-  spit(node + "/numastat", "numa_hit 100\nnuma_miss 2\nnuma_foreign 3\ninterleave_hit 4\nlocal_node 90\nother_node 10\n");
+  spit(node + "/numastat",
+       "numa_hit 100\nnuma_miss 2\nnuma_foreign 3\ninterleave_hit 4\nlocal_node 90\nother_node "
+       "10\n");
   FailureDumpReport r;
   read_numa(HostPaths{dir.path() + "/proc", dir.path() + "/sys"}, r);
   ASSERT_EQ(r.per_node_numa.size(), 1u);
@@ -70,7 +74,8 @@ TEST(HostContext, SchedExtAbsentAndPresent) {
   std::filesystem::create_directories(base + "/root");
   spit(base + "/state", "enabled\n");
   spit(base + "/root/ops", "rusty\n");
-  spit(base + "/root/events", "SCX_EV_SELECT_CPU_FALLBACK 12\nSCX_EV_DISPATCH_KEEP_LAST 340\nSCX_EV_UNKNOWN 5\n");
+  spit(base + "/root/events",
+       "SCX_EV_SELECT_CPU_FALLBACK 12\nSCX_EV_DISPATCH_KEEP_LAST 340\nSCX_EV_UNKNOWN 5\n");
   FailureDumpReport s;
   EXPECT_TRUE(read_sched_ext(HostPaths{"/proc", dir.path() + "/sys"}, s, ops));
   EXPECT_EQ(ops, "rusty");

@@ -1,10 +1,10 @@
 // Bad report input: each class of malformation gives an error naming the
 // JSON path (or byte offset) and what was expected — never a crash.
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include "scxsnap/scxsnap.hpp"
 #include "test_util.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 
 using namespace scxsnap;
 using ::testing::HasSubstr;
@@ -22,7 +22,8 @@ std::string error_of(std::string_view json) {
 std::string with_bad_entry(const std::string& bad) {
   std::string maps;
   for (int i = 0; i < 3; ++i)
-    maps += R"({"name":"m)" + std::to_string(i) + R"(","map_type":2,"value_size":4,"max_entries":1},)";
+    maps +=
+        R"({"name":"m)" + std::to_string(i) + R"(","map_type":2,"value_size":4,"max_entries":1},)";
   std::string entries;
   for (int i = 0; i < 10; ++i) entries += R"({"key_hex":"00","value_hex":"00"},)";
   return R"({"schema":"single","maps":[)" + maps +
@@ -31,32 +32,41 @@ std::string with_bad_entry(const std::string& bad) {
 }
 
 TEST(ReportJsonError, UnknownKindNamesThePathAndTheChoices) {
-  std::string msg = error_of(with_bad_entry(R"({"key_hex":"00","value_hex":"00","value":{"kind":"quux"}})"));
+  std::string msg =
+      error_of(with_bad_entry(R"({"key_hex":"00","value_hex":"00","value":{"kind":"quux"}})"));
   EXPECT_THAT(msg, HasSubstr("maps[3].entries[10].value.kind"));
   EXPECT_THAT(msg, HasSubstr("unknown kind 'quux'"));
   EXPECT_THAT(msg, HasSubstr("cpu_list"));
 }
 
 TEST(ReportJsonError, WrongTypeSaysExpectedAndFound) {
-  std::string msg = error_of(R"({"schema":"single","maps":[{"name":"a","map_type":"two","value_size":4,"max_entries":1}]})");
+  std::string msg = error_of(
+      R"({"schema":"single","maps":[{"name":"a","map_type":"two","value_size":4,"max_entries":1}]})");
   EXPECT_THAT(msg, HasSubstr("maps[0].map_type"));
   EXPECT_THAT(msg, HasSubstr("expected an unsigned 32-bit integer, found a string"));
 }
 
 TEST(ReportJsonError, NegativeIntegerForUnsignedField) {
-  std::string msg = error_of(R"({"schema":"single","maps":[{"name":"a","map_type":2,"value_size":-4,"max_entries":1}]})");
+  std::string msg = error_of(
+      R"({"schema":"single","maps":[{"name":"a","map_type":2,"value_size":-4,"max_entries":1}]})");
   EXPECT_THAT(msg, HasSubstr("maps[0].value_size"));
   EXPECT_THAT(msg, HasSubstr("negative"));
 }
 
 TEST(ReportJsonError, OverflowingIntegers) {
-  EXPECT_THAT(error_of(R"({"schema":"single","maps":[{"name":"a","map_type":4294967296,"value_size":4,"max_entries":1}]})"),
-              HasSubstr("maps[0].map_type: expected an unsigned 32-bit integer, found 4294967296 (out of range)"));
+  EXPECT_THAT(
+      error_of(
+          R"({"schema":"single","maps":[{"name":"a","map_type":4294967296,"value_size":4,"max_entries":1}]})"),
+      HasSubstr("maps[0].map_type: expected an unsigned 32-bit integer, found 4294967296 (out of "
+                "range)"));
   EXPECT_THAT(error_of(R"({"schema":"single","maps":[],"active_map_kvas":[18446744073709551616]})"),
               HasSubstr("active_map_kvas[0]"));
-  EXPECT_THAT(error_of(with_bad_entry(R"({"key_hex":"00","value_hex":"00","key":{"kind":"int","bits":64,"value":9223372036854775808}})")),
-              HasSubstr("maps[3].entries[10].key.value"));
-  EXPECT_THAT(error_of(with_bad_entry(R"({"key_hex":"00","value_hex":"00","key":{"kind":"char","value":256}})")),
+  EXPECT_THAT(
+      error_of(with_bad_entry(
+          R"({"key_hex":"00","value_hex":"00","key":{"kind":"int","bits":64,"value":9223372036854775808}})")),
+      HasSubstr("maps[3].entries[10].key.value"));
+  EXPECT_THAT(error_of(with_bad_entry(
+                  R"({"key_hex":"00","value_hex":"00","key":{"kind":"char","value":256}})")),
               HasSubstr("expected a byte (0-255), found 256"));
 }
 
@@ -66,7 +76,8 @@ TEST(ReportJsonError, MissingRequiredKey) {
   EXPECT_THAT(error_of(R"({"maps":[]})"), HasSubstr("missing required key 'schema'"));
   EXPECT_THAT(error_of(with_bad_entry(R"({"key_hex":"00"})")),
               HasSubstr("at maps[3].entries[10]: missing required key 'value_hex'"));
-  EXPECT_THAT(error_of(with_bad_entry(R"({"key_hex":"00","value_hex":"00","value":{"kind":"uint","value":1}})")),
+  EXPECT_THAT(error_of(with_bad_entry(
+                  R"({"key_hex":"00","value_hex":"00","value":{"kind":"uint","value":1}})")),
               HasSubstr("at maps[3].entries[10].value: missing required key 'bits'"));
   EXPECT_THAT(error_of(with_bad_entry(R"({"key_hex":"00","value_hex":"00","value":{"bits":1}})")),
               HasSubstr("at maps[3].entries[10].value: missing required key 'kind'"));
@@ -93,7 +104,9 @@ TEST(ReportJsonError, NestingDeeperThanTheLimit) {
   for (int i = 0; i < 200; ++i) v += R"({"kind":"ptr","value":1,"deref":)";
   v += R"({"kind":"bool","value":true})";
   v += std::string(200, '}');
-  std::string msg = error_of(R"({"schema":"single","maps":[{"name":"a","map_type":2,"value_size":4,"max_entries":1,"value":)" + v + "}]}");
+  std::string msg = error_of(
+      R"({"schema":"single","maps":[{"name":"a","map_type":2,"value_size":4,"max_entries":1,"value":)" +
+      v + "}]}");
   EXPECT_THAT(msg, HasSubstr("nested deeper than 128"));
   EXPECT_THAT(msg, HasSubstr("maps[0].value.deref.deref"));
   // Far deeper than simdjson's own limit: still an error, not a stack overflow.
@@ -112,11 +125,13 @@ TEST(ReportJsonError, InvalidUtf8GivesByteOffset) {
 }
 
 TEST(ReportJsonError, DuplicateKey) {
-  EXPECT_THAT(error_of(R"({"schema":"single","maps":[],"maps":[]})"), HasSubstr("duplicate key 'maps'"));
+  EXPECT_THAT(error_of(R"({"schema":"single","maps":[],"maps":[]})"),
+              HasSubstr("duplicate key 'maps'"));
 }
 
 TEST(ReportJsonError, OtherSchemasAreNamed) {
-  EXPECT_THAT(error_of(R"({"schema":"dual","late":{}})"), HasSubstr("report schema 'dual' is not supported"));
+  EXPECT_THAT(error_of(R"({"schema":"dual","late":{}})"),
+              HasSubstr("report schema 'dual' is not supported"));
 }
 
 TEST(ReportJsonError, NotAnObjectAndTrailingContent) {

@@ -1,12 +1,11 @@
 // Report JSON: byte-identical round trips of hand-written serde-shaped
 // documents, model equality, u64 exactness and serde's float text.
-#include <gtest/gtest.h>
-
-#include <cmath>
-
 #include "report/json_writer.hpp"
 #include "scxsnap/scxsnap.hpp"
 #include "test_util.hpp"
+
+#include <cmath>
+#include <gtest/gtest.h>
 
 using namespace scxsnap;
 
@@ -87,7 +86,8 @@ TEST(ReportModel, WriteThenReadGivesAnEqualModelForBuiltValues) {
   m.value_size = 8;
   m.max_entries = 1;
   std::vector<RenderedMember> mem;
-  for (std::uint64_t v : {std::uint64_t{0}, (std::uint64_t{1} << 53) + 1, std::uint64_t{UINT64_MAX}})
+  for (std::uint64_t v :
+       {std::uint64_t{0}, (std::uint64_t{1} << 53) + 1, std::uint64_t{UINT64_MAX}})
     mem.emplace_back("v" + std::to_string(mem.size()), RenderedValue::make_uint(64, v));
   mem.emplace_back("f", RenderedValue::make_float(64, 0.1));
   mem.emplace_back("i", RenderedValue::make_int(64, INT64_MIN));
@@ -117,14 +117,25 @@ struct FloatCase {
 
 TEST(JsonFloatText, MatchesSerdeJson) {
   const FloatCase cases[] = {
-      {0.0, "0.0"},         {-0.0, "-0.0"},       {1.0, "1.0"},
-      {1.5, "1.5"},         {100.0, "100.0"},     {0.1, "0.1"},
-      {0.3, "0.3"},         {1e15, "1000000000000000.0"},
-      {1e16, "1e16"},       {1.5e300, "1.5e300"}, {1e-7, "1e-7"},
-      {0.0001, "0.0001"},   {1.2345e-5, "0.000012345"}, {1.2345e-6, "1.2345e-6"},
-      {123456789.0, "123456789.0"}, {5e-324, "5e-324"},
+      {0.0, "0.0"},
+      {-0.0, "-0.0"},
+      {1.0, "1.0"},
+      {1.5, "1.5"},
+      {100.0, "100.0"},
+      {0.1, "0.1"},
+      {0.3, "0.3"},
+      {1e15, "1000000000000000.0"},
+      {1e16, "1e16"},
+      {1.5e300, "1.5e300"},
+      {1e-7, "1e-7"},
+      {0.0001, "0.0001"},
+      {1.2345e-5, "0.000012345"},
+      {1.2345e-6, "1.2345e-6"},
+      {123456789.0, "123456789.0"},
+      {5e-324, "5e-324"},
       {1.7976931348623157e308, "1.7976931348623157e308"},
-      {-2.5, "-2.5"},       {12345678901234567.0, "1.2345678901234568e16"},
+      {-2.5, "-2.5"},
+      {12345678901234567.0, "1.2345678901234568e16"},
   };
   for (const auto& c : cases) {
     std::string out;
@@ -144,9 +155,10 @@ TEST(JsonValueText, OpaqueNumbersKeepTheirText) {
   ASSERT_TRUE(v.has_value()) << v.error().message();
   EXPECT_EQ(to_json_text(*v), R"({"a":1.50,"b":18446744073709551615,"c":-0,"d":[true,null,"x"]})");
   EXPECT_EQ(v->find("b")->as_u64(), UINT64_MAX);
-  EXPECT_EQ(to_json_text(*v, true),
-            "{\n  \"a\": 1.50,\n  \"b\": 18446744073709551615,\n  \"c\": -0,\n  \"d\": [\n    true,\n"
-            "    null,\n    \"x\"\n  ]\n}");
+  EXPECT_EQ(
+      to_json_text(*v, true),
+      "{\n  \"a\": 1.50,\n  \"b\": 18446744073709551615,\n  \"c\": -0,\n  \"d\": [\n    true,\n"
+      "    null,\n    \"x\"\n  ]\n}");
 }
 
 TEST(ReportModel, UnknownKeysAreIgnoredLikeSerde) {

@@ -1,19 +1,17 @@
 // The piecewise reader used for large files gives exactly the model of the
 // whole-document reader, and declines (so the caller falls back and reports
 // the precise error) on anything malformed.
-#include <gtest/gtest.h>
-
-#include <unistd.h>
-
-#include <functional>
-#include <optional>
-
 #include "scxsnap/scxsnap.hpp"
 #include "test_util.hpp"
 
+#include <functional>
+#include <gtest/gtest.h>
+#include <optional>
+#include <unistd.h>
+
 namespace scxsnap::detail {
-std::optional<FailureDumpReport> parse_report_streaming(std::string_view text,
-                                                        const std::function<void(std::size_t)>& consumed);
+std::optional<FailureDumpReport> parse_report_streaming(
+    std::string_view text, const std::function<void(std::size_t)>& consumed);
 }
 
 using namespace scxsnap;
@@ -27,7 +25,8 @@ std::optional<FailureDumpReport> streamed(std::string_view text, std::size_t* la
 }
 
 TEST(ReportStreaming, GoldensMatchTheWholeDocumentReader) {
-  for (const char* f : {"full_report.json", "sample_report.json", "minimal_report.json", "placeholder_report.json"}) {
+  for (const char* f : {"full_report.json", "sample_report.json", "minimal_report.json",
+                        "placeholder_report.json"}) {
     std::string text = read_test_file(f);
     auto whole = parse_report(text);
     ASSERT_TRUE(whole.has_value()) << f;
@@ -50,7 +49,9 @@ TEST(ReportStreaming, ManyChunksOfEntries) {
     e.key = RenderedValue::make_uint(32, i);
     e.key_hex = "00 00 00 00";
     std::vector<RenderedMember> mem;
-    for (int k = 0; k < 8; ++k) mem.emplace_back("field_" + std::to_string(k), RenderedValue::make_uint(64, i * 8u + static_cast<unsigned>(k)));
+    for (int k = 0; k < 8; ++k)
+      mem.emplace_back("field_" + std::to_string(k),
+                       RenderedValue::make_uint(64, i * 8u + static_cast<unsigned>(k)));
     e.value = RenderedValue::make_struct("val \"quoted\" {brace}", std::move(mem));
     e.value_hex = std::string(600, 'a');
     m.entries.push_back(std::move(e));
@@ -92,7 +93,8 @@ TEST(ReportStreaming, LargeMalformedFileStillGetsThePreciseError) {
   auto loaded = load_report(tmpl);
   ::unlink(tmpl);
   ASSERT_FALSE(loaded.has_value());
-  EXPECT_NE(loaded.error().message().find("maps[0].entries[39999].key.kind: unknown kind 'uinx'"), std::string::npos)
+  EXPECT_NE(loaded.error().message().find("maps[0].entries[39999].key.kind: unknown kind 'uinx'"),
+            std::string::npos)
       << loaded.error().message();
 }
 

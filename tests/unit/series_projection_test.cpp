@@ -1,10 +1,10 @@
 // SampleSeries projections (BPF axis with the phase-stability gate, map
 // projector, stats and host axes), JSON Lines I/O and check expressions.
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include "../../tools/scxsnap/check_expr.hpp"
 #include "snapshot_fixtures.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 
 using namespace scxsnap;
 using namespace fx;
@@ -13,13 +13,15 @@ using ::testing::HasSubstr;
 
 namespace {
 
-SampleRow row(std::string tag, std::uint64_t ms, std::uint64_t counter, std::vector<std::uint64_t> kvas = {},
+SampleRow row(std::string tag, std::uint64_t ms, std::uint64_t counter,
+              std::vector<std::uint64_t> kvas = {},
               std::optional<std::uint16_t> step = std::nullopt) {
   SampleRow r;
   r.tag = std::move(tag);
   r.elapsed_ms = ms;
-  r.report = make_report_with_maps({make_global_map("sched.bss", {{"nr", uint_v(counter)}}, 0x1000),
-                                    percpu_map("pcpu", {uint_v(counter), uint_v(1), std::nullopt})});
+  r.report =
+      make_report_with_maps({make_global_map("sched.bss", {{"nr", uint_v(counter)}}, 0x1000),
+                             percpu_map("pcpu", {uint_v(counter), uint_v(1), std::nullopt})});
   r.report.active_map_kvas = std::move(kvas);
   r.step_index = step;
   return r;
@@ -39,7 +41,8 @@ TEST(SampleSeriesTest, LiveVarProjectionAndPlaceholders) {
   EXPECT_EQ(*f.values()[1], 20u);
   ASSERT_FALSE(f.values()[2].has_value());
   EXPECT_EQ(f.values()[2].error().message(),
-            "sample 'periodic_002' is a placeholder report (capture pipeline did not land): rendezvous timed out");
+            "sample 'periodic_002' is a placeholder report (capture pipeline did not land): "
+            "rendezvous timed out");
   Verdict v;
   f.nondecreasing(v);
   EXPECT_TRUE(v.passed());
@@ -47,8 +50,8 @@ TEST(SampleSeriesTest, LiveVarProjectionAndPlaceholders) {
 }
 
 TEST(SampleSeriesTest, PhaseStabilityGate) {
-  SampleSeries s({row("a", 0, 1, {0x1000}, 1), row("b", 10, 2, {0x1000}, 1), row("c", 20, 3, {0x2000}, 1),
-                  row("d", 30, 4, {}, 1), row("e", 40, 5, {}, 2)});
+  SampleSeries s({row("a", 0, 1, {0x1000}, 1), row("b", 10, 2, {0x1000}, 1),
+                  row("c", 20, 3, {0x2000}, 1), row("d", 30, 4, {}, 1), row("e", 40, 5, {}, 2)});
   auto f = s.bpf_live_u64("nr");
   EXPECT_TRUE(f.values()[1].has_value());
   ASSERT_FALSE(f.values()[2].has_value());
@@ -56,7 +59,9 @@ TEST(SampleSeriesTest, PhaseStabilityGate) {
   ASSERT_NE(drift, nullptr);
   EXPECT_THAT(drift->pinned_kvas, ElementsAre(0x1000u));
   EXPECT_THAT(drift->sample_kvas, ElementsAre(0x2000u));
-  EXPECT_TRUE(f.values()[3].error().is<errors::WalkerDriftedWithinPhase>());  // empty list in a walker phase
+  EXPECT_TRUE(f.values()[3]
+                  .error()
+                  .is<errors::WalkerDriftedWithinPhase>());  // empty list in a walker phase
   EXPECT_EQ(*f.values()[4], 5u);  // phase 2 has no walker rows: passes through
 }
 
@@ -77,7 +82,8 @@ TEST(SampleSeriesTest, MapProjectorStatsAndHostAxes) {
   EXPECT_DOUBLE_EQ(*st.values()[0], 12.5);
   EXPECT_EQ(st.values()[1].error().message(),
             "sample 'b': stats absent (no scheduler_binary configured for this run)");
-  auto host = s.per_cpu_field_u64(1, "user", [](const PerCpuTimeStats& c) { return c.cpustat_user_ns; });
+  auto host =
+      s.per_cpu_field_u64(1, "user", [](const PerCpuTimeStats& c) { return c.cpustat_user_ns; });
   EXPECT_TRUE(host.values()[0].error().is<errors::HostFieldUnavailable>());
   EXPECT_EQ(*host.values()[1], 77u);
   EXPECT_THAT(s.bpf_map("sched.bss").member_names(), ElementsAre("nr"));
@@ -87,7 +93,10 @@ TEST(SampleSeriesTest, JsonLinesRoundTripAndErrors) {
   SampleSeries s({row("periodic_000", 0, 1, {}, 3), row("periodic_001", 50, 2)});
   std::string text;
   for (const auto& r : s.rows()) text += SampleSeries::to_jsonl_line(r) + "\n";
-  EXPECT_THAT(text, HasSubstr(R"({"tag":"periodic_000","elapsed_ms":0,"step_index":3,"report":{"schema":"single")"));
+  EXPECT_THAT(
+      text,
+      HasSubstr(
+          R"({"tag":"periodic_000","elapsed_ms":0,"step_index":3,"report":{"schema":"single")"));
   auto back = SampleSeries::parse_jsonl(text);
   ASSERT_TRUE(back.has_value()) << back.error().message();
   ASSERT_EQ(back->len(), 2u);
@@ -110,7 +119,8 @@ TEST(CheckExpr, ParsesThePatternsAndReportsColumns) {
   auto bad = cli::parse_check_expr("rate_within(var:x, 0");
   ASSERT_FALSE(bad.has_value());
   EXPECT_THAT(bad.error().message(), HasSubstr("at column 21: expected ',' or ')'"));
-  EXPECT_THAT(cli::parse_check_expr("frobnicate(var:x)").error().message(), HasSubstr("unknown pattern 'frobnicate'"));
+  EXPECT_THAT(cli::parse_check_expr("frobnicate(var:x)").error().message(),
+              HasSubstr("unknown pattern 'frobnicate'"));
   EXPECT_THAT(cli::parse_check_expr("rate_within(var:x)").error().message(),
               HasSubstr("rate_within takes 1 projection(s) and 2 number(s), got 1 and 0"));
 }
@@ -120,8 +130,10 @@ TEST(CheckExpr, EvaluatesOverASeries) {
   Verdict v;
   auto e = cli::parse_check_expr("nondecreasing(var:nr)");
   ASSERT_TRUE(cli::eval_check_expr(*e, s, v).has_value());
-  EXPECT_THAT(v.failures(), ElementsAre("nr (nondecreasing): regression at sample c (+200ms): value 15 after prior "
-                                        "value 20 at sample b (+100ms)"));
+  EXPECT_THAT(
+      v.failures(),
+      ElementsAre("nr (nondecreasing): regression at sample c (+200ms): value 15 after prior "
+                  "value 20 at sample b (+100ms)"));
   Verdict w;
   auto r = cli::parse_check_expr("ratio_within(map:pcpu.cpu_sum(), map:sched.bss.nr, 1, 1.2)");
   ASSERT_TRUE(r.has_value()) << r.error().message();

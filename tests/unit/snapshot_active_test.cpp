@@ -1,10 +1,10 @@
 // Snapshot spec §5.5 (active, KVA whitelist, ActiveFilterExcludedMaps) and
 // §5.6 (vars, live_var, live_var_via, live_vars_via).
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include "snapshot_fixtures.hpp"
 #include "snapshot_matchers.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 
 using namespace scxsnap;
 using namespace fx;
@@ -52,19 +52,22 @@ TEST(SnapshotActive, WhitelistExcludingEveryMapNamesThem) {
   EXPECT_EQ(e.requested, "counter");
   EXPECT_EQ(e.active_obj, "alpha");
   EXPECT_THAT(e.whitelist_kvas, ElementsAre(0x9999u));
-  EXPECT_THAT(e.excluded_maps, ElementsAre(ExcludedMap{"alpha.bss", 0x1000}, ExcludedMap{"alpha.data", 0x2000}));
+  EXPECT_THAT(e.excluded_maps,
+              ElementsAre(ExcludedMap{"alpha.bss", 0x1000}, ExcludedMap{"alpha.data", 0x2000}));
   std::string msg = f.error()->message();
-  for (const char* s : {"counter", "alpha", "0x9999", "alpha.bss@0x1000", "alpha.data@0x2000",
-                        "Op::ReplaceScheduler / Op::AttachScheduler", "Snapshot::vars", "Snapshot::map"})
+  for (const char* s :
+       {"counter", "alpha", "0x9999", "alpha.bss@0x1000", "alpha.data@0x2000",
+        "Op::ReplaceScheduler / Op::AttachScheduler", "Snapshot::vars", "Snapshot::map"})
     EXPECT_THAT(msg, HasSubstr(s));
-  EXPECT_EQ(msg,
-            "snapshot lookup 'counter' returned no hits under the active filter (obj='alpha'): the "
-            "walker's KVA whitelist [\n    0x9999,\n] excluded 2 captured map(s) sharing the obj "
-            "prefix: alpha.bss@0x1000, alpha.data@0x2000 — this snapshot pre-dates your most recent "
-            "Op::ReplaceScheduler / Op::AttachScheduler — wait for the next periodic boundary (or "
-            "re-run the test) so the walker re-publishes the live scheduler's KVAs. Reach for "
-            "Snapshot::vars('counter') to enumerate every copy across all obj prefixes, or "
-            "Snapshot::map(\"<name>\") to address one of the excluded maps directly.");
+  EXPECT_EQ(
+      msg,
+      "snapshot lookup 'counter' returned no hits under the active filter (obj='alpha'): the "
+      "walker's KVA whitelist [\n    0x9999,\n] excluded 2 captured map(s) sharing the obj "
+      "prefix: alpha.bss@0x1000, alpha.data@0x2000 — this snapshot pre-dates your most recent "
+      "Op::ReplaceScheduler / Op::AttachScheduler — wait for the next periodic boundary (or "
+      "re-run the test) so the walker re-publishes the live scheduler's KVAs. Reach for "
+      "Snapshot::vars('counter') to enumerate every copy across all obj prefixes, or "
+      "Snapshot::map(\"<name>\") to address one of the excluded maps directly.");
 }
 
 TEST(SnapshotActive, ExcludedMapLookupByName) {
@@ -86,7 +89,8 @@ TEST(SnapshotActive, LiveVarsViaUnderExclusionBracketsTheNames) {
 TEST(SnapshotActive, ExclusionCauses) {
   errors::ActiveFilterExcludedMaps zero{"c", "alpha", {{"alpha.bss", 0}}, {0x1}};
   EXPECT_THAT(SnapshotError(zero).message(), HasSubstr("no recorded KVAs"));
-  errors::ActiveFilterExcludedMaps mixed{"c", "alpha", {{"alpha.bss", 0}, {"alpha.data", 0x5}}, {0x1}};
+  errors::ActiveFilterExcludedMaps mixed{
+      "c", "alpha", {{"alpha.bss", 0}, {"alpha.data", 0x5}}, {0x1}};
   EXPECT_THAT(SnapshotError(mixed).message(), HasSubstr("some captured maps lack KVAs"));
   EXPECT_THAT(SnapshotError(mixed).message(), HasSubstr("post-swap"));
 }
@@ -125,7 +129,9 @@ TEST(SnapshotActive, TwoObjectsWithoutWalkerHaveNoActiveScheduler) {
   auto act = Snapshot(r).active();
   auto e = err_as<errors::NoActiveScheduler>(act);
   EXPECT_THAT(act.error().message(), HasSubstr("vars(name)"));
-  EXPECT_THAT(e.reason, HasSubstr("snapshot has 2 BPF objects with global-section maps ([\"scx_a\", \"scx_b\"])"));
+  EXPECT_THAT(
+      e.reason,
+      HasSubstr("snapshot has 2 BPF objects with global-section maps ([\"scx_a\", \"scx_b\"])"));
 }
 
 TEST(SnapshotActive, PlaceholderHasNoActiveView) {
@@ -148,8 +154,9 @@ TEST(SnapshotActive, MultiCopyWithoutWhitelistNamesTheCopies) {
 }
 
 FailureDumpReport two_copies(std::vector<std::uint64_t> whitelist) {
-  auto r = make_report_with_maps({make_global_map("bpf_bpf.bss", {{"counter", uint_v(99)}}, 0x1000),
-                                  make_global_map("bpf_bpf.bss", {{"counter", uint_v(7)}}, 0x2000)});
+  auto r =
+      make_report_with_maps({make_global_map("bpf_bpf.bss", {{"counter", uint_v(99)}}, 0x1000),
+                             make_global_map("bpf_bpf.bss", {{"counter", uint_v(7)}}, 0x2000)});
   r.active_obj_name = "bpf_bpf";
   r.active_map_kvas = std::move(whitelist);
   return r;
@@ -170,7 +177,8 @@ TEST(SnapshotActive, WalkerNameWithoutWhitelistAndTwoCopiesFails) {
 }
 
 TEST(SnapshotActive, WalkerNameWithOneCopyAndNoWhitelist) {
-  auto r = make_report_with_maps({make_global_map("bpf_bpf.bss", {{"counter", uint_v(55)}}, 0x1000)});
+  auto r =
+      make_report_with_maps({make_global_map("bpf_bpf.bss", {{"counter", uint_v(55)}}, 0x1000)});
   r.active_obj_name = "bpf_bpf";
   auto act = Snapshot(r).active();
   ASSERT_TRUE(act.has_value());
@@ -201,7 +209,8 @@ TEST(SnapshotActive, PlaceholderShortCircuitsVarAndMap) {
   EXPECT_TRUE(s.var("x").error()->is<errors::PlaceholderSnapshot>());
   EXPECT_TRUE(s.map("x").error().is<errors::PlaceholderSnapshot>());
   EXPECT_EQ(s.var("x").error()->message(),
-            "snapshot is a placeholder — the freeze-rendezvous path could not capture real data; no maps to walk");
+            "snapshot is a placeholder — the freeze-rendezvous path could not capture real data; "
+            "no maps to walk");
   EXPECT_TRUE(s.is_placeholder());
 }
 
@@ -227,14 +236,16 @@ FailureDumpReport two_instance_report() {
 TEST(SnapshotLiveVarVia, PickerChoosesTheCandidate) {
   auto r = two_instance_report();
   Snapshot s(r);
-  auto pick_beta = [](std::span<const std::pair<std::string_view, SnapshotField>> c) -> std::optional<std::size_t> {
+  auto pick_beta = [](std::span<const std::pair<std::string_view, SnapshotField>> c)
+      -> std::optional<std::size_t> {
     for (std::size_t i = 0; i < c.size(); ++i)
       if (c[i].first == "beta.bss") return i;
     return std::nullopt;
   };
   EXPECT_EQ(s.live_var_via("tick", pick_beta).as_u64().value(), 2u);
   auto none = s.live_var_via("tick", [](auto) { return std::optional<std::size_t>(); });
-  EXPECT_THAT(err_as<errors::ProjectionFailed>(none).reason, HasSubstr("live_var_via picker for 'tick' returned None"));
+  EXPECT_THAT(err_as<errors::ProjectionFailed>(none).reason,
+              HasSubstr("live_var_via picker for 'tick' returned None"));
   auto oob = s.live_var_via("tick", [](auto) { return std::optional<std::size_t>(99); });
   EXPECT_THAT(err_as<errors::ProjectionFailed>(oob).reason, HasSubstr("index 99 out of range"));
   EXPECT_THAT(err_as<errors::ProjectionFailed>(oob).reason, HasSubstr("count = 2"));
@@ -245,8 +256,9 @@ TEST(SnapshotLiveVarVia, PickerChoosesTheCandidate) {
 }
 
 FailureDumpReport two_instance_two_var_report() {
-  return make_report_with_maps({make_global_map("alpha.bss", {{"same", uint_v(10)}, {"cross", uint_v(5)}}),
-                                make_global_map("beta.bss", {{"same", uint_v(100)}, {"cross", uint_v(50)}})});
+  return make_report_with_maps(
+      {make_global_map("alpha.bss", {{"same", uint_v(10)}, {"cross", uint_v(5)}}),
+       make_global_map("beta.bss", {{"same", uint_v(100)}, {"cross", uint_v(50)}})});
 }
 
 std::vector<std::uint64_t> u64s(const std::vector<SnapshotField>& fs) {
@@ -270,7 +282,8 @@ TEST(SnapshotLiveVarsVia, CoPicksOneRow) {
   auto none = s.live_vars_via({"same", "cross"}, [](auto) { return std::optional<std::size_t>(); });
   EXPECT_THAT(err_as<errors::ProjectionFailed>(none).reason,
               HasSubstr("live_vars_via picker for [same, cross] returned None"));
-  auto oob = s.live_vars_via({"same", "cross"}, [](auto) { return std::optional<std::size_t>(99); });
+  auto oob =
+      s.live_vars_via({"same", "cross"}, [](auto) { return std::optional<std::size_t>(99); });
   EXPECT_THAT(err_as<errors::ProjectionFailed>(oob).reason, HasSubstr("index 99 out of range"));
   EXPECT_THAT(err_as<errors::ProjectionFailed>(oob).reason, HasSubstr("count = 2"));
   auto absent = s.live_vars_via({"nope1", "nope2"}, never_called_rows());
@@ -281,17 +294,20 @@ TEST(SnapshotLiveVarsVia, CoPicksOneRow) {
   std::vector<std::string_view> empty;
   auto no_names = s.live_vars_via(std::span<const std::string_view>(empty), never_called_rows());
   EXPECT_THAT(err_as<errors::ProjectionFailed>(no_names).reason, HasSubstr("empty names slice"));
-  EXPECT_THAT(u64s(s.live_vars_via({"same", "cross"}, pickers::max_by_sum_u64).value()), ElementsAre(100u, 50u));
+  EXPECT_THAT(u64s(s.live_vars_via({"same", "cross"}, pickers::max_by_sum_u64).value()),
+              ElementsAre(100u, 50u));
 }
 
 TEST(SnapshotLiveVarsVia, PartialRowsAreDropped) {
-  auto r = make_report_with_maps({make_global_map("alpha.bss", {{"same", uint_v(10)}, {"cross", uint_v(5)}}),
-                                  make_global_map("beta.bss", {{"same", uint_v(100)}})});
+  auto r = make_report_with_maps(
+      {make_global_map("alpha.bss", {{"same", uint_v(10)}, {"cross", uint_v(5)}}),
+       make_global_map("beta.bss", {{"same", uint_v(100)}})});
   std::vector<std::string> seen;
-  auto res = Snapshot(r).live_vars_via({"same", "cross"}, [&](auto rows) -> std::optional<std::size_t> {
-    for (const auto& row : rows) seen.emplace_back(row.first);
-    return 0;
-  });
+  auto res =
+      Snapshot(r).live_vars_via({"same", "cross"}, [&](auto rows) -> std::optional<std::size_t> {
+        for (const auto& row : rows) seen.emplace_back(row.first);
+        return 0;
+      });
   EXPECT_THAT(seen, ElementsAre("alpha.bss"));
   EXPECT_THAT(u64s(res.value()), ElementsAre(10u, 5u));
 }
@@ -300,7 +316,9 @@ TEST(SnapshotLiveVarsVia, PlaceholderShortCircuits) {
   auto r = FailureDumpReport::placeholder("x");
   auto res = Snapshot(r).live_vars_via({"a"}, never_called_rows());
   EXPECT_FALSE(err_as<errors::PlaceholderSnapshot>(res).tag.has_value());
-  EXPECT_FALSE(err_as<errors::PlaceholderSnapshot>(Snapshot(r).live_var_via("a", never_called_var())).tag.has_value());
+  EXPECT_FALSE(
+      err_as<errors::PlaceholderSnapshot>(Snapshot(r).live_var_via("a", never_called_var()))
+          .tag.has_value());
 }
 
 }  // namespace

@@ -1,9 +1,9 @@
 // scxsnap's deliberate differences from ktstr (ARCHITECTURE §9), each tested.
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include "snapshot_fixtures.hpp"
 #include "snapshot_matchers.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 
 using namespace scxsnap;
 using namespace fx;
@@ -17,7 +17,8 @@ FailureDumpMap array_map(std::string name, std::vector<std::optional<RenderedVal
   m.map_type = 2;
   m.value_size = 8;
   m.max_entries = static_cast<std::uint32_t>(slots.size());
-  for (std::uint32_t i = 0; i < slots.size(); ++i) m.array_entries.push_back(FailureDumpArrayEntry{i, slots[i]});
+  for (std::uint32_t i = 0; i < slots.size(); ++i)
+    m.array_entries.push_back(FailureDumpArrayEntry{i, slots[i]});
   return m;
 }
 
@@ -30,9 +31,11 @@ TEST(DeliberateDifference, ArrayEntriesAreTraversable) {
   EXPECT_EQ(m.at(1).get("count").as_u64().value(), 50u);
   EXPECT_EQ(m.at(1).key("").as_u64().value(), 1u);
   EXPECT_EQ(err_as<errors::NoRendered>(m.at(2).get("count")).side, "value");
-  SnapshotEntry best = m.max_by([](const SnapshotEntry& e) { return e.get("count").as_u64().value_or(0); });
+  SnapshotEntry best =
+      m.max_by([](const SnapshotEntry& e) { return e.get("count").as_u64().value_or(0); });
   EXPECT_EQ(best.key("").as_u64().value(), 1u);
-  EXPECT_EQ(m.filter([](const SnapshotEntry& e) { return e.get("count").is_present(); }).size(), 3u);
+  EXPECT_EQ(m.filter([](const SnapshotEntry& e) { return e.get("count").is_present(); }).size(),
+            3u);
   SnapshotEntry none = m.find([](const SnapshotEntry&) { return false; });
   EXPECT_THAT(err_as<errors::NoMatch>(none).available_keys, ElementsAre("0", "1", "2"));
   EXPECT_EQ(err_as<errors::IndexOutOfRange>(m.at(4)).len, 4u);

@@ -1,10 +1,10 @@
 // Snapshot spec §5.7 (arrays, iter_members, PercpuKey), §5.12 (pickers) and
 // §5.13 (coercion rules of SnapshotField).
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include "snapshot_fixtures.hpp"
 #include "snapshot_matchers.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 
 using namespace scxsnap;
 using namespace fx;
@@ -29,7 +29,8 @@ TEST(SnapshotFieldArrays, StructIsNotAnArray) {
   EXPECT_EQ(e.expected, "[u64]");
   EXPECT_EQ(e.actual, "Struct");
   RenderedValue t = RenderedValue::make_truncated(8, 4, strukt("s", {}));
-  EXPECT_EQ(err_as<errors::TypeMismatch>(SnapshotField::of(t).as_u64_array()).actual, "Truncated(partial=Struct)");
+  EXPECT_EQ(err_as<errors::TypeMismatch>(SnapshotField::of(t).as_u64_array()).actual,
+            "Truncated(partial=Struct)");
 }
 
 TEST(SnapshotFieldArrays, PercpuKeyRejectsArrayReads) {
@@ -45,7 +46,8 @@ TEST(SnapshotFieldIter, WalksArraysThroughPointersAndTruncation) {
   RenderedValue arr = array_v({strukt("t", {{"id", uint_v(10)}}), strukt("t", {{"id", uint_v(20)}}),
                                strukt("t", {{"id", uint_v(30)}})});
   std::vector<std::uint64_t> ids;
-  for (const auto& f : SnapshotField::of(arr).iter_members()) ids.push_back(f.get("id").as_u64().value());
+  for (const auto& f : SnapshotField::of(arr).iter_members())
+    ids.push_back(f.get("id").as_u64().value());
   EXPECT_THAT(ids, ElementsAre(10u, 20u, 30u));
 
   RenderedValue ptr = RenderedValue::make_ptr(0x1000, array_v({uint_v(7), uint_v(11)}));
@@ -53,7 +55,8 @@ TEST(SnapshotFieldIter, WalksArraysThroughPointersAndTruncation) {
   for (const auto& f : SnapshotField::of(ptr).iter_members()) via_ptr.push_back(f.as_u64().value());
   EXPECT_THAT(via_ptr, ElementsAre(7u, 11u));
 
-  RenderedValue trunc = RenderedValue::make_truncated(32, 24, array_v({uint_v(1), uint_v(2), uint_v(3)}));
+  RenderedValue trunc =
+      RenderedValue::make_truncated(32, 24, array_v({uint_v(1), uint_v(2), uint_v(3)}));
   EXPECT_EQ(SnapshotField::of(trunc).iter_members().size(), 3u);
 
   RenderedValue scalar = uint_v(1);
@@ -73,7 +76,8 @@ TEST(SnapshotFieldIter, WalksArraysThroughPointersAndTruncation) {
 
 // ---- §5.12 -----------------------------------------------------------------------
 
-std::vector<std::pair<std::string_view, SnapshotField>> cands(const std::vector<RenderedValue>& vals) {
+std::vector<std::pair<std::string_view, SnapshotField>> cands(
+    const std::vector<RenderedValue>& vals) {
   std::vector<std::pair<std::string_view, SnapshotField>> out;
   for (const auto& v : vals) out.emplace_back("m", SnapshotField::of(v));
   return out;
@@ -103,7 +107,8 @@ std::vector<std::pair<std::string_view, std::vector<SnapshotField>>> rows(
 }
 
 TEST(Pickers, MaxBySumU64) {
-  std::vector<std::vector<RenderedValue>> a = {{uint_v(10), uint_v(20)}, {uint_v(10)}, {uint_v(70)}};
+  std::vector<std::vector<RenderedValue>> a = {
+      {uint_v(10), uint_v(20)}, {uint_v(10)}, {uint_v(70)}};
   EXPECT_EQ(pickers::max_by_sum_u64(rows(a)), 2u);
   std::vector<std::vector<RenderedValue>> tie = {{uint_v(5)}, {uint_v(5)}};
   EXPECT_EQ(pickers::max_by_sum_u64(rows(tie)), 1u);
@@ -112,7 +117,8 @@ TEST(Pickers, MaxBySumU64) {
   std::vector<std::vector<RenderedValue>> all = {{strukt("s", {})}};
   EXPECT_EQ(pickers::max_by_sum_u64(rows(all)), std::nullopt);
   EXPECT_EQ(pickers::max_by_sum_u64({}), std::nullopt);
-  std::vector<std::vector<RenderedValue>> sat = {{uint_v(UINT64_MAX), uint_v(1)}, {uint_v(1), uint_v(1)}};
+  std::vector<std::vector<RenderedValue>> sat = {{uint_v(UINT64_MAX), uint_v(1)},
+                                                 {uint_v(1), uint_v(1)}};
   EXPECT_EQ(pickers::max_by_sum_u64(rows(sat)), 0u);
 }
 
@@ -146,13 +152,15 @@ TEST(FieldCoercion, SignAndRangeBoundaries) {
   RenderedValue neg = int_v(-1);
   EXPECT_EQ(err_as<errors::TypeMismatch>(SnapshotField::of(neg).as_u64()).actual, "Int(negative)");
   RenderedValue big = uint_v(UINT64_MAX);
-  EXPECT_EQ(err_as<errors::TypeMismatch>(SnapshotField::of(big).as_i64()).actual, "Uint(>i64::MAX)");
+  EXPECT_EQ(err_as<errors::TypeMismatch>(SnapshotField::of(big).as_i64()).actual,
+            "Uint(>i64::MAX)");
 }
 
 TEST(FieldCoercion, F64AcceptsOnlyNumbers) {
   RenderedValue f = float_v(1.5);
   EXPECT_DOUBLE_EQ(SnapshotField::of(f).as_f64().value(), 1.5);
-  for (const RenderedValue& v : {RenderedValue::make_char(1), RenderedValue::make_bool(true), RenderedValue::make_ptr(1)}) {
+  for (const RenderedValue& v :
+       {RenderedValue::make_char(1), RenderedValue::make_bool(true), RenderedValue::make_ptr(1)}) {
     auto e = err_as<errors::TypeMismatch>(SnapshotField::of(v).as_f64());
     EXPECT_EQ(e.expected, "f64");
     EXPECT_EQ(e.actual, kind_name(v.kind()));
@@ -217,7 +225,8 @@ TEST(SnapshotEntrySides, NullRenderedSidesAreNoRendered) {
   EXPECT_EQ(v.map, "<entry>");
   EXPECT_EQ(v.side, "value");
   EXPECT_EQ(err_as<errors::NoRendered>(en.key("")).side, "key");
-  EXPECT_EQ(SnapshotError(v).message(), "map '<entry>': value has no rendered structure (no BTF type at capture time)");
+  EXPECT_EQ(SnapshotError(v).message(),
+            "map '<entry>': value has no rendered structure (no BTF type at capture time)");
 }
 
 }  // namespace

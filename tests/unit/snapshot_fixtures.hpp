@@ -1,19 +1,25 @@
 // Fixtures of the Snapshot tests, built as the reference spec §5 describes.
 #pragma once
 
+#include "scxsnap/scxsnap.hpp"
+
 #include <cmath>
 #include <string>
 #include <vector>
-
-#include "scxsnap/scxsnap.hpp"
 
 namespace fx {
 
 using namespace scxsnap;
 
-inline RenderedValue uint_v(std::uint64_t v, std::uint32_t bits = 64) { return RenderedValue::make_uint(bits, v); }
-inline RenderedValue int_v(std::int64_t v, std::uint32_t bits = 32) { return RenderedValue::make_int(bits, v); }
-inline RenderedValue float_v(double v) { return RenderedValue::make_float(64, v); }
+inline RenderedValue uint_v(std::uint64_t v, std::uint32_t bits = 64) {
+  return RenderedValue::make_uint(bits, v);
+}
+inline RenderedValue int_v(std::int64_t v, std::uint32_t bits = 32) {
+  return RenderedValue::make_int(bits, v);
+}
+inline RenderedValue float_v(double v) {
+  return RenderedValue::make_float(64, v);
+}
 inline RenderedValue strukt(std::string_view type, std::vector<RenderedMember> m) {
   return RenderedValue::make_struct(type, std::move(m));
 }
@@ -53,7 +59,8 @@ inline FailureDumpReport make_report_with_maps(std::vector<FailureDumpMap> maps)
   return r;
 }
 
-inline FailureDumpMap hash_map(std::string name, std::vector<std::pair<std::uint64_t, RenderedValue>> kv) {
+inline FailureDumpMap hash_map(std::string name,
+                               std::vector<std::pair<std::uint64_t, RenderedValue>> kv) {
   FailureDumpMap m;
   m.name = std::move(name);
   m.map_type = 1;
@@ -74,7 +81,8 @@ inline RenderedValue task_ctx(std::int64_t tid, std::uint64_t runtime) {
   return strukt("task_ctx", {{"tid", int_v(tid)}, {"runtime_ns", uint_v(runtime)}});
 }
 
-inline FailureDumpMap percpu_map(std::string name, std::vector<std::optional<RenderedValue>> slots) {
+inline FailureDumpMap percpu_map(std::string name,
+                                 std::vector<std::optional<RenderedValue>> slots) {
   FailureDumpMap m;
   m.name = std::move(name);
   m.map_type = 6;
@@ -89,9 +97,11 @@ inline FailureDumpReport synthetic_report() {
       {"nr_cpus_onln", uint_v(4, 32)},
       {"stall", uint_v(1, 8)},
       {"balance_factor", float_v(1.5)},
-      {"ctx", strukt("scx_ctx", {{"weight", uint_v(1024, 32)},
-                                 {"policy", RenderedValue::make_enum(32, 1, "SCHED_NORMAL", false)}})},
-      {"leader", RenderedValue::make_ptr(0xffff800000001000ull, strukt("task_struct", {{"pid", int_v(1234)}}))},
+      {"ctx",
+       strukt("scx_ctx", {{"weight", uint_v(1024, 32)},
+                          {"policy", RenderedValue::make_enum(32, 1, "SCHED_NORMAL", false)}})},
+      {"leader", RenderedValue::make_ptr(0xffff800000001000ull,
+                                         strukt("task_struct", {{"pid", int_v(1234)}}))},
   };
   return make_report_with_maps({
       make_global_map("bpf.bss", std::move(bss)),

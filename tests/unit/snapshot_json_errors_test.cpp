@@ -1,12 +1,11 @@
 // Snapshot spec §5.8 (scheduler-stats JSON surface), §5.9 (error JSON, hash,
 // Display) and §5.10 (first-class accessors).
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
-#include <unordered_set>
-
 #include "snapshot_fixtures.hpp"
 #include "snapshot_matchers.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <unordered_set>
 
 using namespace scxsnap;
 using namespace fx;
@@ -30,7 +29,8 @@ errors::TypeMismatch tm(const SnapshotResult<T>& r) {
 // ---- §5.8 ------------------------------------------------------------------------
 
 TEST(StatsPath, WalksObjects) {
-  JsonValue v = doc(R"({"layers":{"batch":{"util":75.5}},"busy":1,"antistall":2,"big":"12345678901234"})");
+  JsonValue v =
+      doc(R"({"layers":{"batch":{"util":75.5}},"busy":1,"antistall":2,"big":"12345678901234"})");
   EXPECT_DOUBLE_EQ(stats_path(v, "layers.batch.util").as_f64().value(), 75.5);
   auto missing = stats_path(v, "nope");
   auto e = err_as<errors::FieldNotFound>(missing.as_u64());
@@ -46,12 +46,14 @@ TEST(StatsPath, WalksObjects) {
 }
 
 TEST(StatsPath, GetChainsAndArrays) {
-  JsonValue v = doc(R"({"a":{"b":{"c":42}},"u":[1,2,3],"m":[true,1,false],"objs":[{"id":1},{"id":2}],"nested":[[1,2,3],[4,5,6]]})");
+  JsonValue v = doc(
+      R"({"a":{"b":{"c":42}},"u":[1,2,3],"m":[true,1,false],"objs":[{"id":1},{"id":2}],"nested":[[1,2,3],[4,5,6]]})");
   EXPECT_EQ(stats_path(v, "a").get("b.c").as_u64().value(), 42u);
   EXPECT_THAT(stats_path(v, "u").as_u32_array().value(), ElementsAre(1u, 2u, 3u));
   EXPECT_TRUE(stats_path(v, "m").as_bool_array().error().is<errors::TypeMismatch>());
   std::vector<std::uint64_t> ids;
-  for (const auto& f : stats_path(v, "objs").iter_members()) ids.push_back(f.get("id").as_u64().value());
+  for (const auto& f : stats_path(v, "objs").iter_members())
+    ids.push_back(f.get("id").as_u64().value());
   EXPECT_THAT(ids, ElementsAre(1u, 2u));
   std::vector<std::uint64_t> sums;
   for (const auto& f : stats_path(v, "nested").iter_members()) {
@@ -101,7 +103,8 @@ TEST(JsonFieldCoercion, I64AndF64Rules) {
 }
 
 TEST(JsonFieldCoercion, StrictBoolStrAndArrays) {
-  JsonValue v = doc(R"({"s":"1","n":7,"u":[1,2],"i":[-1,2],"f":[1.5,2],"b":[true,false],"big":[4294967296]})");
+  JsonValue v = doc(
+      R"({"s":"1","n":7,"u":[1,2],"i":[-1,2],"f":[1.5,2],"b":[true,false],"big":[4294967296]})");
   EXPECT_TRUE(stats_path(v, "missing").get("x").error()->is<errors::FieldNotFound>());
   EXPECT_TRUE(stats_path(v, "missing").as_u64().error().is<errors::FieldNotFound>());
   EXPECT_FALSE(stats_path(v, "s").as_bool().has_value());
@@ -156,7 +159,8 @@ TEST(SnapshotErrorValue, JsonRoundTripOfEveryVariant) {
       errors::PlaceholderSnapshot{},
       errors::PlaceholderSnapshot{"tag"},
       errors::NoActiveScheduler{"r"},
-      errors::ActiveFilterExcludedMaps{"c", "alpha", {{"alpha.bss", 0xffff888012345000ull}}, {0x9999}},
+      errors::ActiveFilterExcludedMaps{
+          "c", "alpha", {{"alpha.bss", 0xffff888012345000ull}}, {0x9999}},
       errors::WalkerDriftedWithinPhase{JsonValue::string("Phase 1"), {1}, {2}, "x"},
       errors::ProjectionFailed{"p"},
       errors::MapRenderIncomplete{"m", "boom"},
@@ -172,11 +176,13 @@ TEST(SnapshotErrorValue, JsonRoundTripOfEveryVariant) {
   EXPECT_EQ(all[13].to_json(), R"({"MissingStats":{"tag":"t","reason":"NoSchedulerBinary"}})");
   EXPECT_EQ(all[16].to_json(), R"({"PlaceholderSnapshot":{"tag":null}})");
   EXPECT_FALSE(SnapshotError::from_json(R"({"Bogus":{}})").has_value());
-  EXPECT_FALSE(SnapshotError::from_json(R"({"MapNotFound":{"requested":1,"available":[]}})").has_value());
+  EXPECT_FALSE(
+      SnapshotError::from_json(R"({"MapNotFound":{"requested":1,"available":[]}})").has_value());
 }
 
 TEST(SnapshotErrorValue, DisplayTexts) {
-  EXPECT_EQ(SnapshotError(errors::ProjectionFailed{"because"}).message(), "projection failed: because");
+  EXPECT_EQ(SnapshotError(errors::ProjectionFailed{"because"}).message(),
+            "projection failed: because");
   MissingStatsReason big;
   big.kind = MissingStatsReason::Kind::RequestTooLarge;
   big.size = 10;
@@ -189,9 +195,10 @@ TEST(SnapshotErrorValue, DisplayTexts) {
   EXPECT_EQ(se.message(), "scheduler returned errno=13 (args=null)");
   EXPECT_EQ(SnapshotError(errors::MissingStats{"t", MissingStatsReason{}}).message(),
             "sample 't': stats absent (no scheduler_binary configured for this run)");
-  EXPECT_EQ(SnapshotError(errors::PlaceholderSnapshot{"periodic_003"}).message(),
-            "snapshot 'periodic_003' is a placeholder — the freeze-rendezvous path could not capture "
-            "real data; no maps to walk");
+  EXPECT_EQ(
+      SnapshotError(errors::PlaceholderSnapshot{"periodic_003"}).message(),
+      "snapshot 'periodic_003' is a placeholder — the freeze-rendezvous path could not capture "
+      "real data; no maps to walk");
   EXPECT_EQ(SnapshotError(errors::HostFieldUnavailable{"t", 5}).message(),
             "sample 't': per_cpu_time has no entry for cpu 5 (placeholder report or kernel-walker "
             "resolution failure)");

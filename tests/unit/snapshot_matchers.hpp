@@ -1,9 +1,9 @@
 // Helpers that unwrap the expected SnapshotError variant (copying it out).
 #pragma once
 
-#include <gtest/gtest.h>
-
 #include "scxsnap/scxsnap.hpp"
+
+#include <gtest/gtest.h>
 
 namespace fx {
 using namespace scxsnap;
@@ -35,7 +35,8 @@ template <class V, class T>
 V err_as(const SnapshotResult<T>& r) {
   static const V kEmpty{};
   if (r.has_value() || !r.error().template is<V>()) {
-    ADD_FAILURE() << "result is not the expected error: " << (r.has_value() ? "value" : r.error().message());
+    ADD_FAILURE() << "result is not the expected error: "
+                  << (r.has_value() ? "value" : r.error().message());
     return kEmpty;
   }
   return *r.error().template get_if<V>();

@@ -1,10 +1,10 @@
 // Snapshot spec §5.1 (var, paths, conversions), §5.2 (map entries, find,
 // NoMatch), §5.3 (per-CPU) and §5.4 (MapRenderIncomplete).
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include "snapshot_fixtures.hpp"
 #include "snapshot_matchers.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 
 using namespace scxsnap;
 using namespace fx;
@@ -111,7 +111,8 @@ TEST(SnapshotPath, WalkingIntoAScalarIsNotAStruct) {
   const auto& e = err_as<errors::NotAStruct>(f);
   EXPECT_EQ(e.kind, "Uint");
   EXPECT_EQ(e.component, "inner");
-  EXPECT_EQ(f.error()->message(), "path 'inner': component 'inner' (after walking '') expected a Struct, got Uint");
+  EXPECT_EQ(f.error()->message(),
+            "path 'inner': component 'inner' (after walking '') expected a Struct, got Uint");
   const auto& e2 = err_as<errors::NotAStruct>(Snapshot(r).var("ctx").get("weight.inner"));
   EXPECT_EQ(e2.walked, "weight");
 }
@@ -163,14 +164,16 @@ TEST(SnapshotMapEntries, AtOutOfRange) {
 TEST(SnapshotMapEntries, FindMatchesByPredicate) {
   auto r = synthetic_report();
   auto m = Snapshot(r).map("scx_per_task").value();
-  SnapshotEntry e = m.find([](const SnapshotEntry& x) { return x.get("tid").as_i64().value_or(0) == 200; });
+  SnapshotEntry e =
+      m.find([](const SnapshotEntry& x) { return x.get("tid").as_i64().value_or(0) == 200; });
   EXPECT_EQ(e.get("runtime_ns").as_u64().value(), 9'000'000u);
 }
 
 TEST(SnapshotMapEntries, FindWithoutMatchSamplesKeys) {
   auto r = synthetic_report();
-  SnapshotEntry e = Snapshot(r).map("scx_per_task")->find(
-      [](const SnapshotEntry& x) { return x.get("tid").as_i64().value_or(0) == 999; });
+  SnapshotEntry e = Snapshot(r).map("scx_per_task")->find([](const SnapshotEntry& x) {
+    return x.get("tid").as_i64().value_or(0) == 999;
+  });
   const auto& nm = err_as<errors::NoMatch>(e);
   EXPECT_EQ(nm.op, "find");
   EXPECT_EQ(nm.len, 2u);
@@ -246,7 +249,8 @@ TEST(SnapshotNoMatchKeys, SingleValueMapHasNoKeys) {
   m.map_type = 2;
   m.value = uint_v(5);
   auto r = make_report_with_maps({m});
-  SnapshotEntry e = Snapshot(r).map("scx_singleton")->find([](const SnapshotEntry&) { return false; });
+  SnapshotEntry e =
+      Snapshot(r).map("scx_singleton")->find([](const SnapshotEntry&) { return false; });
   const auto& nm = err_as<errors::NoMatch>(e);
   EXPECT_EQ(nm.len, 1u);
   EXPECT_TRUE(nm.available_keys.empty());
@@ -270,7 +274,8 @@ TEST(SnapshotNoMatchKeys, FirstThreeKeysInOrderWithoutDedup) {
   EXPECT_EQ(err_as<errors::NoMatch>(e2).len, 4u);
   EXPECT_THAT(err_as<errors::NoMatch>(e2).available_keys, ElementsAre("100", "100", "200"));
 
-  auto r3 = make_report_with_maps({hash_map("three", {{1, uint_v(1)}, {2, uint_v(2)}, {3, uint_v(3)}})});
+  auto r3 =
+      make_report_with_maps({hash_map("three", {{1, uint_v(1)}, {2, uint_v(2)}, {3, uint_v(3)}})});
   SnapshotEntry e3 = Snapshot(r3).map("three")->find([](const SnapshotEntry&) { return false; });
   EXPECT_EQ(err_as<errors::NoMatch>(e3).len, 3u);
   EXPECT_EQ(err_as<errors::NoMatch>(e3).available_keys.size(), 3u);
@@ -294,15 +299,18 @@ TEST(SnapshotErrorText, BtfHintOnlyWhenEveryKeyIsHex) {
 TEST(SnapshotMapEntries, FilterAndMaxBy) {
   auto r = synthetic_report();
   auto m = Snapshot(r).map("scx_per_task").value();
-  auto hits = m.filter([](const SnapshotEntry& e) { return e.get("runtime_ns").as_u64().value_or(0) > 0; });
+  auto hits =
+      m.filter([](const SnapshotEntry& e) { return e.get("runtime_ns").as_u64().value_or(0) > 0; });
   EXPECT_EQ(hits.size(), 2u);
-  SnapshotEntry best = m.max_by([](const SnapshotEntry& e) { return e.get("runtime_ns").as_u64().value_or(0); });
+  SnapshotEntry best =
+      m.max_by([](const SnapshotEntry& e) { return e.get("runtime_ns").as_u64().value_or(0); });
   EXPECT_EQ(best.get("tid").as_i64().value(), 200);
 }
 
 TEST(SnapshotMapEntries, MaxByKeepsTheFirstOfTies) {
   auto r = make_report_with_maps({hash_map("t", {{1, uint_v(5)}, {2, uint_v(5)}})});
-  SnapshotEntry best = Snapshot(r).map("t")->max_by([](const SnapshotEntry& e) { return e.get("").as_u64().value_or(0); });
+  SnapshotEntry best = Snapshot(r).map("t")->max_by(
+      [](const SnapshotEntry& e) { return e.get("").as_u64().value_or(0); });
   EXPECT_EQ(best.key("").as_u64().value(), 1u);
 }
 
@@ -328,7 +336,8 @@ TEST(SnapshotPercpu, CpuBeyondSlotsIsOutOfRange) {
   EXPECT_EQ(e.cpu, 99u);
   EXPECT_FALSE(e.unmapped);
   EXPECT_EQ(e.len, 4u);
-  EXPECT_EQ(SnapshotError(e).message(), "map 'scx_pcpu': cpu 99 out of range (have 4 per-CPU slots)");
+  EXPECT_EQ(SnapshotError(e).message(),
+            "map 'scx_pcpu': cpu 99 out of range (have 4 per-CPU slots)");
 }
 
 TEST(SnapshotPercpu, UnnarrowedGetIsAnError) {
@@ -336,7 +345,8 @@ TEST(SnapshotPercpu, UnnarrowedGetIsAnError) {
   SnapshotField f = Snapshot(r).map("scx_pcpu")->at(0).get("anything");
   const auto& e = err_as<errors::PerCpuNotNarrowed>(f);
   EXPECT_EQ(e.map, "<percpu-array>");
-  EXPECT_EQ(f.error()->message(), "map '<percpu-array>': per-CPU entry without a CPU narrow — call .cpu(N) first");
+  EXPECT_EQ(f.error()->message(),
+            "map '<percpu-array>': per-CPU entry without a CPU narrow — call .cpu(N) first");
 }
 
 TEST(SnapshotPercpu, SumMaxMin) {
@@ -365,12 +375,14 @@ TEST(SnapshotPercpu, AllNullSlotsAreNoMatch) {
 TEST(SnapshotPercpu, CpuEachVisitsNonNullSlots) {
   auto r = synthetic_report();
   std::vector<std::pair<std::size_t, std::uint64_t>> seen;
-  auto res = Snapshot(r).map("scx_pcpu")->at(0).cpu_each("", [&](std::size_t cpu, const RenderedValue& v) {
-    seen.emplace_back(cpu, v.uint_value());
-    return SnapshotResult<std::monostate>(std::monostate{});
-  });
+  auto res =
+      Snapshot(r).map("scx_pcpu")->at(0).cpu_each("", [&](std::size_t cpu, const RenderedValue& v) {
+        seen.emplace_back(cpu, v.uint_value());
+        return SnapshotResult<std::monostate>(std::monostate{});
+      });
   ASSERT_TRUE(res.has_value());
-  EXPECT_THAT(seen, ElementsAre(std::pair<std::size_t, std::uint64_t>{0, 11}, std::pair<std::size_t, std::uint64_t>{1, 22},
+  EXPECT_THAT(seen, ElementsAre(std::pair<std::size_t, std::uint64_t>{0, 11},
+                                std::pair<std::size_t, std::uint64_t>{1, 22},
                                 std::pair<std::size_t, std::uint64_t>{3, 44}));
 }
 
@@ -383,9 +395,10 @@ TEST(SnapshotPercpu, AggregatingAValueEntryIsATypeMismatch) {
 }
 
 TEST(SnapshotPercpu, FloatAggregatesFollowIeeeRules) {
-  auto r = make_report_with_maps({percpu_map("f", {float_v(1.5), float_v(2.5), std::nullopt, float_v(3.0)}),
-                                  percpu_map("g", {float_v(1.5), float_v(9.25), float_v(3.0)}),
-                                  percpu_map("n", {float_v(1.0), float_v(std::nan("")), float_v(3.0)})});
+  auto r = make_report_with_maps(
+      {percpu_map("f", {float_v(1.5), float_v(2.5), std::nullopt, float_v(3.0)}),
+       percpu_map("g", {float_v(1.5), float_v(9.25), float_v(3.0)}),
+       percpu_map("n", {float_v(1.0), float_v(std::nan("")), float_v(3.0)})});
   Snapshot s(r);
   EXPECT_DOUBLE_EQ(s.map("f")->at(0).cpu_sum_f64("").value(), 7.0);
   EXPECT_DOUBLE_EQ(s.map("g")->at(0).cpu_max_f64("").value(), 9.25);
@@ -424,13 +437,15 @@ TEST(SnapshotPercpu, PercpuHashAggregates) {
 // ---- §5.4 ------------------------------------------------------------------------
 
 TEST(SnapshotRenderGap, ErroredBssShadowsVarNotFound) {
-  auto r = make_report_with_maps({make_errored_map("scx_test.bss", "ARRAY value region unreadable")});
+  auto r =
+      make_report_with_maps({make_errored_map("scx_test.bss", "ARRAY value region unreadable")});
   SnapshotField f = Snapshot(r).var("counter");
   const auto& e = err_as<errors::MapRenderIncomplete>(f);
   EXPECT_EQ(e.map, "scx_test.bss");
   EXPECT_EQ(e.error, "ARRAY value region unreadable");
   EXPECT_EQ(f.error()->message(),
-            "map 'scx_test.bss' contents unavailable (render failed at capture): ARRAY value region unreadable");
+            "map 'scx_test.bss' contents unavailable (render failed at capture): ARRAY value "
+            "region unreadable");
 }
 
 TEST(SnapshotRenderGap, RenderedBssWithoutTheNameIsVarNotFound) {
@@ -442,14 +457,19 @@ TEST(SnapshotRenderGap, EntryAccessOnAnErroredMap) {
   auto r = make_report_with_maps({make_errored_map("m", "boom")});
   auto m = Snapshot(r).map("m").value();
   EXPECT_EQ(err_as<errors::MapRenderIncomplete>(m.at(0)).error, "boom");
-  EXPECT_EQ(err_as<errors::MapRenderIncomplete>(m.find([](const SnapshotEntry&) { return true; })).map, "m");
-  EXPECT_EQ(err_as<errors::MapRenderIncomplete>(m.max_by([](const SnapshotEntry&) { return 0; })).map, "m");
+  EXPECT_EQ(
+      err_as<errors::MapRenderIncomplete>(m.find([](const SnapshotEntry&) { return true; })).map,
+      "m");
+  EXPECT_EQ(
+      err_as<errors::MapRenderIncomplete>(m.max_by([](const SnapshotEntry&) { return 0; })).map,
+      "m");
 }
 
 TEST(SnapshotRenderGap, ErroredRodataWinsOverRenderedBss) {
   auto r = make_report_with_maps({make_global_map("scx_test.bss", {{"present", uint_v(1)}}),
                                   make_errored_map("scx_test.rodata", "unreadable")});
-  EXPECT_EQ(err_as<errors::MapRenderIncomplete>(Snapshot(r).var("absent_name")).map, "scx_test.rodata");
+  EXPECT_EQ(err_as<errors::MapRenderIncomplete>(Snapshot(r).var("absent_name")).map,
+            "scx_test.rodata");
   EXPECT_EQ(Snapshot(r).var("present").as_u64().value(), 1u);
 }
 

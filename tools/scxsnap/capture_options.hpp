@@ -2,9 +2,9 @@
 // The capture flags shared by `capture` and `watch`.
 #pragma once
 
-#include <CLI/CLI.hpp>
-
 #include "scxsnap/capture.hpp"
+
+#include <CLI/CLI.hpp>
 
 namespace scxsnap::cli {
 
@@ -21,14 +21,19 @@ struct CaptureFlags {
 
 inline void add_capture_flags(CLI::App* cmd, CaptureFlags& f) {
   cmd->add_option("--map", f.c.map_names, "capture only maps with this exact name (repeatable)");
-  cmd->add_option("--obj", f.c.obj_prefixes, "capture only maps whose name starts with PREFIX (repeatable)");
+  cmd->add_option("--obj", f.c.obj_prefixes,
+                  "capture only maps whose name starts with PREFIX (repeatable)");
   cmd->add_option("--map-id", f.c.map_ids, "capture only this map id (repeatable)");
-  cmd->add_option("--max-entries", f.c.max_entries, "per-map entry cap (recorded in the map's error)");
+  cmd->add_option("--max-entries", f.c.max_entries,
+                  "per-map entry cap (recorded in the map's error)");
   cmd->add_option("--deadline-ms", f.c.deadline_ms, "soft deadline; what was cut is recorded");
-  cmd->add_flag("--enable-stats", f.c.enable_stats, "turn BPF run stats on while capturing (BPF_ENABLE_STATS)");
-  cmd->add_flag("--all-progs", f.c.all_progs, "prog_runtime_stats for every program, not just the active object's");
+  cmd->add_flag("--enable-stats", f.c.enable_stats,
+                "turn BPF run stats on while capturing (BPF_ENABLE_STATS)");
+  cmd->add_flag("--all-progs", f.c.all_progs,
+                "prog_runtime_stats for every program, not just the active object's");
   cmd->add_option("--pid", f.c.pids, "add task details for this pid (repeatable)");
-  cmd->add_option("--cgroup", f.cgroup, "add PSI IRQ stall for this cgroup (path under /sys/fs/cgroup)");
+  cmd->add_option("--cgroup", f.cgroup,
+                  "add PSI IRQ stall for this cgroup (path under /sys/fs/cgroup)");
   cmd->add_option("--active-obj", f.active_obj, "name the active object instead of detecting it");
 }
 

@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "check_expr.hpp"
 
-#include <fmt/format.h>
-
 #include <cctype>
 #include <charconv>
 #include <cstdlib>
+#include <fmt/format.h>
 #include <map>
 
 namespace scxsnap::cli {
@@ -16,7 +15,8 @@ struct Parser {
   std::size_t i = 0;
 
   Error fail(std::string_view what) const {
-    return Error(ErrorCode::InvalidArgument, fmt::format("expression '{}': at column {}: {}", s, i + 1, what));
+    return Error(ErrorCode::InvalidArgument,
+                 fmt::format("expression '{}': at column {}: {}", s, i + 1, what));
   }
   void ws() {
     while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
@@ -79,7 +79,8 @@ Result<CheckExpr> parse_check_expr(const std::string& text) {
   CheckExpr e;
   e.text = text;
   std::string name = p.ident();
-  if (name.empty()) return p.fail("expected a pattern name (nondecreasing, rate_within, each, ...)");
+  if (name.empty())
+    return p.fail("expected a pattern name (nondecreasing, rate_within, each, ...)");
   if (!p.eat('(')) return p.fail("expected '(' after '" + name + "'");
   std::vector<std::string> args;
   do {
@@ -94,9 +95,12 @@ Result<CheckExpr> parse_check_expr(const std::string& text) {
   if (!p.eat(')')) return p.fail("expected ',' or ')'");
   if (name == "each") {
     if (args.size() != 1) return p.fail("each() takes one projection");
-    if (!p.eat('.')) return p.fail("expected '.at_least(...)', '.at_most(...)' or '.between(...)' after each(...)");
+    if (!p.eat('.'))
+      return p.fail(
+          "expected '.at_least(...)', '.at_most(...)' or '.between(...)' after each(...)");
     std::string op = p.ident();
-    if (op != "at_least" && op != "at_most" && op != "between") return p.fail("expected at_least, at_most or between");
+    if (op != "at_least" && op != "at_most" && op != "between")
+      return p.fail("expected at_least, at_most or between");
     if (!p.eat('(')) return p.fail("expected '('");
     do {
       std::size_t at = p.i;
@@ -126,9 +130,10 @@ Result<CheckExpr> parse_check_expr(const std::string& text) {
     else
       e.projs.push_back(a);
   }
-  if (static_cast<int>(e.projs.size()) != it->second.projs || static_cast<int>(e.nums.size()) != it->second.nums)
-    return p.fail(fmt::format("{} takes {} projection(s) and {} number(s), got {} and {}", name, it->second.projs,
-                              it->second.nums, e.projs.size(), e.nums.size()));
+  if (static_cast<int>(e.projs.size()) != it->second.projs ||
+      static_cast<int>(e.nums.size()) != it->second.nums)
+    return p.fail(fmt::format("{} takes {} projection(s) and {} number(s), got {} and {}", name,
+                              it->second.projs, it->second.nums, e.projs.size(), e.nums.size()));
   e.pattern = name;
   return e;
 }
@@ -136,16 +141,22 @@ Result<CheckExpr> parse_check_expr(const std::string& text) {
 namespace {
 
 const std::map<std::string, std::uint64_t PerCpuTimeStats::*, std::less<>> kCpuFields = {
-    {"cpustat_user_ns", &PerCpuTimeStats::cpustat_user_ns},     {"cpustat_nice_ns", &PerCpuTimeStats::cpustat_nice_ns},
-    {"cpustat_system_ns", &PerCpuTimeStats::cpustat_system_ns}, {"cpustat_softirq_ns", &PerCpuTimeStats::cpustat_softirq_ns},
-    {"cpustat_irq_ns", &PerCpuTimeStats::cpustat_irq_ns},       {"cpustat_idle_ns", &PerCpuTimeStats::cpustat_idle_ns},
-    {"cpustat_iowait_ns", &PerCpuTimeStats::cpustat_iowait_ns}, {"cpustat_steal_ns", &PerCpuTimeStats::cpustat_steal_ns},
+    {"cpustat_user_ns", &PerCpuTimeStats::cpustat_user_ns},
+    {"cpustat_nice_ns", &PerCpuTimeStats::cpustat_nice_ns},
+    {"cpustat_system_ns", &PerCpuTimeStats::cpustat_system_ns},
+    {"cpustat_softirq_ns", &PerCpuTimeStats::cpustat_softirq_ns},
+    {"cpustat_irq_ns", &PerCpuTimeStats::cpustat_irq_ns},
+    {"cpustat_idle_ns", &PerCpuTimeStats::cpustat_idle_ns},
+    {"cpustat_iowait_ns", &PerCpuTimeStats::cpustat_iowait_ns},
+    {"cpustat_steal_ns", &PerCpuTimeStats::cpustat_steal_ns},
     {"irqs_sum", &PerCpuTimeStats::irqs_sum}};
 
 template <class T>
 SeriesField<T> convert(const SeriesField<std::uint64_t>& f) {
   std::vector<std::expected<T, SnapshotError>> v;
-  for (const auto& x : f.values()) v.push_back(x ? std::expected<T, SnapshotError>(static_cast<T>(*x)) : std::unexpected(x.error()));
+  for (const auto& x : f.values())
+    v.push_back(x ? std::expected<T, SnapshotError>(static_cast<T>(*x))
+                  : std::unexpected(x.error()));
   return SeriesField<T>(f.label(), f.tags(), f.elapsed_ms(), std::move(v), f.phases());
 }
 
@@ -156,7 +167,8 @@ std::string resolve_map(const SampleSeries& s, std::string_view spec, std::strin
   std::string best;
   for (const auto& r : s.rows())
     for (const auto& m : r.report.maps)
-      if ((head == m.name || head.starts_with(m.name + ".")) && m.name.size() > best.size()) best = m.name;
+      if ((head == m.name || head.starts_with(m.name + ".")) && m.name.size() > best.size())
+        best = m.name;
   if (best.empty()) best = std::string(head.substr(0, head.find('.')));
   rest = spec.substr(best.size());
   return best;
@@ -172,7 +184,8 @@ Result<SeriesField<T>> project(const SampleSeries& s, const std::string& proj) {
     std::string name(p.substr(4));
     if (name.empty()) return bad("expected a variable name after 'var:'");
     if constexpr (std::is_same_v<T, bool>)
-      return s.bpf<bool>(name, [name](const Snapshot& snap) { return snap.live_var(name).as_bool(); });
+      return s.bpf<bool>(name,
+                         [name](const Snapshot& snap) { return snap.live_var(name).as_bool(); });
     else if constexpr (std::is_same_v<T, double>)
       return s.bpf_live_f64(name);
     else
@@ -190,12 +203,15 @@ Result<SeriesField<T>> project(const SampleSeries& s, const std::string& proj) {
   if (p.starts_with("cpu")) {
     std::size_t colon = p.find(':');
     std::uint32_t cpu = 0;
-    auto r = std::from_chars(p.data() + 3, p.data() + (colon == std::string_view::npos ? p.size() : colon), cpu);
+    auto r = std::from_chars(p.data() + 3,
+                             p.data() + (colon == std::string_view::npos ? p.size() : colon), cpu);
     if (colon == std::string_view::npos || r.ec != std::errc()) return bad("expected cpuN:FIELD");
     auto it = kCpuFields.find(p.substr(colon + 1));
-    if (it == kCpuFields.end()) return bad("unknown per_cpu_time field (cpustat_user_ns, …, irqs_sum)");
+    if (it == kCpuFields.end())
+      return bad("unknown per_cpu_time field (cpustat_user_ns, …, irqs_sum)");
     auto member = it->second;
-    auto f = s.per_cpu_field_u64(cpu, proj, [member](const PerCpuTimeStats& st) { return st.*member; });
+    auto f =
+        s.per_cpu_field_u64(cpu, proj, [member](const PerCpuTimeStats& st) { return st.*member; });
     if constexpr (std::is_same_v<T, std::uint64_t>)
       return f;
     else
@@ -208,7 +224,8 @@ Result<SeriesField<T>> project(const SampleSeries& s, const std::string& proj) {
     if (rest.starts_with('[')) {
       std::size_t close = rest.find(']');
       std::size_t idx = 0;
-      if (close == std::string_view::npos || std::from_chars(rest.data() + 1, rest.data() + close, idx).ec != std::errc())
+      if (close == std::string_view::npos ||
+          std::from_chars(rest.data() + 1, rest.data() + close, idx).ec != std::errc())
         return bad("expected [INDEX]");
       m.at(idx);
       rest.remove_prefix(close + 1);
@@ -216,19 +233,22 @@ Result<SeriesField<T>> project(const SampleSeries& s, const std::string& proj) {
     if (rest.starts_with('@')) {
       std::size_t end = rest.find('.');
       std::size_t cpu = 0;
-      if (std::from_chars(rest.data() + 1, rest.data() + (end == std::string_view::npos ? rest.size() : end), cpu).ec !=
-          std::errc())
+      if (std::from_chars(rest.data() + 1,
+                          rest.data() + (end == std::string_view::npos ? rest.size() : end), cpu)
+              .ec != std::errc())
         return bad("expected @CPU");
       m.cpu(cpu);
       rest.remove_prefix(end == std::string_view::npos ? rest.size() : end);
     }
     std::string field;
-    if (rest.starts_with('.')) field = std::string(rest.substr(1));
-    else if (!rest.empty()) return bad("expected '.FIELD' after the map name");
+    if (rest.starts_with('.'))
+      field = std::string(rest.substr(1));
+    else if (!rest.empty())
+      return bad("expected '.FIELD' after the map name");
     for (const char* red : {"cpu_sum(", "cpu_max(", "cpu_min("}) {
       if (!field.starts_with(red) || !field.ends_with(")")) continue;
       std::string inner = field.substr(8, field.size() - 9);
-      SeriesField<std::uint64_t> f = field[4] == 's' ? m.field_cpu_sum_u64(inner)
+      SeriesField<std::uint64_t> f = field[4] == 's'   ? m.field_cpu_sum_u64(inner)
                                      : field[5] == 'a' ? m.field_cpu_max_u64(inner)
                                                        : m.field_cpu_min_u64(inner);
       if constexpr (std::is_same_v<T, std::uint64_t>)
@@ -265,12 +285,18 @@ Result<void> eval_check_expr(const CheckExpr& e, const SampleSeries& s, Verdict&
   }
   SCXSNAP_TRY(auto f, project<double>(s, e.projs[0]));
   auto u64_arg = [](double d) { return d < 0 ? std::uint64_t{0} : static_cast<std::uint64_t>(d); };
-  if (e.pattern == "rate_within") f.rate_within(v, n[0], n[1]);
-  else if (e.pattern == "steady_within") f.steady_within(v, u64_arg(n[0]), n[1]);
-  else if (e.pattern == "converges_to") f.converges_to(v, n[0], n[1], u64_arg(n[2]));
-  else if (e.pattern == "each.at_least") f.each(v).at_least(n[0]);
-  else if (e.pattern == "each.at_most") f.each(v).at_most(n[0]);
-  else if (e.pattern == "each.between") f.each(v).between(n[0], n[1]);
+  if (e.pattern == "rate_within")
+    f.rate_within(v, n[0], n[1]);
+  else if (e.pattern == "steady_within")
+    f.steady_within(v, u64_arg(n[0]), n[1]);
+  else if (e.pattern == "converges_to")
+    f.converges_to(v, n[0], n[1], u64_arg(n[2]));
+  else if (e.pattern == "each.at_least")
+    f.each(v).at_least(n[0]);
+  else if (e.pattern == "each.at_most")
+    f.each(v).at_most(n[0]);
+  else if (e.pattern == "each.between")
+    f.each(v).between(n[0], n[1]);
   else if (e.pattern == "ratio_within") {
     SCXSNAP_TRY(auto g, project<double>(s, e.projs[1]));
     f.ratio_within(v, g, n[0], n[1]);

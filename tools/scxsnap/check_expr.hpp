@@ -2,21 +2,22 @@
 // The `scxsnap check` expression language (see README, "check expressions"):
 //   PATTERN(PROJ [, PROJ] [, NUMBER]...)      e.g. rate_within(var:nr_dispatched, 0, 5000)
 //   each(PROJ).at_least(N) | .at_most(N) | .between(LO, HI)
-// PROJ: var:NAME | stats:PATH | cpuN:FIELD | map:NAME[.FIELD | .cpu_sum(F) | .cpu_max(F) | .cpu_min(F)]
+// PROJ: var:NAME | stats:PATH | cpuN:FIELD | map:NAME[.FIELD | .cpu_sum(F) | .cpu_max(F) |
+// .cpu_min(F)]
 //       with optional [INDEX] and @CPU after the map name.
 #pragma once
 
-#include <string>
-#include <vector>
-
 #include "scxsnap/result.hpp"
 #include "scxsnap/sample_series.hpp"
+
+#include <string>
+#include <vector>
 
 namespace scxsnap::cli {
 
 struct CheckExpr {
   std::string text;
-  std::string pattern;            // nondecreasing, …, or "each.at_least" / "each.at_most" / "each.between"
+  std::string pattern;  // nondecreasing, …, or "each.at_least" / "each.at_most" / "each.between"
   std::vector<std::string> projs;  // projection texts
   std::vector<double> nums;        // numeric arguments
 };

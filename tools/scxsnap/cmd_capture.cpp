@@ -1,26 +1,27 @@
 // SPDX-License-Identifier: Apache-2.0
 // scxsnap capture: the running kernel's BPF and scheduler state as a report.
-#include <fmt/format.h>
-#include <unistd.h>
-
-#include <chrono>
-#include <cstdio>
-
 #include "capture_options.hpp"
 #include "commands.hpp"
 #include "scxsnap/capture.hpp"
 
+#include <chrono>
+#include <cstdio>
+#include <fmt/format.h>
+#include <unistd.h>
+
 namespace scxsnap::cli {
 
 void add_capture(CLI::App& app, int& exit_code) {
-  auto* cmd = app.add_subcommand("capture", "Capture this machine's BPF maps and scheduler context");
+  auto* cmd =
+      app.add_subcommand("capture", "Capture this machine's BPF maps and scheduler context");
   struct Opts {
     CaptureFlags f;
     std::string out = "-";
     bool pretty = false;
   };
   auto o = std::make_shared<Opts>();
-  cmd->add_option("-o,--output", o->out, "output file ('-' = stdout); written atomically, mode 0600");
+  cmd->add_option("-o,--output", o->out,
+                  "output file ('-' = stdout); written atomically, mode 0600");
   add_capture_flags(cmd, o->f);
   cmd->add_flag("--pretty", o->pretty, "indent the output");
   cmd->callback([o, &exit_code] {

@@ -2,22 +2,25 @@
 // scxsnap check SERIES.jsonl --expect EXPR ...: temporal assertions over a
 // recorded series. Exit 0 all passed, 1 a failure, 4 only inconclusive
 // results, 2 a malformed expression or series.
-#include <fmt/format.h>
-
 #include "check_expr.hpp"
 #include "commands.hpp"
+
+#include <fmt/format.h>
 
 namespace scxsnap::cli {
 
 void add_check(CLI::App& app, int& exit_code) {
-  auto* cmd = app.add_subcommand("check", "Evaluate temporal assertions on a recorded series (JSON Lines)");
+  auto* cmd =
+      app.add_subcommand("check", "Evaluate temporal assertions on a recorded series (JSON Lines)");
   struct Opts {
     std::string file;
     std::vector<std::string> exprs;
   };
   auto o = std::make_shared<Opts>();
   cmd->add_option("SERIES", o->file, "series written by 'scxsnap watch'")->required();
-  cmd->add_option("--expect", o->exprs, "an assertion, e.g. 'nondecreasing(var:nr_dispatched)' (repeatable)")->required();
+  cmd->add_option("--expect", o->exprs,
+                  "an assertion, e.g. 'nondecreasing(var:nr_dispatched)' (repeatable)")
+      ->required();
   cmd->callback([o, &exit_code] {
     std::vector<CheckExpr> parsed;
     for (const auto& t : o->exprs) {
@@ -50,8 +53,8 @@ void add_check(CLI::App& app, int& exit_code) {
       else
         ++passed;
     }
-    fmt::print("check: {} sample(s), {} assertion(s): {} passed, {} failed, {} inconclusive\n", series->len(),
-               parsed.size(), passed, failed, inconclusive);
+    fmt::print("check: {} sample(s), {} assertion(s): {} passed, {} failed, {} inconclusive\n",
+               series->len(), parsed.size(), passed, failed, inconclusive);
     exit_code = failed ? kAbsent : inconclusive ? 4 : kOk;
   });
 }

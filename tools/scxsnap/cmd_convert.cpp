@@ -6,14 +6,16 @@
 namespace scxsnap::cli {
 
 void add_convert(CLI::App& app, int& exit_code) {
-  auto* cmd = app.add_subcommand("convert", "Validate a report and write it again (compact or --pretty)");
+  auto* cmd =
+      app.add_subcommand("convert", "Validate a report and write it again (compact or --pretty)");
   struct Opts {
     std::string in, out;
     bool pretty = false;
   };
   auto opts = std::make_shared<Opts>();
   cmd->add_option("IN", opts->in, "input report ('-' = stdin)")->required();
-  cmd->add_option("OUT", opts->out, "output file ('-' = stdout); written atomically, mode 0600")->required();
+  cmd->add_option("OUT", opts->out, "output file ('-' = stdout); written atomically, mode 0600")
+      ->required();
   cmd->add_flag("--pretty", opts->pretty, "indent the output");
   cmd->callback([opts, &exit_code] {
     auto text = read_text_file(opts->in);

@@ -1,23 +1,26 @@
 // SPDX-License-Identifier: Apache-2.0
 // scxsnap diff A B [--json], or diff SERIES.jsonl --from TAG --to TAG:
 // what changed between two reports. Exit 0 whether or not anything changed.
-#include <fmt/format.h>
-
 #include "commands.hpp"
 #include "scxsnap/diff.hpp"
 #include "scxsnap/sample_series.hpp"
 
+#include <fmt/format.h>
+
 namespace scxsnap::cli {
 
 void add_diff(CLI::App& app, int& exit_code) {
-  auto* cmd = app.add_subcommand("diff", "What changed between two reports (or two samples of a series)");
+  auto* cmd =
+      app.add_subcommand("diff", "What changed between two reports (or two samples of a series)");
   struct Opts {
     std::vector<std::string> files;
     std::string from, to;
     bool json = false;
   };
   auto o = std::make_shared<Opts>();
-  cmd->add_option("FILES", o->files, "two reports, or one series (.jsonl) with --from/--to")->required()->expected(1, 2);
+  cmd->add_option("FILES", o->files, "two reports, or one series (.jsonl) with --from/--to")
+      ->required()
+      ->expected(1, 2);
   cmd->add_option("--from", o->from, "series tag of the earlier sample");
   cmd->add_option("--to", o->to, "series tag of the later sample");
   cmd->add_flag("--json", o->json, "print the changes as JSON");
@@ -38,7 +41,8 @@ void add_diff(CLI::App& app, int& exit_code) {
       b = std::move(*rb);
     } else {
       if (o->from.empty() || o->to.empty()) {
-        exit_code = report_error(Error(ErrorCode::InvalidArgument, "diff of a series needs --from TAG and --to TAG"));
+        exit_code = report_error(
+            Error(ErrorCode::InvalidArgument, "diff of a series needs --from TAG and --to TAG"));
         return;
       }
       auto s = SampleSeries::load_jsonl(o->files[0]);
@@ -53,8 +57,9 @@ void add_diff(CLI::App& app, int& exit_code) {
         if (r.tag == o->to) pb = &r.report;
       }
       if (!pa || !pb) {
-        exit_code = report_error(Error(ErrorCode::InvalidArgument,
-                                       fmt::format("series {} has no sample tagged '{}'", o->files[0], pa ? o->to : o->from)));
+        exit_code = report_error(Error(
+            ErrorCode::InvalidArgument,
+            fmt::format("series {} has no sample tagged '{}'", o->files[0], pa ? o->to : o->from)));
         return;
       }
       a = *pa;

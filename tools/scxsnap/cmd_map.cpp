@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // scxsnap map FILE NAME [--cpu N] [--at I] [--path P] [--sum P] [--json]:
 // print a map's entries (or one of them), a CPU's slots or per-CPU sums.
-#include <fmt/format.h>
-
 #include "commands.hpp"
 #include "scxsnap/snapshot.hpp"
 #include "snapshot_output.hpp"
+
+#include <fmt/format.h>
 
 namespace scxsnap::cli {
 namespace {
@@ -21,13 +21,16 @@ std::string key_text(const SnapshotEntry& e, bool json) {
   if (const RenderedValue* v = k.raw()) return json ? to_json(*v) : v->display();
   if (k.is_present()) return std::to_string(k.as_u64().value_or(0));
   // No BTF for the key: show its bytes.
-  if (const auto* h = std::get_if<SnapshotEntry::Hash>(&e.variant())) return "hex:" + h->entry->key_hex;
-  if (const auto* h = std::get_if<SnapshotEntry::PercpuHash>(&e.variant())) return "hex:" + h->entry->key_hex;
+  if (const auto* h = std::get_if<SnapshotEntry::Hash>(&e.variant()))
+    return "hex:" + h->entry->key_hex;
+  if (const auto* h = std::get_if<SnapshotEntry::PercpuHash>(&e.variant()))
+    return "hex:" + h->entry->key_hex;
   return {};
 }
 
 int print_entry(const SnapshotEntry& e, const Opts& o, bool with_key) {
-  if (auto* m = std::get_if<SnapshotEntry::Missing>(&e.variant())) return snapshot_error_exit(m->error);
+  if (auto* m = std::get_if<SnapshotEntry::Missing>(&e.variant()))
+    return snapshot_error_exit(m->error);
   std::string prefix = with_key ? key_text(e, o.json) : std::string();
   if (!prefix.empty()) prefix += o.json ? "\t" : ": ";
   bool percpu = std::holds_alternative<SnapshotEntry::Percpu>(e.variant()) ||
@@ -58,7 +61,8 @@ int print_entry(const SnapshotEntry& e, const Opts& o, bool with_key) {
 }  // namespace
 
 void add_map(CLI::App& app, int& exit_code) {
-  auto* cmd = app.add_subcommand("map", "Print a map's entries, one entry, a CPU's slots or per-CPU sums");
+  auto* cmd =
+      app.add_subcommand("map", "Print a map's entries, one entry, a CPU's slots or per-CPU sums");
   auto o = std::make_shared<Opts>();
   cmd->add_option("FILE", o->file, "report file ('-' = stdin)")->required();
   cmd->add_option("NAME", o->name, "map name")->required();

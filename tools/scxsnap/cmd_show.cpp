@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // scxsnap show FILE: a readable summary of a report.
-#include <fmt/format.h>
-
 #include "commands.hpp"
 #include "scxsnap/report.hpp"
+
+#include <fmt/format.h>
 
 namespace scxsnap::cli {
 namespace {
@@ -11,9 +11,12 @@ namespace {
 std::string describe_value(const RenderedValue& v) {
   switch (v.kind()) {
     case ValueKind::Struct:
-      return fmt::format("struct {} ({} members)", v.type_name().value_or("<anon>"), v.members().size());
-    case ValueKind::Array: return fmt::format("array[{}]", v.array_len());
-    default: return std::string(kind_tag(v.kind())) + " " + v.display();
+      return fmt::format("struct {} ({} members)", v.type_name().value_or("<anon>"),
+                         v.members().size());
+    case ValueKind::Array:
+      return fmt::format("array[{}]", v.array_len());
+    default:
+      return std::string(kind_tag(v.kind())) + " " + v.display();
   }
 }
 
@@ -21,7 +24,8 @@ std::string describe_content(const FailureDumpMap& m) {
   std::vector<std::string> parts;
   if (m.value) parts.push_back("value: " + describe_value(*m.value));
   if (!m.entries.empty()) parts.push_back(fmt::format("{} entries", m.entries.size()));
-  if (!m.array_entries.empty()) parts.push_back(fmt::format("{} array slots", m.array_entries.size()));
+  if (!m.array_entries.empty())
+    parts.push_back(fmt::format("{} array slots", m.array_entries.size()));
   if (!m.percpu_entries.empty())
     parts.push_back(fmt::format("{} keys x {} cpus", m.percpu_entries.size(),
                                 m.percpu_entries.front().per_cpu.size()));
@@ -33,7 +37,8 @@ std::string describe_content(const FailureDumpMap& m) {
                                 m.ringbuf->producer_pos, m.ringbuf->pending_bytes));
   if (m.stack_trace) parts.push_back(fmt::format("{} stacks", m.stack_trace->entries.size()));
   if (m.fd_array)
-    parts.push_back(fmt::format("{} of {} slots populated", m.fd_array->populated, m.fd_array->scanned));
+    parts.push_back(
+        fmt::format("{} of {} slots populated", m.fd_array->populated, m.fd_array->scanned));
   if (m.arena) parts.push_back(fmt::format("arena {} pages captured", m.arena->pages.size()));
   if (m.error) parts.push_back("error: " + *m.error);
   if (parts.empty()) return "(empty)";
@@ -62,10 +67,12 @@ void print_summary(const std::string& file, const FailureDumpReport& r) {
   if (r.dump_truncated_at_us) fmt::print(" (deadline hit at {} us)", *r.dump_truncated_at_us);
   fmt::print("\n");
   if (!r.maps.empty()) {
-    fmt::print("  {:>6}  {:<16} {:<16} {:>6} {:>8}  {}\n", "ID", "NAME", "TYPE", "VALUE", "MAX", "CONTENT");
+    fmt::print("  {:>6}  {:<16} {:<16} {:>6} {:>8}  {}\n", "ID", "NAME", "TYPE", "VALUE", "MAX",
+               "CONTENT");
     for (const auto& m : r.maps)
-      fmt::print("  {:>6}  {:<16} {:<16} {:>6} {:>8}  {}\n", m.map_id ? std::to_string(m.map_id) : "-",
-                 m.name, map_type_name(m.map_type), m.value_size, m.max_entries, describe_content(m));
+      fmt::print("  {:>6}  {:<16} {:<16} {:>6} {:>8}  {}\n",
+                 m.map_id ? std::to_string(m.map_id) : "-", m.name, map_type_name(m.map_type),
+                 m.value_size, m.max_entries, describe_content(m));
   }
   fmt::print("host context:\n");
   fmt::print("  prog_runtime_stats: {} programs\n", r.prog_runtime_stats.size());

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // scxsnap var FILE NAME [--live] [--path a.b] [--json]: read one global variable.
-#include <fmt/format.h>
-
 #include "commands.hpp"
 #include "scxsnap/snapshot.hpp"
 #include "snapshot_output.hpp"
+
+#include <fmt/format.h>
 
 namespace scxsnap::cli {
 
@@ -16,7 +16,8 @@ void add_var(CLI::App& app, int& exit_code) {
   };
   auto o = std::make_shared<Opts>();
   cmd->add_option("FILE", o->file, "report file ('-' = stdin)")->required();
-  cmd->add_option("NAME", o->name, "variable name (a member of <obj>.bss/.data/.rodata)")->required();
+  cmd->add_option("NAME", o->name, "variable name (a member of <obj>.bss/.data/.rodata)")
+      ->required();
   cmd->add_flag("--live", o->live, "resolve through the active scheduler (live_var)");
   cmd->add_option("--path", o->path, "dotted member path inside the variable");
   cmd->add_flag("--json", o->json, "print the rendered value as JSON");

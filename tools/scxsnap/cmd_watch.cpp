@@ -3,26 +3,27 @@
 // {"tag":"periodic_000","elapsed_ms":0,"report":{…}}. A capture that fails is
 // recorded as a placeholder with its reason. Ctrl-C ends after the current
 // line; every written line is complete.
-#include <fcntl.h>
-#include <fmt/format.h>
-#include <unistd.h>
+#include "capture_options.hpp"
+#include "commands.hpp"
+#include "scxsnap/sample_series.hpp"
 
 #include <atomic>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <fcntl.h>
+#include <fmt/format.h>
 #include <thread>
-
-#include "capture_options.hpp"
-#include "commands.hpp"
-#include "scxsnap/sample_series.hpp"
+#include <unistd.h>
 
 namespace scxsnap::cli {
 namespace {
 
 std::atomic<bool> g_stop{false};
-void on_signal(int) { g_stop = true; }
+void on_signal(int) {
+  g_stop = true;
+}
 
 bool write_all(int fd, std::string_view s) {
   while (!s.empty()) {
@@ -48,9 +49,11 @@ void add_watch(CLI::App& app, int& exit_code) {
     std::string out;
   };
   auto o = std::make_shared<Opts>();
-  cmd->add_option("--interval-ms", o->interval_ms, "time between capture starts")->check(CLI::PositiveNumber);
+  cmd->add_option("--interval-ms", o->interval_ms, "time between capture starts")
+      ->check(CLI::PositiveNumber);
   auto* count = cmd->add_option("--count", o->count, "number of samples");
-  cmd->add_option("--duration-s", o->duration_s, "sample for this long instead of --count")->excludes(count);
+  cmd->add_option("--duration-s", o->duration_s, "sample for this long instead of --count")
+      ->excludes(count);
   cmd->add_option("-o,--output", o->out, "JSON Lines output file (mode 0600)")->required();
   add_capture_flags(cmd, o->f);
   cmd->callback([o, &exit_code] {
@@ -62,7 +65,8 @@ void add_watch(CLI::App& app, int& exit_code) {
     }
     int fd = ::open(o->out.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0) {
-      exit_code = report_error(Error(ErrorCode::Io, fmt::format("cannot create {}: {}", o->out, std::strerror(errno))));
+      exit_code = report_error(
+          Error(ErrorCode::Io, fmt::format("cannot create {}: {}", o->out, std::strerror(errno))));
       return;
     }
     g_stop = false;
@@ -71,8 +75,9 @@ void add_watch(CLI::App& app, int& exit_code) {
     const bool tty = ::isatty(STDERR_FILENO);
     const auto start = std::chrono::steady_clock::now();
     auto elapsed_ms = [&] {
-      return static_cast<std::uint64_t>(
-          std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count());
+      return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                            std::chrono::steady_clock::now() - start)
+                                            .count());
     };
     exit_code = kOk;
     for (std::uint64_t i = 0; !g_stop; ++i) {
@@ -94,13 +99,16 @@ void add_watch(CLI::App& app, int& exit_code) {
       }
       std::string line = SampleSeries::to_jsonl_line(row) + "\n";
       if (!write_all(fd, line)) {
-        exit_code = report_error(Error(ErrorCode::Io, fmt::format("cannot write {}: {}", o->out, std::strerror(errno))));
+        exit_code = report_error(
+            Error(ErrorCode::Io, fmt::format("cannot write {}: {}", o->out, std::strerror(errno))));
         break;
       }
-      if (tty) std::fprintf(stderr, "\r\033[Kscxsnap watch: %s at +%llums", row.tag.c_str(),
-                            static_cast<unsigned long long>(*row.elapsed_ms));
+      if (tty)
+        std::fprintf(stderr, "\r\033[Kscxsnap watch: %s at +%llums", row.tag.c_str(),
+                     static_cast<unsigned long long>(*row.elapsed_ms));
       auto next = start + std::chrono::milliseconds(o->interval_ms * (i + 1));
-      while (!g_stop && std::chrono::steady_clock::now() < next) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      while (!g_stop && std::chrono::steady_clock::now() < next)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     if (tty) std::fprintf(stderr, "\n");
     ::fsync(fd);

@@ -4,9 +4,9 @@
 // 2 bad usage or input, 3 no permission or kernel support).
 #pragma once
 
-#include <CLI/CLI.hpp>
-
 #include "scxsnap/result.hpp"
+
+#include <CLI/CLI.hpp>
 
 namespace scxsnap::cli {
 

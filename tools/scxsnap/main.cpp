@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // scxsnap: capture, inspect and convert snapshots of BPF scheduler state.
-#include <fmt/format.h>
+#include "commands.hpp"
 
 #include <cstdio>
-
-#include "commands.hpp"
+#include <fmt/format.h>
 
 namespace scxsnap::cli {
 
@@ -12,8 +11,10 @@ int report_error(const Error& err) {
   std::fprintf(stderr, "scxsnap: %s\n", err.message().c_str());
   switch (err.code()) {
     case ErrorCode::PermissionDenied:
-    case ErrorCode::Unsupported: return kNoPermission;
-    default: return kBadInput;
+    case ErrorCode::Unsupported:
+      return kNoPermission;
+    default:
+      return kBadInput;
   }
 }
 

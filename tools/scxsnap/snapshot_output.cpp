@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "snapshot_output.hpp"
 
-#include <fmt/format.h>
+#include "commands.hpp"
 
 #include <cstdio>
-
-#include "commands.hpp"
+#include <fmt/format.h>
 
 namespace scxsnap::cli {
 
