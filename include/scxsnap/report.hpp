@@ -338,7 +338,15 @@ Result<void> write_file_atomic(const std::filesystem::path& path, std::string_vi
 
 }  // namespace scxsnap
 
+#include <span>
+#include <utility>
+
 namespace scxsnap {
+/// The u64 counters of PerCpuTimeStats by field name, in declaration order
+/// (cpustat_user_ns … cpustat_steal_ns, irqs_sum).
+std::span<const std::pair<std::string_view, std::uint64_t PerCpuTimeStats::*>>
+per_cpu_time_counters();
+
 /// "hash", "percpu_array", ... for a BPF_MAP_TYPE_* number; "unknown(N)" otherwise.
 std::string map_type_name(std::uint32_t map_type);
 }  // namespace scxsnap

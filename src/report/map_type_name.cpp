@@ -46,4 +46,19 @@ std::string map_type_name(std::uint32_t t) {
   return "unknown(" + std::to_string(t) + ")";
 }
 
+std::span<const std::pair<std::string_view, std::uint64_t PerCpuTimeStats::*>>
+per_cpu_time_counters() {
+  static const std::pair<std::string_view, std::uint64_t PerCpuTimeStats::*> kFields[] = {
+      {"cpustat_user_ns", &PerCpuTimeStats::cpustat_user_ns},
+      {"cpustat_nice_ns", &PerCpuTimeStats::cpustat_nice_ns},
+      {"cpustat_system_ns", &PerCpuTimeStats::cpustat_system_ns},
+      {"cpustat_softirq_ns", &PerCpuTimeStats::cpustat_softirq_ns},
+      {"cpustat_irq_ns", &PerCpuTimeStats::cpustat_irq_ns},
+      {"cpustat_idle_ns", &PerCpuTimeStats::cpustat_idle_ns},
+      {"cpustat_iowait_ns", &PerCpuTimeStats::cpustat_iowait_ns},
+      {"cpustat_steal_ns", &PerCpuTimeStats::cpustat_steal_ns},
+      {"irqs_sum", &PerCpuTimeStats::irqs_sum}};
+  return kFields;
+}
+
 }  // namespace scxsnap

@@ -183,21 +183,11 @@ void diff_maps(const FailureDumpMap& a, const FailureDumpMap& b, std::vector<Cha
 }
 
 void host_deltas(const FailureDumpReport& a, const FailureDumpReport& b, std::vector<Change>& out) {
-  static const std::vector<std::pair<const char*, std::uint64_t PerCpuTimeStats::*>> kFields = {
-      {"cpustat_user_ns", &PerCpuTimeStats::cpustat_user_ns},
-      {"cpustat_nice_ns", &PerCpuTimeStats::cpustat_nice_ns},
-      {"cpustat_system_ns", &PerCpuTimeStats::cpustat_system_ns},
-      {"cpustat_softirq_ns", &PerCpuTimeStats::cpustat_softirq_ns},
-      {"cpustat_irq_ns", &PerCpuTimeStats::cpustat_irq_ns},
-      {"cpustat_idle_ns", &PerCpuTimeStats::cpustat_idle_ns},
-      {"cpustat_iowait_ns", &PerCpuTimeStats::cpustat_iowait_ns},
-      {"cpustat_steal_ns", &PerCpuTimeStats::cpustat_steal_ns},
-      {"irqs_sum", &PerCpuTimeStats::irqs_sum}};
   Snapshot sb(b);
   for (const auto& ca : a.per_cpu_time) {
     const PerCpuTimeStats* cb = sb.per_cpu_time_at(ca.cpu);
     if (!cb) continue;
-    for (const auto& [name, field] : kFields) {
+    for (const auto& [name, field] : per_cpu_time_counters()) {
       std::uint64_t x = ca.*field, y = cb->*field;
       if (x == y) continue;
       out.push_back({Change::Kind::HostDelta, fmt::format("per_cpu_time cpu {} {}", ca.cpu, name),

@@ -139,6 +139,17 @@ TEST(CheckExpr, EvaluatesOverASeries) {
   ASSERT_TRUE(r.has_value()) << r.error().message();
   ASSERT_TRUE(cli::eval_check_expr(*r, s, w).has_value());
   EXPECT_TRUE(w.passed()) << ::testing::PrintToString(w.failures());
+  // Host axis: no per_cpu_time rows in these reports, so every sample fails.
+  Verdict h;
+  auto c = cli::parse_check_expr("each(cpu0:irqs_sum).at_least(0)");
+  ASSERT_TRUE(cli::eval_check_expr(*c, s, h).has_value());
+  ASSERT_EQ(h.failures().size(), 3u);
+  EXPECT_THAT(h.failures()[0], HasSubstr("per_cpu_time has no entry for cpu 0"));
+  auto unknown = cli::parse_check_expr("nondecreasing(cpu0:nope)");
+  Verdict u;
+  auto r2 = cli::eval_check_expr(*unknown, s, u);
+  ASSERT_FALSE(r2.has_value());
+  EXPECT_THAT(r2.error().message(), HasSubstr("unknown per_cpu_time field"));
 }
 
 }  // namespace

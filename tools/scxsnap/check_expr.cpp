@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "check_expr.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cstdlib>
@@ -140,17 +141,6 @@ Result<CheckExpr> parse_check_expr(const std::string& text) {
 
 namespace {
 
-const std::map<std::string, std::uint64_t PerCpuTimeStats::*, std::less<>> kCpuFields = {
-    {"cpustat_user_ns", &PerCpuTimeStats::cpustat_user_ns},
-    {"cpustat_nice_ns", &PerCpuTimeStats::cpustat_nice_ns},
-    {"cpustat_system_ns", &PerCpuTimeStats::cpustat_system_ns},
-    {"cpustat_softirq_ns", &PerCpuTimeStats::cpustat_softirq_ns},
-    {"cpustat_irq_ns", &PerCpuTimeStats::cpustat_irq_ns},
-    {"cpustat_idle_ns", &PerCpuTimeStats::cpustat_idle_ns},
-    {"cpustat_iowait_ns", &PerCpuTimeStats::cpustat_iowait_ns},
-    {"cpustat_steal_ns", &PerCpuTimeStats::cpustat_steal_ns},
-    {"irqs_sum", &PerCpuTimeStats::irqs_sum}};
-
 template <class T>
 SeriesField<T> convert(const SeriesField<std::uint64_t>& f) {
   std::vector<std::expected<T, SnapshotError>> v;
@@ -206,8 +196,11 @@ Result<SeriesField<T>> project(const SampleSeries& s, const std::string& proj) {
     auto r = std::from_chars(p.data() + 3,
                              p.data() + (colon == std::string_view::npos ? p.size() : colon), cpu);
     if (colon == std::string_view::npos || r.ec != std::errc()) return bad("expected cpuN:FIELD");
-    auto it = kCpuFields.find(p.substr(colon + 1));
-    if (it == kCpuFields.end())
+    std::string_view field_name = p.substr(colon + 1);
+    auto counters = per_cpu_time_counters();
+    auto it = std::find_if(counters.begin(), counters.end(),
+                           [&](const auto& c) { return c.first == field_name; });
+    if (it == counters.end())
       return bad("unknown per_cpu_time field (cpustat_user_ns, …, irqs_sum)");
     auto member = it->second;
     auto f =
