@@ -23,6 +23,12 @@ std::size_t percpu_stride(std::uint32_t value_size) {
   return (std::size_t{value_size} + 7) / 8 * 8;
 }
 
+// Bytes one lookup returns: the value, or one 8-byte-aligned slot per possible CPU.
+std::uint32_t lookup_size(const MapInfo& info, const ReadContext& ctx, bool percpu) {
+  return percpu ? static_cast<std::uint32_t>(percpu_stride(info.value_size) * ctx.ncpus)
+                : info.value_size;
+}
+
 // Rendering helpers: nullopt when there is no BTF type for that side.
 struct Renderers {
   BtfRenderer* r = nullptr;
@@ -103,9 +109,7 @@ void finish_walk(const WalkResult& w, const DeadlineCheck& dl, const ReadContext
 void read_hash(const MapInfo& info, int fd, ReadContext& ctx, CapturedMap& out, bool percpu) {
   FailureDumpMap& m = out.map;
   Renderers rs = renderers_for(info, ctx);
-  std::uint32_t vsize = percpu
-                            ? static_cast<std::uint32_t>(percpu_stride(info.value_size) * ctx.ncpus)
-                            : info.value_size;
+  std::uint32_t vsize = lookup_size(info, ctx, percpu);
   MapShape shape{fd, info.type, info.key_size, vsize, info.max_entries};
   DeadlineCheck dl{ctx};
   std::string* js = ctx.stream_out;
@@ -175,9 +179,7 @@ void read_hash(const MapInfo& info, int fd, ReadContext& ctx, CapturedMap& out, 
 void read_array(const MapInfo& info, int fd, ReadContext& ctx, CapturedMap& out, bool percpu) {
   FailureDumpMap& m = out.map;
   Renderers rs = renderers_for(info, ctx);
-  std::uint32_t vsize = percpu
-                            ? static_cast<std::uint32_t>(percpu_stride(info.value_size) * ctx.ncpus)
-                            : info.value_size;
+  std::uint32_t vsize = lookup_size(info, ctx, percpu);
   if (!percpu && info.max_entries == 1) {
     std::vector<std::uint8_t> buf(vsize);
     std::uint32_t key = 0;
