@@ -14,6 +14,7 @@
 #include "scxsnap/result.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -22,6 +23,34 @@
 struct btf;
 
 namespace scxsnap {
+
+/// Limits of one render. A value whose full compact JSON could pass
+/// `max_value_bytes` is rendered as ktstr's `truncated` variant (`needed` =
+/// the type's size, `had` = the bytes its partial shows in full) around a
+/// partial value: every struct member is kept, small members whole, and the
+/// budget is shared max-min fairly among the large ones; arrays keep as many
+/// whole elements as fit and at most one cut element. So a small counter
+/// after a 100 MiB array still renders, and nested arrays never multiply.
+struct RenderLimits {
+  /// Budget of one value's compact JSON in bytes (an upper bound computed
+  /// from the type, so a value may render smaller); 0 = no budget.
+  std::uint64_t max_value_bytes = 0;
+  /// Polled every few dozen elements; once it returns true the render ends
+  /// its arrays and structs early (still valid JSON) and reports `stopped`.
+  std::function<bool()> should_stop;
+  /// JSON renders only: called with the output buffer whenever it holds at
+  /// least `flush_at` bytes; it takes the bytes (and clears the buffer).
+  std::function<void(std::string&)> flush;
+  std::size_t flush_at = std::size_t{1} << 20;
+};
+
+/// What a render did.
+struct RenderStatus {
+  bool over_budget = false;  ///< cut by the budget (the value is `truncated`)
+  bool stopped = false;      ///< should_stop fired: arrays/structs end early
+  std::uint64_t needed = 0;  ///< the type's size in bytes
+  std::uint64_t had = 0;     ///< bytes of the value shown in full
+};
 
 class BtfRenderer {
  public:
@@ -38,6 +67,13 @@ class BtfRenderer {
   /// The same value as compact JSON, appended to `out`.
   Result<void> render_json(std::uint32_t type_id, std::span<const std::uint8_t> bytes,
                            std::string& out);
+  /// The same two under limits; `status` (optional) says what was cut. On
+  /// error nothing is appended.
+  Result<RenderedValue> render(std::uint32_t type_id, std::span<const std::uint8_t> bytes,
+                               const RenderLimits& limits, RenderStatus* status = nullptr);
+  Result<void> render_json(std::uint32_t type_id, std::span<const std::uint8_t> bytes,
+                           std::string& out, const RenderLimits& limits,
+                           RenderStatus* status = nullptr);
   /// Size in bytes of `type_id` (after typedefs and qualifiers).
   Result<std::uint32_t> type_size(std::uint32_t type_id);
 

@@ -8,13 +8,21 @@
 #include "scxsnap/report.hpp"
 #include "scxsnap/result.hpp"
 
+#include <atomic>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace scxsnap {
+
+/// The default render budget of one value (--max-value-bytes): a 158 MiB
+/// `.bss` renders in well under a second to at most this much JSON.
+inline constexpr std::uint64_t kDefaultMaxValueBytes = std::uint64_t{16} << 20;
+/// The default byte budget of one batch-lookup buffer.
+inline constexpr std::size_t kDefaultLookupBufferBytes = std::size_t{8} << 20;
 
 struct CaptureOptions {
   std::vector<std::string> map_names;     ///< --map NAME (exact); empty = all maps
@@ -27,17 +35,57 @@ struct CaptureOptions {
   std::vector<std::int32_t> pids;         ///< task_enrichments for these tasks
   std::optional<std::string> cgroup;      ///< cgroup_psi for this cgroup path
   std::optional<std::string> active_obj;  ///< override the active object's name
+  /// Render budget of one value in bytes of JSON (see RenderLimits); a value
+  /// past it is written as ktstr's `truncated` variant and its map's `error`
+  /// says so. A per-CPU value's slots share it. 0 = no budget.
+  std::uint64_t max_value_bytes = kDefaultMaxValueBytes;
+  /// Byte budget of one batch-lookup buffer (keys + values; at least one entry).
+  std::size_t lookup_buffer_bytes = kDefaultLookupBufferBytes;
+  /// When set (e.g. by a SIGINT handler), the capture stops within a few
+  /// dozen elements of rendering, completes the report as truncated
+  /// (`capture.stopped_by` = "signal") and returns it.
+  const std::atomic<bool>* cancel = nullptr;
   /// Called with a one-line status now and then (for a progress display).
   std::function<void(const std::string&)> progress;
 };
+
+/// What a streamed capture did.
+struct CaptureSummary {
+  std::size_t maps = 0;                  ///< maps written
+  std::uint64_t entries = 0;             ///< entries and values read
+  std::uint64_t bytes = 0;               ///< JSON bytes written
+  std::uint64_t duration_us = 0;
+  std::uint32_t maps_truncated = 0;      ///< maps skipped after a stop
+  std::uint64_t values_truncated = 0;    ///< values cut to the render budget
+  std::size_t maps_with_errors = 0;      ///< maps whose `error` is set
+  std::optional<std::string> stopped_by; ///< "deadline" or "signal"
+};
+
+/// Receives the JSON text of a streamed capture, a chunk at a time (about
+/// 1 MiB each); an error stops the capture and is returned.
+using JsonSink = std::function<Result<void>(std::string_view)>;
 
 /// Capture into a report model.
 /// Errors: PermissionDenied when the bpf syscall is refused (needs CAP_BPF +
 /// CAP_SYS_ADMIN, or root); a map that fails is recorded in its `error`.
 Result<FailureDumpReport> capture(const CaptureOptions& options);
 
-/// Capture straight into JSON text (large maps are rendered into the output
-/// without building their trees). Same content as to_json(capture(...)).
+/// Capture straight into JSON text, streamed into `sink`: no map's contents
+/// are ever built as a tree, and memory stays bounded by the lookup buffers
+/// and the largest raw value, whatever the size of the output. Same content
+/// as to_json(capture(...)). No final newline.
+Result<CaptureSummary> capture_json(const CaptureOptions& options, const JsonSink& sink,
+                                    JsonStyle style = JsonStyle::Compact);
+
+/// capture_json into a file (with a final newline) through OutputFile: the
+/// path is checked before the capture starts, and a failed capture leaves
+/// nothing behind. "-" = stdout.
+Result<CaptureSummary> capture_to_file(const CaptureOptions& options,
+                                       const std::filesystem::path& path,
+                                       JsonStyle style = JsonStyle::Compact);
+
+/// The whole JSON text as one string (convenient for small captures; the
+/// memory it takes is the size of the text).
 Result<std::string> capture_json(const CaptureOptions& options,
                                  JsonStyle style = JsonStyle::Compact);
 

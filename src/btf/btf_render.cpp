@@ -22,14 +22,31 @@ BtfRenderer& BtfRenderer::operator=(BtfRenderer&&) noexcept = default;
 
 Result<RenderedValue> BtfRenderer::render(std::uint32_t type_id,
                                           std::span<const std::uint8_t> bytes) {
-  SCXSNAP_TRY(std::uint32_t root, impl_->compiler.compile(type_id));
-  return btf_plan::TreeExec(impl_->plan).run(root, bytes.data(), bytes.size());
+  return render(type_id, bytes, RenderLimits{}, nullptr);
 }
 
 Result<void> BtfRenderer::render_json(std::uint32_t type_id, std::span<const std::uint8_t> bytes,
                                       std::string& out) {
+  return render_json(type_id, bytes, out, RenderLimits{}, nullptr);
+}
+
+Result<RenderedValue> BtfRenderer::render(std::uint32_t type_id,
+                                          std::span<const std::uint8_t> bytes,
+                                          const RenderLimits& limits, RenderStatus* status) {
   SCXSNAP_TRY(std::uint32_t root, impl_->compiler.compile(type_id));
-  btf_plan::JsonExec(impl_->plan, out).run(root, bytes.data(), bytes.size());
+  btf_plan::TreeExec exec(impl_->plan, &limits);
+  RenderedValue v = exec.root(root, bytes.data(), bytes.size());
+  if (status) *status = exec.status();
+  return v;
+}
+
+Result<void> BtfRenderer::render_json(std::uint32_t type_id, std::span<const std::uint8_t> bytes,
+                                      std::string& out, const RenderLimits& limits,
+                                      RenderStatus* status) {
+  SCXSNAP_TRY(std::uint32_t root, impl_->compiler.compile(type_id));
+  btf_plan::JsonExec exec(impl_->plan, out, &limits);
+  exec.root(root, bytes.data(), bytes.size());
+  if (status) *status = exec.status();
   return {};
 }
 

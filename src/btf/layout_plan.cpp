@@ -28,6 +28,59 @@ bool is_cpumask_name(std::string_view n) {
   return n == "cpumask" || n == "bpf_cpumask" || n == "scx_bitmap";
 }
 
+// The member of a CPU-mask struct that holds the bitmap words: the kernel's
+// `cpumask` (inside bpf_cpumask) and scx's `bits` (scx_bitmap, after its id).
+bool is_bitmap_member(std::string_view n) { return n == "cpumask" || n == "bits"; }
+
+std::uint64_t sat_add(std::uint64_t a, std::uint64_t b) {
+  return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+std::uint64_t sat_mul(std::uint64_t a, std::uint64_t b) {
+  return b != 0 && a > UINT64_MAX / b ? UINT64_MAX : a * b;
+}
+
+// Upper bound of a node's compact JSON (see Node::cost).
+std::uint64_t node_cost(const Plan& plan, const Node& n) {
+  const std::uint64_t head = n.json_head.size(), tail = n.json_tail.size();
+  switch (n.op) {
+    case Op::Int:
+    case Op::Uint:
+    case Op::Ptr:
+      return head + 20 + (n.op == Op::Ptr ? 100 : tail);
+    case Op::Bool:
+      return head + 5 + tail;
+    case Op::Char:
+      return head + 3 + tail;
+    case Op::Float:
+      return head + 25 + tail;
+    case Op::Enum: {
+      std::uint64_t longest = tail;
+      for (std::uint32_t i = 0; i < n.count; ++i)
+        longest = std::max<std::uint64_t>(longest, plan.enum_values[n.first + i].json_tail.size());
+      return head + 20 + longest;
+    }
+    case Op::Struct: {
+      std::uint64_t c = head + tail;
+      for (std::uint32_t i = 0; i < n.count; ++i) {
+        const Member& m = plan.members[n.first + i];
+        c = sat_add(c, sat_add(m.json_prefix.size() + 2, plan.nodes[m.node].cost));
+      }
+      return c;
+    }
+    case Op::Array: {
+      std::uint64_t shown = std::min(n.count, kMaxArrayElements);
+      return sat_add(head + tail, sat_mul(shown, sat_add(plan.nodes[n.first].cost, 1)));
+    }
+    case Op::CpuList:  // "a-b," per run at worst: a run per set bit, 16 bytes each
+      return sat_add(head + tail, sat_mul(std::uint64_t{n.elem_size} * 8, 16));
+    case Op::Bytes:
+      return sat_add(head + tail, sat_mul(n.size, 3));
+    case Op::Unsupported:
+      return head;
+  }
+  return head + tail;
+}
+
 }  // namespace
 
 std::uint32_t Compiler::add(Node n) {
@@ -121,6 +174,7 @@ void precompute_json(Plan& plan, std::size_t from_node, std::size_t from_member,
         n.json_head = "{\"kind\":\"unsupported\",\"reason\":" + quoted(plan.reasons[n.aux]) + "}";
         break;
     }
+    n.cost = node_cost(plan, n);
   }
 }
 
@@ -267,13 +321,13 @@ Result<std::uint32_t> Compiler::compile_at(std::uint32_t type_id, int depth) {
       n.has_type_name = !nm.empty();
       n.type_name = InternedString(nm);
       if (!datasec && is_cpumask_name(nm)) {
-        // Bitmap bytes: a `cpumask` member when there is one, else the whole struct.
+        // Bitmap bytes: the bitmap member when there is one, else the whole struct.
         n.op = Op::CpuList;
         n.aux = 0;
         n.elem_size = t->size;
         const struct btf_member* m = btf_members(t);
         for (std::uint32_t i = 0; i < btf_vlen(t); ++i) {
-          if (name_of(btf_, m[i].name_off) != "cpumask") continue;
+          if (!is_bitmap_member(name_of(btf_, m[i].name_off))) continue;
           __s64 s = btf__resolve_size(btf_, m[i].type);
           std::uint32_t off = btf_member_bit_offset(t, i) / 8;
           if (s > 0 && off + static_cast<std::uint64_t>(s) <= t->size) {
@@ -289,7 +343,8 @@ Result<std::uint32_t> Compiler::compile_at(std::uint32_t type_id, int depth) {
       std::uint32_t vlen = btf_vlen(t);
       for (std::uint32_t i = 0; i < vlen; ++i) {
         Member mem;
-        std::uint32_t member_type, bit_offset = 0, bf_size = 0;
+        std::uint32_t member_type, bf_size = 0;
+        std::uint64_t bit_offset = 0;  // 64-bit: DATASEC offsets reach past 512 MiB
         if (datasec) {
           const struct btf_var_secinfo* vs = btf_var_secinfos(t) + i;
           const struct btf_type* var = btf__type_by_id(btf_, vs->type);
@@ -297,7 +352,7 @@ Result<std::uint32_t> Compiler::compile_at(std::uint32_t type_id, int depth) {
             return bad_btf(fmt::format("datasec {} names type id {} out of range", nm, vs->type));
           mem.name = InternedString(name_of(btf_, var->name_off));
           member_type = vs->type;
-          bit_offset = vs->offset * 8;
+          bit_offset = std::uint64_t{vs->offset} * 8;
           if (std::uint64_t{vs->offset} + vs->size > t->size)
             return bad_btf(fmt::format("datasec {} variable at {}+{} beyond its size {}", nm,
                                        vs->offset, vs->size, t->size));
@@ -309,7 +364,7 @@ Result<std::uint32_t> Compiler::compile_at(std::uint32_t type_id, int depth) {
           bf_size = btf_member_bitfield_size(t, i);
         }
         SCXSNAP_TRY(std::uint32_t child, compile_at(member_type, depth + 1));
-        mem.byte_off = bit_offset / 8;
+        mem.byte_off = static_cast<std::uint32_t>(bit_offset / 8);
         if (bf_size != 0 || bit_offset % 8 != 0) {
           // A bitfield gets its own node: same kind, its own bit window.
           Node bf = plan_.nodes[child];
@@ -317,7 +372,7 @@ Result<std::uint32_t> Compiler::compile_at(std::uint32_t type_id, int depth) {
               bf.op != Op::Char)
             return bad_btf(
                 fmt::format("bitfield member {} of {} is not an integer", mem.name.view(), nm));
-          bf.bit_off = bit_offset % 8;
+          bf.bit_off = static_cast<std::uint32_t>(bit_offset % 8);
           bf.bf_bits = bf_size != 0 ? bf_size : bf.bits;
           if (bf.op == Op::Int || bf.op == Op::Uint || bf.op == Op::Enum) bf.bits = bf.bf_bits;
           bf.size = (bf.bit_off + bf.bf_bits + 7) / 8;

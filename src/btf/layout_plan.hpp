@@ -61,12 +61,16 @@ struct Node {
   std::uint32_t elem_size = 0;  // Array stride; CpuList: bitmap bytes
   std::uint32_t aux = 0;        // CpuList: bitmap byte offset; Unsupported: reason index
   InternedString type_name;
+  /// Upper bound of the compact JSON bytes the full rendering takes
+  /// (saturating); what the render budget is measured against.
+  std::uint64_t cost = 0;
   // Compact JSON written around the node's value by the direct-JSON executor.
   std::string json_head;
   std::string json_tail;
 };
 
-/// Fill json_head/json_tail of every node (after compilation).
+/// Fill json_head/json_tail and cost of every node from `from_node` on
+/// (after compilation; children always precede their parents).
 void precompute_json(struct Plan& plan, std::size_t from_node, std::size_t from_member,
                      std::size_t from_enum);
 

@@ -3,6 +3,8 @@
 // JSON. The two executors share the decoding helpers and emit the same value.
 #include "plan_exec.hpp"
 
+#include "render_budget.hpp"
+
 #include "report/json_writer.hpp"
 #include "report/report_writer.hpp"
 #include "scxsnap/btf_render.hpp"
@@ -87,13 +89,45 @@ constexpr const char* kPtrReason = "live host capture: kernel memory behind poin
 
 }  // namespace
 
+constexpr std::uint64_t kNoBudget = UINT64_MAX;
+constexpr std::uint32_t kPollEvery = 64;  // elements or members between stop checks
+
+std::uint64_t ExecBase::begin_root(std::uint32_t root, std::size_t avail) {
+  const Node& n = plan_.nodes[root];
+  std::uint64_t budget =
+      limits_ && limits_->max_value_bytes ? limits_->max_value_bytes : kNoBudget;
+  status_ = RenderStatus{};
+  status_.needed = n.size;
+  status_.had = std::min<std::uint64_t>(avail, n.size);
+  if (n.cost > budget) {
+    status_.over_budget = true;
+    if (avail >= n.size) status_.had = covered_bytes(plan_, root, budget);
+  }
+  return budget;
+}
+
 // ---- tree ----------------------------------------------------------------------------
 
-RenderedValue TreeExec::run(std::uint32_t idx, const std::uint8_t* p, std::size_t avail,
-                            int depth) const {
+RenderedValue TreeExec::root(std::uint32_t idx, const std::uint8_t* p, std::size_t avail) {
+  std::uint64_t budget = begin_root(idx, avail);
+  const Node& n = plan_.nodes[idx];
+  if (status_.over_budget && avail >= n.size)
+    return RenderedValue::make_truncated(n.size, status_.had, cut(idx, p, avail, 0, budget));
+  return value(idx, p, avail, 0, budget);
+}
+
+RenderedValue TreeExec::value(std::uint32_t idx, const std::uint8_t* p, std::size_t avail,
+                              int depth, std::uint64_t budget) {
   const Node& n = plan_.nodes[idx];
   if (avail < n.size)
-    return RenderedValue::make_truncated(n.size, avail, partial(idx, p, avail, depth));
+    return RenderedValue::make_truncated(n.size, avail, cut(idx, p, avail, depth, budget));
+  if (depth > kMaxNesting) return RenderedValue::make_unsupported("render depth limit exceeded");
+  if (n.cost <= budget) return full(idx, p, depth);
+  return cut(idx, p, avail, depth, budget);
+}
+
+RenderedValue TreeExec::full(std::uint32_t idx, const std::uint8_t* p, int depth) {
+  const Node& n = plan_.nodes[idx];
   if (depth > kMaxNesting) return RenderedValue::make_unsupported("render depth limit exceeded");
   switch (n.op) {
     case Op::Int:
@@ -117,8 +151,9 @@ RenderedValue TreeExec::run(std::uint32_t idx, const std::uint8_t* p, std::size_
       std::vector<RenderedMember> members;
       members.reserve(n.count);
       for (std::uint32_t i = 0; i < n.count; ++i) {
+        if (i % kPollEvery == kPollEvery - 1 && poll()) break;
         const Member& m = plan_.members[n.first + i];
-        members.emplace_back(m.name, run(m.node, p + m.byte_off, avail - m.byte_off, depth + 1));
+        members.emplace_back(m.name, full(m.node, p + m.byte_off, depth + 1));
       }
       return RenderedValue::make_struct(
           n.has_type_name ? std::optional<std::string_view>(n.type_name.view()) : std::nullopt,
@@ -128,9 +163,10 @@ RenderedValue TreeExec::run(std::uint32_t idx, const std::uint8_t* p, std::size_
       std::uint32_t shown = std::min(n.count, kMaxArrayElements);
       std::vector<RenderedValue> elems;
       elems.reserve(shown);
-      for (std::uint32_t i = 0; i < shown; ++i)
-        elems.push_back(run(n.first, p + std::size_t{i} * n.elem_size,
-                            avail - std::size_t{i} * n.elem_size, depth + 1));
+      for (std::uint32_t i = 0; i < shown; ++i) {
+        if (i % kPollEvery == kPollEvery - 1 && poll()) break;
+        elems.push_back(full(n.first, p + std::size_t{i} * n.elem_size, depth + 1));
+      }
       return RenderedValue::make_array(n.count, std::move(elems));
     }
     case Op::CpuList:
@@ -148,41 +184,53 @@ RenderedValue TreeExec::run(std::uint32_t idx, const std::uint8_t* p, std::size_
   return RenderedValue::make_unsupported("unknown plan op");
 }
 
-RenderedValue TreeExec::partial(std::uint32_t idx, const std::uint8_t* p, std::size_t avail,
-                                int depth) const {
+// Over budget, or fewer bytes than the type (`avail` < size): what fits.
+RenderedValue TreeExec::cut(std::uint32_t idx, const std::uint8_t* p, std::size_t avail,
+                            int depth, std::uint64_t budget) {
   const Node& n = plan_.nodes[idx];
+  const bool short_bytes = avail < n.size;
   switch (n.op) {
     case Op::Struct: {
+      std::vector<std::uint64_t> give;
+      allot_members(plan_, n, budget, give);
       std::vector<RenderedMember> members;
       for (std::uint32_t i = 0; i < n.count; ++i) {
         const Member& m = plan_.members[n.first + i];
-        if (m.byte_off >= avail && plan_.nodes[m.node].size > 0) continue;
-        members.emplace_back(m.name,
-                             run(m.node, p + std::min<std::size_t>(m.byte_off, avail),
-                                 avail - std::min<std::size_t>(m.byte_off, avail), depth + 1));
+        if (short_bytes && m.byte_off >= avail && plan_.nodes[m.node].size > 0) continue;
+        if (i % kPollEvery == kPollEvery - 1 && poll()) break;
+        std::size_t off = std::min<std::size_t>(m.byte_off, avail);
+        members.emplace_back(m.name, value(m.node, p + off, avail - off, depth + 1, give[i]));
       }
       return RenderedValue::make_struct(
           n.has_type_name ? std::optional<std::string_view>(n.type_name.view()) : std::nullopt,
           std::move(members));
     }
     case Op::Array: {
-      std::vector<RenderedValue> elems;
+      ArrayAllot a = allot_array(plan_, n, budget);
       std::uint32_t shown = std::min(n.count, kMaxArrayElements);
-      for (std::uint32_t i = 0;
-           i < shown && n.elem_size > 0 && std::size_t{i} * n.elem_size < avail; ++i)
-        elems.push_back(run(n.first, p + std::size_t{i} * n.elem_size,
-                            avail - std::size_t{i} * n.elem_size, depth + 1));
+      std::vector<RenderedValue> elems;
+      for (std::uint32_t i = 0; i < shown; ++i) {
+        std::size_t off = std::size_t{i} * n.elem_size;
+        if (short_bytes && (n.elem_size == 0 || off >= avail)) break;
+        if (i > a.whole || (i == a.whole && a.last_budget == 0)) break;
+        if (i % kPollEvery == kPollEvery - 1 && poll()) break;
+        elems.push_back(
+            value(n.first, p + off, avail - off, depth + 1, i < a.whole ? kNoBudget : a.last_budget));
+      }
       return RenderedValue::make_array(n.count, std::move(elems));
     }
+    case Op::Bytes:
+      if (!short_bytes) return RenderedValue::make_bytes(hex_bytes({p, bytes_shown(n, budget)}));
+      [[fallthrough]];
     default:
-      return RenderedValue::make_bytes(hex_bytes({p, avail}));
+      if (short_bytes) return RenderedValue::make_bytes(hex_bytes({p, avail}));
+      return full(idx, p, depth);
   }
 }
 
 // ---- JSON ------------------------------------------------------------------------------
 // Compact JSON from the plan's precomputed fragments; byte-identical to
-// to_json() of the tree (checked by the tests). Truncated values are rare and
-// go through the tree.
+// to_json() of the tree (checked by the tests).
 
 namespace {
 void append_u64(std::string& out, std::uint64_t v) {
@@ -197,14 +245,54 @@ void append_i64(std::string& out, std::int64_t v) {
 }
 constexpr std::string_view kPtrTail =
     ",\"deref_skipped_reason\":\"live host capture: kernel memory behind pointers is not read\"}";
+constexpr std::string_view kDepthLimit =
+    "{\"kind\":\"unsupported\",\"reason\":\"render depth limit exceeded\"}";
 }  // namespace
 
-void JsonExec::run(std::uint32_t idx, const std::uint8_t* p, std::size_t avail, int depth) {
+void JsonExec::truncated_head(std::uint64_t needed, std::uint64_t had) {
+  out_ += "{\"kind\":\"truncated\",\"needed\":";
+  append_u64(out_, needed);
+  out_ += ",\"had\":";
+  append_u64(out_, had);
+  out_ += ",\"partial\":";
+}
+
+void JsonExec::root(std::uint32_t idx, const std::uint8_t* p, std::size_t avail) {
+  std::uint64_t budget = begin_root(idx, avail);
+  const Node& n = plan_.nodes[idx];
+  if (status_.over_budget && avail >= n.size) {
+    truncated_head(n.size, status_.had);
+    cut(idx, p, avail, 0, budget);
+    out_ += '}';
+    return;
+  }
+  value(idx, p, avail, 0, budget);
+}
+
+void JsonExec::value(std::uint32_t idx, const std::uint8_t* p, std::size_t avail, int depth,
+                     std::uint64_t budget) {
+  const Node& n = plan_.nodes[idx];
+  if (avail < n.size) {
+    truncated_head(n.size, avail);
+    cut(idx, p, avail, depth, budget);
+    out_ += '}';
+    return;
+  }
+  if (depth > kMaxNesting) {
+    out_ += kDepthLimit;
+    return;
+  }
+  if (n.cost <= budget)
+    full(idx, p, depth);
+  else
+    cut(idx, p, avail, depth, budget);
+}
+
+void JsonExec::full(std::uint32_t idx, const std::uint8_t* p, int depth) {
   const Node& n = plan_.nodes[idx];
   std::string& out = out_;
-  if (avail < n.size || depth > kMaxNesting) {
-    detail::JsonWriter w(out);
-    detail::write_rendered(w, TreeExec(plan_).run(idx, p, avail, depth));
+  if (depth > kMaxNesting) {
+    out += kDepthLimit;
     return;
   }
   switch (n.op) {
@@ -253,11 +341,13 @@ void JsonExec::run(std::uint32_t idx, const std::uint8_t* p, std::size_t avail, 
     case Op::Struct:
       out += n.json_head;
       for (std::uint32_t i = 0; i < n.count; ++i) {
+        if (i % kPollEvery == kPollEvery - 1 && poll()) break;
         const Member& m = plan_.members[n.first + i];
         if (i) out += ',';
         out += m.json_prefix;
-        run(m.node, p + m.byte_off, avail - m.byte_off, depth + 1);
+        full(m.node, p + m.byte_off, depth + 1);
         out += '}';
+        maybe_flush();
       }
       out += n.json_tail;
       return;
@@ -265,9 +355,10 @@ void JsonExec::run(std::uint32_t idx, const std::uint8_t* p, std::size_t avail, 
       out += n.json_head;
       std::uint32_t shown = std::min(n.count, kMaxArrayElements);
       for (std::uint32_t i = 0; i < shown; ++i) {
+        if (i % kPollEvery == kPollEvery - 1 && poll()) break;
         if (i) out += ',';
-        run(n.first, p + std::size_t{i} * n.elem_size, avail - std::size_t{i} * n.elem_size,
-            depth + 1);
+        full(n.first, p + std::size_t{i} * n.elem_size, depth + 1);
+        maybe_flush();
       }
       out += n.json_tail;
       return;
@@ -295,6 +386,66 @@ void JsonExec::run(std::uint32_t idx, const std::uint8_t* p, std::size_t avail, 
     case Op::Unsupported:
       out += n.json_head;
       return;
+  }
+}
+
+void JsonExec::cut(std::uint32_t idx, const std::uint8_t* p, std::size_t avail, int depth,
+                   std::uint64_t budget) {
+  const Node& n = plan_.nodes[idx];
+  const bool short_bytes = avail < n.size;
+  switch (n.op) {
+    case Op::Struct: {
+      std::vector<std::uint64_t> give;
+      allot_members(plan_, n, budget, give);
+      out_ += n.json_head;
+      bool first = true;
+      for (std::uint32_t i = 0; i < n.count; ++i) {
+        const Member& m = plan_.members[n.first + i];
+        if (short_bytes && m.byte_off >= avail && plan_.nodes[m.node].size > 0) continue;
+        if (i % kPollEvery == kPollEvery - 1 && poll()) break;
+        std::size_t off = std::min<std::size_t>(m.byte_off, avail);
+        if (!first) out_ += ',';
+        first = false;
+        out_ += m.json_prefix;
+        value(m.node, p + off, avail - off, depth + 1, give[i]);
+        out_ += '}';
+        maybe_flush();
+      }
+      out_ += n.json_tail;
+      return;
+    }
+    case Op::Array: {
+      ArrayAllot a = allot_array(plan_, n, budget);
+      std::uint32_t shown = std::min(n.count, kMaxArrayElements);
+      out_ += n.json_head;
+      for (std::uint32_t i = 0; i < shown; ++i) {
+        std::size_t off = std::size_t{i} * n.elem_size;
+        if (short_bytes && (n.elem_size == 0 || off >= avail)) break;
+        if (i > a.whole || (i == a.whole && a.last_budget == 0)) break;
+        if (i % kPollEvery == kPollEvery - 1 && poll()) break;
+        if (i) out_ += ',';
+        value(n.first, p + off, avail - off, depth + 1, i < a.whole ? kNoBudget : a.last_budget);
+        maybe_flush();
+      }
+      out_ += n.json_tail;
+      return;
+    }
+    case Op::Bytes:
+      if (!short_bytes) {
+        out_ += n.json_head;
+        append_hex_bytes(out_, {p, bytes_shown(n, budget)});
+        out_ += n.json_tail;
+        return;
+      }
+      [[fallthrough]];
+    default:
+      if (short_bytes) {
+        out_ += "{\"kind\":\"bytes\",\"hex\":\"";
+        append_hex_bytes(out_, {p, avail});
+        out_ += "\"}";
+        return;
+      }
+      full(idx, p, depth);
   }
 }
 

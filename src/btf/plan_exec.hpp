@@ -1,36 +1,72 @@
 // SPDX-License-Identifier: Apache-2.0
-// The two executors of a layout plan.
+// The two executors of a layout plan: one builds the RenderedValue tree, the
+// other appends the same value as compact JSON. Both take the same budget and
+// stop signal and cut a value the same way (render_budget.hpp).
 #pragma once
 
 #include "layout_plan.hpp"
-#include "report/json_writer.hpp"
+#include "scxsnap/btf_render.hpp"
 #include "scxsnap/rendered_value.hpp"
 
 #include <cstdint>
+#include <string>
+#include <vector>
 
 namespace scxsnap::btf_plan {
 
-/// Builds the RenderedValue tree.
-class TreeExec {
+class ExecBase {
  public:
-  explicit TreeExec(const Plan& plan) : plan_(plan) {}
-  RenderedValue run(std::uint32_t node, const std::uint8_t* p, std::size_t avail,
-                    int depth = 0) const;
+  const RenderStatus& status() const { return status_; }
+
+ protected:
+  ExecBase(const Plan& plan, const RenderLimits* limits) : plan_(plan), limits_(limits) {}
+  /// Polled in long loops: true once the render must stop.
+  bool poll() {
+    if (status_.stopped) return true;
+    if (limits_ && limits_->should_stop && limits_->should_stop()) status_.stopped = true;
+    return status_.stopped;
+  }
+  /// Fills status_ for a root render and returns the budget the root gets.
+  std::uint64_t begin_root(std::uint32_t root, std::size_t avail);
+
+  const Plan& plan_;
+  const RenderLimits* limits_;
+  RenderStatus status_;
+  std::vector<std::uint64_t> scratch_;
+};
+
+/// Builds the RenderedValue tree.
+class TreeExec : public ExecBase {
+ public:
+  explicit TreeExec(const Plan& plan, const RenderLimits* limits = nullptr)
+      : ExecBase(plan, limits) {}
+  RenderedValue root(std::uint32_t node, const std::uint8_t* p, std::size_t avail);
 
  private:
-  RenderedValue partial(std::uint32_t node, const std::uint8_t* p, std::size_t avail,
-                        int depth) const;
-  const Plan& plan_;
+  RenderedValue value(std::uint32_t node, const std::uint8_t* p, std::size_t avail, int depth,
+                      std::uint64_t budget);
+  RenderedValue full(std::uint32_t node, const std::uint8_t* p, int depth);
+  RenderedValue cut(std::uint32_t node, const std::uint8_t* p, std::size_t avail, int depth,
+                    std::uint64_t budget);
 };
 
 /// Appends the same value as compact JSON to `out`, with no tree in between.
-class JsonExec {
+class JsonExec : public ExecBase {
  public:
-  JsonExec(const Plan& plan, std::string& out) : plan_(plan), out_(out) {}
-  void run(std::uint32_t node, const std::uint8_t* p, std::size_t avail, int depth = 0);
+  JsonExec(const Plan& plan, std::string& out, const RenderLimits* limits = nullptr)
+      : ExecBase(plan, limits), out_(out) {}
+  void root(std::uint32_t node, const std::uint8_t* p, std::size_t avail);
 
  private:
-  const Plan& plan_;
+  void value(std::uint32_t node, const std::uint8_t* p, std::size_t avail, int depth,
+             std::uint64_t budget);
+  void full(std::uint32_t node, const std::uint8_t* p, int depth);
+  void cut(std::uint32_t node, const std::uint8_t* p, std::size_t avail, int depth,
+           std::uint64_t budget);
+  void truncated_head(std::uint64_t needed, std::uint64_t had);
+  void maybe_flush() {
+    if (limits_ && limits_->flush && out_.size() >= limits_->flush_at) limits_->flush(out_);
+  }
   std::string& out_;
 };
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "active_object.hpp"
 
+#include "map_source.hpp"
+
 #include "fd.hpp"
 
 #include <bpf/bpf.h>
@@ -51,13 +53,14 @@ std::optional<ProgInfo> prog_info(std::uint32_t id) {
   return p;
 }
 
+// Read-only: learning a name never needs write access to the map.
 std::string map_name_of(std::uint32_t id) {
-  Fd fd(bpf_map_get_fd_by_id(id));
+  MapSource& src = system_map_source();
+  Fd fd(src.open_map(id));
   if (!fd.valid()) return {};
   bpf_map_info info{};
-  std::uint32_t len = sizeof info;
-  if (bpf_obj_get_info_by_fd(fd.get(), &info, &len) != 0) return {};
-  return info.name;
+  if (src.map_info(fd.get(), &info) != 0) return {};
+  return std::string(info.name, strnlen(info.name, sizeof info.name));
 }
 
 bool is_section(std::string_view n) {

@@ -1,13 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
 // Live capture orchestration: enumerate maps, read each (one failing map never
-// fails the report), find the active object, gather host context.
+// fails the report), find the active object, gather host context. In JSON
+// mode every map is rendered into a buffer that is handed to the sink every
+// megabyte, so the output is never held whole.
 #include "scxsnap/capture.hpp"
 
 #include "active_object.hpp"
+#include "capture_internal.hpp"
 #include "fd.hpp"
 #include "host_context.hpp"
 #include "map_reader.hpp"
+#include "report/json_reindent.hpp"
 #include "report/report_writer.hpp"
+#include "scxsnap/output_file.hpp"
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -18,19 +23,16 @@
 #include <cstring>
 #include <ctime>
 #include <fmt/format.h>
+#include <new>
 #include <sys/utsname.h>
 #include <unistd.h>
 
 namespace scxsnap {
+namespace capture_detail {
 namespace {
 
-using namespace capture_detail;
 using Clock = std::chrono::steady_clock;
-
-struct Captured {
-  FailureDumpReport report;       // every field but `maps`
-  std::vector<CapturedMap> maps;  // in map-id order (model mode)
-};
+constexpr std::size_t kFlushAt = std::size_t{1} << 20;
 
 bool wanted(const CaptureOptions& o, const MapInfo& info) {
   if (o.map_names.empty() && o.obj_prefixes.empty() && o.map_ids.empty()) return true;
@@ -41,29 +43,11 @@ bool wanted(const CaptureOptions& o, const MapInfo& info) {
                      [&](const std::string& p) { return info.name.starts_with(p); });
 }
 
-std::optional<MapInfo> map_info(int fd) {
-  bpf_map_info raw{};
-  std::uint32_t len = sizeof raw;
-  if (bpf_obj_get_info_by_fd(fd, &raw, &len) != 0) return std::nullopt;
-  MapInfo i;
-  i.id = raw.id;
-  i.type = raw.type;
-  i.key_size = raw.key_size;
-  i.value_size = raw.value_size;
-  i.max_entries = raw.max_entries;
-  i.map_flags = raw.map_flags;
-  i.btf_id = raw.btf_id;
-  i.btf_key_type_id = raw.btf_key_type_id;
-  i.btf_value_type_id = raw.btf_value_type_id;
-  i.btf_vmlinux_value_type_id = raw.btf_vmlinux_value_type_id;
-  i.map_extra = raw.map_extra;
-  i.name = raw.name;
-  return i;
-}
-
-Fd open_map_readonly(std::uint32_t id) {
-  LIBBPF_OPTS(bpf_get_fd_by_id_opts, opts, .open_flags = BPF_F_RDONLY);
-  return Fd(bpf_map_get_fd_by_id_opts(id, &opts));
+// A map that could not be opened or described is still listed, with why,
+// when the filters can tell it was asked for (no filter, or its id).
+bool wanted_by_id(const CaptureOptions& o, std::uint32_t id) {
+  if (o.map_names.empty() && o.obj_prefixes.empty() && o.map_ids.empty()) return true;
+  return std::find(o.map_ids.begin(), o.map_ids.end(), id) != o.map_ids.end();
 }
 
 std::string utc_now() {
@@ -75,32 +59,64 @@ std::string utc_now() {
   return buf;
 }
 
-// With `w`, every captured map is written to the JSON writer as soon as it is
-// read (hash entries stream straight into its buffer) and not kept.
-Result<Captured> capture_impl(const CaptureOptions& o, detail::JsonWriter* w) {
+struct Captured {
+  FailureDumpReport report;       // every field but `maps`
+  std::vector<CapturedMap> maps;  // in map-id order (model mode)
+  CaptureSummary summary;
+};
+
+// The JSON output: a buffer handed to the sink whenever it holds a megabyte.
+struct Stream {
+  explicit Stream(const JsonSink& s) : sink(s) {}
+  const JsonSink& sink;
+  std::string buf;
+  detail::JsonWriter w{buf};
+  std::optional<Error> error;
+  std::uint64_t bytes = 0;
+  void flush() {
+    if (buf.empty()) return;
+    bytes += buf.size();
+    if (!error)
+      if (auto r = sink(buf); !r) error = r.error();
+    buf.clear();
+  }
+};
+
+Result<Captured> capture_impl(const CaptureOptions& o, MapSource& src, Stream* out) {
   const auto start = Clock::now();
   auto elapsed_us = [&] {
     return static_cast<std::uint64_t>(
         std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start).count());
   };
-  std::optional<std::uint64_t> deadline_hit_us;
-  auto out_of_time = [&] {
-    if (o.deadline_ms == 0) return false;
-    if (!deadline_hit_us && elapsed_us() > o.deadline_ms * 1000) deadline_hit_us = elapsed_us();
-    return deadline_hit_us.has_value();
+  // The stop signal: the deadline, a cancel flag (signal), or a failed sink.
+  std::optional<std::uint64_t> stopped_at_us;
+  std::optional<std::string> stopped_by;
+  auto should_stop = [&]() -> bool {
+    if (stopped_by) return true;
+    if (o.cancel && o.cancel->load(std::memory_order_relaxed))
+      stopped_by = "signal";
+    else if (o.deadline_ms != 0 && elapsed_us() > o.deadline_ms * 1000)
+      stopped_by = "deadline";
+    else if (out && out->error)
+      stopped_by = "output error";
+    else
+      return false;
+    stopped_at_us = elapsed_us();
+    return true;
   };
 
   // The first id lookup tells whether we may enumerate at all.
   std::vector<std::uint32_t> ids;
   for (std::uint32_t id = 0;;) {
-    if (bpf_map_get_next_id(id, &id) != 0) {
-      if (errno == ENOENT) break;
-      if (errno == EPERM || errno == EACCES)
+    int rc = src.next_map_id(id, &id);
+    if (rc != 0) {
+      if (rc == -ENOENT) break;
+      if (rc == -EPERM || rc == -EACCES)
         return Error(ErrorCode::PermissionDenied,
                      "listing BPF maps was refused (bpf(BPF_MAP_GET_NEXT_ID): " +
-                         std::string(std::strerror(errno)) +
+                         std::string(std::strerror(-rc)) +
                          "): capture needs CAP_SYS_ADMIN and CAP_BPF (run as root)");
-      return Error(ErrorCode::Io, fmt::format("listing BPF maps failed: {}", std::strerror(errno)));
+      return Error(ErrorCode::Io, fmt::format("listing BPF maps failed: {}", std::strerror(-rc)));
     }
     ids.push_back(id);
   }
@@ -118,46 +134,82 @@ Result<Captured> capture_impl(const CaptureOptions& o, detail::JsonWriter* w) {
   FailureDumpReport& r = c.report;
   BtfCache btfs;
   int ncpus = libbpf_num_possible_cpus();
-  ReadContext ctx{btfs, static_cast<std::uint32_t>(ncpus > 0 ? ncpus : 1), o.max_entries,
-                  out_of_time, nullptr};
-  if (w) detail::write_report_head(*w, r);
+  ReadContext ctx{src, btfs, static_cast<std::uint32_t>(ncpus > 0 ? ncpus : 1), o.max_entries,
+                  std::max<std::size_t>(o.lookup_buffer_bytes, 1), RenderLimits{}, nullptr, {}, {}};
+  ctx.limits.max_value_bytes = o.max_value_bytes;
+  ctx.limits.should_stop = should_stop;
+  ctx.stop_reason = [&] { return stopped_by.value_or("stop requested"); };
+  if (out) {
+    ctx.limits.flush_at = kFlushAt;
+    ctx.limits.flush = [out](std::string&) { out->flush(); };
+    detail::write_report_head(out->w, r);
+  }
+  auto emit = [&](const FailureDumpMap& m) {
+    ++c.summary.maps;
+    if (m.error) ++c.summary.maps_with_errors;
+    if (out) {
+      detail::write_map_to(out->w, m);
+      if (out->buf.size() >= kFlushAt) out->flush();
+    }
+  };
+  auto failed_map = [&](std::uint32_t id, std::string why) {
+    CapturedMap cm;
+    cm.map.name = fmt::format("<map id {}>", id);
+    cm.map.map_id = id;
+    cm.map.error = std::move(why);
+    emit(cm.map);
+    if (!out) c.maps.push_back(std::move(cm));
+  };
+
   std::vector<CapturedMap> struct_ops;
   std::size_t done = 0;
   for (std::uint32_t id : ids) {
     ++done;
-    Fd fd = open_map_readonly(id);
-    if (!fd.valid()) continue;  // vanished since the id walk
-    auto info = map_info(fd.get());
-    if (!info) continue;
-    bool want = wanted(o, *info);
-    if (!want && info->type != BPF_MAP_TYPE_STRUCT_OPS) continue;
-    if (want && out_of_time()) {
+    int fdnum = src.open_map(id);
+    if (fdnum < 0) {
+      // Only ENOENT means the map went away since the id walk.
+      if (fdnum != -ENOENT && wanted_by_id(o, id))
+        failed_map(id, fmt::format("cannot open the map read-only: {}", std::strerror(-fdnum)));
+      continue;
+    }
+    Fd fd(fdnum);
+    bpf_map_info raw{};
+    if (int rc = src.map_info(fd.get(), &raw); rc != 0) {
+      if (rc != -ENOENT && wanted_by_id(o, id))
+        failed_map(id, fmt::format("cannot read the map's info: {}", std::strerror(-rc)));
+      continue;
+    }
+    MapInfo info = to_map_info(raw);
+    bool want = wanted(o, info);
+    if (!want && info.type != BPF_MAP_TYPE_STRUCT_OPS) continue;
+    if (want && should_stop()) {
       ++r.maps_truncated;
       continue;
     }
     if (o.progress && (done & 15) == 0)
-      o.progress(fmt::format("map {}/{}: {}", done, ids.size(), info->name));
+      o.progress(fmt::format("map {}/{}: {}", done, ids.size(), info.name));
     CapturedMap cm;
-    if (w && want && streams_entries(info->type)) {
-      init_map(*info, cm.map);
-      w->begin_object();
-      detail::write_map_head(*w, cm.map);
-      ctx.stream_out = &w->buffer();
-      read_map(*info, fd.get(), ctx, cm);
+    if (out && want && streams_contents(info.type)) {
+      init_map(info, cm.map);
+      out->w.begin_object();
+      detail::write_map_head(out->w, cm.map);
+      ctx.stream_out = &out->buf;
+      read_map(info, fd.get(), ctx, cm);
       ctx.stream_out = nullptr;
-      detail::write_map_rest(*w, cm.map);
-      w->end_object();
+      detail::write_map_rest(out->w, cm.map);
+      out->w.end_object();
+      ++c.summary.maps;
+      if (cm.map.error) ++c.summary.maps_with_errors;
+      if (out->buf.size() >= kFlushAt) out->flush();
       continue;
     }
-    read_map(*info, fd.get(), ctx, cm);
-    if (info->type == BPF_MAP_TYPE_STRUCT_OPS) struct_ops.push_back(cm);
+    read_map(info, fd.get(), ctx, cm);
+    if (info.type == BPF_MAP_TYPE_STRUCT_OPS) struct_ops.push_back(cm);
     if (!want) continue;
-    if (w)
-      detail::write_map_to(*w, cm.map);
-    else
-      c.maps.push_back(std::move(cm));
+    emit(cm.map);
+    if (!out) c.maps.push_back(std::move(cm));
   }
-  if (deadline_hit_us) r.dump_truncated_at_us = *deadline_hit_us;
+  if (stopped_at_us) r.dump_truncated_at_us = *stopped_at_us;
 
   // Scheduler context.
   HostPaths hp;
@@ -170,7 +222,7 @@ Result<Captured> capture_impl(const CaptureOptions& o, detail::JsonWriter* w) {
   }
   if (o.active_obj) r.active_obj_name = *o.active_obj;
   read_prog_stats(active ? active->prog_ids : std::vector<std::uint32_t>{}, o.all_progs, r);
-  if (!out_of_time()) {
+  if (!should_stop()) {
     read_per_cpu_time(hp, r, notes);
     read_numa(hp, r);
     if (o.cgroup) read_cgroup_psi(*o.cgroup, r, notes);
@@ -192,31 +244,102 @@ Result<Captured> capture_impl(const CaptureOptions& o, detail::JsonWriter* w) {
   info.captured_at = utc_now();
   info.tool_version = SCXSNAP_VERSION;
   info.duration_us = elapsed_us();
+  info.max_value_bytes = o.max_value_bytes;
+  info.values_truncated = ctx.stats.values_truncated;
+  info.stopped_by = stopped_by;
   r.capture = info;
   if (o.progress)
     for (const auto& n : notes) o.progress(n);
+
+  CaptureSummary& s = c.summary;
+  s.entries = ctx.stats.entries;
+  s.duration_us = info.duration_us;
+  s.maps_truncated = r.maps_truncated;
+  s.values_truncated = ctx.stats.values_truncated;
+  s.stopped_by = stopped_by;
   return c;
+}
+
+// Nothing escapes as an exception: out of memory and anything else thrown
+// below become Internal errors.
+template <class F>
+auto guarded(F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const std::bad_alloc&) {
+    return Error(ErrorCode::Internal, "out of memory during capture");
+  } catch (const std::exception& e) {
+    return Error(ErrorCode::Internal, fmt::format("internal error during capture: {}", e.what()));
+  } catch (...) {
+    return Error(ErrorCode::Internal, "internal error during capture");
+  }
 }
 
 }  // namespace
 
+Result<FailureDumpReport> capture_model(const CaptureOptions& options, MapSource& src) {
+  return guarded([&]() -> Result<FailureDumpReport> {
+    SCXSNAP_TRY(Captured c, capture_impl(options, src, nullptr));
+    c.report.maps.reserve(c.maps.size());
+    for (auto& m : c.maps) c.report.maps.push_back(std::move(m.map));
+    return std::move(c.report);
+  });
+}
+
+Result<CaptureSummary> capture_stream(const CaptureOptions& options, MapSource& src,
+                                      const JsonSink& sink, JsonStyle style) {
+  return guarded([&]() -> Result<CaptureSummary> {
+    detail::JsonReindenter pretty;
+    std::string pretty_buf;
+    JsonSink pretty_sink = [&](std::string_view chunk) -> Result<void> {
+      pretty_buf.clear();
+      pretty.feed(chunk, pretty_buf);
+      return sink(pretty_buf);
+    };
+    Stream out(style == JsonStyle::Pretty ? pretty_sink : sink);
+    SCXSNAP_TRY(Captured c, capture_impl(options, src, &out));
+    detail::write_report_tail(out.w, c.report);
+    out.flush();
+    if (out.error) return *out.error;
+    c.summary.bytes = out.bytes;
+    return c.summary;
+  });
+}
+
+}  // namespace capture_detail
+
 Result<FailureDumpReport> capture(const CaptureOptions& options) {
-  SCXSNAP_TRY(Captured c, capture_impl(options, nullptr));
-  c.report.maps.reserve(c.maps.size());
-  for (auto& m : c.maps) c.report.maps.push_back(std::move(m.map));
-  return std::move(c.report);
+  return capture_detail::capture_model(options, capture_detail::system_map_source());
+}
+
+Result<CaptureSummary> capture_json(const CaptureOptions& options, const JsonSink& sink,
+                                    JsonStyle style) {
+  return capture_detail::capture_stream(options, capture_detail::system_map_source(), sink,
+                                        style);
+}
+
+Result<CaptureSummary> capture_to_file(const CaptureOptions& options,
+                                       const std::filesystem::path& path, JsonStyle style) {
+  SCXSNAP_TRY(OutputFile f, OutputFile::create(path));
+  SCXSNAP_TRY(CaptureSummary s,
+              capture_json(options, [&](std::string_view chunk) { return f.write(chunk); }, style));
+  SCXSNAP_TRY_VOID(f.write("\n"));
+  s.bytes = f.bytes_written();
+  SCXSNAP_TRY_VOID(f.commit());
+  return s;
 }
 
 Result<std::string> capture_json(const CaptureOptions& options, JsonStyle style) {
-  if (style == JsonStyle::Pretty) {
-    SCXSNAP_TRY(FailureDumpReport r, capture(options));
-    return to_json(r, JsonStyle::Pretty);
-  }
-  std::string out;
-  detail::JsonWriter w(out);
-  SCXSNAP_TRY(Captured c, capture_impl(options, &w));
-  detail::write_report_tail(w, c.report);
-  return out;
+  std::string text;
+  SCXSNAP_TRY(CaptureSummary s, capture_json(
+                                    options,
+                                    [&](std::string_view chunk) -> Result<void> {
+                                      text += chunk;
+                                      return {};
+                                    },
+                                    style));
+  (void)s;
+  return text;
 }
 
 }  // namespace scxsnap

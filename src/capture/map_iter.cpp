@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "map_iter.hpp"
 
-#include <bpf/bpf.h>
+#include "raw_buffer.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fmt/format.h>
@@ -12,84 +13,137 @@ namespace scxsnap::capture_detail {
 namespace {
 
 constexpr int kEnotsupp = 524;  // the kernel's ENOTSUPP: no batch op for this map type
-constexpr std::uint32_t kInitialBatch = 4096;
 
 bool is_hash_family(std::uint32_t t) {
   return t == BPF_MAP_TYPE_HASH || t == BPF_MAP_TYPE_PERCPU_HASH || t == BPF_MAP_TYPE_LRU_HASH ||
          t == BPF_MAP_TYPE_LRU_PERCPU_HASH || t == BPF_MAP_TYPE_HASH_OF_MAPS;
 }
 
-// Returns true when done (fully walked, capped or stopped), false to fall back.
-bool walk_batch(
-    const MapShape& m, std::uint64_t limit, WalkResult& res,
-    const std::function<bool(std::span<const std::uint8_t>, std::span<const std::uint8_t>)>& fn) {
+// The keys a next-key walk has yielded, as 64-bit hashes in an open-addressing
+// table (8 bytes a key): GET_NEXT_KEY restarts from the first key when the
+// current one is deleted, and the restart must not yield keys again.
+class SeenKeys {
+ public:
+  /// True when `key` was not seen before (and is now).
+  bool insert(std::span<const std::uint8_t> key) {
+    std::uint64_t h = hash(key);
+    if (used_ * 2 >= slots_.size()) grow();
+    std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = h & mask;; i = (i + 1) & mask) {
+      if (slots_[i] == h) return false;
+      if (slots_[i] == 0) {
+        slots_[i] = h;
+        ++used_;
+        return true;
+      }
+    }
+  }
+
+ private:
+  static std::uint64_t hash(std::span<const std::uint8_t> key) {
+    std::uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a, then a final mix
+    for (std::uint8_t b : key) h = (h ^ b) * 0x100000001b3ull;
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    return h == 0 ? 1 : h;  // 0 marks an empty slot
+  }
+  void grow() {
+    std::vector<std::uint64_t> old = std::move(slots_);
+    slots_.assign(std::max<std::size_t>(64, old.size() * 2), 0);
+    std::size_t mask = slots_.size() - 1;
+    for (std::uint64_t h : old) {
+      if (h == 0) continue;
+      std::size_t i = h & mask;
+      while (slots_[i] != 0) i = (i + 1) & mask;
+      slots_[i] = h;
+    }
+  }
+  std::vector<std::uint64_t> slots_;
+  std::size_t used_ = 0;
+};
+
+enum class BatchEnd { Done, Unsupported, TooBig };
+
+// `last_key` holds the key yielded last (for a next-key walk to go on from).
+BatchEnd walk_batch(MapSource& src, const MapShape& m, std::uint64_t limit,
+                    std::size_t buffer_bytes, WalkResult& res, std::vector<std::uint8_t>& last_key,
+                    const EntryFn& fn) {
   // The cursor is a u32 bucket index for hash maps and a key otherwise.
   std::size_t cursor_size =
       is_hash_family(m.type) ? std::max<std::size_t>(m.key_size, 4) : m.key_size;
   std::vector<std::uint8_t> in(cursor_size), out(cursor_size);
-  std::uint32_t batch = kInitialBatch;
-  std::vector<std::uint8_t> keys, values;
+  std::uint32_t batch = batch_entries(m, buffer_bytes);
+  const std::size_t per_entry = std::size_t{m.key_size} + m.value_size;
+  RawBuffer keys, values;
   bool first = true;
   while (true) {
-    keys.resize(std::size_t{batch} * m.key_size);
-    values.resize(std::size_t{batch} * m.value_size);
+    keys.ensure(std::size_t{batch} * m.key_size);
+    values.ensure(std::size_t{batch} * m.value_size);
     std::uint32_t count = batch;
-    LIBBPF_OPTS(bpf_map_batch_opts, opts);
-    int rc = bpf_map_lookup_batch(m.fd, first ? nullptr : in.data(), out.data(), keys.data(),
-                                  values.data(), &count, &opts);
-    int err = rc < 0 ? errno : 0;
+    int rc = src.lookup_batch(m.fd, first ? nullptr : in.data(), out.data(), keys.data(),
+                              values.data(), &count);
+    int err = rc < 0 ? -rc : 0;
     if (rc < 0 && err == ENOSPC && count == 0) {
-      batch *= 4;  // a hash bucket larger than the batch: grow and retry the same cursor
-      if (batch > (1u << 22)) {
-        res.error = "batch lookup needs more than 4M entries for one bucket";
-        return true;
-      }
+      // A hash bucket holds more entries than the batch: grow within the
+      // budget, else let a next-key walk go on from the last key.
+      std::uint64_t grown = std::uint64_t{batch} * 4;
+      if (grown * per_entry > std::max<std::size_t>(buffer_bytes, per_entry * 2))
+        return BatchEnd::TooBig;
+      batch = static_cast<std::uint32_t>(grown);
       continue;
     }
     if (rc < 0 && err != ENOENT) {
       if (first && (err == kEnotsupp || err == EOPNOTSUPP || err == EINVAL || err == ENOTSUP))
-        return false;
+        return BatchEnd::Unsupported;
       res.error =
           fmt::format("batch lookup failed after {} entries: {}", res.visited, std::strerror(err));
-      return true;
+      return BatchEnd::Done;
     }
     for (std::uint32_t i = 0; i < count; ++i) {
       if (limit && res.visited >= limit) {
         res.capped = true;
-        return true;
+        return BatchEnd::Done;
       }
       ++res.visited;
-      if (!fn({keys.data() + std::size_t{i} * m.key_size, m.key_size},
-              {values.data() + std::size_t{i} * m.value_size, m.value_size}))
-        return true;
+      std::span<const std::uint8_t> key{keys.data() + std::size_t{i} * m.key_size, m.key_size};
+      last_key.assign(key.begin(), key.end());
+      if (!fn(key, {values.data() + std::size_t{i} * m.value_size, m.value_size}))
+        return BatchEnd::Done;
     }
-    if (rc < 0) return true;  // ENOENT: the walk is complete (entries above consumed)
+    if (rc < 0) return BatchEnd::Done;  // ENOENT: the walk is complete
     first = false;
     std::swap(in, out);
   }
 }
 
-void walk_next_key(
-    const MapShape& m, std::uint64_t limit, WalkResult& res,
-    const std::function<bool(std::span<const std::uint8_t>, std::span<const std::uint8_t>)>& fn) {
-  std::vector<std::uint8_t> key(m.key_size), next(m.key_size), value(m.value_size);
-  bool first = true;
-  // GET_NEXT_KEY restarts from the beginning when the current key was deleted;
-  // bound the walk so a churning map cannot keep us here forever.
+// From `start` (empty: the first key) on.
+void walk_next_key(MapSource& src, const MapShape& m, std::uint64_t limit, WalkResult& res,
+                   std::vector<std::uint8_t> start, const EntryFn& fn) {
+  std::vector<std::uint8_t> next(m.key_size);
+  std::vector<std::uint8_t> key = std::move(start);
+  bool first = key.empty();
+  key.resize(m.key_size);
+  RawBuffer value(m.value_size);
+  SeenKeys seen;
+  if (!first) seen.insert(key);
+  // A churning map could restart the walk forever: bound the steps.
   std::uint64_t steps = 0, max_steps = std::uint64_t{m.max_entries} * 4 + 1024;
   while (steps++ < max_steps) {
-    if (bpf_map_get_next_key(m.fd, first ? nullptr : key.data(), next.data()) != 0) {
-      if (errno != ENOENT)
+    int rc = src.get_next_key(m.fd, first ? nullptr : key.data(), next.data());
+    if (rc != 0) {
+      if (rc != -ENOENT)
         res.error = fmt::format("get-next-key failed after {} entries: {}", res.visited,
-                                std::strerror(errno));
+                                std::strerror(-rc));
       return;
     }
     first = false;
     std::swap(key, next);
-    if (bpf_map_lookup_elem(m.fd, key.data(), value.data()) != 0) {
-      if (errno == ENOENT) continue;  // vanished between next-key and lookup
-      res.error =
-          fmt::format("lookup failed after {} entries: {}", res.visited, std::strerror(errno));
+    if (!seen.insert(key)) continue;  // the walk restarted: already yielded
+    rc = src.lookup(m.fd, key.data(), value.data());
+    if (rc != 0) {
+      if (rc == -ENOENT) continue;  // vanished between next-key and lookup
+      res.error = fmt::format("lookup failed after {} entries: {}", res.visited, std::strerror(-rc));
       return;
     }
     if (limit && res.visited >= limit) {
@@ -97,22 +151,38 @@ void walk_next_key(
       return;
     }
     ++res.visited;
-    if (!fn(key, value)) return;
+    if (!fn(key, value.first(m.value_size))) return;
   }
   res.error = "get-next-key walk did not finish (entries churning faster than the walk)";
 }
 
 }  // namespace
 
-WalkResult walk_entries(
-    const MapShape& m, std::uint64_t limit,
-    const std::function<bool(std::span<const std::uint8_t>, std::span<const std::uint8_t>)>& fn) {
+std::uint32_t batch_entries(const MapShape& m, std::size_t buffer_bytes) {
+  std::size_t per_entry = std::max<std::size_t>(1, std::size_t{m.key_size} + m.value_size);
+  std::size_t n = std::max<std::size_t>(1, buffer_bytes / per_entry);
+  n = std::min<std::size_t>(n, std::max<std::uint32_t>(m.max_entries, 1));
+  return static_cast<std::uint32_t>(std::min<std::size_t>(n, 1u << 20));
+}
+
+WalkResult walk_entries(MapSource& src, const MapShape& m, std::uint64_t limit,
+                        std::size_t buffer_bytes, const EntryFn& fn) {
   WalkResult res;
   if (m.key_size == 0) {
     res.error = "map has no keys to walk";
     return res;
   }
-  if (!walk_batch(m, limit, res, fn)) walk_next_key(m, limit, res, fn);
+  std::vector<std::uint8_t> last_key;
+  switch (walk_batch(src, m, limit, buffer_bytes, res, last_key, fn)) {
+    case BatchEnd::Done:
+      break;
+    case BatchEnd::Unsupported:
+      walk_next_key(src, m, limit, res, {}, fn);
+      break;
+    case BatchEnd::TooBig:
+      walk_next_key(src, m, limit, res, std::move(last_key), fn);
+      break;
+  }
   return res;
 }
 

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // Walking a map's entries: BPF_MAP_LOOKUP_BATCH where the kernel has it,
-// get-next-key + lookup otherwise. Keys that vanish mid-walk are skipped.
+// get-next-key + lookup otherwise. Keys that vanish mid-walk are skipped;
+// no key is yielded twice. Buffers are sized from the map and a byte budget.
 #pragma once
 
-#include "scxsnap/result.hpp"
+#include "map_source.hpp"
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <span>
@@ -20,16 +22,21 @@ struct MapShape {
   std::uint32_t max_entries = 0;
 };
 
-/// fn(key, value) for each entry; returns false to stop. `limit` caps the
-/// entries visited (0 = none). Returns the number of entries visited, or
-/// the error that ended the walk before any entry.
 struct WalkResult {
   std::uint64_t visited = 0;
   bool capped = false;
   std::string error;  // set when the walk stopped early on an error
 };
-WalkResult walk_entries(
-    const MapShape& m, std::uint64_t limit,
-    const std::function<bool(std::span<const std::uint8_t>, std::span<const std::uint8_t>)>& fn);
+
+using EntryFn = std::function<bool(std::span<const std::uint8_t>, std::span<const std::uint8_t>)>;
+
+/// Batch entries for a map: as many as `buffer_bytes` holds, at least one,
+/// at most max_entries.
+std::uint32_t batch_entries(const MapShape& m, std::size_t buffer_bytes);
+
+/// fn(key, value) for each entry; returns false to stop. `limit` caps the
+/// entries visited (0 = none).
+WalkResult walk_entries(MapSource& src, const MapShape& m, std::uint64_t limit,
+                        std::size_t buffer_bytes, const EntryFn& fn);
 
 }  // namespace scxsnap::capture_detail

@@ -2,10 +2,13 @@
 #include "map_reader.hpp"
 
 #include "map_iter.hpp"
+#include "raw_buffer.hpp"
+#include "report/report_writer.hpp"
 
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fmt/format.h>
@@ -18,49 +21,74 @@ namespace {
 constexpr std::uint32_t kFdArrayScanCap = 65536;
 constexpr std::uint32_t kIndicesCap = 1024;
 constexpr std::uint32_t kStackTraceCap = 1024;
+// One CPU's slot of a per-CPU value gets budget / CPUs, but never less than this.
+constexpr std::uint64_t kMinSlotBudget = 64 * 1024;
 
 std::size_t percpu_stride(std::uint32_t value_size) {
   return (std::size_t{value_size} + 7) / 8 * 8;
 }
 
 // Bytes one lookup returns: the value, or one 8-byte-aligned slot per possible CPU.
-std::uint32_t lookup_size(const MapInfo& info, const ReadContext& ctx, bool percpu) {
-  return percpu ? static_cast<std::uint32_t>(percpu_stride(info.value_size) * ctx.ncpus)
-                : info.value_size;
+std::size_t lookup_size(const MapInfo& info, const ReadContext& ctx, bool percpu) {
+  return percpu ? percpu_stride(info.value_size) * ctx.ncpus : info.value_size;
 }
 
-// Rendering helpers: nullopt when there is no BTF type for that side.
-struct Renderers {
-  BtfRenderer* r = nullptr;
-  std::uint32_t key_type = 0, value_type = 0;
-  std::string note;  // why rendering is unavailable, if it is
+// What the render budget cut in one map, for its `error`.
+struct CutLog {
+  std::uint64_t values = 0, needed = 0, had = 0;
+  bool stopped = false;
+  void note(const RenderStatus& s) {
+    stopped |= s.stopped;
+    if (!s.over_budget) return;
+    ++values;
+    if (s.needed >= needed) {
+      needed = s.needed;
+      had = s.had;
+    }
+  }
+};
 
-  std::optional<RenderedValue> key(std::span<const std::uint8_t> b) const {
-    return render(key_type, b);
-  }
-  std::optional<RenderedValue> value(std::span<const std::uint8_t> b) const {
-    return render(value_type, b);
-  }
-  std::optional<RenderedValue> render(std::uint32_t t, std::span<const std::uint8_t> b) const {
-    if (!r || t == 0) return std::nullopt;
-    auto v = r->render(t, b);
+// Renders one side (key or value) of a map's entries, tree or JSON, under the
+// context's limits. Without a type the caller decides the fallback.
+struct Side {
+  BtfRenderer* r = nullptr;
+  std::uint32_t type = 0;
+  bool typed() const { return r && type; }
+
+  std::optional<RenderedValue> tree(std::span<const std::uint8_t> b, const RenderLimits& lim,
+                                    CutLog& cut) const {
+    if (!typed()) return std::nullopt;
+    RenderStatus st;
+    auto v = r->render(type, b, lim, &st);
     if (!v) return RenderedValue::make_unsupported(v.error().message());
+    cut.note(st);
     return std::move(*v);
   }
-  // Appends `"name":<json>,` when there is a type; nothing otherwise.
-  void json_member(std::string& out, std::string_view name, std::uint32_t t,
-                   std::span<const std::uint8_t> b) const {
-    if (!r || t == 0) return;
-    out += '"';
-    out += name;
-    out += "\":";
-    std::size_t mark = out.size();
-    if (!r->render_json(t, b, out)) {
-      out.resize(mark);
-      out += "{\"kind\":\"unsupported\",\"reason\":\"render failed\"}";
+  // Appends the value's JSON; false (nothing appended) when untyped.
+  bool json(std::string& out, std::span<const std::uint8_t> b, const RenderLimits& lim,
+            CutLog& cut) const {
+    if (!typed()) return false;
+    RenderStatus st;
+    auto ok = r->render_json(type, b, out, lim, &st);
+    if (!ok) {
+      detail::JsonWriter w(out);
+      detail::write_rendered(w, RenderedValue::make_unsupported(ok.error().message()));
+      return true;
     }
-    out += ',';
+    cut.note(st);
+    return true;
   }
+};
+
+void append_bytes_value(std::string& out, std::span<const std::uint8_t> b) {
+  out += "{\"kind\":\"bytes\",\"hex\":\"";
+  append_hex_bytes(out, b);
+  out += "\"}";
+}
+
+struct Renderers {
+  Side key, value;
+  std::string note;  // why rendering is unavailable, if it is
 };
 
 Renderers renderers_for(const MapInfo& info, ReadContext& ctx) {
@@ -74,10 +102,17 @@ Renderers renderers_for(const MapInfo& info, ReadContext& ctx) {
     rs.note = r.error().message();
     return rs;
   }
-  rs.r = *r;
-  rs.key_type = info.btf_key_type_id;
-  rs.value_type = info.btf_value_type_id;
+  rs.key = Side{*r, info.btf_key_type_id};
+  rs.value = Side{*r, info.btf_value_type_id};
   return rs;
+}
+
+RenderLimits slot_limits(const ReadContext& ctx) {
+  RenderLimits l = ctx.limits;
+  if (l.max_value_bytes)
+    l.max_value_bytes = std::max(l.max_value_bytes / std::max<std::uint32_t>(ctx.ncpus, 1),
+                                 std::min(l.max_value_bytes, kMinSlotBudget));
+  return l;
 }
 
 std::string cap_note(const ReadContext& ctx, std::uint64_t visited, std::uint32_t max_entries) {
@@ -85,43 +120,63 @@ std::string cap_note(const ReadContext& ctx, std::uint64_t visited, std::uint32_
                      visited, max_entries, ctx.entry_cap);
 }
 
-// Every 1024 entries, ask the deadline; stop the walk when it passed.
-struct DeadlineCheck {
+// Every 16 entries, ask whether to stop (deadline or signal).
+struct StopCheck {
   ReadContext& ctx;
   std::uint64_t n = 0;
   bool hit = false;
   bool operator()() {
-    if ((++n & 1023) == 0 && ctx.out_of_time && ctx.out_of_time()) hit = true;
+    if ((++n & 15) == 0 && ctx.stopped()) hit = true;
     return !hit;
   }
 };
 
-void finish_walk(const WalkResult& w, const DeadlineCheck& dl, const ReadContext& ctx,
-                 const MapInfo& info, FailureDumpMap& m) {
-  if (!w.error.empty())
-    m.error = w.error;
-  else if (dl.hit)
-    m.error = fmt::format("capture deadline reached after {} entries", w.visited);
-  else if (w.capped)
-    m.error = cap_note(ctx, w.visited, info.max_entries);
+// The map's `error`: the first thing that left its contents incomplete.
+void finish_map(const WalkResult* w, const StopCheck* sc, const CutLog& cut, ReadContext& ctx,
+                const MapInfo& info, FailureDumpMap& m) {
+  ctx.stats.values_truncated += cut.values;
+  if (m.error) return;
+  std::string why = ctx.stop_reason ? ctx.stop_reason() : std::string("stop requested");
+  if (w && !w->error.empty())
+    m.error = w->error;
+  else if (((sc && sc->hit) || cut.stopped) && w)
+    m.error = fmt::format("capture stopped ({}) after {} entries: the contents are incomplete", why,
+                          w->visited);
+  else if (cut.stopped)
+    m.error = fmt::format("capture stopped ({}) while rendering the value: it is incomplete", why);
+  else if (w && w->capped)
+    m.error = cap_note(ctx, w->visited, info.max_entries);
+  else if (cut.values)
+    m.error = fmt::format(
+        "{} value{} cut to the render budget of {} bytes (--max-value-bytes): the largest is {} "
+        "bytes, {} of them shown in full",
+        cut.values, cut.values == 1 ? "" : "s", ctx.limits.max_value_bytes, cut.needed, cut.had);
 }
 
 void read_hash(const MapInfo& info, int fd, ReadContext& ctx, CapturedMap& out, bool percpu) {
   FailureDumpMap& m = out.map;
   Renderers rs = renderers_for(info, ctx);
-  std::uint32_t vsize = lookup_size(info, ctx, percpu);
-  MapShape shape{fd, info.type, info.key_size, vsize, info.max_entries};
-  DeadlineCheck dl{ctx};
+  const RenderLimits slot_lim = percpu ? slot_limits(ctx) : ctx.limits;
+  MapShape shape{fd, info.type, info.key_size,
+                 static_cast<std::uint32_t>(lookup_size(info, ctx, percpu)), info.max_entries};
+  StopCheck sc{ctx};
+  CutLog cut;
   std::string* js = ctx.stream_out;
   std::size_t mark = js ? js->size() : 0;
   if (js) *js += percpu ? ",\"percpu_hash_entries\":[" : ",\"entries\":[";
   bool first = true;
-  WalkResult w = walk_entries(shape, ctx.entry_cap, [&](auto key, auto value) {
+  WalkResult w = walk_entries(ctx.src, shape, ctx.entry_cap, ctx.buffer_bytes, [&](auto key,
+                                                                                   auto value) {
+    ++ctx.stats.entries;
     if (js) {
-      std::size_t before = js->size();
       if (!first) *js += ',';
+      first = false;
       *js += '{';
-      rs.json_member(*js, "key", rs.key_type, key);
+      if (rs.key.typed()) {
+        *js += "\"key\":";
+        rs.key.json(*js, key, ctx.limits, cut);
+        *js += ',';
+      }
       *js += "\"key_hex\":\"";
       append_hex_bytes(*js, key);
       *js += "\",";
@@ -130,42 +185,40 @@ void read_hash(const MapInfo& info, int fd, ReadContext& ctx, CapturedMap& out, 
         auto slots = split_percpu(value, info.value_size, ctx.ncpus);
         for (std::size_t c = 0; c < slots.size(); ++c) {
           if (c) *js += ',';
-          if (!rs.r || !rs.value_type || !rs.r->render_json(rs.value_type, slots[c], *js))
-            *js += "null";
+          if (!rs.value.json(*js, slots[c], slot_lim, cut)) append_bytes_value(*js, slots[c]);
         }
         *js += "]}";
       } else {
-        rs.json_member(*js, "value", rs.value_type, value);
+        if (rs.value.typed()) {
+          *js += "\"value\":";
+          rs.value.json(*js, value, ctx.limits, cut);
+          *js += ',';
+        }
         *js += "\"value_hex\":\"";
         append_hex_bytes(*js, value);
         *js += "\"}";
       }
-      if (first) {
-        // Size the buffer once from the first entry instead of growing it
-        // by doubling (each regrowth copies everything written so far).
-        std::size_t per = js->size() - before + 1;
-        std::size_t want = std::min<std::size_t>(per * info.max_entries, std::size_t{1} << 30);
-        js->reserve(js->size() + want);
-      }
-      first = false;
-      return dl();
+      ctx.flush_if_full();
+      return sc() && !cut.stopped;
     }
     if (percpu) {
       FailureDumpPercpuHashEntry e;
-      e.key = rs.key(key);
+      e.key = rs.key.tree(key, ctx.limits, cut);
       e.key_hex = hex_bytes(key);
-      for (auto slot : split_percpu(value, info.value_size, ctx.ncpus))
-        e.per_cpu.push_back(rs.value(slot));
+      for (auto slot : split_percpu(value, info.value_size, ctx.ncpus)) {
+        auto v = rs.value.tree(slot, slot_lim, cut);
+        e.per_cpu.push_back(v ? std::move(v) : RenderedValue::make_bytes(hex_bytes(slot)));
+      }
       m.percpu_hash_entries.push_back(std::move(e));
     } else {
       FailureDumpEntry e;
-      e.key = rs.key(key);
+      e.key = rs.key.tree(key, ctx.limits, cut);
       e.key_hex = hex_bytes(key);
-      e.value = rs.value(value);
+      e.value = rs.value.tree(value, ctx.limits, cut);
       e.value_hex = hex_bytes(value);
       m.entries.push_back(std::move(e));
     }
-    return dl();
+    return sc() && !cut.stopped;
   });
   if (js) {
     if (first)
@@ -173,47 +226,92 @@ void read_hash(const MapInfo& info, int fd, ReadContext& ctx, CapturedMap& out, 
     else
       *js += ']';
   }
-  finish_walk(w, dl, ctx, info, m);
+  finish_map(&w, &sc, cut, ctx, info, m);
+}
+
+// The value of a 1-entry ARRAY (a global section is one): one lookup.
+void read_single_value(const MapInfo& info, int fd, ReadContext& ctx, FailureDumpMap& m) {
+  Renderers rs = renderers_for(info, ctx);
+  RawBuffer buf(info.value_size);
+  std::uint32_t key = 0;
+  if (int rc = ctx.src.lookup(fd, &key, buf.data()); rc != 0) {
+    m.error = fmt::format("lookup of key 0 failed: {}", std::strerror(-rc));
+    return;
+  }
+  ++ctx.stats.entries;
+  auto bytes = buf.first(info.value_size);
+  CutLog cut;
+  if (std::string* js = ctx.stream_out) {
+    *js += ",\"value\":";
+    if (!rs.value.json(*js, bytes, ctx.limits, cut)) append_bytes_value(*js, bytes);
+    ctx.flush_if_full();
+  } else {
+    m.value = rs.value.tree(bytes, ctx.limits, cut);
+    if (!m.value) m.value = RenderedValue::make_bytes(hex_bytes(bytes));  // no BTF: the bytes
+  }
+  finish_map(nullptr, nullptr, cut, ctx, info, m);
 }
 
 void read_array(const MapInfo& info, int fd, ReadContext& ctx, CapturedMap& out, bool percpu) {
   FailureDumpMap& m = out.map;
+  if (!percpu && info.max_entries == 1) return read_single_value(info, fd, ctx, m);
   Renderers rs = renderers_for(info, ctx);
-  std::uint32_t vsize = lookup_size(info, ctx, percpu);
-  if (!percpu && info.max_entries == 1) {
-    std::vector<std::uint8_t> buf(vsize);
-    std::uint32_t key = 0;
-    if (bpf_map_lookup_elem(fd, &key, buf.data()) != 0) {
-      m.error = fmt::format("lookup of key 0 failed: {}", std::strerror(errno));
-      return;
-    }
-    m.value = rs.value(buf);
-    if (!m.value) m.value = RenderedValue::make_bytes(hex_bytes(buf));  // no BTF: the bytes
-    return;
-  }
-  MapShape shape{fd, info.type, info.key_size, vsize, info.max_entries};
-  DeadlineCheck dl{ctx};
-  WalkResult w = walk_entries(shape, ctx.entry_cap, [&](auto key, auto value) {
+  const RenderLimits slot_lim = percpu ? slot_limits(ctx) : ctx.limits;
+  MapShape shape{fd, info.type, info.key_size,
+                 static_cast<std::uint32_t>(lookup_size(info, ctx, percpu)), info.max_entries};
+  StopCheck sc{ctx};
+  CutLog cut;
+  std::string* js = ctx.stream_out;
+  std::size_t mark = js ? js->size() : 0;
+  if (js) *js += percpu ? ",\"percpu_entries\":[" : ",\"array_entries\":[";
+  bool first = true;
+  WalkResult w = walk_entries(ctx.src, shape, ctx.entry_cap, ctx.buffer_bytes, [&](auto key,
+                                                                                   auto value) {
+    ++ctx.stats.entries;
     std::uint32_t k = 0;
     std::memcpy(&k, key.data(), std::min<std::size_t>(4, key.size()));
+    if (js) {
+      if (!first) *js += ',';
+      first = false;
+      *js += fmt::format("{{\"key\":{},", k);
+      if (percpu) {
+        *js += "\"per_cpu\":[";
+        auto slots = split_percpu(value, info.value_size, ctx.ncpus);
+        for (std::size_t c = 0; c < slots.size(); ++c) {
+          if (c) *js += ',';
+          if (!rs.value.json(*js, slots[c], slot_lim, cut)) append_bytes_value(*js, slots[c]);
+        }
+        *js += "]}";
+      } else {
+        *js += "\"value\":";
+        if (!rs.value.json(*js, value, ctx.limits, cut)) append_bytes_value(*js, value);
+        *js += '}';
+      }
+      ctx.flush_if_full();
+      return sc() && !cut.stopped;
+    }
     if (percpu) {
       FailureDumpPercpuEntry e;
       e.key = k;
       for (auto slot : split_percpu(value, info.value_size, ctx.ncpus)) {
-        auto v = rs.value(slot);
-        e.per_cpu.push_back(
-            v ? std::move(v)
-              : std::optional<RenderedValue>(RenderedValue::make_bytes(hex_bytes(slot))));
+        auto v = rs.value.tree(slot, slot_lim, cut);
+        e.per_cpu.push_back(v ? std::move(v) : RenderedValue::make_bytes(hex_bytes(slot)));
       }
       m.percpu_entries.push_back(std::move(e));
     } else {
-      auto v = rs.value(value);
+      auto v = rs.value.tree(value, ctx.limits, cut);
       m.array_entries.push_back(
           FailureDumpArrayEntry{k, v ? std::move(v) : RenderedValue::make_bytes(hex_bytes(value))});
     }
-    return dl();
+    return sc() && !cut.stopped;
   });
-  finish_walk(w, dl, ctx, info, m);
+  if (js) {
+    if (first)
+      js->resize(mark);
+    else
+      *js += ']';
+  }
+  finish_map(&w, &sc, cut, ctx, info, m);
 }
 
 void read_ringbuf(const MapInfo& info, FailureDumpMap& m) {
@@ -256,7 +354,7 @@ void read_ringbuf(const MapInfo& info, FailureDumpMap& m) {
 
 void read_fd_array(const MapInfo& info, int fd, ReadContext& ctx, FailureDumpMap& m) {
   FailureDumpFdArray fa;
-  std::vector<std::uint8_t> value(std::max<std::uint32_t>(info.value_size, 8));
+  RawBuffer value(std::max<std::uint32_t>(info.value_size, 8));
   auto note = [&](std::uint32_t idx, bool ok, int err) {
     if (ok) {
       ++fa.populated;
@@ -270,7 +368,8 @@ void read_fd_array(const MapInfo& info, int fd, ReadContext& ctx, FailureDumpMap
   };
   if (info.type == BPF_MAP_TYPE_HASH_OF_MAPS) {
     MapShape shape{fd, info.type, info.key_size, info.value_size, info.max_entries};
-    WalkResult w = walk_entries(shape, kFdArrayScanCap, [&](auto key, auto) {
+    WalkResult w = walk_entries(ctx.src, shape, kFdArrayScanCap, ctx.buffer_bytes, [&](auto key,
+                                                                                      auto) {
       std::uint32_t k = 0;
       std::memcpy(&k, key.data(), std::min<std::size_t>(4, key.size()));
       ++fa.scanned;
@@ -282,10 +381,10 @@ void read_fd_array(const MapInfo& info, int fd, ReadContext& ctx, FailureDumpMap
   } else {
     std::uint32_t n = std::min(info.max_entries, kFdArrayScanCap);
     for (std::uint32_t i = 0; i < n; ++i) {
-      int rc = bpf_map_lookup_elem(fd, &i, value.data());
-      note(i, rc == 0, rc == 0 ? 0 : errno);
+      int rc = ctx.src.lookup(fd, &i, value.data());
+      note(i, rc == 0, -rc);
       ++fa.scanned;
-      if ((i & 1023) == 1023 && ctx.out_of_time && ctx.out_of_time()) break;
+      if ((i & 1023) == 1023 && ctx.stopped()) break;
     }
     fa.truncated = fa.scanned < info.max_entries;
     if (fa.unreadable == fa.scanned && fa.scanned > 0)
@@ -296,11 +395,12 @@ void read_fd_array(const MapInfo& info, int fd, ReadContext& ctx, FailureDumpMap
   m.fd_array = fa;
 }
 
-void read_stack_trace(const MapInfo& info, int fd, FailureDumpMap& m) {
+void read_stack_trace(const MapInfo& info, int fd, ReadContext& ctx, FailureDumpMap& m) {
   FailureDumpStackTrace st;
   st.n_buckets = info.max_entries;
   MapShape shape{fd, info.type, info.key_size, info.value_size, info.max_entries};
-  WalkResult w = walk_entries(shape, kStackTraceCap, [&](auto key, auto value) {
+  WalkResult w = walk_entries(ctx.src, shape, kStackTraceCap, ctx.buffer_bytes, [&](auto key,
+                                                                                    auto value) {
     FailureDumpStackTraceEntry e;
     std::memcpy(&e.bucket_id, key.data(), std::min<std::size_t>(4, key.size()));
     for (std::size_t off = 0; off + 8 <= value.size(); off += 8) {
@@ -323,8 +423,8 @@ void read_struct_ops(const MapInfo& info, int fd, ReadContext& ctx, CapturedMap&
   FailureDumpMap& m = out.map;
   std::vector<std::uint8_t> buf(info.value_size);
   std::uint32_t key = 0;
-  if (bpf_map_lookup_elem(fd, &key, buf.data()) != 0) {
-    m.error = fmt::format("lookup of the struct_ops value failed: {}", std::strerror(errno));
+  if (int rc = ctx.src.lookup(fd, &key, buf.data()); rc != 0) {
+    m.error = fmt::format("lookup of the struct_ops value failed: {}", std::strerror(-rc));
     return;
   }
   // struct bpf_struct_ops_<name> { refcount_t refcnt; enum bpf_struct_ops_state state; ... data }
@@ -364,8 +464,27 @@ void init_map(const MapInfo& info, FailureDumpMap& m) {
   m.max_entries = info.max_entries;
 }
 
-bool streams_entries(std::uint32_t t) {
+MapInfo to_map_info(const bpf_map_info& raw) {
+  MapInfo i;
+  i.id = raw.id;
+  i.type = raw.type;
+  i.key_size = raw.key_size;
+  i.value_size = raw.value_size;
+  i.max_entries = raw.max_entries;
+  i.map_flags = raw.map_flags;
+  i.btf_id = raw.btf_id;
+  i.btf_key_type_id = raw.btf_key_type_id;
+  i.btf_value_type_id = raw.btf_value_type_id;
+  i.btf_vmlinux_value_type_id = raw.btf_vmlinux_value_type_id;
+  i.map_extra = raw.map_extra;
+  i.name = std::string(raw.name, strnlen(raw.name, sizeof raw.name));
+  return i;
+}
+
+bool streams_contents(std::uint32_t t) {
   switch (t) {
+    case BPF_MAP_TYPE_ARRAY:
+    case BPF_MAP_TYPE_PERCPU_ARRAY:
     case BPF_MAP_TYPE_HASH:
     case BPF_MAP_TYPE_LRU_HASH:
     case BPF_MAP_TYPE_LPM_TRIE:
@@ -414,7 +533,7 @@ void read_map(const MapInfo& info, int fd, ReadContext& ctx, CapturedMap& out) {
       read_fd_array(info, fd, ctx, m);
       break;
     case BPF_MAP_TYPE_STACK_TRACE:
-      read_stack_trace(info, fd, m);
+      read_stack_trace(info, fd, ctx, m);
       break;
     case BPF_MAP_TYPE_STRUCT_OPS:
       read_struct_ops(info, fd, ctx, out);

@@ -2,10 +2,13 @@
 // Reading one map's contents into a FailureDumpMap, per map type (ktstr's
 // shapes: value / entries / array_entries / percpu_* / ringbuf / fd_array /
 // stack_trace / arena). A map that cannot be read gets `error`, never a
-// silent empty map.
+// silent empty map. In streaming mode the large shapes (value, entries,
+// array_entries, percpu_*) are rendered straight into the output buffer.
 #pragma once
 
 #include "btf_cache.hpp"
+#include "map_source.hpp"
+#include "scxsnap/btf_render.hpp"
 #include "scxsnap/report.hpp"
 
 #include <cstdint>
@@ -23,15 +26,33 @@ struct MapInfo {
   std::string name;
 };
 
+MapInfo to_map_info(const bpf_map_info& raw);
+
+/// Counters a capture keeps across maps.
+struct ReadStats {
+  std::uint64_t entries = 0;           // entries and values read
+  std::uint64_t values_truncated = 0;  // values cut to the render budget
+};
+
 struct ReadContext {
+  MapSource& src;
   BtfCache& btfs;
   std::uint32_t ncpus = 1;
-  std::uint32_t entry_cap = 0;        // 0 = none
-  std::function<bool()> out_of_time;  // soft deadline
-  /// When set, hash-family entries are rendered straight into this buffer as
-  /// `,"entries":[…]` (or percpu_hash_entries), inside the map object the
-  /// caller has opened and filled up to max_entries; the model gets none.
+  std::uint32_t entry_cap = 0;  // 0 = none
+  std::size_t buffer_bytes = 0;
+  /// Budget, stop signal and (streaming) flush for every value rendered.
+  RenderLimits limits;
+  /// Streaming: the output buffer, inside the map object the caller opened
+  /// and filled up to max_entries; the model then gets none of the large shapes.
   std::string* stream_out = nullptr;
+  /// Why should_stop fired ("deadline", "signal"), for map errors.
+  std::function<std::string()> stop_reason;
+  ReadStats stats;
+  bool stopped() const { return limits.should_stop && limits.should_stop(); }
+  void flush_if_full() {
+    if (stream_out && limits.flush && stream_out->size() >= limits.flush_at)
+      limits.flush(*stream_out);
+  }
 };
 
 struct CapturedMap {
@@ -45,7 +66,7 @@ struct CapturedMap {
 void read_map(const MapInfo& info, int fd, ReadContext& ctx, CapturedMap& out);
 /// Fill name/id/type/sizes from `info` (what a streamed map's head needs).
 void init_map(const MapInfo& info, FailureDumpMap& m);
-/// Map types whose entries stream (hash family).
-bool streams_entries(std::uint32_t map_type);
+/// Map types whose contents stream (hash and array families).
+bool streams_contents(std::uint32_t map_type);
 
 }  // namespace scxsnap::capture_detail

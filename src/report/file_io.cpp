@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Reading reports from files and writing outputs atomically.
+#include "scxsnap/output_file.hpp"
 #include "scxsnap/report.hpp"
 
 #include <cerrno>
@@ -121,44 +122,9 @@ Result<FailureDumpReport> load_report(const std::filesystem::path& path) {
 }
 
 Result<void> write_file_atomic(const std::filesystem::path& path, std::string_view contents) {
-  if (path == "-") {
-    std::fwrite(contents.data(), 1, contents.size(), stdout);
-    if (std::fflush(stdout) != 0) return Error(ErrorCode::Io, "cannot write to standard output");
-    return {};
-  }
-  std::filesystem::path dir = path.parent_path();
-  if (dir.empty()) dir = ".";
-  std::string tmpl = (dir / ("." + path.filename().string() + ".tmp.XXXXXX")).string();
-  int fd = ::mkstemp(tmpl.data());
-  if (fd < 0) return errno_error("cannot create a temporary file beside", path, errno);
-  auto fail = [&](std::string_view what) -> Error {
-    int e = errno;
-    ::close(fd);
-    ::unlink(tmpl.c_str());
-    return errno_error(what, path, e);
-  };
-  if (::fchmod(fd, 0600) != 0) return fail("cannot set mode 0600 on");
-  std::size_t off = 0;
-  while (off < contents.size()) {
-    ssize_t n = ::write(fd, contents.data() + off, contents.size() - off);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return fail("cannot write");
-    }
-    off += static_cast<std::size_t>(n);
-  }
-  if (::fsync(fd) != 0) return fail("cannot sync");
-  if (::close(fd) != 0) {
-    int e = errno;
-    ::unlink(tmpl.c_str());
-    return errno_error("cannot close", path, e);
-  }
-  if (::rename(tmpl.c_str(), path.c_str()) != 0) {
-    int e = errno;
-    ::unlink(tmpl.c_str());
-    return errno_error("cannot rename temporary file to", path, e);
-  }
-  return {};
+  SCXSNAP_TRY(OutputFile f, OutputFile::create(path));
+  SCXSNAP_TRY_VOID(f.write(contents));
+  return f.commit();
 }
 
 }  // namespace scxsnap

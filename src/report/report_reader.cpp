@@ -619,7 +619,10 @@ const auto kCaptureFields = std::array{SCXSNAP_FIELD(CaptureInfo, host, Str, tru
                                        SCXSNAP_FIELD(CaptureInfo, kernel_release, Str, true),
                                        SCXSNAP_FIELD(CaptureInfo, captured_at, Str, true),
                                        SCXSNAP_FIELD(CaptureInfo, tool_version, Str, true),
-                                       SCXSNAP_FIELD(CaptureInfo, duration_us, U64, true)};
+                                       SCXSNAP_FIELD(CaptureInfo, duration_us, U64, true),
+                                       SCXSNAP_FIELD(CaptureInfo, max_value_bytes, U64, false),
+                                       SCXSNAP_FIELD(CaptureInfo, values_truncated, U64, false),
+                                       SCXSNAP_FIELD(CaptureInfo, stopped_by, OptStr, false)};
 
 #undef SCXSNAP_FIELD
 

@@ -520,6 +520,9 @@ void write_report_tail(JsonWriter& w, const FailureDumpReport& r) {
     w.field_string("captured_at", c.captured_at);
     w.field_string("tool_version", c.tool_version);
     w.field_u64("duration_us", c.duration_us);
+    if (c.max_value_bytes != 0) w.field_u64("max_value_bytes", c.max_value_bytes);
+    if (c.values_truncated != 0) w.field_u64("values_truncated", c.values_truncated);
+    write_opt_string(w, "stopped_by", c.stopped_by);
     w.end_object();
   }
   w.end_object();

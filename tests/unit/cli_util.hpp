@@ -8,6 +8,7 @@
 #include <initializer_list>
 #include <sstream>
 #include <string>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <vector>
@@ -15,6 +16,7 @@
 struct CliResult {
   int exit_code = -1;
   std::string out, err;
+  long max_rss_kib = 0;  // peak resident set of scxsnap (through rss_probe)
 };
 
 inline std::string slurp(const std::string& path) {
@@ -55,16 +57,20 @@ inline CliResult run_cli(std::vector<std::string> args, const std::string& stdin
     ::dup2(fo, 1);
     ::dup2(fe, 2);
     std::vector<char*> argv;
+    std::string probe = SCXSNAP_RSS_PROBE, rss_file = dir.path() + "/rss";
     std::string prog = SCXSNAP_CLI;
+    argv.push_back(probe.data());
+    argv.push_back(rss_file.data());
     argv.push_back(prog.data());
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
-    ::execv(prog.c_str(), argv.data());
+    ::execv(probe.c_str(), argv.data());
     ::_exit(127);
   }
   int status = 0;
   ::waitpid(pid, &status, 0);
   CliResult r;
+  r.max_rss_kib = std::atol(slurp(dir.path() + "/rss").c_str());
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   r.out = slurp(out);
   r.err = slurp(err);

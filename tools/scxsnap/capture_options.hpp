@@ -26,7 +26,12 @@ inline void add_capture_flags(CLI::App* cmd, CaptureFlags& f) {
   cmd->add_option("--map-id", f.c.map_ids, "capture only this map id (repeatable)");
   cmd->add_option("--max-entries", f.c.max_entries,
                   "per-map entry cap (recorded in the map's error)");
-  cmd->add_option("--deadline-ms", f.c.deadline_ms, "soft deadline; what was cut is recorded");
+  cmd->add_option("--deadline-ms", f.c.deadline_ms,
+                  "deadline, honoured inside large values too; what was cut is recorded");
+  cmd->add_option("--max-value-bytes", f.c.max_value_bytes,
+                  "render budget of one value, in bytes of JSON (0 = none); a larger value is "
+                  "written as ktstr's 'truncated' with its partial contents")
+      ->capture_default_str();
   cmd->add_flag("--enable-stats", f.c.enable_stats,
                 "turn BPF run stats on while capturing (BPF_ENABLE_STATS)");
   cmd->add_flag("--all-progs", f.c.all_progs,

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-// scxsnap capture: the running kernel's BPF and scheduler state as a report.
+// scxsnap capture: the running kernel's BPF and scheduler state as a report,
+// streamed into the output file (never held whole in memory).
 #include "capture_options.hpp"
 #include "commands.hpp"
+#include "human.hpp"
 #include "scxsnap/capture.hpp"
+#include "stop_signal.hpp"
 
 #include <chrono>
 #include <cstdio>
@@ -18,33 +21,44 @@ void add_capture(CLI::App& app, int& exit_code) {
     CaptureFlags f;
     std::string out = "-";
     bool pretty = false;
+    bool quiet = false;
   };
   auto o = std::make_shared<Opts>();
   cmd->add_option("-o,--output", o->out,
-                  "output file ('-' = stdout); written atomically, mode 0600");
+                  "output file ('-' = stdout); written to a temporary file beside it and "
+                  "renamed when complete, mode 0600");
   add_capture_flags(cmd, o->f);
   cmd->add_flag("--pretty", o->pretty, "indent the output");
+  cmd->add_flag("-q,--quiet", o->quiet, "no progress and no result line on stderr");
   cmd->callback([o, &exit_code] {
     o->f.finish();
-    // Progress on a terminal, once the capture has taken more than a second.
+    StopSignal stop;
+    o->f.c.cancel = &stop.flag();
+    // Progress: redrawn on a terminal, a line every 10 s otherwise.
     const bool tty = ::isatty(STDERR_FILENO);
     const auto start = std::chrono::steady_clock::now();
-    o->f.c.progress = [tty, start](const std::string& line) {
-      if (!tty || std::chrono::steady_clock::now() - start < std::chrono::seconds(1)) return;
-      std::fprintf(stderr, "\r\033[Kscxsnap: %s", line.c_str());
+    auto last = start;
+    const bool quiet = o->quiet;
+    o->f.c.progress = [tty, start, last, quiet](const std::string& line) mutable {
+      if (quiet) return;
+      auto now = std::chrono::steady_clock::now();
+      if (tty) {
+        if (now - start < std::chrono::seconds(1)) return;
+        std::fprintf(stderr, "\r\033[Kscxsnap: %s", line.c_str());
+      } else if (now - last >= std::chrono::seconds(10)) {
+        last = now;
+        std::fprintf(stderr, "scxsnap: %s\n", line.c_str());
+      }
     };
-    auto json = capture_json(o->f.c, o->pretty ? JsonStyle::Pretty : JsonStyle::Compact);
-    if (tty) std::fprintf(stderr, "\r\033[K");
-    if (!json) {
-      exit_code = report_error(json.error());
+    auto s = capture_to_file(o->f.c, o->out, o->pretty ? JsonStyle::Pretty : JsonStyle::Compact);
+    if (tty && !quiet) std::fprintf(stderr, "\r\033[K");
+    if (!s) {
+      exit_code = report_error(s.error());
       return;
     }
-    json->push_back('\n');
-    if (auto w = write_file_atomic(o->out, *json); !w) {
-      exit_code = report_error(w.error());
-      return;
-    }
+    if (!quiet) std::fprintf(stderr, "%s\n", capture_result_line(*s, o->out).c_str());
     exit_code = kOk;
+    if (s->stopped_by == "signal") exit_code = 128 + (stop.signal_number() ? stop.signal_number() : 2);
   });
 }
 

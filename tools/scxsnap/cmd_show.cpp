@@ -15,6 +15,9 @@ std::string describe_value(const RenderedValue& v) {
                          v.members().size());
     case ValueKind::Array:
       return fmt::format("array[{}]", v.array_len());
+    case ValueKind::Truncated:
+      return fmt::format("truncated ({} of {} bytes shown in full) {}", v.had(), v.needed(),
+                         v.partial() ? describe_value(*v.partial()) : std::string());
     default:
       return std::string(kind_tag(v.kind())) + " " + v.display();
   }
@@ -73,6 +76,20 @@ void print_summary(const std::string& file, const FailureDumpReport& r) {
       fmt::print("  {:>6}  {:<16} {:<16} {:>6} {:>8}  {}\n",
                  m.map_id ? std::to_string(m.map_id) : "-", m.name, map_type_name(m.map_type),
                  m.value_size, m.max_entries, describe_content(m));
+  }
+  // What is incomplete, and why: cut values, caps, stops, failed maps.
+  if (r.capture && (r.capture->values_truncated || r.capture->stopped_by))
+    fmt::print("cut: {} value(s) to the render budget of {} bytes{}\n",
+               r.capture->values_truncated, r.capture->max_value_bytes,
+               r.capture->stopped_by ? "; capture stopped by " + *r.capture->stopped_by : "");
+  std::size_t incomplete = 0;
+  for (const auto& m : r.maps) incomplete += m.error.has_value();
+  if (incomplete) {
+    fmt::print("incomplete maps: {}\n", incomplete);
+    for (const auto& m : r.maps)
+      if (m.error)
+        fmt::print("  {:>6}  {}: {}\n", m.map_id ? std::to_string(m.map_id) : "-", m.name,
+                   *m.error);
   }
   fmt::print("host context:\n");
   fmt::print("  prog_runtime_stats: {} programs\n", r.prog_runtime_stats.size());

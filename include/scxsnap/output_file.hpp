@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: Apache-2.0
+// An output file written as a stream and put in place atomically: the bytes
+// go to a temporary file beside the target (mode 0600, created at once, so a
+// bad path fails before any work), and only commit() renames it over the
+// target. Destroyed uncommitted, it removes the temporary file: a failed or
+// abandoned write never leaves a half-written file. "-" means stdout; an
+// existing device, FIFO or socket is written in place.
+#pragma once
+
+#include "scxsnap/result.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+namespace scxsnap {
+
+class OutputFile {
+ public:
+  static Result<OutputFile> create(const std::filesystem::path& path);
+  OutputFile(OutputFile&& o) noexcept;
+  OutputFile& operator=(OutputFile&& o) noexcept;
+  OutputFile(const OutputFile&) = delete;
+  OutputFile& operator=(const OutputFile&) = delete;
+  ~OutputFile();
+
+  Result<void> write(std::string_view bytes);
+  /// Sync and rename into place (stdout: flush).
+  Result<void> commit();
+  /// Remove the temporary file now.
+  void abandon();
+  std::uint64_t bytes_written() const { return written_; }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  OutputFile() = default;
+  std::filesystem::path path_;
+  std::string tmp_;
+  int fd_ = -1;
+  bool stdout_ = false;
+  bool special_ = false;  // not a regular file: written in place
+  std::uint64_t written_ = 0;
+};
+
+}  // namespace scxsnap

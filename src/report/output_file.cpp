@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "scxsnap/output_file.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <utility>
+
+namespace scxsnap {
+namespace {
+Error errno_error(std::string_view what, const std::filesystem::path& p, int e) {
+  ErrorCode code = (e == EACCES || e == EPERM || e == EROFS) ? ErrorCode::PermissionDenied
+                                                             : ErrorCode::Io;
+  return Error(code, fmt::format("{} {}: {}", what, p.string(), std::strerror(e)));
+}
+}  // namespace
+
+Result<OutputFile> OutputFile::create(const std::filesystem::path& path) {
+  OutputFile f;
+  f.path_ = path;
+  if (path == "-") {
+    f.stdout_ = true;
+    f.fd_ = STDOUT_FILENO;
+    return f;
+  }
+  std::filesystem::path dir = path.parent_path();
+  if (dir.empty()) dir = ".";
+  struct stat st{};
+  if (::stat(path.c_str(), &st) == 0) {
+    if (S_ISDIR(st.st_mode))
+      return Error(ErrorCode::InvalidArgument,
+                   fmt::format("cannot write {}: it is a directory", path.string()));
+    if (!S_ISREG(st.st_mode)) {
+      // A device, FIFO or socket (/dev/null, <(...)): written in place.
+      int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+      if (fd < 0) return errno_error("cannot open", path, errno);
+      f.fd_ = fd;
+      f.special_ = true;
+      return f;
+    }
+  }
+  f.tmp_ = (dir / ("." + path.filename().string() + ".tmp.XXXXXX")).string();
+  int fd = ::mkstemp(f.tmp_.data());
+  if (fd < 0) {
+    int e = errno;
+    f.tmp_.clear();
+    if (e == ENOENT)
+      return Error(ErrorCode::Io, fmt::format("cannot write {}: directory {} does not exist",
+                                              path.string(), dir.string()));
+    return errno_error("cannot create a temporary file beside", path, e);
+  }
+  f.fd_ = fd;
+  if (::fchmod(fd, 0600) != 0) return errno_error("cannot set mode 0600 on", path, errno);
+  return f;
+}
+
+OutputFile::OutputFile(OutputFile&& o) noexcept
+    : path_(std::move(o.path_)),
+      tmp_(std::exchange(o.tmp_, {})),
+      fd_(std::exchange(o.fd_, -1)),
+      stdout_(o.stdout_),
+      special_(o.special_),
+      written_(o.written_) {}
+
+OutputFile& OutputFile::operator=(OutputFile&& o) noexcept {
+  if (this != &o) {
+    abandon();
+    path_ = std::move(o.path_);
+    tmp_ = std::exchange(o.tmp_, {});
+    fd_ = std::exchange(o.fd_, -1);
+    stdout_ = o.stdout_;
+    special_ = o.special_;
+    written_ = o.written_;
+  }
+  return *this;
+}
+
+OutputFile::~OutputFile() { abandon(); }
+
+void OutputFile::abandon() {
+  if (!stdout_ && fd_ >= 0) ::close(fd_);  // NOLINT(bugprone-unused-return-value)
+  fd_ = -1;
+  if (!tmp_.empty()) ::unlink(tmp_.c_str());
+  tmp_.clear();
+}
+
+Result<void> OutputFile::write(std::string_view bytes) {
+  if (fd_ < 0) return Error(ErrorCode::Internal, "write to a closed output file");
+  std::size_t off = 0;
+  while (off < bytes.size()) {
+    ssize_t n = ::write(fd_, bytes.data() + off, bytes.size() - off);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errno_error("cannot write", stdout_ ? std::filesystem::path("<stdout>") : path_,
+                         errno);
+    }
+    off += static_cast<std::size_t>(n);
+  }
+  written_ += bytes.size();
+  return {};
+}
+
+Result<void> OutputFile::commit() {
+  if (stdout_) return {};
+  if (special_) {
+    int fd = std::exchange(fd_, -1);
+    if (::close(fd) != 0) return errno_error("cannot close", path_, errno);
+    return {};
+  }
+  if (fd_ < 0) return Error(ErrorCode::Internal, "commit of a closed output file");
+  if (::fsync(fd_) != 0) return errno_error("cannot sync", path_, errno);
+  int fd = std::exchange(fd_, -1);
+  if (::close(fd) != 0) return errno_error("cannot close", path_, errno);
+  if (::rename(tmp_.c_str(), path_.c_str()) != 0)
+    return errno_error("cannot rename the temporary file to", path_, errno);
+  tmp_.clear();
+  return {};
+}
+
+}  // namespace scxsnap
