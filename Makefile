@@ -5,43 +5,58 @@ ASAN_BUILD ?= build-asan
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-# Debian packages needed to build and test (runtime: libbpf, simdjson, fmt).
-DEPS := build-essential cmake pkg-config git \
-        libbpf-dev libelf-dev zlib1g-dev libsimdjson-dev libcli11-dev libfmt-dev \
-        libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev \
-        clang llvm bpftool linux-libc-dev
+# Debian packages: RUN_DEPS build the library and the CLI (`make run`);
+# DEPS add what the tests and benchmarks need (`make test`).
+RUN_DEPS := build-essential cmake pkg-config \
+        libbpf-dev libelf-dev zlib1g-dev libsimdjson-dev libcli11-dev libfmt-dev linux-libc-dev
+DEPS := $(RUN_DEPS) git libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev \
+        clang llvm bpftool
 FUZZ_DEPS := clang-16 libclang-rt-16-dev
 
-.PHONY: all deps fuzz-deps build test asan bench fuzz run install clean format
+.PHONY: all deps run-deps fuzz-deps configure build build-cli test asan bench fuzz run install clean format
 
 all: build
 
-deps:
-	@missing=$$(for p in $(DEPS); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || echo $$p; done); \
+# Installs whatever of $(1) is missing (idempotent).
+define apt_install
+	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  echo "installing: $$missing"; \
 	  export DEBIAN_FRONTEND=noninteractive; \
 	  apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
+endef
+
+run-deps:
+	$(call apt_install,$(RUN_DEPS))
+
+deps:
+	$(call apt_install,$(DEPS))
 
 fuzz-deps:
-	@missing=$$(for p in $(FUZZ_DEPS); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || echo $$p; done); \
-	if [ -n "$$missing" ]; then \
-	  export DEBIAN_FRONTEND=noninteractive; \
-	  apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
-	fi
+	$(call apt_install,$(FUZZ_DEPS))
 
-$(BUILD)/CMakeCache.txt:
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
+# The development build: everything, warnings are errors.
+configure:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSCXSNAP_WERROR=ON \
+	  -DSCXSNAP_BUILD_TESTS=ON -DSCXSNAP_BUILD_BENCH=ON $(CMAKE_FLAGS) >/dev/null
 
-build: deps $(BUILD)/CMakeCache.txt
+build: deps configure
 	cmake --build $(BUILD) -j $(JOBS)
+
+# Only the library and the CLI (what `make run` runs); configures without the
+# tests when the build directory is new.
+build-cli: run-deps
+	@test -f $(BUILD)/CMakeCache.txt || cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DSCXSNAP_BUILD_TESTS=OFF -DSCXSNAP_BUILD_BENCH=OFF $(CMAKE_FLAGS) >/dev/null
+	cmake --build $(BUILD) -j $(JOBS) --target scxsnap_cli
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 asan: deps
-	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DSCXSNAP_SANITIZE=ON -DSCXSNAP_BUILD_BENCH=OFF >/dev/null
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DSCXSNAP_SANITIZE=ON -DSCXSNAP_WERROR=ON \
+	  -DSCXSNAP_BUILD_BENCH=OFF >/dev/null
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_stack_use_after_return=1:detect_leaks=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS)
@@ -52,8 +67,10 @@ bench: build
 fuzz: deps fuzz-deps
 	fuzz/run_fuzz.sh 60
 
-# Capture this machine's BPF state (needs root) and summarise it.
-run: build
+# Capture this machine's BPF state (needs root) and summarise it. The
+# capture streams into snapshot.json within bounded memory; large values are
+# cut to the render budget (--max-value-bytes) and `show` says which.
+run: build-cli
 	$(BUILD)/scxsnap capture -o snapshot.json
 	$(BUILD)/scxsnap show snapshot.json
 

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <fstream>
 #include <functional>
 #include <iostream>
 #include <iterator>
@@ -21,12 +22,31 @@ namespace scxsnap {
 namespace detail {
 Result<FailureDumpReport> parse_report_padded(simdjson::padded_string_view text);
 std::optional<FailureDumpReport> parse_report_streaming(
-    std::string_view text, const std::function<void(std::size_t)>& consumed);
+    std::string_view text, const std::function<void(std::size_t)>& consumed, std::string* why);
 }  // namespace detail
 
 namespace {
 // Files at least this large are read in pieces (see parse_report_streaming).
 constexpr std::size_t kStreamingThreshold = std::size_t{32} << 20;
+// Past this, a file the piecewise reader refused is not parsed whole just to
+// locate the error (that would take the file's size several times over).
+constexpr std::size_t kWholeParseMax = std::size_t{1} << 30;
+// The model of a report takes about this much memory per byte of its JSON.
+constexpr double kModelBytesPerFileByte = 1.15;
+
+std::uint64_t mem_available() {
+  std::ifstream in("/proc/meminfo");
+  std::string key;
+  std::uint64_t kib = 0;
+  std::string unit;
+  while (in >> key >> kib >> unit)
+    if (key == "MemAvailable:") return kib * 1024;
+  return 0;  // unknown
+}
+
+std::string gib(std::uint64_t bytes) {
+  return fmt::format("{:.1f} GiB", static_cast<double>(bytes) / (1u << 30));
+}
 }  // namespace
 
 namespace {
@@ -84,7 +104,8 @@ Result<std::string> read_text_file(const std::filesystem::path& path) {
 // Map the file read-only and parse it piecewise, dropping the pages already
 // parsed from memory; nullopt when the file is small or anything looks off
 // (the caller then parses the whole document and reports the exact error).
-std::optional<FailureDumpReport> load_streaming(const std::filesystem::path& path, bool force) {
+std::optional<FailureDumpReport> load_streaming(const std::filesystem::path& path, bool force,
+                                                std::string* why = nullptr) {
   if (path == "-") return std::nullopt;
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return std::nullopt;
@@ -108,13 +129,36 @@ std::optional<FailureDumpReport> load_streaming(const std::filesystem::path& pat
       released = end;
     }
   };
-  auto r = detail::parse_report_streaming(std::string_view(data, size), consumed);
+  auto r = detail::parse_report_streaming(std::string_view(data, size), consumed, why);
   ::munmap(p, size);
   return r;
 }
 
 Result<FailureDumpReport> load_report(const std::filesystem::path& path) {
-  if (auto streamed = load_streaming(path, false)) return std::move(*streamed);
+  struct stat st{};
+  const bool large = path != "-" && ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+                     static_cast<std::size_t>(st.st_size) >= kStreamingThreshold;
+  if (large) {
+    // Say at once when the model cannot fit, instead of after filling memory.
+    const auto size = static_cast<std::uint64_t>(st.st_size);
+    const auto need = static_cast<std::uint64_t>(static_cast<double>(size) * kModelBytesPerFileByte);
+    const std::uint64_t avail = mem_available();
+    if (avail != 0 && need > avail)
+      return Error(ErrorCode::BadInput,
+                   fmt::format("{}: the report is {} and loading it takes about {} of memory; {} "
+                               "is available: capture less (--map, --obj, --max-entries, "
+                               "--max-value-bytes) or load it on a larger machine",
+                               path.string(), gib(size), gib(need), gib(avail)));
+  }
+  std::string why;
+  if (auto streamed = load_streaming(path, false, &why)) return std::move(*streamed);
+  if (!why.empty()) return Error(ErrorCode::BadInput, path.string() + ": " + why);
+  if (large && static_cast<std::size_t>(st.st_size) > kWholeParseMax)
+    return Error(ErrorCode::BadInput,
+                 fmt::format("{}: the piecewise reader cannot read this {} file (it is not a "
+                             "well-formed report); it is too large to parse whole just to locate "
+                             "the error: check it with a JSON validator",
+                             path.string(), gib(static_cast<std::uint64_t>(st.st_size))));
   SCXSNAP_TRY(simdjson::padded_string buf, read_padded(path));
   Result<FailureDumpReport> r = detail::parse_report_padded(buf);
   if (!r) return r.error().with_context(path == "-" ? std::string("<stdin>") : path.string());

@@ -1436,7 +1436,7 @@ bool parse_chunked(std::string_view t, const Ranges& elems, ReadOne&& one, std::
 }  // namespace
 
 std::optional<FailureDumpReport> parse_report_streaming(
-    std::string_view t, const std::function<void(std::size_t)>& consumed) {
+    std::string_view t, const std::function<void(std::size_t)>& consumed, std::string* why) {
   static constexpr std::array<std::string_view, 1> kMaps = {"maps"};
   auto top = object_members(t, skip_ws(t, 0), kMaps);
   if (!top) return std::nullopt;
@@ -1466,6 +1466,16 @@ std::optional<FailureDumpReport> parse_report_streaming(
         at = m.value_end;
       }
     map_text.append(t.substr(at, me - at));
+    if (map_text.size() >= simdjson::SIMDJSON_MAXSIZE_BYTES) {
+      // One document per map (its entry arrays aside): simdjson's limit.
+      if (why)
+        *why = fmt::format(
+            "map {} (at byte offset {}) holds {} bytes of JSON outside its entry arrays (one "
+            "rendered value); a single value of 4 GiB or more cannot be read: capture it with "
+            "--max-value-bytes (the default cuts it to 16 MiB)",
+            report->maps.size(), mb, map_text.size());
+      return std::nullopt;
+    }
     cb.set("", map_text, "");
     auto map = with_document<FailureDumpMap>(cb.view(), read_map);
     if (!map) return std::nullopt;

@@ -7,6 +7,8 @@ src_dir=$(cd "$(dirname "$0")" && pwd)
 stage=$build_dir/consumer-stage
 rm -rf "$stage" "$build_dir/consumer-build"
 cmake --install "$build_dir" --prefix "$stage" >/dev/null
+# The installed CLI starts with no environment tweaks (RUNPATH).
+env -u LD_LIBRARY_PATH "$stage/bin/scxsnap" --version
 cmake -S "$src_dir" -B "$build_dir/consumer-build" -DCMAKE_PREFIX_PATH="$stage" >/dev/null
 cmake --build "$build_dir/consumer-build" >/dev/null
 LD_LIBRARY_PATH="$stage/lib:${LD_LIBRARY_PATH:-}" "$build_dir/consumer-build/consumer"

@@ -7,11 +7,12 @@
 #include <functional>
 #include <gtest/gtest.h>
 #include <optional>
+#include <fcntl.h>
 #include <unistd.h>
 
 namespace scxsnap::detail {
 std::optional<FailureDumpReport> parse_report_streaming(
-    std::string_view text, const std::function<void(std::size_t)>& consumed);
+    std::string_view text, const std::function<void(std::size_t)>& consumed, std::string* why);
 }
 
 using namespace scxsnap;
@@ -19,9 +20,12 @@ using namespace scxsnap;
 namespace {
 
 std::optional<FailureDumpReport> streamed(std::string_view text, std::size_t* last = nullptr) {
-  return detail::parse_report_streaming(text, [&](std::size_t at) {
-    if (last) *last = at;
-  });
+  return detail::parse_report_streaming(
+      text,
+      [&](std::size_t at) {
+        if (last) *last = at;
+      },
+      nullptr);
 }
 
 TEST(ReportStreaming, GoldensMatchTheWholeDocumentReader) {
@@ -106,6 +110,44 @@ TEST(ReportStreaming, DeclinesMalformedInput) {
   EXPECT_FALSE(streamed(bad).has_value());
   EXPECT_FALSE(streamed("[1,2]").has_value());
   EXPECT_FALSE(streamed(R"({"schema":"single"})").has_value());
+}
+
+}  // namespace
+
+namespace {
+
+// A sparse file: as large as asked, costing no disk and no time.
+std::string sparse_file(const std::string& dir, std::uint64_t size) {
+  std::string p = dir + "/big.json";
+  int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  EXPECT_GE(fd, 0);
+  EXPECT_EQ(::ftruncate(fd, static_cast<off_t>(size)), 0);
+  ::close(fd);
+  return p;
+}
+
+TEST(ReportSize, TooLargeForMemorySaysSoAtOnce) {
+  char tmpl[] = "/tmp/scxsnap-size-XXXXXX";
+  std::string dir = ::mkdtemp(tmpl);
+  std::string p = sparse_file(dir, std::uint64_t{1} << 42);  // 4 TiB
+  auto r = load_report(p);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_NE(r.error().message().find("4096.0 GiB"), std::string::npos) << r.error().message();
+  EXPECT_NE(r.error().message().find("is available"), std::string::npos);
+  ::unlink(p.c_str());
+  ::rmdir(dir.c_str());
+}
+
+TEST(ReportSize, LargeMalformedFileIsNotParsedWhole) {
+  char tmpl[] = "/tmp/scxsnap-size-XXXXXX";
+  std::string dir = ::mkdtemp(tmpl);
+  std::string p = sparse_file(dir, std::uint64_t{3} << 29);  // 1.5 GiB of zero bytes
+  auto r = load_report(p);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_NE(r.error().message().find("too large to parse whole"), std::string::npos)
+      << r.error().message();
+  ::unlink(p.c_str());
+  ::rmdir(dir.c_str());
 }
 
 }  // namespace

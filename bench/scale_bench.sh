@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Capture at production scale against bpftool, in one run (needs root):
+#  1. one ~136 MiB .bss (tests/bpf/scale.bpf.c): scxsnap capture vs
+#     `bpftool -j map dump` of the same map: wall time, peak RSS, output size;
+#  2. the whole host with every test object loaded (scale, types, maps, cc,
+#     bench: 130+ maps): scxsnap capture vs bpftool dumping each map in turn.
+#   bench/scale_bench.sh [BUILD_DIR]
+set -euo pipefail
+build=${1:-build}
+bpf=$build/tests/bpf
+probe=$build/tests/rss_probe
+scx=$build/scxsnap
+scratch=$(mktemp -d)
+trap 'exec 3>&-; wait 2>/dev/null; rm -rf "$scratch"' EXIT
+
+coproc HOLD { "$build/bench/bpf_hold" "$bpf/scale.bpf.o" "$bpf/types.bpf.o" "$bpf/maps.bpf.o" \
+  "$bpf/cc.bpf.o" "$bpf/bench.bpf.o"; }
+exec 3>&"${HOLD[1]}"
+read -r ready <&"${HOLD[0]}"
+[ "$ready" = ready ] || { echo "bpf_hold failed"; exit 1; }
+
+# run NAME OUT CMD...: wall seconds, peak RSS (MiB) and output size (MiB)
+run() {
+  local name=$1 out=$2
+  shift 2
+  local t0 t1
+  t0=$(date +%s.%N)
+  "$probe" "$scratch/rss" "$@" >"$out" 2>"$scratch/err" || { cat "$scratch/err"; return 1; }
+  t1=$(date +%s.%N)
+  local size=0
+  [ -f "$out" ] && size=$(stat -c %s "$out")
+  awk -v n="$name" -v a="$t0" -v b="$t1" -v r="$(cat "$scratch/rss")" -v s="$size" \
+    'BEGIN { printf "%-34s %8.2f s %9.1f MiB RSS %10.1f MiB out\n", n, b - a, r / 1024, s / 1048576 }'
+  echo "$t0 $t1 $(cat "$scratch/rss")" >"$scratch/last"
+}
+secs() { awk '{ print $2 - $1 }' "$scratch/last"; }
+
+bss_id=$(bpftool -j map show | tr '{' '\n' | grep '"name":"scale.bss"' | sed 's/.*"id":\([0-9]*\).*/\1/;s/,.*//' | head -1)
+bss_id=$(bpftool map show | awk -F: '/name scale.bss/ { print $1; exit }')
+echo "== one 136 MiB .bss (map id $bss_id)"
+run "scxsnap capture (default budget)" "$scratch/scx.out" "$scx" capture -q --map-id "$bss_id" -o /dev/stdout
+a=$(secs)
+run "bpftool -j map dump" "$scratch/bpftool.out" /usr/sbin/bpftool -j map dump id "$bss_id"
+b=$(secs)
+awk -v a="$a" -v b="$b" 'BEGIN { printf "-> scxsnap %.1fx faster than bpftool\n", b / a }'
+
+echo
+nmaps=$(bpftool map show | grep -c '^[0-9]*:')
+echo "== whole host: $nmaps maps"
+run "scxsnap capture (whole host)" "$scratch/host.out" "$scx" capture -q -o /dev/stdout
+a=$(secs)
+t0=$(date +%s.%N)
+for id in $(bpftool map show | awk -F: '/^[0-9]+:/ { print $1 }'); do
+  /usr/sbin/bpftool -j map dump id "$id" >>"$scratch/host-bpftool.out" 2>/dev/null || true
+done
+t1=$(date +%s.%N)
+awk -v a="$t0" -v b="$t1" -v s="$(stat -c %s "$scratch/host-bpftool.out")" \
+  'BEGIN { printf "%-34s %8.2f s %24.1f MiB out\n", "bpftool -j map dump, each map", b - a, s / 1048576 }'
+awk -v a="$a" -v t0="$t0" -v t1="$t1" 'BEGIN { printf "-> scxsnap %.1fx faster than bpftool\n", (t1 - t0) / a }'
