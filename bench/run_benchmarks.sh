@@ -39,6 +39,9 @@ if [ "$(id -u)" = 0 ]; then
   echo "== live capture: 200,000-entry hash, against bpftool and raw batch reads"
   bpf=$build/tests/bpf
   "$build/bench/capture_bench" "$bpf/bench.bpf.o" 200000 5 "$bpf/types.bpf.o" "$bpf/maps.bpf.o" "$bpf/cc.bpf.o"
+  echo
+  echo "== capture at production scale (136 MiB .bss, 130+ maps), against bpftool"
+  "$(dirname "$0")/scale_bench.sh" "$build"
 else
   echo "(capture benchmark skipped: needs root to load BPF objects)"
 fi

@@ -36,6 +36,7 @@ class OutputFile {
  private:
   OutputFile() = default;
   std::filesystem::path path_;
+  std::filesystem::path target_;  // path_ with symlinks resolved
   std::string tmp_;
   int fd_ = -1;
   bool stdout_ = false;

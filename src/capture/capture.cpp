@@ -65,19 +65,20 @@ struct Captured {
   CaptureSummary summary;
 };
 
-// The JSON output: a buffer handed to the sink whenever it holds a megabyte.
+// The JSON output: a buffer handed to the sink whenever it holds a megabyte
+// (without a sink it keeps the whole text: capture_json to a string).
 struct Stream {
-  explicit Stream(const JsonSink& s) : sink(s) {}
-  const JsonSink& sink;
+  explicit Stream(const JsonSink* s) : sink(s) {}
+  const JsonSink* sink;
   std::string buf;
   detail::JsonWriter w{buf};
   std::optional<Error> error;
   std::uint64_t bytes = 0;
   void flush() {
-    if (buf.empty()) return;
+    if (buf.empty() || !sink) return;
     bytes += buf.size();
     if (!error)
-      if (auto r = sink(buf); !r) error = r.error();
+      if (auto r = (*sink)(buf); !r) error = r.error();
     buf.clear();
   }
 };
@@ -296,13 +297,26 @@ Result<CaptureSummary> capture_stream(const CaptureOptions& options, MapSource& 
       pretty.feed(chunk, pretty_buf);
       return sink(pretty_buf);
     };
-    Stream out(style == JsonStyle::Pretty ? pretty_sink : sink);
+    Stream out(style == JsonStyle::Pretty ? &pretty_sink : &sink);
     SCXSNAP_TRY(Captured c, capture_impl(options, src, &out));
     detail::write_report_tail(out.w, c.report);
     out.flush();
     if (out.error) return *out.error;
     c.summary.bytes = out.bytes;
     return c.summary;
+  });
+}
+
+Result<std::string> capture_text(const CaptureOptions& options, MapSource& src, JsonStyle style) {
+  return guarded([&]() -> Result<std::string> {
+    Stream out(nullptr);
+    SCXSNAP_TRY(Captured c, capture_impl(options, src, &out));
+    detail::write_report_tail(out.w, c.report);
+    if (style == JsonStyle::Compact) return std::move(out.buf);
+    std::string pretty;
+    detail::JsonReindenter r;
+    r.feed(out.buf, pretty);
+    return pretty;
   });
 }
 
@@ -330,16 +344,7 @@ Result<CaptureSummary> capture_to_file(const CaptureOptions& options,
 }
 
 Result<std::string> capture_json(const CaptureOptions& options, JsonStyle style) {
-  std::string text;
-  SCXSNAP_TRY(CaptureSummary s, capture_json(
-                                    options,
-                                    [&](std::string_view chunk) -> Result<void> {
-                                      text += chunk;
-                                      return {};
-                                    },
-                                    style));
-  (void)s;
-  return text;
+  return capture_detail::capture_text(options, capture_detail::system_map_source(), style);
 }
 
 }  // namespace scxsnap

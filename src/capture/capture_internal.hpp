@@ -10,5 +10,7 @@ namespace scxsnap::capture_detail {
 Result<FailureDumpReport> capture_model(const CaptureOptions& options, MapSource& src);
 Result<CaptureSummary> capture_stream(const CaptureOptions& options, MapSource& src,
                                       const JsonSink& sink, JsonStyle style);
+/// The whole text in one string (no sink, no flushes).
+Result<std::string> capture_text(const CaptureOptions& options, MapSource& src, JsonStyle style);
 
 }  // namespace scxsnap::capture_detail

@@ -2,6 +2,7 @@
 #include "scxsnap/output_file.hpp"
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -26,8 +27,7 @@ Result<OutputFile> OutputFile::create(const std::filesystem::path& path) {
     f.fd_ = STDOUT_FILENO;
     return f;
   }
-  std::filesystem::path dir = path.parent_path();
-  if (dir.empty()) dir = ".";
+  std::filesystem::path target = path;
   struct stat st{};
   if (::stat(path.c_str(), &st) == 0) {
     if (S_ISDIR(st.st_mode))
@@ -41,8 +41,17 @@ Result<OutputFile> OutputFile::create(const std::filesystem::path& path) {
       f.special_ = true;
       return f;
     }
+    // Through symlinks (/dev/stdout -> /proc/self/fd/1 -> the file): the
+    // file they lead to is replaced, never the link itself.
+    if (char* real = ::realpath(path.c_str(), nullptr)) {
+      target = real;
+      std::free(real);
+    }
   }
-  f.tmp_ = (dir / ("." + path.filename().string() + ".tmp.XXXXXX")).string();
+  f.target_ = target;
+  std::filesystem::path dir = target.parent_path();
+  if (dir.empty()) dir = ".";
+  f.tmp_ = (dir / ("." + target.filename().string() + ".tmp.XXXXXX")).string();
   int fd = ::mkstemp(f.tmp_.data());
   if (fd < 0) {
     int e = errno;
@@ -59,6 +68,7 @@ Result<OutputFile> OutputFile::create(const std::filesystem::path& path) {
 
 OutputFile::OutputFile(OutputFile&& o) noexcept
     : path_(std::move(o.path_)),
+      target_(std::move(o.target_)),
       tmp_(std::exchange(o.tmp_, {})),
       fd_(std::exchange(o.fd_, -1)),
       stdout_(o.stdout_),
@@ -69,6 +79,7 @@ OutputFile& OutputFile::operator=(OutputFile&& o) noexcept {
   if (this != &o) {
     abandon();
     path_ = std::move(o.path_);
+    target_ = std::move(o.target_);
     tmp_ = std::exchange(o.tmp_, {});
     fd_ = std::exchange(o.fd_, -1);
     stdout_ = o.stdout_;
@@ -114,7 +125,7 @@ Result<void> OutputFile::commit() {
   if (::fsync(fd_) != 0) return errno_error("cannot sync", path_, errno);
   int fd = std::exchange(fd_, -1);
   if (::close(fd) != 0) return errno_error("cannot close", path_, errno);
-  if (::rename(tmp_.c_str(), path_.c_str()) != 0)
+  if (::rename(tmp_.c_str(), target_.c_str()) != 0)
     return errno_error("cannot rename the temporary file to", path_, errno);
   tmp_.clear();
   return {};
