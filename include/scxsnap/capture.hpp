@@ -68,6 +68,10 @@ using JsonSink = std::function<Result<void>(std::string_view)>;
 /// Capture into a report model.
 /// Errors: PermissionDenied when the bpf syscall is refused (needs CAP_BPF +
 /// CAP_SYS_ADMIN, or root); a map that fails is recorded in its `error`.
+/// Memory: the model holds every rendered value (about 0.9x its compact JSON:
+/// at most max_value_bytes per value, so bounded by the budget times the
+/// number of values), plus the lookup buffers and the largest raw value.
+/// For a whole host, prefer capture_json / capture_to_file, which stream.
 Result<FailureDumpReport> capture(const CaptureOptions& options);
 
 /// Capture straight into JSON text, streamed into `sink`: no map's contents

@@ -10,6 +10,7 @@
 #include "fd.hpp"
 #include "host_context.hpp"
 #include "map_reader.hpp"
+#include "report/guard.hpp"
 #include "report/json_reindent.hpp"
 #include "report/report_writer.hpp"
 #include "scxsnap/output_file.hpp"
@@ -261,25 +262,10 @@ Result<Captured> capture_impl(const CaptureOptions& o, MapSource& src, Stream* o
   return c;
 }
 
-// Nothing escapes as an exception: out of memory and anything else thrown
-// below become Internal errors.
-template <class F>
-auto guarded(F&& f) -> decltype(f()) {
-  try {
-    return f();
-  } catch (const std::bad_alloc&) {
-    return Error(ErrorCode::Internal, "out of memory during capture");
-  } catch (const std::exception& e) {
-    return Error(ErrorCode::Internal, fmt::format("internal error during capture: {}", e.what()));
-  } catch (...) {
-    return Error(ErrorCode::Internal, "internal error during capture");
-  }
-}
-
 }  // namespace
 
 Result<FailureDumpReport> capture_model(const CaptureOptions& options, MapSource& src) {
-  return guarded([&]() -> Result<FailureDumpReport> {
+  return detail::guarded("capture", [&]() -> Result<FailureDumpReport> {
     SCXSNAP_TRY(Captured c, capture_impl(options, src, nullptr));
     c.report.maps.reserve(c.maps.size());
     for (auto& m : c.maps) c.report.maps.push_back(std::move(m.map));
@@ -289,7 +275,7 @@ Result<FailureDumpReport> capture_model(const CaptureOptions& options, MapSource
 
 Result<CaptureSummary> capture_stream(const CaptureOptions& options, MapSource& src,
                                       const JsonSink& sink, JsonStyle style) {
-  return guarded([&]() -> Result<CaptureSummary> {
+  return detail::guarded("capture", [&]() -> Result<CaptureSummary> {
     detail::JsonReindenter pretty;
     std::string pretty_buf;
     JsonSink pretty_sink = [&](std::string_view chunk) -> Result<void> {
@@ -308,7 +294,7 @@ Result<CaptureSummary> capture_stream(const CaptureOptions& options, MapSource& 
 }
 
 Result<std::string> capture_text(const CaptureOptions& options, MapSource& src, JsonStyle style) {
-  return guarded([&]() -> Result<std::string> {
+  return detail::guarded("capture", [&]() -> Result<std::string> {
     Stream out(nullptr);
     SCXSNAP_TRY(Captured c, capture_impl(options, src, &out));
     detail::write_report_tail(out.w, c.report);

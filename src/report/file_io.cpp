@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Reading reports from files and writing outputs atomically.
+#include "guard.hpp"
 #include "scxsnap/output_file.hpp"
 #include "scxsnap/report.hpp"
 
@@ -135,6 +136,7 @@ std::optional<FailureDumpReport> load_streaming(const std::filesystem::path& pat
 }
 
 Result<FailureDumpReport> load_report(const std::filesystem::path& path) {
+  return detail::guarded("reading a report", [&]() -> Result<FailureDumpReport> {
   struct stat st{};
   const bool large = path != "-" && ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
                      static_cast<std::size_t>(st.st_size) >= kStreamingThreshold;
@@ -163,6 +165,7 @@ Result<FailureDumpReport> load_report(const std::filesystem::path& path) {
   Result<FailureDumpReport> r = detail::parse_report_padded(buf);
   if (!r) return r.error().with_context(path == "-" ? std::string("<stdin>") : path.string());
   return r;
+  });
 }
 
 Result<void> write_file_atomic(const std::filesystem::path& path, std::string_view contents) {

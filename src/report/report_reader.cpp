@@ -3,6 +3,7 @@
 // path and what was expected. Serde rules: fields without a skip attribute are
 // required; unknown keys are ignored (as serde does); a key given twice is an
 // error (as serde's derive reports it).
+#include "guard.hpp"
 #include "json_reader.hpp"
 #include "scxsnap/report.hpp"
 
@@ -1507,16 +1508,20 @@ Result<FailureDumpReport> parse_report_padded(simdjson::padded_string_view text)
 }  // namespace detail
 
 Result<FailureDumpReport> parse_report(std::string_view json) {
-  simdjson::padded_string buf(json);
-  return detail::parse_report_padded(buf);
+  return detail::guarded("reading a report", [&]() -> Result<FailureDumpReport> {
+    simdjson::padded_string buf(json);
+    return detail::parse_report_padded(buf);
+  });
 }
 
 Result<RenderedValue> parse_rendered_value(std::string_view json) {
+  return detail::guarded("reading a rendered value", [&]() -> Result<RenderedValue> {
   simdjson::padded_string buf(json);
   return detail::with_document<RenderedValue>(buf,
                                               [](detail::od::value v, const detail::PathNode& p) {
                                                 return detail::read_rendered(v, p, 0);
                                               });
+  });
 }
 
 namespace {
@@ -1569,12 +1574,14 @@ Result<JsonValue> parse_scalar_document(simdjson::padded_string_view text) {
 }  // namespace
 
 Result<JsonValue> parse_json(std::string_view text) {
+  return detail::guarded("reading JSON", [&]() -> Result<JsonValue> {
   simdjson::padded_string buf(text);
   std::size_t i = 0;
   while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
   if (i < text.size() && text[i] != '{' && text[i] != '[') return parse_scalar_document(buf);
   return detail::with_document<JsonValue>(buf, [](detail::od::value v, const detail::PathNode& p) {
     return detail::read_json_value(v, p, 0);
+  });
   });
 }
 

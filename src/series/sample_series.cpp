@@ -2,6 +2,8 @@
 // SampleSeries: JSON Lines I/O and the projection axes (reference Part A.3).
 #include "scxsnap/sample_series.hpp"
 
+#include "report/guard.hpp"
+
 #include "report/json_writer.hpp"
 #include "report/report_writer.hpp"
 
@@ -14,6 +16,7 @@ namespace scxsnap {
 // ---- JSON Lines ------------------------------------------------------------------------
 
 Result<SampleSeries> SampleSeries::parse_jsonl(std::string_view text) {
+  return detail::guarded("reading a series", [&]() -> Result<SampleSeries> {
   std::vector<SampleRow> rows;
   std::size_t line_no = 0, start = 0;
   while (start < text.size()) {
@@ -71,13 +74,16 @@ Result<SampleSeries> SampleSeries::parse_jsonl(std::string_view text) {
     rows.push_back(std::move(row));
   }
   return SampleSeries(std::move(rows));
+  });
 }
 
 Result<SampleSeries> SampleSeries::load_jsonl(const std::filesystem::path& path) {
+  return detail::guarded("reading a series", [&]() -> Result<SampleSeries> {
   SCXSNAP_TRY(std::string text, read_text_file(path));
   auto s = parse_jsonl(text);
   if (!s) return s.error().with_context(path.string());
   return s;
+  });
 }
 
 std::string SampleSeries::to_jsonl_line(const SampleRow& row) {

@@ -222,6 +222,33 @@ TEST_F(FaultTest, SingleValueLookupFailureIsRecorded) {
   EXPECT_EQ(streamed_error(), *m.error);
 }
 
+TEST_F(FaultTest, FdArraySlotsThatFailAreCountedAndSaid) {
+  aim(lo.map_ending("jump_table"));
+  f.lookup_err = EIO;
+  const FailureDumpMap m = only_map(capture_model(o, f));
+  ASSERT_TRUE(m.fd_array.has_value());
+  EXPECT_EQ(m.fd_array->unreadable, m.fd_array->scanned);
+  EXPECT_EQ(m.fd_array->populated, 0u);
+  EXPECT_THAT(m.error.value_or(""), HasSubstr("cannot be read from user space"));
+}
+
+TEST_F(FaultTest, StackTraceWalkFailureIsRecorded) {
+  aim(lo.map_ending("stacks"));
+  f.batch_unsupported = true;
+  f.next_key_err = EPERM;
+  const FailureDumpMap m = only_map(capture_model(o, f));
+  ASSERT_TRUE(m.stack_trace.has_value());
+  EXPECT_EQ(m.error, "get-next-key failed after 0 entries: Operation not permitted");
+}
+
+TEST_F(FaultTest, StructOpsLookupFailureIsRecorded) {
+  aim(bpf_object__find_map_by_name(cc.obj, "scxsnap_cc"));
+  f.lookup_err = EACCES;
+  const FailureDumpMap m = only_map(capture_model(o, f));
+  EXPECT_FALSE(m.value.has_value());
+  EXPECT_EQ(m.error, "lookup of the struct_ops value failed: Permission denied");
+}
+
 TEST_F(FaultTest, OutOfMemoryBecomesAnInternalError) {
   aim(cc.map_ending(".bss"));
   f.throw_in_lookup = true;

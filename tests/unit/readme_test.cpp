@@ -1,7 +1,9 @@
 // The README shows the example that the build compiles and runs.
 #include "cli_util.hpp"
 
+#include <filesystem>
 #include <gtest/gtest.h>
+#include <sstream>
 
 TEST(Readme, ShowsTheCompiledExampleVerbatim) {
   std::string readme = slurp(std::string(SCXSNAP_TEST_DATA) + "/../../README.md");
@@ -11,4 +13,56 @@ TEST(Readme, ShowsTheCompiledExampleVerbatim) {
   EXPECT_NE(readme.find(example), std::string::npos);
   EXPECT_NE(readme.find("make run"), std::string::npos);
   EXPECT_NE(readme.find("make test"), std::string::npos);
+}
+
+// Every `$ scxsnap ...` example of the README that needs no root runs against
+// the shipped files and prints what the README shows.
+TEST(Readme, ShellExamplesRunAgainstShippedFiles) {
+  const std::string root = std::string(SCXSNAP_TEST_DATA) + "/../..";
+  std::string readme = slurp(root + "/README.md");
+  std::istringstream in(readme);
+  std::vector<std::pair<std::string, std::string>> cases;  // command, expected output
+  std::string line;
+  bool in_block = false, collecting = false;
+  while (std::getline(in, line)) {
+    if (line.starts_with("```")) {
+      in_block = !in_block;
+      collecting = false;  // a command's output ends with its block
+      continue;
+    }
+    if (!in_block) continue;
+    if (line.starts_with("$ scxsnap ")) {
+      cases.emplace_back(line.substr(2), "");
+      collecting = true;
+    } else if (line.starts_with("$ ")) {
+      cases.emplace_back("", "");  // needs root (sudo) or another tool: not run
+      collecting = true;
+    } else if (collecting) {
+      cases.back().second += line + "\n";
+    }
+  }
+  int ran = 0;
+  for (auto [cmd, expected] : cases) {
+    if (cmd.empty()) continue;
+    bool echo_status = false;
+    if (cmd.ends_with("; echo $?")) {
+      echo_status = true;
+      cmd.resize(cmd.size() - std::string_view("; echo $?").size());
+    }
+    std::istringstream words(cmd);
+    std::vector<std::string> args;
+    for (std::string w; words >> w;) {
+      if (w == "scxsnap" && args.empty()) continue;
+      if (w.find('/') != std::string::npos && std::filesystem::exists(root + "/" + w))
+        w = root + "/" + w;
+      args.push_back(w);
+    }
+    CliResult r = run_cli(args);
+    std::string got = r.err + r.out;
+    if (echo_status) got += std::to_string(r.exit_code) + "\n";
+    else EXPECT_EQ(r.exit_code, 0) << cmd;
+    EXPECT_EQ(got, expected) << cmd;
+    ++ran;
+  }
+  EXPECT_GE(ran, 5);
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // One function per subcommand: each adds itself to the app and, when it runs,
 // stores the process exit code (ARCHITECTURE §6: 0 ok, 1 absent/failed,
-// 2 bad usage or input, 3 no permission or kernel support).
+// 2 bad usage or input, 3 no permission or kernel support, 5 internal error
+// or out of memory).
 #pragma once
 
 #include "scxsnap/result.hpp"
@@ -10,7 +11,7 @@
 
 namespace scxsnap::cli {
 
-enum Exit : int { kOk = 0, kAbsent = 1, kBadInput = 2, kNoPermission = 3 };
+enum Exit : int { kOk = 0, kAbsent = 1, kBadInput = 2, kNoPermission = 3, kInternal = 5 };
 
 /// Print `err` on stderr ("scxsnap: ...") and map its code to an exit code.
 int report_error(const Error& err);

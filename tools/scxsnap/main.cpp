@@ -3,6 +3,8 @@
 #include "commands.hpp"
 
 #include <cstdio>
+#include <exception>
+#include <new>
 #include <fmt/format.h>
 
 namespace scxsnap::cli {
@@ -13,6 +15,8 @@ int report_error(const Error& err) {
     case ErrorCode::PermissionDenied:
     case ErrorCode::Unsupported:
       return kNoPermission;
+    case ErrorCode::Internal:
+      return kInternal;
     default:
       return kBadInput;
   }
@@ -39,6 +43,12 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     int rc = app.exit(e);
     return rc == 0 ? 0 : kBadInput;
+  } catch (const std::bad_alloc&) {
+    std::fputs("scxsnap: out of memory\n", stderr);
+    return kInternal;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "scxsnap: internal error: %s\n", e.what());
+    return kInternal;
   }
   return exit_code;
 }
