@@ -1434,7 +1434,102 @@ bool parse_chunked(std::string_view t, const Ranges& elems, ReadOne&& one, std::
   return true;
 }
 
+// A rendered value too large to parse as one document (simdjson's index
+// takes several bytes per structural character, and one document stops at
+// 4 GiB): its small fields are read strictly from a skeleton whose big
+// arrays are emptied and whose nested values are stubbed, and the arrays and
+// nested values are read the same way, recursively.
+Result<RenderedValue> read_value_piecewise(std::string_view t, std::size_t b, std::size_t e,
+                                           std::size_t threshold,
+                                           const std::function<void(std::size_t)>& consumed,
+                                           int depth) {
+  auto whole = [&]() -> Result<RenderedValue> {
+    auto v = parse_rendered_value(t.substr(b, e - b));
+    if (!v) return v.error().with_context(fmt::format("the value at byte offset {}", b));
+    return v;
+  };
+  if (e - b <= threshold || depth > 64) return whole();
+  static constexpr std::array<std::string_view, 2> kSplit = {"members", "elements"};
+  auto mem = object_members(t, b, kSplit);
+  if (!mem) return whole();  // malformed: the whole-document reader says where
+  constexpr std::string_view kStub = R"({"kind":"bytes","hex":""})";
+  std::string skel;
+  std::size_t at = b;
+  const Member *items = nullptr, *nested = nullptr;
+  for (const auto& m : *mem) {
+    const bool array = m.elements && (m.key == "members" || m.key == "elements");
+    const bool object = (m.key == "partial" || m.key == "deref") && t[m.value_begin] == '{';
+    if (!array && !object) continue;
+    skel.append(t.substr(at, m.value_begin - at));
+    skel += array ? std::string_view("[]") : kStub;
+    at = m.value_end;
+    (array ? items : nested) = &m;
+  }
+  skel.append(t.substr(at, e - at));
+  auto shape = parse_rendered_value(skel);
+  if (!shape) return whole();
+  auto sub = [&](std::size_t vb, std::size_t ve) {
+    return read_value_piecewise(t, vb, ve, threshold, consumed, depth + 1);
+  };
+  switch (shape->kind()) {
+    case ValueKind::Struct: {
+      std::vector<RenderedMember> members;
+      if (items) {
+        members.reserve(items->elements->size());
+        for (const auto& [mb, me] : *items->elements) {
+          auto kv = object_members(t, mb, {});
+          if (!kv || kv->size() != 2 || (*kv)[0].key != "name" || (*kv)[1].key != "value")
+            return Error(ErrorCode::BadInput,
+                         fmt::format("struct member at byte offset {}: expected {{\"name\": …, "
+                                     "\"value\": …}}",
+                                     mb));
+          SCXSNAP_TRY(JsonValue name, parse_json(t.substr((*kv)[0].value_begin,
+                                                          (*kv)[0].value_end - (*kv)[0].value_begin)));
+          if (!name.is_string())
+            return Error(ErrorCode::BadInput,
+                         fmt::format("struct member name at byte offset {} is not a string", mb));
+          SCXSNAP_TRY(RenderedValue v, sub((*kv)[1].value_begin, (*kv)[1].value_end));
+          members.emplace_back(std::string_view(name.text()), std::move(v));
+          consumed(me);
+        }
+      }
+      return RenderedValue::make_struct(shape->type_name(), std::move(members));
+    }
+    case ValueKind::Array: {
+      std::vector<RenderedValue> elems;
+      if (items) {
+        elems.reserve(items->elements->size());
+        for (const auto& [vb, ve] : *items->elements) {
+          SCXSNAP_TRY(RenderedValue v, sub(vb, ve));
+          elems.push_back(std::move(v));
+          consumed(ve);
+        }
+      }
+      return RenderedValue::make_array(shape->array_len(), std::move(elems));
+    }
+    case ValueKind::Truncated: {
+      if (!nested) return std::move(*shape);
+      SCXSNAP_TRY(RenderedValue partial, sub(nested->value_begin, nested->value_end));
+      return RenderedValue::make_truncated(shape->needed(), shape->had(), std::move(partial));
+    }
+    case ValueKind::Ptr: {
+      if (!nested) return std::move(*shape);
+      SCXSNAP_TRY(RenderedValue target, sub(nested->value_begin, nested->value_end));
+      auto opt = [](const std::string* p) {
+        return p ? std::optional<std::string>(*p) : std::nullopt;
+      };
+      return RenderedValue::make_ptr(shape->uint_value(), std::move(target),
+                                     opt(shape->deref_skipped_reason()),
+                                     opt(shape->cast_annotation()));
+    }
+    default:
+      return std::move(*shape);
+  }
+}
+
 }  // namespace
+
+std::size_t g_piecewise_value_threshold = std::size_t{256} << 20;
 
 std::optional<FailureDumpReport> parse_report_streaming(
     std::string_view t, const std::function<void(std::size_t)>& consumed, std::string* why) {
@@ -1467,6 +1562,26 @@ std::optional<FailureDumpReport> parse_report_streaming(
         at = m.value_end;
       }
     map_text.append(t.substr(at, me - at));
+    // A map whose own text (its entry arrays aside) is large holds a large
+    // `value`: that is read piecewise, the rest of the map as one document.
+    std::optional<std::pair<std::size_t, std::size_t>> big_value;
+    if (map_text.size() > g_piecewise_value_threshold) {
+      static constexpr std::array<std::string_view, 0> kNone = {};
+      auto all = object_members(t, mb, kNone);
+      if (!all) return std::nullopt;
+      map_text.clear();
+      at = mb;
+      for (const auto& m : *all) {
+        const bool entries = std::find(kBig.begin(), kBig.end(), m.key) != kBig.end() &&
+                             t[m.value_begin] == '[';
+        if (!entries && !(m.key == "value" && t[m.value_begin] == '{')) continue;
+        map_text.append(t.substr(at, m.value_begin - at));
+        map_text += entries ? "[]" : "null";
+        at = m.value_end;
+        if (!entries) big_value.emplace(m.value_begin, m.value_end);
+      }
+      map_text.append(t.substr(at, me - at));
+    }
     if (map_text.size() >= simdjson::SIMDJSON_MAXSIZE_BYTES) {
       // One document per map (its entry arrays aside): simdjson's limit.
       if (why)
@@ -1480,6 +1595,15 @@ std::optional<FailureDumpReport> parse_report_streaming(
     cb.set("", map_text, "");
     auto map = with_document<FailureDumpMap>(cb.view(), read_map);
     if (!map) return std::nullopt;
+    if (big_value) {
+      auto v = read_value_piecewise(t, big_value->first, big_value->second,
+                                    g_piecewise_value_threshold, consumed, 0);
+      if (!v) {
+        if (why) *why = fmt::format("map {}: {}", report->maps.size(), v.error().message());
+        return std::nullopt;
+      }
+      map->value = std::move(*v);
+    }
     for (const auto& m : *members) {
       if (!m.elements) continue;
       const Ranges& el = *m.elements;

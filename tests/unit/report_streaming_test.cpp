@@ -13,6 +13,7 @@
 namespace scxsnap::detail {
 std::optional<FailureDumpReport> parse_report_streaming(
     std::string_view text, const std::function<void(std::size_t)>& consumed, std::string* why);
+extern std::size_t g_piecewise_value_threshold;
 }
 
 using namespace scxsnap;
@@ -148,6 +149,35 @@ TEST(ReportSize, LargeMalformedFileIsNotParsedWhole) {
       << r.error().message();
   ::unlink(p.c_str());
   ::rmdir(dir.c_str());
+}
+
+}  // namespace
+
+namespace {
+
+// With the threshold at 0 every map's value goes through the piecewise value
+// reader (nested values, members and elements one by one): same model.
+TEST(ReportStreaming, LargeValuesReadPiecewiseGiveTheSameModel) {
+  const std::size_t saved = detail::g_piecewise_value_threshold;
+  detail::g_piecewise_value_threshold = 0;
+  for (const char* f : {"full_report.json", "sample_report.json", "minimal_report.json"}) {
+    std::string text = read_test_file(f);
+    auto whole = parse_report(text);
+    ASSERT_TRUE(whole.has_value()) << f;
+    std::string why;
+    auto pieces = detail::parse_report_streaming(text, [](std::size_t) {}, &why);
+    ASSERT_TRUE(pieces.has_value()) << f << ": " << why;
+    EXPECT_TRUE(*pieces == *whole) << f;
+    EXPECT_EQ(to_json(*pieces), to_json(*whole)) << f;
+  }
+  // A malformed member inside a big value is an error naming where it is.
+  std::string bad = R"({"schema":"single","maps":[{"name":"m","map_type":2,"value_size":4,)"
+                    R"("max_entries":1,"value":{"kind":"struct","type_name":null,"members":)"
+                    R"([{"name":"a","value":{"kind":"bool","value":true},"extra":1}]}}]})";
+  std::string why;
+  EXPECT_FALSE(detail::parse_report_streaming(bad, [](std::size_t) {}, &why).has_value());
+  EXPECT_NE(why.find("struct member at byte offset"), std::string::npos) << why;
+  detail::g_piecewise_value_threshold = saved;
 }
 
 }  // namespace
