@@ -1583,12 +1583,11 @@ std::optional<FailureDumpReport> parse_report_streaming(
       map_text.append(t.substr(at, me - at));
     }
     if (map_text.size() >= simdjson::SIMDJSON_MAXSIZE_BYTES) {
-      // One document per map (its entry arrays aside): simdjson's limit.
+      // One document per map (its entry arrays and value aside): simdjson's limit.
       if (why)
         *why = fmt::format(
-            "map {} (at byte offset {}) holds {} bytes of JSON outside its entry arrays (one "
-            "rendered value); a single value of 4 GiB or more cannot be read: capture it with "
-            "--max-value-bytes (the default cuts it to 16 MiB)",
+            "map {} (at byte offset {}) holds {} bytes of JSON outside its entry arrays and its "
+            "value; one JSON document cannot exceed 4 GiB",
             report->maps.size(), mb, map_text.size());
       return std::nullopt;
     }
