@@ -93,6 +93,9 @@ struct FailureDumpFdArray {
   bool truncated = false;              // skip if false
   bool indices_truncated = false;      // skip if false
   std::uint32_t unreadable = 0;        // skip if zero
+  // scxsnap addition, maps of maps: the inner map id of each of `indices`
+  // (what a lookup from user space returns); skip if empty.
+  std::vector<std::uint32_t> inner_map_ids;
   friend bool operator==(const FailureDumpFdArray&, const FailureDumpFdArray&) = default;
 };
 
@@ -117,6 +120,7 @@ struct FailureDumpMap {
   std::string name;
   std::uint64_t map_kva = 0;  // skip if zero
   std::uint32_t map_id = 0;   // scxsnap addition, skip if zero
+  std::uint32_t btf_id = 0;   // scxsnap addition: the object's BTF (one per object), skip if zero
   std::uint32_t map_type = 0;
   std::uint32_t value_size = 0;
   std::uint32_t max_entries = 0;

@@ -77,3 +77,33 @@ Result<BtfRenderer*> BtfCache::by_id(std::uint32_t id) {
 }
 
 }  // namespace scxsnap::capture_detail
+
+namespace scxsnap::capture_detail {
+
+std::uint32_t BtfCache::declared_value_type(std::uint32_t btf_id, std::string_view map_name) const {
+  const struct btf* b = raw(btf_id);
+  if (!b || map_name.empty()) return 0;
+  int sec = btf__find_by_name_kind(b, ".maps", BTF_KIND_DATASEC);
+  if (sec <= 0) return 0;
+  const struct btf_type* ds = btf__type_by_id(b, static_cast<std::uint32_t>(sec));
+  const struct btf_var_secinfo* vs = btf_var_secinfos(ds);
+  for (std::uint16_t i = 0; i < btf_vlen(ds); ++i) {
+    const struct btf_type* var = btf__type_by_id(b, vs[i].type);
+    if (!var || !btf_is_var(var)) continue;
+    std::string_view name = btf__name_by_offset(b, var->name_off);
+    // The kernel keeps 15 characters of a map's name.
+    if (!(name == map_name || (map_name.size() == 15 && name.starts_with(map_name)))) continue;
+    const struct btf_type* def = btf__type_by_id(b, var->type);
+    if (!def || !btf_is_struct(def)) return 0;
+    const struct btf_member* m = btf_members(def);
+    for (std::uint16_t j = 0; j < btf_vlen(def); ++j) {
+      if (std::string_view(btf__name_by_offset(b, m[j].name_off)) != "value") continue;
+      const struct btf_type* ptr = btf__type_by_id(b, m[j].type);
+      return ptr && btf_is_ptr(ptr) ? ptr->type : 0;
+    }
+    return 0;
+  }
+  return 0;
+}
+
+}  // namespace scxsnap::capture_detail

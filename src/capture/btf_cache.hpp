@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 
 struct btf;
 
@@ -27,6 +28,15 @@ class BtfCache {
   /// The renderer for vmlinux BTF (struct_ops values).
   Result<BtfRenderer*> vmlinux();
   const struct btf* vmlinux_btf();
+  /// The BTF object `id` itself (after by_id loaded it), or nullptr.
+  const struct btf* raw(std::uint32_t id) const {
+    auto it = entries_.find(id);
+    return it == entries_.end() ? nullptr : it->second.btf;
+  }
+  /// The value type the object declared for map `map_name` in its `.maps`
+  /// section (`__type(value, T)`), for maps whose kernel info carries none
+  /// (queues and stacks); 0 when there is none.
+  std::uint32_t declared_value_type(std::uint32_t btf_id, std::string_view map_name) const;
 
  private:
   struct Entry {

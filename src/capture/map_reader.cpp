@@ -12,13 +12,22 @@
 #include <cerrno>
 #include <cstring>
 #include <fmt/format.h>
+#include <cctype>
+#include <cstdlib>
+#include <fcntl.h>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 namespace scxsnap::capture_detail {
 namespace {
 
 constexpr std::uint32_t kFdArrayScanCap = 65536;
+constexpr std::uint32_t kMapTypeCgrpStorage = 32;  // BPF_MAP_TYPE_CGRP_STORAGE (6.2+ uapi)
 constexpr std::uint32_t kIndicesCap = 1024;
 constexpr std::uint32_t kStackTraceCap = 1024;
 // One CPU's slot of a per-CPU value gets budget / CPUs, but never less than this.
@@ -104,6 +113,8 @@ Renderers renderers_for(const MapInfo& info, ReadContext& ctx) {
   }
   rs.key = Side{*r, info.btf_key_type_id};
   rs.value = Side{*r, info.btf_value_type_id};
+  if (info.btf_value_type_id == 0)  // queues, stacks: the kernel keeps no value type
+    rs.value.type = ctx.btfs.declared_value_type(info.btf_id, info.name);
   return rs;
 }
 
@@ -314,6 +325,212 @@ void read_array(const MapInfo& info, int fd, ReadContext& ctx, CapturedMap& out,
   finish_map(&w, &sc, cut, ctx, info, m);
 }
 
+// Entries whose key is not the map's own key bytes (local storage keyed by
+// an owner fd): ktstr's hash-entry shape, key = the owner as the host knows it.
+struct OwnerEntries {
+  ReadContext& ctx;
+  FailureDumpMap& m;
+  Side value;
+  CutLog cut;
+  std::string* js;
+  std::size_t mark;
+  bool first = true;
+  OwnerEntries(ReadContext& c, FailureDumpMap& map, Side v)
+      : ctx(c), m(map), value(v), js(c.stream_out), mark(js ? js->size() : 0) {
+    if (js) *js += ",\"entries\":[";
+  }
+  void add(RenderedValue key, std::span<const std::uint8_t> key_bytes,
+           std::span<const std::uint8_t> bytes) {
+    ++ctx.stats.entries;
+    if (js) {
+      if (!first) *js += ',';
+      first = false;
+      detail::JsonWriter w(*js);
+      w.begin_object();
+      w.key("key");
+      detail::write_rendered(w, key);
+      *js += ",\"key_hex\":\"";
+      append_hex_bytes(*js, key_bytes);
+      *js += "\",";
+      if (value.typed()) {
+        *js += "\"value\":";
+        value.json(*js, bytes, ctx.limits, cut);
+        *js += ',';
+      }
+      *js += "\"value_hex\":\"";
+      append_hex_bytes(*js, bytes);
+      *js += "\"}";
+      ctx.flush_if_full();
+      return;
+    }
+    FailureDumpEntry e;
+    e.key = std::move(key);
+    e.key_hex = hex_bytes(key_bytes);
+    e.value = value.tree(bytes, ctx.limits, cut);
+    e.value_hex = hex_bytes(bytes);
+    m.entries.push_back(std::move(e));
+  }
+  void finish() {
+    if (!js) return;
+    if (first)
+      js->resize(mark);
+    else
+      *js += ']';
+  }
+};
+
+template <class T>
+std::span<const std::uint8_t> bytes_of(const T& v) {
+  return {reinterpret_cast<const std::uint8_t*>(&v), sizeof v};
+}
+
+// TASK_STORAGE: every thread in /proc, looked up with a pidfd (lookups from
+// user space change nothing). Key = struct task { pid, tgid }.
+void read_task_storage(const MapInfo& info, int fd, ReadContext& ctx, FailureDumpMap& m) {
+  Renderers rs = renderers_for(info, ctx);
+  RawBuffer buf(info.value_size);
+  OwnerEntries out(ctx, m, rs.value);
+  std::uint64_t visited = 0;
+  bool capped = false, stopped = false;
+  std::error_code ec;
+  for (const auto& proc : std::filesystem::directory_iterator("/proc", ec)) {
+    const std::string tgid_s = proc.path().filename().string();
+    if (tgid_s.empty() || !std::isdigit(static_cast<unsigned char>(tgid_s[0]))) continue;
+    std::error_code ec2;
+    for (const auto& task : std::filesystem::directory_iterator(proc.path() / "task", ec2)) {
+      if (ctx.entry_cap && visited >= ctx.entry_cap) {
+        capped = true;
+        break;
+      }
+      if ((visited & 63) == 63 && ctx.stopped()) {
+        stopped = true;
+        break;
+      }
+      const std::int32_t tgid = std::atoi(tgid_s.c_str());
+      const std::int32_t tid = std::atoi(task.path().filename().c_str());
+      // PIDFD_THREAD (= O_EXCL, 6.9+) opens any thread; older kernels only leaders.
+      int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, tid, O_EXCL));
+      if (pidfd < 0 && errno == EINVAL && tid == tgid)
+        pidfd = static_cast<int>(::syscall(SYS_pidfd_open, tid, 0));
+      if (pidfd < 0) continue;  // gone, or a thread this kernel cannot name
+      int rc = ctx.src.lookup(fd, &pidfd, buf.data());
+      ::close(pidfd);
+      ++visited;
+      if (rc == -ENOENT || rc == -ESRCH) continue;  // no storage, or the task exited
+      if (rc != 0) {
+        m.error = fmt::format("task storage lookup for tid {} failed: {}", tid, std::strerror(-rc));
+        out.finish();
+        return;
+      }
+      RenderedValue key = RenderedValue::make_struct(
+          "task", {RenderedMember("pid", RenderedValue::make_int(32, tid)),
+                   RenderedMember("tgid", RenderedValue::make_int(32, tgid))});
+      out.add(std::move(key), bytes_of(tid), buf.first(info.value_size));
+    }
+    if (capped || stopped) break;
+  }
+  out.finish();
+  if (stopped) out.cut.stopped = true;
+  finish_map(nullptr, nullptr, out.cut, ctx, info, m);
+  if (!m.error && capped)
+    m.error = fmt::format("entry cap reached: looked at {} threads (--max-entries {})", visited,
+                          ctx.entry_cap);
+}
+
+// The cgroup v2 hierarchy's mount point, from /proc/self/mountinfo.
+std::string cgroup2_root() {
+  std::ifstream in("/proc/self/mountinfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    auto dash = line.find(" - cgroup2 ");
+    if (dash == std::string::npos) continue;
+    std::istringstream f(line);
+    std::string id, parent, dev, root, mnt;
+    f >> id >> parent >> dev >> root >> mnt;
+    return mnt;
+  }
+  return {};
+}
+
+// CGRP_STORAGE: every cgroup of the v2 hierarchy, looked up with its
+// directory's fd. Key = struct cgroup { id } (the directory's inode number,
+// which is the kernel's cgroup id).
+void read_cgroup_storage(const MapInfo& info, int fd, ReadContext& ctx, FailureDumpMap& m) {
+  std::string root = cgroup2_root();
+  if (root.empty()) {
+    m.error = "no cgroup v2 hierarchy is mounted: cgroup storage cannot be looked up";
+    return;
+  }
+  Renderers rs = renderers_for(info, ctx);
+  RawBuffer buf(info.value_size);
+  OwnerEntries out(ctx, m, rs.value);
+  std::uint64_t visited = 0;
+  auto visit = [&](const std::filesystem::path& dir) -> bool {
+    if (ctx.entry_cap && visited >= ctx.entry_cap) return false;
+    int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0) return true;  // removed meanwhile
+    struct stat st{};
+    ::fstat(dfd, &st);
+    int rc = ctx.src.lookup(fd, &dfd, buf.data());
+    ::close(dfd);
+    ++visited;
+    if (rc == -ENOENT) return true;
+    if (rc != 0) {
+      m.error = fmt::format("cgroup storage lookup for {} failed: {}", dir.string(),
+                            std::strerror(-rc));
+      return false;
+    }
+    std::uint64_t id = st.st_ino;
+    RenderedValue key = RenderedValue::make_struct(
+        "cgroup", {RenderedMember("id", RenderedValue::make_uint(64, id))});
+    out.add(std::move(key), bytes_of(id), buf.first(info.value_size));
+    return !((visited & 63) == 63 && ctx.stopped());
+  };
+  bool go = visit(root);
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(
+           root, std::filesystem::directory_options::skip_permission_denied, ec);
+       go && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    if (ec) break;
+    std::error_code dec;
+    if (it->is_directory(dec) && !it->is_symlink(dec)) go = visit(it->path());
+  }
+  out.finish();
+  finish_map(nullptr, nullptr, out.cut, ctx, info, m);
+  if (!m.error && ctx.entry_cap && visited >= ctx.entry_cap)
+    m.error = fmt::format("entry cap reached: looked at {} cgroups (--max-entries {})", visited,
+                          ctx.entry_cap);
+}
+
+// QUEUE/STACK: a lookup without a key peeks at the head without popping it.
+void read_queue_head(const MapInfo& info, int fd, ReadContext& ctx, FailureDumpMap& m) {
+  Renderers rs = renderers_for(info, ctx);
+  RawBuffer buf(std::max<std::uint32_t>(info.value_size, 1));
+  const char* what = info.type == BPF_MAP_TYPE_STACK ? "stack" : "queue";
+  int rc = ctx.src.lookup(fd, nullptr, buf.data());
+  if (rc == -ENOENT) {
+    m.error = fmt::format("the {} is empty (its head is peeked, never popped)", what);
+    return;
+  }
+  if (rc != 0) {
+    m.error = fmt::format("peeking at the {}'s head failed: {}", what, std::strerror(-rc));
+    return;
+  }
+  ++ctx.stats.entries;
+  auto bytes = buf.first(info.value_size);
+  CutLog cut;
+  if (std::string* js = ctx.stream_out) {
+    *js += ",\"value\":";
+    if (!rs.value.json(*js, bytes, ctx.limits, cut)) append_bytes_value(*js, bytes);
+  } else {
+    m.value = rs.value.tree(bytes, ctx.limits, cut);
+    if (!m.value) m.value = RenderedValue::make_bytes(hex_bytes(bytes));
+  }
+  m.error = fmt::format(
+      "`value` is the {}'s head only: it is peeked, never popped, and the kernel gives no count",
+      what);
+}
+
 void read_ringbuf(const MapInfo& info, FailureDumpMap& m) {
   long page = ::sysconf(_SC_PAGESIZE);
   // mmap turns MAP_SHARED of a read-only fd into a private mapping, which BPF
@@ -355,13 +572,17 @@ void read_ringbuf(const MapInfo& info, FailureDumpMap& m) {
 void read_fd_array(const MapInfo& info, int fd, ReadContext& ctx, FailureDumpMap& m) {
   FailureDumpFdArray fa;
   RawBuffer value(std::max<std::uint32_t>(info.value_size, 8));
-  auto note = [&](std::uint32_t idx, bool ok, int err) {
+  const bool of_maps =
+      info.type == BPF_MAP_TYPE_ARRAY_OF_MAPS || info.type == BPF_MAP_TYPE_HASH_OF_MAPS;
+  auto note = [&](std::uint32_t idx, bool ok, int err, std::uint32_t inner = 0) {
     if (ok) {
       ++fa.populated;
-      if (fa.indices.size() < kIndicesCap)
+      if (fa.indices.size() < kIndicesCap) {
         fa.indices.push_back(idx);
-      else
+        if (of_maps) fa.inner_map_ids.push_back(inner);  // a lookup returns the inner map's id
+      } else {
         fa.indices_truncated = true;
+      }
     } else if (err != ENOENT) {
       ++fa.unreadable;
     }
@@ -369,11 +590,12 @@ void read_fd_array(const MapInfo& info, int fd, ReadContext& ctx, FailureDumpMap
   if (info.type == BPF_MAP_TYPE_HASH_OF_MAPS) {
     MapShape shape{fd, info.type, info.key_size, info.value_size, info.max_entries};
     WalkResult w = walk_entries(ctx.src, shape, kFdArrayScanCap, ctx.buffer_bytes, [&](auto key,
-                                                                                      auto) {
-      std::uint32_t k = 0;
+                                                                                      auto val) {
+      std::uint32_t k = 0, inner = 0;
       std::memcpy(&k, key.data(), std::min<std::size_t>(4, key.size()));
+      std::memcpy(&inner, val.data(), std::min<std::size_t>(4, val.size()));
       ++fa.scanned;
-      note(k, true, 0);
+      note(k, true, 0, inner);
       return true;
     });
     fa.truncated = w.capped;
@@ -382,7 +604,9 @@ void read_fd_array(const MapInfo& info, int fd, ReadContext& ctx, FailureDumpMap
     std::uint32_t n = std::min(info.max_entries, kFdArrayScanCap);
     for (std::uint32_t i = 0; i < n; ++i) {
       int rc = ctx.src.lookup(fd, &i, value.data());
-      note(i, rc == 0, -rc);
+      std::uint32_t inner = 0;
+      if (rc == 0) std::memcpy(&inner, value.data(), 4);
+      note(i, rc == 0, -rc, inner);
       ++fa.scanned;
       if ((i & 1023) == 1023 && ctx.stopped()) break;
     }
@@ -459,6 +683,7 @@ void read_struct_ops(const MapInfo& info, int fd, ReadContext& ctx, CapturedMap&
 void init_map(const MapInfo& info, FailureDumpMap& m) {
   m.name = info.name;
   m.map_id = info.id;
+  m.btf_id = info.btf_id;
   m.map_type = info.type;
   m.value_size = info.value_size;
   m.max_entries = info.max_entries;
@@ -493,6 +718,10 @@ bool streams_contents(std::uint32_t t) {
     case BPF_MAP_TYPE_CPUMAP:
     case BPF_MAP_TYPE_PERCPU_HASH:
     case BPF_MAP_TYPE_LRU_PERCPU_HASH:
+    case BPF_MAP_TYPE_TASK_STORAGE:
+    case kMapTypeCgrpStorage:
+    case BPF_MAP_TYPE_QUEUE:
+    case BPF_MAP_TYPE_STACK:
       return true;
     default:
       return false;
@@ -534,6 +763,23 @@ void read_map(const MapInfo& info, int fd, ReadContext& ctx, CapturedMap& out) {
       break;
     case BPF_MAP_TYPE_STACK_TRACE:
       read_stack_trace(info, fd, ctx, m);
+      break;
+    case BPF_MAP_TYPE_TASK_STORAGE:
+      read_task_storage(info, fd, ctx, m);
+      break;
+    case kMapTypeCgrpStorage:
+      read_cgroup_storage(info, fd, ctx, m);
+      break;
+    case BPF_MAP_TYPE_QUEUE:
+    case BPF_MAP_TYPE_STACK:
+      read_queue_head(info, fd, ctx, m);
+      break;
+    case BPF_MAP_TYPE_SK_STORAGE:
+    case BPF_MAP_TYPE_INODE_STORAGE:
+      m.error = fmt::format(
+          "{} is keyed by a socket or inode fd: scxsnap does not walk every socket or file of the "
+          "host to look them up",
+          map_type_name(info.type));
       break;
     case BPF_MAP_TYPE_STRUCT_OPS:
       read_struct_ops(info, fd, ctx, out);

@@ -886,8 +886,9 @@ Result<FailureDumpStackTrace> read_stack_trace(od::value v, const PathNode& p) {
 
 Result<FailureDumpFdArray> read_fd_array(od::value v, const PathNode& p) {
   SCXSNAP_TRY(od::object obj, read_object(v, p));
-  static constexpr std::array<std::string_view, 6> kNames = {
-      "populated", "scanned", "indices", "truncated", "indices_truncated", "unreadable"};
+  static constexpr std::array<std::string_view, 7> kNames = {
+      "populated",         "scanned",    "indices",      "truncated",
+      "indices_truncated", "unreadable", "inner_map_ids"};
   FailureDumpFdArray f;
   KeySet ks(p);
   SCXSNAP_TRY_VOID(
@@ -913,8 +914,12 @@ Result<FailureDumpFdArray> read_fd_array(od::value v, const PathNode& p) {
             SCXSNAP_TRY(f.indices_truncated, read_bool(fv, fp));
             break;
           }
-          default: {
+          case 5: {
             SCXSNAP_TRY(f.unreadable, read_u32(fv, fp));
+            break;
+          }
+          default: {
+            SCXSNAP_TRY(f.inner_map_ids, read_u32_list(fv, fp));
             break;
           }
         }
@@ -926,7 +931,7 @@ Result<FailureDumpFdArray> read_fd_array(od::value v, const PathNode& p) {
 
 Result<FailureDumpMap> read_map(od::value v, const PathNode& p) {
   SCXSNAP_TRY(od::object obj, read_object(v, p));
-  static constexpr std::array<std::string_view, 16> kNames = {"name",
+  static constexpr std::array<std::string_view, 17> kNames = {"name",
                                                               "map_kva",
                                                               "map_id",
                                                               "map_type",
@@ -941,7 +946,8 @@ Result<FailureDumpMap> read_map(od::value v, const PathNode& p) {
                                                               "ringbuf",
                                                               "stack_trace",
                                                               "fd_array",
-                                                              "error"};
+                                                              "error",
+                                                              "btf_id"};
   FailureDumpMap m;
   KeySet ks(p);
   SCXSNAP_TRY_VOID(
@@ -1014,8 +1020,12 @@ Result<FailureDumpMap> read_map(od::value v, const PathNode& p) {
             m.fd_array = std::move(f);
             break;
           }
-          default: {
+          case 15: {
             SCXSNAP_TRY(m.error, read_opt_string(fv, fp));
+            break;
+          }
+          default: {
+            SCXSNAP_TRY(m.btf_id, read_u32(fv, fp));
             break;
           }
         }

@@ -46,6 +46,7 @@ void write_map_head(JsonWriter& w, const FailureDumpMap& m) {
   w.field_string("name", m.name);
   if (m.map_kva != 0) w.field_u64("map_kva", m.map_kva);
   if (m.map_id != 0) w.field_u64("map_id", m.map_id);
+  if (m.btf_id != 0) w.field_u64("btf_id", m.btf_id);
   w.field_u64("map_type", m.map_type);
   w.field_u64("value_size", m.value_size);
   w.field_u64("max_entries", m.max_entries);
@@ -150,6 +151,7 @@ void write_map_rest(JsonWriter& w, const FailureDumpMap& m) {
     if (f.truncated) w.field_bool("truncated", true);
     if (f.indices_truncated) w.field_bool("indices_truncated", true);
     if (f.unreadable != 0) w.field_u64("unreadable", f.unreadable);
+    if (!f.inner_map_ids.empty()) write_u_array(w, "inner_map_ids", f.inner_map_ids);
     w.end_object();
   }
   write_opt_string(w, "error", m.error);

@@ -1,0 +1,184 @@
+// Capture of what schedulers keep outside plain maps, on a real object loaded
+// into the kernel (tests/bpf/storage.bpf.c): task storage of this process's
+// threads (looked up by pidfd), cgroup storage of cgroups the test creates
+// and removes (looked up by directory fd), queue and stack heads (peeked,
+// never popped), the inner map ids of an array of maps, and btf_id.
+#include "bpf_fixture.hpp"
+#include "scxsnap/scxsnap.hpp"
+
+#include <atomic>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <filesystem>
+#include <fstream>
+#include <fmt/format.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <map>
+#include <sstream>
+#include <sys/syscall.h>
+#include <thread>
+
+using namespace scxsnap;
+using ::testing::HasSubstr;
+
+namespace {
+
+struct TaskCtx {
+  std::uint64_t runs;
+  std::uint32_t tag, pad;
+};
+
+struct StorageObject : ::testing::Test {
+  LoadedObject lo{"storage.bpf.o"};
+  CaptureOptions only(std::initializer_list<const char*> names) {
+    CaptureOptions o;
+    for (const char* n : names) o.map_ids.push_back(LoadedObject::id_of(lo.map_ending(n)));
+    return o;
+  }
+  static const FailureDumpMap& one(const FailureDumpReport& r) { return r.maps.at(0); }
+};
+
+int pidfd_of(pid_t tid) {
+  int fd = static_cast<int>(::syscall(SYS_pidfd_open, tid, O_EXCL));  // PIDFD_THREAD
+  if (fd < 0 && tid == ::getpid()) fd = static_cast<int>(::syscall(SYS_pidfd_open, tid, 0));
+  return fd;
+}
+
+TEST_F(StorageObject, TaskStorageOfEveryThreadKeyedByPid) {
+  ASSERT_NE(lo.obj, nullptr);
+  int map_fd = bpf_map__fd(lo.map_ending("task_ctxs"));
+  // The main thread and three more, each with its own storage.
+  std::atomic<bool> done{false};
+  std::vector<std::thread> threads;
+  std::vector<pid_t> tids(3);
+  std::atomic<int> ready{0};
+  for (int i = 0; i < 3; ++i)
+    threads.emplace_back([&, i] {
+      tids[static_cast<std::size_t>(i)] = static_cast<pid_t>(::syscall(SYS_gettid));
+      ++ready;
+      while (!done) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    });
+  while (ready < 3) std::this_thread::yield();
+  std::map<pid_t, std::uint32_t> want = {{::getpid(), 100}};
+  for (int i = 0; i < 3; ++i) want[tids[static_cast<std::size_t>(i)]] = 101 + i;
+  for (auto [tid, tag] : want) {
+    int pfd = pidfd_of(tid);
+    ASSERT_GE(pfd, 0) << "pidfd_open " << tid << ": " << std::strerror(errno);
+    TaskCtx v{tag * 10ull, tag, 0};
+    EXPECT_EQ(bpf_map_update_elem(map_fd, &pfd, &v, BPF_ANY), 0) << std::strerror(errno);
+    ::close(pfd);
+  }
+  auto r = capture(only({"task_ctxs"}));
+  auto js = capture_json(only({"task_ctxs"}));
+  done = true;
+  for (auto& t : threads) t.join();
+  ASSERT_TRUE(r.has_value()) << r.error().message();
+  const FailureDumpMap& m = one(*r);
+  EXPECT_FALSE(m.error.has_value()) << *m.error;
+  std::map<pid_t, std::uint32_t> got;
+  for (const auto& e : m.entries) {
+    ASSERT_TRUE(e.key.has_value());
+    auto pid = static_cast<pid_t>(e.key->get("pid")->int_value());
+    EXPECT_EQ(e.key->get("tgid")->int_value(), ::getpid());
+    got[pid] = static_cast<std::uint32_t>(e.value->get("tag")->as_u64().value());
+    EXPECT_EQ(e.value->get("runs")->as_u64(), got[pid] * 10ull);
+  }
+  EXPECT_EQ(got, want);
+  // The streamed JSON says the same.
+  ASSERT_TRUE(js.has_value());
+  auto back = parse_report(*js);
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->maps.at(0).entries, m.entries);
+  EXPECT_EQ(m.btf_id, bpf_object__btf(lo.obj) ? m.btf_id : 0u);
+  EXPECT_NE(m.btf_id, 0u);
+}
+
+TEST_F(StorageObject, CgroupStorageOfCgroupsCreatedAndRemoved) {
+  ASSERT_NE(lo.obj, nullptr);
+  std::string root;
+  {
+    std::ifstream in("/proc/self/mountinfo");
+    std::string line;
+    while (std::getline(in, line))
+      if (line.find(" - cgroup2 ") != std::string::npos) {
+        std::istringstream f(line);
+        std::string a, b, c, d;
+        f >> a >> b >> c >> d >> root;
+        break;
+      }
+  }
+  ASSERT_FALSE(root.empty()) << "no cgroup v2 mount";
+  std::string base = root + "/scxsnap-test-" + std::to_string(::getpid());
+  std::vector<std::string> dirs = {base, base + "/a", base + "/b"};
+  for (const auto& d : dirs) ASSERT_EQ(::mkdir(d.c_str(), 0755), 0) << d;
+  int map_fd = bpf_map__fd(lo.map_ending("cgrp_ctxs"));
+  std::map<std::uint64_t, std::uint64_t> want;
+  for (std::size_t i = 0; i < dirs.size(); ++i) {
+    int dfd = ::open(dirs[i].c_str(), O_RDONLY | O_DIRECTORY);
+    ASSERT_GE(dfd, 0);
+    struct stat st{};
+    ::fstat(dfd, &st);
+    std::uint64_t w = 1000 + i;
+    EXPECT_EQ(bpf_map_update_elem(map_fd, &dfd, &w, BPF_ANY), 0) << std::strerror(errno);
+    want[st.st_ino] = w;
+    ::close(dfd);
+  }
+  auto r = capture(only({"cgrp_ctxs"}));
+  for (auto it = dirs.rbegin(); it != dirs.rend(); ++it) ::rmdir(it->c_str());
+  ASSERT_TRUE(r.has_value()) << r.error().message();
+  const FailureDumpMap& m = one(*r);
+  EXPECT_FALSE(m.error.has_value()) << *m.error;
+  std::map<std::uint64_t, std::uint64_t> got;
+  for (const auto& e : m.entries)
+    got[e.key->get("id")->as_u64().value()] = e.value->get("weight")->as_u64().value();
+  EXPECT_EQ(got, want);
+}
+
+TEST_F(StorageObject, QueueAndStackHeadsArePeekedNeverPopped) {
+  ASSERT_NE(lo.obj, nullptr);
+  struct Work {
+    std::uint64_t id;
+    std::uint32_t prio, pad;
+  };
+  for (const char* n : {"work_fifo", "work_lifo"})
+    for (std::uint64_t i = 1; i <= 3; ++i) {
+      Work w{i, static_cast<std::uint32_t>(i * 2), 0};
+      ASSERT_EQ(bpf_map_update_elem(bpf_map__fd(lo.map_ending(n)), nullptr, &w, BPF_ANY), 0);
+    }
+  for (int round = 0; round < 2; ++round) {  // the second capture sees the same heads
+    auto r = capture(only({"work_fifo", "work_lifo"}));
+    ASSERT_TRUE(r.has_value());
+    for (const auto& m : r->maps) {
+      ASSERT_TRUE(m.value.has_value()) << m.name << ": " << m.error.value_or("");
+      std::uint64_t head = m.name.ends_with("fifo") ? 1 : 3;
+      // Typed when libbpf kept the object's BTF on the map, else its bytes.
+      if (m.value->kind() == ValueKind::Bytes)
+        EXPECT_EQ(m.value->text().substr(0, 2), fmt::format("{:02x}", head)) << m.name;
+      else
+        EXPECT_EQ(m.value->get("id")->as_u64(), head) << m.name;
+      EXPECT_THAT(m.error.value_or(""), HasSubstr("head only")) << m.name;
+    }
+  }
+  Work w{};
+  ASSERT_EQ(bpf_map_lookup_and_delete_elem(bpf_map__fd(lo.map_ending("work_fifo")), nullptr, &w),
+            0);
+  EXPECT_EQ(w.id, 1u);  // nothing was popped by the captures
+}
+
+TEST_F(StorageObject, ArrayOfMapsListsInnerMapIds) {
+  ASSERT_NE(lo.obj, nullptr);
+  auto r = capture(only({"outer"}));
+  ASSERT_TRUE(r.has_value());
+  const FailureDumpMap& m = one(*r);
+  ASSERT_TRUE(m.fd_array.has_value());
+  EXPECT_EQ(m.fd_array->indices, (std::vector<std::uint32_t>{1, 3}));
+  EXPECT_EQ(m.fd_array->inner_map_ids,
+            (std::vector<std::uint32_t>{LoadedObject::id_of(lo.map_ending("inner_a")),
+                                        LoadedObject::id_of(lo.map_ending("inner_b"))}));
+  auto back = parse_report(to_json(*r));
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->maps.at(0).fd_array->inner_map_ids, m.fd_array->inner_map_ids);
+}
+
+}  // namespace
