@@ -12,6 +12,7 @@
 #include "map_reader.hpp"
 #include "report/guard.hpp"
 #include "report/json_reindent.hpp"
+#include "report/nearest_names.hpp"
 #include "report/report_writer.hpp"
 #include "scxsnap/output_file.hpp"
 
@@ -35,19 +36,75 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr std::size_t kFlushAt = std::size_t{1} << 20;
 
+constexpr std::size_t kMapNameMax = 15;  // BPF_OBJ_NAME_LEN - 1
+constexpr std::size_t kObjPrefixMax = 8;  // libbpf's prefix of a global section's name
+
+// --map NAME: the exact name, or the kernel's 15-character cut of a longer one.
+bool name_matches(std::string_view want, std::string_view have) {
+  return have == want || (want.size() > kMapNameMax && have == want.substr(0, kMapNameMax));
+}
+
+// --obj NAME: maps named "NAME...", and the global sections libbpf names
+// "<first 8 characters of the object's name>.<section>".
+bool obj_matches(std::string_view obj, std::string_view have) {
+  if (have.starts_with(obj)) return true;
+  return obj.size() > kObjPrefixMax && have.size() > kObjPrefixMax &&
+         have.starts_with(obj.substr(0, kObjPrefixMax)) && have[kObjPrefixMax] == '.';
+}
+
+bool no_filter(const CaptureOptions& o) {
+  return o.map_names.empty() && o.obj_prefixes.empty() && o.map_ids.empty();
+}
+
 bool wanted(const CaptureOptions& o, const MapInfo& info) {
-  if (o.map_names.empty() && o.obj_prefixes.empty() && o.map_ids.empty()) return true;
+  if (no_filter(o)) return true;
   if (std::find(o.map_ids.begin(), o.map_ids.end(), info.id) != o.map_ids.end()) return true;
-  if (std::find(o.map_names.begin(), o.map_names.end(), info.name) != o.map_names.end())
+  if (std::any_of(o.map_names.begin(), o.map_names.end(),
+                  [&](const std::string& n) { return name_matches(n, info.name); }))
     return true;
   return std::any_of(o.obj_prefixes.begin(), o.obj_prefixes.end(),
-                     [&](const std::string& p) { return info.name.starts_with(p); });
+                     [&](const std::string& p) { return obj_matches(p, info.name); });
+}
+
+// Before any work: every filter must match some map; if one does not, the
+// error names it and the nearest existing names.
+Result<void> check_filters(const CaptureOptions& o, MapSource& src,
+                           const std::vector<std::uint32_t>& ids) {
+  if (no_filter(o)) return {};
+  std::vector<std::string> names;
+  for (std::uint32_t id : ids) {
+    Fd fd(src.open_map(id));
+    bpf_map_info raw{};
+    if (fd.valid() && src.map_info(fd.get(), &raw) == 0) names.push_back(to_map_info(raw).name);
+  }
+  std::vector<std::string> misses;
+  auto nearest = [&](std::string_view want) {
+    auto near = detail::nearest_names(want, names, 3);
+    std::string s;
+    for (const auto& n : near) s += (s.empty() ? "" : ", ") + n;
+    return s.empty() ? std::string("no maps are loaded") : "nearest: " + s;
+  };
+  for (const auto& n : o.map_names)
+    if (std::none_of(names.begin(), names.end(),
+                     [&](const std::string& h) { return name_matches(n, h); }))
+      misses.push_back(fmt::format("--map '{}' ({})", n, nearest(n)));
+  for (const auto& p : o.obj_prefixes)
+    if (std::none_of(names.begin(), names.end(),
+                     [&](const std::string& h) { return obj_matches(p, h); }))
+      misses.push_back(fmt::format("--obj '{}' ({})", p, nearest(p)));
+  for (std::uint32_t want : o.map_ids)
+    if (std::find(ids.begin(), ids.end(), want) == ids.end())
+      misses.push_back(fmt::format("--map-id {} (no loaded map has that id)", want));
+  if (misses.empty()) return {};
+  std::string msg = "no map matches ";
+  for (std::size_t i = 0; i < misses.size(); ++i) msg += (i ? "; " : "") + misses[i];
+  return Error(ErrorCode::NotFound, msg);
 }
 
 // A map that could not be opened or described is still listed, with why,
 // when the filters can tell it was asked for (no filter, or its id).
 bool wanted_by_id(const CaptureOptions& o, std::uint32_t id) {
-  if (o.map_names.empty() && o.obj_prefixes.empty() && o.map_ids.empty()) return true;
+  if (no_filter(o)) return true;
   return std::find(o.map_ids.begin(), o.map_ids.end(), id) != o.map_ids.end();
 }
 
@@ -122,6 +179,8 @@ Result<Captured> capture_impl(const CaptureOptions& o, MapSource& src, Stream* o
     }
     ids.push_back(id);
   }
+
+  SCXSNAP_TRY_VOID(check_filters(o, src, ids));
 
   Fd stats_fd;
   std::vector<std::string> notes;

@@ -63,4 +63,14 @@ struct {
     .values = {[1] = &inner_a, [3] = &inner_b},
 };
 
+// A name longer than the kernel's 15 characters: it keeps "per_task_dispat".
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, unsigned int);
+  __type(value, unsigned long long);
+} per_task_dispatch_counts SEC(".maps");
+
+unsigned long long nr_enqueued;
+
 char LICENSE[] SEC("license") = "GPL";

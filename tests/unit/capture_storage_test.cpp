@@ -4,6 +4,7 @@
 // and removes (looked up by directory fd), queue and stack heads (peeked,
 // never popped), the inner map ids of an array of maps, and btf_id.
 #include "bpf_fixture.hpp"
+#include "cli_util.hpp"
 #include "scxsnap/scxsnap.hpp"
 
 #include <atomic>
@@ -179,6 +180,41 @@ TEST_F(StorageObject, ArrayOfMapsListsInnerMapIds) {
   auto back = parse_report(to_json(*r));
   ASSERT_TRUE(back.has_value());
   EXPECT_EQ(back->maps.at(0).fd_array->inner_map_ids, m.fd_array->inner_map_ids);
+}
+
+// Filters say what they did: long names match their cut form, --obj takes an
+// object's full name, and a filter that matches nothing is an error (exit 1)
+// that names the nearest maps.
+TEST(CaptureFilters, MatchCutNamesAndFailWhenNothingMatches) {
+  LoadedObject lo("storage.bpf.o", "scxsnap_filters_obj");
+  ASSERT_NE(lo.obj, nullptr);
+  TempDir d;
+  std::string out = d.path() + "/out.json";
+  CliResult r = run_cli({"capture", "-q", "-o", out, "--map", "per_task_dispatch_counts"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto rep = load_report(out);
+  ASSERT_TRUE(rep.has_value());
+  ASSERT_GE(rep->maps.size(), 1u);
+  for (const auto& m : rep->maps) EXPECT_EQ(m.name, "per_task_dispat");
+
+  // The object's full name selects its global sections ("scxsnap_.bss").
+  r = run_cli({"capture", "-q", "-o", out, "--obj", "scxsnap_filters_obj"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  rep = load_report(out);
+  ASSERT_TRUE(rep.has_value());
+  bool bss = false;
+  for (const auto& m : rep->maps) bss |= m.name == "scxsnap_.bss";
+  EXPECT_TRUE(bss);
+
+  // Nothing matches: exit 1, the nearest names, and no file written.
+  std::string none = d.path() + "/none.json";
+  r = run_cli({"capture", "-q", "-o", none, "--map", "per_tsk_dispatch", "--map-id",
+               "4000000000"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("no map matches --map 'per_tsk_dispatch' (nearest: "));
+  EXPECT_THAT(r.err, HasSubstr("per_task_dispat"));
+  EXPECT_THAT(r.err, HasSubstr("--map-id 4000000000 (no loaded map has that id)"));
+  EXPECT_FALSE(std::filesystem::exists(none));
 }
 
 }  // namespace

@@ -20,9 +20,13 @@ struct CaptureFlags {
 };
 
 inline void add_capture_flags(CLI::App* cmd, CaptureFlags& f) {
-  cmd->add_option("--map", f.c.map_names, "capture only maps with this exact name (repeatable)");
+  cmd->add_option("--map", f.c.map_names,
+                  "capture only maps with this name (repeatable; a name longer than the kernel's "
+                  "15 characters matches its cut form); one that matches nothing is an error");
   cmd->add_option("--obj", f.c.obj_prefixes,
-                  "capture only maps whose name starts with PREFIX (repeatable)");
+                  "capture only maps whose name starts with NAME, and the global sections of an "
+                  "object NAME (libbpf cuts the object's name to 8 characters in them) "
+                  "(repeatable)");
   cmd->add_option("--map-id", f.c.map_ids, "capture only this map id (repeatable)");
   cmd->add_option("--max-entries", f.c.max_entries,
                   "per-map entry cap (recorded in the map's error)");

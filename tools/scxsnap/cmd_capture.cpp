@@ -54,6 +54,7 @@ void add_capture(CLI::App& app, int& exit_code) {
     if (tty && !quiet) std::fprintf(stderr, "\r\033[K");
     if (!s) {
       exit_code = report_error(s.error());
+      if (s.error().code() == ErrorCode::NotFound) exit_code = kAbsent;  // a filter matched nothing
       return;
     }
     if (!quiet) std::fprintf(stderr, "%s\n", capture_result_line(*s, o->out).c_str());
