@@ -74,8 +74,9 @@ run: build-cli
 	$(BUILD)/scxsnap capture -o snapshot.json
 	$(BUILD)/scxsnap show snapshot.json
 
-install: build
+install: build-cli
 	cmake --install $(BUILD)
+	@if [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null; then ldconfig; fi
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')

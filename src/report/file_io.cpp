@@ -79,22 +79,25 @@ Result<simdjson::padded_string> read_padded(const std::filesystem::path& path) {
     ::close(fd);
     return Error(ErrorCode::BadInput, fmt::format("cannot read {}: is a directory", path.string()));
   }
-  simdjson::padded_string buf(static_cast<std::size_t>(st.st_size));
+  // Read to EOF: a FIFO or pipe (`show <(cat f)`) has no size, and a file
+  // may grow while it is read; st_size is only a first guess.
+  std::string data;
+  data.resize(S_ISREG(st.st_mode) ? static_cast<std::size_t>(st.st_size) + 1 : 1 << 16);
   std::size_t got = 0;
-  while (got < buf.size()) {
-    ssize_t n = ::read(fd, buf.data() + got, buf.size() - got);
+  while (true) {
+    if (got == data.size()) data.resize(data.size() * 2);
+    ssize_t n = ::read(fd, data.data() + got, data.size() - got);
     if (n < 0) {
       if (errno == EINTR) continue;
       int e = errno;
       ::close(fd);
       return errno_error("cannot read", path, e);
     }
-    if (n == 0) break;  // file shrank while reading
+    if (n == 0) break;
     got += static_cast<std::size_t>(n);
   }
   ::close(fd);
-  if (got != buf.size()) return simdjson::padded_string(std::string_view(buf.data(), got));
-  return buf;
+  return simdjson::padded_string(std::string_view(data.data(), got));
 }
 
 }  // namespace
@@ -110,6 +113,10 @@ Result<std::string> read_text_file(const std::filesystem::path& path) {
 std::optional<FailureDumpReport> load_streaming(const std::filesystem::path& path, bool force,
                                                 std::string* why = nullptr) {
   if (path == "-") return std::nullopt;
+  // stat before open: opening a FIFO here and closing it would swallow its
+  // writer (and the second open, to read it, would wait forever).
+  struct stat pre {};
+  if (::stat(path.c_str(), &pre) != 0 || !S_ISREG(pre.st_mode)) return std::nullopt;
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return std::nullopt;
   struct stat st {};

@@ -60,3 +60,21 @@ TEST(OutputFile, DevicesAndFifosAreWrittenInPlace) {
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
   EXPECT_TRUE(fs::is_fifo(fifo));
 }
+
+// A FIFO is a valid input (`scxsnap show <(cat f)`): its size is not trusted.
+TEST(InputFile, ShowReadsAFifo) {
+  TempDir d;
+  std::string fifo = d.path() + "/in";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  std::string text = slurp(std::string(SCXSNAP_TEST_DATA) + "/sample_report.json");
+  ASSERT_FALSE(text.empty());
+  pid_t writer = ::fork();
+  if (writer == 0) {
+    spit(fifo, text);
+    ::_exit(0);
+  }
+  CliResult r = run_cli({"show", fifo});
+  ::waitpid(writer, nullptr, 0);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("maps: "), std::string::npos) << r.out;
+}
