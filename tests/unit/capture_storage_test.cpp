@@ -205,6 +205,11 @@ TEST(CaptureFilters, MatchCutNamesAndFailWhenNothingMatches) {
   bool bss = false;
   for (const auto& m : rep->maps) bss |= m.name == "scxsnap_.bss";
   EXPECT_TRUE(bss);
+  // show groups the maps by object (their shared BTF), in human units.
+  CliResult show = run_cli({"show", out});
+  EXPECT_EQ(show.exit_code, 0);
+  EXPECT_THAT(show.out, HasSubstr("object scxsnap_ (btf "));
+  EXPECT_THAT(show.out, ::testing::ContainsRegex("captured: .* in [0-9.]+ (us|ms|s) by"));
 
   // Nothing matches: exit 1, the nearest names, and no file written.
   std::string none = d.path() + "/none.json";

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // scxsnap show FILE: a readable summary of a report.
 #include "commands.hpp"
+#include "human.hpp"
 #include "scxsnap/report.hpp"
+
+#include <map>
 
 #include <fmt/format.h>
 
@@ -50,13 +53,64 @@ std::string describe_content(const FailureDumpMap& m) {
   return out;
 }
 
+// The object a map belongs to: the BTF object it shares with the object's
+// other maps (captures record btf_id), else its global-section prefix.
+struct Group {
+  std::string title;
+  std::vector<const FailureDumpMap*> maps;
+};
+
+std::string_view section_prefix(std::string_view name) {
+  for (std::string_view sec : {".bss", ".data", ".rodata", ".kconfig"}) {
+    auto at = name.find(sec);
+    if (at != std::string_view::npos && at > 0) return name.substr(0, at);
+  }
+  return {};
+}
+
+std::vector<Group> group_by_object(const FailureDumpReport& r) {
+  std::map<std::string, Group> by_key;
+  std::vector<std::string> order;
+  std::map<std::uint32_t, std::string> btf_name;  // btf_id -> longest section prefix
+  for (const auto& m : r.maps)
+    if (auto p = section_prefix(m.name); m.btf_id && !p.empty())
+      if (p.size() > btf_name[m.btf_id].size()) btf_name[m.btf_id] = std::string(p);
+  for (const auto& m : r.maps) {
+    std::string key, title;
+    if (m.btf_id) {
+      key = fmt::format("btf:{}", m.btf_id);
+      auto it = btf_name.find(m.btf_id);
+      title = it != btf_name.end() && !it->second.empty()
+                  ? fmt::format("object {} (btf {})", it->second, m.btf_id)
+                  : fmt::format("maps sharing btf {}", m.btf_id);
+    } else if (auto p = section_prefix(m.name); !p.empty()) {
+      key = "obj:" + std::string(p);
+      title = fmt::format("object {}", p);
+    } else {
+      key = "~other";
+      title = "other maps (no object identified)";
+    }
+    auto [it, fresh] = by_key.try_emplace(key);
+    if (fresh) {
+      it->second.title = title;
+      order.push_back(key);
+    }
+    it->second.maps.push_back(&m);
+  }
+  std::vector<Group> out;
+  for (const auto& k : order)
+    if (k != "~other") out.push_back(std::move(by_key[k]));
+  if (by_key.count("~other")) out.push_back(std::move(by_key["~other"]));
+  return out;
+}
+
 void print_summary(const std::string& file, const FailureDumpReport& r) {
   fmt::print("report: {}\n", file);
   fmt::print("schema: {}   placeholder: {}\n", r.schema, r.is_placeholder ? "yes" : "no");
   if (r.capture)
-    fmt::print("captured: host {} kernel {} at {} in {} us by scxsnap {}\n", r.capture->host,
-               r.capture->kernel_release, r.capture->captured_at, r.capture->duration_us,
-               r.capture->tool_version);
+    fmt::print("captured: host {} kernel {} at {} in {} by scxsnap {}\n", r.capture->host,
+               r.capture->kernel_release, r.capture->captured_at,
+               human_us(r.capture->duration_us), r.capture->tool_version);
   fmt::print("active object: {}", r.active_obj_name.value_or("(none identified)"));
   if (!r.active_map_kvas.empty()) fmt::print("  ({} map kvas)", r.active_map_kvas.size());
   if (!r.active_map_ids.empty()) {
@@ -65,17 +119,25 @@ void print_summary(const std::string& file, const FailureDumpReport& r) {
     fmt::print("  (map ids {})", ids);
   }
   fmt::print("\n");
-  fmt::print("maps: {}", r.maps.size());
-  if (r.maps_truncated) fmt::print(" ({} more skipped by the deadline)", r.maps_truncated);
-  if (r.dump_truncated_at_us) fmt::print(" (deadline hit at {} us)", *r.dump_truncated_at_us);
+  auto groups = group_by_object(r);
+  fmt::print("maps: {} in {} group{}", r.maps.size(), groups.size(), groups.size() == 1 ? "" : "s");
+  if (r.maps_truncated) fmt::print(" ({} more skipped after a stop)", r.maps_truncated);
+  if (r.dump_truncated_at_us)
+    fmt::print(" (stopped at {})", human_us(*r.dump_truncated_at_us));
   fmt::print("\n");
-  if (!r.maps.empty()) {
-    fmt::print("  {:>6}  {:<16} {:<16} {:>6} {:>8}  {}\n", "ID", "NAME", "TYPE", "VALUE", "MAX",
+  for (const auto& g : groups) {
+    std::uint64_t bytes = 0;
+    for (const FailureDumpMap* m : g.maps)
+      bytes += std::uint64_t{m->value_size} * std::max<std::uint32_t>(m->max_entries, 1);
+    fmt::print("{} ({} map{}, {} of values declared)\n", g.title, g.maps.size(),
+               g.maps.size() == 1 ? "" : "s", human_bytes(bytes));
+    fmt::print("  {:>6}  {:<16} {:<16} {:>9} {:>8}  {}\n", "ID", "NAME", "TYPE", "VALUE", "MAX",
                "CONTENT");
-    for (const auto& m : r.maps)
-      fmt::print("  {:>6}  {:<16} {:<16} {:>6} {:>8}  {}\n",
-                 m.map_id ? std::to_string(m.map_id) : "-", m.name, map_type_name(m.map_type),
-                 m.value_size, m.max_entries, describe_content(m));
+    for (const FailureDumpMap* m : g.maps)
+      fmt::print("  {:>6}  {:<16} {:<16} {:>9} {:>8}  {}\n",
+                 m->map_id ? std::to_string(m->map_id) : "-", m->name,
+                 map_type_name(m->map_type), human_bytes(m->value_size), m->max_entries,
+                 describe_content(*m));
   }
   // What is incomplete, and why: cut values, caps, stops, failed maps.
   if (r.capture && (r.capture->values_truncated || r.capture->stopped_by))
