@@ -8,6 +8,8 @@
 #include "scxsnap/scxsnap.hpp"
 
 #include <atomic>
+#include <csignal>
+#include <sys/wait.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <filesystem>
@@ -220,6 +222,61 @@ TEST(CaptureFilters, MatchCutNamesAndFailWhenNothingMatches) {
   EXPECT_THAT(r.err, HasSubstr("per_task_dispat"));
   EXPECT_THAT(r.err, HasSubstr("--map-id 4000000000 (no loaded map has that id)"));
   EXPECT_FALSE(std::filesystem::exists(none));
+}
+
+}  // namespace
+
+namespace {
+
+// watch: validated numbers, an existing file kept until a series replaces it,
+// and SIGINT ending a long wait at once with a valid series.
+TEST(WatchSafety, NumbersFilesAndSignals) {
+  TempDir d;
+  std::string out = d.path() + "/series.jsonl";
+  EXPECT_EQ(run_cli({"watch", "--count", "0", "-o", out}).exit_code, 2);
+  EXPECT_EQ(run_cli({"watch", "--count", "-1", "-o", out}).exit_code, 2);
+  EXPECT_EQ(run_cli({"watch", "--duration-s", "-1", "-o", out}).exit_code, 2);
+  EXPECT_FALSE(std::filesystem::exists(out));
+
+  spit(out, "old series\n");
+  CliResult r = run_cli({"watch", "--count", "2", "--map-id", "4000000000", "-o", out});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_EQ(slurp(out), "old series\n");
+
+  LoadedObject lo("storage.bpf.o");
+  ASSERT_NE(lo.obj, nullptr);
+  std::vector<std::string> args = {SCXSNAP_CLI, "watch", "--interval-ms", "60000", "--count",
+                                   "100", "-o", out, "--map-id",
+                                   std::to_string(LoadedObject::id_of(lo.map_ending("outer")))};
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    int devnull = ::open("/dev/null", O_WRONLY);
+    ::dup2(devnull, 2);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  // Wait for the first sample (in the temporary file), then interrupt the wait.
+  for (int i = 0; i < 400; ++i) {
+    bool sampled = false;
+    for (const auto& e : std::filesystem::directory_iterator(d.path()))
+      sampled |= e.path().filename().string().starts_with(".series.jsonl.tmp") &&
+                 e.file_size() > 0;
+    if (sampled) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  auto t0 = std::chrono::steady_clock::now();
+  ::kill(pid, SIGINT);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 1.0);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  auto series = SampleSeries::load_jsonl(out);
+  ASSERT_TRUE(series.has_value()) << series.error().message();
+  EXPECT_EQ(series->len(), 1u);
 }
 
 }  // namespace

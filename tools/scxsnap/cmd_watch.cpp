@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // scxsnap watch: periodic live captures as JSON Lines, one record per sample:
 // {"tag":"periodic_000","elapsed_ms":0,"report":{…}}. A capture that fails is
-// recorded as a placeholder with its reason. Ctrl-C ends after the current
-// line; every written line is complete.
+// recorded as a placeholder with its reason. SIGINT/SIGTERM end the series
+// at once (a capture under way ends as a truncated sample); the file is
+// renamed into place only then, complete.
 #include "capture_options.hpp"
 #include "commands.hpp"
+#include "human.hpp"
+#include "scxsnap/output_file.hpp"
+#include "stop_signal.hpp"
 #include "scxsnap/sample_series.hpp"
 
 #include <atomic>
@@ -20,21 +24,16 @@
 namespace scxsnap::cli {
 namespace {
 
-std::atomic<bool> g_stop{false};
-void on_signal(int) {
-  g_stop = true;
-}
-
-bool write_all(int fd, std::string_view s) {
-  while (!s.empty()) {
-    ssize_t n = ::write(fd, s.data(), s.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    s.remove_prefix(static_cast<std::size_t>(n));
+// Sleeps until `until` or a signal: nanosleep returns early with EINTR
+// because the stop handlers are installed without SA_RESTART.
+void sleep_until(std::chrono::steady_clock::time_point until, const StopSignal& stop) {
+  while (!stop.requested()) {
+    auto left = until - std::chrono::steady_clock::now();
+    if (left <= std::chrono::nanoseconds::zero()) return;
+    auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(left).count();
+    struct timespec ts{static_cast<time_t>(ns / 1000000000), static_cast<long>(ns % 1000000000)};
+    if (::nanosleep(&ts, nullptr) == 0) return;
   }
-  return true;
 }
 
 }  // namespace
@@ -49,12 +48,18 @@ void add_watch(CLI::App& app, int& exit_code) {
     std::string out;
   };
   auto o = std::make_shared<Opts>();
-  cmd->add_option("--interval-ms", o->interval_ms, "time between capture starts")
-      ->check(CLI::PositiveNumber);
-  auto* count = cmd->add_option("--count", o->count, "number of samples");
-  cmd->add_option("--duration-s", o->duration_s, "sample for this long instead of --count")
+  cmd->add_option("--interval-ms", o->interval_ms, "time between capture starts (1 to 86400000)")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{86400000}));
+  auto* count = cmd->add_option("--count", o->count, "number of samples (1 to 100000000)")
+                    ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{100000000}));
+  cmd->add_option("--duration-s", o->duration_s,
+                  "sample for this long instead of --count (0.001 to 31536000)")
+      ->check(CLI::Range(0.001, 31536000.0))
       ->excludes(count);
-  cmd->add_option("-o,--output", o->out, "JSON Lines output file (mode 0600)")->required();
+  cmd->add_option("-o,--output", o->out,
+                  "JSON Lines output ('-' = stdout); written to a temporary file and renamed when "
+                  "the series ends, so an existing file is replaced only by a complete series")
+      ->required();
   add_capture_flags(cmd, o->f);
   cmd->callback([o, &exit_code] {
     o->f.finish();
@@ -63,15 +68,13 @@ void add_watch(CLI::App& app, int& exit_code) {
       exit_code = kBadInput;
       return;
     }
-    int fd = ::open(o->out.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) {
-      exit_code = report_error(
-          Error(ErrorCode::Io, fmt::format("cannot create {}: {}", o->out, std::strerror(errno))));
+    auto file = OutputFile::create(o->out);
+    if (!file) {
+      exit_code = report_error(file.error());
       return;
     }
-    g_stop = false;
-    std::signal(SIGINT, on_signal);
-    std::signal(SIGTERM, on_signal);
+    StopSignal stop;
+    o->f.c.cancel = &stop.flag();  // a long capture stops too, as a truncated sample
     const bool tty = ::isatty(STDERR_FILENO);
     const auto start = std::chrono::steady_clock::now();
     auto elapsed_ms = [&] {
@@ -80,7 +83,8 @@ void add_watch(CLI::App& app, int& exit_code) {
                                             .count());
     };
     exit_code = kOk;
-    for (std::uint64_t i = 0; !g_stop; ++i) {
+    std::uint64_t written = 0;
+    for (std::uint64_t i = 0; !stop.requested(); ++i) {
       if (o->count && i >= *o->count) break;
       if (o->duration_s && elapsed_ms() >= static_cast<std::uint64_t>(*o->duration_s * 1000)) break;
       SampleRow row;
@@ -90,31 +94,35 @@ void add_watch(CLI::App& app, int& exit_code) {
       if (r) {
         row.report = std::move(*r);
       } else {
-        if (r.error().code() == ErrorCode::PermissionDenied) {  // no capture will work: stop now
-          ::close(fd);
+        // No capture will work (no permission, a filter that matches nothing):
+        // stop now; the old file, if any, is left as it was.
+        if (r.error().code() == ErrorCode::PermissionDenied ||
+            r.error().code() == ErrorCode::NotFound) {
           exit_code = report_error(r.error());
+          if (r.error().code() == ErrorCode::NotFound) exit_code = kAbsent;
           return;
         }
         row.report = FailureDumpReport::placeholder(r.error().message());
       }
-      std::string line = SampleSeries::to_jsonl_line(row) + "\n";
-      if (!write_all(fd, line)) {
-        exit_code = report_error(
-            Error(ErrorCode::Io, fmt::format("cannot write {}: {}", o->out, std::strerror(errno))));
-        break;
+      if (auto w = file->write(SampleSeries::to_jsonl_line(row) + "\n"); !w) {
+        exit_code = report_error(w.error());
+        return;
       }
+      ++written;
       if (tty)
         std::fprintf(stderr, "\r\033[Kscxsnap watch: %s at +%llums", row.tag.c_str(),
                      static_cast<unsigned long long>(*row.elapsed_ms));
-      auto next = start + std::chrono::milliseconds(o->interval_ms * (i + 1));
-      while (!g_stop && std::chrono::steady_clock::now() < next)
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      sleep_until(start + std::chrono::milliseconds(o->interval_ms * (i + 1)), stop);
     }
     if (tty) std::fprintf(stderr, "\n");
-    ::fsync(fd);
-    ::close(fd);
-    std::signal(SIGINT, SIG_DFL);
-    std::signal(SIGTERM, SIG_DFL);
+    if (auto c = file->commit(); !c) {
+      exit_code = report_error(c.error());
+      return;
+    }
+    std::fprintf(stderr, "scxsnap: %llu sample%s in %s -> %s%s\n",
+                 static_cast<unsigned long long>(written), written == 1 ? "" : "s",
+                 human_us(elapsed_ms() * 1000).c_str(), o->out == "-" ? "stdout" : o->out.c_str(),
+                 stop.requested() ? " (stopped by a signal)" : "");
   });
 }
 
