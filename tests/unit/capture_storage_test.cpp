@@ -236,6 +236,15 @@ TEST(WatchSafety, NumbersFilesAndSignals) {
   EXPECT_EQ(run_cli({"watch", "--count", "0", "-o", out}).exit_code, 2);
   EXPECT_EQ(run_cli({"watch", "--count", "-1", "-o", out}).exit_code, 2);
   EXPECT_EQ(run_cli({"watch", "--duration-s", "-1", "-o", out}).exit_code, 2);
+  for (std::vector<std::string> bad : {std::vector<std::string>{"--deadline-ms", "-5"},
+                                       {"--deadline-ms", std::string(300, '9')},
+                                       {"--max-value-bytes", "-1"},
+                                       {"--max-entries", "-1"}}) {
+    bad.insert(bad.begin(), {"capture", "-q", "-o", out});
+    CliResult c = run_cli(bad);
+    EXPECT_EQ(c.exit_code, 2) << bad[4];
+    EXPECT_THAT(c.err, HasSubstr(bad[4])) << c.err;
+  }
   EXPECT_FALSE(std::filesystem::exists(out));
 
   spit(out, "old series\n");
@@ -277,6 +286,39 @@ TEST(WatchSafety, NumbersFilesAndSignals) {
   auto series = SampleSeries::load_jsonl(out);
   ASSERT_TRUE(series.has_value()) << series.error().message();
   EXPECT_EQ(series->len(), 1u);
+}
+
+}  // namespace
+
+namespace {
+
+// The tree capture and the streamed JSON (compact and pretty) agree on every
+// map kind the suite loads.
+TEST(CaptureStreams, TreeCompactAndPrettyAgreeOnEveryMapKind) {
+  LoadedObject maps("maps.bpf.o"), storage("storage.bpf.o"), types("types.bpf.o");
+  ASSERT_TRUE(maps.obj && storage.obj && types.obj);
+  CaptureOptions o;
+  for (const LoadedObject* lo : {&maps, &storage, &types}) {
+    bpf_map* m = nullptr;
+    bpf_object__for_each_map(m, lo->obj) o.map_ids.push_back(LoadedObject::id_of(m));
+  }
+  int pfd = static_cast<int>(::syscall(SYS_pidfd_open, ::getpid(), 0));
+  TaskCtx v{7, 7, 0};
+  ASSERT_EQ(bpf_map_update_elem(bpf_map__fd(storage.map_ending("task_ctxs")), &pfd, &v, BPF_ANY),
+            0);
+  ::close(pfd);
+  auto tree = capture(o);
+  auto compact = capture_json(o, JsonStyle::Compact);
+  auto pretty = capture_json(o, JsonStyle::Pretty);
+  ASSERT_TRUE(tree && compact && pretty);
+  auto a = parse_report(*compact);
+  auto b = parse_report(*pretty);
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ(tree->maps.size(), o.map_ids.size());
+  EXPECT_TRUE(tree->maps == a->maps);
+  EXPECT_TRUE(a->maps == b->maps);
+  // Pretty is the compact text re-indented the way serde does it.
+  EXPECT_EQ(to_json(*b, JsonStyle::Pretty).substr(0, 200), pretty->substr(0, 200));
 }
 
 }  // namespace

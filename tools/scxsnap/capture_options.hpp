@@ -29,12 +29,16 @@ inline void add_capture_flags(CLI::App* cmd, CaptureFlags& f) {
                   "(repeatable)");
   cmd->add_option("--map-id", f.c.map_ids, "capture only this map id (repeatable)");
   cmd->add_option("--max-entries", f.c.max_entries,
-                  "per-map entry cap (recorded in the map's error)");
+                  "per-map entry cap (recorded in the map's error)")
+      ->check(CLI::Range(std::uint32_t{0}, UINT32_MAX));
   cmd->add_option("--deadline-ms", f.c.deadline_ms,
-                  "deadline, honoured inside large values too; what was cut is recorded");
+                  "deadline, honoured inside large values too; what was cut is recorded "
+                  "(0 = none, at most a day)")
+      ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{86400000}));
   cmd->add_option("--max-value-bytes", f.c.max_value_bytes,
                   "render budget of one value, in bytes of JSON (0 = none); a larger value is "
                   "written as ktstr's 'truncated' with its partial contents")
+      ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1} << 40))
       ->capture_default_str();
   cmd->add_flag("--enable-stats", f.c.enable_stats,
                 "turn BPF run stats on while capturing (BPF_ENABLE_STATS)");
