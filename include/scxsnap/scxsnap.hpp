@@ -9,6 +9,7 @@
 #include "scxsnap/capture.hpp"
 #include "scxsnap/diff.hpp"
 #include "scxsnap/json_value.hpp"
+#include "scxsnap/output_file.hpp"
 #include "scxsnap/rendered_value.hpp"
 #include "scxsnap/report.hpp"
 #include "scxsnap/result.hpp"
@@ -16,3 +17,4 @@
 #include "scxsnap/series.hpp"
 #include "scxsnap/snapshot.hpp"
 #include "scxsnap/snapshot_error.hpp"
+#include "scxsnap/version.hpp"

@@ -15,6 +15,7 @@
 #include "report/nearest_names.hpp"
 #include "report/report_writer.hpp"
 #include "scxsnap/output_file.hpp"
+#include "scxsnap/version.hpp"
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -303,7 +304,7 @@ Result<Captured> capture_impl(const CaptureOptions& o, MapSource& src, Stream* o
   utsname u{};
   if (::uname(&u) == 0) info.kernel_release = u.release;
   info.captured_at = utc_now();
-  info.tool_version = SCXSNAP_VERSION;
+  info.tool_version = std::string(version());
   info.duration_us = elapsed_us();
   info.max_value_bytes = o.max_value_bytes;
   info.values_truncated = ctx.stats.values_truncated;

@@ -14,6 +14,11 @@ int main() {
     std::fprintf(stderr, "round trip differs\n");
     return 1;
   }
-  std::printf("consumer ok: %zu map(s)\n", report->maps.size());
+  if (scxsnap::version() != SCXSNAP_VERSION_STRING) {
+    std::fprintf(stderr, "library version differs from the headers'\n");
+    return 1;
+  }
+  std::printf("consumer ok: %zu map(s), scxsnap %d.%d.%d\n", report->maps.size(),
+              SCXSNAP_VERSION_MAJOR, SCXSNAP_VERSION_MINOR, SCXSNAP_VERSION_PATCH);
   return 0;
 }

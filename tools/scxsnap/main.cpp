@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // scxsnap: capture, inspect and convert snapshots of BPF scheduler state.
 #include "commands.hpp"
+#include "scxsnap/version.hpp"
 
 #include <cstdio>
 #include <exception>
@@ -27,7 +28,7 @@ int report_error(const Error& err) {
 int main(int argc, char** argv) {
   using namespace scxsnap::cli;
   CLI::App app{"scxsnap: snapshots of BPF scheduler state (ktstr-compatible JSON)"};
-  app.set_version_flag("--version", SCXSNAP_VERSION);
+  app.set_version_flag("--version", std::string(scxsnap::version()));
   app.require_subcommand(1);
   int exit_code = kOk;
   add_capture(app, exit_code);
