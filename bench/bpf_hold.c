@@ -2,6 +2,7 @@
 // holds them until stdin closes (then unloads them). For benchmarks of a
 // host with many objects loaded.
 #include <bpf/libbpf.h>
+
 #include <stdio.h>
 #include <unistd.h>
 

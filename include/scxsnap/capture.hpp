@@ -51,14 +51,14 @@ struct CaptureOptions {
 
 /// What a streamed capture did.
 struct CaptureSummary {
-  std::size_t maps = 0;                  ///< maps written
-  std::uint64_t entries = 0;             ///< entries and values read
-  std::uint64_t bytes = 0;               ///< JSON bytes written
+  std::size_t maps = 0;       ///< maps written
+  std::uint64_t entries = 0;  ///< entries and values read
+  std::uint64_t bytes = 0;    ///< JSON bytes written
   std::uint64_t duration_us = 0;
-  std::uint32_t maps_truncated = 0;      ///< maps skipped after a stop
-  std::uint64_t values_truncated = 0;    ///< values cut to the render budget
-  std::size_t maps_with_errors = 0;      ///< maps whose `error` is set
-  std::optional<std::string> stopped_by; ///< "deadline" or "signal"
+  std::uint32_t maps_truncated = 0;       ///< maps skipped after a stop
+  std::uint64_t values_truncated = 0;     ///< values cut to the render budget
+  std::size_t maps_with_errors = 0;       ///< maps whose `error` is set
+  std::optional<std::string> stopped_by;  ///< "deadline" or "signal"
 };
 
 /// Receives the JSON text of a streamed capture, a chunk at a time (about

@@ -30,7 +30,9 @@ bool is_cpumask_name(std::string_view n) {
 
 // The member of a CPU-mask struct that holds the bitmap words: the kernel's
 // `cpumask` (inside bpf_cpumask) and scx's `bits` (scx_bitmap, after its id).
-bool is_bitmap_member(std::string_view n) { return n == "cpumask" || n == "bits"; }
+bool is_bitmap_member(std::string_view n) {
+  return n == "cpumask" || n == "bits";
+}
 
 std::uint64_t sat_add(std::uint64_t a, std::uint64_t b) {
   return a > UINT64_MAX - b ? UINT64_MAX : a + b;

@@ -4,7 +4,6 @@
 #include "plan_exec.hpp"
 
 #include "render_budget.hpp"
-
 #include "report/json_writer.hpp"
 #include "report/report_writer.hpp"
 #include "scxsnap/btf_render.hpp"
@@ -94,8 +93,7 @@ constexpr std::uint32_t kPollEvery = 64;  // elements or members between stop ch
 
 std::uint64_t ExecBase::begin_root(std::uint32_t root, std::size_t avail) {
   const Node& n = plan_.nodes[root];
-  std::uint64_t budget =
-      limits_ && limits_->max_value_bytes ? limits_->max_value_bytes : kNoBudget;
+  std::uint64_t budget = limits_ && limits_->max_value_bytes ? limits_->max_value_bytes : kNoBudget;
   status_ = RenderStatus{};
   status_.needed = n.size;
   status_.had = std::min<std::uint64_t>(avail, n.size);
@@ -185,8 +183,8 @@ RenderedValue TreeExec::full(std::uint32_t idx, const std::uint8_t* p, int depth
 }
 
 // Over budget, or fewer bytes than the type (`avail` < size): what fits.
-RenderedValue TreeExec::cut(std::uint32_t idx, const std::uint8_t* p, std::size_t avail,
-                            int depth, std::uint64_t budget) {
+RenderedValue TreeExec::cut(std::uint32_t idx, const std::uint8_t* p, std::size_t avail, int depth,
+                            std::uint64_t budget) {
   const Node& n = plan_.nodes[idx];
   const bool short_bytes = avail < n.size;
   switch (n.op) {
@@ -214,8 +212,8 @@ RenderedValue TreeExec::cut(std::uint32_t idx, const std::uint8_t* p, std::size_
         if (short_bytes && (n.elem_size == 0 || off >= avail)) break;
         if (i > a.whole || (i == a.whole && a.last_budget == 0)) break;
         if (i % kPollEvery == kPollEvery - 1 && poll()) break;
-        elems.push_back(
-            value(n.first, p + off, avail - off, depth + 1, i < a.whole ? kNoBudget : a.last_budget));
+        elems.push_back(value(n.first, p + off, avail - off, depth + 1,
+                              i < a.whole ? kNoBudget : a.last_budget));
       }
       return RenderedValue::make_array(n.count, std::move(elems));
     }

@@ -46,8 +46,7 @@ std::uint32_t bytes_shown(const Node& n, std::uint64_t budget) {
   return static_cast<std::uint32_t>(std::min<std::uint64_t>(n.size, (left + 1) / 3));
 }
 
-std::uint64_t covered_bytes(const Plan& plan, std::uint32_t idx, std::uint64_t budget,
-                            int depth) {
+std::uint64_t covered_bytes(const Plan& plan, std::uint32_t idx, std::uint64_t budget, int depth) {
   const Node& n = plan.nodes[idx];
   if (n.cost <= budget || depth > kMaxNesting) return n.size;
   switch (n.op) {

@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "active_object.hpp"
 
-#include "map_source.hpp"
-
 #include "fd.hpp"
+#include "map_source.hpp"
 
 #include <bpf/bpf.h>
 

@@ -37,7 +37,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr std::size_t kFlushAt = std::size_t{1} << 20;
 
-constexpr std::size_t kMapNameMax = 15;  // BPF_OBJ_NAME_LEN - 1
+constexpr std::size_t kMapNameMax = 15;   // BPF_OBJ_NAME_LEN - 1
 constexpr std::size_t kObjPrefixMax = 8;  // libbpf's prefix of a global section's name
 
 // --map NAME: the exact name, or the kernel's 15-character cut of a longer one.
@@ -196,8 +196,15 @@ Result<Captured> capture_impl(const CaptureOptions& o, MapSource& src, Stream* o
   FailureDumpReport& r = c.report;
   BtfCache btfs;
   int ncpus = libbpf_num_possible_cpus();
-  ReadContext ctx{src, btfs, static_cast<std::uint32_t>(ncpus > 0 ? ncpus : 1), o.max_entries,
-                  std::max<std::size_t>(o.lookup_buffer_bytes, 1), RenderLimits{}, nullptr, {}, {}};
+  ReadContext ctx{src,
+                  btfs,
+                  static_cast<std::uint32_t>(ncpus > 0 ? ncpus : 1),
+                  o.max_entries,
+                  std::max<std::size_t>(o.lookup_buffer_bytes, 1),
+                  RenderLimits{},
+                  nullptr,
+                  {},
+                  {}};
   ctx.limits.max_value_bytes = o.max_value_bytes;
   ctx.limits.should_stop = should_stop;
   ctx.stop_reason = [&] { return stopped_by.value_or("stop requested"); };
@@ -374,15 +381,15 @@ Result<FailureDumpReport> capture(const CaptureOptions& options) {
 
 Result<CaptureSummary> capture_json(const CaptureOptions& options, const JsonSink& sink,
                                     JsonStyle style) {
-  return capture_detail::capture_stream(options, capture_detail::system_map_source(), sink,
-                                        style);
+  return capture_detail::capture_stream(options, capture_detail::system_map_source(), sink, style);
 }
 
 Result<CaptureSummary> capture_to_file(const CaptureOptions& options,
                                        const std::filesystem::path& path, JsonStyle style) {
   SCXSNAP_TRY(OutputFile f, OutputFile::create(path));
   SCXSNAP_TRY(CaptureSummary s,
-              capture_json(options, [&](std::string_view chunk) { return f.write(chunk); }, style));
+              capture_json(
+                  options, [&](std::string_view chunk) { return f.write(chunk); }, style));
   SCXSNAP_TRY_VOID(f.write("\n"));
   s.bytes = f.bytes_written();
   SCXSNAP_TRY_VOID(f.commit());

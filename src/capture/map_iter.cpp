@@ -143,7 +143,8 @@ void walk_next_key(MapSource& src, const MapShape& m, std::uint64_t limit, WalkR
     rc = src.lookup(m.fd, key.data(), value.data());
     if (rc != 0) {
       if (rc == -ENOENT) continue;  // vanished between next-key and lookup
-      res.error = fmt::format("lookup failed after {} entries: {}", res.visited, std::strerror(-rc));
+      res.error =
+          fmt::format("lookup failed after {} entries: {}", res.visited, std::strerror(-rc));
       return;
     }
     if (limit && res.visited >= limit) {

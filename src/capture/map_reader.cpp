@@ -9,13 +9,13 @@
 #include <bpf/btf.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
-#include <fmt/format.h>
 #include <cctype>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <fcntl.h>
 #include <filesystem>
+#include <fmt/format.h>
 #include <fstream>
 #include <sstream>
 #include <sys/mman.h>
@@ -142,6 +142,59 @@ struct StopCheck {
   }
 };
 
+// A JSON array member streamed into the map object (`,"name":[...]`); an
+// array that got no element is taken back out, as ktstr skips empty vectors.
+class StreamedList {
+ public:
+  StreamedList(std::string* js, std::string_view name) : js_(js), mark_(js ? js->size() : 0) {
+    if (!js_) return;
+    *js_ += ",\"";
+    *js_ += name;
+    *js_ += "\":[";
+  }
+  /// Before each element: its separator.
+  void next() {
+    if (!first_) *js_ += ',';
+    first_ = false;
+  }
+  void close() {
+    if (!js_) return;
+    if (first_)
+      js_->resize(mark_);
+    else
+      *js_ += ']';
+  }
+
+ private:
+  std::string* js_;
+  std::size_t mark_;
+  bool first_ = true;
+};
+
+// `"per_cpu":[...]` of one per-CPU value: each CPU's slot typed, else its bytes.
+void per_cpu_json(std::string& js, std::span<const std::uint8_t> value, const MapInfo& info,
+                  const ReadContext& ctx, const Side& side, const RenderLimits& lim, CutLog& cut) {
+  js += "\"per_cpu\":[";
+  auto slots = split_percpu(value, info.value_size, ctx.ncpus);
+  for (std::size_t c = 0; c < slots.size(); ++c) {
+    if (c) js += ',';
+    if (!side.json(js, slots[c], lim, cut)) append_bytes_value(js, slots[c]);
+  }
+  js += ']';
+}
+
+std::vector<std::optional<RenderedValue>> per_cpu_tree(std::span<const std::uint8_t> value,
+                                                       const MapInfo& info, const ReadContext& ctx,
+                                                       const Side& side, const RenderLimits& lim,
+                                                       CutLog& cut) {
+  std::vector<std::optional<RenderedValue>> out;
+  for (auto slot : split_percpu(value, info.value_size, ctx.ncpus)) {
+    auto v = side.tree(slot, lim, cut);
+    out.push_back(v ? std::move(v) : RenderedValue::make_bytes(hex_bytes(slot)));
+  }
+  return out;
+}
+
 // The map's `error`: the first thing that left its contents incomplete.
 void finish_map(const WalkResult* w, const StopCheck* sc, const CutLog& cut, ReadContext& ctx,
                 const MapInfo& info, FailureDumpMap& m) {
@@ -173,70 +226,54 @@ void read_hash(const MapInfo& info, int fd, ReadContext& ctx, CapturedMap& out, 
   StopCheck sc{ctx};
   CutLog cut;
   std::string* js = ctx.stream_out;
-  std::size_t mark = js ? js->size() : 0;
-  if (js) *js += percpu ? ",\"percpu_hash_entries\":[" : ",\"entries\":[";
-  bool first = true;
-  WalkResult w = walk_entries(ctx.src, shape, ctx.entry_cap, ctx.buffer_bytes, [&](auto key,
-                                                                                   auto value) {
-    ++ctx.stats.entries;
-    if (js) {
-      if (!first) *js += ',';
-      first = false;
-      *js += '{';
-      if (rs.key.typed()) {
-        *js += "\"key\":";
-        rs.key.json(*js, key, ctx.limits, cut);
-        *js += ',';
-      }
-      *js += "\"key_hex\":\"";
-      append_hex_bytes(*js, key);
-      *js += "\",";
-      if (percpu) {
-        *js += "\"per_cpu\":[";
-        auto slots = split_percpu(value, info.value_size, ctx.ncpus);
-        for (std::size_t c = 0; c < slots.size(); ++c) {
-          if (c) *js += ',';
-          if (!rs.value.json(*js, slots[c], slot_lim, cut)) append_bytes_value(*js, slots[c]);
+  StreamedList list(js, percpu ? "percpu_hash_entries" : "entries");
+  WalkResult w =
+      walk_entries(ctx.src, shape, ctx.entry_cap, ctx.buffer_bytes, [&](auto key, auto value) {
+        ++ctx.stats.entries;
+        if (js) {
+          list.next();
+          *js += '{';
+          if (rs.key.typed()) {
+            *js += "\"key\":";
+            rs.key.json(*js, key, ctx.limits, cut);
+            *js += ',';
+          }
+          *js += "\"key_hex\":\"";
+          append_hex_bytes(*js, key);
+          *js += "\",";
+          if (percpu) {
+            per_cpu_json(*js, value, info, ctx, rs.value, slot_lim, cut);
+            *js += '}';
+          } else {
+            if (rs.value.typed()) {
+              *js += "\"value\":";
+              rs.value.json(*js, value, ctx.limits, cut);
+              *js += ',';
+            }
+            *js += "\"value_hex\":\"";
+            append_hex_bytes(*js, value);
+            *js += "\"}";
+          }
+          ctx.flush_if_full();
+          return sc() && !cut.stopped;
         }
-        *js += "]}";
-      } else {
-        if (rs.value.typed()) {
-          *js += "\"value\":";
-          rs.value.json(*js, value, ctx.limits, cut);
-          *js += ',';
+        if (percpu) {
+          FailureDumpPercpuHashEntry e;
+          e.key = rs.key.tree(key, ctx.limits, cut);
+          e.key_hex = hex_bytes(key);
+          e.per_cpu = per_cpu_tree(value, info, ctx, rs.value, slot_lim, cut);
+          m.percpu_hash_entries.push_back(std::move(e));
+        } else {
+          FailureDumpEntry e;
+          e.key = rs.key.tree(key, ctx.limits, cut);
+          e.key_hex = hex_bytes(key);
+          e.value = rs.value.tree(value, ctx.limits, cut);
+          e.value_hex = hex_bytes(value);
+          m.entries.push_back(std::move(e));
         }
-        *js += "\"value_hex\":\"";
-        append_hex_bytes(*js, value);
-        *js += "\"}";
-      }
-      ctx.flush_if_full();
-      return sc() && !cut.stopped;
-    }
-    if (percpu) {
-      FailureDumpPercpuHashEntry e;
-      e.key = rs.key.tree(key, ctx.limits, cut);
-      e.key_hex = hex_bytes(key);
-      for (auto slot : split_percpu(value, info.value_size, ctx.ncpus)) {
-        auto v = rs.value.tree(slot, slot_lim, cut);
-        e.per_cpu.push_back(v ? std::move(v) : RenderedValue::make_bytes(hex_bytes(slot)));
-      }
-      m.percpu_hash_entries.push_back(std::move(e));
-    } else {
-      FailureDumpEntry e;
-      e.key = rs.key.tree(key, ctx.limits, cut);
-      e.key_hex = hex_bytes(key);
-      e.value = rs.value.tree(value, ctx.limits, cut);
-      e.value_hex = hex_bytes(value);
-      m.entries.push_back(std::move(e));
-    }
-    return sc() && !cut.stopped;
-  });
-  if (js) {
-    if (first)
-      js->resize(mark);  // no entries: skipped, as ktstr skips empty vectors
-    else
-      *js += ']';
-  }
+        return sc() && !cut.stopped;
+      });
+  list.close();
   finish_map(&w, &sc, cut, ctx, info, m);
 }
 
@@ -273,55 +310,39 @@ void read_array(const MapInfo& info, int fd, ReadContext& ctx, CapturedMap& out,
   StopCheck sc{ctx};
   CutLog cut;
   std::string* js = ctx.stream_out;
-  std::size_t mark = js ? js->size() : 0;
-  if (js) *js += percpu ? ",\"percpu_entries\":[" : ",\"array_entries\":[";
-  bool first = true;
-  WalkResult w = walk_entries(ctx.src, shape, ctx.entry_cap, ctx.buffer_bytes, [&](auto key,
-                                                                                   auto value) {
-    ++ctx.stats.entries;
-    std::uint32_t k = 0;
-    std::memcpy(&k, key.data(), std::min<std::size_t>(4, key.size()));
-    if (js) {
-      if (!first) *js += ',';
-      first = false;
-      *js += fmt::format("{{\"key\":{},", k);
-      if (percpu) {
-        *js += "\"per_cpu\":[";
-        auto slots = split_percpu(value, info.value_size, ctx.ncpus);
-        for (std::size_t c = 0; c < slots.size(); ++c) {
-          if (c) *js += ',';
-          if (!rs.value.json(*js, slots[c], slot_lim, cut)) append_bytes_value(*js, slots[c]);
+  StreamedList list(js, percpu ? "percpu_entries" : "array_entries");
+  WalkResult w =
+      walk_entries(ctx.src, shape, ctx.entry_cap, ctx.buffer_bytes, [&](auto key, auto value) {
+        ++ctx.stats.entries;
+        std::uint32_t k = 0;
+        std::memcpy(&k, key.data(), std::min<std::size_t>(4, key.size()));
+        if (js) {
+          list.next();
+          *js += fmt::format("{{\"key\":{},", k);
+          if (percpu) {
+            per_cpu_json(*js, value, info, ctx, rs.value, slot_lim, cut);
+            *js += '}';
+          } else {
+            *js += "\"value\":";
+            if (!rs.value.json(*js, value, ctx.limits, cut)) append_bytes_value(*js, value);
+            *js += '}';
+          }
+          ctx.flush_if_full();
+          return sc() && !cut.stopped;
         }
-        *js += "]}";
-      } else {
-        *js += "\"value\":";
-        if (!rs.value.json(*js, value, ctx.limits, cut)) append_bytes_value(*js, value);
-        *js += '}';
-      }
-      ctx.flush_if_full();
-      return sc() && !cut.stopped;
-    }
-    if (percpu) {
-      FailureDumpPercpuEntry e;
-      e.key = k;
-      for (auto slot : split_percpu(value, info.value_size, ctx.ncpus)) {
-        auto v = rs.value.tree(slot, slot_lim, cut);
-        e.per_cpu.push_back(v ? std::move(v) : RenderedValue::make_bytes(hex_bytes(slot)));
-      }
-      m.percpu_entries.push_back(std::move(e));
-    } else {
-      auto v = rs.value.tree(value, ctx.limits, cut);
-      m.array_entries.push_back(
-          FailureDumpArrayEntry{k, v ? std::move(v) : RenderedValue::make_bytes(hex_bytes(value))});
-    }
-    return sc() && !cut.stopped;
-  });
-  if (js) {
-    if (first)
-      js->resize(mark);
-    else
-      *js += ']';
-  }
+        if (percpu) {
+          FailureDumpPercpuEntry e;
+          e.key = k;
+          e.per_cpu = per_cpu_tree(value, info, ctx, rs.value, slot_lim, cut);
+          m.percpu_entries.push_back(std::move(e));
+        } else {
+          auto v = rs.value.tree(value, ctx.limits, cut);
+          m.array_entries.push_back(FailureDumpArrayEntry{
+              k, v ? std::move(v) : RenderedValue::make_bytes(hex_bytes(value))});
+        }
+        return sc() && !cut.stopped;
+      });
+  list.close();
   finish_map(&w, &sc, cut, ctx, info, m);
 }
 
@@ -333,18 +354,14 @@ struct OwnerEntries {
   Side value;
   CutLog cut;
   std::string* js;
-  std::size_t mark;
-  bool first = true;
+  StreamedList list;
   OwnerEntries(ReadContext& c, FailureDumpMap& map, Side v)
-      : ctx(c), m(map), value(v), js(c.stream_out), mark(js ? js->size() : 0) {
-    if (js) *js += ",\"entries\":[";
-  }
+      : ctx(c), m(map), value(v), js(c.stream_out), list(js, "entries") {}
   void add(RenderedValue key, std::span<const std::uint8_t> key_bytes,
            std::span<const std::uint8_t> bytes) {
     ++ctx.stats.entries;
     if (js) {
-      if (!first) *js += ',';
-      first = false;
+      list.next();
       detail::JsonWriter w(*js);
       w.begin_object();
       w.key("key");
@@ -370,13 +387,7 @@ struct OwnerEntries {
     e.value_hex = hex_bytes(bytes);
     m.entries.push_back(std::move(e));
   }
-  void finish() {
-    if (!js) return;
-    if (first)
-      js->resize(mark);
-    else
-      *js += ']';
-  }
+  void finish() { list.close(); }
 };
 
 template <class T>
@@ -469,15 +480,15 @@ void read_cgroup_storage(const MapInfo& info, int fd, ReadContext& ctx, FailureD
     if (ctx.entry_cap && visited >= ctx.entry_cap) return false;
     int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd < 0) return true;  // removed meanwhile
-    struct stat st{};
+    struct stat st {};
     ::fstat(dfd, &st);
     int rc = ctx.src.lookup(fd, &dfd, buf.data());
     ::close(dfd);
     ++visited;
     if (rc == -ENOENT) return true;
     if (rc != 0) {
-      m.error = fmt::format("cgroup storage lookup for {} failed: {}", dir.string(),
-                            std::strerror(-rc));
+      m.error =
+          fmt::format("cgroup storage lookup for {} failed: {}", dir.string(), std::strerror(-rc));
       return false;
     }
     std::uint64_t id = st.st_ino;
@@ -589,15 +600,15 @@ void read_fd_array(const MapInfo& info, int fd, ReadContext& ctx, FailureDumpMap
   };
   if (info.type == BPF_MAP_TYPE_HASH_OF_MAPS) {
     MapShape shape{fd, info.type, info.key_size, info.value_size, info.max_entries};
-    WalkResult w = walk_entries(ctx.src, shape, kFdArrayScanCap, ctx.buffer_bytes, [&](auto key,
-                                                                                      auto val) {
-      std::uint32_t k = 0, inner = 0;
-      std::memcpy(&k, key.data(), std::min<std::size_t>(4, key.size()));
-      std::memcpy(&inner, val.data(), std::min<std::size_t>(4, val.size()));
-      ++fa.scanned;
-      note(k, true, 0, inner);
-      return true;
-    });
+    WalkResult w =
+        walk_entries(ctx.src, shape, kFdArrayScanCap, ctx.buffer_bytes, [&](auto key, auto val) {
+          std::uint32_t k = 0, inner = 0;
+          std::memcpy(&k, key.data(), std::min<std::size_t>(4, key.size()));
+          std::memcpy(&inner, val.data(), std::min<std::size_t>(4, val.size()));
+          ++fa.scanned;
+          note(k, true, 0, inner);
+          return true;
+        });
     fa.truncated = w.capped;
     if (!w.error.empty()) m.error = w.error;
   } else {
@@ -623,21 +634,21 @@ void read_stack_trace(const MapInfo& info, int fd, ReadContext& ctx, FailureDump
   FailureDumpStackTrace st;
   st.n_buckets = info.max_entries;
   MapShape shape{fd, info.type, info.key_size, info.value_size, info.max_entries};
-  WalkResult w = walk_entries(ctx.src, shape, kStackTraceCap, ctx.buffer_bytes, [&](auto key,
-                                                                                    auto value) {
-    FailureDumpStackTraceEntry e;
-    std::memcpy(&e.bucket_id, key.data(), std::min<std::size_t>(4, key.size()));
-    for (std::size_t off = 0; off + 8 <= value.size(); off += 8) {
-      std::uint64_t pc;
-      std::memcpy(&pc, value.data() + off, 8);
-      if (pc == 0) break;
-      e.pcs.push_back(pc);
-    }
-    e.nr = static_cast<std::uint32_t>(e.pcs.size());
-    e.data_hex = hex_bytes(value.subspan(0, e.pcs.size() * 8));
-    st.entries.push_back(std::move(e));
-    return true;
-  });
+  WalkResult w =
+      walk_entries(ctx.src, shape, kStackTraceCap, ctx.buffer_bytes, [&](auto key, auto value) {
+        FailureDumpStackTraceEntry e;
+        std::memcpy(&e.bucket_id, key.data(), std::min<std::size_t>(4, key.size()));
+        for (std::size_t off = 0; off + 8 <= value.size(); off += 8) {
+          std::uint64_t pc;
+          std::memcpy(&pc, value.data() + off, 8);
+          if (pc == 0) break;
+          e.pcs.push_back(pc);
+        }
+        e.nr = static_cast<std::uint32_t>(e.pcs.size());
+        e.data_hex = hex_bytes(value.subspan(0, e.pcs.size() * 8));
+        st.entries.push_back(std::move(e));
+        return true;
+      });
   st.truncated = w.capped;
   if (!w.error.empty()) m.error = w.error;
   m.stack_trace = std::move(st);

@@ -7,7 +7,9 @@
 
 namespace scxsnap::capture_detail {
 namespace {
-int neg_errno(int rc) { return rc < 0 ? -errno : rc; }
+int neg_errno(int rc) {
+  return rc < 0 ? -errno : rc;
+}
 }  // namespace
 
 int MapSource::next_map_id(std::uint32_t start, std::uint32_t* next) {

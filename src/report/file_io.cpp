@@ -146,34 +146,35 @@ std::optional<FailureDumpReport> load_streaming(const std::filesystem::path& pat
 
 Result<FailureDumpReport> load_report(const std::filesystem::path& path) {
   return detail::guarded("reading a report", [&]() -> Result<FailureDumpReport> {
-  struct stat st{};
-  const bool large = path != "-" && ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
-                     static_cast<std::size_t>(st.st_size) >= kStreamingThreshold;
-  if (large) {
-    // Say at once when the model cannot fit, instead of after filling memory.
-    const auto size = static_cast<std::uint64_t>(st.st_size);
-    const auto need = static_cast<std::uint64_t>(static_cast<double>(size) * kModelBytesPerFileByte);
-    const std::uint64_t avail = mem_available();
-    if (avail != 0 && need > avail)
+    struct stat st {};
+    const bool large = path != "-" && ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+                       static_cast<std::size_t>(st.st_size) >= kStreamingThreshold;
+    if (large) {
+      // Say at once when the model cannot fit, instead of after filling memory.
+      const auto size = static_cast<std::uint64_t>(st.st_size);
+      const auto need =
+          static_cast<std::uint64_t>(static_cast<double>(size) * kModelBytesPerFileByte);
+      const std::uint64_t avail = mem_available();
+      if (avail != 0 && need > avail)
+        return Error(ErrorCode::BadInput,
+                     fmt::format("{}: the report is {} and loading it takes about {} of memory; {} "
+                                 "is available: capture less (--map, --obj, --max-entries, "
+                                 "--max-value-bytes) or load it on a larger machine",
+                                 path.string(), gib(size), gib(need), gib(avail)));
+    }
+    std::string why;
+    if (auto streamed = load_streaming(path, false, &why)) return std::move(*streamed);
+    if (!why.empty()) return Error(ErrorCode::BadInput, path.string() + ": " + why);
+    if (large && static_cast<std::size_t>(st.st_size) > kWholeParseMax)
       return Error(ErrorCode::BadInput,
-                   fmt::format("{}: the report is {} and loading it takes about {} of memory; {} "
-                               "is available: capture less (--map, --obj, --max-entries, "
-                               "--max-value-bytes) or load it on a larger machine",
-                               path.string(), gib(size), gib(need), gib(avail)));
-  }
-  std::string why;
-  if (auto streamed = load_streaming(path, false, &why)) return std::move(*streamed);
-  if (!why.empty()) return Error(ErrorCode::BadInput, path.string() + ": " + why);
-  if (large && static_cast<std::size_t>(st.st_size) > kWholeParseMax)
-    return Error(ErrorCode::BadInput,
-                 fmt::format("{}: the piecewise reader cannot read this {} file (it is not a "
-                             "well-formed report); it is too large to parse whole just to locate "
-                             "the error: check it with a JSON validator",
-                             path.string(), gib(static_cast<std::uint64_t>(st.st_size))));
-  SCXSNAP_TRY(simdjson::padded_string buf, read_padded(path));
-  Result<FailureDumpReport> r = detail::parse_report_padded(buf);
-  if (!r) return r.error().with_context(path == "-" ? std::string("<stdin>") : path.string());
-  return r;
+                   fmt::format("{}: the piecewise reader cannot read this {} file (it is not a "
+                               "well-formed report); it is too large to parse whole just to locate "
+                               "the error: check it with a JSON validator",
+                               path.string(), gib(static_cast<std::uint64_t>(st.st_size))));
+    SCXSNAP_TRY(simdjson::padded_string buf, read_padded(path));
+    Result<FailureDumpReport> r = detail::parse_report_padded(buf);
+    if (!r) return r.error().with_context(path == "-" ? std::string("<stdin>") : path.string());
+    return r;
   });
 }
 

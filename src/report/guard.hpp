@@ -20,7 +20,8 @@ auto guarded(std::string_view during, F&& f) -> decltype(f()) {
   } catch (const std::bad_alloc&) {
     return Error(ErrorCode::Internal, fmt::format("out of memory during {}", during));
   } catch (const std::exception& e) {
-    return Error(ErrorCode::Internal, fmt::format("internal error during {}: {}", during, e.what()));
+    return Error(ErrorCode::Internal,
+                 fmt::format("internal error during {}: {}", during, e.what()));
   } catch (...) {
     return Error(ErrorCode::Internal, fmt::format("internal error during {}", during));
   }

@@ -35,8 +35,7 @@ inline std::vector<std::string> nearest_names(std::string_view want,
   std::sort(scored.begin(), scored.end());
   scored.erase(std::unique(scored.begin(), scored.end()), scored.end());
   std::vector<std::string> out;
-  for (std::size_t i = 0; i < scored.size() && out.size() < n; ++i)
-    out.push_back(scored[i].second);
+  for (std::size_t i = 0; i < scored.size() && out.size() < n; ++i) out.push_back(scored[i].second);
   return out;
 }
 

@@ -13,8 +13,8 @@
 namespace scxsnap {
 namespace {
 Error errno_error(std::string_view what, const std::filesystem::path& p, int e) {
-  ErrorCode code = (e == EACCES || e == EPERM || e == EROFS) ? ErrorCode::PermissionDenied
-                                                             : ErrorCode::Io;
+  ErrorCode code =
+      (e == EACCES || e == EPERM || e == EROFS) ? ErrorCode::PermissionDenied : ErrorCode::Io;
   return Error(code, fmt::format("{} {}: {}", what, p.string(), std::strerror(e)));
 }
 }  // namespace
@@ -28,7 +28,7 @@ Result<OutputFile> OutputFile::create(const std::filesystem::path& path) {
     return f;
   }
   std::filesystem::path target = path;
-  struct stat st{};
+  struct stat st {};
   if (::stat(path.c_str(), &st) == 0) {
     if (S_ISDIR(st.st_mode))
       return Error(ErrorCode::InvalidArgument,
@@ -89,7 +89,9 @@ OutputFile& OutputFile::operator=(OutputFile&& o) noexcept {
   return *this;
 }
 
-OutputFile::~OutputFile() { abandon(); }
+OutputFile::~OutputFile() {
+  abandon();
+}
 
 void OutputFile::abandon() {
   if (!stdout_ && fd_ >= 0) ::close(fd_);  // NOLINT(bugprone-unused-return-value)

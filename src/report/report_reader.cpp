@@ -1493,8 +1493,9 @@ Result<RenderedValue> read_value_piecewise(std::string_view t, std::size_t b, st
                          fmt::format("struct member at byte offset {}: expected {{\"name\": …, "
                                      "\"value\": …}}",
                                      mb));
-          SCXSNAP_TRY(JsonValue name, parse_json(t.substr((*kv)[0].value_begin,
-                                                          (*kv)[0].value_end - (*kv)[0].value_begin)));
+          SCXSNAP_TRY(JsonValue name,
+                      parse_json(t.substr((*kv)[0].value_begin,
+                                          (*kv)[0].value_end - (*kv)[0].value_begin)));
           if (!name.is_string())
             return Error(ErrorCode::BadInput,
                          fmt::format("struct member name at byte offset {} is not a string", mb));
@@ -1582,8 +1583,8 @@ std::optional<FailureDumpReport> parse_report_streaming(
       map_text.clear();
       at = mb;
       for (const auto& m : *all) {
-        const bool entries = std::find(kBig.begin(), kBig.end(), m.key) != kBig.end() &&
-                             t[m.value_begin] == '[';
+        const bool entries =
+            std::find(kBig.begin(), kBig.end(), m.key) != kBig.end() && t[m.value_begin] == '[';
         if (!entries && !(m.key == "value" && t[m.value_begin] == '{')) continue;
         map_text.append(t.substr(at, m.value_begin - at));
         map_text += entries ? "[]" : "null";
@@ -1649,11 +1650,11 @@ Result<FailureDumpReport> parse_report(std::string_view json) {
 
 Result<RenderedValue> parse_rendered_value(std::string_view json) {
   return detail::guarded("reading a rendered value", [&]() -> Result<RenderedValue> {
-  simdjson::padded_string buf(json);
-  return detail::with_document<RenderedValue>(buf,
-                                              [](detail::od::value v, const detail::PathNode& p) {
-                                                return detail::read_rendered(v, p, 0);
-                                              });
+    simdjson::padded_string buf(json);
+    return detail::with_document<RenderedValue>(buf,
+                                                [](detail::od::value v, const detail::PathNode& p) {
+                                                  return detail::read_rendered(v, p, 0);
+                                                });
   });
 }
 
@@ -1708,13 +1709,14 @@ Result<JsonValue> parse_scalar_document(simdjson::padded_string_view text) {
 
 Result<JsonValue> parse_json(std::string_view text) {
   return detail::guarded("reading JSON", [&]() -> Result<JsonValue> {
-  simdjson::padded_string buf(text);
-  std::size_t i = 0;
-  while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
-  if (i < text.size() && text[i] != '{' && text[i] != '[') return parse_scalar_document(buf);
-  return detail::with_document<JsonValue>(buf, [](detail::od::value v, const detail::PathNode& p) {
-    return detail::read_json_value(v, p, 0);
-  });
+    simdjson::padded_string buf(text);
+    std::size_t i = 0;
+    while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+    if (i < text.size() && text[i] != '{' && text[i] != '[') return parse_scalar_document(buf);
+    return detail::with_document<JsonValue>(buf,
+                                            [](detail::od::value v, const detail::PathNode& p) {
+                                              return detail::read_json_value(v, p, 0);
+                                            });
   });
 }
 

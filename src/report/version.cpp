@@ -3,6 +3,8 @@
 
 namespace scxsnap {
 
-std::string_view version() { return SCXSNAP_VERSION_STRING; }
+std::string_view version() {
+  return SCXSNAP_VERSION_STRING;
+}
 
 }  // namespace scxsnap

@@ -3,7 +3,6 @@
 #include "scxsnap/sample_series.hpp"
 
 #include "report/guard.hpp"
-
 #include "report/json_writer.hpp"
 #include "report/report_writer.hpp"
 
@@ -17,72 +16,73 @@ namespace scxsnap {
 
 Result<SampleSeries> SampleSeries::parse_jsonl(std::string_view text) {
   return detail::guarded("reading a series", [&]() -> Result<SampleSeries> {
-  std::vector<SampleRow> rows;
-  std::size_t line_no = 0, start = 0;
-  while (start < text.size()) {
-    std::size_t end = text.find('\n', start);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(start, end - start);
-    start = end + 1;
-    ++line_no;
-    if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
-    auto fail = [&](const std::string& what) {
-      return Error(ErrorCode::BadInput, fmt::format("line {}: {}", line_no, what));
-    };
-    // The record is small apart from "report". `watch` writes the report
-    // last: split it off and hand it straight to the report reader; other
-    // layouts go through the generic path below.
-    std::optional<FailureDumpReport> fast;
-    std::string head_text;
-    static constexpr std::string_view kMarker = ",\"report\":{\"schema\"";
-    if (std::size_t at = line.rfind(kMarker); at != std::string_view::npos && line.ends_with('}')) {
-      std::string_view body = line.substr(at + 10, line.size() - at - 11);
-      if (auto rep = parse_report(body); rep) {
-        fast = std::move(*rep);
-        head_text = std::string(line.substr(0, at)) + "}";
+    std::vector<SampleRow> rows;
+    std::size_t line_no = 0, start = 0;
+    while (start < text.size()) {
+      std::size_t end = text.find('\n', start);
+      if (end == std::string_view::npos) end = text.size();
+      std::string_view line = text.substr(start, end - start);
+      start = end + 1;
+      ++line_no;
+      if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+      auto fail = [&](const std::string& what) {
+        return Error(ErrorCode::BadInput, fmt::format("line {}: {}", line_no, what));
+      };
+      // The record is small apart from "report". `watch` writes the report
+      // last: split it off and hand it straight to the report reader; other
+      // layouts go through the generic path below.
+      std::optional<FailureDumpReport> fast;
+      std::string head_text;
+      static constexpr std::string_view kMarker = ",\"report\":{\"schema\"";
+      if (std::size_t at = line.rfind(kMarker);
+          at != std::string_view::npos && line.ends_with('}')) {
+        std::string_view body = line.substr(at + 10, line.size() - at - 11);
+        if (auto rep = parse_report(body); rep) {
+          fast = std::move(*rep);
+          head_text = std::string(line.substr(0, at)) + "}";
+        }
       }
+      auto doc = parse_json(fast ? std::string_view(head_text) : line);
+      if (!doc) return fail(doc.error().message());
+      if (!doc->is_object()) return fail("expected a JSON object per line");
+      SampleRow row;
+      const JsonValue* tag = doc->find("tag");
+      if (!tag || !tag->is_string()) return fail("missing string key 'tag'");
+      row.tag = tag->text();
+      if (const JsonValue* e = doc->find("elapsed_ms"); e && !e->is_null()) {
+        if (!e->as_u64()) return fail("'elapsed_ms' must be an unsigned integer");
+        row.elapsed_ms = *e->as_u64();
+      }
+      if (const JsonValue* s = doc->find("step_index"); s && !s->is_null()) {
+        if (!s->as_u64() || *s->as_u64() > 0xffff) return fail("'step_index' must be a u16");
+        row.step_index = static_cast<std::uint16_t>(*s->as_u64());
+      }
+      if (const JsonValue* b = doc->find("boundary_offset_ms"); b && !b->is_null()) {
+        if (!b->as_u64()) return fail("'boundary_offset_ms' must be an unsigned integer");
+        row.boundary_offset_ms = *b->as_u64();
+      }
+      if (const JsonValue* st = doc->find("stats"); st && !st->is_null()) row.stats = *st;
+      if (fast) {
+        row.report = std::move(*fast);
+      } else {
+        const JsonValue* rep = doc->find("report");
+        if (!rep) return fail("missing key 'report'");
+        auto report = parse_report(to_json_text(*rep));
+        if (!report) return fail("report: " + report.error().message());
+        row.report = std::move(*report);
+      }
+      rows.push_back(std::move(row));
     }
-    auto doc = parse_json(fast ? std::string_view(head_text) : line);
-    if (!doc) return fail(doc.error().message());
-    if (!doc->is_object()) return fail("expected a JSON object per line");
-    SampleRow row;
-    const JsonValue* tag = doc->find("tag");
-    if (!tag || !tag->is_string()) return fail("missing string key 'tag'");
-    row.tag = tag->text();
-    if (const JsonValue* e = doc->find("elapsed_ms"); e && !e->is_null()) {
-      if (!e->as_u64()) return fail("'elapsed_ms' must be an unsigned integer");
-      row.elapsed_ms = *e->as_u64();
-    }
-    if (const JsonValue* s = doc->find("step_index"); s && !s->is_null()) {
-      if (!s->as_u64() || *s->as_u64() > 0xffff) return fail("'step_index' must be a u16");
-      row.step_index = static_cast<std::uint16_t>(*s->as_u64());
-    }
-    if (const JsonValue* b = doc->find("boundary_offset_ms"); b && !b->is_null()) {
-      if (!b->as_u64()) return fail("'boundary_offset_ms' must be an unsigned integer");
-      row.boundary_offset_ms = *b->as_u64();
-    }
-    if (const JsonValue* st = doc->find("stats"); st && !st->is_null()) row.stats = *st;
-    if (fast) {
-      row.report = std::move(*fast);
-    } else {
-      const JsonValue* rep = doc->find("report");
-      if (!rep) return fail("missing key 'report'");
-      auto report = parse_report(to_json_text(*rep));
-      if (!report) return fail("report: " + report.error().message());
-      row.report = std::move(*report);
-    }
-    rows.push_back(std::move(row));
-  }
-  return SampleSeries(std::move(rows));
+    return SampleSeries(std::move(rows));
   });
 }
 
 Result<SampleSeries> SampleSeries::load_jsonl(const std::filesystem::path& path) {
   return detail::guarded("reading a series", [&]() -> Result<SampleSeries> {
-  SCXSNAP_TRY(std::string text, read_text_file(path));
-  auto s = parse_jsonl(text);
-  if (!s) return s.error().with_context(path.string());
-  return s;
+    SCXSNAP_TRY(std::string text, read_text_file(path));
+    auto s = parse_jsonl(text);
+    if (!s) return s.error().with_context(path.string());
+    return s;
   });
 }
 

@@ -24,10 +24,10 @@ struct Faults : MapSource {
   std::uint32_t target = 0;
   int target_fd = -1;
   int open_err = 0, info_err = 0, lookup_err = 0, batch_err = 0, next_key_err = 0;
-  int batch_err_after = 0;       // batch calls that succeed before batch_err
+  int batch_err_after = 0;  // batch calls that succeed before batch_err
   bool batch_unsupported = false;
-  std::set<int> restart_at;      // get-next-key calls that restart from the first key
-  std::uint32_t enospc_below = 0;  // batch: ENOSPC (count 0) when room < this
+  std::set<int> restart_at;             // get-next-key calls that restart from the first key
+  std::uint32_t enospc_below = 0;       // batch: ENOSPC (count 0) when room < this
   std::set<std::uint32_t> lookup_gone;  // keys whose lookup says ENOENT
   bool throw_in_lookup = false;
   int batch_calls = 0, next_key_calls = 0;

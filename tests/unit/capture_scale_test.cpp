@@ -10,9 +10,9 @@
 
 #include <chrono>
 #include <csignal>
-#include <sys/mman.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/mman.h>
 #include <thread>
 
 using namespace scxsnap;

@@ -9,17 +9,17 @@
 
 #include <atomic>
 #include <csignal>
-#include <sys/wait.h>
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <filesystem>
-#include <fstream>
 #include <fmt/format.h>
+#include <fstream>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <map>
 #include <sstream>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <thread>
 
 using namespace scxsnap;
@@ -120,7 +120,7 @@ TEST_F(StorageObject, CgroupStorageOfCgroupsCreatedAndRemoved) {
   for (std::size_t i = 0; i < dirs.size(); ++i) {
     int dfd = ::open(dirs[i].c_str(), O_RDONLY | O_DIRECTORY);
     ASSERT_GE(dfd, 0);
-    struct stat st{};
+    struct stat st {};
     ::fstat(dfd, &st);
     std::uint64_t w = 1000 + i;
     EXPECT_EQ(bpf_map_update_elem(map_fd, &dfd, &w, BPF_ANY), 0) << std::strerror(errno);
@@ -215,8 +215,7 @@ TEST(CaptureFilters, MatchCutNamesAndFailWhenNothingMatches) {
 
   // Nothing matches: exit 1, the nearest names, and no file written.
   std::string none = d.path() + "/none.json";
-  r = run_cli({"capture", "-q", "-o", none, "--map", "per_tsk_dispatch", "--map-id",
-               "4000000000"});
+  r = run_cli({"capture", "-q", "-o", none, "--map", "per_tsk_dispatch", "--map-id", "4000000000"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.err, HasSubstr("no map matches --map 'per_tsk_dispatch' (nearest: "));
   EXPECT_THAT(r.err, HasSubstr("per_task_dispat"));
@@ -254,8 +253,15 @@ TEST(WatchSafety, NumbersFilesAndSignals) {
 
   LoadedObject lo("storage.bpf.o");
   ASSERT_NE(lo.obj, nullptr);
-  std::vector<std::string> args = {SCXSNAP_CLI, "watch", "--interval-ms", "60000", "--count",
-                                   "100", "-o", out, "--map-id",
+  std::vector<std::string> args = {SCXSNAP_CLI,
+                                   "watch",
+                                   "--interval-ms",
+                                   "60000",
+                                   "--count",
+                                   "100",
+                                   "-o",
+                                   out,
+                                   "--map-id",
                                    std::to_string(LoadedObject::id_of(lo.map_ending("outer")))};
   pid_t pid = ::fork();
   if (pid == 0) {
@@ -271,8 +277,7 @@ TEST(WatchSafety, NumbersFilesAndSignals) {
   for (int i = 0; i < 400; ++i) {
     bool sampled = false;
     for (const auto& e : std::filesystem::directory_iterator(d.path()))
-      sampled |= e.path().filename().string().starts_with(".series.jsonl.tmp") &&
-                 e.file_size() > 0;
+      sampled |= e.path().filename().string().starts_with(".series.jsonl.tmp") && e.file_size() > 0;
     if (sampled) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }

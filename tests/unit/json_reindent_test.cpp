@@ -1,6 +1,7 @@
 // The streaming pretty-printer a capture uses for --pretty must give exactly
 // the writer's pretty output (serde's layout), however the input is split.
 #include "report/json_reindent.hpp"
+
 #include "scxsnap/scxsnap.hpp"
 
 #include <gtest/gtest.h>
@@ -12,8 +13,7 @@ namespace {
 std::string reindent(std::string_view compact, std::size_t chunk) {
   detail::JsonReindenter r;
   std::string out;
-  for (std::size_t i = 0; i < compact.size(); i += chunk)
-    r.feed(compact.substr(i, chunk), out);
+  for (std::size_t i = 0; i < compact.size(); i += chunk) r.feed(compact.substr(i, chunk), out);
   return out;
 }
 
@@ -32,8 +32,9 @@ INSTANTIATE_TEST_SUITE_P(Golden, Reindent,
                                            "placeholder_report.json", "sample_report.json"));
 
 TEST(ReindentEdges, EscapedQuotesAndEmptyContainers) {
-  EXPECT_EQ(reindent(R"({"a":"x\"{[,:","b":[],"c":{},"d":[1,{}]})", 3),
-            "{\n  \"a\": \"x\\\"{[,:\",\n  \"b\": [],\n  \"c\": {},\n  \"d\": [\n    1,\n    {}\n  ]\n}");
+  EXPECT_EQ(
+      reindent(R"({"a":"x\"{[,:","b":[],"c":{},"d":[1,{}]})", 3),
+      "{\n  \"a\": \"x\\\"{[,:\",\n  \"b\": [],\n  \"c\": {},\n  \"d\": [\n    1,\n    {}\n  ]\n}");
 }
 
 }  // namespace

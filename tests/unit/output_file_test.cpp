@@ -1,7 +1,8 @@
 // OutputFile: nothing half-written, symlinks followed (never replaced),
 // devices and FIFOs written in place, bad paths refused before any work.
-#include "cli_util.hpp"
 #include "scxsnap/output_file.hpp"
+
+#include "cli_util.hpp"
 #include "scxsnap/report.hpp"
 
 #include <filesystem>
@@ -37,7 +38,8 @@ TEST(OutputFile, AbandonedWriteLeavesNothingAndKeepsTheOldFile) {
 TEST(OutputFile, MissingDirectoryAndDirectoryTargetFailAtCreate) {
   auto a = OutputFile::create("/no/such/dir/x.json");
   ASSERT_FALSE(a.has_value());
-  EXPECT_EQ(a.error().message(), "cannot write /no/such/dir/x.json: directory /no/such/dir does not exist");
+  EXPECT_EQ(a.error().message(),
+            "cannot write /no/such/dir/x.json: directory /no/such/dir does not exist");
   TempDir d;
   auto b = OutputFile::create(d.path());
   ASSERT_FALSE(b.has_value());

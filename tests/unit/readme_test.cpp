@@ -59,8 +59,10 @@ TEST(Readme, ShellExamplesRunAgainstShippedFiles) {
     }
     CliResult r = run_cli(args);
     std::string got = r.err + r.out;
-    if (echo_status) got += std::to_string(r.exit_code) + "\n";
-    else EXPECT_EQ(r.exit_code, 0) << cmd;
+    if (echo_status)
+      got += std::to_string(r.exit_code) + "\n";
+    else
+      EXPECT_EQ(r.exit_code, 0) << cmd;
     EXPECT_EQ(got, expected) << cmd;
     ++ran;
   }

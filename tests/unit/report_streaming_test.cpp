@@ -4,17 +4,17 @@
 #include "scxsnap/scxsnap.hpp"
 #include "test_util.hpp"
 
+#include <fcntl.h>
 #include <functional>
 #include <gtest/gtest.h>
 #include <optional>
-#include <fcntl.h>
 #include <unistd.h>
 
 namespace scxsnap::detail {
 std::optional<FailureDumpReport> parse_report_streaming(
     std::string_view text, const std::function<void(std::size_t)>& consumed, std::string* why);
 extern std::size_t g_piecewise_value_threshold;
-}
+}  // namespace scxsnap::detail
 
 using namespace scxsnap;
 
@@ -165,7 +165,8 @@ TEST(ReportStreaming, LargeValuesReadPiecewiseGiveTheSameModel) {
     auto whole = parse_report(text);
     ASSERT_TRUE(whole.has_value()) << f;
     std::string why;
-    auto pieces = detail::parse_report_streaming(text, [](std::size_t) {}, &why);
+    auto pieces = detail::parse_report_streaming(
+        text, [](std::size_t) {}, &why);
     ASSERT_TRUE(pieces.has_value()) << f << ": " << why;
     EXPECT_TRUE(*pieces == *whole) << f;
     EXPECT_EQ(to_json(*pieces), to_json(*whole)) << f;
@@ -175,7 +176,9 @@ TEST(ReportStreaming, LargeValuesReadPiecewiseGiveTheSameModel) {
                     R"("max_entries":1,"value":{"kind":"struct","type_name":null,"members":)"
                     R"([{"name":"a","value":{"kind":"bool","value":true},"extra":1}]}}]})";
   std::string why;
-  EXPECT_FALSE(detail::parse_report_streaming(bad, [](std::size_t) {}, &why).has_value());
+  EXPECT_FALSE(detail::parse_report_streaming(
+                   bad, [](std::size_t) {}, &why)
+                   .has_value());
   EXPECT_NE(why.find("struct member at byte offset"), std::string::npos) << why;
   detail::g_piecewise_value_threshold = saved;
 }

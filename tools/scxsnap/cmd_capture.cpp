@@ -59,7 +59,8 @@ void add_capture(CLI::App& app, int& exit_code) {
     }
     if (!quiet) std::fprintf(stderr, "%s\n", capture_result_line(*s, o->out).c_str());
     exit_code = kOk;
-    if (s->stopped_by == "signal") exit_code = 128 + (stop.signal_number() ? stop.signal_number() : 2);
+    if (s->stopped_by == "signal")
+      exit_code = 128 + (stop.signal_number() ? stop.signal_number() : 2);
   });
 }
 

@@ -4,9 +4,8 @@
 #include "human.hpp"
 #include "scxsnap/report.hpp"
 
-#include <map>
-
 #include <fmt/format.h>
+#include <map>
 
 namespace scxsnap::cli {
 namespace {
@@ -109,8 +108,8 @@ void print_summary(const std::string& file, const FailureDumpReport& r) {
   fmt::print("schema: {}   placeholder: {}\n", r.schema, r.is_placeholder ? "yes" : "no");
   if (r.capture)
     fmt::print("captured: host {} kernel {} at {} in {} by scxsnap {}\n", r.capture->host,
-               r.capture->kernel_release, r.capture->captured_at,
-               human_us(r.capture->duration_us), r.capture->tool_version);
+               r.capture->kernel_release, r.capture->captured_at, human_us(r.capture->duration_us),
+               r.capture->tool_version);
   fmt::print("active object: {}", r.active_obj_name.value_or("(none identified)"));
   if (!r.active_map_kvas.empty()) fmt::print("  ({} map kvas)", r.active_map_kvas.size());
   if (!r.active_map_ids.empty()) {
@@ -122,8 +121,7 @@ void print_summary(const std::string& file, const FailureDumpReport& r) {
   auto groups = group_by_object(r);
   fmt::print("maps: {} in {} group{}", r.maps.size(), groups.size(), groups.size() == 1 ? "" : "s");
   if (r.maps_truncated) fmt::print(" ({} more skipped after a stop)", r.maps_truncated);
-  if (r.dump_truncated_at_us)
-    fmt::print(" (stopped at {})", human_us(*r.dump_truncated_at_us));
+  if (r.dump_truncated_at_us) fmt::print(" (stopped at {})", human_us(*r.dump_truncated_at_us));
   fmt::print("\n");
   for (const auto& g : groups) {
     std::uint64_t bytes = 0;
@@ -135,14 +133,13 @@ void print_summary(const std::string& file, const FailureDumpReport& r) {
                "CONTENT");
     for (const FailureDumpMap* m : g.maps)
       fmt::print("  {:>6}  {:<16} {:<16} {:>9} {:>8}  {}\n",
-                 m->map_id ? std::to_string(m->map_id) : "-", m->name,
-                 map_type_name(m->map_type), human_bytes(m->value_size), m->max_entries,
-                 describe_content(*m));
+                 m->map_id ? std::to_string(m->map_id) : "-", m->name, map_type_name(m->map_type),
+                 human_bytes(m->value_size), m->max_entries, describe_content(*m));
   }
   // What is incomplete, and why: cut values, caps, stops, failed maps.
   if (r.capture && (r.capture->values_truncated || r.capture->stopped_by))
-    fmt::print("cut: {} value(s) to the render budget of {} bytes{}\n",
-               r.capture->values_truncated, r.capture->max_value_bytes,
+    fmt::print("cut: {} value(s) to the render budget of {} bytes{}\n", r.capture->values_truncated,
+               r.capture->max_value_bytes,
                r.capture->stopped_by ? "; capture stopped by " + *r.capture->stopped_by : "");
   std::size_t incomplete = 0;
   for (const auto& m : r.maps) incomplete += m.error.has_value();

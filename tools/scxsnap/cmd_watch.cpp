@@ -8,8 +8,8 @@
 #include "commands.hpp"
 #include "human.hpp"
 #include "scxsnap/output_file.hpp"
-#include "stop_signal.hpp"
 #include "scxsnap/sample_series.hpp"
+#include "stop_signal.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -31,7 +31,9 @@ void sleep_until(std::chrono::steady_clock::time_point until, const StopSignal& 
     auto left = until - std::chrono::steady_clock::now();
     if (left <= std::chrono::nanoseconds::zero()) return;
     auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(left).count();
-    struct timespec ts{static_cast<time_t>(ns / 1000000000), static_cast<long>(ns % 1000000000)};
+    struct timespec ts {
+      static_cast<time_t>(ns / 1000000000), static_cast<long>(ns % 1000000000)
+    };
     if (::nanosleep(&ts, nullptr) == 0) return;
   }
 }

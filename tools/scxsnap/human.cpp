@@ -24,10 +24,10 @@ std::string human_us(std::uint64_t us) {
 }
 
 std::string capture_result_line(const CaptureSummary& s, const std::string& out) {
-  std::string line = fmt::format("scxsnap: captured {} map{}, {} entr{}, {} in {} -> {}", s.maps,
-                                 s.maps == 1 ? "" : "s", s.entries, s.entries == 1 ? "y" : "ies",
-                                 human_bytes(s.bytes), human_us(s.duration_us),
-                                 out == "-" ? "stdout" : out);
+  std::string line =
+      fmt::format("scxsnap: captured {} map{}, {} entr{}, {} in {} -> {}", s.maps,
+                  s.maps == 1 ? "" : "s", s.entries, s.entries == 1 ? "y" : "ies",
+                  human_bytes(s.bytes), human_us(s.duration_us), out == "-" ? "stdout" : out);
   if (s.maps_with_errors)
     line += fmt::format("; {} map{} with errors", s.maps_with_errors,
                         s.maps_with_errors == 1 ? "" : "s");

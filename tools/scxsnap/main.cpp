@@ -5,8 +5,8 @@
 
 #include <cstdio>
 #include <exception>
-#include <new>
 #include <fmt/format.h>
+#include <new>
 
 namespace scxsnap::cli {
 

@@ -12,13 +12,13 @@ volatile std::sig_atomic_t g_signal = 0;
 void on_signal(int sig) {
   g_signal = sig;
   g_stop.store(true);
-  struct sigaction dfl{};
+  struct sigaction dfl {};
   dfl.sa_handler = SIG_DFL;
   ::sigaction(sig, &dfl, nullptr);  // the next one is not caught
 }
 
 void install(void (*handler)(int)) {
-  struct sigaction sa{};
+  struct sigaction sa {};
   sa.sa_handler = handler;
   sigemptyset(&sa.sa_mask);
   sa.sa_flags = 0;
@@ -34,10 +34,16 @@ StopSignal::StopSignal() {
   install(on_signal);
 }
 
-StopSignal::~StopSignal() { install(SIG_DFL); }
+StopSignal::~StopSignal() {
+  install(SIG_DFL);
+}
 
-const std::atomic<bool>& StopSignal::flag() const { return g_stop; }
+const std::atomic<bool>& StopSignal::flag() const {
+  return g_stop;
+}
 
-int StopSignal::signal_number() const { return g_signal; }
+int StopSignal::signal_number() const {
+  return g_signal;
+}
 
 }  // namespace scxsnap::cli
