@@ -111,3 +111,23 @@ TEST(CliShow, BadUsageExits2) {
 }
 
 }  // namespace
+
+namespace {
+
+// A command given the other kind of file says which kind it is.
+TEST(CliFileKind, ShowOnASeriesAndCheckOnAReportSaySo) {
+  TempDir d;
+  std::string report = read_test_file("minimal_report.json");
+  while (!report.empty() && report.back() == '\n') report.pop_back();
+  std::string series = d.path() + "/s.jsonl";
+  spit(series, R"({"tag":"periodic_000","elapsed_ms":0,"report":)" + report + "}\n");
+  CliResult show = run_cli({"show", series});
+  EXPECT_EQ(show.exit_code, 2);
+  EXPECT_THAT(show.err, HasSubstr("this file is a series of reports"));
+  CliResult check = run_cli({"check", std::string(SCXSNAP_TEST_DATA) + "/minimal_report.json",
+                             "--expect", "nondecreasing(var:x)"});
+  EXPECT_EQ(check.exit_code, 2);
+  EXPECT_THAT(check.err, HasSubstr("this file is a single report, not a series"));
+}
+
+}  // namespace

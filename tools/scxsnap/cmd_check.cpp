@@ -4,6 +4,7 @@
 // results, 2 a malformed expression or series.
 #include "check_expr.hpp"
 #include "commands.hpp"
+#include "file_kind.hpp"
 
 #include <fmt/format.h>
 
@@ -33,7 +34,8 @@ void add_check(CLI::App& app, int& exit_code) {
     }
     auto series = SampleSeries::load_jsonl(o->file);
     if (!series) {
-      exit_code = report_error(series.error());
+      exit_code = report_error(Error(
+          series.error().code(), series.error().message() + kind_hint(o->file, FileKind::Series)));
       return;
     }
     std::size_t passed = 0, failed = 0, inconclusive = 0;

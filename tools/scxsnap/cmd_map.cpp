@@ -2,6 +2,7 @@
 // scxsnap map FILE NAME [--cpu N] [--at I] [--path P] [--sum P] [--json]:
 // print a map's entries (or one of them), a CPU's slots or per-CPU sums.
 #include "commands.hpp"
+#include "file_kind.hpp"
 #include "scxsnap/snapshot.hpp"
 #include "snapshot_output.hpp"
 
@@ -74,7 +75,8 @@ void add_map(CLI::App& app, int& exit_code) {
   cmd->callback([o, &exit_code] {
     auto report = load_report(o->file);
     if (!report) {
-      exit_code = report_error(report.error());
+      exit_code = report_error(Error(
+          report.error().code(), report.error().message() + kind_hint(o->file, FileKind::Report)));
       return;
     }
     Snapshot snap(*report);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // scxsnap show FILE: a readable summary of a report.
 #include "commands.hpp"
+#include "file_kind.hpp"
 #include "human.hpp"
 #include "scxsnap/report.hpp"
 
@@ -183,7 +184,8 @@ void add_show(CLI::App& app, int& exit_code) {
   cmd->callback([file, &exit_code] {
     auto report = load_report(*file);
     if (!report) {
-      exit_code = report_error(report.error());
+      exit_code = report_error(Error(
+          report.error().code(), report.error().message() + kind_hint(*file, FileKind::Report)));
       return;
     }
     print_summary(*file, *report);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // scxsnap var FILE NAME [--live] [--path a.b] [--json]: read one global variable.
 #include "commands.hpp"
+#include "file_kind.hpp"
 #include "scxsnap/snapshot.hpp"
 #include "snapshot_output.hpp"
 
@@ -24,7 +25,8 @@ void add_var(CLI::App& app, int& exit_code) {
   cmd->callback([o, &exit_code] {
     auto report = load_report(o->file);
     if (!report) {
-      exit_code = report_error(report.error());
+      exit_code = report_error(Error(
+          report.error().code(), report.error().message() + kind_hint(o->file, FileKind::Report)));
       return;
     }
     Snapshot snap(*report);
