@@ -33,7 +33,9 @@ namespace scxsnap {
 /// after a 100 MiB array still renders, and nested arrays never multiply.
 struct RenderLimits {
   /// Budget of one value's compact JSON in bytes (an upper bound computed
-  /// from the type, so a value may render smaller); 0 = no budget.
+  /// from the type, so a value may render smaller); 0 = no budget beyond a
+  /// guard of 1 KiB of JSON per byte of the value or 64 MiB, whichever is
+  /// larger (only zero-sized elements nested in arrays reach it).
   std::uint64_t max_value_bytes = 0;
   /// Polled every few dozen elements; once it returns true the render ends
   /// its arrays and structs early (still valid JSON) and reports `stopped`.

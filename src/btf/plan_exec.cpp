@@ -89,11 +89,17 @@ constexpr const char* kPtrReason = "live host capture: kernel memory behind poin
 }  // namespace
 
 constexpr std::uint64_t kNoBudget = UINT64_MAX;
+constexpr std::uint64_t kNoBudgetFloor = std::uint64_t{64} << 20;
 constexpr std::uint32_t kPollEvery = 64;  // elements or members between stop checks
 
 std::uint64_t ExecBase::begin_root(std::uint32_t root, std::size_t avail) {
   const Node& n = plan_.nodes[root];
-  std::uint64_t budget = limits_ && limits_->max_value_bytes ? limits_->max_value_bytes : kNoBudget;
+  // Without a budget, still no more than 1 KiB of JSON per byte of the value
+  // (far above what any real type renders to) or 64 MiB: zero-sized
+  // elements nested in arrays cannot make a render run away.
+  std::uint64_t budget = limits_ && limits_->max_value_bytes
+                             ? limits_->max_value_bytes
+                             : std::max<std::uint64_t>(std::uint64_t{1024} * avail, kNoBudgetFloor);
   status_ = RenderStatus{};
   status_.needed = n.size;
   status_.had = std::min<std::uint64_t>(avail, n.size);

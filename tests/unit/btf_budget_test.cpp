@@ -104,6 +104,10 @@ TEST(RenderBudget, NestedArraysDoNotMultiply) {
   Rendered z = render(b.get(), a3, {}, lim);
   EXPECT_LE(z.json.size(), lim.max_value_bytes + 256);
   EXPECT_TRUE(z.status.over_budget);
+  // Without a budget the guard (64 MiB for an empty value) still ends it.
+  Rendered g = render(b.get(), a3, {}, RenderLimits{});
+  EXPECT_LE(g.json.size(), (std::size_t{64} << 20) + 256);
+  EXPECT_TRUE(g.status.over_budget);
 }
 
 TEST(RenderBudget, StopEndsArraysEarlyAndTheJsonStaysWhole) {
