@@ -198,6 +198,22 @@ TEST(BtfRender, CpumaskTypesBecomeCpuLists) {
   EXPECT_EQ(render(b.get(), bcm, span), RenderedValue::make_cpu_list("0-2,5,65"));
 }
 
+// scx's `struct scx_bitmap { union sdt_id tid; u64 bits[...]; }`: the CPUs
+// come from `bits` only, never from the id before it.
+TEST(BtfRender, ScxBitmapCpusComeFromItsBitsOnly) {
+  auto b = new_btf();
+  int u64 = btf__add_int(b.get(), "unsigned long long", 8, 0);
+  int id = btf__add_union(b.get(), "sdt_id", 8);
+  btf__add_field(b.get(), "val", u64, 0, 0);
+  int arr = btf__add_array(b.get(), u64, u64, 2);
+  int bm = btf__add_struct(b.get(), "scx_bitmap", 24);
+  btf__add_field(b.get(), "tid", id, 0, 0);
+  btf__add_field(b.get(), "bits", arr, 64, 0);
+  std::uint64_t words[3] = {~0ull, 0b1010, 1};  // the id is all ones: no CPU of it may show
+  auto span = std::span<const std::uint8_t>(reinterpret_cast<std::uint8_t*>(words), 24);
+  EXPECT_EQ(render(b.get(), bm, span), RenderedValue::make_cpu_list("1,3,64"));
+}
+
 TEST(BtfRender, ShortBytesAreTruncatedWithWhatDecoded) {
   auto b = new_btf();
   int u32 = btf__add_int(b.get(), "unsigned int", 4, 0);
