@@ -72,5 +72,8 @@ struct {
 } per_task_dispatch_counts SEC(".maps");
 
 unsigned long long nr_enqueued;
+// Longer than ktstr's 4,096-element cap: `show` must say it was capped.
+unsigned int cpu_capacity[8192];
+unsigned short pco_table[3][5000];
 
 char LICENSE[] SEC("license") = "GPL";

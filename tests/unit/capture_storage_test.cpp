@@ -211,6 +211,10 @@ TEST(CaptureFilters, MatchCutNamesAndFailWhenNothingMatches) {
   CliResult show = run_cli({"show", out});
   EXPECT_EQ(show.exit_code, 0);
   EXPECT_THAT(show.out, HasSubstr("object scxsnap_ (btf "));
+  EXPECT_THAT(show.out, HasSubstr("capped arrays (ktstr keeps at most 4096 elements of an array)"));
+  EXPECT_THAT(show.out, HasSubstr("scxsnap_.bss: cpu_capacity (declared 8192, 4096 kept)"));
+  EXPECT_THAT(show.out,
+              HasSubstr("scxsnap_.bss: pco_table[] (declared 5000, 4096 kept) in 3 places"));
   EXPECT_THAT(show.out, ::testing::ContainsRegex("captured: .* in [0-9.]+ (us|ms|s) by"));
 
   // Nothing matches: exit 1, the nearest names, and no file written.

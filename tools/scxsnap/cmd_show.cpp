@@ -104,6 +104,62 @@ std::vector<Group> group_by_object(const FailureDumpReport& r) {
   return out;
 }
 
+// Arrays that kept fewer elements than their declared length because of
+// ktstr's 4,096-element cap (not the render budget: those sit inside a
+// `truncated` value and are listed with the map's error). Paths use [] for
+// any index, so one line stands for all the copies inside outer arrays.
+constexpr std::uint64_t kArrayCap = 4096;
+
+void collect_capped(const RenderedValue& v, const std::string& path, std::uint64_t copies,
+                    std::map<std::string, std::pair<std::uint64_t, std::uint64_t>>& out) {
+  switch (v.kind()) {
+    case ValueKind::Struct:
+      for (const auto& m : v.members())
+        collect_capped(
+            m.value,
+            path.empty() ? std::string(m.name.view()) : path + "." + std::string(m.name.view()),
+            copies, out);
+      break;
+    case ValueKind::Array: {
+      if (v.array_len() > kArrayCap && v.elements().size() == kArrayCap) {
+        auto& [len, n] = out[path];
+        len = v.array_len();
+        n += copies;
+      }
+      // One element stands for its siblings (same type and shape).
+      if (!v.elements().empty())
+        collect_capped(v.elements().front(), path + "[]", copies * v.elements().size(), out);
+      break;
+    }
+    case ValueKind::Ptr:
+      if (v.deref()) collect_capped(*v.deref(), path, copies, out);
+      break;
+    default:  // Truncated: cut by the budget, said by the map's error
+      break;
+  }
+}
+
+void print_capped_arrays(const FailureDumpReport& r) {
+  std::vector<std::string> lines;
+  for (const auto& m : r.maps) {
+    std::map<std::string, std::pair<std::uint64_t, std::uint64_t>> capped;
+    if (m.value) collect_capped(*m.value, "", 1, capped);
+    if (!m.array_entries.empty() && m.array_entries.front().value)
+      collect_capped(*m.array_entries.front().value, "[]", m.array_entries.size(), capped);
+    if (!m.entries.empty() && m.entries.front().value)
+      collect_capped(*m.entries.front().value, "[]", m.entries.size(), capped);
+    for (const auto& [path, lc] : capped)
+      lines.push_back(
+          fmt::format("  {}: {} (declared {}, {} kept){}", m.name, path, lc.first, kArrayCap,
+                      lc.second > 1 ? fmt::format(" in {} places", lc.second) : std::string()));
+  }
+  if (lines.empty()) return;
+  fmt::print("capped arrays (ktstr keeps at most {} elements of an array): {}\n", kArrayCap,
+             lines.size());
+  for (std::size_t i = 0; i < lines.size() && i < 20; ++i) fmt::print("{}\n", lines[i]);
+  if (lines.size() > 20) fmt::print("  ... and {} more\n", lines.size() - 20);
+}
+
 void print_summary(const std::string& file, const FailureDumpReport& r) {
   fmt::print("report: {}\n", file);
   fmt::print("schema: {}   placeholder: {}\n", r.schema, r.is_placeholder ? "yes" : "no");
@@ -151,6 +207,7 @@ void print_summary(const std::string& file, const FailureDumpReport& r) {
         fmt::print("  {:>6}  {}: {}\n", m.map_id ? std::to_string(m.map_id) : "-", m.name,
                    *m.error);
   }
+  print_capped_arrays(r);
   fmt::print("host context:\n");
   fmt::print("  prog_runtime_stats: {} programs\n", r.prog_runtime_stats.size());
   fmt::print("  per_cpu_time: {} cpus\n", r.per_cpu_time.size());
