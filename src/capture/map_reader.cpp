@@ -519,10 +519,7 @@ void read_queue_head(const MapInfo& info, int fd, ReadContext& ctx, FailureDumpM
   RawBuffer buf(std::max<std::uint32_t>(info.value_size, 1));
   const char* what = info.type == BPF_MAP_TYPE_STACK ? "stack" : "queue";
   int rc = ctx.src.lookup(fd, nullptr, buf.data());
-  if (rc == -ENOENT) {
-    m.error = fmt::format("the {} is empty (its head is peeked, never popped)", what);
-    return;
-  }
+  if (rc == -ENOENT) return;  // empty: no value, nothing missing
   if (rc != 0) {
     m.error = fmt::format("peeking at the {}'s head failed: {}", what, std::strerror(-rc));
     return;
