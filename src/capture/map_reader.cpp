@@ -217,16 +217,29 @@ void finish_map(const WalkResult* w, const StopCheck* sc, const CutLog& cut, Rea
         cut.values, cut.values == 1 ? "" : "s", ctx.limits.max_value_bytes, cut.needed, cut.had);
 }
 
+// What a walk over a hash or array map's entries needs, set up once.
+struct EntryWalk {
+  EntryWalk(const MapInfo& info, int fd, ReadContext& ctx, bool percpu, std::string_view list_name)
+      : rs(renderers_for(info, ctx)),
+        slot_lim(percpu ? slot_limits(ctx) : ctx.limits),
+        shape{fd, info.type, info.key_size,
+              static_cast<std::uint32_t>(lookup_size(info, ctx, percpu)), info.max_entries},
+        sc{ctx},
+        js(ctx.stream_out),
+        list(ctx.stream_out, list_name) {}
+  Renderers rs;
+  RenderLimits slot_lim;
+  MapShape shape;
+  StopCheck sc;
+  CutLog cut;
+  std::string* js;
+  StreamedList list;
+};
+
 void read_hash(const MapInfo& info, int fd, ReadContext& ctx, CapturedMap& out, bool percpu) {
   FailureDumpMap& m = out.map;
-  Renderers rs = renderers_for(info, ctx);
-  const RenderLimits slot_lim = percpu ? slot_limits(ctx) : ctx.limits;
-  MapShape shape{fd, info.type, info.key_size,
-                 static_cast<std::uint32_t>(lookup_size(info, ctx, percpu)), info.max_entries};
-  StopCheck sc{ctx};
-  CutLog cut;
-  std::string* js = ctx.stream_out;
-  StreamedList list(js, percpu ? "percpu_hash_entries" : "entries");
+  EntryWalk ew(info, fd, ctx, percpu, percpu ? "percpu_hash_entries" : "entries");
+  auto& [rs, slot_lim, shape, sc, cut, js, list] = ew;
   WalkResult w =
       walk_entries(ctx.src, shape, ctx.entry_cap, ctx.buffer_bytes, [&](auto key, auto value) {
         ++ctx.stats.entries;
@@ -277,6 +290,20 @@ void read_hash(const MapInfo& info, int fd, ReadContext& ctx, CapturedMap& out, 
   finish_map(&w, &sc, cut, ctx, info, m);
 }
 
+// A map's single `value`, streamed or into the model; its bytes without BTF.
+void emit_value(ReadContext& ctx, FailureDumpMap& m, const Side& side,
+                std::span<const std::uint8_t> bytes, CutLog& cut) {
+  ++ctx.stats.entries;
+  if (std::string* js = ctx.stream_out) {
+    *js += ",\"value\":";
+    if (!side.json(*js, bytes, ctx.limits, cut)) append_bytes_value(*js, bytes);
+    ctx.flush_if_full();
+  } else {
+    m.value = side.tree(bytes, ctx.limits, cut);
+    if (!m.value) m.value = RenderedValue::make_bytes(hex_bytes(bytes));
+  }
+}
+
 // The value of a 1-entry ARRAY (a global section is one): one lookup.
 void read_single_value(const MapInfo& info, int fd, ReadContext& ctx, FailureDumpMap& m) {
   Renderers rs = renderers_for(info, ctx);
@@ -286,31 +313,16 @@ void read_single_value(const MapInfo& info, int fd, ReadContext& ctx, FailureDum
     m.error = fmt::format("lookup of key 0 failed: {}", std::strerror(-rc));
     return;
   }
-  ++ctx.stats.entries;
-  auto bytes = buf.first(info.value_size);
   CutLog cut;
-  if (std::string* js = ctx.stream_out) {
-    *js += ",\"value\":";
-    if (!rs.value.json(*js, bytes, ctx.limits, cut)) append_bytes_value(*js, bytes);
-    ctx.flush_if_full();
-  } else {
-    m.value = rs.value.tree(bytes, ctx.limits, cut);
-    if (!m.value) m.value = RenderedValue::make_bytes(hex_bytes(bytes));  // no BTF: the bytes
-  }
+  emit_value(ctx, m, rs.value, buf.first(info.value_size), cut);
   finish_map(nullptr, nullptr, cut, ctx, info, m);
 }
 
 void read_array(const MapInfo& info, int fd, ReadContext& ctx, CapturedMap& out, bool percpu) {
   FailureDumpMap& m = out.map;
   if (!percpu && info.max_entries == 1) return read_single_value(info, fd, ctx, m);
-  Renderers rs = renderers_for(info, ctx);
-  const RenderLimits slot_lim = percpu ? slot_limits(ctx) : ctx.limits;
-  MapShape shape{fd, info.type, info.key_size,
-                 static_cast<std::uint32_t>(lookup_size(info, ctx, percpu)), info.max_entries};
-  StopCheck sc{ctx};
-  CutLog cut;
-  std::string* js = ctx.stream_out;
-  StreamedList list(js, percpu ? "percpu_entries" : "array_entries");
+  EntryWalk ew(info, fd, ctx, percpu, percpu ? "percpu_entries" : "array_entries");
+  auto& [rs, slot_lim, shape, sc, cut, js, list] = ew;
   WalkResult w =
       walk_entries(ctx.src, shape, ctx.entry_cap, ctx.buffer_bytes, [&](auto key, auto value) {
         ++ctx.stats.entries;
@@ -524,16 +536,8 @@ void read_queue_head(const MapInfo& info, int fd, ReadContext& ctx, FailureDumpM
     m.error = fmt::format("peeking at the {}'s head failed: {}", what, std::strerror(-rc));
     return;
   }
-  ++ctx.stats.entries;
-  auto bytes = buf.first(info.value_size);
   CutLog cut;
-  if (std::string* js = ctx.stream_out) {
-    *js += ",\"value\":";
-    if (!rs.value.json(*js, bytes, ctx.limits, cut)) append_bytes_value(*js, bytes);
-  } else {
-    m.value = rs.value.tree(bytes, ctx.limits, cut);
-    if (!m.value) m.value = RenderedValue::make_bytes(hex_bytes(bytes));
-  }
+  emit_value(ctx, m, rs.value, buf.first(info.value_size), cut);
   m.error = fmt::format(
       "`value` is the {}'s head only: it is peeked, never popped, and the kernel gives no count",
       what);
