@@ -68,3 +68,14 @@ TEST(Readme, ShellExamplesRunAgainstShippedFiles) {
   }
   EXPECT_GE(ran, 5);
 }
+
+// `check --help` gives the expression grammar exactly as the README does.
+TEST(Readme, CheckHelpShowsTheGrammarOfTheReadme) {
+  std::string readme = slurp(std::string(SCXSNAP_TEST_DATA) + "/../../README.md");
+  auto at = readme.find("EXPR  := PATTERN");
+  ASSERT_NE(at, std::string::npos);
+  std::string grammar = readme.substr(at, readme.find("```", at) - at);
+  CliResult r = run_cli({"check", "--help"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out.find(grammar), std::string::npos) << r.out;
+}

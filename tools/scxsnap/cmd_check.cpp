@@ -9,6 +9,22 @@
 #include <fmt/format.h>
 
 namespace scxsnap::cli {
+namespace {
+constexpr const char* kGrammar = R"grammar(
+EXPR  := PATTERN "(" PROJ ["," PROJ] {"," NUMBER} ")"
+       | "each(" PROJ ")." ("at_least(" N ")" | "at_most(" N ")" | "between(" LO "," HI ")")
+PATTERN := nondecreasing(P) | strictly_increasing(P) | always_true(P)
+         | rate_within(P, LO, HI)              # units per ms between consecutive samples
+         | steady_within(P, WARMUP_MS, TOL)    # TOL is a fraction: 0.1 = ±10% of the mean
+         | converges_to(P, TARGET, TOL, DEADLINE_MS)
+         | ratio_within(P, Q, LO, HI)
+PROJ  := var:NAME                  # live_var(NAME) (through the active object)
+       | map:MAP[.PATH]            # the value of entry 0 (or [I]) of MAP; @CPU narrows per-CPU maps
+       | map:MAP.cpu_sum(PATH) | map:MAP.cpu_max(PATH) | map:MAP.cpu_min(PATH)
+       | stats:PATH                # the sample's scheduler-stats JSON
+       | cpuN:FIELD                # per_cpu_time of CPU N (cpustat_user_ns, …, irqs_sum)
+)grammar";
+}  // namespace
 
 void add_check(CLI::App& app, int& exit_code) {
   auto* cmd =
@@ -18,6 +34,9 @@ void add_check(CLI::App& app, int& exit_code) {
     std::vector<std::string> exprs;
   };
   auto o = std::make_shared<Opts>();
+  // The grammar as the README gives it (a test keeps the two the same).
+  cmd->footer(std::string("Expressions (--expect):\n") + kGrammar +
+              "\nExit: 0 all passed, 1 a failure, 4 only inconclusive, 2 a malformed expression.");
   cmd->add_option("SERIES", o->file, "series written by 'scxsnap watch'")->required();
   cmd->add_option("--expect", o->exprs,
                   "an assertion, e.g. 'nondecreasing(var:nr_dispatched)' (repeatable)")
