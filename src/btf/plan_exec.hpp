@@ -32,7 +32,6 @@ class ExecBase {
   const Plan& plan_;
   const RenderLimits* limits_;
   RenderStatus status_;
-  std::vector<std::uint64_t> scratch_;
 };
 
 /// Builds the RenderedValue tree.

@@ -213,21 +213,26 @@ Result<Captured> capture_impl(const CaptureOptions& o, MapSource& src, Stream* o
     ctx.limits.flush = [out](std::string&) { out->flush(); };
     detail::write_report_head(out->w, r);
   }
-  auto emit = [&](const FailureDumpMap& m) {
+  auto count = [&](const FailureDumpMap& m) {
     ++c.summary.maps;
     if (m.error) ++c.summary.maps_with_errors;
-    if (out) {
-      detail::write_map_to(out->w, m);
-      if (out->buf.size() >= kFlushAt) out->flush();
+  };
+  // A map read whole: written out at once, or kept for the model.
+  auto emit = [&](CapturedMap&& cm) {
+    count(cm.map);
+    if (!out) {
+      c.maps.push_back(std::move(cm));
+      return;
     }
+    detail::write_map_to(out->w, cm.map);
+    if (out->buf.size() >= kFlushAt) out->flush();
   };
   auto failed_map = [&](std::uint32_t id, std::string why) {
     CapturedMap cm;
     cm.map.name = fmt::format("<map id {}>", id);
     cm.map.map_id = id;
     cm.map.error = std::move(why);
-    emit(cm.map);
-    if (!out) c.maps.push_back(std::move(cm));
+    emit(std::move(cm));
   };
 
   std::vector<CapturedMap> struct_ops;
@@ -267,16 +272,14 @@ Result<Captured> capture_impl(const CaptureOptions& o, MapSource& src, Stream* o
       ctx.stream_out = nullptr;
       detail::write_map_rest(out->w, cm.map);
       out->w.end_object();
-      ++c.summary.maps;
-      if (cm.map.error) ++c.summary.maps_with_errors;
+      count(cm.map);
       if (out->buf.size() >= kFlushAt) out->flush();
       continue;
     }
     read_map(info, fd.get(), ctx, cm);
     if (info.type == BPF_MAP_TYPE_STRUCT_OPS) struct_ops.push_back(cm);
     if (!want) continue;
-    emit(cm.map);
-    if (!out) c.maps.push_back(std::move(cm));
+    emit(std::move(cm));
   }
   if (stopped_at_us) r.dump_truncated_at_us = *stopped_at_us;
 
