@@ -56,8 +56,12 @@ struct RenderStatus {
 
 class BtfRenderer {
  public:
-  /// `btf` must outlive the renderer.
-  explicit BtfRenderer(const struct btf* btf);
+  /// ktstr's cap on the elements shown of one array.
+  static constexpr std::uint32_t kDefaultMaxArrayElements = 4096;
+  /// `btf` must outlive the renderer. Arrays show at most
+  /// `max_array_elements` elements (their `len` stays the declared length).
+  explicit BtfRenderer(const struct btf* btf,
+                       std::uint32_t max_array_elements = kDefaultMaxArrayElements);
   ~BtfRenderer();
   BtfRenderer(BtfRenderer&&) noexcept;
   BtfRenderer& operator=(BtfRenderer&&) noexcept;

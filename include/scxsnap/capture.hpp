@@ -25,8 +25,11 @@ inline constexpr std::uint64_t kDefaultMaxValueBytes = std::uint64_t{16} << 20;
 inline constexpr std::size_t kDefaultLookupBufferBytes = std::size_t{8} << 20;
 
 struct CaptureOptions {
-  std::vector<std::string> map_names;     ///< --map NAME (exact); empty = all maps
-  std::vector<std::string> obj_prefixes;  ///< --obj PREFIX: maps named "<PREFIX>..."
+  std::vector<std::string> map_names;  ///< --map NAME (exact, or its 15-character cut)
+  /// --obj NAME: every map of the object: its global sections (full object
+  /// name or libbpf's cut prefix, see is_object_section_name), the maps
+  /// sharing their BTF, and the maps the object's programs use.
+  std::vector<std::string> obj_prefixes;
   std::vector<std::uint32_t> map_ids;     ///< --map-id ID
   std::uint32_t max_entries = 0;          ///< per-map entry cap; 0 = none
   std::uint64_t deadline_ms = 0;          ///< soft deadline; 0 = none
@@ -39,6 +42,8 @@ struct CaptureOptions {
   /// past it is written as ktstr's `truncated` variant and its map's `error`
   /// says so. A per-CPU value's slots share it. 0 = no budget.
   std::uint64_t max_value_bytes = kDefaultMaxValueBytes;
+  /// Elements shown of one array (ktstr: 4096); `len` keeps the declared length.
+  std::uint32_t max_array_elements = 4096;
   /// Byte budget of one batch-lookup buffer (keys + values; at least one entry).
   std::size_t lookup_buffer_bytes = kDefaultLookupBufferBytes;
   /// When set (e.g. by a SIGINT handler), the capture stops within a few

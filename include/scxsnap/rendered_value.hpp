@@ -55,6 +55,12 @@ std::optional<ValueKind> kind_from_tag(std::string_view tag);
 
 struct RenderedMember;
 
+/// How display() writes text beyond ktstr's Display.
+struct DisplayOptions {
+  bool c_strings = false;  ///< char arrays as "C strings" (up to the first NUL), escaped
+  bool escape = false;     ///< control bytes in names and strings as C escapes
+};
+
 class RenderedValue {
  public:
   // ---- construction -------------------------------------------------------
@@ -126,6 +132,8 @@ class RenderedValue {
 
   /// Human text (ktstr's Display): scalars exact, aggregates approximate.
   std::string display() const;
+  /// The same with scxsnap's terminal options (see DisplayOptions).
+  std::string display(const DisplayOptions& options) const;
 
   friend bool operator==(const RenderedValue& a, const RenderedValue& b);
 

@@ -280,6 +280,7 @@ struct CaptureInfo {
   std::uint64_t duration_us = 0;
   std::uint64_t max_value_bytes = 0;      // the render budget in force; skip if zero
   std::uint64_t values_truncated = 0;     // values cut to that budget; skip if zero
+  std::uint64_t max_array_elements = 0;   // array cap when not ktstr's 4096; skip if zero
   std::optional<std::string> stopped_by;  // "deadline" or "signal"; skip if none
   friend bool operator==(const CaptureInfo&, const CaptureInfo&) = default;
 };

@@ -9,6 +9,7 @@
 #include "scxsnap/capture.hpp"
 #include "scxsnap/diff.hpp"
 #include "scxsnap/json_value.hpp"
+#include "scxsnap/objects.hpp"
 #include "scxsnap/output_file.hpp"
 #include "scxsnap/rendered_value.hpp"
 #include "scxsnap/report.hpp"

@@ -163,6 +163,10 @@ class Snapshot {
 
   const FailureDumpReport& report() const { return *report_; }
   SnapshotResult<SnapshotMap> map(std::string_view name) const;
+  /// A global in the view's <obj>.bss/.data/.rodata maps (ktstr's rules and
+  /// errors). scxsnap extension: when those hold no such global, the
+  /// ".data.NAME", ".rodata.NAME" and "<obj>.kconfig" sections are searched
+  /// too (in an active view: those sharing the active object's BTF).
   SnapshotField var(std::string_view name) const;
   std::vector<std::pair<std::string_view, SnapshotField>> vars(std::string_view name) const;
   SnapshotResult<Snapshot> active() const;
@@ -206,6 +210,9 @@ class Snapshot {
 
  private:
   bool in_view(const FailureDumpMap& m) const;
+  bool extension_in_view(const FailureDumpMap& m) const;
+  std::vector<std::pair<std::string_view, SnapshotField>> extension_vars(
+      std::string_view name) const;
   bool admitted(const FailureDumpMap& m) const;
   bool whitelist_active() const { return !kvas_.empty() || !ids_.empty(); }
   std::optional<SnapshotError> excluded_filter_err(std::string_view requested) const;

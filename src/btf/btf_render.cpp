@@ -9,13 +9,16 @@
 namespace scxsnap {
 
 struct BtfRenderer::Impl {
-  explicit Impl(const struct btf* b) : btf(b), compiler(b, plan) {}
+  Impl(const struct btf* b, std::uint32_t cap) : btf(b), compiler(b, plan) {
+    plan.max_array_elements = cap;
+  }
   const struct btf* btf;
   btf_plan::Plan plan;
   btf_plan::Compiler compiler;
 };
 
-BtfRenderer::BtfRenderer(const struct btf* btf) : impl_(std::make_unique<Impl>(btf)) {}
+BtfRenderer::BtfRenderer(const struct btf* btf, std::uint32_t max_array_elements)
+    : impl_(std::make_unique<Impl>(btf, max_array_elements)) {}
 BtfRenderer::~BtfRenderer() = default;
 BtfRenderer::BtfRenderer(BtfRenderer&&) noexcept = default;
 BtfRenderer& BtfRenderer::operator=(BtfRenderer&&) noexcept = default;

@@ -24,14 +24,16 @@ std::string_view name_of(const struct btf* btf, std::uint32_t off) {
   return s ? std::string_view(s) : std::string_view();
 }
 
+// ktstr's three CPU-mask types, and scx's `scx_cpumask` (an extension).
 bool is_cpumask_name(std::string_view n) {
-  return n == "cpumask" || n == "bpf_cpumask" || n == "scx_bitmap";
+  return n == "cpumask" || n == "bpf_cpumask" || n == "scx_bitmap" || n == "scx_cpumask";
 }
 
 // The member of a CPU-mask struct that holds the bitmap words: the kernel's
-// `cpumask` (inside bpf_cpumask) and scx's `bits` (scx_bitmap, after its id).
+// `cpumask` (inside bpf_cpumask), scx's `bits` (scx_bitmap and scx_cpumask,
+// after the allocator id) and `mask` (the byte-array scx_cpumask).
 bool is_bitmap_member(std::string_view n) {
-  return n == "cpumask" || n == "bits";
+  return n == "cpumask" || n == "bits" || n == "mask";
 }
 
 std::uint64_t sat_add(std::uint64_t a, std::uint64_t b) {
@@ -70,7 +72,7 @@ std::uint64_t node_cost(const Plan& plan, const Node& n) {
       return c;
     }
     case Op::Array: {
-      std::uint64_t shown = std::min(n.count, kMaxArrayElements);
+      std::uint64_t shown = std::min(n.count, plan.max_array_elements);
       return sat_add(head + tail, sat_mul(shown, sat_add(plan.nodes[n.first].cost, 1)));
     }
     case Op::CpuList:  // "a-b," per run at worst: a run per set bit, 16 bytes each

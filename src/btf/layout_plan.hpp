@@ -18,7 +18,6 @@ namespace scxsnap::btf_plan {
 
 inline constexpr int kMaxNesting = 32;  // struct/array nesting rendered
 inline constexpr int kMaxPeel = 32;     // typedef/qualifier chain length
-inline constexpr std::uint32_t kMaxArrayElements = 4096;
 
 enum class Op : std::uint8_t {
   Int,
@@ -79,6 +78,7 @@ struct Plan {
   std::vector<Member> members;
   std::vector<EnumValue> enum_values;
   std::vector<std::string> reasons;
+  std::uint32_t max_array_elements = 4096;  // elements shown of one array
 };
 
 /// Compiles type ids into a Plan, memoising whole types by id.

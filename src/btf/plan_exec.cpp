@@ -164,7 +164,7 @@ RenderedValue TreeExec::full(std::uint32_t idx, const std::uint8_t* p, int depth
           std::move(members));
     }
     case Op::Array: {
-      std::uint32_t shown = std::min(n.count, kMaxArrayElements);
+      std::uint32_t shown = std::min(n.count, plan_.max_array_elements);
       std::vector<RenderedValue> elems;
       elems.reserve(shown);
       for (std::uint32_t i = 0; i < shown; ++i) {
@@ -211,7 +211,7 @@ RenderedValue TreeExec::cut(std::uint32_t idx, const std::uint8_t* p, std::size_
     }
     case Op::Array: {
       ArrayAllot a = allot_array(plan_, n, budget);
-      std::uint32_t shown = std::min(n.count, kMaxArrayElements);
+      std::uint32_t shown = std::min(n.count, plan_.max_array_elements);
       std::vector<RenderedValue> elems;
       for (std::uint32_t i = 0; i < shown; ++i) {
         std::size_t off = std::size_t{i} * n.elem_size;
@@ -357,7 +357,7 @@ void JsonExec::full(std::uint32_t idx, const std::uint8_t* p, int depth) {
       return;
     case Op::Array: {
       out += n.json_head;
-      std::uint32_t shown = std::min(n.count, kMaxArrayElements);
+      std::uint32_t shown = std::min(n.count, plan_.max_array_elements);
       for (std::uint32_t i = 0; i < shown; ++i) {
         if (i % kPollEvery == kPollEvery - 1 && poll()) break;
         if (i) out += ',';
@@ -420,7 +420,7 @@ void JsonExec::cut(std::uint32_t idx, const std::uint8_t* p, std::size_t avail, 
     }
     case Op::Array: {
       ArrayAllot a = allot_array(plan_, n, budget);
-      std::uint32_t shown = std::min(n.count, kMaxArrayElements);
+      std::uint32_t shown = std::min(n.count, plan_.max_array_elements);
       out_ += n.json_head;
       for (std::uint32_t i = 0; i < shown; ++i) {
         std::size_t off = std::size_t{i} * n.elem_size;

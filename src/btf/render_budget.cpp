@@ -29,7 +29,7 @@ void allot_members(const Plan& plan, const Node& n, std::uint64_t budget,
 
 ArrayAllot allot_array(const Plan& plan, const Node& n, std::uint64_t budget) {
   ArrayAllot a;
-  std::uint32_t shown = std::min(n.count, kMaxArrayElements);
+  std::uint32_t shown = std::min(n.count, plan.max_array_elements);
   std::uint64_t fixed = n.json_head.size() + n.json_tail.size();
   std::uint64_t left = budget > fixed ? budget - fixed : 0;
   std::uint64_t per = plan.nodes[n.first].cost + 1;  // the element and its comma

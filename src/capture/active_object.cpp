@@ -19,6 +19,7 @@ constexpr std::uint32_t kLinkTypeStructOps = 9;    // BPF_LINK_TYPE_STRUCT_OPS (
 
 struct ProgInfo {
   std::uint32_t type = 0;
+  std::uint32_t btf_id = 0;
   std::string name;
   std::uint64_t run_cnt = 0, run_time_ns = 0, recursion_misses = 0;
   std::vector<std::uint32_t> map_ids;
@@ -32,6 +33,7 @@ std::optional<ProgInfo> prog_info(std::uint32_t id) {
   if (bpf_obj_get_info_by_fd(fd.get(), &info, &len) != 0) return std::nullopt;
   ProgInfo p;
   p.type = info.type;
+  p.btf_id = info.btf_id;
   p.name = info.name;
   p.run_cnt = info.run_cnt;
   p.run_time_ns = info.run_time_ns;
@@ -67,6 +69,19 @@ bool is_section(std::string_view n) {
 }
 
 }  // namespace
+
+std::vector<std::uint32_t> maps_used_by_programs(const std::vector<std::uint32_t>& btf_ids) {
+  std::vector<std::uint32_t> out;
+  if (btf_ids.empty()) return out;
+  for (std::uint32_t id = 0; bpf_prog_get_next_id(id, &id) == 0;) {
+    auto p = prog_info(id);
+    if (!p || std::find(btf_ids.begin(), btf_ids.end(), p->btf_id) == btf_ids.end()) continue;
+    out.insert(out.end(), p->map_ids.begin(), p->map_ids.end());
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
 
 std::vector<std::uint32_t> struct_ops_link_map_ids() {
   std::vector<std::uint32_t> out;

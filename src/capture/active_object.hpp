@@ -24,6 +24,10 @@ struct ActiveObject {
 /// Map ids of struct_ops maps registered through a BPF link.
 std::vector<std::uint32_t> struct_ops_link_map_ids();
 
+/// Ids of the maps used by every loaded program whose BTF is one of `btf_ids`
+/// (the programs of those objects), sorted, without repeats.
+std::vector<std::uint32_t> maps_used_by_programs(const std::vector<std::uint32_t>& btf_ids);
+
 /// `struct_ops` lists every captured or scanned struct_ops map.
 std::optional<ActiveObject> find_active_object(const std::vector<CapturedMap>& struct_ops,
                                                bool sched_ext_enabled);

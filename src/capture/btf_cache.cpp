@@ -36,7 +36,7 @@ const struct btf* BtfCache::vmlinux_btf() {
 Result<BtfRenderer*> BtfCache::add(std::uint32_t key, struct btf* b) {
   Entry e;
   e.btf = b;
-  e.renderer = std::make_unique<BtfRenderer>(b);
+  e.renderer = std::make_unique<BtfRenderer>(b, max_array_elements_);
   BtfRenderer* r = e.renderer.get();
   entries_.emplace(key, std::move(e));
   return r;
@@ -48,7 +48,7 @@ Result<BtfRenderer*> BtfCache::vmlinux() {
   if (!vmlinux_btf()) return Error(ErrorCode::Unsupported, vmlinux_error_);
   // The renderer borrows vmlinux_; the cache entry does not own it.
   Entry e;
-  e.renderer = std::make_unique<BtfRenderer>(vmlinux_);
+  e.renderer = std::make_unique<BtfRenderer>(vmlinux_, max_array_elements_);
   BtfRenderer* r = e.renderer.get();
   entries_.emplace(kVmlinuxKey, std::move(e));
   return r;

@@ -18,7 +18,8 @@ namespace scxsnap::capture_detail {
 
 class BtfCache {
  public:
-  BtfCache() = default;
+  explicit BtfCache(std::uint32_t max_array_elements = BtfRenderer::kDefaultMaxArrayElements)
+      : max_array_elements_(max_array_elements) {}
   ~BtfCache();
   BtfCache(const BtfCache&) = delete;
   BtfCache& operator=(const BtfCache&) = delete;
@@ -48,6 +49,7 @@ class BtfCache {
   struct btf* vmlinux_ = nullptr;
   std::string vmlinux_error_;
   bool vmlinux_tried_ = false;
+  std::uint32_t max_array_elements_;
 };
 
 }  // namespace scxsnap::capture_detail

@@ -14,6 +14,7 @@
 #include "report/json_reindent.hpp"
 #include "report/nearest_names.hpp"
 #include "report/report_writer.hpp"
+#include "scxsnap/objects.hpp"
 #include "scxsnap/output_file.hpp"
 #include "scxsnap/version.hpp"
 
@@ -27,6 +28,7 @@
 #include <ctime>
 #include <fmt/format.h>
 #include <new>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -37,46 +39,51 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr std::size_t kFlushAt = std::size_t{1} << 20;
 
-constexpr std::size_t kMapNameMax = 15;   // BPF_OBJ_NAME_LEN - 1
-constexpr std::size_t kObjPrefixMax = 8;  // libbpf's prefix of a global section's name
+constexpr std::size_t kMapNameMax = 15;  // BPF_OBJ_NAME_LEN - 1
 
 // --map NAME: the exact name, or the kernel's 15-character cut of a longer one.
 bool name_matches(std::string_view want, std::string_view have) {
   return have == want || (want.size() > kMapNameMax && have == want.substr(0, kMapNameMax));
 }
 
-// --obj NAME: maps named "NAME...", and the global sections libbpf names
-// "<first 8 characters of the object's name>.<section>".
-bool obj_matches(std::string_view obj, std::string_view have) {
-  if (have.starts_with(obj)) return true;
-  return obj.size() > kObjPrefixMax && have.size() > kObjPrefixMax &&
-         have.starts_with(obj.substr(0, kObjPrefixMax)) && have[kObjPrefixMax] == '.';
-}
-
 bool no_filter(const CaptureOptions& o) {
   return o.map_names.empty() && o.obj_prefixes.empty() && o.map_ids.empty();
 }
 
-bool wanted(const CaptureOptions& o, const MapInfo& info) {
-  if (no_filter(o)) return true;
-  if (std::find(o.map_ids.begin(), o.map_ids.end(), info.id) != o.map_ids.end()) return true;
-  if (std::any_of(o.map_names.begin(), o.map_names.end(),
-                  [&](const std::string& n) { return name_matches(n, info.name); }))
-    return true;
-  return std::any_of(o.obj_prefixes.begin(), o.obj_prefixes.end(),
-                     [&](const std::string& p) { return obj_matches(p, info.name); });
-}
+// What the filters select: --map by name, --map-id by id, and --obj as the
+// map ids of each object it names (resolved before any map is read).
+struct Selection {
+  const CaptureOptions& o;
+  std::vector<std::uint32_t> object_map_ids;  // sorted
+  bool wanted(const MapInfo& info) const {
+    if (no_filter(o)) return true;
+    if (std::find(o.map_ids.begin(), o.map_ids.end(), info.id) != o.map_ids.end()) return true;
+    if (std::binary_search(object_map_ids.begin(), object_map_ids.end(), info.id)) return true;
+    return std::any_of(o.map_names.begin(), o.map_names.end(),
+                       [&](const std::string& n) { return name_matches(n, info.name); });
+  }
+};
 
 // Before any work: every filter must match some map; if one does not, the
-// error names it and the nearest existing names.
-Result<void> check_filters(const CaptureOptions& o, MapSource& src,
-                           const std::vector<std::uint32_t>& ids) {
-  if (no_filter(o)) return {};
+// error names it and the nearest existing names. An object is its global
+// sections, every map sharing their BTF, and the maps its programs use.
+Result<Selection> resolve_filters(const CaptureOptions& o, MapSource& src,
+                                  const std::vector<std::uint32_t>& ids) {
+  Selection sel{o, {}};
+  if (no_filter(o) && !o.active_obj) return sel;
+  struct Known {
+    std::uint32_t id, btf_id;
+    std::string name;
+  };
+  std::vector<Known> known;
   std::vector<std::string> names;
   for (std::uint32_t id : ids) {
     Fd fd(src.open_map(id));
     bpf_map_info raw{};
-    if (fd.valid() && src.map_info(fd.get(), &raw) == 0) names.push_back(to_map_info(raw).name);
+    if (!fd.valid() || src.map_info(fd.get(), &raw) != 0) continue;
+    MapInfo info = to_map_info(raw);
+    known.push_back({id, info.btf_id, info.name});
+    names.push_back(info.name);
   }
   std::vector<std::string> misses;
   auto nearest = [&](std::string_view want) {
@@ -89,14 +96,35 @@ Result<void> check_filters(const CaptureOptions& o, MapSource& src,
     if (std::none_of(names.begin(), names.end(),
                      [&](const std::string& h) { return name_matches(n, h); }))
       misses.push_back(fmt::format("--map '{}' ({})", n, nearest(n)));
-  for (const auto& p : o.obj_prefixes)
-    if (std::none_of(names.begin(), names.end(),
-                     [&](const std::string& h) { return obj_matches(p, h); }))
-      misses.push_back(fmt::format("--obj '{}' ({})", p, nearest(p)));
+  for (const auto& p : o.obj_prefixes) {
+    std::vector<std::uint32_t> btf_ids;
+    bool any = false;
+    for (const auto& k : known)
+      if (is_object_section_name(p, k.name)) {
+        any = true;
+        sel.object_map_ids.push_back(k.id);
+        if (k.btf_id) btf_ids.push_back(k.btf_id);
+      }
+    if (!any) {
+      misses.push_back(fmt::format("--obj '{}' ({})", p, nearest(p + ".bss")));
+      continue;
+    }
+    for (const auto& k : known)
+      if (k.btf_id && std::find(btf_ids.begin(), btf_ids.end(), k.btf_id) != btf_ids.end())
+        sel.object_map_ids.push_back(k.id);
+    for (std::uint32_t id : maps_used_by_programs(btf_ids)) sel.object_map_ids.push_back(id);
+  }
+  if (o.active_obj && std::none_of(known.begin(), known.end(), [&](const Known& k) {
+        return is_object_section_name(*o.active_obj, k.name);
+      }))
+    misses.push_back(fmt::format("--active-obj '{}': no loaded object has global sections by "
+                                 "that name ({})",
+                                 *o.active_obj, nearest(*o.active_obj + ".bss")));
+  std::sort(sel.object_map_ids.begin(), sel.object_map_ids.end());
   for (std::uint32_t want : o.map_ids)
     if (std::find(ids.begin(), ids.end(), want) == ids.end())
       misses.push_back(fmt::format("--map-id {} (no loaded map has that id)", want));
-  if (misses.empty()) return {};
+  if (misses.empty()) return sel;
   std::string msg = "no map matches ";
   for (std::size_t i = 0; i < misses.size(); ++i) msg += (i ? "; " : "") + misses[i];
   return Error(ErrorCode::NotFound, msg);
@@ -181,7 +209,15 @@ Result<Captured> capture_impl(const CaptureOptions& o, MapSource& src, Stream* o
     ids.push_back(id);
   }
 
-  SCXSNAP_TRY_VOID(check_filters(o, src, ids));
+  SCXSNAP_TRY(Selection sel, resolve_filters(o, src, ids));
+  if (o.cgroup) {
+    std::string dir = cgroup_dir(*o.cgroup);
+    struct stat st{};
+    int err = ::stat(dir.c_str(), &st) != 0 ? errno : S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
+    if (err != 0)
+      return Error(ErrorCode::NotFound, fmt::format("--cgroup '{}': no cgroup directory {} ({})",
+                                                    *o.cgroup, dir, std::strerror(err)));
+  }
 
   Fd stats_fd;
   std::vector<std::string> notes;
@@ -194,7 +230,7 @@ Result<Captured> capture_impl(const CaptureOptions& o, MapSource& src, Stream* o
 
   Captured c;
   FailureDumpReport& r = c.report;
-  BtfCache btfs;
+  BtfCache btfs(o.max_array_elements);
   int ncpus = libbpf_num_possible_cpus();
   ReadContext ctx{src,
                   btfs,
@@ -254,7 +290,7 @@ Result<Captured> capture_impl(const CaptureOptions& o, MapSource& src, Stream* o
       continue;
     }
     MapInfo info = to_map_info(raw);
-    bool want = wanted(o, info);
+    bool want = sel.wanted(info);
     if (!want && info.type != BPF_MAP_TYPE_STRUCT_OPS) continue;
     if (want && should_stop()) {
       ++r.maps_truncated;
@@ -318,6 +354,8 @@ Result<Captured> capture_impl(const CaptureOptions& o, MapSource& src, Stream* o
   info.duration_us = elapsed_us();
   info.max_value_bytes = o.max_value_bytes;
   info.values_truncated = ctx.stats.values_truncated;
+  if (o.max_array_elements != BtfRenderer::kDefaultMaxArrayElements)
+    info.max_array_elements = o.max_array_elements;
   info.stopped_by = stopped_by;
   r.capture = info;
   if (o.progress)

@@ -180,9 +180,13 @@ void read_numa(const HostPaths& hp, FailureDumpReport& r) {
   if (r.per_node_numa.empty()) r.per_node_numa_unavailable = "numastat unreadable under " + base;
 }
 
+std::string cgroup_dir(const std::string& cgroup) {
+  return cgroup.starts_with("/sys/fs/cgroup") ? cgroup : "/sys/fs/cgroup/" + cgroup;
+}
+
 void read_cgroup_psi(const std::string& cgroup, FailureDumpReport& r,
                      std::vector<std::string>& notes) {
-  std::string dir = cgroup.starts_with("/sys/fs/cgroup") ? cgroup : "/sys/fs/cgroup/" + cgroup;
+  std::string dir = cgroup_dir(cgroup);
   std::string text;
   if (!read_file(dir + "/irq.pressure", text)) {
     notes.push_back("cgroup_psi: cannot read " + dir +

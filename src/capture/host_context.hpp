@@ -20,6 +20,9 @@ struct HostPaths {
 
 void read_per_cpu_time(const HostPaths& hp, FailureDumpReport& r, std::vector<std::string>& notes);
 void read_numa(const HostPaths& hp, FailureDumpReport& r);
+/// The directory of a --cgroup argument (a path under /sys/fs/cgroup or one
+/// relative to it).
+std::string cgroup_dir(const std::string& cgroup);
 void read_cgroup_psi(const std::string& cgroup, FailureDumpReport& r,
                      std::vector<std::string>& notes);
 void read_tasks(const HostPaths& hp, const std::vector<std::int32_t>& pids, FailureDumpReport& r);

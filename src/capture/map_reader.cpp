@@ -407,8 +407,25 @@ std::span<const std::uint8_t> bytes_of(const T& v) {
   return {reinterpret_cast<const std::uint8_t*>(&v), sizeof v};
 }
 
+// A string as a char array (as BTF renders `char comm[16]`).
+RenderedValue char_array(std::string_view s) {
+  std::vector<RenderedValue> chars;
+  chars.reserve(s.size());
+  for (char c : s) chars.push_back(RenderedValue::make_char(static_cast<std::uint8_t>(c)));
+  return RenderedValue::make_array(s.size(), std::move(chars));
+}
+
+// The first line of a small /proc file, or "" when it went away.
+std::string first_line(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::string s;
+  std::getline(in, s);
+  return s;
+}
+
 // TASK_STORAGE: every thread in /proc, looked up with a pidfd (lookups from
-// user space change nothing). Key = struct task { pid, tgid }.
+// user space change nothing). Key = struct task { pid, tgid, comm }: the
+// owner as the host knows it (ktstr keys by the task's kernel address).
 void read_task_storage(const MapInfo& info, int fd, ReadContext& ctx, FailureDumpMap& m) {
   Renderers rs = renderers_for(info, ctx);
   RawBuffer buf(info.value_size);
@@ -447,7 +464,8 @@ void read_task_storage(const MapInfo& info, int fd, ReadContext& ctx, FailureDum
       }
       RenderedValue key = RenderedValue::make_struct(
           "task", {RenderedMember("pid", RenderedValue::make_int(32, tid)),
-                   RenderedMember("tgid", RenderedValue::make_int(32, tgid))});
+                   RenderedMember("tgid", RenderedValue::make_int(32, tgid)),
+                   RenderedMember("comm", char_array(first_line(task.path() / "comm")))});
       out.add(std::move(key), bytes_of(tid), buf.first(info.value_size));
     }
     if (capped || stopped) break;
@@ -476,8 +494,8 @@ std::string cgroup2_root() {
 }
 
 // CGRP_STORAGE: every cgroup of the v2 hierarchy, looked up with its
-// directory's fd. Key = struct cgroup { id } (the directory's inode number,
-// which is the kernel's cgroup id).
+// directory's fd. Key = struct cgroup { id, path } (the directory's inode
+// number, which is the kernel's cgroup id, and its path under the mount).
 void read_cgroup_storage(const MapInfo& info, int fd, ReadContext& ctx, FailureDumpMap& m) {
   std::string root = cgroup2_root();
   if (root.empty()) {
@@ -504,8 +522,11 @@ void read_cgroup_storage(const MapInfo& info, int fd, ReadContext& ctx, FailureD
       return false;
     }
     std::uint64_t id = st.st_ino;
+    std::string rel = "/" + dir.lexically_relative(root).string();
+    if (rel == "/.") rel = "/";
     RenderedValue key = RenderedValue::make_struct(
-        "cgroup", {RenderedMember("id", RenderedValue::make_uint(64, id))});
+        "cgroup", {RenderedMember("id", RenderedValue::make_uint(64, id)),
+                   RenderedMember("path", char_array(rel))});
     out.add(std::move(key), bytes_of(id), buf.first(info.value_size));
     return !((visited & 63) == 63 && ctx.stopped());
   };

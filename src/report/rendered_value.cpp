@@ -463,7 +463,46 @@ std::optional<bool> RenderedValue::as_bool() const {
 // ---- display --------------------------------------------------------------------
 
 namespace {
-void display_into(const RenderedValue& v, std::string& out, int depth) {
+// Text for a terminal: control and non-ASCII bytes as C escapes.
+void put_escaped(std::string& out, std::string_view s, const DisplayOptions& o) {
+  if (!o.escape) {
+    out += s;
+    return;
+  }
+  for (unsigned char c : s) {
+    switch (c) {
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      case '\r': out += "\\r"; break;
+      case '\\': out += "\\\\"; break;
+      case '"': out += "\\\""; break;
+      default:
+        if (c < 0x20 || c == 0x7f)
+          out += fmt::format("\\x{:02x}", c);
+        else
+          out += static_cast<char>(c);
+    }
+  }
+}
+
+// A char array as a C string: up to its first NUL.
+bool put_c_string(const RenderedValue& v, std::string& out, const DisplayOptions& o) {
+  if (v.elements().empty()) return false;
+  for (const auto& e : v.elements())
+    if (e.kind() != ValueKind::Char) return false;
+  std::string s;
+  for (const auto& e : v.elements()) {
+    if (e.char_value() == 0) break;
+    s += static_cast<char>(e.char_value());
+  }
+  out += '"';
+  put_escaped(out, s, DisplayOptions{o.c_strings, true});
+  out += '"';
+  if (s.size() == v.elements().size() && v.elements().size() < v.array_len()) out += "…";
+  return true;
+}
+
+void display_into(const RenderedValue& v, std::string& out, int depth, const DisplayOptions& o) {
   if (depth > 64) {
     out += "…";
     return;
@@ -499,33 +538,36 @@ void display_into(const RenderedValue& v, std::string& out, int depth) {
     case ValueKind::Enum: {
       std::string num = v.is_signed() ? fmt::to_string(v.int_value())
                                       : fmt::to_string(static_cast<std::uint64_t>(v.int_value()));
-      if (auto name = v.variant())
-        out += fmt::format("{} ({})", *name, num);
+      if (auto name = v.variant()) {
+        put_escaped(out, *name, o);
+        out += fmt::format(" ({})", num);
+      }
       else
         out += num;
       break;
     }
     case ValueKind::Struct: {
-      if (auto tn = v.type_name()) out += *tn;
+      if (auto tn = v.type_name()) put_escaped(out, *tn, o);
       out += '{';
       bool first = true;
       for (const auto& m : v.members()) {
         if (!first) out += ", ";
         first = false;
-        out += m.name.view();
+        put_escaped(out, m.name.view(), o);
         out += '=';
-        display_into(m.value, out, depth + 1);
+        display_into(m.value, out, depth + 1, o);
       }
       out += '}';
       break;
     }
     case ValueKind::Array: {
+      if (o.c_strings && put_c_string(v, out, o)) break;
       out += '[';
       bool first = true;
       for (const auto& e : v.elements()) {
         if (!first) out += ", ";
         first = false;
-        display_into(e, out, depth + 1);
+        display_into(e, out, depth + 1, o);
       }
       if (v.elements().size() < v.array_len()) out += ", …";
       out += ']';
@@ -536,12 +578,20 @@ void display_into(const RenderedValue& v, std::string& out, int depth) {
       break;
     case ValueKind::Ptr:
       out += fmt::format("0x{:x}", v.uint_value());
-      if (const std::string* c = v.cast_annotation()) out += fmt::format(" ({})", *c);
+      if (const std::string* c = v.cast_annotation()) {
+        out += " (";
+        put_escaped(out, *c, o);
+        out += ')';
+      }
       if (const RenderedValue* d = v.deref()) {
         out += " → ";
-        display_into(*d, out, depth + 1);
+        display_into(*d, out, depth + 1, o);
       } else if (const std::string* r = v.deref_skipped_reason()) {
-        out += fmt::format(" [chase: {}]", *r);
+        {
+        out += " [chase: ";
+        put_escaped(out, *r, o);
+        out += ']';
+      }
       }
       break;
     case ValueKind::Bytes:
@@ -550,18 +600,24 @@ void display_into(const RenderedValue& v, std::string& out, int depth) {
     case ValueKind::Truncated:
       if (v.had() == 0) break;
       out += fmt::format("<truncated needed={} had={}> ", v.needed(), v.had());
-      display_into(*v.partial(), out, depth + 1);
+      display_into(*v.partial(), out, depth + 1, o);
       break;
     case ValueKind::Unsupported:
-      out += fmt::format("<unsupported: {}>", v.text());
+      out += "<unsupported: ";
+      put_escaped(out, v.text(), o);
+      out += '>';
       break;
   }
 }
 }  // namespace
 
 std::string RenderedValue::display() const {
+  return display(DisplayOptions{});
+}
+
+std::string RenderedValue::display(const DisplayOptions& options) const {
   std::string out;
-  display_into(*this, out, 0);
+  display_into(*this, out, 0, options);
   return out;
 }
 

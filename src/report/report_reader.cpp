@@ -623,6 +623,7 @@ const auto kCaptureFields = std::array{SCXSNAP_FIELD(CaptureInfo, host, Str, tru
                                        SCXSNAP_FIELD(CaptureInfo, duration_us, U64, true),
                                        SCXSNAP_FIELD(CaptureInfo, max_value_bytes, U64, false),
                                        SCXSNAP_FIELD(CaptureInfo, values_truncated, U64, false),
+                                       SCXSNAP_FIELD(CaptureInfo, max_array_elements, U64, false),
                                        SCXSNAP_FIELD(CaptureInfo, stopped_by, OptStr, false)};
 
 #undef SCXSNAP_FIELD

@@ -524,6 +524,7 @@ void write_report_tail(JsonWriter& w, const FailureDumpReport& r) {
     w.field_u64("duration_us", c.duration_us);
     if (c.max_value_bytes != 0) w.field_u64("max_value_bytes", c.max_value_bytes);
     if (c.values_truncated != 0) w.field_u64("values_truncated", c.values_truncated);
+    if (c.max_array_elements != 0) w.field_u64("max_array_elements", c.max_array_elements);
     write_opt_string(w, "stopped_by", c.stopped_by);
     w.end_object();
   }

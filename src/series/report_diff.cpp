@@ -51,14 +51,17 @@ std::optional<std::string> delta_of(const RenderedValue& a, const RenderedValue&
   return std::nullopt;
 }
 
+// Change texts go to terminals: control bytes escaped.
+const DisplayOptions kText{false, true};
+
 void diff_values(const std::string& where, const std::optional<RenderedValue>& a,
                  const std::optional<RenderedValue>& b, std::vector<Change>& out) {
   if (!a || !b) {
     if (a.has_value() != b.has_value())
       out.push_back({Change::Kind::ValueChanged,
                      where,
-                     a ? a->display() : "(none)",
-                     b ? b->display() : "(none)",
+                     a ? a->display(kText) : "(none)",
+                     b ? b->display(kText) : "(none)",
                      {}});
     return;
   }
@@ -71,11 +74,11 @@ void diff_values(const std::string& where, const std::optional<RenderedValue>& a
     auto it = mb.find(path);
     std::string w = path.empty() ? where : where + " " + path;
     if (it == mb.end()) {
-      out.push_back({Change::Kind::ValueChanged, w, va->display(), "(absent)", {}});
+      out.push_back({Change::Kind::ValueChanged, w, va->display(kText), "(absent)", {}});
       continue;
     }
     if (!(*va == *it->second))
-      out.push_back({Change::Kind::ValueChanged, w, va->display(), it->second->display(),
+      out.push_back({Change::Kind::ValueChanged, w, va->display(kText), it->second->display(kText),
                      delta_of(*va, *it->second)});
     mb.erase(it);
   }
@@ -83,12 +86,12 @@ void diff_values(const std::string& where, const std::optional<RenderedValue>& a
     out.push_back({Change::Kind::ValueChanged,
                    path.empty() ? where : where + " " + path,
                    "(absent)",
-                   vb->display(),
+                   vb->display(kText),
                    {}});
 }
 
 std::string key_label(const std::optional<RenderedValue>& key, const std::string& hex) {
-  return key ? key->display() : "hex:" + hex;
+  return key ? key->display(kText) : "hex:" + hex;
 }
 
 template <class Entry, class KeyOf, class Body>
@@ -126,6 +129,10 @@ void diff_maps(const FailureDumpMap& a, const FailureDumpMap& b, std::vector<Cha
       n, a.entries, b.entries, hash_key,
       [&](const std::string& w, const FailureDumpEntry& x, const FailureDumpEntry& y) {
         diff_values(w, x.value, y.value, out);
+        // Without BTF the bytes are all there is.
+        if (!x.value && !y.value && x.value_hex != y.value_hex)
+          out.push_back({Change::Kind::ValueChanged, w, "hex:" + x.value_hex, "hex:" + y.value_hex,
+                         {}});
       },
       out);
   auto arr_key = [](const FailureDumpArrayEntry& e) {

@@ -163,6 +163,35 @@ std::vector<std::pair<std::string_view, SnapshotField>> Snapshot::vars(
   return out;
 }
 
+bool is_extension_section_map(std::string_view name) {
+  return name.starts_with(".data.") || name.starts_with(".rodata.") || name.ends_with(".kconfig");
+}
+
+// An extension section belongs to a view's object when it shares the BTF
+// object of one of the view's standard sections (".data.NAME" carries no
+// object prefix at all).
+bool Snapshot::extension_in_view(const FailureDumpMap& m) const {
+  if (!active_obj_) return true;
+  if (belongs_to(m.name, *active_obj_)) return !whitelist_active() || admitted(m);
+  if (m.btf_id == 0) return false;
+  return std::any_of(report_->maps.begin(), report_->maps.end(), [&](const FailureDumpMap& s) {
+    return s.btf_id == m.btf_id && is_global_section_map(s.name) && in_view(s);
+  });
+}
+
+std::vector<std::pair<std::string_view, SnapshotField>> Snapshot::extension_vars(
+    std::string_view name) const {
+  std::vector<std::pair<std::string_view, SnapshotField>> out;
+  std::optional<InternedString> key = InternedString::find(name);
+  if (!key) return out;
+  for (const auto& m : report_->maps) {
+    if (!m.value || !is_extension_section_map(m.name) || !extension_in_view(m)) continue;
+    if (const RenderedValue* v = detail::lookup_member(*m.value, *key))
+      out.emplace_back(m.name, SnapshotField::of(*v));
+  }
+  return out;
+}
+
 SnapshotField Snapshot::var(std::string_view name) const {
   if (report_->is_placeholder) return SnapshotField::missing(placeholder_error());
   auto hits = vars(name);
@@ -180,6 +209,21 @@ SnapshotField Snapshot::var(std::string_view name) const {
     if (!is_global_section_map(m.name) || !in_view(m)) continue;
     if (!m.value && m.error)
       return SnapshotField::missing(errors::MapRenderIncomplete{m.name, *m.error});
+  }
+  // scxsnap extension, only where ktstr finds nothing: ".data.NAME",
+  // ".rodata.NAME" and "<obj>.kconfig" sections hold globals too.
+  auto more = extension_vars(name);
+  if (more.size() == 1) return more.front().second;
+  if (more.size() > 1) {
+    if (!active_obj_) {
+      if (auto act = active(); act.has_value()) {
+        auto picked = act->extension_vars(name);
+        if (picked.size() == 1) return picked.front().second;
+      }
+    }
+    std::vector<std::string> found_in;
+    for (const auto& [map_name, f] : more) found_in.emplace_back(map_name);
+    return SnapshotField::missing(errors::AmbiguousVar{std::string(name), std::move(found_in)});
   }
   // Sort and dedup views; copy only the unique names.
   std::vector<std::string_view> names;

@@ -16,6 +16,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <map>
+#include <set>
 #include <sstream>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -72,6 +73,9 @@ TEST_F(StorageObject, TaskStorageOfEveryThreadKeyedByPid) {
     EXPECT_EQ(bpf_map_update_elem(map_fd, &pfd, &v, BPF_ANY), 0) << std::strerror(errno);
     ::close(pfd);
   }
+  std::map<pid_t, std::string> comms;  // read while the threads live
+  for (auto [tid, tag] : want)
+    std::getline(std::ifstream(fmt::format("/proc/self/task/{}/comm", tid)), comms[tid]);
   auto r = capture(only({"task_ctxs"}));
   auto js = capture_json(only({"task_ctxs"}));
   done = true;
@@ -84,6 +88,8 @@ TEST_F(StorageObject, TaskStorageOfEveryThreadKeyedByPid) {
     ASSERT_TRUE(e.key.has_value());
     auto pid = static_cast<pid_t>(e.key->get("pid")->int_value());
     EXPECT_EQ(e.key->get("tgid")->int_value(), ::getpid());
+    // The owner's comm, as /proc gives it, shown as a C string.
+    EXPECT_EQ(e.key->get("comm")->display(DisplayOptions{true, true}), '"' + comms[pid] + '"');
     got[pid] = static_cast<std::uint32_t>(e.value->get("tag")->as_u64().value());
     EXPECT_EQ(e.value->get("runs")->as_u64(), got[pid] * 10ull);
   }
@@ -133,9 +139,16 @@ TEST_F(StorageObject, CgroupStorageOfCgroupsCreatedAndRemoved) {
   const FailureDumpMap& m = one(*r);
   EXPECT_FALSE(m.error.has_value()) << *m.error;
   std::map<std::uint64_t, std::uint64_t> got;
-  for (const auto& e : m.entries)
+  std::set<std::string> paths;
+  for (const auto& e : m.entries) {
     got[e.key->get("id")->as_u64().value()] = e.value->get("weight")->as_u64().value();
+    paths.insert(e.key->get("path")->display(DisplayOptions{true, true}));
+  }
   EXPECT_EQ(got, want);
+  // Each cgroup's path under the mount.
+  std::string rel = base.substr(root.size());
+  for (const auto& d : {rel, rel + "/a", rel + "/b"})
+    EXPECT_TRUE(paths.count('"' + d + '"')) << d;
 }
 
 TEST_F(StorageObject, QueueAndStackHeadsArePeekedNeverPopped) {
@@ -211,11 +224,33 @@ TEST(CaptureFilters, MatchCutNamesAndFailWhenNothingMatches) {
   CliResult show = run_cli({"show", out});
   EXPECT_EQ(show.exit_code, 0);
   EXPECT_THAT(show.out, HasSubstr("object scxsnap_ (btf "));
-  EXPECT_THAT(show.out, HasSubstr("capped arrays (ktstr keeps at most 4096 elements of an array)"));
+  EXPECT_THAT(show.out, HasSubstr("capped arrays (at most 4096 elements of an array are kept; "
+                                  "capture --max-array-elements N keeps more): 2"));
   EXPECT_THAT(show.out, HasSubstr("scxsnap_.bss: cpu_capacity (declared 8192, 4096 kept)"));
   EXPECT_THAT(show.out,
               HasSubstr("scxsnap_.bss: pco_table[] (declared 5000, 4096 kept) in 3 places"));
   EXPECT_THAT(show.out, ::testing::ContainsRegex("captured: .* in [0-9.]+ (us|ms|s) by"));
+
+  // --max-array-elements lifts the cap: every element kept, recorded, and
+  // show lists no capped array any more.
+  r = run_cli({"capture", "-q", "-o", out, "--obj", "scxsnap_filters_obj", "--max-array-elements",
+               "8192"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  rep = load_report(out);
+  ASSERT_TRUE(rep.has_value());
+  for (const auto& m : rep->maps)
+    if (m.name == "scxsnap_.bss") {
+      const RenderedValue* cc = m.value->get("cpu_capacity");
+      ASSERT_NE(cc, nullptr);
+      EXPECT_EQ(cc->array_len(), 8192u);
+      EXPECT_EQ(cc->elements().size(), 8192u);
+      EXPECT_EQ(m.value->get("pco_table")->elements().at(2).elements().size(), 5000u);
+    }
+  EXPECT_EQ(rep->capture->max_array_elements, 8192u);
+  show = run_cli({"show", out});
+  EXPECT_THAT(show.out, ::testing::Not(HasSubstr("capped arrays")));
+  r = run_cli({"capture", "-q", "-o", out, "--max-array-elements", "0"});
+  EXPECT_EQ(r.exit_code, 2);
 
   // Nothing matches: exit 1, the nearest names, and no file written.
   std::string none = d.path() + "/none.json";
@@ -224,6 +259,15 @@ TEST(CaptureFilters, MatchCutNamesAndFailWhenNothingMatches) {
   EXPECT_THAT(r.err, HasSubstr("no map matches --map 'per_tsk_dispatch' (nearest: "));
   EXPECT_THAT(r.err, HasSubstr("per_task_dispat"));
   EXPECT_THAT(r.err, HasSubstr("--map-id 4000000000 (no loaded map has that id)"));
+  EXPECT_FALSE(std::filesystem::exists(none));
+
+  // --active-obj and --cgroup that name nothing are errors too, before any work.
+  r = run_cli({"capture", "-q", "-o", none, "--active-obj", "no_such_sched"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("--active-obj 'no_such_sched': no loaded object"));
+  r = run_cli({"capture", "-q", "-o", none, "--cgroup", "/no/such/cgroup"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("--cgroup '/no/such/cgroup': no cgroup directory"));
   EXPECT_FALSE(std::filesystem::exists(none));
 }
 

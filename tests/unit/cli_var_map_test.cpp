@@ -37,7 +37,12 @@ TEST(CliMap, ListsEntriesWithKeys) {
   CliResult r = run_cli({"map", kReport, "task_ctx_map", "--path", "runtime_ns"});
   EXPECT_THAT(r.out, HasSubstr("4321: 5000000\n"));
   EXPECT_EQ(r.exit_code, 1);  // the second entry has no rendered value
-  EXPECT_THAT(r.err, HasSubstr("value has no rendered structure"));
+  EXPECT_THAT(r.err, HasSubstr("map 'task_ctx_map' has no rendered value (no BTF for it): drop "
+                               "--path to see its bytes"));
+  // Without a path, an entry without BTF prints as its bytes.
+  r = run_cli({"map", kReport, "task_ctx_map"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out, "4321: task_ctx{runtime_ns=5000000}\nhex:01 00 00 00: hex:00\n");
 }
 
 TEST(CliMap, PerCpuSlotsNarrowingAndSums) {

@@ -24,9 +24,9 @@ inline void add_capture_flags(CLI::App* cmd, CaptureFlags& f) {
                   "capture only maps with this name (repeatable; a name longer than the kernel's "
                   "15 characters matches its cut form); one that matches nothing is an error");
   cmd->add_option("--obj", f.c.obj_prefixes,
-                  "capture only maps whose name starts with NAME, and the global sections of an "
-                  "object NAME (libbpf cuts the object's name to 8 characters in them) "
-                  "(repeatable)");
+                  "capture every map of object NAME (repeatable): its global sections (NAME or "
+                  "libbpf's cut of it, e.g. scx_rust.bss for scx_rusty), the maps sharing their "
+                  "BTF, and the maps its programs use");
   cmd->add_option("--map-id", f.c.map_ids, "capture only this map id (repeatable)");
   cmd->add_option("--max-entries", f.c.max_entries,
                   "per-map entry cap (recorded in the map's error)")
@@ -39,6 +39,10 @@ inline void add_capture_flags(CLI::App* cmd, CaptureFlags& f) {
                   "render budget of one value, in bytes of JSON (0 = none); a larger value is "
                   "written as ktstr's 'truncated' with its partial contents")
       ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1} << 40))
+      ->capture_default_str();
+  cmd->add_option("--max-array-elements", f.c.max_array_elements,
+                  "elements kept of one array (ktstr keeps 4096; 'len' stays the declared length)")
+      ->check(CLI::Range(std::uint32_t{1}, UINT32_MAX))
       ->capture_default_str();
   cmd->add_flag("--enable-stats", f.c.enable_stats,
                 "turn BPF run stats on while capturing (BPF_ENABLE_STATS)");

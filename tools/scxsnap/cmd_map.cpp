@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-// scxsnap map FILE NAME [--cpu N] [--at I] [--path P] [--sum P] [--json]:
-// print a map's entries (or one of them), a CPU's slots or per-CPU sums.
+// scxsnap map FILE [NAME] [--map-id ID] [--obj O] [--cpu N] [--at I] [--path P]
+// [--sum P] [--json] [--raw]: print a map's entries (or one of them), a CPU's
+// slots, per-CPU sums, or what a ring buffer, stack trace, map/program array
+// or arena holds. Entries without BTF print as their bytes.
 #include "commands.hpp"
 #include "file_kind.hpp"
+#include "map_kinds.hpp"
 #include "scxsnap/snapshot.hpp"
 #include "snapshot_output.hpp"
 
@@ -11,15 +14,18 @@
 namespace scxsnap::cli {
 namespace {
 
+constexpr std::size_t kMapNameMax = 15;  // the kernel's cut of map names
+
 struct Opts {
   std::string file, name, path, sum;
   std::optional<std::size_t> cpu, at;
-  bool json = false;
+  OutputStyle style;
+  MapScope scope;
 };
 
-std::string key_text(const SnapshotEntry& e, bool json) {
+std::string key_text(const SnapshotEntry& e, const OutputStyle& style) {
   SnapshotField k = e.key("");
-  if (const RenderedValue* v = k.raw()) return json ? to_json(*v) : v->display();
+  if (const RenderedValue* v = k.raw()) return value_text(*v, style);
   if (k.is_present()) return std::to_string(k.as_u64().value_or(0));
   // No BTF for the key: show its bytes.
   if (const auto* h = std::get_if<SnapshotEntry::Hash>(&e.variant()))
@@ -29,11 +35,26 @@ std::string key_text(const SnapshotEntry& e, bool json) {
   return {};
 }
 
+// The value has no rendering (no BTF): its bytes, or why a path cannot be taken.
+int print_unrendered(const SnapshotEntry& e, const Opts& o, const std::string& prefix,
+                     const SnapshotError& err) {
+  const auto* h = std::get_if<SnapshotEntry::Hash>(&e.variant());
+  const auto* nr = err.get_if<errors::NoRendered>();
+  if (!nr) return snapshot_error_exit(err);
+  if (h && o.path.empty() && !h->entry->value_hex.empty()) {
+    fmt::print("{}hex:{}\n", prefix, h->entry->value_hex);
+    return kOk;
+  }
+  std::fprintf(stderr, "scxsnap: map '%s' has no rendered %s (no BTF for it)%s\n", o.name.c_str(),
+               nr->side.c_str(), o.path.empty() ? "" : ": drop --path to see its bytes");
+  return kAbsent;
+}
+
 int print_entry(const SnapshotEntry& e, const Opts& o, bool with_key) {
   if (auto* m = std::get_if<SnapshotEntry::Missing>(&e.variant()))
     return snapshot_error_exit(m->error);
-  std::string prefix = with_key ? key_text(e, o.json) : std::string();
-  if (!prefix.empty()) prefix += o.json ? "\t" : ": ";
+  std::string prefix = with_key ? key_text(e, o.style) : std::string();
+  if (!prefix.empty()) prefix += o.style.json ? "\t" : ": ";
   bool percpu = std::holds_alternative<SnapshotEntry::Percpu>(e.variant()) ||
                 std::holds_alternative<SnapshotEntry::PercpuHash>(e.variant());
   if (percpu && !o.cpu) {
@@ -45,44 +66,98 @@ int print_entry(const SnapshotEntry& e, const Opts& o, bool with_key) {
       fmt::print("{}{}\n", prefix, *s);
       return kOk;
     }
-    std::vector<std::string> slots;
+    std::string joined;
     auto r = e.cpu_each(o.path, [&](std::size_t cpu, const RenderedValue& v) {
-      slots.push_back(fmt::format("cpu{}={}", cpu, o.json ? to_json(v) : v.display()));
+      joined += fmt::format("{}cpu{}={}", joined.empty() ? "" : " ", cpu, value_text(v, o.style));
       return SnapshotResult<std::monostate>(std::monostate{});
     });
     if (!r) return snapshot_error_exit(r.error());
-    std::string joined;
-    for (const auto& s : slots) joined += (joined.empty() ? "" : " ") + s;
     fmt::print("{}{}\n", prefix, joined);
     return kOk;
   }
-  return print_field(e.get(o.path), o.json, prefix);
+  SnapshotField f = e.get(o.path);
+  if (const SnapshotError* err = f.error(); err && err->is<errors::NoRendered>())
+    return print_unrendered(e, o, prefix, *err);
+  return print_field(f, o.style, prefix);
+}
+
+// The one map NAME (or --map-id) names; two maps of one name are an error
+// that lists their ids.
+Result<const FailureDumpMap*> pick_map(const FailureDumpReport& r, Opts& o) {
+  std::vector<const FailureDumpMap*> hits;
+  for (const auto& m : r.maps) {
+    bool match = o.name.empty() || m.name == o.name ||
+                 (o.name.size() > kMapNameMax && m.name == o.name.substr(0, kMapNameMax));
+    if (match) hits.push_back(&m);
+  }
+  if (hits.size() == 1) {
+    o.name = hits.front()->name;
+    return hits.front();
+  }
+  if (hits.empty()) return nullptr;  // Snapshot::map says what there is
+  if (o.name.empty())
+    return Error(ErrorCode::InvalidArgument, "map: give a map NAME or --map-id ID");
+  std::string ids;
+  for (const auto* m : hits)
+    ids += fmt::format("{}{}{}", ids.empty() ? "" : ", ", m->map_id,
+                       m->btf_id ? fmt::format(" (btf:{})", m->btf_id) : std::string());
+  return Error(ErrorCode::NotFound,
+               fmt::format("{} maps are named '{}' (map ids {}): pick one with --map-id ID or "
+                           "--obj NAME|btf:ID",
+                           hits.size(), o.name, ids));
 }
 
 }  // namespace
 
 void add_map(CLI::App& app, int& exit_code) {
-  auto* cmd =
-      app.add_subcommand("map", "Print a map's entries, one entry, a CPU's slots or per-CPU sums");
+  auto* cmd = app.add_subcommand(
+      "map", "Print a map's entries, one entry, a CPU's slots or per-CPU sums, or what a ring "
+             "buffer, stack trace, map/program array or arena holds");
   auto o = std::make_shared<Opts>();
   cmd->add_option("FILE", o->file, "report file ('-' = stdin)")->required();
-  cmd->add_option("NAME", o->name, "map name")->required();
+  cmd->add_option("NAME", o->name,
+                  "map name (a name longer than 15 characters matches its kernel cut); "
+                  "optional with --map-id");
+  cmd->add_option("--map-id", o->scope.map_id, "the map with this id");
+  cmd->add_option("--obj", o->scope.obj, "only maps of this object (NAME or btf:ID, see show)");
   cmd->add_option("--cpu", o->cpu, "narrow per-CPU maps to this CPU");
   cmd->add_option("--at", o->at, "only entry number I (position, not key)");
   cmd->add_option("--path", o->path, "dotted member path inside each value");
   cmd->add_option("--sum", o->sum, "sum this path across CPUs ('.' = the value itself)");
-  cmd->add_flag("--json", o->json, "print rendered values as JSON");
+  cmd->add_flag("--json", o->style.json, "print rendered values as JSON");
+  cmd->add_flag("--raw", o->style.raw, "print char arrays as elements, not as C strings");
   cmd->callback([o, &exit_code] {
+    if (o->name.empty() && !o->scope.map_id) {
+      exit_code = report_error(Error(ErrorCode::InvalidArgument, "map: give a map NAME or --map-id ID"));
+      return;
+    }
     auto report = load_report(o->file);
     if (!report) {
       exit_code = report_error(Error(
           report.error().code(), report.error().message() + kind_hint(o->file, FileKind::Report)));
       return;
     }
+    if (auto n = narrow_report(*report, o->scope); !n) {
+      exit_code = lookup_error(n.error());
+      return;
+    }
+    auto picked = pick_map(*report, *o);
+    if (!picked) {
+      exit_code = lookup_error(picked.error());
+      return;
+    }
+    if (const FailureDumpMap* fm = *picked) {
+      auto lines = special_contents(*fm, o->style.json);
+      if (!lines.empty()) {
+        for (const auto& l : lines) fmt::print("{}\n", l);
+        exit_code = kOk;
+        return;
+      }
+    }
     Snapshot snap(*report);
     auto m = snap.map(o->name);
     if (!m) {
-      exit_code = snapshot_error_exit(m.error());
+      exit_code = snapshot_error_exit(m.error(), &*report);
       return;
     }
     SnapshotMap view = o->cpu ? m->cpu(*o->cpu) : *m;

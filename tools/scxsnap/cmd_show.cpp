@@ -3,6 +3,8 @@
 #include "commands.hpp"
 #include "file_kind.hpp"
 #include "human.hpp"
+#include "scxsnap/json_value.hpp"
+#include "scxsnap/objects.hpp"
 #include "scxsnap/report.hpp"
 
 #include <fmt/format.h>
@@ -22,7 +24,7 @@ std::string describe_value(const RenderedValue& v) {
       return fmt::format("truncated ({} of {} bytes shown in full) {}", v.had(), v.needed(),
                          v.partial() ? describe_value(*v.partial()) : std::string());
     default:
-      return std::string(kind_tag(v.kind())) + " " + v.display();
+      return std::string(kind_tag(v.kind())) + " " + v.display(DisplayOptions{true, true});
   }
 }
 
@@ -53,65 +55,17 @@ std::string describe_content(const FailureDumpMap& m) {
   return out;
 }
 
-// The object a map belongs to: the BTF object it shares with the object's
-// other maps (captures record btf_id), else its global-section prefix.
-struct Group {
-  std::string title;
-  std::vector<const FailureDumpMap*> maps;
+// Arrays that kept fewer elements than their declared length because of
+// the array cap (ktstr's 4,096 unless capture was given --max-array-elements;
+// not the render budget: those sit inside a `truncated` value and are listed
+// with the map's error). Paths use [] for any index, so one line stands for
+// all the copies inside outer arrays.
+struct Capped {
+  std::uint64_t declared = 0, kept = 0, places = 0;
 };
 
-std::string_view section_prefix(std::string_view name) {
-  for (std::string_view sec : {".bss", ".data", ".rodata", ".kconfig"}) {
-    auto at = name.find(sec);
-    if (at != std::string_view::npos && at > 0) return name.substr(0, at);
-  }
-  return {};
-}
-
-std::vector<Group> group_by_object(const FailureDumpReport& r) {
-  std::map<std::string, Group> by_key;
-  std::vector<std::string> order;
-  std::map<std::uint32_t, std::string> btf_name;  // btf_id -> longest section prefix
-  for (const auto& m : r.maps)
-    if (auto p = section_prefix(m.name); m.btf_id && !p.empty())
-      if (p.size() > btf_name[m.btf_id].size()) btf_name[m.btf_id] = std::string(p);
-  for (const auto& m : r.maps) {
-    std::string key, title;
-    if (m.btf_id) {
-      key = fmt::format("btf:{}", m.btf_id);
-      auto it = btf_name.find(m.btf_id);
-      title = it != btf_name.end() && !it->second.empty()
-                  ? fmt::format("object {} (btf {})", it->second, m.btf_id)
-                  : fmt::format("maps sharing btf {}", m.btf_id);
-    } else if (auto p = section_prefix(m.name); !p.empty()) {
-      key = "obj:" + std::string(p);
-      title = fmt::format("object {}", p);
-    } else {
-      key = "~other";
-      title = "other maps (no object identified)";
-    }
-    auto [it, fresh] = by_key.try_emplace(key);
-    if (fresh) {
-      it->second.title = title;
-      order.push_back(key);
-    }
-    it->second.maps.push_back(&m);
-  }
-  std::vector<Group> out;
-  for (const auto& k : order)
-    if (k != "~other") out.push_back(std::move(by_key[k]));
-  if (by_key.count("~other")) out.push_back(std::move(by_key["~other"]));
-  return out;
-}
-
-// Arrays that kept fewer elements than their declared length because of
-// ktstr's 4,096-element cap (not the render budget: those sit inside a
-// `truncated` value and are listed with the map's error). Paths use [] for
-// any index, so one line stands for all the copies inside outer arrays.
-constexpr std::uint64_t kArrayCap = 4096;
-
 void collect_capped(const RenderedValue& v, const std::string& path, std::uint64_t copies,
-                    std::map<std::string, std::pair<std::uint64_t, std::uint64_t>>& out) {
+                    std::map<std::string, Capped>& out) {
   switch (v.kind()) {
     case ValueKind::Struct:
       for (const auto& m : v.members())
@@ -121,10 +75,11 @@ void collect_capped(const RenderedValue& v, const std::string& path, std::uint64
             copies, out);
       break;
     case ValueKind::Array: {
-      if (v.array_len() > kArrayCap && v.elements().size() == kArrayCap) {
-        auto& [len, n] = out[path];
-        len = v.array_len();
-        n += copies;
+      if (v.array_len() > v.elements().size()) {
+        auto& c = out[path];
+        c.declared = v.array_len();
+        c.kept = v.elements().size();
+        c.places += copies;
       }
       // One element stands for its siblings (same type and shape).
       if (!v.elements().empty())
@@ -139,25 +94,128 @@ void collect_capped(const RenderedValue& v, const std::string& path, std::uint64
   }
 }
 
-void print_capped_arrays(const FailureDumpReport& r) {
-  std::vector<std::string> lines;
+// The *_unavailable reasons that are set.
+std::vector<std::pair<std::string, const std::string*>> unavailable_reasons(
+    const FailureDumpReport& r) {
+  std::vector<std::pair<std::string, const std::string*>> out;
+  for (const auto& [name, reason] :
+       {std::pair{"sdt_alloc", &r.sdt_alloc_unavailable},
+        std::pair{"prog_runtime_stats", &r.prog_runtime_stats_unavailable},
+        std::pair{"per_node_numa", &r.per_node_numa_unavailable},
+        std::pair{"task_enrichments", &r.task_enrichments_unavailable},
+        std::pair{"scx_walker", &r.scx_walker_unavailable}})
+    if (*reason) out.emplace_back(name, &**reason);
+  return out;
+}
+
+struct CappedRow {
+  const FailureDumpMap* map;
+  std::string path;
+  Capped c;
+};
+
+std::vector<CappedRow> capped_arrays(const FailureDumpReport& r) {
+  std::vector<CappedRow> rows;
   for (const auto& m : r.maps) {
-    std::map<std::string, std::pair<std::uint64_t, std::uint64_t>> capped;
+    std::map<std::string, Capped> capped;
     if (m.value) collect_capped(*m.value, "", 1, capped);
     if (!m.array_entries.empty() && m.array_entries.front().value)
       collect_capped(*m.array_entries.front().value, "[]", m.array_entries.size(), capped);
     if (!m.entries.empty() && m.entries.front().value)
       collect_capped(*m.entries.front().value, "[]", m.entries.size(), capped);
-    for (const auto& [path, lc] : capped)
-      lines.push_back(
-          fmt::format("  {}: {} (declared {}, {} kept){}", m.name, path, lc.first, kArrayCap,
-                      lc.second > 1 ? fmt::format(" in {} places", lc.second) : std::string()));
+    for (auto& [path, c] : capped) rows.push_back({&m, path, c});
   }
-  if (lines.empty()) return;
-  fmt::print("capped arrays (ktstr keeps at most {} elements of an array): {}\n", kArrayCap,
-             lines.size());
-  for (std::size_t i = 0; i < lines.size() && i < 20; ++i) fmt::print("{}\n", lines[i]);
-  if (lines.size() > 20) fmt::print("  ... and {} more\n", lines.size() - 20);
+  return rows;
+}
+
+std::uint64_t array_cap(const FailureDumpReport& r) {
+  return r.capture && r.capture->max_array_elements ? r.capture->max_array_elements : 4096;
+}
+
+void print_capped_arrays(const FailureDumpReport& r) {
+  auto rows = capped_arrays(r);
+  if (rows.empty()) return;
+  fmt::print(
+      "capped arrays (at most {} elements of an array are kept; capture --max-array-elements N "
+      "keeps more): {}\n",
+      array_cap(r), rows.size());
+  for (std::size_t i = 0; i < rows.size() && i < 20; ++i) {
+    const auto& [m, path, c] = rows[i];
+    fmt::print("  {}: {} (declared {}, {} kept){}\n", m->name, path, c.declared, c.kept,
+               c.places > 1 ? fmt::format(" in {} places", c.places) : std::string());
+  }
+  if (rows.size() > 20) fmt::print("  ... and {} more\n", rows.size() - 20);
+}
+
+// The same summary as JSON, for scripts.
+std::string summary_json(const std::string& file, const FailureDumpReport& r) {
+  using J = JsonValue;
+  auto u = [](std::uint64_t v) { return J::number(v); };
+  auto opt = [](const std::optional<std::string>& s) { return s ? J::string(*s) : J::null(); };
+  J capture = J::null();
+  if (r.capture) {
+    const CaptureInfo& c = *r.capture;
+    capture = J::object({{"host", J::string(c.host)},
+                         {"kernel_release", J::string(c.kernel_release)},
+                         {"captured_at", J::string(c.captured_at)},
+                         {"tool_version", J::string(c.tool_version)},
+                         {"duration_us", u(c.duration_us)},
+                         {"max_value_bytes", u(c.max_value_bytes)},
+                         {"values_truncated", u(c.values_truncated)},
+                         {"stopped_by", opt(c.stopped_by)}});
+  }
+  std::vector<J> objects;
+  for (const auto& g : report_objects(r)) {
+    std::vector<J> maps;
+    for (std::size_t i : g.maps) {
+      const FailureDumpMap& m = r.maps[i];
+      maps.push_back(J::object({{"id", u(m.map_id)},
+                                {"name", J::string(m.name)},
+                                {"type", J::string(std::string(map_type_name(m.map_type)))},
+                                {"value_size", u(m.value_size)},
+                                {"max_entries", u(m.max_entries)},
+                                {"content", J::string(describe_content(m))},
+                                {"error", opt(m.error)}}));
+    }
+    objects.push_back(J::object({{"key", J::string(g.key)},
+                                 {"name", J::string(g.name)},
+                                 {"btf_id", u(g.btf_id)},
+                                 {"title", J::string(g.title())},
+                                 {"maps", J::array(std::move(maps))}}));
+  }
+  std::vector<J> capped;
+  for (const auto& [m, path, c] : capped_arrays(r))
+    capped.push_back(J::object({{"map", J::string(m->name)},
+                                {"map_id", u(m->map_id)},
+                                {"path", J::string(path)},
+                                {"declared", u(c.declared)},
+                                {"kept", u(c.kept)},
+                                {"places", u(c.places)}}));
+  std::vector<J::Member> unavailable;
+  for (const auto& [name, reason] : unavailable_reasons(r))
+    unavailable.emplace_back(name, J::string(*reason));
+  J doc = J::object({
+      {"file", J::string(file)},
+      {"schema", J::string(r.schema)},
+      {"placeholder", J::boolean(r.is_placeholder)},
+      {"capture", std::move(capture)},
+      {"active_object", opt(r.active_obj_name)},
+      {"maps", u(r.maps.size())},
+      {"maps_skipped", u(r.maps_truncated)},
+      {"stopped_at_us", r.dump_truncated_at_us ? u(*r.dump_truncated_at_us) : J::null()},
+      {"objects", J::array(std::move(objects))},
+      {"array_cap", u(array_cap(r))},
+      {"capped_arrays", J::array(std::move(capped))},
+      {"host_context",
+       J::object({{"prog_runtime_stats", u(r.prog_runtime_stats.size())},
+                  {"per_cpu_time", u(r.per_cpu_time.size())},
+                  {"per_node_numa", u(r.per_node_numa.size())},
+                  {"cgroup_psi", u(r.cgroup_psi.size())},
+                  {"task_enrichments", u(r.task_enrichments.size())},
+                  {"event_counter_timeline", u(r.event_counter_timeline.size())}})},
+      {"unavailable", J::object(std::move(unavailable))},
+  });
+  return to_json_text(doc, true);
 }
 
 void print_summary(const std::string& file, const FailureDumpReport& r) {
@@ -175,23 +233,25 @@ void print_summary(const std::string& file, const FailureDumpReport& r) {
     fmt::print("  (map ids {})", ids);
   }
   fmt::print("\n");
-  auto groups = group_by_object(r);
+  auto groups = report_objects(r);
   fmt::print("maps: {} in {} group{}", r.maps.size(), groups.size(), groups.size() == 1 ? "" : "s");
   if (r.maps_truncated) fmt::print(" ({} more skipped after a stop)", r.maps_truncated);
   if (r.dump_truncated_at_us) fmt::print(" (stopped at {})", human_us(*r.dump_truncated_at_us));
   fmt::print("\n");
   for (const auto& g : groups) {
     std::uint64_t bytes = 0;
-    for (const FailureDumpMap* m : g.maps)
-      bytes += std::uint64_t{m->value_size} * std::max<std::uint32_t>(m->max_entries, 1);
-    fmt::print("{} ({} map{}, {} of values declared)\n", g.title, g.maps.size(),
+    for (std::size_t i : g.maps)
+      bytes += std::uint64_t{r.maps[i].value_size} * std::max<std::uint32_t>(r.maps[i].max_entries, 1);
+    fmt::print("{} ({} map{}, {} of values declared)\n", g.title(), g.maps.size(),
                g.maps.size() == 1 ? "" : "s", human_bytes(bytes));
     fmt::print("  {:>6}  {:<16} {:<16} {:>9} {:>8}  {}\n", "ID", "NAME", "TYPE", "VALUE", "MAX",
                "CONTENT");
-    for (const FailureDumpMap* m : g.maps)
+    for (std::size_t i : g.maps) {
+      const FailureDumpMap& m = r.maps[i];
       fmt::print("  {:>6}  {:<16} {:<16} {:>9} {:>8}  {}\n",
-                 m->map_id ? std::to_string(m->map_id) : "-", m->name, map_type_name(m->map_type),
-                 human_bytes(m->value_size), m->max_entries, describe_content(*m));
+                 m.map_id ? std::to_string(m.map_id) : "-", m.name, map_type_name(m.map_type),
+                 human_bytes(m.value_size), m.max_entries, describe_content(m));
+    }
   }
   // What is incomplete, and why: cut values, caps, stops, failed maps.
   if (r.capture && (r.capture->values_truncated || r.capture->stopped_by))
@@ -217,35 +277,33 @@ void print_summary(const std::string& file, const FailureDumpReport& r) {
   fmt::print("  event_counter_timeline: {} samples\n", r.event_counter_timeline.size());
   fmt::print("  rq_scx_states: {}  dsq_states: {}  scx_sched_state: {}\n", r.rq_scx_states.size(),
              r.dsq_states.size(), r.scx_sched_state ? "present" : "absent");
-  std::vector<std::pair<const char*, const std::optional<std::string>*>> reasons = {
-      {"sdt_alloc", &r.sdt_alloc_unavailable},
-      {"prog_runtime_stats", &r.prog_runtime_stats_unavailable},
-      {"per_node_numa", &r.per_node_numa_unavailable},
-      {"task_enrichments", &r.task_enrichments_unavailable},
-      {"scx_walker", &r.scx_walker_unavailable}};
-  bool any = false;
-  for (const auto& [name, reason] : reasons) {
-    if (!*reason) continue;
-    if (!any) fmt::print("unavailable:\n");
-    any = true;
-    fmt::print("  {}: {}\n", name, **reason);
-  }
+  auto reasons = unavailable_reasons(r);
+  if (!reasons.empty()) fmt::print("unavailable:\n");
+  for (const auto& [name, reason] : reasons) fmt::print("  {}: {}\n", name, *reason);
 }
 
 }  // namespace
 
 void add_show(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("show", "Summarise a report: maps, contents, active object, gaps");
-  auto file = std::make_shared<std::string>();
-  cmd->add_option("FILE", *file, "report file ('-' = stdin)")->required();
-  cmd->callback([file, &exit_code] {
-    auto report = load_report(*file);
+  struct Opts {
+    std::string file;
+    bool json = false;
+  };
+  auto o = std::make_shared<Opts>();
+  cmd->add_option("FILE", o->file, "report file ('-' = stdin)")->required();
+  cmd->add_flag("--json", o->json, "the summary as one JSON document (for scripts)");
+  cmd->callback([o, &exit_code] {
+    auto report = load_report(o->file);
     if (!report) {
-      exit_code = report_error(Error(
-          report.error().code(), report.error().message() + kind_hint(*file, FileKind::Report)));
+      exit_code = report_error(Error(report.error().code(),
+                                     report.error().message() + kind_hint(o->file, FileKind::Report)));
       return;
     }
-    print_summary(*file, *report);
+    if (o->json)
+      fmt::print("{}\n", summary_json(o->file, *report));
+    else
+      print_summary(o->file, *report);
     exit_code = kOk;
   });
 }

@@ -15,6 +15,9 @@ enum Exit : int { kOk = 0, kAbsent = 1, kBadInput = 2, kNoPermission = 3, kInter
 
 /// Print `err` on stderr ("scxsnap: ...") and map its code to an exit code.
 int report_error(const Error& err);
+/// The same for a lookup in a loaded report: NotFound (no such object, map
+/// id) is absence, exit 1.
+int lookup_error(const Error& err);
 
 void add_convert(CLI::App& app, int& exit_code);
 void add_show(CLI::App& app, int& exit_code);

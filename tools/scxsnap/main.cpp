@@ -23,6 +23,11 @@ int report_error(const Error& err) {
   }
 }
 
+int lookup_error(const Error& err) {
+  int rc = report_error(err);
+  return err.code() == ErrorCode::NotFound ? kAbsent : rc;
+}
+
 }  // namespace scxsnap::cli
 
 int main(int argc, char** argv) {

@@ -2,22 +2,96 @@
 #include "snapshot_output.hpp"
 
 #include "commands.hpp"
+#include "report/nearest_names.hpp"
+#include "scxsnap/objects.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <fmt/format.h>
 
 namespace scxsnap::cli {
+namespace {
 
-int snapshot_error_exit(const SnapshotError& e) {
-  std::fprintf(stderr, "scxsnap: %s\n", e.message().c_str());
+constexpr std::size_t kListMax = 12;
+
+// Nearest names first; at most kListMax of them and a count of the rest.
+std::vector<std::string> cut_list(std::string_view want, const std::vector<std::string>& all) {
+  if (all.size() <= kListMax) return all;
+  auto out = detail::nearest_names(want, all, kListMax);
+  out.push_back(fmt::format("... and {} more", all.size() - out.size()));
+  return out;
+}
+
+std::string ambiguity_hint(std::string_view name, const FailureDumpReport& r) {
+  std::string list;
+  for (const auto& m : r.maps) {
+    if (m.map_id == 0 && m.btf_id == 0) continue;
+    if (!m.value || !m.value->member(name)) continue;
+    list += fmt::format("\n  {} (--map-id {}{})", m.name, m.map_id,
+                        m.btf_id ? fmt::format(", --obj btf:{}", m.btf_id) : std::string());
+  }
+  if (list.empty()) return "\nhint: pick one with --obj NAME or --map-id ID (scxsnap show lists them)";
+  return "\nhint: pick one with a flag:" + list;
+}
+
+}  // namespace
+
+Result<void> narrow_report(FailureDumpReport& report, const MapScope& scope) {
+  std::vector<bool> keep(report.maps.size(), true);
+  if (!scope.obj.empty()) {
+    SCXSNAP_TRY(std::vector<std::size_t> ids, object_maps(report, scope.obj));
+    std::fill(keep.begin(), keep.end(), false);
+    for (std::size_t i : ids) keep[i] = true;
+  }
+  if (scope.map_id) {
+    bool any = false;
+    for (std::size_t i = 0; i < report.maps.size(); ++i) {
+      keep[i] = keep[i] && report.maps[i].map_id == *scope.map_id;
+      any = any || keep[i];
+    }
+    if (!any)
+      return Error(ErrorCode::NotFound,
+                   fmt::format("no map with id {} in the report{} (scxsnap show lists the ids)",
+                               *scope.map_id, scope.obj.empty() ? "" : " among --obj's maps"));
+  }
+  std::vector<FailureDumpMap> kept;
+  for (std::size_t i = 0; i < report.maps.size(); ++i)
+    if (keep[i]) kept.push_back(std::move(report.maps[i]));
+  report.maps = std::move(kept);
+  return {};
+}
+
+int snapshot_error_exit(const SnapshotError& e, const FailureDumpReport* report) {
+  std::string text;
+  if (const auto* v = e.get_if<errors::VarNotFound>())
+    text = SnapshotError(errors::VarNotFound{v->requested, cut_list(v->requested, v->available)})
+               .message();
+  else if (const auto* m = e.get_if<errors::MapNotFound>())
+    text = SnapshotError(errors::MapNotFound{m->requested, cut_list(m->requested, m->available)})
+               .message();
+  else if (const auto* f = e.get_if<errors::FieldNotFound>())
+    text = SnapshotError(errors::FieldNotFound{f->requested, f->walked, f->component,
+                                               cut_list(f->component, f->available)})
+               .message();
+  else
+    text = e.message();
+  if (const auto* a = e.get_if<errors::AmbiguousVar>(); a && report)
+    text += ambiguity_hint(a->requested, *report);
+  std::fprintf(stderr, "scxsnap: %s\n", text.c_str());
   return e.is<errors::EmptyPathComponent>() ? kBadInput : kAbsent;
 }
 
-int print_field(const SnapshotField& f, bool json, std::string_view prefix) {
-  if (const SnapshotError* e = f.error()) return snapshot_error_exit(*e);
+std::string value_text(const RenderedValue& v, const OutputStyle& style) {
+  if (style.json) return to_json(v);
+  return v.display(DisplayOptions{!style.raw, true});
+}
+
+int print_field(const SnapshotField& f, const OutputStyle& style, std::string_view prefix,
+                const FailureDumpReport* report) {
+  if (const SnapshotError* e = f.error()) return snapshot_error_exit(*e, report);
   std::string text;
   if (const RenderedValue* v = f.raw())
-    text = json ? to_json(*v) : v->display();
+    text = value_text(*v, style);
   else
     text = std::to_string(f.as_u64().value_or(0));  // a per-CPU array key
   fmt::print("{}{}\n", prefix, text);

@@ -1,14 +1,39 @@
 // SPDX-License-Identifier: Apache-2.0
-// Printing Snapshot results for the var and map commands.
+// Printing Snapshot results for the var and map commands, and narrowing a
+// report to one object or one map before a lookup.
 #pragma once
 
 #include "scxsnap/snapshot.hpp"
 
+#include <optional>
+#include <string>
+
 namespace scxsnap::cli {
 
-/// Exit code for a failed lookup: 2 for a malformed request, 1 for absence.
-int snapshot_error_exit(const SnapshotError& e);
+struct OutputStyle {
+  bool json = false;  ///< rendered values as JSON
+  bool raw = false;   ///< char arrays as their elements, not as C strings
+};
+
+/// Which maps a var/map lookup may see: --obj NAME|btf:ID, --map-id ID.
+struct MapScope {
+  std::string obj;
+  std::optional<std::uint32_t> map_id;
+  bool empty() const { return obj.empty() && !map_id; }
+};
+
+/// Drop every map outside `scope` from `report`; an error when none is left.
+Result<void> narrow_report(FailureDumpReport& report, const MapScope& scope);
+
+/// Print a lookup error the way a CLI user needs it: long "available" lists
+/// cut (nearest names first, with the count of the rest) and, for an
+/// ambiguity, the --map-id/--obj flags that resolve it. Returns the exit
+/// code: 2 for a malformed request, 1 for absence.
+int snapshot_error_exit(const SnapshotError& e, const FailureDumpReport* report = nullptr);
 /// Print a field's value (display text, or JSON) or its error; returns the exit code.
-int print_field(const SnapshotField& f, bool json, std::string_view prefix = {});
+int print_field(const SnapshotField& f, const OutputStyle& style, std::string_view prefix = {},
+                const FailureDumpReport* report = nullptr);
+/// Text of one rendered value in `style`.
+std::string value_text(const RenderedValue& v, const OutputStyle& style);
 
 }  // namespace scxsnap::cli

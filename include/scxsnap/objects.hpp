@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: Apache-2.0
+// BPF objects in a report. The kernel keeps no object names: libbpf names an
+// object's global-section maps "<cut object name>.<section>" (the cut is 8
+// characters for .bss/.data/.rodata, fewer for longer sections) and
+// ".data.NAME"/".rodata.NAME" sections with no object name at all. What ties
+// an object's maps together is the BTF object they share, which captures
+// record as each map's btf_id.
+#pragma once
+
+#include "scxsnap/report.hpp"
+#include "scxsnap/result.hpp"
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace scxsnap {
+
+/// Whether `map_name` is the name libbpf gives one of the global-section maps
+/// (".bss", ".data", ".rodata", ".kconfig", ...) of an object called `obj`:
+/// `obj` cut to the length libbpf keeps (older libbpf: 15 - max(7, suffix);
+/// newer: 15 - suffix), or a prefix `obj` already is.
+bool is_object_section_name(std::string_view obj, std::string_view map_name);
+
+/// The object prefix of a global-section map name ("scx_rust" for
+/// "scx_rust.bss"); empty for other names and for ".data.NAME" sections.
+std::string_view section_prefix(std::string_view map_name);
+
+/// Whether a map holds globals: "<obj>.bss/.data/.rodata/.kconfig" or a
+/// custom ".data.NAME"/".rodata.NAME" section.
+bool is_any_global_section(std::string_view map_name);
+
+/// One object of a report: the maps sharing a BTF id (or, in reports without
+/// btf_id, a global-section prefix), in report order.
+struct ReportObject {
+  std::string key;     ///< "btf:ID", "obj:PREFIX", or "" for maps of no known object
+  std::string name;    ///< the longest global-section prefix seen, or ""
+  std::uint32_t btf_id = 0;
+  std::vector<std::size_t> maps;  ///< indices into report.maps
+  std::string title() const;      ///< "object scx_rust (btf 12)", ...
+};
+
+/// Every object of the report, in order of first map; maps of no known
+/// object last (key "").
+std::vector<ReportObject> report_objects(const FailureDumpReport& report);
+
+/// The maps of the object(s) `obj` names: a full object name or its cut
+/// prefix (every object whose section names match), or "btf:ID". NotFound,
+/// naming the known objects, when none matches.
+Result<std::vector<std::size_t>> object_maps(const FailureDumpReport& report, std::string_view obj);
+
+}  // namespace scxsnap

@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "scxsnap/objects.hpp"
+
+#include "report/nearest_names.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <fmt/format.h>
+#include <map>
+
+namespace scxsnap {
+namespace {
+
+constexpr std::size_t kNameMax = 15;  // BPF_OBJ_NAME_LEN - 1
+
+std::size_t dot_count(std::string_view s) {
+  return static_cast<std::size_t>(std::count(s.begin(), s.end(), '.'));
+}
+
+}  // namespace
+
+bool is_object_section_name(std::string_view obj, std::string_view map_name) {
+  auto dot = map_name.find('.');
+  if (dot == std::string_view::npos || dot == 0) return false;
+  std::string_view prefix = map_name.substr(0, dot), suffix = map_name.substr(dot);
+  if (dot_count(suffix) != 1 || suffix.size() >= kNameMax) return false;
+  if (prefix == obj) return true;
+  // A prefix the user gave already ("scx_rust" for scx_rust.bss).
+  if (obj.size() < prefix.size()) return false;
+  std::size_t older = kNameMax - std::max<std::size_t>(7, suffix.size());
+  std::size_t newer = kNameMax - suffix.size();
+  for (std::size_t keep : {older, newer})
+    if (prefix.size() == std::min(keep, obj.size()) && obj.starts_with(prefix)) return true;
+  return false;
+}
+
+std::string_view section_prefix(std::string_view map_name) {
+  auto dot = map_name.find('.');
+  if (dot == std::string_view::npos || dot == 0) return {};
+  std::string_view suffix = map_name.substr(dot);
+  for (std::string_view s : {".bss", ".data", ".rodata", ".kconfig"})
+    if (suffix == s) return map_name.substr(0, dot);
+  return {};
+}
+
+bool is_any_global_section(std::string_view n) {
+  return !section_prefix(n).empty() || n.starts_with(".data.") || n.starts_with(".rodata.") ||
+         n == ".bss" || n == ".data" || n == ".rodata" || n == ".kconfig";
+}
+
+std::string ReportObject::title() const {
+  if (key.empty()) return "other maps (no object identified)";
+  if (btf_id == 0) return fmt::format("object {}", name);
+  if (name.empty()) return fmt::format("maps sharing btf {}", btf_id);
+  return fmt::format("object {} (btf {})", name, btf_id);
+}
+
+std::vector<ReportObject> report_objects(const FailureDumpReport& r) {
+  std::map<std::uint32_t, std::string> btf_name;  // btf_id -> longest section prefix
+  for (const auto& m : r.maps)
+    if (auto p = section_prefix(m.name); m.btf_id && p.size() > btf_name[m.btf_id].size())
+      btf_name[m.btf_id] = std::string(p);
+  std::vector<ReportObject> out;
+  std::map<std::string, std::size_t> at;
+  ReportObject other;
+  for (std::size_t i = 0; i < r.maps.size(); ++i) {
+    const auto& m = r.maps[i];
+    ReportObject o;
+    if (m.btf_id) {
+      o.key = fmt::format("btf:{}", m.btf_id);
+      o.btf_id = m.btf_id;
+      o.name = btf_name[m.btf_id];
+    } else if (auto p = section_prefix(m.name); !p.empty()) {
+      o.key = "obj:" + std::string(p);
+      o.name = std::string(p);
+    } else {
+      other.maps.push_back(i);
+      continue;
+    }
+    auto [it, fresh] = at.try_emplace(o.key, out.size());
+    if (fresh) out.push_back(std::move(o));
+    out[it->second].maps.push_back(i);
+  }
+  if (!other.maps.empty()) out.push_back(std::move(other));
+  return out;
+}
+
+Result<std::vector<std::size_t>> object_maps(const FailureDumpReport& r, std::string_view obj) {
+  auto objects = report_objects(r);
+  std::vector<std::size_t> out;
+  if (obj.starts_with("btf:")) {
+    std::uint32_t id = 0;
+    std::string_view num = obj.substr(4);
+    auto [p, ec] = std::from_chars(num.data(), num.data() + num.size(), id);
+    if (ec != std::errc() || p != num.data() + num.size() || num.empty())
+      return Error(ErrorCode::InvalidArgument,
+                   fmt::format("'{}' is not an object: btf:ID takes a decimal BTF id", obj));
+    for (const auto& o : objects)
+      if (o.btf_id == id) out = o.maps;
+  } else {
+    for (const auto& o : objects) {
+      if (o.key.empty()) continue;
+      bool match = std::any_of(o.maps.begin(), o.maps.end(), [&](std::size_t i) {
+        return is_object_section_name(obj, r.maps[i].name);
+      });
+      if (match) out.insert(out.end(), o.maps.begin(), o.maps.end());
+    }
+    std::sort(out.begin(), out.end());
+  }
+  if (!out.empty()) return out;
+  std::vector<std::string> known;
+  for (const auto& o : objects)
+    if (!o.key.empty()) known.push_back(o.name.empty() ? o.key : o.name + " (" + o.key + ")");
+  std::string list;
+  for (const auto& k : detail::nearest_names(obj, known, 5)) list += (list.empty() ? "" : ", ") + k;
+  return Error(ErrorCode::NotFound,
+               fmt::format("no object '{}' in the report ({})", obj,
+                           known.empty() ? std::string("it has no object's maps")
+                                         : fmt::format("objects: {}{}", list,
+                                                       known.size() > 5 ? ", ..." : "")));
+}
+
+}  // namespace scxsnap
