@@ -124,8 +124,10 @@ Result<CheckExpr> parse_check_expr(const std::string& text) {
   }
   for (const auto& a : args) {
     double d;
-    if (parse_number(a, d))
+    if (parse_number(a, d)) {
       e.nums.push_back(d);
+      e.num_texts.push_back(a);
+    }
     else if (!e.nums.empty())
       return p.fail(fmt::format("'{}': projections come before numbers", a));
     else
@@ -241,6 +243,7 @@ Result<SeriesField<T>> project(const SampleSeries& s, const std::string& proj) {
     for (const char* red : {"cpu_sum(", "cpu_max(", "cpu_min("}) {
       if (!field.starts_with(red) || !field.ends_with(")")) continue;
       std::string inner = field.substr(8, field.size() - 9);
+      if (inner == ".") inner.clear();  // cpu_sum(.): the value itself, as `map --sum .`
       SeriesField<std::uint64_t> f = field[4] == 's'   ? m.field_cpu_sum_u64(inner)
                                      : field[5] == 'a' ? m.field_cpu_max_u64(inner)
                                                        : m.field_cpu_min_u64(inner);
@@ -261,7 +264,47 @@ Result<SeriesField<T>> project(const SampleSeries& s, const std::string& proj) {
 
 }  // namespace
 
-Result<void> eval_check_expr(const CheckExpr& e, const SampleSeries& s, Verdict& v) {
+namespace {
+
+template <class T>
+std::size_t ok_count(const SeriesField<T>& f) {
+  return static_cast<std::size_t>(
+      std::count_if(f.values().begin(), f.values().end(), [](const auto& x) { return x.has_value(); }));
+}
+
+// An integer argument exactly as written (no trip through a double).
+std::optional<std::uint64_t> exact_u64(const std::string& t) {
+  std::uint64_t v = 0;
+  auto r = std::from_chars(t.data(), t.data() + t.size(), v);
+  if (r.ec != std::errc() || r.ptr != t.data() + t.size()) return std::nullopt;
+  return v;
+}
+
+// each(...) with integer bounds over an integer projection: compared and
+// printed as u64. nullopt when either is not an integer.
+std::optional<Evaluated> each_exact(const CheckExpr& e, const SampleSeries& s, Verdict& v) {
+  std::vector<std::uint64_t> b;
+  for (const auto& t : e.num_texts) {
+    auto x = exact_u64(t);
+    if (!x) return std::nullopt;
+    b.push_back(*x);
+  }
+  auto f = project<std::uint64_t>(s, e.projs[0]);
+  if (!f) return std::nullopt;
+  std::size_t ok = ok_count(*f);
+  if (ok != f->len()) return std::nullopt;  // a non-integer sample: compare as numbers
+  if (e.pattern == "each.at_least")
+    f->each(v).at_least(b[0]);
+  else if (e.pattern == "each.at_most")
+    f->each(v).at_most(b[0]);
+  else
+    f->each(v).between(b[0], b[1]);
+  return Evaluated{f->len(), ok, 1};
+}
+
+}  // namespace
+
+Result<Evaluated> eval_check_expr(const CheckExpr& e, const SampleSeries& s, Verdict& v) {
   const auto& n = e.nums;
   if (e.pattern == "nondecreasing" || e.pattern == "strictly_increasing") {
     SCXSNAP_TRY(auto f, project<std::uint64_t>(s, e.projs[0]));
@@ -269,32 +312,41 @@ Result<void> eval_check_expr(const CheckExpr& e, const SampleSeries& s, Verdict&
       f.nondecreasing(v);
     else
       f.strictly_increasing(v);
-    return {};
+    return Evaluated{f.len(), ok_count(f), 2};
   }
   if (e.pattern == "always_true") {
     SCXSNAP_TRY(auto f, project<bool>(s, e.projs[0]));
     f.always_true(v);
-    return {};
+    return Evaluated{f.len(), ok_count(f), 1};
   }
+  if (e.pattern.starts_with("each."))
+    if (auto done = each_exact(e, s, v)) return *done;
   SCXSNAP_TRY(auto f, project<double>(s, e.projs[0]));
+  Evaluated ev{f.len(), ok_count(f), 1};
   auto u64_arg = [](double d) { return d < 0 ? std::uint64_t{0} : static_cast<std::uint64_t>(d); };
-  if (e.pattern == "rate_within")
+  if (e.pattern == "rate_within") {
     f.rate_within(v, n[0], n[1]);
-  else if (e.pattern == "steady_within")
+    ev.needed = 2;
+  } else if (e.pattern == "steady_within") {
     f.steady_within(v, u64_arg(n[0]), n[1]);
-  else if (e.pattern == "converges_to")
+  } else if (e.pattern == "converges_to") {
     f.converges_to(v, n[0], n[1], u64_arg(n[2]));
-  else if (e.pattern == "each.at_least")
+    ev.needed = 3;
+  } else if (e.pattern == "each.at_least") {
     f.each(v).at_least(n[0]);
-  else if (e.pattern == "each.at_most")
+  } else if (e.pattern == "each.at_most") {
     f.each(v).at_most(n[0]);
-  else if (e.pattern == "each.between")
+  } else if (e.pattern == "each.between") {
     f.each(v).between(n[0], n[1]);
-  else if (e.pattern == "ratio_within") {
+  } else if (e.pattern == "ratio_within") {
     SCXSNAP_TRY(auto g, project<double>(s, e.projs[1]));
     f.ratio_within(v, g, n[0], n[1]);
+    std::size_t both = 0;
+    for (std::size_t i = 0; i < f.len() && i < g.len(); ++i)
+      both += f.values()[i].has_value() && g.values()[i].has_value();
+    ev.evaluated = both;
   }
-  return {};
+  return ev;
 }
 
 }  // namespace scxsnap::cli

@@ -20,6 +20,13 @@ struct CheckExpr {
   std::string pattern;  // nondecreasing, …, or "each.at_least" / "each.at_most" / "each.between"
   std::vector<std::string> projs;  // projection texts
   std::vector<double> nums;        // numeric arguments
+  std::vector<std::string> num_texts;  // their source text (exact integers)
+};
+
+/// How many samples an assertion could look at, and how many it needs to
+/// say anything (2 for orderings and rates, 3 for converges_to, else 1).
+struct Evaluated {
+  std::size_t samples = 0, evaluated = 0, needed = 1;
 };
 
 /// Parse one expression; errors name the column (1-based) and what was expected.
@@ -27,6 +34,6 @@ Result<CheckExpr> parse_check_expr(const std::string& text);
 
 /// Evaluate it over the series into the verdict. Errors: an unknown
 /// projection or pattern (bad usage).
-Result<void> eval_check_expr(const CheckExpr& e, const SampleSeries& series, Verdict& v);
+Result<Evaluated> eval_check_expr(const CheckExpr& e, const SampleSeries& series, Verdict& v);
 
 }  // namespace scxsnap::cli

@@ -60,16 +60,23 @@ void add_check(CLI::App& app, int& exit_code) {
     std::size_t passed = 0, failed = 0, inconclusive = 0;
     for (const auto& e : parsed) {
       Verdict v;
-      if (auto r = eval_check_expr(e, *series, v); !r) {
+      auto r = eval_check_expr(e, *series, v);
+      if (!r) {
         exit_code = report_error(r.error());
         return;
       }
+      // A pattern that saw too few samples proves nothing: inconclusive,
+      // never passed (the library's patterns count it as vacuously true).
+      bool too_few = v.passed() && r->evaluated < r->needed;
       for (const auto& m : v.failures()) fmt::print("FAIL: {}\n", m);
       for (const auto& m : v.inconclusives()) fmt::print("INCONCLUSIVE: {}\n", m);
+      if (too_few)
+        fmt::print("INCONCLUSIVE: {}: {} of {} sample(s) evaluated, the pattern needs at least {}\n",
+                   e.text, r->evaluated, r->samples, r->needed);
       for (const auto& m : v.notes()) fmt::print("NOTE: {}\n", m);
       if (!v.passed())
         ++failed;
-      else if (v.inconclusive())
+      else if (v.inconclusive() || too_few)
         ++inconclusive;
       else
         ++passed;

@@ -1,0 +1,99 @@
+// `scxsnap check` is honest: an assertion that saw too few samples (none at
+// all, one for an ordering, fewer than three for converges_to) is
+// inconclusive (exit 4), never passed; integers in messages are exact u64;
+// cpu_sum(.) is the value itself, as `map --sum .`; a report given where a
+// series is expected is named as such.
+#include "cli_util.hpp"
+
+#include <fmt/format.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+using ::testing::HasSubstr;
+
+namespace {
+
+const std::string kData = SCXSNAP_TEST_DATA;
+
+std::string compact(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+// A series of `n` copies of the sample report, nr_dispatched set per sample.
+std::string series_of(const std::vector<std::string>& dispatched, bool placeholder = false) {
+  std::string base = compact(slurp(kData + (placeholder ? "/placeholder_report.json"
+                                                        : "/sample_report.json")));
+  const std::string from = R"("nr_dispatched","value":{"kind":"uint","bits":64,"value":907})";
+  std::string out;
+  for (std::size_t i = 0; i < dispatched.size(); ++i) {
+    std::string r = base;
+    if (auto at = r.find(from); at != std::string::npos)
+      r.replace(at, from.size(),
+                R"("nr_dispatched","value":{"kind":"uint","bits":64,"value":)" + dispatched[i] +
+                    "}");
+    out += fmt::format(R"({{"tag":"periodic_{:03}","elapsed_ms":{},"report":{}}})", i, i * 100, r) +
+           "\n";
+  }
+  return out;
+}
+
+struct CheckCli : ::testing::Test {
+  TempDir d;
+  std::string file(const std::string& text) {
+    std::string p = d.path() + "/s" + std::to_string(++n) + ".jsonl";
+    spit(p, text);
+    return p;
+  }
+  int n = 0;
+};
+
+TEST_F(CheckCli, TooFewSamplesAreInconclusiveNeverPassed) {
+  std::string one = file(series_of({"907"}));
+  CliResult r = run_cli({"check", one, "--expect", "nondecreasing(var:nr_dispatched)"});
+  EXPECT_EQ(r.exit_code, 4) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("INCONCLUSIVE: nondecreasing(var:nr_dispatched): 1 of 1 sample(s) "
+                               "evaluated, the pattern needs at least 2"));
+  EXPECT_THAT(r.out, HasSubstr("0 passed, 0 failed, 1 inconclusive"));
+
+  std::string two = file(series_of({"1", "2"}));
+  r = run_cli({"check", two, "--expect", "converges_to(var:nr_dispatched, 2, 0.1, 1000)"});
+  EXPECT_EQ(r.exit_code, 4) << r.out;
+  r = run_cli({"check", two, "--expect", "nondecreasing(var:nr_dispatched)"});
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("1 passed, 0 failed, 0 inconclusive"));
+
+  // Every sample a placeholder (no scheduler): nothing evaluated.
+  std::string none = file(series_of({"0", "0", "0"}, true));
+  r = run_cli({"check", none, "--expect", "nondecreasing(var:nr_dispatched)"});
+  EXPECT_EQ(r.exit_code, 4) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("0 of 3 sample(s) evaluated"));
+  // A variable no sample has: inconclusive too.
+  r = run_cli({"check", two, "--expect", "nondecreasing(var:no_such_var)"});
+  EXPECT_EQ(r.exit_code, 4) << r.out;
+}
+
+TEST_F(CheckCli, IntegersAreExactAndCpuSumDotIsTheValue) {
+  std::string big = file(series_of({"1290304235649801676", "1290304235649801676"}));
+  CliResult r =
+      run_cli({"check", big, "--expect", "each(var:nr_dispatched).at_most(1290304235649801675)"});
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("at_most 1290304235649801675"));
+  EXPECT_THAT(r.out, HasSubstr("value 1290304235649801676"));
+  r = run_cli({"check", big, "--expect", "each(var:nr_dispatched).at_most(1290304235649801676)"});
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+
+  std::string two = file(series_of({"1", "2"}));
+  r = run_cli({"check", two, "--expect", "each(map:pcpu_stats.cpu_sum(.)).between(55, 55)"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("1 passed"));
+}
+
+TEST_F(CheckCli, AReportIsNotASeries) {
+  CliResult r = run_cli({"check", kData + "/sample_report.json", "--expect",
+                         "nondecreasing(var:nr_dispatched)"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("report"));
+}
+
+}  // namespace
