@@ -2,6 +2,7 @@
 #include "cli_util.hpp"
 
 #include <filesystem>
+#include <regex>
 #include <gtest/gtest.h>
 #include <sstream>
 
@@ -78,4 +79,33 @@ TEST(Readme, CheckHelpShowsTheGrammarOfTheReadme) {
   CliResult r = run_cli({"check", "--help"});
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_NE(r.out.find(grammar), std::string::npos) << r.out;
+}
+
+// The bash completion offers every flag each subcommand's --help lists.
+TEST(Readme, BashCompletionKnowsEveryFlagOfEverySubcommand) {
+  std::string comp =
+      slurp(std::string(SCXSNAP_TEST_DATA) + "/../../tools/scxsnap/scxsnap.bash");
+  auto line_of = [&](const std::string& head) {
+    auto at = comp.find(head);
+    EXPECT_NE(at, std::string::npos) << head;
+    if (at == std::string::npos) return std::string();
+    return comp.substr(at, comp.find(";;", at) - at);
+  };
+  std::string shared = line_of("local capture_flags=");
+  std::regex flag(R"((?:^|[ ,])(--?[a-zA-Z][a-zA-Z0-9-]*))");
+  for (std::string sub : {"capture", "show", "var", "map", "convert", "watch", "check", "diff"}) {
+    CliResult r = run_cli({sub, "--help"});
+    ASSERT_EQ(r.exit_code, 0) << sub;
+    std::string mine = line_of("    " + sub + ") flags=");
+    if (sub == "capture" || sub == "watch") mine += shared;
+    std::size_t n = 0;
+    for (std::sregex_iterator it(r.out.begin(), r.out.end(), flag), end; it != end; ++it) {
+      std::string f = (*it)[1];
+      if (f == "-h" || f == "--help") continue;
+      ++n;
+      EXPECT_TRUE(std::regex_search(mine, std::regex("(^|[ \"\n])" + f + "([ \"\n]|$)")))
+          << sub << " " << f;
+    }
+    EXPECT_GT(n, 0u) << sub;  // every subcommand has a flag of its own
+  }
 }

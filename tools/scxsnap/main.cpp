@@ -32,7 +32,7 @@ int lookup_error(const Error& err) {
 
 int main(int argc, char** argv) {
   using namespace scxsnap::cli;
-  CLI::App app{"scxsnap: snapshots of BPF scheduler state (ktstr-compatible JSON)"};
+  CLI::App app{"scxsnap: snapshots of BPF scheduler state (ktstr-compatible JSON)", "scxsnap"};
   app.set_version_flag("--version", std::string(scxsnap::version()));
   app.require_subcommand(1);
   int exit_code = kOk;

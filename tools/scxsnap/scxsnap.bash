@@ -1,0 +1,45 @@
+# bash completion for scxsnap (installed as
+# share/bash-completion/completions/scxsnap). A test keeps the flags here
+# equal to each subcommand's --help.
+_scxsnap() {
+  local cur prev words cword
+  _init_completion || return
+  local subcommands="capture show var map convert watch check diff"
+  local sub="" i
+  for ((i = 1; i < cword; i++)); do
+    case "${words[i]}" in
+      capture|show|var|map|convert|watch|check|diff) sub=${words[i]}; break ;;
+    esac
+  done
+  if [[ -z $sub ]]; then
+    COMPREPLY=($(compgen -W "$subcommands --help --version" -- "$cur"))
+    return
+  fi
+  local capture_flags="--map --obj --map-id --max-entries --deadline-ms --max-value-bytes
+    --max-array-elements --enable-stats --all-progs --pid --cgroup --active-obj"
+  local flags
+  case $sub in
+    capture) flags="-o --output --pretty -q --quiet $capture_flags" ;;
+    watch) flags="-o --output --interval-ms --count --duration-s $capture_flags" ;;
+    show) flags="--json" ;;
+    var) flags="--live --obj --map-id --path --json --raw" ;;
+    map) flags="--map-id --obj --cpu --at --path --sum --json --raw" ;;
+    convert) flags="--pretty" ;;
+    check) flags="--expect" ;;
+    diff) flags="--from --to --json" ;;
+  esac
+  case $prev in
+    -o|--output) _filedir; return ;;
+    --cgroup) COMPREPLY=($(compgen -d -- "/sys/fs/cgroup/${cur#/sys/fs/cgroup/}")); return ;;
+    --pid) COMPREPLY=($(compgen -W "$(ls /proc | grep -E '^[0-9]+$')" -- "$cur")); return ;;
+    --map|--obj|--map-id|--max-entries|--deadline-ms|--max-value-bytes|--max-array-elements|\
+    --active-obj|--interval-ms|--count|--duration-s|--path|--sum|--cpu|--at|--expect|--from|--to)
+      return ;;
+  esac
+  if [[ $cur == -* ]]; then
+    COMPREPLY=($(compgen -W "$flags -h --help" -- "$cur"))
+  else
+    _filedir '@(json|jsonl)'
+  fi
+}
+complete -F _scxsnap scxsnap
