@@ -83,4 +83,37 @@ TEST(DeliberateDifference, ActiveFilterAcceptsMapIds) {
   EXPECT_EQ(e.excluded_maps[0].map_id, 11u);
 }
 
+// Difference 4: where ktstr finds no global, var also searches the custom
+// .data.NAME / .rodata.NAME sections and <obj>.kconfig; an active view sees
+// those sharing its object's BTF. The spec's errors stay as they are.
+TEST(DeliberateDifference, VarFindsCustomSectionsAndKconfig) {
+  auto with_btf = [](FailureDumpMap m, std::uint32_t btf) {
+    m.btf_id = btf;
+    return m;
+  };
+  auto r = make_report_with_maps(
+      {with_btf(make_global_map("scx_a.bss", {{"nr", uint_v(3)}}), 7),
+       with_btf(make_global_map(".data.uei_dump", {{"uei_dump", array_v({})}}), 7),
+       with_btf(make_global_map("scx_a.kconfig", {{"LINUX_KERNEL_VERSION", uint_v(0x61200)}}), 7),
+       with_btf(make_global_map("scx_b.bss", {{"other", uint_v(1)}}), 8),
+       with_btf(make_global_map(".data.uei_dump", {{"uei_dump", array_v({uint_v(1)})}}), 8),
+       with_btf(make_global_map(".rodata.knobs", {{"knob", uint_v(9)}}), 8)});
+  Snapshot s(r);
+  EXPECT_EQ(s.var("LINUX_KERNEL_VERSION").as_u64().value(), 0x61200u);
+  EXPECT_EQ(s.var("knob").as_u64().value(), 9u);
+  // Two objects' copies: ambiguous, as for standard sections.
+  EXPECT_THAT(err_as<errors::AmbiguousVar>(s.var("uei_dump")).found_in,
+              ElementsAre(".data.uei_dump", ".data.uei_dump"));
+  // The active object's copy through its BTF.
+  r.active_obj_name = "scx_b";
+  Snapshot s2(r);
+  EXPECT_EQ(s2.var("uei_dump").raw()->elements().size(), 1u);
+  auto act = s2.active();
+  ASSERT_TRUE(act.has_value());
+  EXPECT_EQ(act->var("knob").as_u64().value(), 9u);
+  EXPECT_FALSE(act->var("LINUX_KERNEL_VERSION").is_present());  // scx_a's
+  // Not found: the spec's VarNotFound over the standard sections only.
+  EXPECT_THAT(err_as<errors::VarNotFound>(s.var("nope")).available, ElementsAre("nr", "other"));
+}
+
 }  // namespace
