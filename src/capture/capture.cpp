@@ -27,6 +27,7 @@
 #include <cstring>
 #include <ctime>
 #include <fmt/format.h>
+#include <fstream>
 #include <new>
 #include <sys/stat.h>
 #include <sys/utsname.h>
@@ -137,6 +138,25 @@ bool wanted_by_id(const CaptureOptions& o, std::uint32_t id) {
   return std::find(o.map_ids.begin(), o.map_ids.end(), id) != o.map_ids.end();
 }
 
+// Why listing maps was refused, from /proc/self/status CapEff: walking map
+// ids and opening maps by id need CAP_SYS_ADMIN (CAP_BPF alone is not enough).
+std::string missing_capabilities() {
+  constexpr int kCapSysAdmin = 21, kCapBpf = 39;
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  std::optional<std::uint64_t> eff;
+  while (std::getline(in, line))
+    if (line.starts_with("CapEff:")) eff = std::strtoull(line.c_str() + 7, nullptr, 16);
+  if (!eff) return "capture needs CAP_SYS_ADMIN (run as root)";
+  if (*eff >> kCapSysAdmin & 1)
+    return "the process has CAP_SYS_ADMIN, so a security module (LSM, lockdown) or a seccomp "
+           "filter refused it";
+  return fmt::format(
+      "this process lacks CAP_SYS_ADMIN, which walking and opening maps by id require{}; run as "
+      "root (or grant it, e.g. setpriv/capsh)",
+      *eff >> kCapBpf & 1 ? " (it has CAP_BPF, which is not enough)" : " (it lacks CAP_BPF too)");
+}
+
 std::string utc_now() {
   std::time_t t = std::time(nullptr);
   std::tm tm{};
@@ -202,8 +222,7 @@ Result<Captured> capture_impl(const CaptureOptions& o, MapSource& src, Stream* o
       if (rc == -EPERM || rc == -EACCES)
         return Error(ErrorCode::PermissionDenied,
                      "listing BPF maps was refused (bpf(BPF_MAP_GET_NEXT_ID): " +
-                         std::string(std::strerror(-rc)) +
-                         "): capture needs CAP_SYS_ADMIN and CAP_BPF (run as root)");
+                         std::string(std::strerror(-rc)) + "): " + missing_capabilities());
       return Error(ErrorCode::Io, fmt::format("listing BPF maps failed: {}", std::strerror(-rc)));
     }
     ids.push_back(id);

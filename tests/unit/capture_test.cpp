@@ -328,7 +328,19 @@ TEST(CaptureCli, WithoutPrivilegeExits3) {
   while (std::fgets(buf, sizeof buf, p)) out += buf;
   ::pclose(p);
   EXPECT_THAT(out, HasSubstr("rc=3"));
-  EXPECT_THAT(out, HasSubstr("CAP_SYS_ADMIN"));
+  EXPECT_THAT(out, HasSubstr("this process lacks CAP_SYS_ADMIN, which walking and opening maps by "
+                             "id require (it lacks CAP_BPF too)"));
+  // Root with CAP_BPF but without CAP_SYS_ADMIN: the message says which one.
+  cmd = std::string("setpriv --bounding-set=-sys_admin --inh-caps=-sys_admin ") + SCXSNAP_CLI +
+        " capture -o /dev/null 2>&1; echo rc=$?";
+  p = ::popen(cmd.c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  out.clear();
+  while (std::fgets(buf, sizeof buf, p)) out += buf;
+  ::pclose(p);
+  EXPECT_THAT(out, HasSubstr("rc=3"));
+  EXPECT_THAT(out, HasSubstr("lacks CAP_SYS_ADMIN, which walking and opening maps by id require "
+                             "(it has CAP_BPF, which is not enough)"));
 }
 
 }  // namespace

@@ -2,7 +2,8 @@
 // all, one for an ordering, fewer than three for converges_to) is
 // inconclusive (exit 4), never passed; integers in messages are exact u64;
 // cpu_sum(.) is the value itself, as `map --sum .`; a report given where a
-// series is expected is named as such.
+// series is expected is named as such; a series tag that is not there is
+// absence (exit 1).
 #include "cli_util.hpp"
 
 #include <fmt/format.h>
@@ -94,6 +95,19 @@ TEST_F(CheckCli, AReportIsNotASeries) {
                          "nondecreasing(var:nr_dispatched)"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr("report"));
+}
+
+// diff of two samples of a series: a tag the series lacks is absence (exit 1)
+// and the message gives the nearest tags.
+TEST_F(CheckCli, DiffOfAMissingSeriesTagIsAbsent) {
+  std::string two = file(series_of({"1", "5"}));
+  CliResult r = run_cli({"diff", two, "--from", "periodic_000", "--to", "periodic_01"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("has no sample tagged 'periodic_01' (2 samples; nearest tags: "
+                               "periodic_001, periodic_000)"));
+  r = run_cli({"diff", two, "--from", "periodic_000", "--to", "periodic_001"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_THAT(r.out, HasSubstr("nr_dispatched: 1 → 5 (+4)"));
 }
 
 }  // namespace

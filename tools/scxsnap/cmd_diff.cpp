@@ -2,6 +2,7 @@
 // scxsnap diff A B [--json], or diff SERIES.jsonl --from TAG --to TAG:
 // what changed between two reports. Exit 0 whether or not anything changed.
 #include "commands.hpp"
+#include "report/nearest_names.hpp"
 #include "scxsnap/diff.hpp"
 #include "scxsnap/sample_series.hpp"
 
@@ -57,9 +58,16 @@ void add_diff(CLI::App& app, int& exit_code) {
         if (r.tag == o->to) pb = &r.report;
       }
       if (!pa || !pb) {
-        exit_code = report_error(Error(
-            ErrorCode::InvalidArgument,
-            fmt::format("series {} has no sample tagged '{}'", o->files[0], pa ? o->to : o->from)));
+        // The tag asked for is absent (exit 1); the message lists the tags there are.
+        std::vector<std::string> tags;
+        for (const auto& r : s->rows()) tags.push_back(r.tag);
+        std::string want = pa ? o->to : o->from, list;
+        for (const auto& t : detail::nearest_names(want, tags, 5))
+          list += (list.empty() ? "" : ", ") + t;
+        exit_code = lookup_error(Error(
+            ErrorCode::NotFound, fmt::format("series {} has no sample tagged '{}' ({} samples; "
+                                             "nearest tags: {})",
+                                             o->files[0], want, tags.size(), list)));
         return;
       }
       a = *pa;
