@@ -17,6 +17,11 @@
 
 namespace scxsnap {
 
+/// How a float with a non-negative exponent is written: serde_json 1.0.147+
+/// (zmij, what ktstr pins today) writes "1e+16", 1.0.146 and older (ryu)
+/// "1e16". Everything else about float text is the same in both.
+enum class FloatStyle : std::uint8_t { Zmij, Ryu };
+
 class JsonValue {
  public:
   enum class Type : std::uint8_t { Null, Bool, Number, String, Array, Object };

@@ -316,6 +316,9 @@ struct FailureDumpReport {
   std::optional<ProbeBssCounters> probe_counters;             // skip if none
   bool is_placeholder = false;                                // skip if false
   std::optional<CaptureInfo> capture;                         // scxsnap addition, skip if none
+  /// Not a JSON field: the float text the document was written with (set
+  /// by parse_report when a float shows it), used when writing it back.
+  FloatStyle float_style = FloatStyle::Zmij;
 
   /// A report standing in for a capture that did not happen: the five
   /// *_unavailable fields carry `reason` and is_placeholder is set.

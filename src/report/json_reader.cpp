@@ -151,12 +151,38 @@ Result<bool> read_bool(od::value v, const PathNode& p) {
   return b;
 }
 
-Result<double> read_f64_or_null(od::value v, const PathNode& p) {
-  bool null = false;
-  if (!v.is_null().get(null) && null) return std::numeric_limits<double>::quiet_NaN();
+namespace {
+thread_local bool t_ryu_seen = false;
+
+// "1e16" (ryu, serde_json <= 1.0.146) has a digit right after the 'e' of a
+// non-negative exponent; "1e+16" (zmij, 1.0.147+) a '+'.
+void note_float_token(std::string_view tok) {
+  auto e = tok.find_first_of("eE");
+  if (e != std::string_view::npos && e + 1 < tok.size() && tok[e + 1] >= '0' && tok[e + 1] <= '9')
+    t_ryu_seen = true;
+}
+}  // namespace
+
+FloatStyleProbe::FloatStyleProbe() : outer_(t_ryu_seen) {
+  t_ryu_seen = false;
+}
+FloatStyleProbe::~FloatStyleProbe() {
+  t_ryu_seen = outer_ || t_ryu_seen;
+}
+FloatStyle FloatStyleProbe::style() const {
+  return t_ryu_seen ? FloatStyle::Ryu : FloatStyle::Zmij;
+}
+
+Result<double> read_f64(od::value v, const PathNode& p) {
   double d;
-  if (v.get_double().get(d))
-    return json_error(p, fmt::format("expected a number (or null), found {}", found_type(v)));
+  if (v.get_double().get(d)) {
+    bool null = false;
+    if (!v.is_null().get(null) && null)
+      return json_error(p, "expected a number, found null (serde reads no null into an f64, "
+                           "though it writes NaN and infinities as null)");
+    return json_error(p, fmt::format("expected a number, found {}", found_type(v)));
+  }
+  note_float_token(v.raw_json_token());
   return d;
 }
 

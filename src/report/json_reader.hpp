@@ -40,8 +40,24 @@ Result<std::uint32_t> read_u32(od::value v, const PathNode& p);
 Result<std::int64_t> read_i64(od::value v, const PathNode& p);
 Result<std::int32_t> read_i32(od::value v, const PathNode& p);
 Result<bool> read_bool(od::value v, const PathNode& p);
-/// A number, or null (read back as NaN, since serde writes NaN as null).
-Result<double> read_f64_or_null(od::value v, const PathNode& p);
+/// A float: a number (null is refused, as serde refuses it for an f64,
+/// though it writes NaN and infinities as null). Notes the float's style.
+Result<double> read_f64(od::value v, const PathNode& p);
+
+/// While alive, records whether a float read on this thread was written in
+/// serde_json's older style ("1e16" rather than "1e+16"); scopes nest (an
+/// inner scope's finding reaches the outer one).
+class FloatStyleProbe {
+ public:
+  FloatStyleProbe();
+  ~FloatStyleProbe();
+  FloatStyleProbe(const FloatStyleProbe&) = delete;
+  FloatStyleProbe& operator=(const FloatStyleProbe&) = delete;
+  FloatStyle style() const;
+
+ private:
+  bool outer_;
+};
 Result<std::string> read_string(od::value v, const PathNode& p);
 Result<od::object> read_object(od::value v, const PathNode& p);
 Result<od::array> read_array(od::value v, const PathNode& p);

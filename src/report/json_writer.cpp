@@ -66,7 +66,7 @@ void JsonWriter::value_f64(double v) {
     out_ += "null";  // serde_json writes NaN and infinities as null
     return;
   }
-  append_f64(out_, v);
+  append_f64(out_, v, floats_);
 }
 
 void JsonWriter::value_string(std::string_view s) {
@@ -76,7 +76,7 @@ void JsonWriter::value_string(std::string_view s) {
   out_ += '"';
 }
 
-void append_f64(std::string& out, double v) {
+void append_f64(std::string& out, double v, FloatStyle style) {
   // Shortest round-trip digits from to_chars, then ryu's layout rules
   // (what serde_json prints): decimal for 1e-5 <= |v| < 1e16, else d.ddde±x.
   char buf[40];
@@ -116,6 +116,7 @@ void append_f64(std::string& out, double v) {
       out.append(digits, 1);
     }
     out += 'e';
+    if (kk - 1 >= 0 && style == FloatStyle::Zmij) out += '+';
     char eb[8];
     auto er = std::to_chars(eb, eb + sizeof eb, kk - 1);
     out.append(eb, er.ptr);

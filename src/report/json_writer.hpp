@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // A streaming JSON writer that reproduces serde_json's output byte for byte:
 // compact (no whitespace) or pretty (2-space indent, "key": value), string
-// escapes as serde_json writes them, floats in ryu's shortest form, and
-// non-finite floats as null. No DOM: callers emit tokens in order.
+// escapes as serde_json writes them, floats in the shortest form in either
+// serde_json era's exponent style, and non-finite floats as null. No DOM:
+// callers emit tokens in order.
 #pragma once
+
+#include "scxsnap/json_value.hpp"
 
 #include <cstdint>
 #include <string>
@@ -14,7 +17,9 @@ namespace scxsnap::detail {
 
 class JsonWriter {
  public:
-  explicit JsonWriter(std::string& out, bool pretty = false) : out_(out), pretty_(pretty) {}
+  explicit JsonWriter(std::string& out, bool pretty = false,
+                      FloatStyle floats = FloatStyle::Zmij)
+      : out_(out), pretty_(pretty), floats_(floats) {}
 
   void begin_object() { open('{'); }
   void end_object() { close('}'); }
@@ -74,13 +79,15 @@ class JsonWriter {
 
   std::string& out_;
   bool pretty_;
+  FloatStyle floats_;
   // One entry per open container: has it written an element yet?
   std::vector<bool> has_elem_;
   bool after_key_ = false;
 };
 
-/// ryu/serde_json float text for a finite double ("1.0", "1e-7", "1.5e300").
-void append_f64(std::string& out, double v);
+/// serde_json float text for a finite double ("1.0", "1e-7", "1.5e+300"; with
+/// FloatStyle::Ryu "1.5e300").
+void append_f64(std::string& out, double v, FloatStyle style = FloatStyle::Zmij);
 /// JSON string body escaping as serde_json does (no surrounding quotes).
 void append_escaped(std::string& out, std::string_view s);
 

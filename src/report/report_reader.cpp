@@ -279,7 +279,7 @@ Result<RenderedValue> read_rendered(od::value v, const PathNode& p, int depth) {
                 return {};
               }
               case ValueKind::Float: {
-                SCXSNAP_TRY(fvalue, read_f64_or_null(fv, fp));
+                SCXSNAP_TRY(fvalue, read_f64(fv, fp));
                 return {};
               }
               default:
@@ -1545,6 +1545,7 @@ std::size_t g_piecewise_value_threshold = std::size_t{256} << 20;
 
 std::optional<FailureDumpReport> parse_report_streaming(
     std::string_view t, const std::function<void(std::size_t)>& consumed, std::string* why) {
+  FloatStyleProbe floats;
   static constexpr std::array<std::string_view, 1> kMaps = {"maps"};
   auto top = object_members(t, skip_ws(t, 0), kMaps);
   if (!top) return std::nullopt;
@@ -1633,11 +1634,15 @@ std::optional<FailureDumpReport> parse_report_streaming(
     report->maps.push_back(std::move(*map));
     consumed(me);
   }
+  report->float_style = floats.style();
   return std::move(*report);
 }
 
 Result<FailureDumpReport> parse_report_padded(simdjson::padded_string_view text) {
-  return with_document<FailureDumpReport>(text, read_report);
+  FloatStyleProbe floats;
+  auto r = with_document<FailureDumpReport>(text, read_report);
+  if (r) r->float_style = floats.style();
+  return r;
 }
 
 }  // namespace detail

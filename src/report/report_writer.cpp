@@ -536,7 +536,7 @@ void write_report_tail(JsonWriter& w, const FailureDumpReport& r) {
 std::string to_json(const FailureDumpReport& report, JsonStyle style) {
   std::string out;
   out.reserve(4096);
-  detail::JsonWriter w(out, style == JsonStyle::Pretty);
+  detail::JsonWriter w(out, style == JsonStyle::Pretty, report.float_style);
   detail::write_report_head(w, report);
   for (const auto& m : report.maps) detail::write_map_to(w, m);
   detail::write_report_tail(w, report);

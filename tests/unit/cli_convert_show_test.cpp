@@ -44,8 +44,53 @@ TEST(CliConvert, PrettyThenCompactRestoresTheOriginal) {
       0);
   EXPECT_THAT(slurp(pretty), HasSubstr("\n  \"schema\": \"single\",\n"));
   ASSERT_EQ(run_cli({"convert", pretty, back}).exit_code, 0);
-  // The pretty file ends with a newline, which the compact output mirrors.
-  EXPECT_TRUE(slurp(back) == read_test_file("full_report.json") + "\n");
+  EXPECT_TRUE(slurp(back) == read_test_file("full_report.json"));
+  // Like ktstr's to_string_pretty, pretty output has no final newline unless
+  // the input had one: a pretty dump converts to itself byte for byte.
+  EXPECT_NE(slurp(pretty).back(), '\n');
+  std::string again = dir.path() + "/again.json";
+  ASSERT_EQ(run_cli({"convert", "--pretty", pretty, again}).exit_code, 0);
+  EXPECT_TRUE(slurp(again) == slurp(pretty));
+  spit(pretty, slurp(pretty) + "\n");
+  ASSERT_EQ(run_cli({"convert", "--pretty", pretty, again}).exit_code, 0);
+  EXPECT_TRUE(slurp(again) == slurp(pretty));
+}
+
+// Floats round-trip in the style of the serde_json that wrote them: 1.0.147+
+// (zmij, "1e+16") or 1.0.146 and older (ryu, "1e16"); scxsnap's own floats
+// are written as today's serde_json writes them.
+TEST(CliConvert, FloatsKeepTheirSerdeJsonEra) {
+  TempDir dir;
+  const std::string head =
+      R"({"schema":"single","maps":[{"name":"x.bss","map_type":2,"value_size":8,"max_entries":1,)"
+      R"("value":{"kind":"struct","type_name":".bss","members":[)";
+  auto doc = [&](const std::string& a, const std::string& b) {
+    return head + R"({"name":"a","value":{"kind":"float","bits":64,"value":)" + a + R"(}},)" +
+           R"({"name":"b","value":{"kind":"float","bits":64,"value":)" + b + R"(}}]}}]})";
+  };
+  for (const auto& [a, b] : {std::pair{"1e+16", "1.7976931348623157e+308"},
+                            std::pair{"1e16", "1.7976931348623157e308"},
+                            std::pair{"2.5e-7", "0.5"}}) {
+    std::string in = dir.path() + "/in.json", out = dir.path() + "/out.json";
+    for (bool pretty : {false, true}) {
+      std::string text = doc(a, b);
+      if (pretty) {
+        ASSERT_EQ(run_cli({"convert", "--pretty", (spit(in, text), in), out}).exit_code, 0);
+        text = slurp(out);
+      }
+      spit(in, text);
+      CliResult r = run_cli(pretty ? std::vector<std::string>{"convert", "--pretty", in, out}
+                                   : std::vector<std::string>{"convert", in, out});
+      ASSERT_EQ(r.exit_code, 0) << r.err;
+      EXPECT_TRUE(slurp(out) == text) << a << " pretty=" << pretty << "\n" << slurp(out);
+    }
+  }
+  // A value serde cannot read back (null for an f64) is refused, with its path.
+  std::string in = dir.path() + "/null.json";
+  spit(in, doc("null", "1.0"));
+  CliResult r = run_cli({"convert", in, dir.path() + "/o.json"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("maps[0].value.members[0].value.value: expected a number, found null"));
 }
 
 TEST(CliConvert, MalformedInputExits2NamesThePathAndLeavesNothing) {

@@ -46,7 +46,7 @@ TEST(ReportModel, FullGoldenFieldsLandInTheModel) {
   EXPECT_EQ(bss.value->get("big")->uint_value(), UINT64_MAX);
   EXPECT_EQ(bss.value->get("edge")->uint_value(), (1ull << 53) + 1);
   EXPECT_EQ(bss.value->get("min64")->int_value(), INT64_MIN);
-  EXPECT_TRUE(std::isnan(bss.value->get("nan")->float_value()));
+  EXPECT_EQ(bss.value->get("huge")->float_value(), 1.5e300);  // written "1.5e+300" (zmij)
   EXPECT_EQ(bss.value->get("mode")->variant(), "MODE_FAST");
   EXPECT_FALSE(bss.value->get("nameless")->variant().has_value());
   EXPECT_EQ(bss.value->get("leader")->get("pid")->int_value(), 1234);
@@ -102,12 +102,13 @@ TEST(ReportModel, WriteThenReadGivesAnEqualModelForBuiltValues) {
   EXPECT_NE(to_json(r).find("9007199254740993"), std::string::npos);
 }
 
-TEST(ReportModel, NonFiniteFloatsWriteNullAndReadBackNan) {
+TEST(ReportModel, NonFiniteFloatsWriteNullWhichSerdeCannotReadBack) {
   RenderedValue inf = RenderedValue::make_float(64, INFINITY);
   EXPECT_EQ(to_json(inf), R"({"kind":"float","bits":64,"value":null})");
   auto back = parse_rendered_value(to_json(inf));
-  ASSERT_TRUE(back.has_value());
-  EXPECT_TRUE(std::isnan(back->float_value()));
+  ASSERT_FALSE(back.has_value());
+  EXPECT_NE(back.error().message().find("value: expected a number, found null"), std::string::npos)
+      << back.error().message();
 }
 
 struct FloatCase {
@@ -115,7 +116,7 @@ struct FloatCase {
   const char* text;
 };
 
-TEST(JsonFloatText, MatchesSerdeJson) {
+TEST(JsonFloatText, MatchesSerdeJsonOfBothEras) {
   const FloatCase cases[] = {
       {0.0, "0.0"},
       {-0.0, "-0.0"},
@@ -138,9 +139,14 @@ TEST(JsonFloatText, MatchesSerdeJson) {
       {12345678901234567.0, "1.2345678901234568e16"},
   };
   for (const auto& c : cases) {
-    std::string out;
-    detail::append_f64(out, c.v);
-    EXPECT_EQ(out, c.text) << "for " << c.text;
+    std::string ryu;
+    detail::append_f64(ryu, c.v, FloatStyle::Ryu);
+    EXPECT_EQ(ryu, c.text) << "for " << c.text;
+    // serde_json 1.0.147+ differs only by a '+' before a non-negative exponent.
+    std::string zmij, want = c.text;
+    if (auto e = want.find('e'); e != std::string::npos && want[e + 1] != '-') want.insert(e + 1, "+");
+    detail::append_f64(zmij, c.v);
+    EXPECT_EQ(zmij, want) << "for " << c.text;
   }
 }
 

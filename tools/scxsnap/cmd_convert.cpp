@@ -29,8 +29,9 @@ void add_convert(CLI::App& app, int& exit_code) {
       return;
     }
     std::string json = to_json(*report, opts->pretty ? JsonStyle::Pretty : JsonStyle::Compact);
-    // Mirror the input's final newline so a compact dump converts byte for byte.
-    if (opts->pretty || (!text->empty() && text->back() == '\n')) json += '\n';
+    // Mirror the input's final newline (ktstr writes none, to_string and
+    // to_string_pretty alike) so a dump converts byte for byte either way.
+    if (!text->empty() && text->back() == '\n') json += '\n';
     if (auto w = write_file_atomic(opts->out, json); !w) {
       exit_code = report_error(w.error());
       return;
