@@ -45,6 +45,8 @@ class SampleSeries {
   std::size_t len() const { return rows_.size(); }
   bool is_empty() const { return rows_.empty(); }
   const std::vector<SampleRow>& rows() const { return rows_; }
+  /// What reading skipped (records holding a dual or degraded dump).
+  const std::vector<std::string>& notes() const { return notes_; }
   /// Rows whose tag starts with "periodic_".
   SampleSeries periodic_only() const;
 
@@ -84,6 +86,7 @@ class SampleSeries {
       std::string_view name,
       const std::function<SnapshotResult<T>(const SnapshotField&)>& conv) const;
   std::vector<SampleRow> rows_;
+  std::vector<std::string> notes_;
 };
 
 /// `series.bpf_map("name").cpu(n).at(i).field_u64("path")` and per-CPU reducers.

@@ -8,6 +8,7 @@
 #include "scxsnap/btf_render.hpp"
 #include "scxsnap/capture.hpp"
 #include "scxsnap/diff.hpp"
+#include "scxsnap/dump_file.hpp"
 #include "scxsnap/json_value.hpp"
 #include "scxsnap/objects.hpp"
 #include "scxsnap/output_file.hpp"

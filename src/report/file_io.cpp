@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Reading reports from files and writing outputs atomically.
+#include "report/report_reader.hpp"
 #include "guard.hpp"
 #include "scxsnap/output_file.hpp"
 #include "scxsnap/report.hpp"
@@ -20,11 +21,6 @@
 #include <unistd.h>
 
 namespace scxsnap {
-namespace detail {
-Result<FailureDumpReport> parse_report_padded(simdjson::padded_string_view text);
-std::optional<FailureDumpReport> parse_report_streaming(
-    std::string_view text, const std::function<void(std::size_t)>& consumed, std::string* why);
-}  // namespace detail
 
 namespace {
 // Files at least this large are read in pieces (see parse_report_streaming).

@@ -3,6 +3,7 @@
 // path and what was expected. Serde rules: fields without a skip attribute are
 // required; unknown keys are ignored (as serde does); a key given twice is an
 // error (as serde's derive reports it).
+#include "report/report_reader.hpp"
 #include "guard.hpp"
 #include "json_reader.hpp"
 #include "scxsnap/report.hpp"
@@ -1636,6 +1637,40 @@ std::optional<FailureDumpReport> parse_report_streaming(
   }
   report->float_style = floats.style();
   return std::move(*report);
+}
+
+Result<FailureDumpReport> read_report_value(od::value v, const PathNode& p) {
+  return read_report(v, p);
+}
+
+// The schema first (a scan of the top-level keys; ktstr writes it first),
+// then the reader of that kind over the whole document.
+Result<FailureDumpFile> parse_dump_file_padded(simdjson::padded_string_view text) {
+  std::string schema;
+  {
+    thread_local od::parser parser;
+    od::document doc;
+    od::object obj;
+    std::string_view s;
+    if (!parser.iterate(text).get(doc) && !doc.get_object().get(obj) &&
+        !obj.find_field_unordered("schema").get_string().get(s))
+      schema = std::string(s);
+  }
+  if (schema != kSchemaDual && schema != kSchemaDegraded) {
+    SCXSNAP_TRY(FailureDumpReport r, parse_report_padded(text));
+    return FailureDumpFile(std::move(r));
+  }
+  FloatStyleProbe floats;
+  auto r = with_document<FailureDumpFile>(
+      text, [&](od::value v, const PathNode& p) { return read_dump_value(v, p, schema); });
+  if (r) {
+    if (auto* d = std::get_if<DegradedFailureDumpReport>(&*r)) d->float_style = floats.style();
+    if (auto* d = std::get_if<DualFailureDumpReport>(&*r)) {
+      d->late.float_style = floats.style();
+      if (d->early) d->early->float_style = floats.style();
+    }
+  }
+  return r;
 }
 
 Result<FailureDumpReport> parse_report_padded(simdjson::padded_string_view text) {

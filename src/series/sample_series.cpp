@@ -17,6 +17,7 @@ namespace scxsnap {
 Result<SampleSeries> SampleSeries::parse_jsonl(std::string_view text) {
   return detail::guarded("reading a series", [&]() -> Result<SampleSeries> {
     std::vector<SampleRow> rows;
+    std::vector<std::string> notes;
     std::size_t line_no = 0, start = 0;
     while (start < text.size()) {
       std::size_t end = text.find('\n', start);
@@ -67,13 +68,22 @@ Result<SampleSeries> SampleSeries::parse_jsonl(std::string_view text) {
       } else {
         const JsonValue* rep = doc->find("report");
         if (!rep) return fail("missing key 'report'");
+        // A dual or degraded dump is not one sample: skipped, and said.
+        if (const JsonValue* sc = rep->find("schema");
+            sc && sc->is_string() && (sc->text() == kSchemaDual || sc->text() == kSchemaDegraded)) {
+          notes.push_back(fmt::format("line {} (tag '{}'): a {} dump is not a sample; skipped",
+                                      line_no, row.tag, sc->text()));
+          continue;
+        }
         auto report = parse_report(to_json_text(*rep));
         if (!report) return fail("report: " + report.error().message());
         row.report = std::move(*report);
       }
       rows.push_back(std::move(row));
     }
-    return SampleSeries(std::move(rows));
+    SampleSeries s(std::move(rows));
+    s.notes_ = std::move(notes);
+    return s;
   });
 }
 

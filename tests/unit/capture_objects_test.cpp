@@ -136,7 +136,8 @@ TEST_F(TwinObjects, VarFindsCustomSectionsAndKconfigAndTellsCopiesApart) {
             (maj << 16) + (min << 8) + std::min(patch, 255u));
   // The spec's sections keep their rules and errors: a missing name is
   // VarNotFound over the .bss/.data/.rodata globals only.
-  auto* nf = snap.var("no_such_global").error()->get_if<errors::VarNotFound>();
+  SnapshotField missing = snap.var("no_such_global");
+  auto* nf = missing.error()->get_if<errors::VarNotFound>();
   ASSERT_NE(nf, nullptr);
   EXPECT_EQ(nf->available,
             (std::vector<std::string>{"byte_mask", "idle_bitmap", "kernel_mask", "unit_counter"}));

@@ -57,6 +57,7 @@ void add_check(CLI::App& app, int& exit_code) {
           series.error().code(), series.error().message() + kind_hint(o->file, FileKind::Series)));
       return;
     }
+    for (const auto& n : series->notes()) fmt::print("NOTE: {}\n", n);
     std::size_t passed = 0, failed = 0, inconclusive = 0;
     for (const auto& e : parsed) {
       Verdict v;

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // scxsnap convert IN OUT [--pretty]: validate a report and write it again.
 #include "commands.hpp"
-#include "scxsnap/report.hpp"
+#include "scxsnap/dump_file.hpp"
 
 namespace scxsnap::cli {
 
 void add_convert(CLI::App& app, int& exit_code) {
   auto* cmd =
-      app.add_subcommand("convert", "Validate a report and write it again (compact or --pretty)");
+      app.add_subcommand("convert", "Validate a dump (single, dual or degraded) and write it again (compact or --pretty)");
   struct Opts {
     std::string in, out;
     bool pretty = false;
@@ -23,7 +23,7 @@ void add_convert(CLI::App& app, int& exit_code) {
       exit_code = report_error(text.error());
       return;
     }
-    auto report = parse_report(*text);
+    auto report = parse_dump_file(*text);
     if (!report) {
       exit_code = report_error(report.error().with_context(opts->in == "-" ? "<stdin>" : opts->in));
       return;

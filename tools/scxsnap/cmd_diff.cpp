@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-// scxsnap diff A B [--json], or diff SERIES.jsonl --from TAG --to TAG:
+// scxsnap diff A B [--json], diff SERIES.jsonl --from TAG --to TAG, or diff DUAL.json:
 // what changed between two reports. Exit 0 whether or not anything changed.
 #include "commands.hpp"
+#include "file_kind.hpp"
+#include "snapshot_output.hpp"
 #include "report/nearest_names.hpp"
 #include "scxsnap/diff.hpp"
 #include "scxsnap/sample_series.hpp"
@@ -19,7 +21,9 @@ void add_diff(CLI::App& app, int& exit_code) {
     bool json = false;
   };
   auto o = std::make_shared<Opts>();
-  cmd->add_option("FILES", o->files, "two reports, or one series (.jsonl) with --from/--to")
+  cmd->add_option("FILES", o->files,
+                  "two reports; one series (.jsonl) with --from/--to; or one dual dump (its early "
+                  "snapshot against its late one)")
       ->required()
       ->expected(1, 2);
   cmd->add_option("--from", o->from, "series tag of the earlier sample");
@@ -28,18 +32,21 @@ void add_diff(CLI::App& app, int& exit_code) {
   cmd->callback([o, &exit_code] {
     FailureDumpReport a, b;
     if (o->files.size() == 2) {
-      auto ra = load_report(o->files[0]);
-      if (!ra) {
-        exit_code = report_error(ra.error());
-        return;
-      }
-      auto rb = load_report(o->files[1]);
-      if (!rb) {
-        exit_code = report_error(rb.error());
-        return;
-      }
+      // Reports, or dual dumps (their late halves).
+      auto ra = load_walkable(o->files[0], DumpHalf::Late, exit_code);
+      if (!ra) return;
+      auto rb = load_walkable(o->files[1], DumpHalf::Late, exit_code);
+      if (!rb) return;
       a = std::move(*ra);
       b = std::move(*rb);
+    } else if (o->from.empty() && o->to.empty() && sniff_file_kind(o->files[0]) != FileKind::Series) {
+      // One dual dump: what changed from its early snapshot to its late one.
+      auto early = load_walkable(o->files[0], DumpHalf::Early, exit_code);
+      if (!early) return;
+      auto late = load_walkable(o->files[0], DumpHalf::Late, exit_code);
+      if (!late) return;
+      a = std::move(*early);
+      b = std::move(*late);
     } else {
       if (o->from.empty() || o->to.empty()) {
         exit_code = report_error(

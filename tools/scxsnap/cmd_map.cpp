@@ -21,6 +21,7 @@ struct Opts {
   std::optional<std::size_t> cpu, at;
   OutputStyle style;
   MapScope scope;
+  bool early = false;
 };
 
 std::string key_text(const SnapshotEntry& e, const OutputStyle& style) {
@@ -126,17 +127,14 @@ void add_map(CLI::App& app, int& exit_code) {
   cmd->add_option("--sum", o->sum, "sum this path across CPUs ('.' = the value itself)");
   cmd->add_flag("--json", o->style.json, "print rendered values as JSON");
   cmd->add_flag("--raw", o->style.raw, "print char arrays as elements, not as C strings");
+  cmd->add_flag("--early", o->early, "in a dual dump, the early snapshot (default: the late one)");
   cmd->callback([o, &exit_code] {
     if (o->name.empty() && !o->scope.map_id) {
       exit_code = report_error(Error(ErrorCode::InvalidArgument, "map: give a map NAME or --map-id ID"));
       return;
     }
-    auto report = load_report(o->file);
-    if (!report) {
-      exit_code = report_error(Error(
-          report.error().code(), report.error().message() + kind_hint(o->file, FileKind::Report)));
-      return;
-    }
+    auto report = load_walkable(o->file, o->early ? DumpHalf::Early : DumpHalf::Late, exit_code);
+    if (!report) return;
     if (auto n = narrow_report(*report, o->scope); !n) {
       exit_code = lookup_error(n.error());
       return;

@@ -3,6 +3,7 @@
 #include "commands.hpp"
 #include "file_kind.hpp"
 #include "human.hpp"
+#include "scxsnap/dump_file.hpp"
 #include "scxsnap/json_value.hpp"
 #include "scxsnap/objects.hpp"
 #include "scxsnap/report.hpp"
@@ -148,7 +149,7 @@ void print_capped_arrays(const FailureDumpReport& r) {
 }
 
 // The same summary as JSON, for scripts.
-std::string summary_json(const std::string& file, const FailureDumpReport& r) {
+JsonValue summary_json(const std::string& file, const FailureDumpReport& r) {
   using J = JsonValue;
   auto u = [](std::uint64_t v) { return J::number(v); };
   auto opt = [](const std::optional<std::string>& s) { return s ? J::string(*s) : J::null(); };
@@ -215,7 +216,32 @@ std::string summary_json(const std::string& file, const FailureDumpReport& r) {
                   {"event_counter_timeline", u(r.event_counter_timeline.size())}})},
       {"unavailable", J::object(std::move(unavailable))},
   });
-  return to_json_text(doc, true);
+  return doc;
+}
+
+JsonValue dump_json(const std::string& file, const FailureDumpFile& dump) {
+  using J = JsonValue;
+  if (const auto* r = std::get_if<FailureDumpReport>(&dump)) return summary_json(file, *r);
+  if (const auto* d = std::get_if<DualFailureDumpReport>(&dump))
+    return J::object({{"file", J::string(file)},
+                      {"schema", J::string(std::string(kSchemaDual))},
+                      {"early_max_age_jiffies", J::number(d->early_max_age_jiffies)},
+                      {"early_threshold_jiffies", J::number(d->early_threshold_jiffies)},
+                      {"early_skipped_reason", d->early_skipped_reason
+                                                   ? J::string(*d->early_skipped_reason)
+                                                   : J::null()},
+                      {"late", summary_json(file, d->late)},
+                      {"early", d->early ? summary_json(file, *d->early) : J::null()}});
+  const auto& g = std::get<DegradedFailureDumpReport>(dump);
+  return J::object(
+      {{"file", J::string(file)},
+       {"schema", J::string(std::string(kSchemaDegraded))},
+       {"reason", J::string(g.reason)},
+       {"watchpoint_hit", J::boolean(g.watchpoint_hit)},
+       {"bss_latch_state", J::string(g.bss_latch_state)},
+       {"exit_kind", g.exit_kind ? J::number(std::uint64_t{*g.exit_kind}) : J::null()},
+       {"elapsed_ms", J::number(g.elapsed_ms)},
+       {"vcpus", J::number(std::uint64_t{g.vcpu_regs.size()})}});
 }
 
 void print_summary(const std::string& file, const FailureDumpReport& r) {
@@ -282,10 +308,36 @@ void print_summary(const std::string& file, const FailureDumpReport& r) {
   for (const auto& [name, reason] : reasons) fmt::print("  {}: {}\n", name, *reason);
 }
 
+void print_dual(const std::string& file, const DualFailureDumpReport& d) {
+  fmt::print("dual dump: {}\n", file);
+  fmt::print("early snapshot: {}", d.early ? "present" : "absent");
+  if (d.early_skipped_reason) fmt::print(" ({})", *d.early_skipped_reason);
+  fmt::print("   early_max_age_jiffies: {}   early_threshold_jiffies: {}\n",
+             d.early_max_age_jiffies, d.early_threshold_jiffies);
+  fmt::print("== late snapshot (var/map read it by default) ==\n");
+  print_summary(file + " (late)", d.late);
+  if (d.early) {
+    fmt::print("== early snapshot (var/map --early) ==\n");
+    print_summary(file + " (early)", *d.early);
+  }
+}
+
+void print_degraded(const std::string& file, const DegradedFailureDumpReport& d) {
+  fmt::print("degraded dump: {}\n", file);
+  fmt::print("reason: {}\n", d.reason);
+  fmt::print("watchpoint_hit: {}   bss_latch_state: {}   exit_kind: {}   elapsed: {}\n",
+             d.watchpoint_hit, d.bss_latch_state,
+             d.exit_kind ? std::to_string(*d.exit_kind) : std::string("(none)"),
+             human_us(d.elapsed_ms * 1000));
+  fmt::print("vcpu_regs: {} vCPUs\n", d.vcpu_regs.size());
+  fmt::print("no maps or globals: the VM could not be frozen for a snapshot\n");
+}
+
+
 }  // namespace
 
 void add_show(CLI::App& app, int& exit_code) {
-  auto* cmd = app.add_subcommand("show", "Summarise a report: maps, contents, active object, gaps");
+  auto* cmd = app.add_subcommand("show", "Summarise a dump (single, dual or degraded): maps, contents, active object, gaps");
   struct Opts {
     std::string file;
     bool json = false;
@@ -294,16 +346,20 @@ void add_show(CLI::App& app, int& exit_code) {
   cmd->add_option("FILE", o->file, "report file ('-' = stdin)")->required();
   cmd->add_flag("--json", o->json, "the summary as one JSON document (for scripts)");
   cmd->callback([o, &exit_code] {
-    auto report = load_report(o->file);
-    if (!report) {
-      exit_code = report_error(Error(report.error().code(),
-                                     report.error().message() + kind_hint(o->file, FileKind::Report)));
+    auto dump = load_dump_file(o->file);
+    if (!dump) {
+      exit_code = report_error(Error(dump.error().code(),
+                                     dump.error().message() + kind_hint(o->file, FileKind::Report)));
       return;
     }
     if (o->json)
-      fmt::print("{}\n", summary_json(o->file, *report));
+      fmt::print("{}\n", to_json_text(dump_json(o->file, *dump), true));
+    else if (const auto* r = std::get_if<FailureDumpReport>(&*dump))
+      print_summary(o->file, *r);
+    else if (const auto* d = std::get_if<DualFailureDumpReport>(&*dump))
+      print_dual(o->file, *d);
     else
-      print_summary(o->file, *report);
+      print_degraded(o->file, std::get<DegradedFailureDumpReport>(*dump));
     exit_code = kOk;
   });
 }

@@ -14,7 +14,7 @@ void add_var(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("var", "Print a global variable of a report (var / live_var)");
   struct Opts {
     std::string file, name, path;
-    bool live = false;
+    bool live = false, early = false;
     OutputStyle style;
     MapScope scope;
   };
@@ -32,13 +32,10 @@ void add_var(CLI::App& app, int& exit_code) {
   cmd->add_option("--path", o->path, "dotted member path inside the variable");
   cmd->add_flag("--json", o->style.json, "print the rendered value as JSON");
   cmd->add_flag("--raw", o->style.raw, "print char arrays as elements, not as C strings");
+  cmd->add_flag("--early", o->early, "in a dual dump, the early snapshot (default: the late one)");
   cmd->callback([o, &exit_code] {
-    auto report = load_report(o->file);
-    if (!report) {
-      exit_code = report_error(Error(
-          report.error().code(), report.error().message() + kind_hint(o->file, FileKind::Report)));
-      return;
-    }
+    auto report = load_walkable(o->file, o->early ? DumpHalf::Early : DumpHalf::Late, exit_code);
+    if (!report) return;
     if (auto n = narrow_report(*report, o->scope); !n) {
       exit_code = lookup_error(n.error());
       return;

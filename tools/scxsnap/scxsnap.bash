@@ -22,8 +22,8 @@ _scxsnap() {
     capture) flags="-o --output --pretty -q --quiet $capture_flags" ;;
     watch) flags="-o --output --interval-ms --count --duration-s $capture_flags" ;;
     show) flags="--json" ;;
-    var) flags="--live --obj --map-id --path --json --raw" ;;
-    map) flags="--map-id --obj --cpu --at --path --sum --json --raw" ;;
+    var) flags="--live --obj --map-id --path --json --raw --early" ;;
+    map) flags="--map-id --obj --cpu --at --path --sum --json --raw --early" ;;
     convert) flags="--pretty" ;;
     check) flags="--expect" ;;
     diff) flags="--from --to --json" ;;

@@ -2,6 +2,7 @@
 #include "snapshot_output.hpp"
 
 #include "commands.hpp"
+#include "file_kind.hpp"
 #include "report/nearest_names.hpp"
 #include "scxsnap/objects.hpp"
 
@@ -35,6 +36,22 @@ std::string ambiguity_hint(std::string_view name, const FailureDumpReport& r) {
 }
 
 }  // namespace
+
+std::optional<FailureDumpReport> load_walkable(const std::string& file, DumpHalf half,
+                                               int& exit_code) {
+  auto dump = load_dump_file(file);
+  if (!dump) {
+    exit_code = report_error(
+        Error(dump.error().code(), dump.error().message() + kind_hint(file, FileKind::Report)));
+    return std::nullopt;
+  }
+  auto r = report_of(*dump, half);
+  if (!r) {
+    exit_code = lookup_error(r.error());
+    return std::nullopt;
+  }
+  return std::move(*const_cast<FailureDumpReport*>(*r));  // the dump is ours to take apart
+}
 
 Result<void> narrow_report(FailureDumpReport& report, const MapScope& scope) {
   std::vector<bool> keep(report.maps.size(), true);

@@ -3,6 +3,7 @@
 // report to one object or one map before a lookup.
 #pragma once
 
+#include "scxsnap/dump_file.hpp"
 #include "scxsnap/snapshot.hpp"
 
 #include <optional>
@@ -21,6 +22,13 @@ struct MapScope {
   std::optional<std::uint32_t> map_id;
   bool empty() const { return obj.empty() && !map_id; }
 };
+
+/// Load FILE (a report, or a dual dump: its late half, or the early one on
+/// request) for a lookup. On failure prints why and sets `exit_code`: 2 for
+/// a file that cannot be read as a dump (a series says so), 1 for a dump
+/// without that report (degraded, or a dual dump without its early half).
+std::optional<FailureDumpReport> load_walkable(const std::string& file, DumpHalf half,
+                                               int& exit_code);
 
 /// Drop every map outside `scope` from `report`; an error when none is left.
 Result<void> narrow_report(FailureDumpReport& report, const MapScope& scope);

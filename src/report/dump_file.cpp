@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: Apache-2.0
+// Dumps of every schema: writing them as serde_json does, loading them from
+// files, and picking the report to walk.
+#include "scxsnap/dump_file.hpp"
+
+#include "report/guard.hpp"
+#include "report/report_reader.hpp"
+#include "report/report_writer.hpp"
+
+#include <cstring>
+#include <fmt/format.h>
+#include <fstream>
+
+namespace scxsnap {
+namespace {
+
+void write_report_value(detail::JsonWriter& w, const FailureDumpReport& r) {
+  detail::write_report_head(w, r);
+  for (const auto& m : r.maps) detail::write_map_to(w, m);
+  detail::write_report_tail(w, r);
+}
+
+void write_dual(detail::JsonWriter& w, const DualFailureDumpReport& d) {
+  w.begin_object();
+  w.field_string("schema", kSchemaDual);
+  if (d.early) {
+    w.key("early");
+    write_report_value(w, *d.early);
+  }
+  w.key("late");
+  write_report_value(w, d.late);
+  if (d.early_max_age_jiffies) w.field_u64("early_max_age_jiffies", d.early_max_age_jiffies);
+  if (d.early_threshold_jiffies)
+    w.field_u64("early_threshold_jiffies", d.early_threshold_jiffies);
+  w.key("early_skipped_reason");
+  if (d.early_skipped_reason)
+    w.value_string(*d.early_skipped_reason);
+  else
+    w.value_null();
+  w.end_object();
+}
+
+void write_degraded(detail::JsonWriter& w, const DegradedFailureDumpReport& d) {
+  w.begin_object();
+  w.field_string("schema", kSchemaDegraded);
+  w.field_string("reason", d.reason);
+  if (!d.vcpu_regs.empty()) {
+    w.key("vcpu_regs");
+    w.begin_array();
+    for (const auto& x : d.vcpu_regs) detail::write_json_value(w, x);
+    w.end_array();
+  }
+  w.field_bool("watchpoint_hit", d.watchpoint_hit);
+  w.field_string("bss_latch_state", d.bss_latch_state);
+  w.key("exit_kind");
+  if (d.exit_kind)
+    w.value_u64(*d.exit_kind);
+  else
+    w.value_null();
+  if (d.elapsed_ms) w.field_u64("elapsed_ms", d.elapsed_ms);
+  w.end_object();
+}
+
+FloatStyle float_style_of(const FailureDumpFile& f) {
+  if (const auto* r = std::get_if<FailureDumpReport>(&f)) return r->float_style;
+  if (const auto* d = std::get_if<DualFailureDumpReport>(&f)) return d->late.float_style;
+  return std::get<DegradedFailureDumpReport>(f).float_style;
+}
+
+// The schema a file declares, from its first kilobytes (ktstr writes it
+// first); "" when it does not say there.
+std::string sniff_schema(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string head(4096, '\0');
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<std::size_t>(in.gcount()));
+  auto k = head.find("\"schema\"");
+  if (k == std::string::npos) return {};
+  auto q = head.find('"', head.find(':', k + 8));
+  if (q == std::string::npos) return {};
+  auto e = head.find('"', q + 1);
+  return e == std::string::npos ? std::string() : head.substr(q + 1, e - q - 1);
+}
+
+}  // namespace
+
+Result<FailureDumpFile> parse_dump_file(std::string_view json) {
+  return detail::guarded("reading a dump", [&]() -> Result<FailureDumpFile> {
+    simdjson::padded_string buf(json);
+    return detail::parse_dump_file_padded(buf);
+  });
+}
+
+Result<FailureDumpFile> load_dump_file(const std::filesystem::path& path) {
+  // Single reports (any size) through load_report; the other kinds whole.
+  // Only a regular file is sniffed: reading a FIFO's head would consume it.
+  std::error_code ec;
+  if (path != "-" && std::filesystem::is_regular_file(path, ec)) {
+    std::string schema = sniff_schema(path);
+    if (schema != kSchemaDual && schema != kSchemaDegraded) {
+      auto r = load_report(path);
+      if (r) return FailureDumpFile(std::move(*r));
+      if (r.error().message().find("report schema '") == std::string::npos) return r.error();
+    }
+  }
+  SCXSNAP_TRY(std::string text, read_text_file(path));
+  auto r = parse_dump_file(text);
+  if (!r) return r.error().with_context(path == "-" ? std::string("<stdin>") : path.string());
+  return r;
+}
+
+std::string to_json(const FailureDumpFile& dump, JsonStyle style) {
+  std::string out;
+  detail::JsonWriter w(out, style == JsonStyle::Pretty, float_style_of(dump));
+  std::visit(
+      [&](const auto& d) {
+        using T = std::decay_t<decltype(d)>;
+        if constexpr (std::is_same_v<T, FailureDumpReport>)
+          write_report_value(w, d);
+        else if constexpr (std::is_same_v<T, DualFailureDumpReport>)
+          write_dual(w, d);
+        else
+          write_degraded(w, d);
+      },
+      dump);
+  return out;
+}
+
+Result<const FailureDumpReport*> report_of(const FailureDumpFile& dump, DumpHalf half) {
+  if (const auto* r = std::get_if<FailureDumpReport>(&dump)) {
+    if (half == DumpHalf::Early)
+      return Error(ErrorCode::NotFound, "the early snapshot exists only in a dual dump; this is a "
+                                        "single report");
+    return r;
+  }
+  if (const auto* d = std::get_if<DualFailureDumpReport>(&dump)) {
+    if (half == DumpHalf::Late) return &d->late;
+    if (d->early) return &*d->early;
+    return Error(ErrorCode::NotFound,
+                 fmt::format("this dual dump has no early snapshot ({})",
+                             d->early_skipped_reason.value_or("no reason recorded")));
+  }
+  const auto& g = std::get<DegradedFailureDumpReport>(dump);
+  return Error(ErrorCode::NotFound,
+               fmt::format("a degraded dump holds no maps or globals (the VM could not be frozen: "
+                           "{})",
+                           g.reason));
+}
+
+}  // namespace scxsnap
