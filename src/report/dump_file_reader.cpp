@@ -2,6 +2,7 @@
 // Reading the dual and degraded dumps (the single report has its own reader):
 // serde's rules — unknown keys ignored, required fields required, Options
 // null or absent, every error with its JSON path.
+#include "report/opaque_shapes.hpp"
 #include "report/report_reader.hpp"
 
 #include <algorithm>
@@ -71,6 +72,7 @@ Result<FailureDumpFile> read_degraded(od::object obj, const PathNode& p) {
         SCXSNAP_TRY(JsonValue j, read_json_value(ev, ep, 0));
         d.vcpu_regs.push_back(std::move(j));
       }
+      SCXSNAP_TRY_VOID(check_shapes(d.vcpu_regs, OpaqueShape::VcpuRegSnapshot, path_text(&fp)));
     } else if (k == "watchpoint_hit") {
       SCXSNAP_TRY(d.watchpoint_hit, read_bool(v, fp));
       has_hit = true;

@@ -6,6 +6,7 @@
 #include "report/report_reader.hpp"
 #include "guard.hpp"
 #include "json_reader.hpp"
+#include "opaque_shapes.hpp"
 #include "scxsnap/report.hpp"
 
 #include <algorithm>
@@ -654,6 +655,7 @@ Result<TaskEnrichment> read_task(od::value v, const PathNode& p) {
         return {};
       }));
   SCXSNAP_TRY_VOID(require_all(ks, kNames, {0, 1, 2}));
+  SCXSNAP_TRY_VOID(check_task_enrichment_rest(t.rest, path_text(&p)));
   return t;
 }
 
@@ -1096,6 +1098,8 @@ Result<FailureDumpReport> read_report(od::value root, const PathNode& p) {
           }
           case 2: {
             SCXSNAP_TRY(r.vcpu_regs, read_json_list(fv, fp));
+            SCXSNAP_TRY_VOID(
+                check_shapes(r.vcpu_regs, OpaqueShape::VcpuRegSnapshot, path_text(&fp)));
             break;
           }
           case 3: {
@@ -1112,10 +1116,13 @@ Result<FailureDumpReport> read_report(od::value root, const PathNode& p) {
           }
           case 6: {
             SCXSNAP_TRY(r.sdt_allocations, read_json_list(fv, fp));
+            SCXSNAP_TRY_VOID(
+                check_shapes(r.sdt_allocations, OpaqueShape::SdtAllocatorSnapshot, path_text(&fp)));
             break;
           }
           case 7: {
             SCXSNAP_TRY(auto x, read_json_value(fv, fp, 1));
+            SCXSNAP_TRY_VOID(check_shape(x, OpaqueShape::ScxStaticSnapshot, path_text(&fp)));
             r.scx_static_ranges = std::move(x);
             break;
           }
@@ -1133,6 +1140,12 @@ Result<FailureDumpReport> read_report(od::value root, const PathNode& p) {
           }
           case 11: {
             SCXSNAP_TRY(r.per_cpu_time, read_flat_list(fv, fp, kCpuTimeFields));
+            // serde's [u64; 10]: exactly the ten softirq counters.
+            for (std::size_t c = 0; c < r.per_cpu_time.size(); ++c)
+              if (r.per_cpu_time[c].softirqs.size() != kNrSoftirqs)
+                return json_error(fp.at(c).child("softirqs"),
+                                  fmt::format("expected an array of length {}, found {}",
+                                              kNrSoftirqs, r.per_cpu_time[c].softirqs.size()));
             break;
           }
           case 12: {
@@ -1180,6 +1193,8 @@ Result<FailureDumpReport> read_report(od::value root, const PathNode& p) {
           }
           case 22: {
             SCXSNAP_TRY(r.vcpu_perf_at_freeze, read_json_list(fv, fp));
+            SCXSNAP_TRY_VOID(check_shapes(r.vcpu_perf_at_freeze, OpaqueShape::VcpuPerfSample,
+                                          path_text(&fp)));
             break;
           }
           case 23: {

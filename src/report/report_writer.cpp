@@ -318,6 +318,16 @@ void write_map_to(JsonWriter& w, const FailureDumpMap& m) {
   write_map(w, m);
 }
 
+namespace {
+// serde's skip rule for scx_static_ranges: no ranges and nothing skipped.
+bool static_ranges_skipped(const JsonValue& v) {
+  const JsonValue* ranges = v.find("ranges");
+  const JsonValue* skipped = v.find("skipped");
+  bool no_ranges = !ranges || (ranges->is_array() && ranges->items().empty());
+  return no_ranges && skipped && skipped->as_u64() == 0u;
+}
+}  // namespace
+
 void write_report_head(JsonWriter& w, const FailureDumpReport& r) {
   w.begin_object();
   w.field_string("schema", r.schema);
@@ -332,7 +342,7 @@ void write_report_tail(JsonWriter& w, const FailureDumpReport& r) {
   if (!r.active_map_kvas.empty()) write_u_array(w, "active_map_kvas", r.active_map_kvas);
   if (!r.active_map_ids.empty()) write_u_array(w, "active_map_ids", r.active_map_ids);
   write_json_list(w, "sdt_allocations", r.sdt_allocations);
-  if (r.scx_static_ranges) {
+  if (r.scx_static_ranges && !static_ranges_skipped(*r.scx_static_ranges)) {
     w.key("scx_static_ranges");
     write_json_value(w, *r.scx_static_ranges);
   }

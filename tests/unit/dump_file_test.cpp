@@ -55,6 +55,12 @@ TEST(DumpFile, RejectsWhatSerdeRejectsWithThePath) {
       R"({"schema":"degraded","reason":"x","watchpoint_hit":true,"bss_latch_state":"maybe"})");
   ASSERT_FALSE(latch.has_value());
   EXPECT_THAT(latch.error().message(), HasSubstr("bss_latch_state: unknown variant `maybe`"));
+  auto regs = parse_dump_file(
+      R"({"schema":"degraded","reason":"x","vcpu_regs":[{}],"watchpoint_hit":true,)"
+      R"("bss_latch_state":"triggered"})");
+  ASSERT_FALSE(regs.has_value());
+  EXPECT_THAT(regs.error().message(),
+              HasSubstr("at vcpu_regs[0]: missing field `instruction_pointer`"));
   auto no_reason = parse_dump_file(
       R"({"schema":"degraded","watchpoint_hit":true,"bss_latch_state":"triggered"})");
   ASSERT_FALSE(no_reason.has_value());

@@ -5,6 +5,7 @@
 #include "test_util.hpp"
 
 #include <cmath>
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 using namespace scxsnap;
@@ -165,6 +166,51 @@ TEST(JsonValueText, OpaqueNumbersKeepTheirText) {
       to_json_text(*v, true),
       "{\n  \"a\": 1.50,\n  \"b\": 18446744073709551615,\n  \"c\": -0,\n  \"d\": [\n    true,\n"
       "    null,\n    \"x\"\n  ]\n}");
+}
+
+// What serde rejects is rejected, with the path: the opaque fields are
+// checked against ktstr's types although their text is kept as read.
+TEST(ReportModel, StrictLikeSerde) {
+  auto err = [](const std::string& doc) {
+    auto r = parse_report(doc);
+    return r ? std::string("accepted") : r.error().message();
+  };
+  const std::string head = R"({"schema":"single","maps":[])";
+  EXPECT_THAT(err(head + R"(,"vcpu_regs":[{}]})"),
+              ::testing::HasSubstr("at vcpu_regs[0]: missing field `instruction_pointer`"));
+  EXPECT_THAT(err(head + R"(,"vcpu_regs":[null,{"instruction_pointer":1,"stack_pointer":2,)"
+                         R"("page_table_root":-3}]})"),
+              ::testing::HasSubstr("at vcpu_regs[1].page_table_root: expected an unsigned 64-bit"));
+  EXPECT_EQ(err(head + R"(,"vcpu_regs":[null,{"instruction_pointer":1,"stack_pointer":2,)"
+                       R"("page_table_root":3}]})"),
+            "accepted");
+  EXPECT_THAT(err(head + R"(,"sdt_allocations":[{"allocator_name":"a","elem_size":8,)"
+                         R"("target_type_id":0}]})"),
+              ::testing::HasSubstr("at sdt_allocations[0]: missing field `skipped_subtrees`"));
+  EXPECT_THAT(err(head + R"(,"sdt_allocations":[{"allocator_name":"a","skipped_subtrees":0,)"
+                         R"("elem_size":8,"target_type_id":0,"entries":[{"idx":1,"genn":0,)"
+                         R"("user_addr":4}]}]})"),
+              ::testing::HasSubstr("sdt_allocations[0].entries[0]: missing field `payload`"));
+  EXPECT_THAT(err(head + R"(,"scx_static_ranges":{"ranges":[]}})"),
+              ::testing::HasSubstr("scx_static_ranges: missing field `skipped`"));
+  std::string task = R"({"pid":1,"tgid":1,"comm":"init","prio":120,"static_prio":120,)"
+                     R"("normal_prio":120,"rt_priority":0,"pi_boosted_out_of_scx":false,)"
+                     R"("nvcsw":1,"nivcsw":2})";
+  EXPECT_THAT(err(head + R"(,"task_enrichments":[)" + task + "]}"),
+              ::testing::HasSubstr("at task_enrichments[0]: missing field `weight`"));
+  std::string cpu = R"({"cpu":0,"cpustat_user_ns":0,"cpustat_nice_ns":0,"cpustat_system_ns":0,)"
+                    R"("cpustat_softirq_ns":0,"cpustat_irq_ns":0,"cpustat_idle_ns":0,)"
+                    R"("cpustat_iowait_ns":0,"cpustat_steal_ns":0,"softirqs":[1,2,3],"irqs_sum":0})";
+  EXPECT_THAT(err(head + R"(,"per_cpu_time":[)" + cpu + "]}"),
+              ::testing::HasSubstr("per_cpu_time[0].softirqs: expected an array of length 10, "
+                                   "found 3"));
+  // serde's skip rule: no ranges and nothing skipped is not written at all.
+  auto r = parse_report(head + R"(,"scx_static_ranges":{"skipped":0}})");
+  ASSERT_TRUE(r.has_value()) << r.error().message();
+  EXPECT_EQ(to_json(*r), head + "}");
+  r = parse_report(head + R"(,"scx_static_ranges":{"skipped":2}})");
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(to_json(*r), head + R"(,"scx_static_ranges":{"skipped":2}})");
 }
 
 TEST(ReportModel, UnknownKeysAreIgnoredLikeSerde) {
