@@ -140,6 +140,7 @@ class RenderedValue {
  private:
   RenderedValue(ValueKind k) : kind_(k) {}  // NOLINT
   void destroy() noexcept;
+  void reset_to_empty() noexcept;
   void copy_from(const RenderedValue& o);
 
   ValueKind kind_ = ValueKind::Bytes;

@@ -221,9 +221,18 @@ void RenderedValue::copy_from(const RenderedValue& o) {
 RenderedValue::RenderedValue(const RenderedValue& o) {
   copy_from(o);
 }
+// A moved-from value is a valid empty `bytes` value (its body went with the
+// move): every accessor stays safe on it.
 RenderedValue::RenderedValue(RenderedValue&& o) noexcept
     : kind_(o.kind_), flag_(o.flag_), bits_(o.bits_), s_(o.s_), ext_(o.ext_) {
-  o.ext_ = nullptr;
+  o.reset_to_empty();
+}
+void RenderedValue::reset_to_empty() noexcept {
+  kind_ = ValueKind::Bytes;
+  flag_ = false;
+  bits_ = 0;
+  s_.u = 0;
+  ext_ = nullptr;
 }
 RenderedValue& RenderedValue::operator=(const RenderedValue& o) {
   if (this != &o) {
@@ -240,7 +249,7 @@ RenderedValue& RenderedValue::operator=(RenderedValue&& o) noexcept {
     bits_ = o.bits_;
     s_ = o.s_;
     ext_ = o.ext_;
-    o.ext_ = nullptr;
+    o.reset_to_empty();
   }
   return *this;
 }

@@ -233,3 +233,24 @@ TEST(ReportModel, EnumIsSignedDefaultsToFalse) {
 }
 
 }  // namespace
+
+// A moved-from value is valid: an empty `bytes` value, every accessor safe
+// (it used to keep its kind with no body, and members() dereferenced null).
+TEST(RenderedValueModel, MovedFromIsAValidEmptyValue) {
+  std::vector<RenderedMember> m;
+  m.emplace_back("a", RenderedValue::make_uint(32, 7));
+  RenderedValue s = RenderedValue::make_struct("pair", std::move(m));
+  RenderedValue taken = std::move(s);
+  EXPECT_EQ(taken.members().size(), 1u);
+  EXPECT_EQ(s.kind(), ValueKind::Bytes);  // NOLINT(bugprone-use-after-move): the point
+  EXPECT_TRUE(s.members().empty());
+  EXPECT_TRUE(s.text().empty());
+  EXPECT_EQ(s.display(), "");
+  EXPECT_EQ(to_json(s), R"({"kind":"bytes","hex":""})");
+  RenderedValue a = RenderedValue::make_array(3, {RenderedValue::make_char('x')});
+  RenderedValue b;
+  b = std::move(a);
+  EXPECT_TRUE(a.elements().empty());  // NOLINT(bugprone-use-after-move)
+  EXPECT_EQ(a.array_len(), 0u);
+  EXPECT_EQ(b.elements().size(), 1u);
+}
