@@ -43,6 +43,19 @@ double as_double(T v) {
   return static_cast<double>(v);
 }
 
+// r - l, taken in the values' own type before the one conversion to double:
+// two u64 counters near 2^60 that differ by 5 give 5, not 0 or 256.
+template <class T>
+double delta_as_double(T l, T r) {
+  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+    using U = std::make_unsigned_t<T>;
+    return r >= l ? static_cast<double>(static_cast<U>(static_cast<U>(r) - static_cast<U>(l)))
+                  : -static_cast<double>(static_cast<U>(static_cast<U>(l) - static_cast<U>(r)));
+  } else {
+    return static_cast<double>(r) - static_cast<double>(l);
+  }
+}
+
 std::string join(const std::vector<std::string>& v, std::string_view sep) {
   std::string out;
   for (std::size_t i = 0; i < v.size(); ++i) {
@@ -189,8 +202,7 @@ Verdict& SeriesField<T>::rate_within(Verdict& v, double lo, double hi) const {
                       label_, tags_[i], when(i), tags_[i + 1], when(i + 1)));
       continue;
     }
-    const double l = as_double(*values_[i]), r = as_double(*values_[i + 1]);
-    const double rate = (r - l) / dt;
+    const double rate = delta_as_double(*values_[i], *values_[i + 1]) / dt;
     if (!std::isfinite(rate)) {
       v.record_fail(
           fmt::format("{} (rate_within {}): non-finite rate between samples {} (+{}ms, value {}) "

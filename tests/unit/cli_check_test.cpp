@@ -84,6 +84,15 @@ TEST_F(CheckCli, IntegersAreExactAndCpuSumDotIsTheValue) {
   r = run_cli({"check", big, "--expect", "each(var:nr_dispatched).at_most(1290304235649801676)"});
   EXPECT_EQ(r.exit_code, 0) << r.out;
 
+  // Rates of big counters: the delta is taken in integers (through doubles
+  // 1290304235649801676 and ...681 are 256 apart or equal, not 5).
+  std::string near = file(series_of({"1290304235649801676", "1290304235649801681"}));
+  r = run_cli({"check", near, "--expect", "rate_within(var:nr_dispatched, 0.04, 0.06)"});
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  r = run_cli({"check", near, "--expect", "rate_within(var:nr_dispatched, 0.06, 1)"});
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("rate 0.0500/ms"));
+
   std::string two = file(series_of({"1", "2"}));
   r = run_cli({"check", two, "--expect", "each(map:pcpu_stats.cpu_sum(.)).between(55, 55)"});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;

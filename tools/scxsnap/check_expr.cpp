@@ -321,6 +321,13 @@ Result<Evaluated> eval_check_expr(const CheckExpr& e, const SampleSeries& s, Ver
   }
   if (e.pattern.starts_with("each."))
     if (auto done = each_exact(e, s, v)) return *done;
+  if (e.pattern == "rate_within") {
+    // Integer counters: deltas taken exactly before the division.
+    if (auto f = project<std::uint64_t>(s, e.projs[0]); f && ok_count(*f) == f->len()) {
+      f->rate_within(v, n[0], n[1]);
+      return Evaluated{f->len(), f->len(), 2};
+    }
+  }
   SCXSNAP_TRY(auto f, project<double>(s, e.projs[0]));
   Evaluated ev{f.len(), ok_count(f), 1};
   auto u64_arg = [](double d) { return d < 0 ? std::uint64_t{0} : static_cast<std::uint64_t>(d); };
