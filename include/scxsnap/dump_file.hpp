@@ -18,23 +18,23 @@ namespace scxsnap {
 
 /// ktstr's DualFailureDumpReport (`"schema":"dual"`).
 struct DualFailureDumpReport {
-  std::optional<FailureDumpReport> early;            // skip if none
-  FailureDumpReport late;                            // required
-  std::uint64_t early_max_age_jiffies = 0;           // skip if zero
-  std::uint64_t early_threshold_jiffies = 0;         // skip if zero
-  std::optional<std::string> early_skipped_reason;   // null when none
+  std::optional<FailureDumpReport> early;           // skip if none
+  FailureDumpReport late;                           // required
+  std::uint64_t early_max_age_jiffies = 0;          // skip if zero
+  std::uint64_t early_threshold_jiffies = 0;        // skip if zero
+  std::optional<std::string> early_skipped_reason;  // null when none
   friend bool operator==(const DualFailureDumpReport&, const DualFailureDumpReport&) = default;
 };
 
 /// ktstr's DegradedFailureDumpReport (`"schema":"degraded"`): no maps.
 struct DegradedFailureDumpReport {
-  std::string reason;                       // required
-  std::vector<JsonValue> vcpu_regs;         // opaque, skip if empty
-  bool watchpoint_hit = false;              // required
+  std::string reason;                // required
+  std::vector<JsonValue> vcpu_regs;  // opaque, skip if empty
+  bool watchpoint_hit = false;       // required
   /// "triggered", "not_triggered", "out_of_bounds" or "not_resolved" (required).
   std::string bss_latch_state;
-  std::optional<std::uint32_t> exit_kind;   // null when none
-  std::uint64_t elapsed_ms = 0;             // skip if zero
+  std::optional<std::uint32_t> exit_kind;     // null when none
+  std::uint64_t elapsed_ms = 0;               // skip if zero
   FloatStyle float_style = FloatStyle::Zmij;  // not a field: as FailureDumpReport's
   friend bool operator==(const DegradedFailureDumpReport&,
                          const DegradedFailureDumpReport&) = default;

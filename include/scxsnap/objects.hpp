@@ -34,8 +34,8 @@ bool is_any_global_section(std::string_view map_name);
 /// One object of a report: the maps sharing a BTF id (or, in reports without
 /// btf_id, a global-section prefix), in report order.
 struct ReportObject {
-  std::string key;     ///< "btf:ID", "obj:PREFIX", or "" for maps of no known object
-  std::string name;    ///< the longest global-section prefix seen, or ""
+  std::string key;   ///< "btf:ID", "obj:PREFIX", or "" for maps of no known object
+  std::string name;  ///< the longest global-section prefix seen, or ""
   std::uint32_t btf_id = 0;
   std::vector<std::size_t> maps;  ///< indices into report.maps
   std::string title() const;      ///< "object scx_rust (btf 12)", ...

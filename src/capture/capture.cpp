@@ -118,9 +118,10 @@ Result<Selection> resolve_filters(const CaptureOptions& o, MapSource& src,
   if (o.active_obj && std::none_of(known.begin(), known.end(), [&](const Known& k) {
         return is_object_section_name(*o.active_obj, k.name);
       }))
-    misses.push_back(fmt::format("--active-obj '{}': no loaded object has global sections by "
-                                 "that name ({})",
-                                 *o.active_obj, nearest(*o.active_obj + ".bss")));
+    misses.push_back(
+        fmt::format("--active-obj '{}': no loaded object has global sections by "
+                    "that name ({})",
+                    *o.active_obj, nearest(*o.active_obj + ".bss")));
   std::sort(sel.object_map_ids.begin(), sel.object_map_ids.end());
   for (std::uint32_t want : o.map_ids)
     if (std::find(ids.begin(), ids.end(), want) == ids.end())
@@ -231,7 +232,7 @@ Result<Captured> capture_impl(const CaptureOptions& o, MapSource& src, Stream* o
   SCXSNAP_TRY(Selection sel, resolve_filters(o, src, ids));
   if (o.cgroup) {
     std::string dir = cgroup_dir(*o.cgroup);
-    struct stat st{};
+    struct stat st {};
     int err = ::stat(dir.c_str(), &st) != 0 ? errno : S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
     if (err != 0)
       return Error(ErrorCode::NotFound, fmt::format("--cgroup '{}': no cgroup directory {} ({})",

@@ -30,8 +30,7 @@ void write_dual(detail::JsonWriter& w, const DualFailureDumpReport& d) {
   w.key("late");
   write_report_value(w, d.late);
   if (d.early_max_age_jiffies) w.field_u64("early_max_age_jiffies", d.early_max_age_jiffies);
-  if (d.early_threshold_jiffies)
-    w.field_u64("early_threshold_jiffies", d.early_threshold_jiffies);
+  if (d.early_threshold_jiffies) w.field_u64("early_threshold_jiffies", d.early_threshold_jiffies);
   w.key("early_skipped_reason");
   if (d.early_skipped_reason)
     w.value_string(*d.early_skipped_reason);
@@ -129,8 +128,9 @@ std::string to_json(const FailureDumpFile& dump, JsonStyle style) {
 Result<const FailureDumpReport*> report_of(const FailureDumpFile& dump, DumpHalf half) {
   if (const auto* r = std::get_if<FailureDumpReport>(&dump)) {
     if (half == DumpHalf::Early)
-      return Error(ErrorCode::NotFound, "the early snapshot exists only in a dual dump; this is a "
-                                        "single report");
+      return Error(ErrorCode::NotFound,
+                   "the early snapshot exists only in a dual dump; this is a "
+                   "single report");
     return r;
   }
   if (const auto* d = std::get_if<DualFailureDumpReport>(&dump)) {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Reading reports from files and writing outputs atomically.
-#include "report/report_reader.hpp"
 #include "guard.hpp"
+#include "report/report_reader.hpp"
 #include "scxsnap/output_file.hpp"
 #include "scxsnap/report.hpp"
 

@@ -178,8 +178,9 @@ Result<double> read_f64(od::value v, const PathNode& p) {
   if (v.get_double().get(d)) {
     bool null = false;
     if (!v.is_null().get(null) && null)
-      return json_error(p, "expected a number, found null (serde reads no null into an f64, "
-                           "though it writes NaN and infinities as null)");
+      return json_error(p,
+                        "expected a number, found null (serde reads no null into an f64, "
+                        "though it writes NaN and infinities as null)");
     return json_error(p, fmt::format("expected a number, found {}", found_type(v)));
   }
   note_float_token(v.raw_json_token());

@@ -17,8 +17,7 @@ namespace scxsnap::detail {
 
 class JsonWriter {
  public:
-  explicit JsonWriter(std::string& out, bool pretty = false,
-                      FloatStyle floats = FloatStyle::Zmij)
+  explicit JsonWriter(std::string& out, bool pretty = false, FloatStyle floats = FloatStyle::Zmij)
       : out_(out), pretty_(pretty), floats_(floats) {}
 
   void begin_object() { open('{'); }

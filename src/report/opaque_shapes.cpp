@@ -24,16 +24,15 @@ constexpr Rule kVcpuReg[] = {{"instruction_pointer", Kind::U64, true},
                              {"page_table_root", Kind::U64, true},
                              {"user_page_table_root", Kind::U64, false},
                              {"tcr_el1", Kind::U64, false}};
-constexpr Rule kVcpuPerf[] = {{"cycles", Kind::U64, true},          {"instructions", Kind::U64, true},
-                              {"cache_misses", Kind::U64, true},    {"branch_misses", Kind::U64, true},
-                              {"time_enabled_ns", Kind::U64, true}, {"time_running_ns", Kind::U64, true}};
-constexpr Rule kSdtAllocator[] = {{"allocator_name", Kind::Str, true},
-                                  {"entries", Kind::SdtEntries, false},
-                                  {"truncated", Kind::Bool, false},
-                                  {"skipped_subtrees", Kind::U32, true},
-                                  {"elem_size", Kind::U64, true},
-                                  {"target_type_id", Kind::U32, true},
-                                  {"payload_type_reason", Kind::Str, false}};
+constexpr Rule kVcpuPerf[] = {
+    {"cycles", Kind::U64, true},          {"instructions", Kind::U64, true},
+    {"cache_misses", Kind::U64, true},    {"branch_misses", Kind::U64, true},
+    {"time_enabled_ns", Kind::U64, true}, {"time_running_ns", Kind::U64, true}};
+constexpr Rule kSdtAllocator[] = {
+    {"allocator_name", Kind::Str, true},      {"entries", Kind::SdtEntries, false},
+    {"truncated", Kind::Bool, false},         {"skipped_subtrees", Kind::U32, true},
+    {"elem_size", Kind::U64, true},           {"target_type_id", Kind::U32, true},
+    {"payload_type_reason", Kind::Str, false}};
 constexpr Rule kSdtEntry[] = {{"idx", Kind::I32, true},
                               {"genn", Kind::I32, true},
                               {"user_addr", Kind::U64, true},
@@ -68,8 +67,8 @@ Error bad(const std::string& path, std::string_view what) {
   return Error(ErrorCode::BadInput, fmt::format("at {}: {}", path, what));
 }
 
-Result<void> check_rules(const std::vector<JsonValue::Member>& members,
-                         std::span<const Rule> rules, const std::string& path);
+Result<void> check_rules(const std::vector<JsonValue::Member>& members, std::span<const Rule> rules,
+                         const std::string& path);
 
 Result<void> check_list(const JsonValue& v, std::span<const Rule> rules, const std::string& path) {
   if (!v.is_array()) return bad(path, "expected an array");
@@ -116,8 +115,8 @@ Result<void> check_value(const JsonValue& v, Kind k, const std::string& path) {
   return {};
 }
 
-Result<void> check_rules(const std::vector<JsonValue::Member>& members,
-                         std::span<const Rule> rules, const std::string& path) {
+Result<void> check_rules(const std::vector<JsonValue::Member>& members, std::span<const Rule> rules,
+                         const std::string& path) {
   for (const Rule& r : rules) {
     const JsonValue* v = nullptr;
     for (const auto& [k, x] : members)
@@ -151,7 +150,8 @@ std::span<const Rule> rules_of(OpaqueShape s) {
 Result<void> check_shape(const JsonValue& v, OpaqueShape shape, const std::string& path) {
   bool nullable = shape == OpaqueShape::VcpuRegSnapshot || shape == OpaqueShape::VcpuPerfSample;
   if (v.is_null() && nullable) return {};
-  if (!v.is_object()) return bad(path, nullable ? "expected an object or null" : "expected an object");
+  if (!v.is_object())
+    return bad(path, nullable ? "expected an object or null" : "expected an object");
   return check_rules(v.members(), rules_of(shape), path);
 }
 

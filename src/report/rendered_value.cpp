@@ -480,11 +480,21 @@ void put_escaped(std::string& out, std::string_view s, const DisplayOptions& o) 
   }
   for (unsigned char c : s) {
     switch (c) {
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
-      case '\\': out += "\\\\"; break;
-      case '"': out += "\\\""; break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '"':
+        out += "\\\"";
+        break;
       default:
         if (c < 0x20 || c == 0x7f)
           out += fmt::format("\\x{:02x}", c);
@@ -550,8 +560,7 @@ void display_into(const RenderedValue& v, std::string& out, int depth, const Dis
       if (auto name = v.variant()) {
         put_escaped(out, *name, o);
         out += fmt::format(" ({})", num);
-      }
-      else
+      } else
         out += num;
       break;
     }
@@ -597,10 +606,10 @@ void display_into(const RenderedValue& v, std::string& out, int depth, const Dis
         display_into(*d, out, depth + 1, o);
       } else if (const std::string* r = v.deref_skipped_reason()) {
         {
-        out += " [chase: ";
-        put_escaped(out, *r, o);
-        out += ']';
-      }
+          out += " [chase: ";
+          put_escaped(out, *r, o);
+          out += ']';
+        }
       }
       break;
     case ValueKind::Bytes:

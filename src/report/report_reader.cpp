@@ -4,6 +4,7 @@
 // required; unknown keys are ignored (as serde does); a key given twice is an
 // error (as serde's derive reports it).
 #include "report/report_reader.hpp"
+
 #include "guard.hpp"
 #include "json_reader.hpp"
 #include "opaque_shapes.hpp"
@@ -1193,8 +1194,8 @@ Result<FailureDumpReport> read_report(od::value root, const PathNode& p) {
           }
           case 22: {
             SCXSNAP_TRY(r.vcpu_perf_at_freeze, read_json_list(fv, fp));
-            SCXSNAP_TRY_VOID(check_shapes(r.vcpu_perf_at_freeze, OpaqueShape::VcpuPerfSample,
-                                          path_text(&fp)));
+            SCXSNAP_TRY_VOID(
+                check_shapes(r.vcpu_perf_at_freeze, OpaqueShape::VcpuPerfSample, path_text(&fp)));
             break;
           }
           case 23: {

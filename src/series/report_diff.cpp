@@ -131,8 +131,8 @@ void diff_maps(const FailureDumpMap& a, const FailureDumpMap& b, std::vector<Cha
         diff_values(w, x.value, y.value, out);
         // Without BTF the bytes are all there is.
         if (!x.value && !y.value && x.value_hex != y.value_hex)
-          out.push_back({Change::Kind::ValueChanged, w, "hex:" + x.value_hex, "hex:" + y.value_hex,
-                         {}});
+          out.push_back(
+              {Change::Kind::ValueChanged, w, "hex:" + x.value_hex, "hex:" + y.value_hex, {}});
       },
       out);
   auto arr_key = [](const FailureDumpArrayEntry& e) {

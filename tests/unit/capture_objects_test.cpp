@@ -29,7 +29,9 @@ struct TwinObjects : ::testing::Test {
   static std::set<std::uint32_t> ids_of(const LoadedObject& lo) {
     std::set<std::uint32_t> out;
     bpf_map* m = nullptr;
-    bpf_object__for_each_map(m, lo.obj) { out.insert(LoadedObject::id_of(m)); }
+    bpf_object__for_each_map(m, lo.obj) {
+      out.insert(LoadedObject::id_of(m));
+    }
     return out;
   }
   static std::uint32_t btf_id_of(const LoadedObject& lo) {
@@ -231,8 +233,9 @@ TEST_F(TwinObjects, PerCpuHashWithoutBtfKeepsItsBytesInCaptureMapAndDiff) {
   ASSERT_TRUE(r2.has_value());
   ASSERT_TRUE(write_file_atomic(b, to_json(*r2)).has_value());
   CliResult diff = run_cli({"diff", a, b});
-  EXPECT_THAT(diff.out, HasSubstr("~ raw_counts[key hex:01 00 00 00] cpu 0: 00 01 00 00 00 00 00 00 "
-                                  "→ 00 02 00 00 00 00 00 00"));
+  EXPECT_THAT(diff.out,
+              HasSubstr("~ raw_counts[key hex:01 00 00 00] cpu 0: 00 01 00 00 00 00 00 00 "
+                        "→ 00 02 00 00 00 00 00 00"));
 
   // The ring buffer the program writes to is printable too.
   std::uint32_t rb = LoadedObject::id_of(alpha.map_ending("events"));

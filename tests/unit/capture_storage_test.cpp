@@ -147,8 +147,7 @@ TEST_F(StorageObject, CgroupStorageOfCgroupsCreatedAndRemoved) {
   EXPECT_EQ(got, want);
   // Each cgroup's path under the mount.
   std::string rel = base.substr(root.size());
-  for (const auto& d : {rel, rel + "/a", rel + "/b"})
-    EXPECT_TRUE(paths.count('"' + d + '"')) << d;
+  for (const auto& d : {rel, rel + "/a", rel + "/b"}) EXPECT_TRUE(paths.count('"' + d + '"')) << d;
 }
 
 TEST_F(StorageObject, QueueAndStackHeadsArePeekedNeverPopped) {
@@ -233,8 +232,8 @@ TEST(CaptureFilters, MatchCutNamesAndFailWhenNothingMatches) {
 
   // --max-array-elements lifts the cap: every element kept, recorded, and
   // show lists no capped array any more.
-  r = run_cli({"capture", "-q", "-o", out, "--obj", "scxsnap_filters_obj", "--max-array-elements",
-               "8192"});
+  r = run_cli(
+      {"capture", "-q", "-o", out, "--obj", "scxsnap_filters_obj", "--max-array-elements", "8192"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   rep = load_report(out);
   ASSERT_TRUE(rep.has_value());

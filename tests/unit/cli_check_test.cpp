@@ -23,16 +23,16 @@ std::string compact(std::string s) {
 
 // A series of `n` copies of the sample report, nr_dispatched set per sample.
 std::string series_of(const std::vector<std::string>& dispatched, bool placeholder = false) {
-  std::string base = compact(slurp(kData + (placeholder ? "/placeholder_report.json"
-                                                        : "/sample_report.json")));
+  std::string base =
+      compact(slurp(kData + (placeholder ? "/placeholder_report.json" : "/sample_report.json")));
   const std::string from = R"("nr_dispatched","value":{"kind":"uint","bits":64,"value":907})";
   std::string out;
   for (std::size_t i = 0; i < dispatched.size(); ++i) {
     std::string r = base;
     if (auto at = r.find(from); at != std::string::npos)
-      r.replace(at, from.size(),
-                R"("nr_dispatched","value":{"kind":"uint","bits":64,"value":)" + dispatched[i] +
-                    "}");
+      r.replace(
+          at, from.size(),
+          R"("nr_dispatched","value":{"kind":"uint","bits":64,"value":)" + dispatched[i] + "}");
     out += fmt::format(R"({{"tag":"periodic_{:03}","elapsed_ms":{},"report":{}}})", i, i * 100, r) +
            "\n";
   }
@@ -100,8 +100,8 @@ TEST_F(CheckCli, IntegersAreExactAndCpuSumDotIsTheValue) {
 }
 
 TEST_F(CheckCli, AReportIsNotASeries) {
-  CliResult r = run_cli({"check", kData + "/sample_report.json", "--expect",
-                         "nondecreasing(var:nr_dispatched)"});
+  CliResult r = run_cli(
+      {"check", kData + "/sample_report.json", "--expect", "nondecreasing(var:nr_dispatched)"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr("report"));
 }

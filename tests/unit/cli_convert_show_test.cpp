@@ -68,9 +68,9 @@ TEST(CliConvert, FloatsKeepTheirSerdeJsonEra) {
     return head + R"({"name":"a","value":{"kind":"float","bits":64,"value":)" + a + R"(}},)" +
            R"({"name":"b","value":{"kind":"float","bits":64,"value":)" + b + R"(}}]}}]})";
   };
-  for (const auto& [a, b] : {std::pair{"1e+16", "1.7976931348623157e+308"},
-                            std::pair{"1e16", "1.7976931348623157e308"},
-                            std::pair{"2.5e-7", "0.5"}}) {
+  for (const auto& [a, b] :
+       {std::pair{"1e+16", "1.7976931348623157e+308"}, std::pair{"1e16", "1.7976931348623157e308"},
+        std::pair{"2.5e-7", "0.5"}}) {
     std::string in = dir.path() + "/in.json", out = dir.path() + "/out.json";
     for (bool pretty : {false, true}) {
       std::string text = doc(a, b);
@@ -90,7 +90,8 @@ TEST(CliConvert, FloatsKeepTheirSerdeJsonEra) {
   spit(in, doc("null", "1.0"));
   CliResult r = run_cli({"convert", in, dir.path() + "/o.json"});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_THAT(r.err, HasSubstr("maps[0].value.members[0].value.value: expected a number, found null"));
+  EXPECT_THAT(r.err,
+              HasSubstr("maps[0].value.members[0].value.value: expected a number, found null"));
 }
 
 TEST(CliConvert, MalformedInputExits2NamesThePathAndLeavesNothing) {

@@ -34,9 +34,8 @@ TEST(DumpFile, DualAndDegradedRoundTripByteForByte) {
   DualFailureDumpReport dual;
   dual.early_skipped_reason = "max_age never crossed threshold (peak=3j, threshold=100j)";
   std::string text = to_json(FailureDumpFile(dual));
-  EXPECT_EQ(text,
-            R"({"schema":"dual","late":{"schema":"single","maps":[]},"early_skipped_reason":)"
-            R"x("max_age never crossed threshold (peak=3j, threshold=100j)"})x");
+  EXPECT_EQ(text, R"({"schema":"dual","late":{"schema":"single","maps":[]},"early_skipped_reason":)"
+                  R"x("max_age never crossed threshold (peak=3j, threshold=100j)"})x");
   auto back = parse_dump_file(text);
   ASSERT_TRUE(back.has_value());
   auto early = report_of(*back, DumpHalf::Early);
@@ -55,9 +54,9 @@ TEST(DumpFile, RejectsWhatSerdeRejectsWithThePath) {
       R"({"schema":"degraded","reason":"x","watchpoint_hit":true,"bss_latch_state":"maybe"})");
   ASSERT_FALSE(latch.has_value());
   EXPECT_THAT(latch.error().message(), HasSubstr("bss_latch_state: unknown variant `maybe`"));
-  auto regs = parse_dump_file(
-      R"({"schema":"degraded","reason":"x","vcpu_regs":[{}],"watchpoint_hit":true,)"
-      R"("bss_latch_state":"triggered"})");
+  auto regs =
+      parse_dump_file(R"({"schema":"degraded","reason":"x","vcpu_regs":[{}],"watchpoint_hit":true,)"
+                      R"("bss_latch_state":"triggered"})");
   ASSERT_FALSE(regs.has_value());
   EXPECT_THAT(regs.error().message(),
               HasSubstr("at vcpu_regs[0]: missing field `instruction_pointer`"));
@@ -119,7 +118,8 @@ TEST(DumpFile, ASeriesSkipsDualRecordsWithANote) {
   EXPECT_EQ(s->notes()[0], "line 2 (tag 'periodic_001'): a dual dump is not a sample; skipped");
   TempDir d;
   spit(d.path() + "/s.jsonl", text);
-  CliResult r = run_cli({"check", d.path() + "/s.jsonl", "--expect", "nondecreasing(var:nr_dispatched)"});
+  CliResult r =
+      run_cli({"check", d.path() + "/s.jsonl", "--expect", "nondecreasing(var:nr_dispatched)"});
   EXPECT_EQ(r.exit_code, 0) << r.out;
   EXPECT_THAT(r.out, HasSubstr("NOTE: line 2 (tag 'periodic_001'): a dual dump is not a sample"));
 }

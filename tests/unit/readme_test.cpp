@@ -2,8 +2,8 @@
 #include "cli_util.hpp"
 
 #include <filesystem>
-#include <regex>
 #include <gtest/gtest.h>
+#include <regex>
 #include <sstream>
 
 TEST(Readme, ShowsTheCompiledExampleVerbatim) {
@@ -83,8 +83,7 @@ TEST(Readme, CheckHelpShowsTheGrammarOfTheReadme) {
 
 // The bash completion offers every flag each subcommand's --help lists.
 TEST(Readme, BashCompletionKnowsEveryFlagOfEverySubcommand) {
-  std::string comp =
-      slurp(std::string(SCXSNAP_TEST_DATA) + "/../../tools/scxsnap/scxsnap.bash");
+  std::string comp = slurp(std::string(SCXSNAP_TEST_DATA) + "/../../tools/scxsnap/scxsnap.bash");
   auto line_of = [&](const std::string& head) {
     auto at = comp.find(head);
     EXPECT_NE(at, std::string::npos) << head;

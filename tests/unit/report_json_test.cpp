@@ -145,7 +145,8 @@ TEST(JsonFloatText, MatchesSerdeJsonOfBothEras) {
     EXPECT_EQ(ryu, c.text) << "for " << c.text;
     // serde_json 1.0.147+ differs only by a '+' before a non-negative exponent.
     std::string zmij, want = c.text;
-    if (auto e = want.find('e'); e != std::string::npos && want[e + 1] != '-') want.insert(e + 1, "+");
+    if (auto e = want.find('e'); e != std::string::npos && want[e + 1] != '-')
+      want.insert(e + 1, "+");
     detail::append_f64(zmij, c.v);
     EXPECT_EQ(zmij, want) << "for " << c.text;
   }
@@ -198,9 +199,10 @@ TEST(ReportModel, StrictLikeSerde) {
                      R"("nvcsw":1,"nivcsw":2})";
   EXPECT_THAT(err(head + R"(,"task_enrichments":[)" + task + "]}"),
               ::testing::HasSubstr("at task_enrichments[0]: missing field `weight`"));
-  std::string cpu = R"({"cpu":0,"cpustat_user_ns":0,"cpustat_nice_ns":0,"cpustat_system_ns":0,)"
-                    R"("cpustat_softirq_ns":0,"cpustat_irq_ns":0,"cpustat_idle_ns":0,)"
-                    R"("cpustat_iowait_ns":0,"cpustat_steal_ns":0,"softirqs":[1,2,3],"irqs_sum":0})";
+  std::string cpu =
+      R"({"cpu":0,"cpustat_user_ns":0,"cpustat_nice_ns":0,"cpustat_system_ns":0,)"
+      R"("cpustat_softirq_ns":0,"cpustat_irq_ns":0,"cpustat_idle_ns":0,)"
+      R"("cpustat_iowait_ns":0,"cpustat_steal_ns":0,"softirqs":[1,2,3],"irqs_sum":0})";
   EXPECT_THAT(err(head + R"(,"per_cpu_time":[)" + cpu + "]}"),
               ::testing::HasSubstr("per_cpu_time[0].softirqs: expected an array of length 10, "
                                    "found 3"));

@@ -20,14 +20,20 @@ namespace {
 struct Gen {
   std::mt19937_64 rng;
   explicit Gen(std::uint64_t seed) : rng(seed) {}
-  std::uint64_t u(std::uint64_t hi) { return std::uniform_int_distribution<std::uint64_t>(0, hi)(rng); }
+  std::uint64_t u(std::uint64_t hi) {
+    return std::uniform_int_distribution<std::uint64_t>(0, hi)(rng);
+  }
   bool coin() { return u(1) == 1; }
   std::uint64_t any_u64() {
     switch (u(3)) {
-      case 0: return u(10);
-      case 1: return std::numeric_limits<std::uint64_t>::max() - u(3);
-      case 2: return (std::uint64_t{1} << 53) + u(5);
-      default: return rng();
+      case 0:
+        return u(10);
+      case 1:
+        return std::numeric_limits<std::uint64_t>::max() - u(3);
+      case 2:
+        return (std::uint64_t{1} << 53) + u(5);
+      default:
+        return rng();
     }
   }
   std::string name() {
@@ -39,7 +45,8 @@ struct Gen {
       std::uint64_t bits = rng();
       double d;
       std::memcpy(&d, &bits, sizeof d);
-      if (std::isfinite(d)) return coin() ? d : static_cast<double>(static_cast<std::int64_t>(u(1000000))) / 8;
+      if (std::isfinite(d))
+        return coin() ? d : static_cast<double>(static_cast<std::int64_t>(u(1000000))) / 8;
     }
   }
   std::string hex(std::size_t n) {
@@ -50,36 +57,44 @@ struct Gen {
   RenderedValue value(int depth) {
     int kinds = depth > 3 ? 7 : 13;
     switch (u(static_cast<std::uint64_t>(kinds - 1))) {
-      case 0: return RenderedValue::make_int(32, static_cast<std::int64_t>(rng()));
-      case 1: return RenderedValue::make_uint(64, any_u64());
-      case 2: return RenderedValue::make_bool(coin());
-      case 3: return RenderedValue::make_char(static_cast<std::uint8_t>(u(255)));
-      case 4: return RenderedValue::make_float(64, finite_double());
-      case 5: return RenderedValue::make_enum(32, static_cast<std::int64_t>(u(5)),
-                                              coin() ? std::optional<std::string_view>("MODE_A")
-                                                     : std::nullopt,
-                                              coin());
-      case 6: return RenderedValue::make_bytes(hex(u(6)));
+      case 0:
+        return RenderedValue::make_int(32, static_cast<std::int64_t>(rng()));
+      case 1:
+        return RenderedValue::make_uint(64, any_u64());
+      case 2:
+        return RenderedValue::make_bool(coin());
+      case 3:
+        return RenderedValue::make_char(static_cast<std::uint8_t>(u(255)));
+      case 4:
+        return RenderedValue::make_float(64, finite_double());
+      case 5:
+        return RenderedValue::make_enum(
+            32, static_cast<std::int64_t>(u(5)),
+            coin() ? std::optional<std::string_view>("MODE_A") : std::nullopt, coin());
+      case 6:
+        return RenderedValue::make_bytes(hex(u(6)));
       case 7: {
         std::vector<RenderedMember> m;
         for (std::uint64_t i = 0, n = u(3); i < n; ++i) m.emplace_back(name(), value(depth + 1));
-        return RenderedValue::make_struct(coin() ? std::optional<std::string_view>("s") : std::nullopt,
-                                          std::move(m));
+        return RenderedValue::make_struct(
+            coin() ? std::optional<std::string_view>("s") : std::nullopt, std::move(m));
       }
       case 8: {
         std::vector<RenderedValue> e;
         for (std::uint64_t i = 0, n = u(3); i < n; ++i) e.push_back(value(depth + 1));
         return RenderedValue::make_array(e.size() + u(2), std::move(e));
       }
-      case 9: return RenderedValue::make_cpu_list(coin() ? "0-3,7" : "");
-      case 10: return RenderedValue::make_ptr(any_u64(),
-                                              coin() ? std::optional<RenderedValue>(value(depth + 1))
-                                                     : std::nullopt,
-                                              coin() ? std::optional<std::string>("not chased")
-                                                     : std::nullopt,
-                                              coin() ? std::optional<std::string>("cast") : std::nullopt);
-      case 11: return RenderedValue::make_truncated(u(64) + 8, u(8), value(depth + 1));
-      default: return RenderedValue::make_unsupported("no BTF");
+      case 9:
+        return RenderedValue::make_cpu_list(coin() ? "0-3,7" : "");
+      case 10:
+        return RenderedValue::make_ptr(
+            any_u64(), coin() ? std::optional<RenderedValue>(value(depth + 1)) : std::nullopt,
+            coin() ? std::optional<std::string>("not chased") : std::nullopt,
+            coin() ? std::optional<std::string>("cast") : std::nullopt);
+      case 11:
+        return RenderedValue::make_truncated(u(64) + 8, u(8), value(depth + 1));
+      default:
+        return RenderedValue::make_unsupported("no BTF");
     }
   }
   FailureDumpMap map() {
@@ -92,16 +107,20 @@ struct Gen {
     m.value_size = static_cast<std::uint32_t>(u(4096));
     m.max_entries = static_cast<std::uint32_t>(u(100000));
     switch (u(5)) {
-      case 0: m.value = value(0); break;
+      case 0:
+        m.value = value(0);
+        break;
       case 1:
         for (std::uint64_t i = 0, n = u(3) + 1; i < n; ++i)
           m.entries.push_back({coin() ? std::optional<RenderedValue>(value(1)) : std::nullopt,
-                               hex(4), coin() ? std::optional<RenderedValue>(value(1)) : std::nullopt,
+                               hex(4),
+                               coin() ? std::optional<RenderedValue>(value(1)) : std::nullopt,
                                hex(u(8)), std::nullopt});
         break;
       case 2:
         for (std::uint32_t i = 0; i < u(3) + 1; ++i)
-          m.array_entries.push_back({i, coin() ? std::optional<RenderedValue>(value(1)) : std::nullopt});
+          m.array_entries.push_back(
+              {i, coin() ? std::optional<RenderedValue>(value(1)) : std::nullopt});
         break;
       case 3: {
         FailureDumpPercpuEntry e;
@@ -111,8 +130,12 @@ struct Gen {
         m.percpu_entries.push_back(std::move(e));
         break;
       }
-      case 4: m.ringbuf = FailureDumpRingbuf{4096, u(100), u(200), u(300), u(50)}; break;
-      default: m.error = "lookup failed: \"quoted\"\n"; break;
+      case 4:
+        m.ringbuf = FailureDumpRingbuf{4096, u(100), u(200), u(300), u(50)};
+        break;
+      default:
+        m.error = "lookup failed: \"quoted\"\n";
+        break;
     }
     return m;
   }
@@ -145,11 +168,13 @@ void check_round_trip(const FailureDumpFile& f, const std::string& what) {
     std::visit(
         [&](auto& d) {
           using T = std::decay_t<decltype(d)>;
-          if constexpr (std::is_same_v<T, FailureDumpReport>) d.float_style = fs;
+          if constexpr (std::is_same_v<T, FailureDumpReport>)
+            d.float_style = fs;
           else if constexpr (std::is_same_v<T, DualFailureDumpReport>) {
             d.late.float_style = fs;
             if (d.early) d.early->float_style = fs;
-          } else d.float_style = fs;
+          } else
+            d.float_style = fs;
         },
         g);
     for (JsonStyle js : {JsonStyle::Compact, JsonStyle::Pretty}) {

@@ -127,8 +127,7 @@ Result<CheckExpr> parse_check_expr(const std::string& text) {
     if (parse_number(a, d)) {
       e.nums.push_back(d);
       e.num_texts.push_back(a);
-    }
-    else if (!e.nums.empty())
+    } else if (!e.nums.empty())
       return p.fail(fmt::format("'{}': projections come before numbers", a));
     else
       e.projs.push_back(a);
@@ -268,8 +267,8 @@ namespace {
 
 template <class T>
 std::size_t ok_count(const SeriesField<T>& f) {
-  return static_cast<std::size_t>(
-      std::count_if(f.values().begin(), f.values().end(), [](const auto& x) { return x.has_value(); }));
+  return static_cast<std::size_t>(std::count_if(f.values().begin(), f.values().end(),
+                                                [](const auto& x) { return x.has_value(); }));
 }
 
 // An integer argument exactly as written (no trip through a double).

@@ -18,8 +18,8 @@ namespace scxsnap::cli {
 struct CheckExpr {
   std::string text;
   std::string pattern;  // nondecreasing, …, or "each.at_least" / "each.at_most" / "each.between"
-  std::vector<std::string> projs;  // projection texts
-  std::vector<double> nums;        // numeric arguments
+  std::vector<std::string> projs;      // projection texts
+  std::vector<double> nums;            // numeric arguments
   std::vector<std::string> num_texts;  // their source text (exact integers)
 };
 

@@ -72,8 +72,9 @@ void add_check(CLI::App& app, int& exit_code) {
       for (const auto& m : v.failures()) fmt::print("FAIL: {}\n", m);
       for (const auto& m : v.inconclusives()) fmt::print("INCONCLUSIVE: {}\n", m);
       if (too_few)
-        fmt::print("INCONCLUSIVE: {}: {} of {} sample(s) evaluated, the pattern needs at least {}\n",
-                   e.text, r->evaluated, r->samples, r->needed);
+        fmt::print(
+            "INCONCLUSIVE: {}: {} of {} sample(s) evaluated, the pattern needs at least {}\n",
+            e.text, r->evaluated, r->samples, r->needed);
       for (const auto& m : v.notes()) fmt::print("NOTE: {}\n", m);
       if (!v.passed())
         ++failed;

@@ -6,8 +6,9 @@
 namespace scxsnap::cli {
 
 void add_convert(CLI::App& app, int& exit_code) {
-  auto* cmd =
-      app.add_subcommand("convert", "Validate a dump (single, dual or degraded) and write it again (compact or --pretty)");
+  auto* cmd = app.add_subcommand(
+      "convert",
+      "Validate a dump (single, dual or degraded) and write it again (compact or --pretty)");
   struct Opts {
     std::string in, out;
     bool pretty = false;

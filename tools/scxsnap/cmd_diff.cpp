@@ -3,10 +3,10 @@
 // what changed between two reports. Exit 0 whether or not anything changed.
 #include "commands.hpp"
 #include "file_kind.hpp"
-#include "snapshot_output.hpp"
 #include "report/nearest_names.hpp"
 #include "scxsnap/diff.hpp"
 #include "scxsnap/sample_series.hpp"
+#include "snapshot_output.hpp"
 
 #include <fmt/format.h>
 
@@ -39,7 +39,8 @@ void add_diff(CLI::App& app, int& exit_code) {
       if (!rb) return;
       a = std::move(*ra);
       b = std::move(*rb);
-    } else if (o->from.empty() && o->to.empty() && sniff_file_kind(o->files[0]) != FileKind::Series) {
+    } else if (o->from.empty() && o->to.empty() &&
+               sniff_file_kind(o->files[0]) != FileKind::Series) {
       // One dual dump: what changed from its early snapshot to its late one.
       auto early = load_walkable(o->files[0], DumpHalf::Early, exit_code);
       if (!early) return;

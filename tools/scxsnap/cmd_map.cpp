@@ -112,8 +112,9 @@ Result<const FailureDumpMap*> pick_map(const FailureDumpReport& r, Opts& o) {
 
 void add_map(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand(
-      "map", "Print a map's entries, one entry, a CPU's slots or per-CPU sums, or what a ring "
-             "buffer, stack trace, map/program array or arena holds");
+      "map",
+      "Print a map's entries, one entry, a CPU's slots or per-CPU sums, or what a ring "
+      "buffer, stack trace, map/program array or arena holds");
   auto o = std::make_shared<Opts>();
   cmd->add_option("FILE", o->file, "report file ('-' = stdin)")->required();
   cmd->add_option("NAME", o->name,
@@ -130,7 +131,8 @@ void add_map(CLI::App& app, int& exit_code) {
   cmd->add_flag("--early", o->early, "in a dual dump, the early snapshot (default: the late one)");
   cmd->callback([o, &exit_code] {
     if (o->name.empty() && !o->scope.map_id) {
-      exit_code = report_error(Error(ErrorCode::InvalidArgument, "map: give a map NAME or --map-id ID"));
+      exit_code =
+          report_error(Error(ErrorCode::InvalidArgument, "map: give a map NAME or --map-id ID"));
       return;
     }
     auto report = load_walkable(o->file, o->early ? DumpHalf::Early : DumpHalf::Late, exit_code);

@@ -207,13 +207,12 @@ JsonValue summary_json(const std::string& file, const FailureDumpReport& r) {
       {"objects", J::array(std::move(objects))},
       {"array_cap", u(array_cap(r))},
       {"capped_arrays", J::array(std::move(capped))},
-      {"host_context",
-       J::object({{"prog_runtime_stats", u(r.prog_runtime_stats.size())},
-                  {"per_cpu_time", u(r.per_cpu_time.size())},
-                  {"per_node_numa", u(r.per_node_numa.size())},
-                  {"cgroup_psi", u(r.cgroup_psi.size())},
-                  {"task_enrichments", u(r.task_enrichments.size())},
-                  {"event_counter_timeline", u(r.event_counter_timeline.size())}})},
+      {"host_context", J::object({{"prog_runtime_stats", u(r.prog_runtime_stats.size())},
+                                  {"per_cpu_time", u(r.per_cpu_time.size())},
+                                  {"per_node_numa", u(r.per_node_numa.size())},
+                                  {"cgroup_psi", u(r.cgroup_psi.size())},
+                                  {"task_enrichments", u(r.task_enrichments.size())},
+                                  {"event_counter_timeline", u(r.event_counter_timeline.size())}})},
       {"unavailable", J::object(std::move(unavailable))},
   });
   return doc;
@@ -227,21 +226,19 @@ JsonValue dump_json(const std::string& file, const FailureDumpFile& dump) {
                       {"schema", J::string(std::string(kSchemaDual))},
                       {"early_max_age_jiffies", J::number(d->early_max_age_jiffies)},
                       {"early_threshold_jiffies", J::number(d->early_threshold_jiffies)},
-                      {"early_skipped_reason", d->early_skipped_reason
-                                                   ? J::string(*d->early_skipped_reason)
-                                                   : J::null()},
+                      {"early_skipped_reason",
+                       d->early_skipped_reason ? J::string(*d->early_skipped_reason) : J::null()},
                       {"late", summary_json(file, d->late)},
                       {"early", d->early ? summary_json(file, *d->early) : J::null()}});
   const auto& g = std::get<DegradedFailureDumpReport>(dump);
-  return J::object(
-      {{"file", J::string(file)},
-       {"schema", J::string(std::string(kSchemaDegraded))},
-       {"reason", J::string(g.reason)},
-       {"watchpoint_hit", J::boolean(g.watchpoint_hit)},
-       {"bss_latch_state", J::string(g.bss_latch_state)},
-       {"exit_kind", g.exit_kind ? J::number(std::uint64_t{*g.exit_kind}) : J::null()},
-       {"elapsed_ms", J::number(g.elapsed_ms)},
-       {"vcpus", J::number(std::uint64_t{g.vcpu_regs.size()})}});
+  return J::object({{"file", J::string(file)},
+                    {"schema", J::string(std::string(kSchemaDegraded))},
+                    {"reason", J::string(g.reason)},
+                    {"watchpoint_hit", J::boolean(g.watchpoint_hit)},
+                    {"bss_latch_state", J::string(g.bss_latch_state)},
+                    {"exit_kind", g.exit_kind ? J::number(std::uint64_t{*g.exit_kind}) : J::null()},
+                    {"elapsed_ms", J::number(g.elapsed_ms)},
+                    {"vcpus", J::number(std::uint64_t{g.vcpu_regs.size()})}});
 }
 
 void print_summary(const std::string& file, const FailureDumpReport& r) {
@@ -267,7 +264,8 @@ void print_summary(const std::string& file, const FailureDumpReport& r) {
   for (const auto& g : groups) {
     std::uint64_t bytes = 0;
     for (std::size_t i : g.maps)
-      bytes += std::uint64_t{r.maps[i].value_size} * std::max<std::uint32_t>(r.maps[i].max_entries, 1);
+      bytes +=
+          std::uint64_t{r.maps[i].value_size} * std::max<std::uint32_t>(r.maps[i].max_entries, 1);
     fmt::print("{} ({} map{}, {} of values declared)\n", g.title(), g.maps.size(),
                g.maps.size() == 1 ? "" : "s", human_bytes(bytes));
     fmt::print("  {:>6}  {:<16} {:<16} {:>9} {:>8}  {}\n", "ID", "NAME", "TYPE", "VALUE", "MAX",
@@ -333,11 +331,11 @@ void print_degraded(const std::string& file, const DegradedFailureDumpReport& d)
   fmt::print("no maps or globals: the VM could not be frozen for a snapshot\n");
 }
 
-
 }  // namespace
 
 void add_show(CLI::App& app, int& exit_code) {
-  auto* cmd = app.add_subcommand("show", "Summarise a dump (single, dual or degraded): maps, contents, active object, gaps");
+  auto* cmd = app.add_subcommand(
+      "show", "Summarise a dump (single, dual or degraded): maps, contents, active object, gaps");
   struct Opts {
     std::string file;
     bool json = false;
@@ -348,8 +346,8 @@ void add_show(CLI::App& app, int& exit_code) {
   cmd->callback([o, &exit_code] {
     auto dump = load_dump_file(o->file);
     if (!dump) {
-      exit_code = report_error(Error(dump.error().code(),
-                                     dump.error().message() + kind_hint(o->file, FileKind::Report)));
+      exit_code = report_error(Error(
+          dump.error().code(), dump.error().message() + kind_hint(o->file, FileKind::Report)));
       return;
     }
     if (o->json)

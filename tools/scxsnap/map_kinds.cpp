@@ -54,10 +54,10 @@ void fd_array_lines(const FailureDumpFdArray& a, bool json, std::vector<std::str
                               : fmt::format("slot {}: populated", a.indices[i]));
   }
   if (!json)
-    out.push_back(fmt::format("({} populated of {} scanned{}{})", a.populated, a.scanned,
-                              a.truncated || a.indices_truncated ? ", list truncated" : "",
-                              a.unreadable ? fmt::format(", {} unreadable", a.unreadable)
-                                           : std::string()));
+    out.push_back(
+        fmt::format("({} populated of {} scanned{}{})", a.populated, a.scanned,
+                    a.truncated || a.indices_truncated ? ", list truncated" : "",
+                    a.unreadable ? fmt::format(", {} unreadable", a.unreadable) : std::string()));
 }
 
 void arena_lines(const ArenaSnapshot& a, bool json, std::vector<std::string>& out) {

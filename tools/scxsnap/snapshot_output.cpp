@@ -31,7 +31,8 @@ std::string ambiguity_hint(std::string_view name, const FailureDumpReport& r) {
     list += fmt::format("\n  {} (--map-id {}{})", m.name, m.map_id,
                         m.btf_id ? fmt::format(", --obj btf:{}", m.btf_id) : std::string());
   }
-  if (list.empty()) return "\nhint: pick one with --obj NAME or --map-id ID (scxsnap show lists them)";
+  if (list.empty())
+    return "\nhint: pick one with --obj NAME or --map-id ID (scxsnap show lists them)";
   return "\nhint: pick one with a flag:" + list;
 }
 
