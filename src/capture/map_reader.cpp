@@ -823,9 +823,10 @@ void read_map(const MapInfo& info, int fd, ReadContext& ctx, CapturedMap& out) {
       a.user_vm_start = info.map_extra;
       m.arena = a;
       m.error =
-          "arena pages are not captured on a live host: mapping a live arena from another process "
-          "would fault "
-          "pages into it, which writes to the kernel";
+          "arena pages and __arena globals are not read: the kernel gives no lookup for an arena "
+          "(EINVAL), and mapping it from another process allocates every page it touches that "
+          "the scheduler never allocated (unless the arena has BPF_F_SEGV_ON_FAULT) and fixes "
+          "its user address if none was mapped yet";
       break;
     }
     default:
