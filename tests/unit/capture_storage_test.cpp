@@ -194,6 +194,19 @@ TEST_F(StorageObject, ArrayOfMapsListsInnerMapIds) {
   auto back = parse_report(to_json(*r));
   ASSERT_TRUE(back.has_value());
   EXPECT_EQ(back->maps.at(0).fd_array->inner_map_ids, m.fd_array->inner_map_ids);
+  // `map` prints the slots and links the inner maps the report holds too.
+  auto both = capture(only({"outer", "inner_a"}));
+  ASSERT_TRUE(both.has_value());
+  TempDir d;
+  std::string file = d.path() + "/outer.json";
+  ASSERT_TRUE(write_file_atomic(file, to_json(*both)).has_value());
+  CliResult out = run_cli({"map", file, "outer"});
+  EXPECT_EQ(out.exit_code, 0) << out.err;
+  EXPECT_THAT(out.out, HasSubstr(fmt::format("slot 1: map id {} (inner_a, in this report)",
+                                             m.fd_array->inner_map_ids[0])));
+  EXPECT_THAT(out.out, HasSubstr(fmt::format("slot 3: map id {} (not in this report)",
+                                             m.fd_array->inner_map_ids[1])));
+  EXPECT_THAT(out.out, HasSubstr("(2 populated of 4 scanned)"));
 }
 
 // Filters say what they did: long names match their cut form, --obj takes an

@@ -147,7 +147,7 @@ void add_map(CLI::App& app, int& exit_code) {
       return;
     }
     if (const FailureDumpMap* fm = *picked) {
-      auto lines = special_contents(*fm, o->style.json);
+      auto lines = special_contents(*fm, o->style.json, *report);
       if (!lines.empty()) {
         for (const auto& l : lines) fmt::print("{}\n", l);
         exit_code = kOk;

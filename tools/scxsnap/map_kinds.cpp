@@ -42,15 +42,29 @@ void stack_lines(const FailureDumpStackTrace& st, bool json, std::vector<std::st
                                   : std::string()));
 }
 
-void fd_array_lines(const FailureDumpFdArray& a, bool json, std::vector<std::string>& out) {
+// "inner_a" when the report holds the map with that id too.
+std::string captured_name(const FailureDumpReport& r, std::uint32_t id) {
+  for (const auto& m : r.maps)
+    if (m.map_id == id) return m.name;
+  return {};
+}
+
+void fd_array_lines(const FailureDumpFdArray& a, bool json, const FailureDumpReport& r,
+                    std::vector<std::string>& out) {
   for (std::size_t i = 0; i < a.indices.size(); ++i) {
     bool has_inner = i < a.inner_map_ids.size();
+    std::string name = has_inner ? captured_name(r, a.inner_map_ids[i]) : std::string();
     if (json)
-      out.push_back(has_inner ? fmt::format(R"({{"index":{},"inner_map_id":{}}})", a.indices[i],
-                                            a.inner_map_ids[i])
+      out.push_back(has_inner ? fmt::format(R"({{"index":{},"inner_map_id":{}{}}})", a.indices[i],
+                                            a.inner_map_ids[i],
+                                            name.empty() ? std::string()
+                                                         : fmt::format(R"(,"inner_map":"{}")", name))
                               : fmt::format(R"({{"index":{}}})", a.indices[i]));
     else
-      out.push_back(has_inner ? fmt::format("slot {}: map id {}", a.indices[i], a.inner_map_ids[i])
+      out.push_back(has_inner ? fmt::format("slot {}: map id {}{}", a.indices[i],
+                                            a.inner_map_ids[i],
+                                            name.empty() ? " (not in this report)"
+                                                         : " (" + name + ", in this report)")
                               : fmt::format("slot {}: populated", a.indices[i]));
   }
   if (!json)
@@ -76,11 +90,12 @@ void arena_lines(const ArenaSnapshot& a, bool json, std::vector<std::string>& ou
 
 }  // namespace
 
-std::vector<std::string> special_contents(const FailureDumpMap& m, bool json) {
+std::vector<std::string> special_contents(const FailureDumpMap& m, bool json,
+                                          const FailureDumpReport& report) {
   std::vector<std::string> out;
   if (m.ringbuf) out.push_back(ringbuf_line(*m.ringbuf, json));
   if (m.stack_trace) stack_lines(*m.stack_trace, json, out);
-  if (m.fd_array) fd_array_lines(*m.fd_array, json, out);
+  if (m.fd_array) fd_array_lines(*m.fd_array, json, report, out);
   if (m.arena) arena_lines(*m.arena, json, out);
   return out;
 }

@@ -11,7 +11,9 @@
 namespace scxsnap::cli {
 
 /// One line per item of `m`'s non-entry contents (JSON objects with `json`);
-/// empty when the map has none of them.
-std::vector<std::string> special_contents(const FailureDumpMap& m, bool json);
+/// empty when the map has none of them. Inner maps of a map of maps are named
+/// when `report` holds them too.
+std::vector<std::string> special_contents(const FailureDumpMap& m, bool json,
+                                          const FailureDumpReport& report);
 
 }  // namespace scxsnap::cli
