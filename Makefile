@@ -10,7 +10,7 @@ CMAKE_FLAGS ?=
 RUN_DEPS := build-essential cmake pkg-config \
         libbpf-dev libelf-dev zlib1g-dev libsimdjson-dev libcli11-dev libfmt-dev linux-libc-dev
 DEPS := $(RUN_DEPS) git libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev \
-        clang llvm bpftool help2man bash-completion
+        clang llvm clang-format bpftool help2man bash-completion
 FUZZ_DEPS := clang-16 libclang-rt-16-dev
 
 .PHONY: all deps run-deps fuzz-deps configure build build-cli test asan bench fuzz run install clean format

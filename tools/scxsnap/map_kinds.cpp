@@ -55,17 +55,17 @@ void fd_array_lines(const FailureDumpFdArray& a, bool json, const FailureDumpRep
     bool has_inner = i < a.inner_map_ids.size();
     std::string name = has_inner ? captured_name(r, a.inner_map_ids[i]) : std::string();
     if (json)
-      out.push_back(has_inner ? fmt::format(R"({{"index":{},"inner_map_id":{}{}}})", a.indices[i],
-                                            a.inner_map_ids[i],
-                                            name.empty() ? std::string()
-                                                         : fmt::format(R"(,"inner_map":"{}")", name))
-                              : fmt::format(R"({{"index":{}}})", a.indices[i]));
+      out.push_back(
+          has_inner ? fmt::format(
+                          R"({{"index":{},"inner_map_id":{}{}}})", a.indices[i], a.inner_map_ids[i],
+                          name.empty() ? std::string() : fmt::format(R"(,"inner_map":"{}")", name))
+                    : fmt::format(R"({{"index":{}}})", a.indices[i]));
     else
-      out.push_back(has_inner ? fmt::format("slot {}: map id {}{}", a.indices[i],
-                                            a.inner_map_ids[i],
-                                            name.empty() ? " (not in this report)"
-                                                         : " (" + name + ", in this report)")
-                              : fmt::format("slot {}: populated", a.indices[i]));
+      out.push_back(has_inner
+                        ? fmt::format("slot {}: map id {}{}", a.indices[i], a.inner_map_ids[i],
+                                      name.empty() ? " (not in this report)"
+                                                   : " (" + name + ", in this report)")
+                        : fmt::format("slot {}: populated", a.indices[i]));
   }
   if (!json)
     out.push_back(
