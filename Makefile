@@ -4,6 +4,9 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
+# Builds made here run here: tune for this CPU (opt-in; cmake alone is portable).
+MARCH ?= $(shell grep -q avx2 /proc/cpuinfo 2>/dev/null && grep -q bmi2 /proc/cpuinfo && \
+          grep -q pclmulqdq /proc/cpuinfo && echo haswell)
 
 # Debian packages: RUN_DEPS build the library and the CLI (`make run`);
 # DEPS add what the tests and benchmarks need (`make test`).
@@ -38,7 +41,7 @@ fuzz-deps:
 
 # The development build: everything, warnings are errors.
 configure:
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSCXSNAP_WERROR=ON \
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSCXSNAP_WERROR=ON -DSCXSNAP_MARCH=$(MARCH) \
 	  -DSCXSNAP_BUILD_TESTS=ON -DSCXSNAP_BUILD_BENCH=ON $(CMAKE_FLAGS) >/dev/null
 
 build: deps configure
@@ -47,7 +50,7 @@ build: deps configure
 # Only the library and the CLI (what `make run` runs); configures without the
 # tests when the build directory is new.
 build-cli: run-deps
-	@test -f $(BUILD)/CMakeCache.txt || cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	@test -f $(BUILD)/CMakeCache.txt || cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSCXSNAP_MARCH=$(MARCH) \
 	  -DSCXSNAP_BUILD_TESTS=OFF -DSCXSNAP_BUILD_BENCH=OFF $(CMAKE_FLAGS) >/dev/null
 	cmake --build $(BUILD) -j $(JOBS) --target scxsnap_cli
 
@@ -55,7 +58,7 @@ test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 asan: deps
-	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DSCXSNAP_SANITIZE=ON -DSCXSNAP_WERROR=ON \
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DSCXSNAP_SANITIZE=ON -DSCXSNAP_WERROR=ON -DSCXSNAP_MARCH=$(MARCH) \
 	  -DSCXSNAP_BUILD_BENCH=OFF >/dev/null
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_stack_use_after_return=1:detect_leaks=1 \
