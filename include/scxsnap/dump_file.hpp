@@ -61,5 +61,7 @@ enum class DumpHalf : std::uint8_t { Late, Early };
 /// reason) and for a dual dump without the early half (with why it is missing).
 Result<const FailureDumpReport*> report_of(const FailureDumpFile& dump,
                                            DumpHalf half = DumpHalf::Late);
+/// The same on a dump the caller owns (to move the report out).
+Result<FailureDumpReport*> report_of(FailureDumpFile& dump, DumpHalf half = DumpHalf::Late);
 
 }  // namespace scxsnap

@@ -27,9 +27,9 @@ bool is_object_section_name(std::string_view obj, std::string_view map_name);
 /// "scx_rust.bss"); empty for other names and for ".data.NAME" sections.
 std::string_view section_prefix(std::string_view map_name);
 
-/// Whether a map holds globals: "<obj>.bss/.data/.rodata/.kconfig" or a
-/// custom ".data.NAME"/".rodata.NAME" section.
-bool is_any_global_section(std::string_view map_name);
+/// Whether the kernel's name `have` is map `want`: the same, or the kernel's
+/// 15-character cut of a longer name from the BPF source.
+bool map_name_matches(std::string_view want, std::string_view have);
 
 /// One object of a report: the maps sharing a BTF id (or, in reports without
 /// btf_id, a global-section prefix), in report order.

@@ -40,13 +40,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr std::size_t kFlushAt = std::size_t{1} << 20;
 
-constexpr std::size_t kMapNameMax = 15;  // BPF_OBJ_NAME_LEN - 1
-
-// --map NAME: the exact name, or the kernel's 15-character cut of a longer one.
-bool name_matches(std::string_view want, std::string_view have) {
-  return have == want || (want.size() > kMapNameMax && have == want.substr(0, kMapNameMax));
-}
-
 bool no_filter(const CaptureOptions& o) {
   return o.map_names.empty() && o.obj_prefixes.empty() && o.map_ids.empty();
 }
@@ -61,7 +54,7 @@ struct Selection {
     if (std::find(o.map_ids.begin(), o.map_ids.end(), info.id) != o.map_ids.end()) return true;
     if (std::binary_search(object_map_ids.begin(), object_map_ids.end(), info.id)) return true;
     return std::any_of(o.map_names.begin(), o.map_names.end(),
-                       [&](const std::string& n) { return name_matches(n, info.name); });
+                       [&](const std::string& n) { return map_name_matches(n, info.name); });
   }
 };
 
@@ -95,7 +88,7 @@ Result<Selection> resolve_filters(const CaptureOptions& o, MapSource& src,
   };
   for (const auto& n : o.map_names)
     if (std::none_of(names.begin(), names.end(),
-                     [&](const std::string& h) { return name_matches(n, h); }))
+                     [&](const std::string& h) { return map_name_matches(n, h); }))
       misses.push_back(fmt::format("--map '{}' ({})", n, nearest(n)));
   for (const auto& p : o.obj_prefixes) {
     std::vector<std::uint32_t> btf_ids;

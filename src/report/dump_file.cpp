@@ -10,6 +10,7 @@
 #include <cstring>
 #include <fmt/format.h>
 #include <fstream>
+#include <utility>
 
 namespace scxsnap {
 namespace {
@@ -145,6 +146,11 @@ Result<const FailureDumpReport*> report_of(const FailureDumpFile& dump, DumpHalf
                fmt::format("a degraded dump holds no maps or globals (the VM could not be frozen: "
                            "{})",
                            g.reason));
+}
+
+Result<FailureDumpReport*> report_of(FailureDumpFile& dump, DumpHalf half) {
+  SCXSNAP_TRY(const FailureDumpReport* r, report_of(std::as_const(dump), half));
+  return const_cast<FailureDumpReport*>(r);  // dump is non-const: so is every part of it
 }
 
 }  // namespace scxsnap

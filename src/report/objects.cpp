@@ -43,9 +43,8 @@ std::string_view section_prefix(std::string_view map_name) {
   return {};
 }
 
-bool is_any_global_section(std::string_view n) {
-  return !section_prefix(n).empty() || n.starts_with(".data.") || n.starts_with(".rodata.") ||
-         n == ".bss" || n == ".data" || n == ".rodata" || n == ".kconfig";
+bool map_name_matches(std::string_view want, std::string_view have) {
+  return have == want || (want.size() > kNameMax && have == want.substr(0, kNameMax));
 }
 
 std::string ReportObject::title() const {

@@ -42,12 +42,10 @@ void add_diff(CLI::App& app, int& exit_code) {
     } else if (o->from.empty() && o->to.empty() &&
                sniff_file_kind(o->files[0]) != FileKind::Series) {
       // One dual dump: what changed from its early snapshot to its late one.
-      auto early = load_walkable(o->files[0], DumpHalf::Early, exit_code);
-      if (!early) return;
-      auto late = load_walkable(o->files[0], DumpHalf::Late, exit_code);
-      if (!late) return;
-      a = std::move(*early);
-      b = std::move(*late);
+      auto halves = load_walkable(o->files[0], {DumpHalf::Early, DumpHalf::Late}, exit_code);
+      if (!halves) return;
+      a = std::move((*halves)[0]);
+      b = std::move((*halves)[1]);
     } else {
       if (o->from.empty() || o->to.empty()) {
         exit_code = report_error(

@@ -6,6 +6,7 @@
 #include "commands.hpp"
 #include "file_kind.hpp"
 #include "map_kinds.hpp"
+#include "scxsnap/objects.hpp"
 #include "scxsnap/snapshot.hpp"
 #include "snapshot_output.hpp"
 
@@ -13,8 +14,6 @@
 
 namespace scxsnap::cli {
 namespace {
-
-constexpr std::size_t kMapNameMax = 15;  // the kernel's cut of map names
 
 struct Opts {
   std::string file, name, path, sum;
@@ -87,8 +86,7 @@ int print_entry(const SnapshotEntry& e, const Opts& o, bool with_key) {
 Result<const FailureDumpMap*> pick_map(const FailureDumpReport& r, Opts& o) {
   std::vector<const FailureDumpMap*> hits;
   for (const auto& m : r.maps) {
-    bool match = o.name.empty() || m.name == o.name ||
-                 (o.name.size() > kMapNameMax && m.name == o.name.substr(0, kMapNameMax));
+    bool match = o.name.empty() || map_name_matches(o.name, m.name);
     if (match) hits.push_back(&m);
   }
   if (hits.size() == 1) {

@@ -38,20 +38,34 @@ std::string ambiguity_hint(std::string_view name, const FailureDumpReport& r) {
 
 }  // namespace
 
-std::optional<FailureDumpReport> load_walkable(const std::string& file, DumpHalf half,
-                                               int& exit_code) {
+std::optional<std::vector<FailureDumpReport>> load_walkable(const std::string& file,
+                                                            std::initializer_list<DumpHalf> halves,
+                                                            int& exit_code) {
   auto dump = load_dump_file(file);
   if (!dump) {
     exit_code = report_error(
         Error(dump.error().code(), dump.error().message() + kind_hint(file, FileKind::Report)));
     return std::nullopt;
   }
-  auto r = report_of(*dump, half);
-  if (!r) {
-    exit_code = lookup_error(r.error());
-    return std::nullopt;
+  std::vector<FailureDumpReport*> parts;
+  for (DumpHalf h : halves) {
+    auto r = report_of(*dump, h);
+    if (!r) {
+      exit_code = lookup_error(r.error());
+      return std::nullopt;
+    }
+    parts.push_back(*r);
   }
-  return std::move(*const_cast<FailureDumpReport*>(*r));  // the dump is ours to take apart
+  std::vector<FailureDumpReport> out;
+  for (FailureDumpReport* p : parts) out.push_back(std::move(*p));  // the dump is ours
+  return out;
+}
+
+std::optional<FailureDumpReport> load_walkable(const std::string& file, DumpHalf half,
+                                               int& exit_code) {
+  auto one = load_walkable(file, {half}, exit_code);
+  if (!one) return std::nullopt;
+  return std::move(one->front());
 }
 
 Result<void> narrow_report(FailureDumpReport& report, const MapScope& scope) {

@@ -29,6 +29,10 @@ struct MapScope {
 /// without that report (degraded, or a dual dump without its early half).
 std::optional<FailureDumpReport> load_walkable(const std::string& file, DumpHalf half,
                                                int& exit_code);
+/// The same for distinct halves of one file, read once (in `halves` order).
+std::optional<std::vector<FailureDumpReport>> load_walkable(const std::string& file,
+                                                            std::initializer_list<DumpHalf> halves,
+                                                            int& exit_code);
 
 /// Drop every map outside `scope` from `report`; an error when none is left.
 Result<void> narrow_report(FailureDumpReport& report, const MapScope& scope);
