@@ -3,7 +3,7 @@
 //
 // A BtfRenderer borrows a libbpf `struct btf` (program, module-split or
 // vmlinux BTF) and compiles each type id once into a flat layout plan
-// (offsets, widths, kinds, interned names); rendering an entry runs the plan.
+// (offsets, widths, kinds, shared names); rendering an entry runs the plan.
 // The same plan writes JSON directly without building the tree, and both
 // outputs agree byte for byte.
 //

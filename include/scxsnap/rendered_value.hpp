@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // RenderedValue: one BPF value rendered through BTF into a typed tree (the 13
 // kinds of ktstr's btf_render). Scalars live inline (24 bytes a node, no heap
-// allocation); member names, type names and enum variant names are interned
-// once per process, so a million struct values share one copy of each name.
+// allocation); member names, type names and enum variant names are
+// SharedNames, so a million struct values share one copy of each name.
 #pragma once
 
+#include "scxsnap/export.hpp"
+
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -13,22 +16,53 @@
 
 namespace scxsnap {
 
-/// A string stored once in a process-wide pool; copying it copies a pointer.
-/// Interned strings live until the process exits.
-class InternedString {
+/// An immutable, reference-counted string: copies share one allocation and
+/// the last copy frees it. Member, type and variant names use it, so the
+/// values rendered from one layout plan (or read from one report) share one
+/// copy of each name, and no name outlives the values that carry it (there
+/// is no process-wide pool to grow on untrusted input).
+class SCXSNAP_API SharedName {
  public:
-  InternedString() = default;
-  explicit InternedString(std::string_view s);
-  /// The interned copy of `s` if one exists; never inserts. Lookups by name
-  /// use it to compare member names by pointer.
-  static std::optional<InternedString> find(std::string_view s);
-  std::string_view view() const { return p_ ? std::string_view(*p_) : std::string_view(); }
-  const std::string& str() const;
+  SharedName() = default;
+  explicit SharedName(std::string_view s);
+  SharedName(const SharedName& o) noexcept : p_(o.p_) {
+    if (p_) p_->refs.fetch_add(1, std::memory_order_relaxed);
+  }
+  SharedName(SharedName&& o) noexcept : p_(o.p_) { o.p_ = nullptr; }
+  SharedName& operator=(const SharedName& o) noexcept {
+    SharedName tmp(o);
+    std::swap(p_, tmp.p_);
+    return *this;
+  }
+  SharedName& operator=(SharedName&& o) noexcept {
+    std::swap(p_, o.p_);
+    return *this;
+  }
+  ~SharedName() {
+    if (p_) release();
+  }
+
+  std::string_view view() const {
+    return p_ ? std::string_view(reinterpret_cast<const char*>(p_ + 1), p_->len)
+              : std::string_view();
+  }
   operator std::string_view() const { return view(); }  // NOLINT(google-explicit-constructor)
-  friend bool operator==(InternedString a, InternedString b) { return a.p_ == b.p_; }
+  /// Whether two names share one allocation (equal text either way).
+  bool same_storage(const SharedName& o) const { return p_ == o.p_; }
+
+  friend bool operator==(const SharedName& a, const SharedName& b) {
+    return a.p_ == b.p_ || a.view() == b.view();
+  }
+  friend bool operator==(const SharedName& a, std::string_view b) { return a.view() == b; }
 
  private:
-  const std::string* p_ = nullptr;
+  struct Rep {
+    std::atomic<std::uint32_t> refs;
+    std::uint32_t len;
+    // the characters follow
+  };
+  void release() noexcept;
+  Rep* p_ = nullptr;
 };
 
 enum class ValueKind : std::uint8_t {
@@ -73,6 +107,11 @@ class RenderedValue {
                                  std::optional<std::string_view> variant, bool is_signed);
   static RenderedValue make_struct(std::optional<std::string_view> type_name,
                                    std::vector<RenderedMember> members);
+  /// The same two sharing a name the caller already holds (a layout plan's,
+  /// a reader's): no copy of the text.
+  static RenderedValue make_enum(std::uint32_t bits, std::int64_t v, SharedName variant,
+                                 bool is_signed);
+  static RenderedValue make_struct(SharedName type_name, std::vector<RenderedMember> members);
   static RenderedValue make_array(std::uint64_t len, std::vector<RenderedValue> elements);
   static RenderedValue make_cpu_list(std::string cpus);
   static RenderedValue make_ptr(std::uint64_t address,
@@ -154,15 +193,15 @@ class RenderedValue {
     std::uint8_t c;
   } s_{0};
   // Kind-specific heap body (Struct, Array, Ptr extras, Truncated, strings)
-  // or an interned name (Enum variant); null when the kind needs none.
+  // or a shared name (Enum variant); null when the kind needs none.
   void* ext_ = nullptr;
 };
 
 struct RenderedMember {
-  InternedString name;
+  SharedName name;
   RenderedValue value;
   RenderedMember(std::string_view n, RenderedValue v) : name(n), value(std::move(v)) {}
-  RenderedMember(InternedString n, RenderedValue v) : name(n), value(std::move(v)) {}
+  RenderedMember(SharedName n, RenderedValue v) : name(std::move(n)), value(std::move(v)) {}
   friend bool operator==(const RenderedMember& a, const RenderedMember& b) {
     return a.name == b.name && a.value == b.value;
   }

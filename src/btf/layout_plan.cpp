@@ -273,7 +273,7 @@ Result<std::uint32_t> Compiler::compile_at(std::uint32_t type_id, int depth) {
           v = static_cast<std::int64_t>(btf_enum64_value(e));
           name_off = e->name_off;
         }
-        plan_.enum_values.push_back(EnumValue{v, InternedString(name_of(btf_, name_off)), {}});
+        plan_.enum_values.push_back(EnumValue{v, SharedName(name_of(btf_, name_off)), {}});
       }
       result = add(n);
       break;
@@ -323,7 +323,7 @@ Result<std::uint32_t> Compiler::compile_at(std::uint32_t type_id, int depth) {
       std::string_view nm = name_of(btf_, t->name_off);
       n.size = t->size;
       n.has_type_name = !nm.empty();
-      n.type_name = InternedString(nm);
+      n.type_name = SharedName(nm);
       if (!datasec && is_cpumask_name(nm)) {
         // Bitmap bytes: the bitmap member when there is one, else the whole struct.
         n.op = Op::CpuList;
@@ -354,7 +354,7 @@ Result<std::uint32_t> Compiler::compile_at(std::uint32_t type_id, int depth) {
           const struct btf_type* var = btf__type_by_id(btf_, vs->type);
           if (!var)
             return bad_btf(fmt::format("datasec {} names type id {} out of range", nm, vs->type));
-          mem.name = InternedString(name_of(btf_, var->name_off));
+          mem.name = SharedName(name_of(btf_, var->name_off));
           member_type = vs->type;
           bit_offset = std::uint64_t{vs->offset} * 8;
           if (std::uint64_t{vs->offset} + vs->size > t->size)
@@ -362,7 +362,7 @@ Result<std::uint32_t> Compiler::compile_at(std::uint32_t type_id, int depth) {
                                        vs->offset, vs->size, t->size));
         } else {
           const struct btf_member* m = btf_members(t) + i;
-          mem.name = InternedString(name_of(btf_, m->name_off));
+          mem.name = SharedName(name_of(btf_, m->name_off));
           member_type = m->type;
           bit_offset = btf_member_bit_offset(t, i);
           bf_size = btf_member_bitfield_size(t, i);

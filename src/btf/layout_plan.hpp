@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // A layout plan: BTF types compiled once into flat nodes (offsets, widths,
-// kinds, interned names) that the executors run per entry without touching
+// kinds, shared names) that the executors run per entry without touching
 // BTF again.
 #pragma once
 
@@ -35,7 +35,7 @@ enum class Op : std::uint8_t {
 };
 
 struct Member {
-  InternedString name;
+  SharedName name;
   std::uint32_t node = 0;
   std::uint32_t byte_off = 0;
   std::string json_prefix;  // {"name":"<name>","value":
@@ -43,7 +43,7 @@ struct Member {
 
 struct EnumValue {
   std::int64_t value;  // normalised: sign- or zero-extended to 64 bits
-  InternedString name;
+  SharedName name;
   std::string json_tail;  // ,"variant":"<name>","is_signed":<b>}
 };
 
@@ -59,7 +59,7 @@ struct Node {
   std::uint32_t count = 0;      // Struct: members; Array: declared length; Enum: values
   std::uint32_t elem_size = 0;  // Array stride; CpuList: bitmap bytes
   std::uint32_t aux = 0;        // CpuList: bitmap byte offset; Unsupported: reason index
-  InternedString type_name;
+  SharedName type_name;
   /// Upper bound of the compact JSON bytes the full rendering takes
   /// (saturating); what the render budget is measured against.
   std::uint64_t cost = 0;

@@ -45,7 +45,7 @@ IntVal decode_int(const Node& n, const std::uint8_t* p) {
   return {raw, sext};
 }
 
-const InternedString* enum_variant(const Plan& plan, const Node& n, std::int64_t v) {
+const SharedName* enum_variant(const Plan& plan, const Node& n, std::int64_t v) {
   for (std::uint32_t i = 0; i < n.count; ++i) {
     const EnumValue& e = plan.enum_values[n.first + i];
     if (e.value == v) return &e.name;
@@ -146,10 +146,9 @@ RenderedValue TreeExec::full(std::uint32_t idx, const std::uint8_t* p, int depth
       return RenderedValue::make_float(n.bits, decode_float(n, p));
     case Op::Enum: {
       std::int64_t v = enum_value(n, decode_int(n, p));
-      const InternedString* name = enum_variant(plan_, n, v);
-      return RenderedValue::make_enum(
-          n.bits, v, name ? std::optional<std::string_view>(name->view()) : std::nullopt,
-          n.is_signed);
+      const SharedName* name = enum_variant(plan_, n, v);
+      if (name) return RenderedValue::make_enum(n.bits, v, *name, n.is_signed);
+      return RenderedValue::make_enum(n.bits, v, std::nullopt, n.is_signed);
     }
     case Op::Struct: {
       std::vector<RenderedMember> members;
@@ -159,9 +158,8 @@ RenderedValue TreeExec::full(std::uint32_t idx, const std::uint8_t* p, int depth
         const Member& m = plan_.members[n.first + i];
         members.emplace_back(m.name, full(m.node, p + m.byte_off, depth + 1));
       }
-      return RenderedValue::make_struct(
-          n.has_type_name ? std::optional<std::string_view>(n.type_name.view()) : std::nullopt,
-          std::move(members));
+      if (n.has_type_name) return RenderedValue::make_struct(n.type_name, std::move(members));
+      return RenderedValue::make_struct(std::nullopt, std::move(members));
     }
     case Op::Array: {
       std::uint32_t shown = std::min(n.count, plan_.max_array_elements);
@@ -205,9 +203,8 @@ RenderedValue TreeExec::cut(std::uint32_t idx, const std::uint8_t* p, std::size_
         std::size_t off = std::min<std::size_t>(m.byte_off, avail);
         members.emplace_back(m.name, value(m.node, p + off, avail - off, depth + 1, give[i]));
       }
-      return RenderedValue::make_struct(
-          n.has_type_name ? std::optional<std::string_view>(n.type_name.view()) : std::nullopt,
-          std::move(members));
+      if (n.has_type_name) return RenderedValue::make_struct(n.type_name, std::move(members));
+      return RenderedValue::make_struct(std::nullopt, std::move(members));
     }
     case Op::Array: {
       ArrayAllot a = allot_array(plan_, n, budget);

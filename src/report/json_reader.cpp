@@ -2,6 +2,7 @@
 #include "json_reader.hpp"
 
 #include <fmt/format.h>
+#include <unordered_map>
 #include <vector>
 
 namespace scxsnap::detail {
@@ -162,6 +163,31 @@ void note_float_token(std::string_view tok) {
     t_ryu_seen = true;
 }
 }  // namespace
+
+namespace {
+struct NameTable {
+  // Keys view the text of the SharedName they map to.
+  std::unordered_map<std::string_view, SharedName> names;
+  int depth = 0;
+};
+thread_local NameTable t_names;
+}  // namespace
+
+NameScope::NameScope() {
+  ++t_names.depth;
+}
+NameScope::~NameScope() {
+  if (--t_names.depth == 0) std::unordered_map<std::string_view, SharedName>().swap(t_names.names);
+}
+
+SharedName read_name(std::string_view s) {
+  if (t_names.depth == 0 || s.empty()) return SharedName(s);
+  auto it = t_names.names.find(s);
+  if (it != t_names.names.end()) return it->second;
+  SharedName n(s);
+  t_names.names.emplace(n.view(), n);
+  return n;
+}
 
 FloatStyleProbe::FloatStyleProbe() : outer_(t_ryu_seen) {
   t_ryu_seen = false;

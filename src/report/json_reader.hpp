@@ -5,6 +5,7 @@
 #pragma once
 
 #include "scxsnap/json_value.hpp"
+#include "scxsnap/rendered_value.hpp"
 #include "scxsnap/result.hpp"
 
 #include <cstdint>
@@ -58,6 +59,18 @@ class FloatStyleProbe {
  private:
   bool outer_;
 };
+/// Names read while one is alive (and no outer one is) share storage: a
+/// report's million struct values hold one copy of each member name. The
+/// table dies with the scope; the names live on in the values.
+class NameScope {
+ public:
+  NameScope();
+  ~NameScope();
+  NameScope(const NameScope&) = delete;
+  NameScope& operator=(const NameScope&) = delete;
+};
+/// `s` as a SharedName, deduplicated through the innermost NameScope.
+SharedName read_name(std::string_view s);
 Result<std::string> read_string(od::value v, const PathNode& p);
 Result<od::object> read_object(od::value v, const PathNode& p);
 Result<od::array> read_array(od::value v, const PathNode& p);

@@ -12,7 +12,7 @@ namespace scxsnap {
 namespace {
 
 struct StructBody {
-  InternedString type_name;
+  SharedName type_name;
   bool has_type_name = false;
   std::vector<RenderedMember> members;
 };
@@ -31,7 +31,7 @@ struct TruncBody {
   RenderedValue partial;
 };
 struct EnumBody {
-  InternedString variant;
+  SharedName variant;
 };
 
 constexpr std::array<std::string_view, 13> kTags = {
@@ -102,7 +102,7 @@ RenderedValue RenderedValue::make_enum(std::uint32_t bits, std::int64_t v,
   r.bits_ = bits;
   r.s_.i = v;
   r.flag_ = is_signed;
-  if (variant) r.ext_ = new EnumBody{InternedString(*variant)};
+  if (variant) r.ext_ = new EnumBody{SharedName(*variant)};
   return r;
 }
 RenderedValue RenderedValue::make_struct(std::optional<std::string_view> type_name,
@@ -110,11 +110,26 @@ RenderedValue RenderedValue::make_struct(std::optional<std::string_view> type_na
   RenderedValue r(ValueKind::Struct);
   auto* b = new StructBody();
   if (type_name) {
-    b->type_name = InternedString(*type_name);
+    b->type_name = SharedName(*type_name);
     b->has_type_name = true;
   }
   b->members = std::move(members);
   r.ext_ = b;
+  return r;
+}
+RenderedValue RenderedValue::make_enum(std::uint32_t bits, std::int64_t v, SharedName variant,
+                                       bool is_signed) {
+  RenderedValue r(ValueKind::Enum);
+  r.bits_ = bits;
+  r.s_.i = v;
+  r.flag_ = is_signed;
+  r.ext_ = new EnumBody{std::move(variant)};
+  return r;
+}
+RenderedValue RenderedValue::make_struct(SharedName type_name,
+                                         std::vector<RenderedMember> members) {
+  RenderedValue r(ValueKind::Struct);
+  r.ext_ = new StructBody{std::move(type_name), true, std::move(members)};
   return r;
 }
 RenderedValue RenderedValue::make_array(std::uint64_t len, std::vector<RenderedValue> elements) {

@@ -126,8 +126,8 @@ Result<std::vector<RenderedMember>> read_members(od::value v, const PathNode& p,
                                  }));
     SCXSNAP_TRY_VOID(require_all(ks, kNames, {0, 1}));
     // `name` points into the parser's string buffer, valid until the next
-    // string read; intern it before moving on.
-    out.emplace_back(InternedString(name), std::move(*value));
+    // string read; take it before moving on.
+    out.emplace_back(read_name(name), std::move(*value));
     return {};
   }));
   return out;
@@ -373,10 +373,12 @@ Result<RenderedValue> read_rendered(od::value v, const PathNode& p, int depth) {
       return RenderedValue::make_float(bits, fvalue);
     case ValueKind::Enum:
       SCXSNAP_TRY_VOID(require_all(ks, kNames, {kBits, kValue}));
-      return RenderedValue::make_enum(bits, ivalue, variant, is_signed);
+      if (variant) return RenderedValue::make_enum(bits, ivalue, read_name(*variant), is_signed);
+      return RenderedValue::make_enum(bits, ivalue, std::nullopt, is_signed);
     case ValueKind::Struct:
       SCXSNAP_TRY_VOID(require_all(ks, kNames, {kMembers}));
-      return RenderedValue::make_struct(type_name, std::move(members));
+      if (type_name) return RenderedValue::make_struct(read_name(*type_name), std::move(members));
+      return RenderedValue::make_struct(std::nullopt, std::move(members));
     case ValueKind::Array:
       SCXSNAP_TRY_VOID(require_all(ks, kNames, {kLen, kElements}));
       return RenderedValue::make_array(len, std::move(elements));
@@ -1240,6 +1242,7 @@ Result<FailureDumpReport> read_report(od::value root, const PathNode& p) {
 // trailing-content failures to errors.
 template <class T, class Fn>
 Result<T> with_document(simdjson::padded_string_view text, Fn&& fn) {
+  NameScope names;
   thread_local od::parser parser;
   od::document doc;
   if (auto err = parser.iterate(text).get(doc))
@@ -1518,7 +1521,7 @@ Result<RenderedValue> read_value_piecewise(std::string_view t, std::size_t b, st
             return Error(ErrorCode::BadInput,
                          fmt::format("struct member name at byte offset {} is not a string", mb));
           SCXSNAP_TRY(RenderedValue v, sub((*kv)[1].value_begin, (*kv)[1].value_end));
-          members.emplace_back(std::string_view(name.text()), std::move(v));
+          members.emplace_back(read_name(name.text()), std::move(v));
           consumed(me);
         }
       }
@@ -1563,6 +1566,7 @@ std::size_t g_piecewise_value_threshold = std::size_t{256} << 20;
 std::optional<FailureDumpReport> parse_report_streaming(
     std::string_view t, const std::function<void(std::size_t)>& consumed, std::string* why) {
   FloatStyleProbe floats;
+  NameScope names;
   static constexpr std::array<std::string_view, 1> kMaps = {"maps"};
   auto top = object_members(t, skip_ws(t, 0), kMaps);
   if (!top) return std::nullopt;

@@ -15,7 +15,5 @@ SnapshotField walk_dotted_path(const RenderedValue& root, std::string_view path)
 const RenderedValue* peel_pointers(const RenderedValue* v);
 /// First member named `name` after peeling pointers; nullptr if absent.
 const RenderedValue* lookup_member(const RenderedValue& v, std::string_view name);
-/// Same, comparing interned names by pointer (for loops over many maps).
-const RenderedValue* lookup_member(const RenderedValue& v, InternedString name);
 
 }  // namespace scxsnap::detail

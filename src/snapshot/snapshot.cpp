@@ -153,11 +153,9 @@ SnapshotResult<SnapshotMap> Snapshot::map(std::string_view name) const {
 std::vector<std::pair<std::string_view, SnapshotField>> Snapshot::vars(
     std::string_view name) const {
   std::vector<std::pair<std::string_view, SnapshotField>> out;
-  std::optional<InternedString> key = InternedString::find(name);
-  if (!key) return out;  // no rendered member anywhere has this name
   for (const auto& m : report_->maps) {
     if (!m.value || !is_global_section_map(m.name) || !in_view(m)) continue;
-    if (const RenderedValue* v = detail::lookup_member(*m.value, *key))
+    if (const RenderedValue* v = detail::lookup_member(*m.value, name))
       out.emplace_back(m.name, SnapshotField::of(*v));
   }
   return out;
@@ -182,11 +180,9 @@ bool Snapshot::extension_in_view(const FailureDumpMap& m) const {
 std::vector<std::pair<std::string_view, SnapshotField>> Snapshot::extension_vars(
     std::string_view name) const {
   std::vector<std::pair<std::string_view, SnapshotField>> out;
-  std::optional<InternedString> key = InternedString::find(name);
-  if (!key) return out;
   for (const auto& m : report_->maps) {
     if (!m.value || !is_extension_section_map(m.name) || !extension_in_view(m)) continue;
-    if (const RenderedValue* v = detail::lookup_member(*m.value, *key))
+    if (const RenderedValue* v = detail::lookup_member(*m.value, name))
       out.emplace_back(m.name, SnapshotField::of(*v));
   }
   return out;

@@ -116,14 +116,9 @@ const RenderedValue* peel_pointers(const RenderedValue* v) {
   return v;
 }
 
-const RenderedValue* lookup_member(const RenderedValue& v, std::string_view name) {
-  std::optional<InternedString> key = InternedString::find(name);
-  return key ? lookup_member(v, *key) : nullptr;  // never interned: no member has that name
-}
-
 // Like ktstr's RenderedValue::member: through pointers and `truncated`
 // wrappers (a section cut to the render budget keeps its globals).
-const RenderedValue* lookup_member(const RenderedValue& v, InternedString name) {
+const RenderedValue* lookup_member(const RenderedValue& v, std::string_view name) {
   const RenderedValue* cur = peel_all(&v);
   if (cur->kind() != ValueKind::Struct) return nullptr;
   for (const auto& m : cur->members())

@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: Apache-2.0
+// SharedName: one allocation (count, length, characters) per distinct name,
+// freed by its last copy.
+#include "scxsnap/rendered_value.hpp"
+
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+namespace scxsnap {
+
+SharedName::SharedName(std::string_view s) {
+  if (s.empty()) return;  // the empty name needs no storage
+  void* mem = std::malloc(sizeof(Rep) + s.size());
+  if (!mem) throw std::bad_alloc();
+  p_ = new (mem) Rep{{1}, static_cast<std::uint32_t>(s.size())};
+  std::memcpy(static_cast<char*>(mem) + sizeof(Rep), s.data(), s.size());
+}
+
+void SharedName::release() noexcept {
+  if (p_->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+    p_->~Rep();
+    std::free(p_);
+  }
+  p_ = nullptr;
+}
+
+}  // namespace scxsnap
