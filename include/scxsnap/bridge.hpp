@@ -8,6 +8,7 @@
 // worker waits and cgroup-procs logs.
 #pragma once
 
+#include "scxsnap/export.hpp"
 #include "scxsnap/json_value.hpp"
 #include "scxsnap/report.hpp"
 #include "scxsnap/snapshot_error.hpp"
@@ -27,29 +28,29 @@ inline constexpr std::size_t kMaxStoredSnapshots = 64;
 inline constexpr std::size_t kMaxStoredEvents = 1024;
 
 namespace bridge_events {
-struct CaptureUnavailable {
+struct SCXSNAP_API CaptureUnavailable {
   std::string tag;
   friend bool operator==(const CaptureUnavailable&, const CaptureUnavailable&) = default;
 };
-struct Overwrite {
+struct SCXSNAP_API Overwrite {
   std::string tag, prior_schema;
   friend bool operator==(const Overwrite&, const Overwrite&) = default;
 };
-struct Eviction {
+struct SCXSNAP_API Eviction {
   std::string evicted_tag, new_tag;
   std::size_t cap = 0;
   friend bool operator==(const Eviction&, const Eviction&) = default;
 };
-struct DrainOrderingInvariantViolation {
+struct SCXSNAP_API DrainOrderingInvariantViolation {
   std::string tag, drain_variant;
   friend bool operator==(const DrainOrderingInvariantViolation&,
                          const DrainOrderingInvariantViolation&) = default;
 };
-struct CapInvariantViolation {
+struct SCXSNAP_API CapInvariantViolation {
   std::size_t reports_len = 0, cap = 0;
   friend bool operator==(const CapInvariantViolation&, const CapInvariantViolation&) = default;
 };
-struct EventLogTruncated {
+struct SCXSNAP_API EventLogTruncated {
   std::uint64_t dropped_count = 0;
   friend bool operator==(const EventLogTruncated&, const EventLogTruncated&) = default;
 };
@@ -63,7 +64,7 @@ using SnapshotBridgeEvent =
 /// Stats of a sample: the scheduler-stats document, or why there is none.
 using StatsResult = std::variant<JsonValue, MissingStatsReason>;
 
-struct DrainedSnapshotEntry {
+struct SCXSNAP_API DrainedSnapshotEntry {
   std::string tag;
   FailureDumpReport report;
   StatsResult stats;
@@ -72,7 +73,7 @@ struct DrainedSnapshotEntry {
   std::optional<std::uint16_t> step_index;
 };
 
-class SnapshotBridge {
+class SCXSNAP_API SnapshotBridge {
  public:
   using CaptureCallback = std::function<std::optional<FailureDumpReport>(std::string_view tag)>;
 
@@ -122,7 +123,8 @@ class SnapshotBridge {
  private:
   std::shared_ptr<State> state_;
   template <class R>
-  friend std::optional<R> with_active_bridge(const std::function<R(SnapshotBridge&)>& f);
+  friend SCXSNAP_API std::optional<R> with_active_bridge(
+      const std::function<R(SnapshotBridge&)>& f);
   explicit SnapshotBridge(std::shared_ptr<State> s) : state_(std::move(s)) {}
 
  public:

@@ -10,6 +10,7 @@
 // The header does not include libbpf: `struct btf` is only declared.
 #pragma once
 
+#include "scxsnap/export.hpp"
 #include "scxsnap/rendered_value.hpp"
 #include "scxsnap/result.hpp"
 
@@ -31,7 +32,7 @@ namespace scxsnap {
 /// budget is shared max-min fairly among the large ones; arrays keep as many
 /// whole elements as fit and at most one cut element. So a small counter
 /// after a 100 MiB array still renders, and nested arrays never multiply.
-struct RenderLimits {
+struct SCXSNAP_API RenderLimits {
   /// Budget of one value's compact JSON in bytes (an upper bound computed
   /// from the type, so a value may render smaller); 0 = no budget beyond a
   /// guard of 1 KiB of JSON per byte of the value or 64 MiB, whichever is
@@ -47,18 +48,18 @@ struct RenderLimits {
 };
 
 /// What a render did.
-struct RenderStatus {
+struct SCXSNAP_API RenderStatus {
   bool over_budget = false;  ///< cut by the budget (the value is `truncated`)
   bool stopped = false;      ///< should_stop fired: arrays/structs end early
   std::uint64_t needed = 0;  ///< the type's size in bytes
   std::uint64_t had = 0;     ///< bytes of the value shown in full
 };
 
-class BtfRenderer {
+class SCXSNAP_API BtfRenderer {
  public:
   /// ktstr's cap on the elements shown of one array.
   static constexpr std::uint32_t kDefaultMaxArrayElements = 4096;
-  /// `btf` must outlive the renderer. Arrays show at most
+  /// `btf` must outlive the renderer (null: every render is an error). Arrays show at most
   /// `max_array_elements` elements (their `len` stays the declared length).
   explicit BtfRenderer(const struct btf* btf,
                        std::uint32_t max_array_elements = kDefaultMaxArrayElements);
@@ -84,18 +85,9 @@ class BtfRenderer {
   Result<std::uint32_t> type_size(std::uint32_t type_id);
 
  private:
+  Result<std::uint32_t> compile(std::uint32_t type_id);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
-
-/// Split a per-CPU lookup buffer (stride roundup(value_size, 8)) into one
-/// span per CPU; a short buffer yields only the complete slots.
-std::vector<std::span<const std::uint8_t>> split_percpu(std::span<const std::uint8_t> buf,
-                                                        std::size_t value_size, std::size_t ncpus);
-
-/// "de ad be ef": lowercase hex pairs separated by spaces (ktstr's key_hex).
-std::string hex_bytes(std::span<const std::uint8_t> bytes);
-/// The same, appended to `out` (no temporary string).
-void append_hex_bytes(std::string& out, std::span<const std::uint8_t> bytes);
 
 }  // namespace scxsnap

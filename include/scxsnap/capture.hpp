@@ -5,6 +5,7 @@
 // BPF_ENABLE_STATS fd only when asked, and off again when it closes).
 #pragma once
 
+#include "scxsnap/export.hpp"
 #include "scxsnap/report.hpp"
 #include "scxsnap/result.hpp"
 
@@ -24,7 +25,7 @@ inline constexpr std::uint64_t kDefaultMaxValueBytes = std::uint64_t{16} << 20;
 /// The default byte budget of one batch-lookup buffer.
 inline constexpr std::size_t kDefaultLookupBufferBytes = std::size_t{8} << 20;
 
-struct CaptureOptions {
+struct SCXSNAP_API CaptureOptions {
   std::vector<std::string> map_names;  ///< --map NAME (exact, or its 15-character cut)
   /// --obj NAME: every map of the object: its global sections (full object
   /// name or libbpf's cut prefix, see is_object_section_name), the maps
@@ -55,7 +56,7 @@ struct CaptureOptions {
 };
 
 /// What a streamed capture did.
-struct CaptureSummary {
+struct SCXSNAP_API CaptureSummary {
   std::size_t maps = 0;       ///< maps written
   std::uint64_t entries = 0;  ///< entries and values read
   std::uint64_t bytes = 0;    ///< JSON bytes written
@@ -77,25 +78,25 @@ using JsonSink = std::function<Result<void>(std::string_view)>;
 /// at most max_value_bytes per value, so bounded by the budget times the
 /// number of values), plus the lookup buffers and the largest raw value.
 /// For a whole host, prefer capture_json / capture_to_file, which stream.
-Result<FailureDumpReport> capture(const CaptureOptions& options);
+SCXSNAP_API Result<FailureDumpReport> capture(const CaptureOptions& options);
 
 /// Capture straight into JSON text, streamed into `sink`: no map's contents
 /// are ever built as a tree, and memory stays bounded by the lookup buffers
 /// and the largest raw value, whatever the size of the output. Same content
 /// as to_json(capture(...)). No final newline.
-Result<CaptureSummary> capture_json(const CaptureOptions& options, const JsonSink& sink,
-                                    JsonStyle style = JsonStyle::Compact);
+SCXSNAP_API Result<CaptureSummary> capture_json(const CaptureOptions& options, const JsonSink& sink,
+                                                JsonStyle style = JsonStyle::Compact);
 
 /// capture_json into a file (with a final newline) through OutputFile: the
 /// path is checked before the capture starts, and a failed capture leaves
 /// nothing behind. "-" = stdout.
-Result<CaptureSummary> capture_to_file(const CaptureOptions& options,
-                                       const std::filesystem::path& path,
-                                       JsonStyle style = JsonStyle::Compact);
+SCXSNAP_API Result<CaptureSummary> capture_to_file(const CaptureOptions& options,
+                                                   const std::filesystem::path& path,
+                                                   JsonStyle style = JsonStyle::Compact);
 
 /// The whole JSON text as one string (convenient for small captures; the
 /// memory it takes is the size of the text).
-Result<std::string> capture_json(const CaptureOptions& options,
-                                 JsonStyle style = JsonStyle::Compact);
+SCXSNAP_API Result<std::string> capture_json(const CaptureOptions& options,
+                                             JsonStyle style = JsonStyle::Compact);
 
 }  // namespace scxsnap

@@ -5,6 +5,7 @@
 // event-counter deltas. Maps pair up by name (the k-th copy with the k-th).
 #pragma once
 
+#include "scxsnap/export.hpp"
 #include "scxsnap/report.hpp"
 
 #include <optional>
@@ -13,7 +14,7 @@
 
 namespace scxsnap {
 
-struct Change {
+struct SCXSNAP_API Change {
   enum class Kind { MapAdded, MapRemoved, ValueChanged, EntryAdded, EntryRemoved, HostDelta };
   Kind kind;
   std::string where;  ///< "scx.bss nr_dispatched", "task_map[key 42] runtime_ns", "per_cpu_time cpu
@@ -22,9 +23,10 @@ struct Change {
   std::optional<std::string> delta;  ///< "+120" / "-3" for integers, "+0.5" for floats
 };
 
-std::vector<Change> diff_reports(const FailureDumpReport& before, const FailureDumpReport& after);
+SCXSNAP_API std::vector<Change> diff_reports(const FailureDumpReport& before,
+                                             const FailureDumpReport& after);
 /// One line per change, as `scxsnap diff` prints them.
-std::string format_changes(const std::vector<Change>& changes);
-std::string changes_to_json(const std::vector<Change>& changes);
+SCXSNAP_API std::string format_changes(const std::vector<Change>& changes);
+SCXSNAP_API std::string changes_to_json(const std::vector<Change>& changes);
 
 }  // namespace scxsnap

@@ -4,6 +4,7 @@
 // one left when the VM could not be frozen. `schema` tells them apart.
 #pragma once
 
+#include "scxsnap/export.hpp"
 #include "scxsnap/report.hpp"
 #include "scxsnap/result.hpp"
 
@@ -17,7 +18,7 @@
 namespace scxsnap {
 
 /// ktstr's DualFailureDumpReport (`"schema":"dual"`).
-struct DualFailureDumpReport {
+struct SCXSNAP_API DualFailureDumpReport {
   std::optional<FailureDumpReport> early;           // skip if none
   FailureDumpReport late;                           // required
   std::uint64_t early_max_age_jiffies = 0;          // skip if zero
@@ -27,7 +28,7 @@ struct DualFailureDumpReport {
 };
 
 /// ktstr's DegradedFailureDumpReport (`"schema":"degraded"`): no maps.
-struct DegradedFailureDumpReport {
+struct SCXSNAP_API DegradedFailureDumpReport {
   std::string reason;                // required
   std::vector<JsonValue> vcpu_regs;  // opaque, skip if empty
   bool watchpoint_hit = false;       // required
@@ -46,12 +47,12 @@ using FailureDumpFile =
 
 /// Parse a dump of any schema ("single", "dual", "degraded"); errors name
 /// the JSON path (inside a dual dump: "late.maps[3]...").
-Result<FailureDumpFile> parse_dump_file(std::string_view json);
+SCXSNAP_API Result<FailureDumpFile> parse_dump_file(std::string_view json);
 /// Read and parse a file ("-" = standard input); single reports of any size
 /// go through load_report (read piecewise, bounded memory).
-Result<FailureDumpFile> load_dump_file(const std::filesystem::path& path);
+SCXSNAP_API Result<FailureDumpFile> load_dump_file(const std::filesystem::path& path);
 /// serde_json's text of the dump (compact or pretty), byte for byte.
-std::string to_json(const FailureDumpFile& dump, JsonStyle style = JsonStyle::Compact);
+SCXSNAP_API std::string to_json(const FailureDumpFile& dump, JsonStyle style = JsonStyle::Compact);
 
 /// Which half of a dual dump to look at.
 enum class DumpHalf : std::uint8_t { Late, Early };
@@ -59,9 +60,10 @@ enum class DumpHalf : std::uint8_t { Late, Early };
 /// The report to walk: the single report, or the requested half of a dual
 /// dump. NotFound for a degraded dump (it has no maps: the message gives its
 /// reason) and for a dual dump without the early half (with why it is missing).
-Result<const FailureDumpReport*> report_of(const FailureDumpFile& dump,
-                                           DumpHalf half = DumpHalf::Late);
+SCXSNAP_API Result<const FailureDumpReport*> report_of(const FailureDumpFile& dump,
+                                                       DumpHalf half = DumpHalf::Late);
 /// The same on a dump the caller owns (to move the report out).
-Result<FailureDumpReport*> report_of(FailureDumpFile& dump, DumpHalf half = DumpHalf::Late);
+SCXSNAP_API Result<FailureDumpReport*> report_of(FailureDumpFile& dump,
+                                                 DumpHalf half = DumpHalf::Late);
 
 }  // namespace scxsnap

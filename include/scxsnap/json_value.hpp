@@ -5,6 +5,7 @@
 // back byte for byte and u64 values never pass through a double.
 #pragma once
 
+#include "scxsnap/export.hpp"
 #include "scxsnap/result.hpp"
 
 #include <cstdint>
@@ -22,7 +23,7 @@ namespace scxsnap {
 /// "1e16". Everything else about float text is the same in both.
 enum class FloatStyle : std::uint8_t { Zmij, Ryu };
 
-class JsonValue {
+class SCXSNAP_API JsonValue {
  public:
   enum class Type : std::uint8_t { Null, Bool, Number, String, Array, Object };
   using Member = std::pair<std::string, JsonValue>;
@@ -69,7 +70,7 @@ class JsonValue {
   /// Kind name as used in error messages: Null, Bool, Number, String, Array, Object.
   std::string_view type_name() const;
 
-  friend bool operator==(const JsonValue& a, const JsonValue& b);
+  friend SCXSNAP_API bool operator==(const JsonValue& a, const JsonValue& b);
 
  private:
   Type type_ = Type::Null;
@@ -80,8 +81,8 @@ class JsonValue {
 };
 
 /// Parse one JSON document into a JsonValue (depth limited).
-Result<JsonValue> parse_json(std::string_view text);
+SCXSNAP_API Result<JsonValue> parse_json(std::string_view text);
 /// Compact (serde_json style) or 2-space indented text.
-std::string to_json_text(const JsonValue& v, bool pretty = false);
+SCXSNAP_API std::string to_json_text(const JsonValue& v, bool pretty = false);
 
 }  // namespace scxsnap

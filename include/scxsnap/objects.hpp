@@ -7,6 +7,7 @@
 // record as each map's btf_id.
 #pragma once
 
+#include "scxsnap/export.hpp"
 #include "scxsnap/report.hpp"
 #include "scxsnap/result.hpp"
 
@@ -21,19 +22,19 @@ namespace scxsnap {
 /// (".bss", ".data", ".rodata", ".kconfig", ...) of an object called `obj`:
 /// `obj` cut to the length libbpf keeps (older libbpf: 15 - max(7, suffix);
 /// newer: 15 - suffix), or a prefix `obj` already is.
-bool is_object_section_name(std::string_view obj, std::string_view map_name);
+SCXSNAP_API bool is_object_section_name(std::string_view obj, std::string_view map_name);
 
 /// The object prefix of a global-section map name ("scx_rust" for
 /// "scx_rust.bss"); empty for other names and for ".data.NAME" sections.
-std::string_view section_prefix(std::string_view map_name);
+SCXSNAP_API std::string_view section_prefix(std::string_view map_name);
 
 /// Whether the kernel's name `have` is map `want`: the same, or the kernel's
 /// 15-character cut of a longer name from the BPF source.
-bool map_name_matches(std::string_view want, std::string_view have);
+SCXSNAP_API bool map_name_matches(std::string_view want, std::string_view have);
 
 /// One object of a report: the maps sharing a BTF id (or, in reports without
 /// btf_id, a global-section prefix), in report order.
-struct ReportObject {
+struct SCXSNAP_API ReportObject {
   std::string key;   ///< "btf:ID", "obj:PREFIX", or "" for maps of no known object
   std::string name;  ///< the longest global-section prefix seen, or ""
   std::uint32_t btf_id = 0;
@@ -43,11 +44,12 @@ struct ReportObject {
 
 /// Every object of the report, in order of first map; maps of no known
 /// object last (key "").
-std::vector<ReportObject> report_objects(const FailureDumpReport& report);
+SCXSNAP_API std::vector<ReportObject> report_objects(const FailureDumpReport& report);
 
 /// The maps of the object(s) `obj` names: a full object name or its cut
 /// prefix (every object whose section names match), or "btf:ID". NotFound,
 /// naming the known objects, when none matches.
-Result<std::vector<std::size_t>> object_maps(const FailureDumpReport& report, std::string_view obj);
+SCXSNAP_API Result<std::vector<std::size_t>> object_maps(const FailureDumpReport& report,
+                                                         std::string_view obj);
 
 }  // namespace scxsnap

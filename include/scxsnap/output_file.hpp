@@ -7,6 +7,7 @@
 // existing device, FIFO or socket is written in place.
 #pragma once
 
+#include "scxsnap/export.hpp"
 #include "scxsnap/result.hpp"
 
 #include <cstdint>
@@ -16,7 +17,7 @@
 
 namespace scxsnap {
 
-class OutputFile {
+class SCXSNAP_API OutputFile {
  public:
   static Result<OutputFile> create(const std::filesystem::path& path);
   OutputFile(OutputFile&& o) noexcept;

@@ -82,20 +82,20 @@ enum class ValueKind : std::uint8_t {
 };
 
 /// snake_case tag used in JSON ("cpu_list").
-std::string_view kind_tag(ValueKind k);
+SCXSNAP_API std::string_view kind_tag(ValueKind k);
 /// CamelCase variant name used in error messages ("CpuList").
-std::string_view kind_name(ValueKind k);
-std::optional<ValueKind> kind_from_tag(std::string_view tag);
+SCXSNAP_API std::string_view kind_name(ValueKind k);
+SCXSNAP_API std::optional<ValueKind> kind_from_tag(std::string_view tag);
 
 struct RenderedMember;
 
 /// How display() writes text beyond ktstr's Display.
-struct DisplayOptions {
+struct SCXSNAP_API DisplayOptions {
   bool c_strings = false;  ///< char arrays as "C strings" (up to the first NUL), escaped
   bool escape = false;     ///< control bytes in names and strings as C escapes
 };
 
-class RenderedValue {
+class SCXSNAP_API RenderedValue {
  public:
   // ---- construction -------------------------------------------------------
   static RenderedValue make_int(std::uint32_t bits, std::int64_t v);
@@ -174,7 +174,7 @@ class RenderedValue {
   /// The same with scxsnap's terminal options (see DisplayOptions).
   std::string display(const DisplayOptions& options) const;
 
-  friend bool operator==(const RenderedValue& a, const RenderedValue& b);
+  friend SCXSNAP_API bool operator==(const RenderedValue& a, const RenderedValue& b);
 
  private:
   RenderedValue(ValueKind k) : kind_(k) {}  // NOLINT
@@ -197,7 +197,7 @@ class RenderedValue {
   void* ext_ = nullptr;
 };
 
-struct RenderedMember {
+struct SCXSNAP_API RenderedMember {
   SharedName name;
   RenderedValue value;
   RenderedMember(std::string_view n, RenderedValue v) : name(n), value(std::move(v)) {}

@@ -8,6 +8,7 @@
 // required on input.
 #pragma once
 
+#include "scxsnap/export.hpp"
 #include "scxsnap/json_value.hpp"
 #include "scxsnap/rendered_value.hpp"
 #include "scxsnap/result.hpp"
@@ -28,7 +29,7 @@ inline constexpr std::string_view kSchemaDegraded = "degraded";
 // ---- map contents --------------------------------------------------------
 
 /// One HASH-family entry.
-struct FailureDumpEntry {
+struct SCXSNAP_API FailureDumpEntry {
   std::optional<RenderedValue> key;    // skip if none
   std::string key_hex;                 // "de ad be ef"
   std::optional<RenderedValue> value;  // skip if none
@@ -38,21 +39,21 @@ struct FailureDumpEntry {
 };
 
 /// One slot of a multi-entry ARRAY map.
-struct FailureDumpArrayEntry {
+struct SCXSNAP_API FailureDumpArrayEntry {
   std::uint32_t key = 0;
   std::optional<RenderedValue> value;  // skip if none (slot unreadable)
   friend bool operator==(const FailureDumpArrayEntry&, const FailureDumpArrayEntry&) = default;
 };
 
 /// One PERCPU_ARRAY key: one slot per CPU (null = unmapped).
-struct FailureDumpPercpuEntry {
+struct SCXSNAP_API FailureDumpPercpuEntry {
   std::uint32_t key = 0;
   std::vector<std::optional<RenderedValue>> per_cpu;
   friend bool operator==(const FailureDumpPercpuEntry&, const FailureDumpPercpuEntry&) = default;
 };
 
 /// One PERCPU_HASH / LRU_PERCPU_HASH entry.
-struct FailureDumpPercpuHashEntry {
+struct SCXSNAP_API FailureDumpPercpuHashEntry {
   std::optional<RenderedValue> key;  // skip if none
   std::string key_hex;
   std::vector<std::optional<RenderedValue>> per_cpu;
@@ -60,7 +61,7 @@ struct FailureDumpPercpuHashEntry {
                          const FailureDumpPercpuHashEntry&) = default;
 };
 
-struct FailureDumpRingbuf {
+struct SCXSNAP_API FailureDumpRingbuf {
   std::uint64_t capacity = 0;
   std::uint64_t consumer_pos = 0;
   std::uint64_t producer_pos = 0;
@@ -69,7 +70,7 @@ struct FailureDumpRingbuf {
   friend bool operator==(const FailureDumpRingbuf&, const FailureDumpRingbuf&) = default;
 };
 
-struct FailureDumpStackTraceEntry {
+struct SCXSNAP_API FailureDumpStackTraceEntry {
   std::uint32_t bucket_id = 0;
   std::uint32_t nr = 0;
   std::vector<std::uint64_t> pcs;  // skip if empty
@@ -78,7 +79,7 @@ struct FailureDumpStackTraceEntry {
                          const FailureDumpStackTraceEntry&) = default;
 };
 
-struct FailureDumpStackTrace {
+struct SCXSNAP_API FailureDumpStackTrace {
   std::uint32_t n_buckets = 0;
   std::vector<FailureDumpStackTraceEntry> entries;
   bool truncated = false;                // skip if false
@@ -86,7 +87,7 @@ struct FailureDumpStackTrace {
   friend bool operator==(const FailureDumpStackTrace&, const FailureDumpStackTrace&) = default;
 };
 
-struct FailureDumpFdArray {
+struct SCXSNAP_API FailureDumpFdArray {
   std::uint32_t populated = 0;
   std::uint32_t scanned = 0;
   std::vector<std::uint32_t> indices;  // skip if empty
@@ -99,13 +100,13 @@ struct FailureDumpFdArray {
   friend bool operator==(const FailureDumpFdArray&, const FailureDumpFdArray&) = default;
 };
 
-struct ArenaPage {
+struct SCXSNAP_API ArenaPage {
   std::uint64_t user_addr = 0;
   std::vector<std::uint8_t> bytes;  // a JSON array of small integers
   friend bool operator==(const ArenaPage&, const ArenaPage&) = default;
 };
 
-struct ArenaSnapshot {
+struct SCXSNAP_API ArenaSnapshot {
   std::vector<ArenaPage> pages;  // skip if empty
   bool truncated = false;        // skip if false
   std::uint64_t declared_pages = 0;
@@ -116,7 +117,7 @@ struct ArenaSnapshot {
 };
 
 /// One BPF map's rendering.
-struct FailureDumpMap {
+struct SCXSNAP_API FailureDumpMap {
   std::string name;
   std::uint64_t map_kva = 0;  // skip if zero
   std::uint32_t map_id = 0;   // scxsnap addition, skip if zero
@@ -139,7 +140,7 @@ struct FailureDumpMap {
 
 // ---- host and scheduler context ------------------------------------------
 
-struct ProgRuntimeStats {
+struct SCXSNAP_API ProgRuntimeStats {
   std::string name;
   std::uint64_t cnt = 0;
   std::uint64_t nsecs = 0;
@@ -149,7 +150,7 @@ struct ProgRuntimeStats {
 
 inline constexpr std::size_t kNrSoftirqs = 10;
 
-struct PerCpuTimeStats {
+struct SCXSNAP_API PerCpuTimeStats {
   std::uint32_t cpu = 0;
   std::uint64_t cpustat_user_ns = 0;
   std::uint64_t cpustat_nice_ns = 0;
@@ -166,7 +167,7 @@ struct PerCpuTimeStats {
   friend bool operator==(const PerCpuTimeStats&, const PerCpuTimeStats&) = default;
 };
 
-struct PerNodeNumaStats {
+struct SCXSNAP_API PerNodeNumaStats {
   std::uint32_t node = 0;
   std::uint64_t numa_hit = 0;
   std::uint64_t numa_miss = 0;
@@ -177,7 +178,7 @@ struct PerNodeNumaStats {
   friend bool operator==(const PerNodeNumaStats&, const PerNodeNumaStats&) = default;
 };
 
-struct CgroupPsiStat {
+struct SCXSNAP_API CgroupPsiStat {
   std::uint64_t cgroup_kva = 0;
   std::uint64_t total_ns = 0;
   std::uint64_t avg10_raw = 0;
@@ -186,7 +187,7 @@ struct CgroupPsiStat {
 };
 
 /// The 13 SCX_EV_* counters summed across CPUs at one point in time.
-struct EventCounterSample {
+struct SCXSNAP_API EventCounterSample {
   std::uint64_t elapsed_ms = 0;
   std::int64_t select_cpu_fallback = 0;
   std::int64_t dispatch_local_dsq_offline = 0;
@@ -204,7 +205,7 @@ struct EventCounterSample {
   friend bool operator==(const EventCounterSample&, const EventCounterSample&) = default;
 };
 
-struct ProbeBssCounters {
+struct SCXSNAP_API ProbeBssCounters {
   std::uint64_t probe_count = 0;
   std::uint64_t kprobe_returns = 0;
   std::uint64_t meta_miss = 0;
@@ -223,7 +224,7 @@ struct ProbeBssCounters {
   friend bool operator==(const ProbeBssCounters&, const ProbeBssCounters&) = default;
 };
 
-struct RqScxState {
+struct SCXSNAP_API RqScxState {
   std::uint32_t cpu = 0;
   std::uint32_t nr_running = 0;
   std::uint32_t flags = 0;
@@ -239,7 +240,7 @@ struct RqScxState {
   friend bool operator==(const RqScxState&, const RqScxState&) = default;
 };
 
-struct DsqState {
+struct SCXSNAP_API DsqState {
   std::uint64_t id = 0;
   std::string origin;  // "local cpu N", "bypass cpu N", "global node N", "user"
   std::uint32_t nr = 0;
@@ -249,7 +250,7 @@ struct DsqState {
   friend bool operator==(const DsqState&, const DsqState&) = default;
 };
 
-struct ScxSchedState {
+struct SCXSNAP_API ScxSchedState {
   bool aborting = false;
   std::int32_t bypass_depth = 0;
   std::uint32_t exit_kind = 0;
@@ -261,7 +262,7 @@ struct ScxSchedState {
 
 /// Per-task details. pid, tgid and comm are typed; every other key is kept
 /// in input order and written back unchanged.
-struct TaskEnrichment {
+struct SCXSNAP_API TaskEnrichment {
   std::int32_t pid = 0;
   std::int32_t tgid = 0;
   std::string comm;
@@ -272,7 +273,7 @@ struct TaskEnrichment {
 };
 
 /// scxsnap addition: where and when a live capture was taken.
-struct CaptureInfo {
+struct SCXSNAP_API CaptureInfo {
   std::string host;
   std::string kernel_release;
   std::string captured_at;  // RFC 3339 UTC
@@ -287,7 +288,7 @@ struct CaptureInfo {
 
 // ---- the report -----------------------------------------------------------
 
-struct FailureDumpReport {
+struct SCXSNAP_API FailureDumpReport {
   std::string schema{kSchemaSingle};
   std::vector<FailureDumpMap> maps;
   std::vector<JsonValue> vcpu_regs;                  // opaque, skip if empty (entries may be null)
@@ -331,21 +332,23 @@ enum class JsonStyle { Compact, Pretty };
 
 /// Parse a report. Errors name the JSON path ("maps[3].entries[10].value.kind")
 /// and what was expected.
-Result<FailureDumpReport> parse_report(std::string_view json);
+SCXSNAP_API Result<FailureDumpReport> parse_report(std::string_view json);
 /// Read and parse a file; "-" reads standard input.
-Result<FailureDumpReport> load_report(const std::filesystem::path& path);
+SCXSNAP_API Result<FailureDumpReport> load_report(const std::filesystem::path& path);
 /// serde_json's shape: compact, or 2-space indented with Pretty.
-std::string to_json(const FailureDumpReport& report, JsonStyle style = JsonStyle::Compact);
+SCXSNAP_API std::string to_json(const FailureDumpReport& report,
+                                JsonStyle style = JsonStyle::Compact);
 /// RenderedValue alone (internally tagged on "kind").
-std::string to_json(const RenderedValue& value, JsonStyle style = JsonStyle::Compact);
-Result<RenderedValue> parse_rendered_value(std::string_view json);
+SCXSNAP_API std::string to_json(const RenderedValue& value, JsonStyle style = JsonStyle::Compact);
+SCXSNAP_API Result<RenderedValue> parse_rendered_value(std::string_view json);
 
 /// Read a whole file ("-" = standard input) as text.
-Result<std::string> read_text_file(const std::filesystem::path& path);
+SCXSNAP_API Result<std::string> read_text_file(const std::filesystem::path& path);
 
 /// Write `contents` to `path` atomically (temporary file + rename, mode 0600);
 /// "-" writes standard output. On error nothing is left behind.
-Result<void> write_file_atomic(const std::filesystem::path& path, std::string_view contents);
+SCXSNAP_API Result<void> write_file_atomic(const std::filesystem::path& path,
+                                           std::string_view contents);
 
 }  // namespace scxsnap
 
@@ -355,9 +358,9 @@ Result<void> write_file_atomic(const std::filesystem::path& path, std::string_vi
 namespace scxsnap {
 /// The u64 counters of PerCpuTimeStats by field name, in declaration order
 /// (cpustat_user_ns … cpustat_steal_ns, irqs_sum).
-std::span<const std::pair<std::string_view, std::uint64_t PerCpuTimeStats::*>>
+std::span<const std::pair<std::string_view, std::uint64_t PerCpuTimeStats::*>> SCXSNAP_API
 per_cpu_time_counters();
 
 /// "hash", "percpu_array", ... for a BPF_MAP_TYPE_* number; "unknown(N)" otherwise.
-std::string map_type_name(std::uint32_t map_type);
+SCXSNAP_API std::string map_type_name(std::uint32_t map_type);
 }  // namespace scxsnap

@@ -6,6 +6,8 @@
 // from it. Propagate with SCXSNAP_TRY / SCXSNAP_TRY_VOID.
 #pragma once
 
+#include "scxsnap/export.hpp"
+
 #include <expected>
 #include <string>
 #include <utility>
@@ -25,7 +27,7 @@ enum class ErrorCode {
 
 /// An error value: a code and a message that names what and where
 /// (lower-case, no trailing period, so messages compose).
-class Error {
+class SCXSNAP_API Error {
  public:
   Error(ErrorCode code, std::string message) : code_(code), message_(std::move(message)) {}
 

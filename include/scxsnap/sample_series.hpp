@@ -5,6 +5,7 @@
 // Rows are read from the JSON Lines that `scxsnap watch` writes.
 #pragma once
 
+#include "scxsnap/export.hpp"
 #include "scxsnap/report.hpp"
 #include "scxsnap/series.hpp"
 #include "scxsnap/snapshot.hpp"
@@ -19,7 +20,7 @@
 
 namespace scxsnap {
 
-struct SampleRow {
+struct SCXSNAP_API SampleRow {
   std::string tag;
   std::optional<std::uint64_t> elapsed_ms;
   FailureDumpReport report;
@@ -31,7 +32,7 @@ struct SampleRow {
 
 class BpfMapProjector;
 
-class SampleSeries {
+class SCXSNAP_API SampleSeries {
  public:
   SampleSeries() = default;
   explicit SampleSeries(std::vector<SampleRow> rows) : rows_(std::move(rows)) {}
@@ -90,7 +91,7 @@ class SampleSeries {
 };
 
 /// `series.bpf_map("name").cpu(n).at(i).field_u64("path")` and per-CPU reducers.
-class BpfMapProjector {
+class SCXSNAP_API BpfMapProjector {
  public:
   BpfMapProjector(const SampleSeries& s, std::string map) : s_(&s), map_(std::move(map)) {}
   BpfMapProjector& at(std::size_t i) {

@@ -9,6 +9,7 @@
 // and each pattern decides whether it is a gap (a Note) or a failure.
 #pragma once
 
+#include "scxsnap/export.hpp"
 #include "scxsnap/snapshot_error.hpp"
 
 #include <compare>
@@ -21,7 +22,7 @@
 namespace scxsnap {
 
 /// A phase of a run: BASELINE (0) or Step[k] (k + 1).
-struct Phase {
+struct SCXSNAP_API Phase {
   std::uint16_t raw = 0;
   static Phase baseline() { return Phase{0}; }
   static Phase step(std::uint16_t k) { return Phase{static_cast<std::uint16_t>(k + 1)}; }
@@ -32,7 +33,7 @@ struct Phase {
 
 /// The outcome of temporal assertions: failures, inconclusive results (an
 /// instrument-derived zero denominator) and notes (informative only).
-class Verdict {
+class SCXSNAP_API Verdict {
  public:
   bool passed() const { return failures_.empty(); }
   bool inconclusive() const { return failures_.empty() && !inconclusives_.empty(); }
@@ -59,7 +60,7 @@ class SeriesField;
 
 /// `ratio_across_phases(v, earlier, later).at_most(ceiling)`: later/earlier of
 /// the last Ok value in each phase.
-class CrossPhaseRatio {
+class SCXSNAP_API CrossPhaseRatio {
  public:
   CrossPhaseRatio(Verdict& v, std::string label, Phase earlier, Phase later,
                   std::optional<double> e, std::optional<double> l)
@@ -146,18 +147,18 @@ class SeriesField {
   std::vector<std::optional<Phase>> phases_;
 };
 
-extern template class SeriesField<std::uint64_t>;
-extern template class SeriesField<std::int64_t>;
-extern template class SeriesField<double>;
-extern template class SeriesField<bool>;
-extern template class EachClaim<std::uint64_t>;
-extern template class EachClaim<std::int64_t>;
-extern template class EachClaim<double>;
+extern template class SCXSNAP_API SeriesField<std::uint64_t>;
+extern template class SCXSNAP_API SeriesField<std::int64_t>;
+extern template class SCXSNAP_API SeriesField<double>;
+extern template class SCXSNAP_API SeriesField<bool>;
+extern template class SCXSNAP_API EachClaim<std::uint64_t>;
+extern template class SCXSNAP_API EachClaim<std::int64_t>;
+extern template class SCXSNAP_API EachClaim<double>;
 
 /// Rust's `{}` for the numbers that appear in messages.
-std::string display_value(double v);
-std::string display_value(std::uint64_t v);
-std::string display_value(std::int64_t v);
-std::string display_value(bool v);
+SCXSNAP_API std::string display_value(double v);
+SCXSNAP_API std::string display_value(std::uint64_t v);
+SCXSNAP_API std::string display_value(std::int64_t v);
+SCXSNAP_API std::string display_value(bool v);
 
 }  // namespace scxsnap

@@ -12,6 +12,7 @@
 // it.
 #pragma once
 
+#include "scxsnap/export.hpp"
 #include "scxsnap/report.hpp"
 #include "scxsnap/snapshot_error.hpp"
 
@@ -29,9 +30,11 @@ namespace scxsnap {
 
 /// A value found by a lookup: a rendered value, the u32 key of a PERCPU_ARRAY
 /// entry, or the error that stopped the lookup.
-class SnapshotField {
+class SCXSNAP_API SnapshotField {
  public:
   static SnapshotField of(const RenderedValue& v) { return SnapshotField(&v); }
+  /// A field borrows its value: a temporary would dangle.
+  static SnapshotField of(RenderedValue&&) = delete;
   static SnapshotField percpu_key(std::uint32_t key);
   static SnapshotField missing(SnapshotError e);
 
@@ -66,7 +69,7 @@ class SnapshotField {
 };
 
 /// One entry of a map view.
-class SnapshotEntry {
+class SCXSNAP_API SnapshotEntry {
  public:
   struct Hash {
     const FailureDumpEntry* entry;
@@ -119,9 +122,11 @@ class SnapshotEntry {
 };
 
 /// One map of the report, optionally narrowed to a CPU.
-class SnapshotMap {
+class SCXSNAP_API SnapshotMap {
  public:
   explicit SnapshotMap(const FailureDumpMap& m) : map_(&m) {}
+  /// A map view borrows its map: a temporary would dangle.
+  explicit SnapshotMap(FailureDumpMap&&) = delete;
 
   std::string_view name() const { return map_->name; }
   const FailureDumpMap& raw() const { return *map_; }
@@ -155,7 +160,7 @@ using VarPicker = std::function<std::optional<std::size_t>(
 using RowPicker = std::function<std::optional<std::size_t>(
     std::span<const std::pair<std::string_view, std::vector<SnapshotField>>>)>;
 
-class Snapshot {
+class SCXSNAP_API Snapshot {
  public:
   explicit Snapshot(const FailureDumpReport& report) : report_(&report) {}
   /// Views must not outlive the report: no Snapshot of a temporary.
@@ -226,16 +231,16 @@ class Snapshot {
 
 namespace pickers {
 /// The candidate with the largest as_u64 value (ties: the last one).
-std::optional<std::size_t> max_by_counter_value(
+SCXSNAP_API std::optional<std::size_t> max_by_counter_value(
     std::span<const std::pair<std::string_view, SnapshotField>> fields);
 /// The row whose fields sum largest (saturating; rows with a non-u64 field
 /// are dropped; ties: the last one).
-std::optional<std::size_t> max_by_sum_u64(
+SCXSNAP_API std::optional<std::size_t> max_by_sum_u64(
     std::span<const std::pair<std::string_view, std::vector<SnapshotField>>> rows);
 }  // namespace pickers
 
 /// A value inside a scheduler-stats JSON document, or the error of the walk.
-class JsonField {
+class SCXSNAP_API JsonField {
  public:
   static JsonField of(const JsonValue& v) { return JsonField(&v); }
   static JsonField missing(SnapshotError e);
@@ -265,9 +270,9 @@ class JsonField {
 };
 
 /// Walk a scheduler-stats document by dotted path ("layers.batch.util").
-JsonField stats_path(const JsonValue& root, std::string_view path);
+SCXSNAP_API JsonField stats_path(const JsonValue& root, std::string_view path);
 
 /// True for names ending in .bss, .data or .rodata.
-bool is_global_section_map(std::string_view name);
+SCXSNAP_API bool is_global_section_map(std::string_view name);
 
 }  // namespace scxsnap

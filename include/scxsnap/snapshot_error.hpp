@@ -4,6 +4,7 @@
 // word, equality, hashing and externally tagged JSON.
 #pragma once
 
+#include "scxsnap/export.hpp"
 #include "scxsnap/json_value.hpp"
 #include "scxsnap/result.hpp"
 
@@ -19,7 +20,7 @@
 namespace scxsnap {
 
 /// A map the active filter's whitelist kept out of view.
-struct ExcludedMap {
+struct SCXSNAP_API ExcludedMap {
   std::string name;
   std::uint64_t map_kva = 0;  ///< 0 = not recorded
   std::uint32_t map_id = 0;   ///< scxsnap addition (host captures); skipped in JSON when 0
@@ -27,7 +28,7 @@ struct ExcludedMap {
 };
 
 /// Why a sample carries no scheduler stats.
-struct MissingStatsReason {
+struct SCXSNAP_API MissingStatsReason {
   enum class Kind {
     NoSchedulerBinary,
     NoScheduler,
@@ -52,113 +53,113 @@ struct MissingStatsReason {
 
 namespace errors {
 
-struct MapNotFound {
+struct SCXSNAP_API MapNotFound {
   std::string requested;
   std::vector<std::string> available;
   friend bool operator==(const MapNotFound&, const MapNotFound&) = default;
 };
-struct VarNotFound {
+struct SCXSNAP_API VarNotFound {
   std::string requested;
   std::vector<std::string> available;
   friend bool operator==(const VarNotFound&, const VarNotFound&) = default;
 };
-struct AmbiguousVar {
+struct SCXSNAP_API AmbiguousVar {
   std::string requested;
   std::vector<std::string> found_in;
   friend bool operator==(const AmbiguousVar&, const AmbiguousVar&) = default;
 };
-struct FieldNotFound {
+struct SCXSNAP_API FieldNotFound {
   std::string requested, walked, component;
   std::vector<std::string> available;
   friend bool operator==(const FieldNotFound&, const FieldNotFound&) = default;
 };
-struct NotAStruct {
+struct SCXSNAP_API NotAStruct {
   std::string requested, walked, component, kind;
   friend bool operator==(const NotAStruct&, const NotAStruct&) = default;
 };
-struct TypeMismatch {
+struct SCXSNAP_API TypeMismatch {
   std::string expected, actual, requested;
   friend bool operator==(const TypeMismatch&, const TypeMismatch&) = default;
 };
-struct IndexOutOfRange {
+struct SCXSNAP_API IndexOutOfRange {
   std::string map;
   std::uint64_t index = 0;
   std::uint64_t len = 0;
   friend bool operator==(const IndexOutOfRange&, const IndexOutOfRange&) = default;
 };
-struct PerCpuSlot {
+struct SCXSNAP_API PerCpuSlot {
   std::string map;
   std::uint32_t cpu = 0;
   std::uint64_t len = 0;
   bool unmapped = false;
   friend bool operator==(const PerCpuSlot&, const PerCpuSlot&) = default;
 };
-struct NoMatch {
+struct SCXSNAP_API NoMatch {
   std::string map, op;
   std::uint64_t len = 0;
   std::vector<std::string> available_keys;
   friend bool operator==(const NoMatch&, const NoMatch&) = default;
 };
-struct EmptyPathComponent {
+struct SCXSNAP_API EmptyPathComponent {
   std::string requested;
   friend bool operator==(const EmptyPathComponent&, const EmptyPathComponent&) = default;
 };
-struct PerCpuNotNarrowed {
+struct SCXSNAP_API PerCpuNotNarrowed {
   std::string map;
   friend bool operator==(const PerCpuNotNarrowed&, const PerCpuNotNarrowed&) = default;
 };
-struct NoRendered {
+struct SCXSNAP_API NoRendered {
   std::string map, side;
   friend bool operator==(const NoRendered&, const NoRendered&) = default;
 };
-struct PlaceholderSample {
+struct SCXSNAP_API PlaceholderSample {
   std::string tag, reason;
   friend bool operator==(const PlaceholderSample&, const PlaceholderSample&) = default;
 };
-struct MissingStats {
+struct SCXSNAP_API MissingStats {
   std::string tag;
   MissingStatsReason reason;
   friend bool operator==(const MissingStats&, const MissingStats&) = default;
 };
-struct HostFieldUnavailable {
+struct SCXSNAP_API HostFieldUnavailable {
   std::string tag;
   std::uint32_t cpu = 0;
   friend bool operator==(const HostFieldUnavailable&, const HostFieldUnavailable&) = default;
 };
-struct PlaceholderSnapshot {
+struct SCXSNAP_API PlaceholderSnapshot {
   std::optional<std::string> tag;
   friend bool operator==(const PlaceholderSnapshot&, const PlaceholderSnapshot&) = default;
 };
-struct NoActiveScheduler {
+struct SCXSNAP_API NoActiveScheduler {
   std::string reason;
   friend bool operator==(const NoActiveScheduler&, const NoActiveScheduler&) = default;
 };
-struct ActiveFilterExcludedMaps {
+struct SCXSNAP_API ActiveFilterExcludedMaps {
   std::string requested, active_obj;
   std::vector<ExcludedMap> excluded_maps;
   std::vector<std::uint64_t> whitelist_kvas;
   friend bool operator==(const ActiveFilterExcludedMaps&,
                          const ActiveFilterExcludedMaps&) = default;
 };
-struct WalkerDriftedWithinPhase {
+struct SCXSNAP_API WalkerDriftedWithinPhase {
   JsonValue phase;  ///< ktstr's Phase, kept as JSON
   std::vector<std::uint64_t> pinned_kvas, sample_kvas;
   std::string requested;
   friend bool operator==(const WalkerDriftedWithinPhase&,
                          const WalkerDriftedWithinPhase&) = default;
 };
-struct ProjectionFailed {
+struct SCXSNAP_API ProjectionFailed {
   std::string reason;
   friend bool operator==(const ProjectionFailed&, const ProjectionFailed&) = default;
 };
-struct MapRenderIncomplete {
+struct SCXSNAP_API MapRenderIncomplete {
   std::string map, error;
   friend bool operator==(const MapRenderIncomplete&, const MapRenderIncomplete&) = default;
 };
 
 }  // namespace errors
 
-class SnapshotError {
+class SCXSNAP_API SnapshotError {
  public:
   using Payload = std::variant<
       errors::MapNotFound, errors::VarNotFound, errors::AmbiguousVar, errors::FieldNotFound,

@@ -3,8 +3,11 @@
 
 #include "layout_plan.hpp"
 #include "plan_exec.hpp"
+#include "raw_bytes.hpp"
 
 #include <bpf/btf.h>
+
+#include <fmt/format.h>
 
 namespace scxsnap {
 
@@ -23,6 +26,14 @@ BtfRenderer::~BtfRenderer() = default;
 BtfRenderer::BtfRenderer(BtfRenderer&&) noexcept = default;
 BtfRenderer& BtfRenderer::operator=(BtfRenderer&&) noexcept = default;
 
+Result<std::uint32_t> BtfRenderer::compile(std::uint32_t type_id) {
+  if (!impl_ || !impl_->btf)
+    return Error(
+        ErrorCode::BadInput,
+        fmt::format("type id {}: the renderer has no BTF (a null btf, or moved from)", type_id));
+  return impl_->compiler.compile(type_id);
+}
+
 Result<RenderedValue> BtfRenderer::render(std::uint32_t type_id,
                                           std::span<const std::uint8_t> bytes) {
   return render(type_id, bytes, RenderLimits{}, nullptr);
@@ -36,7 +47,7 @@ Result<void> BtfRenderer::render_json(std::uint32_t type_id, std::span<const std
 Result<RenderedValue> BtfRenderer::render(std::uint32_t type_id,
                                           std::span<const std::uint8_t> bytes,
                                           const RenderLimits& limits, RenderStatus* status) {
-  SCXSNAP_TRY(std::uint32_t root, impl_->compiler.compile(type_id));
+  SCXSNAP_TRY(std::uint32_t root, compile(type_id));
   btf_plan::TreeExec exec(impl_->plan, &limits);
   RenderedValue v = exec.root(root, bytes.data(), bytes.size());
   if (status) *status = exec.status();
@@ -46,7 +57,7 @@ Result<RenderedValue> BtfRenderer::render(std::uint32_t type_id,
 Result<void> BtfRenderer::render_json(std::uint32_t type_id, std::span<const std::uint8_t> bytes,
                                       std::string& out, const RenderLimits& limits,
                                       RenderStatus* status) {
-  SCXSNAP_TRY(std::uint32_t root, impl_->compiler.compile(type_id));
+  SCXSNAP_TRY(std::uint32_t root, compile(type_id));
   btf_plan::JsonExec exec(impl_->plan, out, &limits);
   exec.root(root, bytes.data(), bytes.size());
   if (status) *status = exec.status();
@@ -54,7 +65,7 @@ Result<void> BtfRenderer::render_json(std::uint32_t type_id, std::span<const std
 }
 
 Result<std::uint32_t> BtfRenderer::type_size(std::uint32_t type_id) {
-  SCXSNAP_TRY(std::uint32_t root, impl_->compiler.compile(type_id));
+  SCXSNAP_TRY(std::uint32_t root, compile(type_id));
   return impl_->plan.nodes[root].size;
 }
 

@@ -3,6 +3,7 @@
 // JSON. The two executors share the decoding helpers and emit the same value.
 #include "plan_exec.hpp"
 
+#include "raw_bytes.hpp"
 #include "render_budget.hpp"
 #include "report/json_writer.hpp"
 #include "report/report_writer.hpp"

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "map_reader.hpp"
 
+#include "btf/raw_bytes.hpp"
 #include "map_iter.hpp"
 #include "raw_buffer.hpp"
 #include "report/report_writer.hpp"

@@ -1,8 +1,13 @@
-// Must compile: the twin of snapshot_of_temporary.cpp with a named report.
+// Must compile: the twins of the *_of_temporary.cpp cases with named owners
+// (so their failures come from the deleted overloads, nothing else).
 #include <scxsnap/scxsnap.hpp>
 
 int main() {
   scxsnap::FailureDumpReport report;
   scxsnap::Snapshot s{report};
-  return static_cast<int>(s.map_count());
+  scxsnap::FailureDumpMap map;
+  scxsnap::SnapshotMap m{map};
+  auto value = scxsnap::RenderedValue::make_uint(64, 1);
+  auto f = scxsnap::SnapshotField::of(value);
+  return static_cast<int>(s.map_count() + m.name().size()) + (f.is_present() ? 0 : 1);
 }

@@ -1,6 +1,14 @@
-// Uses the installed headers and library: parse a report, write it back.
+// Uses the installed headers and libraries: parse a report, write it back;
+// built with CONSUMER_WITH_CAPTURE it also renders bytes through BTF (the
+// capture library).
 #include <cstdio>
+#ifdef CONSUMER_WITH_CAPTURE
 #include <scxsnap/scxsnap.hpp>
+#else
+#include <scxsnap/report.hpp>
+#include <scxsnap/snapshot.hpp>
+#include <scxsnap/version.hpp>
+#endif
 
 int main() {
   const char* json =
@@ -18,6 +26,18 @@ int main() {
     std::fprintf(stderr, "library version differs from the headers'\n");
     return 1;
   }
+  scxsnap::Snapshot snap(*report);
+  if (auto n = snap.var("n").as_u64(); !n || *n != 18446744073709551615ull) {
+    std::fprintf(stderr, "var n is wrong\n");
+    return 1;
+  }
+#ifdef CONSUMER_WITH_CAPTURE
+  scxsnap::BtfRenderer renderer(nullptr);
+  if (renderer.type_size(1)) {
+    std::fprintf(stderr, "a renderer without BTF sized a type\n");
+    return 1;
+  }
+#endif
   std::printf("consumer ok: %zu map(s), scxsnap %d.%d.%d\n", report->maps.size(),
               SCXSNAP_VERSION_MAJOR, SCXSNAP_VERSION_MINOR, SCXSNAP_VERSION_PATCH);
   return 0;

@@ -1,4 +1,5 @@
 // BTF rendering on BTF built in the test with libbpf's btf__add_* API.
+#include "btf/raw_bytes.hpp"
 #include "scxsnap/scxsnap.hpp"
 
 #include <bpf/btf.h>
