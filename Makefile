@@ -13,10 +13,11 @@ MARCH ?= $(shell grep -q avx2 /proc/cpuinfo 2>/dev/null && grep -q bmi2 /proc/cp
 RUN_DEPS := build-essential cmake pkg-config \
         libbpf-dev libelf-dev zlib1g-dev libsimdjson-dev libcli11-dev libfmt-dev linux-libc-dev
 DEPS := $(RUN_DEPS) git libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev \
-        clang llvm clang-format bpftool help2man bash-completion
+        clang llvm clang-format bpftool help2man bash-completion dpkg-dev file
 FUZZ_DEPS := clang-16 libclang-rt-16-dev
+TIDY_DEPS := clang-tidy-16
 
-.PHONY: all deps run-deps fuzz-deps configure build build-cli test asan bench fuzz run install clean format
+.PHONY: all deps run-deps fuzz-deps configure build build-cli test asan bench fuzz fuzz-smoke tidy run install package clean format
 
 all: build
 
@@ -70,6 +71,18 @@ bench: build
 fuzz: deps fuzz-deps
 	fuzz/run_fuzz.sh 60
 
+# CI's short run of every fuzz target (a smoke test, not a campaign).
+fuzz-smoke: deps fuzz-deps
+	fuzz/run_fuzz.sh $(FUZZ_SECONDS)
+FUZZ_SECONDS ?= 10
+
+# clang-tidy (.clang-tidy): every source, or those changed since TIDY_BASE.
+TIDY_BASE ?=
+tidy: deps
+	$(call apt_install,$(TIDY_DEPS))
+	@test -f $(BUILD)/compile_commands.json || $(MAKE) configure
+	tests/tidy_check.sh $(BUILD) $(TIDY_BASE)
+
 # Capture this machine's BPF state (needs root) and summarise it. The
 # capture streams into snapshot.json within bounded memory; large values are
 # cut to the render budget (--max-value-bytes) and `show` says which.
@@ -81,8 +94,19 @@ install: build-cli
 	cmake --install $(BUILD)
 	@if [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null; then ldconfig; fi
 
+# A Debian package (CPack DEB) of the portable Release build, prefix /usr:
+# the binary, both libraries, headers, CMake and pkg-config files.
+PKG_BUILD ?= build-package
+package: run-deps
+	$(call apt_install,help2man dpkg-dev file)
+	cmake -S . -B $(PKG_BUILD) -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=/usr \
+	  -DSCXSNAP_BUILD_TESTS=OFF -DSCXSNAP_BUILD_BENCH=OFF $(CMAKE_FLAGS) >/dev/null
+	cmake --build $(PKG_BUILD) -j $(JOBS)
+	cd $(PKG_BUILD) && cpack -G DEB
+	@ls $(PKG_BUILD)/*.deb
+
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz
+	rm -rf $(BUILD) $(ASAN_BUILD) $(PKG_BUILD) build-fuzz

@@ -30,8 +30,10 @@ class SCXSNAP_API SharedName {
   }
   SharedName(SharedName&& o) noexcept : p_(o.p_) { o.p_ = nullptr; }
   SharedName& operator=(const SharedName& o) noexcept {
-    SharedName tmp(o);
-    std::swap(p_, tmp.p_);
+    if (o.p_) o.p_->refs.fetch_add(1, std::memory_order_relaxed);
+    Rep* old = p_;
+    p_ = o.p_;
+    if (old) release(old);
     return *this;
   }
   SharedName& operator=(SharedName&& o) noexcept {
@@ -39,7 +41,7 @@ class SCXSNAP_API SharedName {
     return *this;
   }
   ~SharedName() {
-    if (p_) release();
+    if (p_) release(p_);
   }
 
   std::string_view view() const {
@@ -61,7 +63,7 @@ class SCXSNAP_API SharedName {
     std::uint32_t len;
     // the characters follow
   };
-  void release() noexcept;
+  static void release(Rep* p) noexcept;
   Rep* p_ = nullptr;
 };
 

@@ -67,7 +67,7 @@ inline Error make_error(ErrorCode code, std::string message) {
   auto SCXSNAP_CONCAT(scxsnap_try_, __LINE__) = (expr);               \
   if (!SCXSNAP_CONCAT(scxsnap_try_, __LINE__).has_value())            \
     return std::move(SCXSNAP_CONCAT(scxsnap_try_, __LINE__).error()); \
-  decl = std::move(*SCXSNAP_CONCAT(scxsnap_try_, __LINE__))
+  decl = std::move(*SCXSNAP_CONCAT(scxsnap_try_, __LINE__)) /* NOLINT: a declaration */
 
 #define SCXSNAP_TRY_VOID(expr)                                           \
   do {                                                                   \

@@ -172,7 +172,8 @@ class SCXSNAP_API SnapshotError {
   template <class V>
   requires(!std::is_same_v<std::remove_cvref_t<V>, SnapshotError> &&
            std::is_constructible_v<Payload, V>) SnapshotError(V&& v)
-      : payload_(std::forward<V>(v)) {}  // NOLINT(google-explicit-constructor)
+      : payload_(std::forward<V>(v)) {}  // NOLINT: implicit from a payload; the
+                                         // requires-clause keeps copy/move intact
 
   template <class V>
   bool is() const {

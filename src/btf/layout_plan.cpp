@@ -15,7 +15,7 @@
 namespace scxsnap::btf_plan {
 namespace {
 
-Error bad_btf(std::string msg) {
+Error bad_btf(const std::string& msg) {
   return Error(ErrorCode::BadInput, "malformed BTF: " + msg);
 }
 
@@ -88,7 +88,7 @@ std::uint64_t node_cost(const Plan& plan, const Node& n) {
 }  // namespace
 
 std::uint32_t Compiler::add(Node n) {
-  plan_.nodes.push_back(n);
+  plan_.nodes.push_back(std::move(n));
   return static_cast<std::uint32_t>(plan_.nodes.size() - 1);
 }
 

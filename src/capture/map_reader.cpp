@@ -32,7 +32,7 @@ constexpr std::uint32_t kMapTypeCgrpStorage = 32;  // BPF_MAP_TYPE_CGRP_STORAGE 
 constexpr std::uint32_t kIndicesCap = 1024;
 constexpr std::uint32_t kStackTraceCap = 1024;
 // One CPU's slot of a per-CPU value gets budget / CPUs, but never less than this.
-constexpr std::uint64_t kMinSlotBudget = 64 * 1024;
+constexpr std::uint64_t kMinSlotBudget = std::uint64_t{64} * 1024;
 
 std::size_t percpu_stride(std::uint32_t value_size) {
   return (std::size_t{value_size} + 7) / 8 * 8;

@@ -90,7 +90,7 @@ Result<void> check_value(const JsonValue& v, Kind k, const std::string& path) {
       if (!v.is_number() || !v.as_u64()) return bad(path, "expected an unsigned 64-bit integer");
       return {};
     case Kind::U32:
-      if (!v.is_number() || !v.as_u64() || *v.as_u64() > UINT32_MAX)
+      if (auto u = v.is_number() ? v.as_u64() : std::nullopt; !u || *u > UINT32_MAX)
         return bad(path, "expected an unsigned 32-bit integer");
       return {};
     case Kind::I32:

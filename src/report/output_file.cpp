@@ -51,7 +51,10 @@ Result<OutputFile> OutputFile::create(const std::filesystem::path& path) {
   f.target_ = target;
   std::filesystem::path dir = target.parent_path();
   if (dir.empty()) dir = ".";
-  f.tmp_ = (dir / ("." + target.filename().string() + ".tmp.XXXXXX")).string();
+  std::string name = ".";
+  name += target.filename().string();
+  name += ".tmp.XXXXXX";
+  f.tmp_ = (dir / name).string();
   int fd = ::mkstemp(f.tmp_.data());
   if (fd < 0) {
     int e = errno;

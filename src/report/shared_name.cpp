@@ -17,12 +17,11 @@ SharedName::SharedName(std::string_view s) {
   std::memcpy(static_cast<char*>(mem) + sizeof(Rep), s.data(), s.size());
 }
 
-void SharedName::release() noexcept {
-  if (p_->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-    p_->~Rep();
-    std::free(p_);
+void SharedName::release(Rep* p) noexcept {
+  if (p->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+    p->~Rep();
+    std::free(p);
   }
-  p_ = nullptr;
 }
 
 }  // namespace scxsnap

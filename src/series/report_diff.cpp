@@ -69,10 +69,15 @@ void diff_values(const std::string& where, const std::optional<RenderedValue>& a
   Leaves la, lb;
   flatten(*a, "", la);
   flatten(*b, "", lb);
+  auto at = [&](const std::string& path) {
+    std::string w(where);
+    if (!path.empty()) w.append(" ").append(path);
+    return w;
+  };
   std::map<std::string, const RenderedValue*> mb(lb.begin(), lb.end());
   for (const auto& [path, va] : la) {
     auto it = mb.find(path);
-    std::string w = path.empty() ? where : where + " " + path;
+    std::string w = at(path);
     if (it == mb.end()) {
       out.push_back({Change::Kind::ValueChanged, w, va->display(kText), "(absent)", {}});
       continue;
@@ -84,7 +89,7 @@ void diff_values(const std::string& where, const std::optional<RenderedValue>& a
   }
   for (const auto& [path, vb] : mb)
     out.push_back({Change::Kind::ValueChanged,
-                   path.empty() ? where : where + " " + path,
+                   at(path),
                    "(absent)",
                    vb->display(kText),
                    {}});

@@ -316,6 +316,7 @@ SeriesField<T> project_entry(
 }  // namespace
 
 #define SCXSNAP_PROJECT(T, body)                                                                \
+  /* NOLINTNEXTLINE(bugprone-macro-parentheses): body is a function body */                     \
   project_entry<T>(*s_, std::string(path), [&](const SnapshotMap& m) -> SnapshotResult<T> body, \
                    [this](const Snapshot& snap) { return view(snap); })
 

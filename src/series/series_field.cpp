@@ -109,7 +109,8 @@ SeriesField<T> SeriesField<T>::from_parts(std::string label, std::vector<std::st
 
 template <class T>
 std::string SeriesField<T>::when(std::size_t i) const {
-  return elapsed_[i] ? std::to_string(*elapsed_[i]) : "?";
+  const std::optional<std::uint64_t>& e = elapsed_[i];
+  return e ? std::to_string(*e) : "?";
 }
 
 template <class T>
@@ -191,9 +192,8 @@ Verdict& SeriesField<T>::rate_within(Verdict& v, double lo, double hi) const {
                                  tags_[i + 1], when(i + 1)));
       continue;
     }
-    double dt = *elapsed_[i + 1] > *elapsed_[i]
-                    ? static_cast<double>(*elapsed_[i + 1] - *elapsed_[i])
-                    : 0.0;
+    const std::uint64_t t0 = *elapsed_[i], t1 = *elapsed_[i + 1];  // NOLINT(bugprone-unchecked-optional-access): checked above
+    double dt = t1 > t0 ? static_cast<double>(t1 - t0) : 0.0;
     if (dt <= 0) {
       v.record_inconclusive(
           fmt::format("{} (rate_within): zero-time delta between sample {} (+{}ms) and {} (+{}ms) "
@@ -443,8 +443,8 @@ SeriesField<T>::by_phase() const {
   std::map<Phase, std::vector<std::size_t>> m;
   std::vector<std::size_t> none;
   for (std::size_t i = 0; i < len(); ++i) {
-    if (phases_[i])
-      m[*phases_[i]].push_back(i);
+    if (const std::optional<Phase>& ph = phases_[i])
+      m[*ph].push_back(i);
     else
       none.push_back(i);
   }

@@ -197,6 +197,7 @@ SnapshotField Snapshot::var(std::string_view name) const {
       if (auto act = active(); act.has_value()) return act->var(name);
     }
     std::vector<std::string> found_in;
+    found_in.reserve(hits.size());
     for (const auto& [map_name, f] : hits) found_in.emplace_back(map_name);
     return SnapshotField::missing(errors::AmbiguousVar{std::string(name), std::move(found_in)});
   }
@@ -218,6 +219,7 @@ SnapshotField Snapshot::var(std::string_view name) const {
       }
     }
     std::vector<std::string> found_in;
+    found_in.reserve(more.size());
     for (const auto& [map_name, f] : more) found_in.emplace_back(map_name);
     return SnapshotField::missing(errors::AmbiguousVar{std::string(name), std::move(found_in)});
   }

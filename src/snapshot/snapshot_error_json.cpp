@@ -198,8 +198,9 @@ struct Reader {
   }
   Result<std::uint64_t> u64(std::string_view k) const {
     const JsonValue* v = obj.find(k);
-    if (!v || !v->as_u64()) return fail(fmt::format("'{}' must be an unsigned integer", k));
-    return *v->as_u64();
+    std::optional<std::uint64_t> u = v ? v->as_u64() : std::nullopt;
+    if (!u) return fail(fmt::format("'{}' must be an unsigned integer", k));
+    return *u;
   }
   Result<bool> boolean(std::string_view k) const {
     const JsonValue* v = obj.find(k);
@@ -221,8 +222,9 @@ struct Reader {
     if (!v || !v->is_array()) return fail(fmt::format("'{}' must be an array of integers", k));
     std::vector<std::uint64_t> out;
     for (const auto& x : v->items()) {
-      if (!x.as_u64()) return fail(fmt::format("'{}' must be an array of integers", k));
-      out.push_back(*x.as_u64());
+      std::optional<std::uint64_t> u = x.as_u64();
+      if (!u) return fail(fmt::format("'{}' must be an array of integers", k));
+      out.push_back(*u);
     }
     return out;
   }
@@ -257,8 +259,9 @@ Result<MissingStatsReason> read_reason(const JsonValue& v) {
   } else if (name == "SchedulerError") {
     r.kind = K::SchedulerError;
     const JsonValue* e = body.find("errno");
-    if (!e || !e->as_i64()) return bad();
-    r.err_no = static_cast<std::int32_t>(*e->as_i64());
+    std::optional<std::int64_t> en = e ? e->as_i64() : std::nullopt;
+    if (!en) return bad();
+    r.err_no = static_cast<std::int32_t>(*en);
     if (const JsonValue* a = body.find("args")) r.args = *a;
   } else if (name == "MissingResp") {
     r.kind = K::MissingResp;

@@ -200,7 +200,8 @@ SnapshotResult<bool> SnapshotField::as_bool() const {
 SnapshotResult<std::string_view> SnapshotField::as_str() const {
   if (error_) return *error_;
   if (!value_) return mismatch("str", kPercpuKeyActual);
-  if (value_->kind() == ValueKind::Enum && value_->variant()) return *value_->variant();
+  if (value_->kind() == ValueKind::Enum)
+    if (std::optional<std::string_view> v = value_->variant()) return *v;
   return mismatch("str (enum variant name)", kind_name(value_->kind()));
 }
 

@@ -124,7 +124,8 @@ SnapshotEntry SnapshotMap::entry_at(std::size_t i) const {
     case Source::Hash:
       return SnapshotEntry(SnapshotEntry::Hash{&map_->entries[i]});
     case Source::Value:
-      return SnapshotEntry(SnapshotEntry::Value{&*map_->value});
+      // Source::Value is chosen only for a map with a value.
+      return SnapshotEntry(SnapshotEntry::Value{&*map_->value});  // NOLINT(bugprone-unchecked-optional-access)
     case Source::Array:
       return SnapshotEntry(SnapshotEntry::Array{&map_->array_entries[i]});
     case Source::None:

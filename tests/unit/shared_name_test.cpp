@@ -21,6 +21,11 @@ TEST(SharedName, CopiesShareOneAllocationAndCompareByText) {
   EXPECT_EQ(b.view(), "");  // NOLINT(bugprone-use-after-move): moved-from is empty
   EXPECT_EQ(moved.view(), "nr_dispatched");
   EXPECT_EQ(SharedName("").view(), "");
+  SharedName& self = c;
+  c = self;  // self-assignment keeps the name
+  EXPECT_EQ(c.view(), "nr_dispatched");
+  c = a;  // drops its own allocation, shares a's
+  EXPECT_TRUE(c.same_storage(a));
 }
 
 TEST(SharedName, NamesReadFromOneReportShareStorageAndOutliveIt) {

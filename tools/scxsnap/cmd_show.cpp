@@ -120,10 +120,11 @@ std::vector<CappedRow> capped_arrays(const FailureDumpReport& r) {
   for (const auto& m : r.maps) {
     std::map<std::string, Capped> capped;
     if (m.value) collect_capped(*m.value, "", 1, capped);
-    if (!m.array_entries.empty() && m.array_entries.front().value)
-      collect_capped(*m.array_entries.front().value, "[]", m.array_entries.size(), capped);
-    if (!m.entries.empty() && m.entries.front().value)
-      collect_capped(*m.entries.front().value, "[]", m.entries.size(), capped);
+    if (!m.array_entries.empty())
+      if (const auto& v = m.array_entries.front().value)
+        collect_capped(*v, "[]", m.array_entries.size(), capped);
+    if (!m.entries.empty())
+      if (const auto& v = m.entries.front().value) collect_capped(*v, "[]", m.entries.size(), capped);
     for (auto& [path, c] : capped) rows.push_back({&m, path, c});
   }
   return rows;

@@ -57,6 +57,7 @@ std::optional<std::vector<FailureDumpReport>> load_walkable(const std::string& f
     parts.push_back(*r);
   }
   std::vector<FailureDumpReport> out;
+  out.reserve(parts.size());
   for (FailureDumpReport* p : parts) out.push_back(std::move(*p));  // the dump is ours
   return out;
 }

@@ -1,0 +1,30 @@
+// libFuzzer target, differential: the streaming reader of large files (a
+// skeleton, then the entry arrays in chunks, values piecewise) must agree
+// with the whole-document parse. It may give up (the caller then parses the
+// whole document), but whatever it returns must equal what the whole parse
+// returns, and it must never accept what the whole parse rejects.
+#include "report/report_reader.hpp"
+#include "scxsnap/report.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+
+namespace scxsnap::detail {
+extern std::size_t g_piecewise_value_threshold;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  std::string_view text(reinterpret_cast<const char*>(data), size);
+  // Every value is read piecewise (threshold 0), the hardest path.
+  scxsnap::detail::g_piecewise_value_threshold = size % 2 ? 0 : 64;
+  std::string why;
+  auto streamed = scxsnap::detail::parse_report_streaming(text, [](std::size_t) {}, &why);
+  if (!streamed) return 0;
+  auto whole = scxsnap::parse_report(text);
+  if (!whole) std::abort();  // the streaming reader accepted what the whole parse rejects
+  if (!(*whole == *streamed)) std::abort();
+  if (scxsnap::to_json(*whole) != scxsnap::to_json(*streamed)) std::abort();
+  return 0;
+}

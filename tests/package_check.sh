@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Build the Debian package as `make package` does (Release, prefix /usr),
+# unpack it into a scratch root with dpkg -x and use it from there: the
+# binary runs with no environment tweaks, Depends names the runtime
+# libraries, and the headers, CMake and pkg-config files build a program.
+#   tests/package_check.sh SOURCE_DIR WORK_DIR
+set -euo pipefail
+src=$1
+work=$2
+fail() { echo "FAIL: $*" >&2; exit 1; }
+rm -rf "$work"
+mkdir -p "$work"
+cmake -S "$src" -B "$work/build" -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=/usr \
+  -DSCXSNAP_BUILD_TESTS=OFF -DSCXSNAP_BUILD_BENCH=OFF >/dev/null
+cmake --build "$work/build" -j "$(nproc)" >/dev/null
+(cd "$work/build" && cpack -G DEB >/dev/null)
+deb=$(ls "$work"/build/scxsnap_*.deb)
+echo "package: $(basename "$deb")"
+
+# Control fields: Depends from dpkg-shlibdeps, with the runtime libraries.
+depends=$(dpkg-deb -f "$deb" Depends)
+echo "Depends: $depends"
+for lib in libbpf libsimdjson libfmt libstdc++6 libc6; do
+  grep -q "$lib" <<<"$depends" || fail "Depends lacks $lib"
+done
+! grep -qE -- '-dev\b' <<<"$depends" || fail "Depends names a -dev package"
+[ "$(dpkg-deb -f "$deb" Version)" = "$(sed -n 's/^project(scxsnap VERSION \([0-9.]*\).*/\1/p' "$src/CMakeLists.txt")" ] ||
+  fail "package version differs from the project's"
+
+# Contents.
+root=$work/root
+dpkg -x "$deb" "$root"
+multiarch=$(gcc -print-multiarch)
+for f in usr/bin/scxsnap usr/lib/$multiarch/libscxsnap_core.so.0 usr/lib/$multiarch/libscxsnap_capture.so.0 \
+         usr/lib/$multiarch/libscxsnap_core.so usr/include/scxsnap/scxsnap.hpp usr/include/scxsnap/version.hpp \
+         usr/lib/$multiarch/cmake/scxsnap/scxsnapConfig.cmake usr/lib/$multiarch/pkgconfig/scxsnap-core.pc \
+         usr/lib/$multiarch/pkgconfig/scxsnap.pc usr/share/bash-completion/completions/scxsnap; do
+  [ -e "$root/$f" ] || fail "the package lacks /$f"
+done
+
+# The binary runs from the scratch root with no environment tweaks.
+env -u LD_LIBRARY_PATH "$root/usr/bin/scxsnap" --version
+env -u LD_LIBRARY_PATH "$root/usr/bin/scxsnap" show "$src/examples/dump.json" | grep -q "active object: scx_demo"
+[ "$(env -u LD_LIBRARY_PATH "$root/usr/bin/scxsnap" var "$src/examples/dump.json" nr_dispatched)" = 907 ] || fail "var from the package"
+
+# A program builds against the unpacked package: CMake and pkg-config.
+cmake -S "$src/tests/consumer" -B "$work/consumer" -DCMAKE_PREFIX_PATH="$root/usr" >/dev/null
+cmake --build "$work/consumer" >/dev/null
+LD_LIBRARY_PATH="$root/usr/lib/$multiarch" "$work/consumer/consumer"
+pc_dir=$root/usr/lib/$multiarch/pkgconfig
+c++ -std=c++2b "$src/tests/consumer/main.cpp" -o "$work/consumer-pc" \
+  $(PKG_CONFIG_PATH=$pc_dir pkg-config --define-variable=prefix="$root/usr" --cflags --libs scxsnap-core)
+LD_LIBRARY_PATH="$root/usr/lib/$multiarch" "$work/consumer-pc"
+echo "package ok"
