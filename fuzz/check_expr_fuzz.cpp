@@ -1,11 +1,10 @@
 // libFuzzer target: `scxsnap check` expressions. Never a crash; an error
 // names the column; an accepted expression evaluates over a small series
 // without crashing (errors allowed: unknown projections are bad usage).
-#include "scxsnap/sample_series.hpp"
-#include "scxsnap/series.hpp"
-#include "scxsnap/scxsnap.hpp"
-
 #include "../tools/scxsnap/check_expr.hpp"
+#include "scxsnap/sample_series.hpp"
+#include "scxsnap/scxsnap.hpp"
+#include "scxsnap/series.hpp"
 
 #include <cstddef>
 #include <cstdint>

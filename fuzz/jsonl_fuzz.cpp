@@ -16,7 +16,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return 0;
   }
   std::string lines;
-  for (const auto& row : series->rows()) lines += scxsnap::SampleSeries::to_jsonl_line(row);
+  for (const auto& row : series->rows()) {
+    lines += scxsnap::SampleSeries::to_jsonl_line(row);
+    lines += '\n';
+  }
   auto again = scxsnap::SampleSeries::parse_jsonl(lines);
   if (!again || again->len() != series->len()) std::abort();
   for (std::size_t i = 0; i < series->len(); ++i)

@@ -20,7 +20,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // Every value is read piecewise (threshold 0), the hardest path.
   scxsnap::detail::g_piecewise_value_threshold = size % 2 ? 0 : 64;
   std::string why;
-  auto streamed = scxsnap::detail::parse_report_streaming(text, [](std::size_t) {}, &why);
+  auto streamed = scxsnap::detail::parse_report_streaming(
+      text, [](std::size_t) {}, &why);
   if (!streamed) return 0;
   auto whole = scxsnap::parse_report(text);
   if (!whole) std::abort();  // the streaming reader accepted what the whole parse rejects

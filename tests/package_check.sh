@@ -10,8 +10,10 @@ work=$2
 fail() { echo "FAIL: $*" >&2; exit 1; }
 rm -rf "$work"
 mkdir -p "$work"
+# -Werror here (not in `make package`): the Release build with the project's
+# defaults is warning-free.
 cmake -S "$src" -B "$work/build" -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=/usr \
-  -DSCXSNAP_BUILD_TESTS=OFF -DSCXSNAP_BUILD_BENCH=OFF >/dev/null
+  -DSCXSNAP_BUILD_TESTS=OFF -DSCXSNAP_BUILD_BENCH=OFF -DSCXSNAP_WERROR=ON >/dev/null
 cmake --build "$work/build" -j "$(nproc)" >/dev/null
 (cd "$work/build" && cpack -G DEB >/dev/null)
 deb=$(ls "$work"/build/scxsnap_*.deb)

@@ -88,11 +88,7 @@ void diff_values(const std::string& where, const std::optional<RenderedValue>& a
     mb.erase(it);
   }
   for (const auto& [path, vb] : mb)
-    out.push_back({Change::Kind::ValueChanged,
-                   at(path),
-                   "(absent)",
-                   vb->display(kText),
-                   {}});
+    out.push_back({Change::Kind::ValueChanged, at(path), "(absent)", vb->display(kText), {}});
 }
 
 std::string key_label(const std::optional<RenderedValue>& key, const std::string& hex) {

@@ -192,7 +192,9 @@ Verdict& SeriesField<T>::rate_within(Verdict& v, double lo, double hi) const {
                                  tags_[i + 1], when(i + 1)));
       continue;
     }
-    const std::uint64_t t0 = *elapsed_[i], t1 = *elapsed_[i + 1];  // NOLINT(bugprone-unchecked-optional-access): checked above
+    const std::uint64_t
+        t0 = *elapsed_[i],
+        t1 = *elapsed_[i + 1];  // NOLINT(bugprone-unchecked-optional-access): checked above
     double dt = t1 > t0 ? static_cast<double>(t1 - t0) : 0.0;
     if (dt <= 0) {
       v.record_inconclusive(

@@ -125,7 +125,8 @@ SnapshotEntry SnapshotMap::entry_at(std::size_t i) const {
       return SnapshotEntry(SnapshotEntry::Hash{&map_->entries[i]});
     case Source::Value:
       // Source::Value is chosen only for a map with a value.
-      return SnapshotEntry(SnapshotEntry::Value{&*map_->value});  // NOLINT(bugprone-unchecked-optional-access)
+      return SnapshotEntry(
+          SnapshotEntry::Value{&*map_->value});  // NOLINT(bugprone-unchecked-optional-access)
     case Source::Array:
       return SnapshotEntry(SnapshotEntry::Array{&map_->array_entries[i]});
     case Source::None:

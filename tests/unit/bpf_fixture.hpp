@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unistd.h>
 #include <vector>
 
@@ -79,6 +80,29 @@ struct LoadedObject {
     return info.id;
   }
 };
+
+/// Waits (up to `timeout_ms`) until no map whose name starts with `prefix`
+/// is left in the kernel. A process's maps outlive it by an RCU grace period
+/// while its programs still hold them, so a test that counts an object's
+/// maps waits for the previous test's copies to go first.
+inline bool wait_for_no_maps(std::string_view prefix, int timeout_ms = 5000) {
+  for (int waited = 0;; waited += 20) {
+    bool found = false;
+    for (__u32 id = 0; !found && bpf_map_get_next_id(id, &id) == 0;) {
+      int fd = bpf_map_get_fd_by_id(id);
+      if (fd < 0) continue;
+      bpf_map_info info{};
+      __u32 len = sizeof info;
+      if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 &&
+          std::string_view(info.name).starts_with(prefix))
+        found = true;
+      close(fd);
+    }
+    if (!found) return true;
+    if (waited >= timeout_ms) return false;
+    usleep(20 * 1000);
+  }
+}
 
 /// Registers a struct_ops map through a BPF link, so that closing the link
 /// (also when the test process dies) unregisters it: nothing stays behind.

@@ -23,6 +23,8 @@ using ::testing::HasSubstr;
 namespace {
 
 struct TwinObjects : ::testing::Test {
+  // The previous test's twins first leave the kernel (they would be counted).
+  bool clean = wait_for_no_maps("scx_twin");
   LoadedObject alpha{"units.bpf.o", "scx_twin_alpha"};
   LoadedObject beta{"units.bpf.o", "scx_twin_beta"};
 
@@ -53,6 +55,7 @@ struct TwinObjects : ::testing::Test {
 };
 
 TEST_F(TwinObjects, ObjTakesEveryMapOfTheObjectAndShowTellsTwinsApart) {
+  ASSERT_TRUE(clean) << "maps of an earlier scx_twin object stayed in the kernel";
   ASSERT_NE(alpha.obj, nullptr);
   ASSERT_NE(beta.obj, nullptr);
   // Both objects: the kernel keeps "scx_twin" of either name.

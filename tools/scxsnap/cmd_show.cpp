@@ -124,7 +124,8 @@ std::vector<CappedRow> capped_arrays(const FailureDumpReport& r) {
       if (const auto& v = m.array_entries.front().value)
         collect_capped(*v, "[]", m.array_entries.size(), capped);
     if (!m.entries.empty())
-      if (const auto& v = m.entries.front().value) collect_capped(*v, "[]", m.entries.size(), capped);
+      if (const auto& v = m.entries.front().value)
+        collect_capped(*v, "[]", m.entries.size(), capped);
     for (auto& [path, c] : capped) rows.push_back({&m, path, c});
   }
   return rows;
