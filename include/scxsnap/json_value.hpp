@@ -28,7 +28,9 @@ class SCXSNAP_API JsonValue {
   enum class Type : std::uint8_t { Null, Bool, Number, String, Array, Object };
   using Member = std::pair<std::string, JsonValue>;
 
-  JsonValue() = default;  // null
+  // null; user-provided, so clang can tell it is default-constructible while
+  // the class (whose members hold JsonValues) is still being defined
+  JsonValue() noexcept {}  // NOLINT(modernize-use-equals-default)
   static JsonValue null() { return JsonValue(); }
   static JsonValue boolean(bool b);
   /// `text` must be a valid JSON number token (e.g. "42", "-1.5e3").

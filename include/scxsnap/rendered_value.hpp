@@ -30,6 +30,7 @@ class SCXSNAP_API SharedName {
   }
   SharedName(SharedName&& o) noexcept : p_(o.p_) { o.p_ = nullptr; }
   SharedName& operator=(const SharedName& o) noexcept {
+    if (this == &o) return *this;
     if (o.p_) o.p_->refs.fetch_add(1, std::memory_order_relaxed);
     Rep* old = p_;
     p_ = o.p_;

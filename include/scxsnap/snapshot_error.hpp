@@ -169,11 +169,13 @@ class SCXSNAP_API SnapshotError {
       errors::PlaceholderSnapshot, errors::NoActiveScheduler, errors::ActiveFilterExcludedMaps,
       errors::WalkerDriftedWithinPhase, errors::ProjectionFailed, errors::MapRenderIncomplete>;
 
+  // Implicit from a payload; the requires-clause keeps copy and move intact.
   template <class V>
   requires(!std::is_same_v<std::remove_cvref_t<V>, SnapshotError> &&
-           std::is_constructible_v<Payload, V>) SnapshotError(V&& v)
-      : payload_(std::forward<V>(v)) {}  // NOLINT: implicit from a payload; the
-                                         // requires-clause keeps copy/move intact
+           std::is_constructible_v<Payload, V>)
+      // NOLINTNEXTLINE(bugprone-forwarding-reference-overload, google-explicit-constructor)
+      SnapshotError(V&& v)
+      : payload_(std::forward<V>(v)) {}
 
   template <class V>
   bool is() const {

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+#include "flat_fields.hpp"
 #include "scxsnap/report.hpp"
 
 #include <array>
@@ -46,19 +47,17 @@ std::string map_type_name(std::uint32_t t) {
   return "unknown(" + std::to_string(t) + ")";
 }
 
+// The counters of the PerCpuTimeStats table (flat_fields.hpp).
 std::span<const std::pair<std::string_view, std::uint64_t PerCpuTimeStats::*>>
 per_cpu_time_counters() {
-  static const std::pair<std::string_view, std::uint64_t PerCpuTimeStats::*> kFields[] = {
-      {"cpustat_user_ns", &PerCpuTimeStats::cpustat_user_ns},
-      {"cpustat_nice_ns", &PerCpuTimeStats::cpustat_nice_ns},
-      {"cpustat_system_ns", &PerCpuTimeStats::cpustat_system_ns},
-      {"cpustat_softirq_ns", &PerCpuTimeStats::cpustat_softirq_ns},
-      {"cpustat_irq_ns", &PerCpuTimeStats::cpustat_irq_ns},
-      {"cpustat_idle_ns", &PerCpuTimeStats::cpustat_idle_ns},
-      {"cpustat_iowait_ns", &PerCpuTimeStats::cpustat_iowait_ns},
-      {"cpustat_steal_ns", &PerCpuTimeStats::cpustat_steal_ns},
-      {"irqs_sum", &PerCpuTimeStats::irqs_sum}};
-  return kFields;
+  static const auto kCounters = [] {
+    std::vector<std::pair<std::string_view, std::uint64_t PerCpuTimeStats::*>> out;
+    for (const auto& f : detail::kCpuTimeFields)
+      if (const auto* m = std::get_if<std::uint64_t PerCpuTimeStats::*>(&f.member); m && f.counter)
+        out.emplace_back(f.name, *m);
+    return out;
+  }();
+  return kCounters;
 }
 
 }  // namespace scxsnap

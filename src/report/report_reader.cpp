@@ -5,6 +5,7 @@
 // error (as serde's derive reports it).
 #include "report/report_reader.hpp"
 
+#include "flat_fields.hpp"
 #include "guard.hpp"
 #include "json_reader.hpp"
 #include "opaque_shapes.hpp"
@@ -436,19 +437,53 @@ Result<std::vector<JsonValue>> read_json_list(od::value v, const PathNode& p) {
 
 // Reads one struct whose every field is a u64/u32/i64/... member pointer.
 // Used for the many flat counter structs.
-template <class S>
-struct FlatField {
-  std::string_view name;
-  enum class T { U64, U32, I64, I32, Bool, Str, OptU64, OptU32, OptI32, OptStr, U64List } type;
-  void* (*member)(S&);
-  bool required;
-};
+// One member of a flat struct, by its type (overloads, so the table walk
+// below stays one small template).
+Result<void> read_member(std::uint64_t& dst, od::value v, const PathNode& p) {
+  SCXSNAP_TRY(dst, read_u64(v, p));
+  return {};
+}
+Result<void> read_member(std::uint32_t& dst, od::value v, const PathNode& p) {
+  SCXSNAP_TRY(dst, read_u32(v, p));
+  return {};
+}
+Result<void> read_member(std::int64_t& dst, od::value v, const PathNode& p) {
+  SCXSNAP_TRY(dst, read_i64(v, p));
+  return {};
+}
+Result<void> read_member(std::int32_t& dst, od::value v, const PathNode& p) {
+  SCXSNAP_TRY(dst, read_i32(v, p));
+  return {};
+}
+Result<void> read_member(bool& dst, od::value v, const PathNode& p) {
+  SCXSNAP_TRY(dst, read_bool(v, p));
+  return {};
+}
+Result<void> read_member(std::string& dst, od::value v, const PathNode& p) {
+  SCXSNAP_TRY(dst, read_string(v, p));
+  return {};
+}
+Result<void> read_member(std::optional<std::string>& dst, od::value v, const PathNode& p) {
+  SCXSNAP_TRY(dst, read_opt_string(v, p));
+  return {};
+}
+Result<void> read_member(std::vector<std::uint64_t>& dst, od::value v, const PathNode& p) {
+  SCXSNAP_TRY(dst, read_u64_list(v, p));
+  return {};
+}
+// Optional integers: null is none.
+template <class T>
+Result<void> read_member(std::optional<T>& dst, od::value v, const PathNode& p) {
+  bool null = false;
+  if (!v.is_null().get(null) && null) return {};
+  T x{};
+  SCXSNAP_TRY_VOID(read_member(x, v, p));
+  dst = x;
+  return {};
+}
 
-#define SCXSNAP_FIELD(S, name, ty, req)                                        \
-  FlatField<S> {                                                               \
-#name, FlatField < S> ::T::ty, [](S & s) -> void* { return &s.name; }, req \
-  }
-
+// A flat ktstr struct from its table (flat_fields.hpp): members in any
+// order, each read as its member pointer's type, required ones checked.
 template <class S, std::size_t N>
 Result<S> read_flat(od::value v, const PathNode& p, const std::array<FlatField<S>, N>& fields) {
   SCXSNAP_TRY(od::object obj, read_object(v, p));
@@ -458,180 +493,13 @@ Result<S> read_flat(od::value v, const PathNode& p, const std::array<FlatField<S
   for (std::size_t i = 0; i < N; ++i) names[i] = fields[i].name;
   SCXSNAP_TRY_VOID(
       read_fields(obj, p, ks, names, [&](int i, od::value fv, const PathNode& fp) -> Result<void> {
-        const auto& f = fields[static_cast<std::size_t>(i)];
-        void* m = f.member(s);
-        using T = typename FlatField<S>::T;
-        switch (f.type) {
-          case T::U64: {
-            SCXSNAP_TRY(*static_cast<std::uint64_t*>(m), read_u64(fv, fp));
-            break;
-          }
-          case T::U32: {
-            SCXSNAP_TRY(*static_cast<std::uint32_t*>(m), read_u32(fv, fp));
-            break;
-          }
-          case T::I64: {
-            SCXSNAP_TRY(*static_cast<std::int64_t*>(m), read_i64(fv, fp));
-            break;
-          }
-          case T::I32: {
-            SCXSNAP_TRY(*static_cast<std::int32_t*>(m), read_i32(fv, fp));
-            break;
-          }
-          case T::Bool: {
-            SCXSNAP_TRY(*static_cast<bool*>(m), read_bool(fv, fp));
-            break;
-          }
-          case T::Str: {
-            SCXSNAP_TRY(*static_cast<std::string*>(m), read_string(fv, fp));
-            break;
-          }
-          case T::OptU64: {
-            bool null = false;
-            if (!fv.is_null().get(null) && null) break;
-            SCXSNAP_TRY(std::uint64_t x, read_u64(fv, fp));
-            *static_cast<std::optional<std::uint64_t>*>(m) = x;
-            break;
-          }
-          case T::OptU32: {
-            bool null = false;
-            if (!fv.is_null().get(null) && null) break;
-            SCXSNAP_TRY(std::uint32_t x, read_u32(fv, fp));
-            *static_cast<std::optional<std::uint32_t>*>(m) = x;
-            break;
-          }
-          case T::OptI32: {
-            bool null = false;
-            if (!fv.is_null().get(null) && null) break;
-            SCXSNAP_TRY(std::int32_t x, read_i32(fv, fp));
-            *static_cast<std::optional<std::int32_t>*>(m) = x;
-            break;
-          }
-          case T::OptStr: {
-            SCXSNAP_TRY(*static_cast<std::optional<std::string>*>(m), read_opt_string(fv, fp));
-            break;
-          }
-          case T::U64List: {
-            SCXSNAP_TRY(*static_cast<std::vector<std::uint64_t>*>(m), read_u64_list(fv, fp));
-            break;
-          }
-        }
-        return {};
+        return std::visit([&](auto m) { return read_member(s.*m, fv, fp); },
+                          fields[static_cast<std::size_t>(i)].member);
       }));
   for (std::size_t i = 0; i < N; ++i)
     if (fields[i].required) SCXSNAP_TRY_VOID(ks.require(static_cast<int>(i), fields[i].name));
   return s;
 }
-
-const auto kProgFields = std::array{SCXSNAP_FIELD(ProgRuntimeStats, name, Str, true),
-                                    SCXSNAP_FIELD(ProgRuntimeStats, cnt, U64, true),
-                                    SCXSNAP_FIELD(ProgRuntimeStats, nsecs, U64, true),
-                                    SCXSNAP_FIELD(ProgRuntimeStats, misses, U64, true)};
-
-const auto kCpuTimeFields =
-    std::array{SCXSNAP_FIELD(PerCpuTimeStats, cpu, U32, true),
-               SCXSNAP_FIELD(PerCpuTimeStats, cpustat_user_ns, U64, true),
-               SCXSNAP_FIELD(PerCpuTimeStats, cpustat_nice_ns, U64, true),
-               SCXSNAP_FIELD(PerCpuTimeStats, cpustat_system_ns, U64, true),
-               SCXSNAP_FIELD(PerCpuTimeStats, cpustat_softirq_ns, U64, true),
-               SCXSNAP_FIELD(PerCpuTimeStats, cpustat_irq_ns, U64, true),
-               SCXSNAP_FIELD(PerCpuTimeStats, cpustat_idle_ns, U64, true),
-               SCXSNAP_FIELD(PerCpuTimeStats, cpustat_iowait_ns, U64, true),
-               SCXSNAP_FIELD(PerCpuTimeStats, cpustat_steal_ns, U64, true),
-               SCXSNAP_FIELD(PerCpuTimeStats, softirqs, U64List, true),
-               SCXSNAP_FIELD(PerCpuTimeStats, irqs_sum, U64, true),
-               SCXSNAP_FIELD(PerCpuTimeStats, iowait_sleeptime_ns, OptU64, false)};
-
-const auto kNumaFields = std::array{SCXSNAP_FIELD(PerNodeNumaStats, node, U32, true),
-                                    SCXSNAP_FIELD(PerNodeNumaStats, numa_hit, U64, true),
-                                    SCXSNAP_FIELD(PerNodeNumaStats, numa_miss, U64, true),
-                                    SCXSNAP_FIELD(PerNodeNumaStats, numa_foreign, U64, true),
-                                    SCXSNAP_FIELD(PerNodeNumaStats, numa_interleave_hit, U64, true),
-                                    SCXSNAP_FIELD(PerNodeNumaStats, numa_local, U64, true),
-                                    SCXSNAP_FIELD(PerNodeNumaStats, numa_other, U64, true)};
-
-const auto kPsiFields = std::array{SCXSNAP_FIELD(CgroupPsiStat, cgroup_kva, U64, true),
-                                   SCXSNAP_FIELD(CgroupPsiStat, total_ns, U64, true),
-                                   SCXSNAP_FIELD(CgroupPsiStat, avg10_raw, U64, true),
-                                   SCXSNAP_FIELD(CgroupPsiStat, serial_nr, U64, true)};
-
-const auto kEventFields =
-    std::array{SCXSNAP_FIELD(EventCounterSample, elapsed_ms, U64, true),
-               SCXSNAP_FIELD(EventCounterSample, select_cpu_fallback, I64, true),
-               SCXSNAP_FIELD(EventCounterSample, dispatch_local_dsq_offline, I64, true),
-               SCXSNAP_FIELD(EventCounterSample, dispatch_keep_last, I64, true),
-               SCXSNAP_FIELD(EventCounterSample, enq_skip_exiting, I64, true),
-               SCXSNAP_FIELD(EventCounterSample, enq_skip_migration_disabled, I64, true),
-               SCXSNAP_FIELD(EventCounterSample, reenq_immed, I64, true),
-               SCXSNAP_FIELD(EventCounterSample, reenq_local_repeat, I64, true),
-               SCXSNAP_FIELD(EventCounterSample, refill_slice_dfl, I64, true),
-               SCXSNAP_FIELD(EventCounterSample, bypass_duration, I64, true),
-               SCXSNAP_FIELD(EventCounterSample, bypass_dispatch, I64, true),
-               SCXSNAP_FIELD(EventCounterSample, bypass_activate, I64, true),
-               SCXSNAP_FIELD(EventCounterSample, insert_not_owned, I64, true),
-               SCXSNAP_FIELD(EventCounterSample, sub_bypass_dispatch, I64, true)};
-
-const auto kProbeFields =
-    std::array{SCXSNAP_FIELD(ProbeBssCounters, probe_count, U64, true),
-               SCXSNAP_FIELD(ProbeBssCounters, kprobe_returns, U64, true),
-               SCXSNAP_FIELD(ProbeBssCounters, meta_miss, U64, true),
-               SCXSNAP_FIELD(ProbeBssCounters, ringbuf_drops, U64, true),
-               SCXSNAP_FIELD(ProbeBssCounters, timeline_count, U64, true),
-               SCXSNAP_FIELD(ProbeBssCounters, timeline_drops, U64, true),
-               SCXSNAP_FIELD(ProbeBssCounters, pi_count, U64, true),
-               SCXSNAP_FIELD(ProbeBssCounters, pi_orphan_fexits, U64, true),
-               SCXSNAP_FIELD(ProbeBssCounters, pi_class_change_count, U64, true),
-               SCXSNAP_FIELD(ProbeBssCounters, pi_drops, U64, true),
-               SCXSNAP_FIELD(ProbeBssCounters, lock_contend_count, U64, true),
-               SCXSNAP_FIELD(ProbeBssCounters, lock_contend_drops, U64, true),
-               SCXSNAP_FIELD(ProbeBssCounters, preempt_disable_count, U64, true),
-               SCXSNAP_FIELD(ProbeBssCounters, preempt_enable_count, U64, true),
-               SCXSNAP_FIELD(ProbeBssCounters, trigger_count, U64, true)};
-
-const auto kRqFields = std::array{SCXSNAP_FIELD(RqScxState, cpu, U32, true),
-                                  SCXSNAP_FIELD(RqScxState, nr_running, U32, true),
-                                  SCXSNAP_FIELD(RqScxState, flags, U32, true),
-                                  SCXSNAP_FIELD(RqScxState, cpu_released, Bool, true),
-                                  SCXSNAP_FIELD(RqScxState, ops_qseq, U64, true),
-                                  SCXSNAP_FIELD(RqScxState, kick_sync, OptU64, false),
-                                  SCXSNAP_FIELD(RqScxState, nr_immed, OptU32, false),
-                                  SCXSNAP_FIELD(RqScxState, rq_clock, OptU64, false),
-                                  SCXSNAP_FIELD(RqScxState, curr_pid, OptI32, false),
-                                  SCXSNAP_FIELD(RqScxState, curr_comm, OptStr, false),
-                                  SCXSNAP_FIELD(RqScxState, runnable_task_kvas, U64List, true),
-                                  SCXSNAP_FIELD(RqScxState, runnable_truncated, Bool, false)};
-
-const auto kDsqFields = std::array{SCXSNAP_FIELD(DsqState, id, U64, true),
-                                   SCXSNAP_FIELD(DsqState, origin, Str, true),
-                                   SCXSNAP_FIELD(DsqState, nr, U32, true),
-                                   SCXSNAP_FIELD(DsqState, seq, U32, true),
-                                   SCXSNAP_FIELD(DsqState, task_kvas, U64List, true),
-                                   SCXSNAP_FIELD(DsqState, truncated, Bool, false)};
-
-const auto kSchedFields = std::array{SCXSNAP_FIELD(ScxSchedState, aborting, Bool, true),
-                                     SCXSNAP_FIELD(ScxSchedState, bypass_depth, I32, true),
-                                     SCXSNAP_FIELD(ScxSchedState, exit_kind, U32, true),
-                                     SCXSNAP_FIELD(ScxSchedState, watchdog_timeout, OptU64, false),
-                                     SCXSNAP_FIELD(ScxSchedState, source, OptStr, false),
-                                     SCXSNAP_FIELD(ScxSchedState, sched_kva, OptU64, false)};
-
-const auto kRingbufFields = std::array{SCXSNAP_FIELD(FailureDumpRingbuf, capacity, U64, true),
-                                       SCXSNAP_FIELD(FailureDumpRingbuf, consumer_pos, U64, true),
-                                       SCXSNAP_FIELD(FailureDumpRingbuf, producer_pos, U64, true),
-                                       SCXSNAP_FIELD(FailureDumpRingbuf, pending_pos, U64, true),
-                                       SCXSNAP_FIELD(FailureDumpRingbuf, pending_bytes, U64, true)};
-
-const auto kCaptureFields = std::array{SCXSNAP_FIELD(CaptureInfo, host, Str, true),
-                                       SCXSNAP_FIELD(CaptureInfo, kernel_release, Str, true),
-                                       SCXSNAP_FIELD(CaptureInfo, captured_at, Str, true),
-                                       SCXSNAP_FIELD(CaptureInfo, tool_version, Str, true),
-                                       SCXSNAP_FIELD(CaptureInfo, duration_us, U64, true),
-                                       SCXSNAP_FIELD(CaptureInfo, max_value_bytes, U64, false),
-                                       SCXSNAP_FIELD(CaptureInfo, values_truncated, U64, false),
-                                       SCXSNAP_FIELD(CaptureInfo, max_array_elements, U64, false),
-                                       SCXSNAP_FIELD(CaptureInfo, stopped_by, OptStr, false)};
-
-#undef SCXSNAP_FIELD
 
 Result<TaskEnrichment> read_task(od::value v, const PathNode& p) {
   SCXSNAP_TRY(od::object obj, read_object(v, p));

@@ -3,6 +3,7 @@
 // RenderedValue internally tagged on "kind".
 #include "report_writer.hpp"
 
+#include "flat_fields.hpp"
 #include "json_writer.hpp"
 #include "scxsnap/report.hpp"
 
@@ -41,6 +42,54 @@ void write_opt_string(JsonWriter& w, std::string_view k, const std::optional<std
 }
 
 }  // namespace
+
+// One member of a flat struct, by its type.
+void write_member(JsonWriter& w, std::string_view k, bool v) {
+  w.field_bool(k, v);
+}
+void write_member(JsonWriter& w, std::string_view k, std::uint64_t v) {
+  w.field_u64(k, v);
+}
+void write_member(JsonWriter& w, std::string_view k, std::uint32_t v) {
+  w.field_u64(k, v);
+}
+void write_member(JsonWriter& w, std::string_view k, std::int64_t v) {
+  w.field_i64(k, v);
+}
+void write_member(JsonWriter& w, std::string_view k, std::int32_t v) {
+  w.field_i64(k, v);
+}
+void write_member(JsonWriter& w, std::string_view k, const std::string& v) {
+  w.field_string(k, v);
+}
+void write_member(JsonWriter& w, std::string_view k, const std::vector<std::uint64_t>& v) {
+  write_u_array(w, k, v);
+}
+template <class T>
+void write_member(JsonWriter& w, std::string_view k, const std::optional<T>& v) {
+  if (v) write_member(w, k, *v);  // none: skipped (never a required member)
+}
+
+// A flat ktstr struct from its table (flat_fields.hpp), with serde's skip rule.
+template <class S, std::size_t N>
+void write_flat(JsonWriter& w, const S& s, const std::array<FlatField<S>, N>& fields) {
+  w.begin_object();
+  for (const auto& f : fields) {
+    if (!f.required && flat_is_default(s, f.member)) continue;
+    std::visit([&](auto m) { write_member(w, f.name, s.*m); }, f.member);
+  }
+  w.end_object();
+}
+
+template <class S, std::size_t N>
+void write_flat_list(JsonWriter& w, std::string_view key, const std::vector<S>& list,
+                     const std::array<FlatField<S>, N>& fields) {
+  if (list.empty()) return;  // serde: skip_serializing_if = "Vec::is_empty"
+  w.key(key);
+  w.begin_array();
+  for (const auto& s : list) write_flat(w, s, fields);
+  w.end_array();
+}
 
 void write_map_head(JsonWriter& w, const FailureDumpMap& m) {
   w.field_string("name", m.name);
@@ -111,15 +160,8 @@ void write_map_rest(JsonWriter& w, const FailureDumpMap& m) {
     w.end_object();
   }
   if (m.ringbuf) {
-    const FailureDumpRingbuf& r = *m.ringbuf;
     w.key("ringbuf");
-    w.begin_object();
-    w.field_u64("capacity", r.capacity);
-    w.field_u64("consumer_pos", r.consumer_pos);
-    w.field_u64("producer_pos", r.producer_pos);
-    w.field_u64("pending_pos", r.pending_pos);
-    w.field_u64("pending_bytes", r.pending_bytes);
-    w.end_object();
+    write_flat(w, *m.ringbuf, kRingbufFields);
   }
   if (m.stack_trace) {
     const FailureDumpStackTrace& s = *m.stack_trace;
@@ -347,70 +389,11 @@ void write_report_tail(JsonWriter& w, const FailureDumpReport& r) {
     write_json_value(w, *r.scx_static_ranges);
   }
   write_opt_string(w, "sdt_alloc_unavailable", r.sdt_alloc_unavailable);
-  if (!r.prog_runtime_stats.empty()) {
-    w.key("prog_runtime_stats");
-    w.begin_array();
-    for (const auto& p : r.prog_runtime_stats) {
-      w.begin_object();
-      w.field_string("name", p.name);
-      w.field_u64("cnt", p.cnt);
-      w.field_u64("nsecs", p.nsecs);
-      w.field_u64("misses", p.misses);
-      w.end_object();
-    }
-    w.end_array();
-  }
+  write_flat_list(w, "prog_runtime_stats", r.prog_runtime_stats, kProgFields);
   write_opt_string(w, "prog_runtime_stats_unavailable", r.prog_runtime_stats_unavailable);
-  if (!r.per_cpu_time.empty()) {
-    w.key("per_cpu_time");
-    w.begin_array();
-    for (const auto& c : r.per_cpu_time) {
-      w.begin_object();
-      w.field_u64("cpu", c.cpu);
-      w.field_u64("cpustat_user_ns", c.cpustat_user_ns);
-      w.field_u64("cpustat_nice_ns", c.cpustat_nice_ns);
-      w.field_u64("cpustat_system_ns", c.cpustat_system_ns);
-      w.field_u64("cpustat_softirq_ns", c.cpustat_softirq_ns);
-      w.field_u64("cpustat_irq_ns", c.cpustat_irq_ns);
-      w.field_u64("cpustat_idle_ns", c.cpustat_idle_ns);
-      w.field_u64("cpustat_iowait_ns", c.cpustat_iowait_ns);
-      w.field_u64("cpustat_steal_ns", c.cpustat_steal_ns);
-      write_u_array(w, "softirqs", c.softirqs);
-      w.field_u64("irqs_sum", c.irqs_sum);
-      if (c.iowait_sleeptime_ns) w.field_u64("iowait_sleeptime_ns", *c.iowait_sleeptime_ns);
-      w.end_object();
-    }
-    w.end_array();
-  }
-  if (!r.cgroup_psi.empty()) {
-    w.key("cgroup_psi");
-    w.begin_array();
-    for (const auto& c : r.cgroup_psi) {
-      w.begin_object();
-      w.field_u64("cgroup_kva", c.cgroup_kva);
-      w.field_u64("total_ns", c.total_ns);
-      w.field_u64("avg10_raw", c.avg10_raw);
-      w.field_u64("serial_nr", c.serial_nr);
-      w.end_object();
-    }
-    w.end_array();
-  }
-  if (!r.per_node_numa.empty()) {
-    w.key("per_node_numa");
-    w.begin_array();
-    for (const auto& n : r.per_node_numa) {
-      w.begin_object();
-      w.field_u64("node", n.node);
-      w.field_u64("numa_hit", n.numa_hit);
-      w.field_u64("numa_miss", n.numa_miss);
-      w.field_u64("numa_foreign", n.numa_foreign);
-      w.field_u64("numa_interleave_hit", n.numa_interleave_hit);
-      w.field_u64("numa_local", n.numa_local);
-      w.field_u64("numa_other", n.numa_other);
-      w.end_object();
-    }
-    w.end_array();
-  }
+  write_flat_list(w, "per_cpu_time", r.per_cpu_time, kCpuTimeFields);
+  write_flat_list(w, "cgroup_psi", r.cgroup_psi, kPsiFields);
+  write_flat_list(w, "per_node_numa", r.per_node_numa, kNumaFields);
   write_opt_string(w, "per_node_numa_unavailable", r.per_node_numa_unavailable);
   if (!r.task_enrichments.empty()) {
     w.key("task_enrichments");
@@ -426,117 +409,25 @@ void write_report_tail(JsonWriter& w, const FailureDumpReport& r) {
     w.end_array();
   }
   write_opt_string(w, "task_enrichments_unavailable", r.task_enrichments_unavailable);
-  if (!r.event_counter_timeline.empty()) {
-    w.key("event_counter_timeline");
-    w.begin_array();
-    for (const auto& e : r.event_counter_timeline) {
-      w.begin_object();
-      w.field_u64("elapsed_ms", e.elapsed_ms);
-      w.field_i64("select_cpu_fallback", e.select_cpu_fallback);
-      w.field_i64("dispatch_local_dsq_offline", e.dispatch_local_dsq_offline);
-      w.field_i64("dispatch_keep_last", e.dispatch_keep_last);
-      w.field_i64("enq_skip_exiting", e.enq_skip_exiting);
-      w.field_i64("enq_skip_migration_disabled", e.enq_skip_migration_disabled);
-      w.field_i64("reenq_immed", e.reenq_immed);
-      w.field_i64("reenq_local_repeat", e.reenq_local_repeat);
-      w.field_i64("refill_slice_dfl", e.refill_slice_dfl);
-      w.field_i64("bypass_duration", e.bypass_duration);
-      w.field_i64("bypass_dispatch", e.bypass_dispatch);
-      w.field_i64("bypass_activate", e.bypass_activate);
-      w.field_i64("insert_not_owned", e.insert_not_owned);
-      w.field_i64("sub_bypass_dispatch", e.sub_bypass_dispatch);
-      w.end_object();
-    }
-    w.end_array();
-  }
-  if (!r.rq_scx_states.empty()) {
-    w.key("rq_scx_states");
-    w.begin_array();
-    for (const auto& q : r.rq_scx_states) {
-      w.begin_object();
-      w.field_u64("cpu", q.cpu);
-      w.field_u64("nr_running", q.nr_running);
-      w.field_u64("flags", q.flags);
-      w.field_bool("cpu_released", q.cpu_released);
-      w.field_u64("ops_qseq", q.ops_qseq);
-      if (q.kick_sync) w.field_u64("kick_sync", *q.kick_sync);
-      if (q.nr_immed) w.field_u64("nr_immed", *q.nr_immed);
-      if (q.rq_clock) w.field_u64("rq_clock", *q.rq_clock);
-      if (q.curr_pid) w.field_i64("curr_pid", *q.curr_pid);
-      write_opt_string(w, "curr_comm", q.curr_comm);
-      write_u_array(w, "runnable_task_kvas", q.runnable_task_kvas);
-      if (q.runnable_truncated) w.field_bool("runnable_truncated", true);
-      w.end_object();
-    }
-    w.end_array();
-  }
-  if (!r.dsq_states.empty()) {
-    w.key("dsq_states");
-    w.begin_array();
-    for (const auto& d : r.dsq_states) {
-      w.begin_object();
-      w.field_u64("id", d.id);
-      w.field_string("origin", d.origin);
-      w.field_u64("nr", d.nr);
-      w.field_u64("seq", d.seq);
-      write_u_array(w, "task_kvas", d.task_kvas);
-      if (d.truncated) w.field_bool("truncated", true);
-      w.end_object();
-    }
-    w.end_array();
-  }
+  write_flat_list(w, "event_counter_timeline", r.event_counter_timeline, kEventFields);
+  write_flat_list(w, "rq_scx_states", r.rq_scx_states, kRqFields);
+  write_flat_list(w, "dsq_states", r.dsq_states, kDsqFields);
   if (r.scx_sched_state) {
-    const ScxSchedState& s = *r.scx_sched_state;
     w.key("scx_sched_state");
-    w.begin_object();
-    w.field_bool("aborting", s.aborting);
-    w.field_i64("bypass_depth", s.bypass_depth);
-    w.field_u64("exit_kind", s.exit_kind);
-    if (s.watchdog_timeout) w.field_u64("watchdog_timeout", *s.watchdog_timeout);
-    write_opt_string(w, "source", s.source);
-    if (s.sched_kva) w.field_u64("sched_kva", *s.sched_kva);
-    w.end_object();
+    write_flat(w, *r.scx_sched_state, kSchedFields);
   }
   write_opt_string(w, "scx_walker_unavailable", r.scx_walker_unavailable);
   write_json_list(w, "vcpu_perf_at_freeze", r.vcpu_perf_at_freeze);
   if (r.dump_truncated_at_us) w.field_u64("dump_truncated_at_us", *r.dump_truncated_at_us);
   if (r.maps_truncated != 0) w.field_u64("maps_truncated", r.maps_truncated);
   if (r.probe_counters) {
-    const ProbeBssCounters& p = *r.probe_counters;
     w.key("probe_counters");
-    w.begin_object();
-    w.field_u64("probe_count", p.probe_count);
-    w.field_u64("kprobe_returns", p.kprobe_returns);
-    w.field_u64("meta_miss", p.meta_miss);
-    w.field_u64("ringbuf_drops", p.ringbuf_drops);
-    w.field_u64("timeline_count", p.timeline_count);
-    w.field_u64("timeline_drops", p.timeline_drops);
-    w.field_u64("pi_count", p.pi_count);
-    w.field_u64("pi_orphan_fexits", p.pi_orphan_fexits);
-    w.field_u64("pi_class_change_count", p.pi_class_change_count);
-    w.field_u64("pi_drops", p.pi_drops);
-    w.field_u64("lock_contend_count", p.lock_contend_count);
-    w.field_u64("lock_contend_drops", p.lock_contend_drops);
-    w.field_u64("preempt_disable_count", p.preempt_disable_count);
-    w.field_u64("preempt_enable_count", p.preempt_enable_count);
-    w.field_u64("trigger_count", p.trigger_count);
-    w.end_object();
+    write_flat(w, *r.probe_counters, kProbeFields);
   }
   if (r.is_placeholder) w.field_bool("is_placeholder", true);
   if (r.capture) {
-    const CaptureInfo& c = *r.capture;
     w.key("capture");
-    w.begin_object();
-    w.field_string("host", c.host);
-    w.field_string("kernel_release", c.kernel_release);
-    w.field_string("captured_at", c.captured_at);
-    w.field_string("tool_version", c.tool_version);
-    w.field_u64("duration_us", c.duration_us);
-    if (c.max_value_bytes != 0) w.field_u64("max_value_bytes", c.max_value_bytes);
-    if (c.values_truncated != 0) w.field_u64("values_truncated", c.values_truncated);
-    if (c.max_array_elements != 0) w.field_u64("max_array_elements", c.max_array_elements);
-    write_opt_string(w, "stopped_by", c.stopped_by);
-    w.end_object();
+    write_flat(w, *r.capture, kCaptureFields);
   }
   w.end_object();
 }

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+#include "report/flat_fields.hpp"
 #include "report/json_writer.hpp"
 #include "scxsnap/diff.hpp"
 #include "scxsnap/snapshot.hpp"
@@ -190,44 +191,31 @@ void diff_maps(const FailureDumpMap& a, const FailureDumpMap& b, std::vector<Cha
                    {}});
 }
 
+// Deltas of the host counters, as the flat tables (flat_fields.hpp) mark them.
 void host_deltas(const FailureDumpReport& a, const FailureDumpReport& b, std::vector<Change>& out) {
+  auto delta = [&](std::string where, auto x, auto y) {
+    if (x == y) return;
+    std::string d;
+    if constexpr (std::is_signed_v<decltype(x)>)
+      d = fmt::format("{}{}", y - x >= 0 ? "+" : "", y - x);
+    else
+      d = y >= x ? fmt::format("+{}", y - x) : fmt::format("-{}", x - y);
+    out.push_back({Change::Kind::HostDelta, std::move(where), std::to_string(x), std::to_string(y),
+                   std::move(d)});
+  };
   Snapshot sb(b);
   for (const auto& ca : a.per_cpu_time) {
     const PerCpuTimeStats* cb = sb.per_cpu_time_at(ca.cpu);
     if (!cb) continue;
-    for (const auto& [name, field] : per_cpu_time_counters()) {
-      std::uint64_t x = ca.*field, y = cb->*field;
-      if (x == y) continue;
-      out.push_back({Change::Kind::HostDelta, fmt::format("per_cpu_time cpu {} {}", ca.cpu, name),
-                     std::to_string(x), std::to_string(y),
-                     y >= x ? fmt::format("+{}", y - x) : fmt::format("-{}", x - y)});
-    }
+    detail::for_each_counter(ca, *cb, detail::kCpuTimeFields,
+                             [&](std::string_view name, auto x, auto y) {
+                               delta(fmt::format("per_cpu_time cpu {} {}", ca.cpu, name), x, y);
+                             });
   }
-  if (!a.event_counter_timeline.empty() && !b.event_counter_timeline.empty()) {
-    const EventCounterSample& x = a.event_counter_timeline.back();
-    const EventCounterSample& y = b.event_counter_timeline.back();
-    static const std::vector<std::pair<const char*, std::int64_t EventCounterSample::*>> kEv = {
-        {"select_cpu_fallback", &EventCounterSample::select_cpu_fallback},
-        {"dispatch_local_dsq_offline", &EventCounterSample::dispatch_local_dsq_offline},
-        {"dispatch_keep_last", &EventCounterSample::dispatch_keep_last},
-        {"enq_skip_exiting", &EventCounterSample::enq_skip_exiting},
-        {"enq_skip_migration_disabled", &EventCounterSample::enq_skip_migration_disabled},
-        {"reenq_immed", &EventCounterSample::reenq_immed},
-        {"reenq_local_repeat", &EventCounterSample::reenq_local_repeat},
-        {"refill_slice_dfl", &EventCounterSample::refill_slice_dfl},
-        {"bypass_duration", &EventCounterSample::bypass_duration},
-        {"bypass_dispatch", &EventCounterSample::bypass_dispatch},
-        {"bypass_activate", &EventCounterSample::bypass_activate},
-        {"insert_not_owned", &EventCounterSample::insert_not_owned},
-        {"sub_bypass_dispatch", &EventCounterSample::sub_bypass_dispatch}};
-    for (const auto& [name, field] : kEv) {
-      std::int64_t u = x.*field, v = y.*field;
-      if (u == v) continue;
-      std::int64_t d = v - u;
-      out.push_back({Change::Kind::HostDelta, fmt::format("event {}", name), std::to_string(u),
-                     std::to_string(v), fmt::format("{}{}", d >= 0 ? "+" : "", d)});
-    }
-  }
+  if (!a.event_counter_timeline.empty() && !b.event_counter_timeline.empty())
+    detail::for_each_counter(
+        a.event_counter_timeline.back(), b.event_counter_timeline.back(), detail::kEventFields,
+        [&](std::string_view name, auto x, auto y) { delta(fmt::format("event {}", name), x, y); });
 }
 
 std::string kind_text(Change::Kind k) {

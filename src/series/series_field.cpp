@@ -192,9 +192,8 @@ Verdict& SeriesField<T>::rate_within(Verdict& v, double lo, double hi) const {
                                  tags_[i + 1], when(i + 1)));
       continue;
     }
-    const std::uint64_t
-        t0 = *elapsed_[i],
-        t1 = *elapsed_[i + 1];  // NOLINT(bugprone-unchecked-optional-access): checked above
+    // Both were checked just above.
+    const std::uint64_t t0 = elapsed_[i].value_or(0), t1 = elapsed_[i + 1].value_or(0);
     double dt = t1 > t0 ? static_cast<double>(t1 - t0) : 0.0;
     if (dt <= 0) {
       v.record_inconclusive(
