@@ -90,7 +90,10 @@ run: build-cli
 	$(BUILD)/scxsnap capture -o snapshot.json
 	$(BUILD)/scxsnap show snapshot.json
 
+# Everything the install rules name (libraries, CLI, man page when help2man
+# is there), then into the prefix (default /usr/local).
 install: build-cli
+	cmake --build $(BUILD) -j $(JOBS)
 	cmake --install $(BUILD)
 	@if [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null; then ldconfig; fi
 
