@@ -74,6 +74,22 @@ TEST_F(CheckCli, TooFewSamplesAreInconclusiveNeverPassed) {
   EXPECT_EQ(r.exit_code, 4) << r.out;
 }
 
+// Count arguments far past 2^64 (found by the check_expr fuzz target: the
+// conversion to an integer was undefined) clamp instead: the window cannot
+// be filled, which fails or is inconclusive, and nothing crashes.
+TEST_F(CheckCli, HugeCountArgumentsClampInsteadOfOverflowing) {
+  std::string three = file(series_of({"1", "2", "3"}));
+  for (const char* expr : {"converges_to(var:nr_dispatched, 2, 0.1, 1e300)",
+                           "steady_within(var:nr_dispatched, 1e400, 0.5)",
+                           "converges_to(var:nr_dispatched, 2, 0.1, -5)"}) {
+    CliResult r = run_cli({"check", three, "--expect", expr});
+    EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1 || r.exit_code == 4)
+        << expr << ": exit " << r.exit_code << "\n"
+        << r.out << r.err;
+    EXPECT_THAT(r.out, HasSubstr("1 assertion(s)")) << expr;
+  }
+}
+
 TEST_F(CheckCli, IntegersAreExactAndCpuSumDotIsTheValue) {
   std::string big = file(series_of({"1290304235649801676", "1290304235649801676"}));
   CliResult r =

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cstdlib>
 #include <fmt/format.h>
+#include <limits>
 #include <map>
 
 namespace scxsnap::cli {
@@ -329,7 +330,13 @@ Result<Evaluated> eval_check_expr(const CheckExpr& e, const SampleSeries& s, Ver
   }
   SCXSNAP_TRY(auto f, project<double>(s, e.projs[0]));
   Evaluated ev{f.len(), ok_count(f), 1};
-  auto u64_arg = [](double d) { return d < 0 ? std::uint64_t{0} : static_cast<std::uint64_t>(d); };
+  // A count argument (window, samples): clamped to [0, 2^64-1]; a double
+  // outside it has no integer value (found by the check_expr fuzz target).
+  auto u64_arg = [](double d) {
+    if (!(d > 0)) return std::uint64_t{0};
+    if (d >= 18446744073709551616.0) return std::numeric_limits<std::uint64_t>::max();
+    return static_cast<std::uint64_t>(d);
+  };
   if (e.pattern == "rate_within") {
     f.rate_within(v, n[0], n[1]);
     ev.needed = 2;
