@@ -15,52 +15,6 @@
 namespace scxsnap {
 namespace {
 
-void write_report_value(detail::JsonWriter& w, const FailureDumpReport& r) {
-  detail::write_report_head(w, r);
-  for (const auto& m : r.maps) detail::write_map_to(w, m);
-  detail::write_report_tail(w, r);
-}
-
-void write_dual(detail::JsonWriter& w, const DualFailureDumpReport& d) {
-  w.begin_object();
-  w.field_string("schema", kSchemaDual);
-  if (d.early) {
-    w.key("early");
-    write_report_value(w, *d.early);
-  }
-  w.key("late");
-  write_report_value(w, d.late);
-  if (d.early_max_age_jiffies) w.field_u64("early_max_age_jiffies", d.early_max_age_jiffies);
-  if (d.early_threshold_jiffies) w.field_u64("early_threshold_jiffies", d.early_threshold_jiffies);
-  w.key("early_skipped_reason");
-  if (d.early_skipped_reason)
-    w.value_string(*d.early_skipped_reason);
-  else
-    w.value_null();
-  w.end_object();
-}
-
-void write_degraded(detail::JsonWriter& w, const DegradedFailureDumpReport& d) {
-  w.begin_object();
-  w.field_string("schema", kSchemaDegraded);
-  w.field_string("reason", d.reason);
-  if (!d.vcpu_regs.empty()) {
-    w.key("vcpu_regs");
-    w.begin_array();
-    for (const auto& x : d.vcpu_regs) detail::write_json_value(w, x);
-    w.end_array();
-  }
-  w.field_bool("watchpoint_hit", d.watchpoint_hit);
-  w.field_string("bss_latch_state", d.bss_latch_state);
-  w.key("exit_kind");
-  if (d.exit_kind)
-    w.value_u64(*d.exit_kind);
-  else
-    w.value_null();
-  if (d.elapsed_ms) w.field_u64("elapsed_ms", d.elapsed_ms);
-  w.end_object();
-}
-
 FloatStyle float_style_of(const FailureDumpFile& f) {
   if (const auto* r = std::get_if<FailureDumpReport>(&f)) return r->float_style;
   if (const auto* d = std::get_if<DualFailureDumpReport>(&f)) return d->late.float_style;
@@ -112,17 +66,7 @@ Result<FailureDumpFile> load_dump_file(const std::filesystem::path& path) {
 std::string to_json(const FailureDumpFile& dump, JsonStyle style) {
   std::string out;
   detail::JsonWriter w(out, style == JsonStyle::Pretty, float_style_of(dump));
-  std::visit(
-      [&](const auto& d) {
-        using T = std::decay_t<decltype(d)>;
-        if constexpr (std::is_same_v<T, FailureDumpReport>)
-          write_report_value(w, d);
-        else if constexpr (std::is_same_v<T, DualFailureDumpReport>)
-          write_dual(w, d);
-        else
-          write_degraded(w, d);
-      },
-      dump);
+  detail::write_dump(w, dump);
   return out;
 }
 

@@ -8,7 +8,11 @@
 #include "scxsnap/rendered_value.hpp"
 #include "scxsnap/result.hpp"
 
+#include <array>
+#include <bitset>
 #include <cstdint>
+#include <fmt/format.h>
+#include <initializer_list>
 #include <simdjson.h>
 #include <string>
 #include <string_view>
@@ -110,5 +114,50 @@ Result<void> for_each_element(od::array arr, const PathNode& p, Fn&& fn) {
 /// How many objects/arrays are still open at the end of `text` (0 when balanced).
 std::size_t unclosed_depth(std::string_view text);
 Error stage1_error(std::string_view text, simdjson::error_code code);
+
+// Tracks which known keys an object had: duplicates and missing required keys.
+class KeySet {
+ public:
+  explicit KeySet(const PathNode& p) : p_(p) {}
+  Result<void> see(int bit, std::string_view key) {
+    if (seen_.test(static_cast<std::size_t>(bit)))
+      return json_error(p_, fmt::format("duplicate field `{}`", key));
+    seen_.set(static_cast<std::size_t>(bit));
+    return {};
+  }
+  bool has(int bit) const { return seen_.test(static_cast<std::size_t>(bit)); }
+  Result<void> require(int bit, std::string_view key) const {
+    if (!has(bit)) return json_error(p_, fmt::format("missing field `{}`", key));
+    return {};
+  }
+
+ private:
+  const PathNode& p_;
+  std::bitset<64> seen_;
+};
+
+// A table-driven field dispatcher: `names` lists the known keys; the handler
+// receives the index of the matched key.
+template <std::size_t N, class Fn>
+Result<void> read_fields(od::object obj, const PathNode& p, KeySet& ks,
+                         const std::array<std::string_view, N>& names, Fn&& fn) {
+  return for_each_field(obj, p,
+                        [&](std::string_view k, od::value v, const PathNode& cp) -> Result<void> {
+                          for (std::size_t i = 0; i < N; ++i) {
+                            if (names[i] == k) {
+                              SCXSNAP_TRY_VOID(ks.see(static_cast<int>(i), k));
+                              return fn(static_cast<int>(i), v, cp);
+                            }
+                          }
+                          return {};  // unknown key: ignored
+                        });
+}
+
+template <std::size_t N>
+Result<void> require_all(const KeySet& ks, const std::array<std::string_view, N>& names,
+                         std::initializer_list<int> required) {
+  for (int i : required) SCXSNAP_TRY_VOID(ks.require(i, names[static_cast<std::size_t>(i)]));
+  return {};
+}
 
 }  // namespace scxsnap::detail

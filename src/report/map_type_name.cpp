@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "flat_fields.hpp"
+#include "report_fields.hpp"
 #include "scxsnap/report.hpp"
 
 #include <array>
@@ -47,7 +47,7 @@ std::string map_type_name(std::uint32_t t) {
   return "unknown(" + std::to_string(t) + ")";
 }
 
-// The counters of the PerCpuTimeStats table (flat_fields.hpp).
+// The counters of the PerCpuTimeStats table (report_fields.hpp).
 std::span<const std::pair<std::string_view, std::uint64_t PerCpuTimeStats::*>>
 per_cpu_time_counters() {
   static const auto kCounters = [] {

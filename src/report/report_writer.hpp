@@ -4,14 +4,16 @@
 #pragma once
 
 #include "json_writer.hpp"
+#include "scxsnap/dump_file.hpp"
 #include "scxsnap/report.hpp"
 
 namespace scxsnap::detail {
 
 void write_rendered(JsonWriter& w, const RenderedValue& v);
 void write_json_value(JsonWriter& w, const JsonValue& v);
-void write_hash_entry(JsonWriter& w, const FailureDumpEntry& e);
-void write_percpu_hash_entry(JsonWriter& w, const FailureDumpPercpuHashEntry& e);
+/// A whole report; any dump kind.
+void write_value(JsonWriter& w, const FailureDumpReport& r);
+void write_dump(JsonWriter& w, const FailureDumpFile& dump);
 /// `{"schema":…,"maps":[` — then write_map_to for each map, then the tail.
 void write_report_head(JsonWriter& w, const FailureDumpReport& r);
 void write_map_to(JsonWriter& w, const FailureDumpMap& m);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "report/flat_fields.hpp"
+#include "report/report_fields.hpp"
 #include "report/json_writer.hpp"
 #include "scxsnap/diff.hpp"
 #include "scxsnap/snapshot.hpp"
@@ -191,7 +191,7 @@ void diff_maps(const FailureDumpMap& a, const FailureDumpMap& b, std::vector<Cha
                    {}});
 }
 
-// Deltas of the host counters, as the flat tables (flat_fields.hpp) mark them.
+// Deltas of the host counters, as the flat tables (report_fields.hpp) mark them.
 void host_deltas(const FailureDumpReport& a, const FailureDumpReport& b, std::vector<Change>& out) {
   auto delta = [&](std::string where, auto x, auto y) {
     if (x == y) return;

@@ -72,15 +72,15 @@ TEST(ReportJsonError, OverflowingIntegers) {
 
 TEST(ReportJsonError, MissingRequiredKey) {
   EXPECT_THAT(error_of(R"({"schema":"single","maps":[{"name":"a","map_type":2,"max_entries":1}]})"),
-              HasSubstr("at maps[0]: missing required key 'value_size'"));
-  EXPECT_THAT(error_of(R"({"maps":[]})"), HasSubstr("missing required key 'schema'"));
+              HasSubstr("at maps[0]: missing field `value_size`"));
+  EXPECT_THAT(error_of(R"({"maps":[]})"), HasSubstr("missing field `schema`"));
   EXPECT_THAT(error_of(with_bad_entry(R"({"key_hex":"00"})")),
-              HasSubstr("at maps[3].entries[10]: missing required key 'value_hex'"));
+              HasSubstr("at maps[3].entries[10]: missing field `value_hex`"));
   EXPECT_THAT(error_of(with_bad_entry(
                   R"({"key_hex":"00","value_hex":"00","value":{"kind":"uint","value":1}})")),
-              HasSubstr("at maps[3].entries[10].value: missing required key 'bits'"));
+              HasSubstr("at maps[3].entries[10].value: missing field `bits`"));
   EXPECT_THAT(error_of(with_bad_entry(R"({"key_hex":"00","value_hex":"00","value":{"bits":1}})")),
-              HasSubstr("at maps[3].entries[10].value: missing required key 'kind'"));
+              HasSubstr("at maps[3].entries[10].value: missing field `kind`"));
 }
 
 TEST(ReportJsonError, TruncatedInputAtEveryLength) {
@@ -126,7 +126,7 @@ TEST(ReportJsonError, InvalidUtf8GivesByteOffset) {
 
 TEST(ReportJsonError, DuplicateKey) {
   EXPECT_THAT(error_of(R"({"schema":"single","maps":[],"maps":[]})"),
-              HasSubstr("duplicate key 'maps'"));
+              HasSubstr("duplicate field `maps`"));
 }
 
 TEST(ReportJsonError, OtherSchemasAreNamed) {
