@@ -53,6 +53,15 @@ SCXSNAP_API Result<FailureDumpFile> parse_dump_file(std::string_view json);
 SCXSNAP_API Result<FailureDumpFile> load_dump_file(const std::filesystem::path& path);
 /// serde_json's text of the dump (compact or pretty), byte for byte.
 SCXSNAP_API std::string to_json(const FailureDumpFile& dump, JsonStyle style = JsonStyle::Compact);
+/// Validate a dump and write it again (compact or pretty), as serde_json
+/// writes it: byte for byte what was read when a serde_json wrote it, the
+/// input's final newline mirrored. A single report in a regular file is
+/// converted as it is read (memory stays at a few MB whatever its size);
+/// other dumps and standard input are read whole. The output is written
+/// atomically: on any error nothing is left at `out`.
+SCXSNAP_API Result<void> convert_dump_file(const std::filesystem::path& in,
+                                           const std::filesystem::path& out,
+                                           JsonStyle style = JsonStyle::Compact);
 
 /// Which half of a dual dump to look at.
 enum class DumpHalf : std::uint8_t { Late, Early };

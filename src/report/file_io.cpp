@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Reading reports from files and writing outputs atomically.
 #include "guard.hpp"
+#include "mapped_file.hpp"
 #include "report/report_reader.hpp"
 #include "scxsnap/output_file.hpp"
 #include "scxsnap/report.hpp"
@@ -103,41 +104,15 @@ Result<std::string> read_text_file(const std::filesystem::path& path) {
   return std::string(buf.data(), buf.size());
 }
 
-// Map the file read-only and parse it piecewise, dropping the pages already
-// parsed from memory; nullopt when the file is small or anything looks off
-// (the caller then parses the whole document and reports the exact error).
-std::optional<FailureDumpReport> load_streaming(const std::filesystem::path& path, bool force,
-                                                std::string* why = nullptr) {
-  if (path == "-") return std::nullopt;
-  // stat before open: opening a FIFO here and closing it would swallow its
-  // writer (and the second open, to read it, would wait forever).
-  struct stat pre {};
-  if (::stat(path.c_str(), &pre) != 0 || !S_ISREG(pre.st_mode)) return std::nullopt;
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return std::nullopt;
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
-      (!force && static_cast<std::size_t>(st.st_size) < kStreamingThreshold) || st.st_size == 0) {
-    ::close(fd);
-    return std::nullopt;
-  }
-  std::size_t size = static_cast<std::size_t>(st.st_size);
-  void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
-  ::close(fd);
-  if (p == MAP_FAILED) return std::nullopt;
-  const char* data = static_cast<const char*>(p);
-  std::size_t released = 0;
-  const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
-  auto consumed = [&](std::size_t upto) {
-    std::size_t end = upto / page * page;
-    if (end > released + (std::size_t{16} << 20)) {
-      ::madvise(const_cast<char*>(data) + released, end - released, MADV_DONTNEED);
-      released = end;
-    }
-  };
-  auto r = detail::parse_report_streaming(std::string_view(data, size), consumed, why);
-  ::munmap(p, size);
-  return r;
+// Parse a large file piecewise from a read-only mapping, dropping the pages
+// already parsed; nullopt when the file is small or anything looks off (the
+// caller then parses the whole document and reports the exact error).
+std::optional<FailureDumpReport> load_streaming(const std::filesystem::path& path,
+                                                std::string* why) {
+  auto file = detail::MappedFile::open(path, kStreamingThreshold);
+  if (!file) return std::nullopt;
+  return detail::parse_report_streaming(
+      file->text(), [&](std::size_t upto) { file->consumed(upto); }, why);
 }
 
 Result<FailureDumpReport> load_report(const std::filesystem::path& path) {
@@ -159,7 +134,7 @@ Result<FailureDumpReport> load_report(const std::filesystem::path& path) {
                                  path.string(), gib(size), gib(need), gib(avail)));
     }
     std::string why;
-    if (auto streamed = load_streaming(path, false, &why)) return std::move(*streamed);
+    if (auto streamed = load_streaming(path, &why)) return std::move(*streamed);
     if (!why.empty()) return Error(ErrorCode::BadInput, path.string() + ": " + why);
     if (large && static_cast<std::size_t>(st.st_size) > kWholeParseMax)
       return Error(ErrorCode::BadInput,

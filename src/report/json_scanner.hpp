@@ -21,6 +21,21 @@ struct Member {
   std::optional<Ranges> elements;  // for the array members asked for: their elements
 };
 
+/// While alive, the scanner remembers where the large containers inside
+/// `text` end (those it walked through while skipping an enclosing value), so
+/// splitting a large value level by level scans its bytes once, not once per
+/// level. One per thread at a time; only addresses inside `text` are kept.
+/// With `drop_behind` (only for a private read-only file mapping), a long
+/// scan also drops the pages it has passed: they come back from the page
+/// cache when read, and a scan of a large file does not make it resident.
+class ScanMemo {
+ public:
+  explicit ScanMemo(std::string_view text, bool drop_behind = false);
+  ~ScanMemo();
+  ScanMemo(const ScanMemo&) = delete;
+  ScanMemo& operator=(const ScanMemo&) = delete;
+};
+
 /// Index just past the string starting at `i` ('"').
 std::optional<std::size_t> string_end(std::string_view t, std::size_t i);
 /// Index just past the JSON value starting at `i`.

@@ -69,6 +69,9 @@ class JsonWriter {
   }
 
   std::string& buffer() { return out_; }
+  /// The float text for values written from here on (a streamed document
+  /// learns its era as it is read).
+  void set_float_style(FloatStyle f) { floats_ = f; }
 
  private:
   void open(char c);

@@ -7,7 +7,9 @@
 // consumed input as it goes. Any problem makes the caller fall back to the
 // whole-document parse, which produces the precise error.
 #include "json_scanner.hpp"
+#include "report_fields.hpp"
 #include "report_reader.hpp"
+#include "report_writer.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -33,11 +35,12 @@ struct ChunkBuffer {
   }
 };
 
-template <class T>
-bool parse_chunked(std::string_view t, const Ranges& elems, std::vector<T>& out,
-                   ChunkBuffer& cb, const std::function<void(std::size_t)>& consumed) {
-  constexpr std::size_t kChunkBytes = std::size_t{4} << 20;
-  out.reserve(elems.size());
+// The elements `elems` of an entry array, read in documents of a few MB:
+// fn(std::vector<T>&&) -> Result<void> gets each chunk's elements.
+template <class T, class Fn>
+Result<void> for_each_chunk(std::string_view t, const Ranges& elems, ChunkBuffer& cb,
+                            const std::function<void(std::size_t)>& consumed, Fn&& fn) {
+  constexpr std::size_t kChunkBytes = std::size_t{2} << 20;
   for (std::size_t a = 0; a < elems.size();) {
     std::size_t b = a;
     while (b < elems.size() && elems[b].second - elems[a].first < kChunkBytes) ++b;
@@ -55,12 +58,77 @@ bool parse_chunked(std::string_view t, const Ranges& elems, std::vector<T>& out,
               }));
           return list;
         });
-    if (!r) return false;
-    for (auto& x : *r) out.push_back(std::move(x));
+    if (!r)
+      return r.error().with_context(
+          fmt::format("the entries at byte offsets {}..{}", elems[a].first, elems[b - 1].second));
+    SCXSNAP_TRY_VOID(fn(std::move(*r)));
     consumed(elems[b - 1].second);
     a = b;
   }
-  return true;
+  return {};
+}
+
+template <class T>
+bool parse_chunked(std::string_view t, const Ranges& elems, std::vector<T>& out, ChunkBuffer& cb,
+                   const std::function<void(std::size_t)>& consumed) {
+  out.reserve(elems.size());
+  return static_cast<bool>(
+      for_each_chunk<T>(t, elems, cb, consumed, [&](std::vector<T>&& xs) -> Result<void> {
+        for (auto& x : xs) out.push_back(std::move(x));
+        return {};
+      }));
+}
+
+// A large value's pieces: its shape (the value with its member/element list
+// emptied and a nested value stubbed) and where those are in the text.
+struct ValuePieces {
+  RenderedValue shape;
+  std::optional<Ranges> items;                               // members or elements
+  std::optional<std::pair<std::size_t, std::size_t>> nested;  // partial or deref
+};
+
+std::optional<ValuePieces> split_value(std::string_view t, std::size_t b, std::size_t e) {
+  static constexpr std::array<std::string_view, 2> kSplit = {"members", "elements"};
+  auto mem = object_members(t, b, kSplit);
+  if (!mem) return std::nullopt;
+  constexpr std::string_view kStub = R"({"kind":"bytes","hex":""})";
+  std::string skel;
+  std::size_t at = b;
+  ValuePieces out;
+  for (auto& m : *mem) {
+    const bool array = m.elements && (m.key == "members" || m.key == "elements");
+    const bool object = (m.key == "partial" || m.key == "deref") && t[m.value_begin] == '{';
+    if (!array && !object) continue;
+    skel.append(t.substr(at, m.value_begin - at));
+    skel += array ? std::string_view("[]") : kStub;
+    at = m.value_end;
+    if (array)
+      out.items = std::move(m.elements);
+    else
+      out.nested.emplace(m.value_begin, m.value_end);
+  }
+  skel.append(t.substr(at, e - at));
+  auto shape = parse_rendered_value(skel);
+  if (!shape) return std::nullopt;
+  out.shape = std::move(*shape);
+  return out;
+}
+
+// A struct member `{"name": …, "value": …}` at `mb`: its name and where its value is.
+Result<std::pair<std::string, std::pair<std::size_t, std::size_t>>> split_member(
+    std::string_view t, std::size_t mb) {
+  auto kv = object_members(t, mb, {});
+  if (!kv || kv->size() != 2 || (*kv)[0].key != "name" || (*kv)[1].key != "value")
+    return Error(ErrorCode::BadInput,
+                 fmt::format("struct member at byte offset {}: expected {{\"name\": …, "
+                             "\"value\": …}}",
+                             mb));
+  SCXSNAP_TRY(JsonValue name, parse_json(t.substr((*kv)[0].value_begin,
+                                                  (*kv)[0].value_end - (*kv)[0].value_begin)));
+  if (!name.is_string())
+    return Error(ErrorCode::BadInput,
+                 fmt::format("struct member name at byte offset {} is not a string", mb));
+  return std::make_pair(name.text(), std::make_pair((*kv)[1].value_begin, (*kv)[1].value_end));
 }
 
 // A rendered value too large to parse as one document (simdjson's index
@@ -78,83 +146,191 @@ Result<RenderedValue> read_value_piecewise(std::string_view t, std::size_t b, st
     return v;
   };
   if (e - b <= threshold || depth > 64) return whole();
-  static constexpr std::array<std::string_view, 2> kSplit = {"members", "elements"};
-  auto mem = object_members(t, b, kSplit);
-  if (!mem) return whole();  // malformed: the whole-document reader says where
-  constexpr std::string_view kStub = R"({"kind":"bytes","hex":""})";
-  std::string skel;
-  std::size_t at = b;
-  const Member *items = nullptr, *nested = nullptr;
-  for (const auto& m : *mem) {
-    const bool array = m.elements && (m.key == "members" || m.key == "elements");
-    const bool object = (m.key == "partial" || m.key == "deref") && t[m.value_begin] == '{';
-    if (!array && !object) continue;
-    skel.append(t.substr(at, m.value_begin - at));
-    skel += array ? std::string_view("[]") : kStub;
-    at = m.value_end;
-    (array ? items : nested) = &m;
-  }
-  skel.append(t.substr(at, e - at));
-  auto shape = parse_rendered_value(skel);
-  if (!shape) return whole();
+  auto pieces = split_value(t, b, e);
+  if (!pieces) return whole();  // malformed: the whole-document reader says where
+  RenderedValue& shape = pieces->shape;
   auto sub = [&](std::size_t vb, std::size_t ve) {
     return read_value_piecewise(t, vb, ve, threshold, consumed, depth + 1);
   };
-  switch (shape->kind()) {
+  const auto& nested = pieces->nested;
+  switch (shape.kind()) {
     case ValueKind::Struct: {
       std::vector<RenderedMember> members;
-      if (items) {
-        members.reserve(items->elements->size());
-        for (const auto& [mb, me] : *items->elements) {
-          auto kv = object_members(t, mb, {});
-          if (!kv || kv->size() != 2 || (*kv)[0].key != "name" || (*kv)[1].key != "value")
-            return Error(ErrorCode::BadInput,
-                         fmt::format("struct member at byte offset {}: expected {{\"name\": …, "
-                                     "\"value\": …}}",
-                                     mb));
-          SCXSNAP_TRY(JsonValue name,
-                      parse_json(t.substr((*kv)[0].value_begin,
-                                          (*kv)[0].value_end - (*kv)[0].value_begin)));
-          if (!name.is_string())
-            return Error(ErrorCode::BadInput,
-                         fmt::format("struct member name at byte offset {} is not a string", mb));
-          SCXSNAP_TRY(RenderedValue v, sub((*kv)[1].value_begin, (*kv)[1].value_end));
-          members.emplace_back(read_name(name.text()), std::move(v));
+      if (pieces->items) {
+        members.reserve(pieces->items->size());
+        for (const auto& [mb, me] : *pieces->items) {
+          SCXSNAP_TRY(auto m, split_member(t, mb));
+          SCXSNAP_TRY(RenderedValue v, sub(m.second.first, m.second.second));
+          members.emplace_back(read_name(m.first), std::move(v));
           consumed(me);
         }
       }
-      return RenderedValue::make_struct(shape->type_name(), std::move(members));
+      return RenderedValue::make_struct(shape.type_name(), std::move(members));
     }
     case ValueKind::Array: {
       std::vector<RenderedValue> elems;
-      if (items) {
-        elems.reserve(items->elements->size());
-        for (const auto& [vb, ve] : *items->elements) {
+      if (pieces->items) {
+        elems.reserve(pieces->items->size());
+        for (const auto& [vb, ve] : *pieces->items) {
           SCXSNAP_TRY(RenderedValue v, sub(vb, ve));
           elems.push_back(std::move(v));
           consumed(ve);
         }
       }
-      return RenderedValue::make_array(shape->array_len(), std::move(elems));
+      return RenderedValue::make_array(shape.array_len(), std::move(elems));
     }
     case ValueKind::Truncated: {
-      if (!nested) return std::move(*shape);
-      SCXSNAP_TRY(RenderedValue partial, sub(nested->value_begin, nested->value_end));
-      return RenderedValue::make_truncated(shape->needed(), shape->had(), std::move(partial));
+      if (!nested) return std::move(shape);
+      SCXSNAP_TRY(RenderedValue partial, sub(nested->first, nested->second));
+      return RenderedValue::make_truncated(shape.needed(), shape.had(), std::move(partial));
     }
     case ValueKind::Ptr: {
-      if (!nested) return std::move(*shape);
-      SCXSNAP_TRY(RenderedValue target, sub(nested->value_begin, nested->value_end));
+      if (!nested) return std::move(shape);
+      SCXSNAP_TRY(RenderedValue target, sub(nested->first, nested->second));
       auto opt = [](const std::string* p) {
         return p ? std::optional<std::string>(*p) : std::nullopt;
       };
-      return RenderedValue::make_ptr(shape->uint_value(), std::move(target),
-                                     opt(shape->deref_skipped_reason()),
-                                     opt(shape->cast_annotation()));
+      return RenderedValue::make_ptr(shape.uint_value(), std::move(target),
+                                     opt(shape.deref_skipped_reason()),
+                                     opt(shape.cast_annotation()));
     }
     default:
-      return std::move(*shape);
+      return std::move(shape);
   }
+}
+
+constexpr std::array<std::string_view, 4> kEntryLists = {"entries", "array_entries",
+                                                         "percpu_entries", "percpu_hash_entries"};
+
+// The report's top level: its text with `maps` emptied, and the maps' ranges.
+struct TopPieces {
+  std::string skeleton;
+  Ranges maps;
+};
+
+std::optional<TopPieces> split_top(std::string_view t) {
+  static constexpr std::array<std::string_view, 1> kMaps = {"maps"};
+  auto top = object_members(t, skip_ws(t, 0), kMaps);
+  if (!top) return std::nullopt;
+  for (auto& m : *top) {
+    if (m.key != "maps" || !m.elements) continue;
+    TopPieces out;
+    out.skeleton.assign(t.substr(0, m.value_begin));
+    out.skeleton += "[]";
+    out.skeleton.append(t.substr(m.value_end));
+    out.maps = std::move(*m.elements);
+    return out;
+  }
+  return std::nullopt;
+}
+
+// One map: its text with the entry arrays emptied (and, when what remains is
+// still large, its `value` nulled: that is read piecewise), the entry arrays.
+struct MapPieces {
+  std::string text;
+  std::vector<Member> lists;
+  std::optional<std::pair<std::size_t, std::size_t>> big_value;
+};
+
+std::optional<MapPieces> split_map(std::string_view t, std::size_t mb, std::size_t me,
+                                   std::size_t threshold, std::size_t index, std::string* why) {
+  auto members = object_members(t, mb, kEntryLists);
+  if (!members) return std::nullopt;
+  // What is left once the entry arrays are emptied; past the threshold the
+  // value is cut out too. One pass over the text, one copy of what is kept.
+  std::size_t kept = me - mb;
+  const Member* value = nullptr;
+  for (const auto& m : *members) {
+    if (m.elements) kept -= m.value_end - m.value_begin - 2;
+    if (m.key == "value" && t[m.value_begin] == '{') value = &m;
+  }
+  if (kept <= threshold) value = nullptr;
+  MapPieces out;
+  std::size_t at = mb;
+  for (auto& m : *members) {
+    if (!m.elements && &m != value) continue;
+    out.text.append(t.substr(at, m.value_begin - at));
+    out.text += m.elements ? std::string_view("[]") : std::string_view("null");
+    at = m.value_end;
+    if (m.elements)
+      out.lists.push_back(std::move(m));
+    else
+      out.big_value.emplace(m.value_begin, m.value_end);
+  }
+  out.text.append(t.substr(at, me - at));
+  if (out.text.size() >= simdjson::SIMDJSON_MAXSIZE_BYTES) {
+    // One document per map (its entry arrays and value aside): simdjson's limit.
+    if (why)
+      *why = fmt::format(
+          "map {} (at byte offset {}) holds {} bytes of JSON outside its entry arrays and its "
+          "value; one JSON document cannot exceed 4 GiB",
+          index, mb, out.text.size());
+    return std::nullopt;
+  }
+  return out;
+}
+
+// The converter's writer and where its buffer goes when full.
+struct Sink {
+  JsonWriter& w;
+  const std::function<Result<void>(std::string&)>& flush;
+  const FloatStyleProbe& floats;
+  Result<void> maybe_flush() {
+    w.set_float_style(floats.style());  // what was read so far tells the era
+    if (w.buffer().size() < kConvertFlushBytes) return {};
+    return flush(w.buffer());
+  }
+  static constexpr std::size_t kConvertFlushBytes = std::size_t{4} << 20;
+};
+
+// A value written as it is read, piece by piece (read_value_piecewise's twin).
+Result<void> write_value_piecewise(std::string_view t, std::size_t b, std::size_t e,
+                                   std::size_t threshold, Sink& sink,
+                                   const std::function<void(std::size_t)>& consumed, int depth) {
+  auto whole = [&]() -> Result<void> {
+    auto v = parse_rendered_value(t.substr(b, e - b));
+    if (!v) return v.error().with_context(fmt::format("the value at byte offset {}", b));
+    sink.w.set_float_style(sink.floats.style());
+    write_rendered(sink.w, *v);
+    return sink.maybe_flush();
+  };
+  if (e - b <= threshold || depth > 64) return whole();
+  auto pieces = split_value(t, b, e);
+  if (!pieces) return whole();
+  Result<void> status;
+  auto sub = [&](std::size_t vb, std::size_t ve) {
+    if (status) status = write_value_piecewise(t, vb, ve, threshold, sink, consumed, depth + 1);
+  };
+  const ValueKind kind = pieces->shape.kind();
+  ChildWriter children = [&](JsonWriter& w) {
+    if (kind == ValueKind::Struct || kind == ValueKind::Array) {
+      for (const auto& [mb, me] : *pieces->items) {
+        if (kind == ValueKind::Array) {
+          sub(mb, me);
+        } else {
+          auto m = split_member(t, mb);
+          if (!m) status = m.error();
+          if (!status) return;
+          w.begin_object();
+          w.key("name");
+          w.value_string(m->first);
+          w.key("value");
+          sub(m->second.first, m->second.second);
+          w.end_object();
+        }
+        if (!status) return;
+        consumed(me);
+      }
+    } else {
+      sub(pieces->nested->first, pieces->nested->second);
+    }
+  };
+  const bool split = ((kind == ValueKind::Struct || kind == ValueKind::Array) && pieces->items) ||
+                     ((kind == ValueKind::Ptr || kind == ValueKind::Truncated) && pieces->nested);
+  if (!split) return whole();
+  write_rendered_with(sink.w, pieces->shape, &children);
+  if (!status) return status;
+  return sink.maybe_flush();
 }
 
 }  // namespace
@@ -165,69 +341,21 @@ std::optional<FailureDumpReport> parse_report_streaming(
     std::string_view t, const std::function<void(std::size_t)>& consumed, std::string* why) {
   FloatStyleProbe floats;
   NameScope names;
-  static constexpr std::array<std::string_view, 1> kMaps = {"maps"};
-  auto top = object_members(t, skip_ws(t, 0), kMaps);
+  ScanMemo memo(t);
+  auto top = split_top(t);
   if (!top) return std::nullopt;
-  const Member* maps = nullptr;
-  for (const auto& m : *top)
-    if (m.key == "maps" && m.elements) maps = &m;
-  if (!maps) return std::nullopt;
-  // The report without its maps.
-  std::string skeleton(t.substr(0, maps->value_begin));
-  skeleton += "[]";
-  skeleton.append(t.substr(maps->value_end));
-  auto report = parse_report(skeleton);
+  auto report = parse_report(top->skeleton);
   if (!report) return std::nullopt;
-  std::string().swap(skeleton);
-  static constexpr std::array<std::string_view, 4> kBig = {"entries", "array_entries",
-                                                           "percpu_entries", "percpu_hash_entries"};
+  std::string().swap(top->skeleton);
   ChunkBuffer cb;
-  for (const auto& [mb, me] : *maps->elements) {
-    auto members = object_members(t, mb, kBig);
-    if (!members) return std::nullopt;
-    std::string map_text;
-    std::size_t at = mb;
-    for (const auto& m : *members)
-      if (m.elements) {
-        map_text.append(t.substr(at, m.value_begin - at));
-        map_text += "[]";
-        at = m.value_end;
-      }
-    map_text.append(t.substr(at, me - at));
-    // A map whose own text (its entry arrays aside) is large holds a large
-    // `value`: that is read piecewise, the rest of the map as one document.
-    std::optional<std::pair<std::size_t, std::size_t>> big_value;
-    if (map_text.size() > g_piecewise_value_threshold) {
-      static constexpr std::array<std::string_view, 0> kNone = {};
-      auto all = object_members(t, mb, kNone);
-      if (!all) return std::nullopt;
-      map_text.clear();
-      at = mb;
-      for (const auto& m : *all) {
-        const bool entries =
-            std::find(kBig.begin(), kBig.end(), m.key) != kBig.end() && t[m.value_begin] == '[';
-        if (!entries && !(m.key == "value" && t[m.value_begin] == '{')) continue;
-        map_text.append(t.substr(at, m.value_begin - at));
-        map_text += entries ? "[]" : "null";
-        at = m.value_end;
-        if (!entries) big_value.emplace(m.value_begin, m.value_end);
-      }
-      map_text.append(t.substr(at, me - at));
-    }
-    if (map_text.size() >= simdjson::SIMDJSON_MAXSIZE_BYTES) {
-      // One document per map (its entry arrays and value aside): simdjson's limit.
-      if (why)
-        *why = fmt::format(
-            "map {} (at byte offset {}) holds {} bytes of JSON outside its entry arrays and its "
-            "value; one JSON document cannot exceed 4 GiB",
-            report->maps.size(), mb, map_text.size());
-      return std::nullopt;
-    }
-    cb.set("", map_text, "");
+  for (const auto& [mb, me] : top->maps) {
+    auto pieces = split_map(t, mb, me, g_piecewise_value_threshold, report->maps.size(), why);
+    if (!pieces) return std::nullopt;
+    cb.set("", pieces->text, "");
     auto map = with_document<FailureDumpMap>(cb.view(), read_described<FailureDumpMap>);
     if (!map) return std::nullopt;
-    if (big_value) {
-      auto v = read_value_piecewise(t, big_value->first, big_value->second,
+    if (pieces->big_value) {
+      auto v = read_value_piecewise(t, pieces->big_value->first, pieces->big_value->second,
                                     g_piecewise_value_threshold, consumed, 0);
       if (!v) {
         if (why) *why = fmt::format("map {}: {}", report->maps.size(), v.error().message());
@@ -235,8 +363,7 @@ std::optional<FailureDumpReport> parse_report_streaming(
       }
       map->value = std::move(*v);
     }
-    for (const auto& m : *members) {
-      if (!m.elements) continue;
+    for (const auto& m : pieces->lists) {
       const Ranges& el = *m.elements;
       bool ok = m.key == "entries"         ? parse_chunked(t, el, map->entries, cb, consumed)
                 : m.key == "array_entries"  ? parse_chunked(t, el, map->array_entries, cb, consumed)
@@ -251,5 +378,79 @@ std::optional<FailureDumpReport> parse_report_streaming(
   return std::move(*report);
 }
 
+Result<void> convert_report_streaming(std::string_view t, JsonWriter& w,
+                                      const std::function<Result<void>(std::string&)>& flush,
+                                      const std::function<void(std::size_t)>& consumed,
+                                      bool mapped) {
+  FloatStyleProbe floats;
+  NameScope names;
+  Sink sink{w, flush, floats};
+  ScanMemo memo(t, mapped);
+  // Pieces are kept small here: each is written and dropped at once.
+  const std::size_t threshold = std::min(g_piecewise_value_threshold, std::size_t{4} << 20);
+  auto top = split_top(t);
+  if (!top) return Error(ErrorCode::BadInput, "not a report object with a `maps` array");
+  SCXSNAP_TRY(FailureDumpReport report, parse_report(top->skeleton));
+  std::string().swap(top->skeleton);
+  w.set_float_style(floats.style());
+  write_report_head(w, report);
+  ChunkBuffer cb;
+  std::size_t index = 0;
+  for (const auto& [mb, me] : top->maps) {
+    std::string why;
+    auto pieces = split_map(t, mb, me, threshold, index, &why);
+    if (!pieces)
+      return Error(ErrorCode::BadInput,
+                   why.empty() ? fmt::format("map {} (at byte offset {}) is malformed", index, mb)
+                               : why);
+    cb.set("", pieces->text, "");
+    auto map = with_document<FailureDumpMap>(cb.view(), read_described<FailureDumpMap>);
+    if (!map) return map.error().with_context(fmt::format("map {}", index));
+    w.set_float_style(floats.style());
+    w.begin_object();
+    write_map_fields(w, *map, 0, kMapValueField);
+    if (pieces->big_value) {
+      w.key("value");
+      auto r = write_value_piecewise(t, pieces->big_value->first, pieces->big_value->second,
+                                     threshold, sink, consumed, 0);
+      if (!r) return r.error().with_context(fmt::format("map {}", index));
+    } else {
+      write_map_fields(w, *map, kMapValueField, kMapValueField + 1);
+    }
+    // The entry lists in the table's order, whatever the input's.
+    for (std::size_t f = kMapValueField + 1; f < kMapValueField + 1 + kEntryLists.size(); ++f) {
+      const std::string_view name = kMapFields[f].name;
+      const Member* list = nullptr;
+      for (const auto& m : pieces->lists)
+        if (m.key == name && !m.elements->empty()) list = &m;
+      if (!list) continue;
+      w.key(name);
+      w.begin_array();
+      auto each = [&](auto&& xs) -> Result<void> {
+        w.set_float_style(floats.style());
+        for (const auto& x : xs) write_item(w, x);
+        return sink.maybe_flush();
+      };
+      const Ranges& el = *list->elements;
+      Result<void> r =
+          name == "entries"         ? for_each_chunk<FailureDumpEntry>(t, el, cb, consumed, each)
+          : name == "array_entries" ? for_each_chunk<FailureDumpArrayEntry>(t, el, cb, consumed, each)
+          : name == "percpu_entries"
+              ? for_each_chunk<FailureDumpPercpuEntry>(t, el, cb, consumed, each)
+              : for_each_chunk<FailureDumpPercpuHashEntry>(t, el, cb, consumed, each);
+      if (!r) return r.error().with_context(fmt::format("map {}", index));
+      w.end_array();
+      SCXSNAP_TRY_VOID(sink.maybe_flush());
+    }
+    write_map_fields(w, *map, kMapValueField + 1 + kEntryLists.size(), kMapFields.size());
+    w.end_object();
+    SCXSNAP_TRY_VOID(sink.maybe_flush());
+    consumed(me);
+    ++index;
+  }
+  w.set_float_style(floats.style());
+  write_report_tail(w, report);
+  return {};
+}
 
 }  // namespace scxsnap::detail

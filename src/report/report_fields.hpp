@@ -304,6 +304,9 @@ inline const std::array kMapFields{
     opt<FailureDumpMap>("fd_array", &FailureDumpMap::fd_array),
     opt<FailureDumpMap>("error", &FailureDumpMap::error)};
 inline constexpr std::size_t kMapHeadFields = 7;  // name .. max_entries
+/// `value`, then the four entry lists (the piecewise converter writes them
+/// in this order, reading each in chunks).
+inline constexpr std::size_t kMapValueField = 7;
 
 // ---- the report and the other dump kinds -------------------------------------------
 

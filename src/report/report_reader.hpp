@@ -37,6 +37,19 @@ Result<FailureDumpReport> parse_report_padded(simdjson::padded_string_view text)
 /// set when the whole parse could not do better.
 std::optional<FailureDumpReport> parse_report_streaming(
     std::string_view text, const std::function<void(std::size_t)>& consumed, std::string* why);
+class JsonWriter;
+/// A single report converted as it is read: the skeleton, then each map
+/// (its entry lists in chunks, a large value member by member) written to
+/// `w` and dropped; `flush` gets the writer's buffer whenever it passes a
+/// few MB; `consumed(offset)` says the text before offset is done with.
+/// `mapped`: the text is a private read-only file mapping, whose pages a
+/// scan running ahead may drop (they come back from the page cache when
+/// read). Memory stays at a few pieces whatever the file's size. An error
+/// leaves `w` mid-document (the caller discards the output).
+Result<void> convert_report_streaming(std::string_view text, JsonWriter& w,
+                                      const std::function<Result<void>(std::string&)>& flush,
+                                      const std::function<void(std::size_t)>& consumed,
+                                      bool mapped);
 
 /// Runs `fn(root_value, root_path)` over a padded document; maps stage-1 and
 /// trailing-content failures to errors.

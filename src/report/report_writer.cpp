@@ -112,6 +112,10 @@ void write_value(JsonWriter& w, const S& s) {
 }  // namespace
 
 void write_rendered(JsonWriter& w, const RenderedValue& v) {
+  write_rendered_with(w, v, nullptr);
+}
+
+void write_rendered_with(JsonWriter& w, const RenderedValue& v, const ChildWriter* children) {
   w.begin_object();
   w.field_string("kind", kind_tag(v.kind()));
   switch (v.kind()) {
@@ -152,6 +156,7 @@ void write_rendered(JsonWriter& w, const RenderedValue& v) {
         w.value_null();
       w.key("members");
       w.begin_array();
+      if (children) (*children)(w);
       for (const auto& m : v.members()) {
         w.begin_object();
         w.field_string("name", m.name.view());
@@ -165,6 +170,7 @@ void write_rendered(JsonWriter& w, const RenderedValue& v) {
       w.field_u64("len", v.array_len());
       w.key("elements");
       w.begin_array();
+      if (children) (*children)(w);
       for (const auto& e : v.elements()) write_rendered(w, e);
       w.end_array();
       break;
@@ -175,7 +181,10 @@ void write_rendered(JsonWriter& w, const RenderedValue& v) {
       w.field_u64("value", v.uint_value());
       if (const RenderedValue* d = v.deref()) {
         w.key("deref");
-        write_rendered(w, *d);
+        if (children)
+          (*children)(w);
+        else
+          write_rendered(w, *d);
       }
       if (const std::string* r = v.deref_skipped_reason())
         w.field_string("deref_skipped_reason", *r);
@@ -188,7 +197,10 @@ void write_rendered(JsonWriter& w, const RenderedValue& v) {
       w.field_u64("needed", v.needed());
       w.field_u64("had", v.had());
       w.key("partial");
-      write_rendered(w, *v.partial());
+      if (children)
+        (*children)(w);
+      else
+        write_rendered(w, *v.partial());
       break;
     case ValueKind::Unsupported:
       w.field_string("reason", v.text());
@@ -226,6 +238,22 @@ void write_json_value(JsonWriter& w, const JsonValue& v) {
 
 void write_map_to(JsonWriter& w, const FailureDumpMap& m) {
   write_value(w, m);
+}
+
+void write_map_fields(JsonWriter& w, const FailureDumpMap& m, std::size_t from, std::size_t to) {
+  write_fields(w, m, kMapFields, from, to);
+}
+void write_item(JsonWriter& w, const FailureDumpEntry& e) {
+  write_value(w, e);
+}
+void write_item(JsonWriter& w, const FailureDumpArrayEntry& e) {
+  write_value(w, e);
+}
+void write_item(JsonWriter& w, const FailureDumpPercpuEntry& e) {
+  write_value(w, e);
+}
+void write_item(JsonWriter& w, const FailureDumpPercpuHashEntry& e) {
+  write_value(w, e);
 }
 
 void write_map_head(JsonWriter& w, const FailureDumpMap& m) {

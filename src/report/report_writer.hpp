@@ -4,12 +4,27 @@
 #pragma once
 
 #include "json_writer.hpp"
+
+#include <functional>
 #include "scxsnap/dump_file.hpp"
 #include "scxsnap/report.hpp"
 
 namespace scxsnap::detail {
 
 void write_rendered(JsonWriter& w, const RenderedValue& v);
+/// write_rendered for a value whose children are written by `children`
+/// instead: a Struct's members or an Array's elements (inside the brackets,
+/// whose own lists are empty in a stub), a Ptr's deref (when it has one), a
+/// Truncated's partial. The piecewise converter streams a huge value so.
+using ChildWriter = std::function<void(JsonWriter&)>;
+void write_rendered_with(JsonWriter& w, const RenderedValue& v, const ChildWriter* children);
+/// Fields [from, to) of a map (kMapFields order), with their skip rules.
+void write_map_fields(JsonWriter& w, const FailureDumpMap& m, std::size_t from, std::size_t to);
+/// One element of a map's entry lists.
+void write_item(JsonWriter& w, const FailureDumpEntry& e);
+void write_item(JsonWriter& w, const FailureDumpArrayEntry& e);
+void write_item(JsonWriter& w, const FailureDumpPercpuEntry& e);
+void write_item(JsonWriter& w, const FailureDumpPercpuHashEntry& e);
 void write_json_value(JsonWriter& w, const JsonValue& v);
 /// A whole report; any dump kind.
 void write_value(JsonWriter& w, const FailureDumpReport& r);

@@ -19,25 +19,9 @@ void add_convert(CLI::App& app, int& exit_code) {
       ->required();
   cmd->add_flag("--pretty", opts->pretty, "indent the output");
   cmd->callback([opts, &exit_code] {
-    auto text = read_text_file(opts->in);
-    if (!text) {
-      exit_code = report_error(text.error());
-      return;
-    }
-    auto report = parse_dump_file(*text);
-    if (!report) {
-      exit_code = report_error(report.error().with_context(opts->in == "-" ? "<stdin>" : opts->in));
-      return;
-    }
-    std::string json = to_json(*report, opts->pretty ? JsonStyle::Pretty : JsonStyle::Compact);
-    // Mirror the input's final newline (ktstr writes none, to_string and
-    // to_string_pretty alike) so a dump converts byte for byte either way.
-    if (!text->empty() && text->back() == '\n') json += '\n';
-    if (auto w = write_file_atomic(opts->out, json); !w) {
-      exit_code = report_error(w.error());
-      return;
-    }
-    exit_code = kOk;
+    auto r = convert_dump_file(opts->in, opts->out,
+                               opts->pretty ? JsonStyle::Pretty : JsonStyle::Compact);
+    exit_code = r ? kOk : report_error(r.error());
   });
 }
 

@@ -1,0 +1,179 @@
+// convert_dump_file streams a single report (read a piece, write it, drop
+// it): the output is exactly what the whole model writes, compact and
+// pretty, whatever the input's key order, float era or size; errors leave no
+// output; memory stays at a few pieces.
+#include "cli_util.hpp"
+#include "scxsnap/scxsnap.hpp"
+#include "test_util.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace scxsnap::detail {
+extern std::size_t g_piecewise_value_threshold;
+}  // namespace scxsnap::detail
+
+using namespace scxsnap;
+using ::testing::HasSubstr;
+
+namespace {
+
+// Equality of large texts, reported as the first difference.
+::testing::AssertionResult same_text(const std::string& got, const std::string& want) {
+  if (got == want) return ::testing::AssertionSuccess();
+  std::size_t i = 0;
+  while (i < got.size() && i < want.size() && got[i] == want[i]) ++i;
+  auto around = [&](const std::string& s) {
+    std::size_t b = i < 60 ? 0 : i - 60;
+    return s.substr(b, 120);
+  };
+  return ::testing::AssertionFailure() << "sizes " << got.size() << " and " << want.size()
+                                       << ", first difference at byte " << i << ":\n got: "
+                                       << around(got) << "\nwant: " << around(want);
+}
+
+// What the whole-model path writes for `text` (the reference).
+std::string model_json(const std::string& text, JsonStyle style) {
+  auto dump = parse_dump_file(text);
+  EXPECT_TRUE(dump.has_value()) << (dump ? "" : dump.error().message());
+  if (!dump) return {};
+  std::string out = to_json(*dump, style);
+  if (!text.empty() && text.back() == '\n') out += '\n';
+  return out;
+}
+
+std::string converted(const TempDir& dir, const std::string& text, JsonStyle style) {
+  spit(dir.path() + "/in.json", text);
+  auto r = convert_dump_file(dir.path() + "/in.json", dir.path() + "/out.json", style);
+  EXPECT_TRUE(r.has_value()) << (r ? "" : r.error().message());
+  return slurp(dir.path() + "/out.json");
+}
+
+// Every shipped dump, compact and pretty, with values streamed whole and
+// (threshold 0) member by member.
+TEST(ConvertStreaming, GoldensMatchTheModelInBothStyles) {
+  TempDir dir;
+  const std::size_t saved = detail::g_piecewise_value_threshold;
+  for (std::size_t threshold : {saved, std::size_t{0}}) {
+    detail::g_piecewise_value_threshold = threshold;
+    for (const char* f : {"full_report.json", "sample_report.json", "minimal_report.json",
+                          "placeholder_report.json", "dual_report.json", "degraded_report.json"}) {
+      std::string text = read_test_file(f);
+      EXPECT_TRUE(same_text(converted(dir, text, JsonStyle::Compact), text)) << f << " " << threshold;
+      EXPECT_EQ(converted(dir, text, JsonStyle::Pretty), model_json(text, JsonStyle::Pretty))
+          << f << " " << threshold;
+      // A pretty input converts back to itself too, final newline mirrored.
+      std::string pretty = model_json(text, JsonStyle::Pretty) + "\n";
+      EXPECT_TRUE(same_text(converted(dir, pretty, JsonStyle::Pretty), pretty)) << f << " " << threshold;
+      EXPECT_TRUE(same_text(converted(dir, pretty, JsonStyle::Compact), text + "\n")) << f << " " << threshold;
+    }
+  }
+  detail::g_piecewise_value_threshold = saved;
+}
+
+FailureDumpReport many_entries(std::uint32_t n) {
+  FailureDumpReport r;
+  FailureDumpMap m;
+  m.name = "big";
+  m.map_type = 1;
+  m.value_size = 16;
+  m.max_entries = n;
+  for (std::uint32_t i = 0; i < n; ++i) {
+    FailureDumpEntry e;
+    e.key = RenderedValue::make_uint(32, i);
+    e.key_hex = "00 00 00 00";
+    std::vector<RenderedMember> mem;
+    for (int k = 0; k < 8; ++k)
+      mem.emplace_back("field_" + std::to_string(k),
+                       RenderedValue::make_uint(64, i * 8u + static_cast<unsigned>(k)));
+    mem.emplace_back("ratio", RenderedValue::make_float(64, 1e16 * (i + 1)));
+    e.value = RenderedValue::make_struct("val \"quoted\" {brace}", std::move(mem));
+    e.value_hex = std::string(600, 'a');
+    m.entries.push_back(std::move(e));
+  }
+  r.maps.push_back(m);
+  m.name = "big2";
+  r.maps.push_back(std::move(m));
+  r.active_obj_name = "after_the_maps";
+  return r;
+}
+
+TEST(ConvertStreaming, ManyChunksOfEntriesInBothFloatEras) {
+  TempDir dir;
+  FailureDumpReport r = many_entries(8000);
+  for (FloatStyle floats : {FloatStyle::Zmij, FloatStyle::Ryu}) {
+    r.float_style = floats;
+    std::string compact = to_json(r), pretty = to_json(r, JsonStyle::Pretty);
+    ASSERT_GT(compact.size(), std::size_t{8} << 20);  // several 4 MB chunks
+    // The float text is the era's (1e+16 or 1e16) and comes back as read.
+    EXPECT_NE(compact.find(floats == FloatStyle::Zmij ? "1e+16" : "1e16"), std::string::npos);
+    EXPECT_TRUE(same_text(converted(dir, compact, JsonStyle::Compact), compact));
+    EXPECT_TRUE(same_text(converted(dir, compact, JsonStyle::Pretty), pretty));
+    EXPECT_TRUE(same_text(converted(dir, pretty, JsonStyle::Compact), compact));
+  }
+}
+
+// serde reads members in any order and writes them in declaration order:
+// so does convert, also for the entry lists it streams.
+TEST(ConvertStreaming, WritesFieldsInDeclarationOrder) {
+  TempDir dir;
+  std::string text =
+      R"({"active_obj_name":"x","maps":[{"error":"e","entries":[{"value_hex":"01","key_hex":"02"}],)"
+      R"("max_entries":1,"value_size":1,"map_type":1,"name":"m","map_id":7}],"schema":"single"})";
+  std::string want =
+      R"({"schema":"single","maps":[{"name":"m","map_id":7,"map_type":1,"value_size":1,)"
+      R"("max_entries":1,"entries":[{"key_hex":"02","value_hex":"01"}],"error":"e"}],)"
+      R"("active_obj_name":"x"})";
+  EXPECT_TRUE(same_text(converted(dir, text, JsonStyle::Compact), want));
+  EXPECT_EQ(model_json(text, JsonStyle::Compact), want);
+}
+
+TEST(ConvertStreaming, BadInputLeavesNoOutputAndSaysWhere) {
+  TempDir dir;
+  const std::string out = dir.path() + "/out.json";
+  std::string text = to_json(many_entries(3000));
+  // Cut in the middle of an entry list: the whole-document reader names it.
+  spit(dir.path() + "/cut.json", text.substr(0, text.size() / 2));
+  auto r = convert_dump_file(dir.path() + "/cut.json", out);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_THAT(r.error().message(), HasSubstr("cut.json"));
+  EXPECT_THAT(r.error().message(), HasSubstr("truncated"));
+  EXPECT_FALSE(std::filesystem::exists(out));
+  // A wrong type deep inside a streamed chunk: the JSON path is given.
+  std::string bad = text;
+  bad.replace(bad.rfind("\"bits\":64"), 9, "\"bits\":\"x\"");
+  spit(dir.path() + "/bad.json", bad);
+  r = convert_dump_file(dir.path() + "/bad.json", out);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_THAT(r.error().message(), HasSubstr("maps[1].entries[2999].value"));
+  EXPECT_FALSE(std::filesystem::exists(out));
+  // A missing input.
+  r = convert_dump_file(dir.path() + "/none.json", out);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code(), ErrorCode::NotFound);
+  EXPECT_FALSE(std::filesystem::exists(out));
+}
+
+// The CLI on a file several times larger than its memory: peak RSS stays at
+// a few pieces, and the output is the input.
+TEST(ConvertStreaming, LargeFileInBoundedMemory) {
+  TempDir dir;
+  std::string text = to_json(many_entries(60000));
+  ASSERT_GT(text.size(), std::size_t{100} << 20);
+  const std::string in = dir.path() + "/in.json", out = dir.path() + "/out.json";
+  spit(in, text);
+  const std::size_t size = text.size();
+  std::string().swap(text);
+  auto r = run_cli({"convert", in, out});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(std::filesystem::file_size(out), size);
+  EXPECT_EQ(slurp(out), slurp(in));
+#if defined(__SANITIZE_ADDRESS__)
+  constexpr long kBoundKiB = (64 + 320) * 1024;
+#else
+  constexpr long kBoundKiB = 48 * 1024;
+#endif
+  EXPECT_LE(r.max_rss_kib, kBoundKiB) << "file " << size / 1024 << " KiB";
+}
+
+}  // namespace
