@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -181,9 +182,17 @@ class SCXSNAP_API RenderedValue {
 
  private:
   RenderedValue(ValueKind k) : kind_(k) {}  // NOLINT
-  void destroy() noexcept;
   void reset_to_empty() noexcept;
-  void copy_from(const RenderedValue& o);
+  // The kind's heap body: a std::variant of the per-kind bodies (defined in
+  // rendered_value.cpp), owned here; null when the kind needs none.
+  struct Body;
+  struct BodyDeleter {
+    void operator()(Body* b) const noexcept;
+  };
+  template <class B>
+  const B* body() const;
+  template <class B>
+  static std::unique_ptr<Body, BodyDeleter> make_body(B b);
 
   ValueKind kind_ = ValueKind::Bytes;
   bool flag_ = false;  // Enum is_signed
@@ -195,9 +204,7 @@ class SCXSNAP_API RenderedValue {
     bool b;
     std::uint8_t c;
   } s_{0};
-  // Kind-specific heap body (Struct, Array, Ptr extras, Truncated, strings)
-  // or a shared name (Enum variant); null when the kind needs none.
-  void* ext_ = nullptr;
+  std::unique_ptr<Body, BodyDeleter> body_;
 };
 
 struct SCXSNAP_API RenderedMember {

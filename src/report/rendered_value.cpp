@@ -6,6 +6,7 @@
 #include <array>
 #include <cmath>
 #include <cstring>
+#include <variant>
 #include <fmt/format.h>
 
 namespace scxsnap {
@@ -50,6 +51,27 @@ bool is_text_kind(ValueKind k) {
 }
 
 }  // namespace
+
+// The per-kind bodies as one sum type: the variant's index says which body
+// a value holds, so copying, destroying and reading are the variant's own.
+// Text kinds (cpu_list, bytes, unsupported) hold a std::string.
+struct RenderedValue::Body {
+  std::variant<EnumBody, StructBody, ArrayBody, PtrBody, TruncBody, std::string> v;
+};
+
+void RenderedValue::BodyDeleter::operator()(Body* b) const noexcept {
+  delete b;
+}
+
+template <class B>
+const B* RenderedValue::body() const {
+  return body_ ? std::get_if<B>(&body_->v) : nullptr;
+}
+
+template <class B>
+std::unique_ptr<RenderedValue::Body, RenderedValue::BodyDeleter> RenderedValue::make_body(B b) {
+  return std::unique_ptr<Body, BodyDeleter>(new Body{std::move(b)});
+}
 
 std::string_view kind_tag(ValueKind k) {
   return kTags[static_cast<std::size_t>(k)];
@@ -102,19 +124,19 @@ RenderedValue RenderedValue::make_enum(std::uint32_t bits, std::int64_t v,
   r.bits_ = bits;
   r.s_.i = v;
   r.flag_ = is_signed;
-  if (variant) r.ext_ = new EnumBody{SharedName(*variant)};
+  if (variant) r.body_ = make_body(EnumBody{SharedName(*variant)});
   return r;
 }
 RenderedValue RenderedValue::make_struct(std::optional<std::string_view> type_name,
                                          std::vector<RenderedMember> members) {
   RenderedValue r(ValueKind::Struct);
-  auto* b = new StructBody();
+  StructBody b;
   if (type_name) {
-    b->type_name = SharedName(*type_name);
-    b->has_type_name = true;
+    b.type_name = SharedName(*type_name);
+    b.has_type_name = true;
   }
-  b->members = std::move(members);
-  r.ext_ = b;
+  b.members = std::move(members);
+  r.body_ = make_body(std::move(b));
   return r;
 }
 RenderedValue RenderedValue::make_enum(std::uint32_t bits, std::int64_t v, SharedName variant,
@@ -123,23 +145,23 @@ RenderedValue RenderedValue::make_enum(std::uint32_t bits, std::int64_t v, Share
   r.bits_ = bits;
   r.s_.i = v;
   r.flag_ = is_signed;
-  r.ext_ = new EnumBody{std::move(variant)};
+  r.body_ = make_body(EnumBody{std::move(variant)});
   return r;
 }
 RenderedValue RenderedValue::make_struct(SharedName type_name,
                                          std::vector<RenderedMember> members) {
   RenderedValue r(ValueKind::Struct);
-  r.ext_ = new StructBody{std::move(type_name), true, std::move(members)};
+  r.body_ = make_body(StructBody{std::move(type_name), true, std::move(members)});
   return r;
 }
 RenderedValue RenderedValue::make_array(std::uint64_t len, std::vector<RenderedValue> elements) {
   RenderedValue r(ValueKind::Array);
-  r.ext_ = new ArrayBody{len, std::move(elements)};
+  r.body_ = make_body(ArrayBody{len, std::move(elements)});
   return r;
 }
 RenderedValue RenderedValue::make_cpu_list(std::string cpus) {
   RenderedValue r(ValueKind::CpuList);
-  r.ext_ = new std::string(std::move(cpus));
+  r.body_ = make_body(std::move(cpus));
   return r;
 }
 RenderedValue RenderedValue::make_ptr(std::uint64_t address, std::optional<RenderedValue> deref,
@@ -148,98 +170,39 @@ RenderedValue RenderedValue::make_ptr(std::uint64_t address, std::optional<Rende
   RenderedValue r(ValueKind::Ptr);
   r.s_.u = address;
   if (deref || deref_skipped_reason || cast_annotation)
-    r.ext_ =
-        new PtrBody{std::move(deref), std::move(deref_skipped_reason), std::move(cast_annotation)};
+    r.body_ = make_body(
+        PtrBody{std::move(deref), std::move(deref_skipped_reason), std::move(cast_annotation)});
   return r;
 }
 RenderedValue RenderedValue::make_bytes(std::string hex) {
   RenderedValue r(ValueKind::Bytes);
-  if (!hex.empty()) r.ext_ = new std::string(std::move(hex));
+  if (!hex.empty()) r.body_ = make_body(std::move(hex));
   return r;
 }
 RenderedValue RenderedValue::make_truncated(std::uint64_t needed, std::uint64_t had,
                                             RenderedValue partial) {
   RenderedValue r(ValueKind::Truncated);
-  r.ext_ = new TruncBody{needed, had, std::move(partial)};
+  r.body_ = make_body(TruncBody{needed, had, std::move(partial)});
   return r;
 }
 RenderedValue RenderedValue::make_unsupported(std::string reason) {
   RenderedValue r(ValueKind::Unsupported);
-  r.ext_ = new std::string(std::move(reason));
+  r.body_ = make_body(std::move(reason));
   return r;
 }
 
 // ---- value semantics -------------------------------------------------------
 
-void RenderedValue::destroy() noexcept {
-  if (!ext_) return;
-  switch (kind_) {
-    case ValueKind::Enum:
-      delete static_cast<EnumBody*>(ext_);
-      break;
-    case ValueKind::Struct:
-      delete static_cast<StructBody*>(ext_);
-      break;
-    case ValueKind::Array:
-      delete static_cast<ArrayBody*>(ext_);
-      break;
-    case ValueKind::Ptr:
-      delete static_cast<PtrBody*>(ext_);
-      break;
-    case ValueKind::Truncated:
-      delete static_cast<TruncBody*>(ext_);
-      break;
-    case ValueKind::CpuList:
-    case ValueKind::Bytes:
-    case ValueKind::Unsupported:
-      delete static_cast<std::string*>(ext_);
-      break;
-    default:
-      break;
-  }
-  ext_ = nullptr;
-}
-
-void RenderedValue::copy_from(const RenderedValue& o) {
-  kind_ = o.kind_;
-  flag_ = o.flag_;
-  bits_ = o.bits_;
-  s_ = o.s_;
-  ext_ = nullptr;
-  if (!o.ext_) return;
-  switch (o.kind_) {
-    case ValueKind::Enum:
-      ext_ = new EnumBody(*static_cast<EnumBody*>(o.ext_));
-      break;
-    case ValueKind::Struct:
-      ext_ = new StructBody(*static_cast<StructBody*>(o.ext_));
-      break;
-    case ValueKind::Array:
-      ext_ = new ArrayBody(*static_cast<ArrayBody*>(o.ext_));
-      break;
-    case ValueKind::Ptr:
-      ext_ = new PtrBody(*static_cast<PtrBody*>(o.ext_));
-      break;
-    case ValueKind::Truncated:
-      ext_ = new TruncBody(*static_cast<TruncBody*>(o.ext_));
-      break;
-    case ValueKind::CpuList:
-    case ValueKind::Bytes:
-    case ValueKind::Unsupported:
-      ext_ = new std::string(*static_cast<std::string*>(o.ext_));
-      break;
-    default:
-      break;
-  }
-}
-
-RenderedValue::RenderedValue(const RenderedValue& o) {
-  copy_from(o);
-}
+RenderedValue::RenderedValue(const RenderedValue& o)
+    : kind_(o.kind_),
+      flag_(o.flag_),
+      bits_(o.bits_),
+      s_(o.s_),
+      body_(o.body_ ? new Body(*o.body_) : nullptr) {}
 // A moved-from value is a valid empty `bytes` value (its body went with the
 // move): every accessor stays safe on it.
 RenderedValue::RenderedValue(RenderedValue&& o) noexcept
-    : kind_(o.kind_), flag_(o.flag_), bits_(o.bits_), s_(o.s_), ext_(o.ext_) {
+    : kind_(o.kind_), flag_(o.flag_), bits_(o.bits_), s_(o.s_), body_(std::move(o.body_)) {
   o.reset_to_empty();
 }
 void RenderedValue::reset_to_empty() noexcept {
@@ -247,7 +210,7 @@ void RenderedValue::reset_to_empty() noexcept {
   flag_ = false;
   bits_ = 0;
   s_.u = 0;
-  ext_ = nullptr;
+  body_.reset();
 }
 RenderedValue& RenderedValue::operator=(const RenderedValue& o) {
   if (this != &o) {
@@ -258,68 +221,68 @@ RenderedValue& RenderedValue::operator=(const RenderedValue& o) {
 }
 RenderedValue& RenderedValue::operator=(RenderedValue&& o) noexcept {
   if (this != &o) {
-    destroy();
     kind_ = o.kind_;
     flag_ = o.flag_;
     bits_ = o.bits_;
     s_ = o.s_;
-    ext_ = o.ext_;
+    body_ = std::move(o.body_);
     o.reset_to_empty();
   }
   return *this;
 }
-RenderedValue::~RenderedValue() {
-  destroy();
-}
+RenderedValue::~RenderedValue() = default;
 
 // ---- inspection -------------------------------------------------------------
 
 std::optional<std::string_view> RenderedValue::variant() const {
-  if (kind_ != ValueKind::Enum || !ext_) return std::nullopt;
-  return static_cast<EnumBody*>(ext_)->variant.view();
+  const auto* b = body<EnumBody>();
+  if (!b) return std::nullopt;
+  return b->variant.view();
 }
 std::optional<std::string_view> RenderedValue::type_name() const {
-  if (kind_ != ValueKind::Struct) return std::nullopt;
-  auto* b = static_cast<StructBody*>(ext_);
-  if (!b->has_type_name) return std::nullopt;
+  const auto* b = body<StructBody>();
+  if (!b || !b->has_type_name) return std::nullopt;
   return b->type_name.view();
 }
 const std::vector<RenderedMember>& RenderedValue::members() const {
-  return kind_ == ValueKind::Struct ? static_cast<StructBody*>(ext_)->members : kNoMembers;
+  const auto* b = body<StructBody>();
+  return b ? b->members : kNoMembers;
 }
 std::uint64_t RenderedValue::array_len() const {
-  return kind_ == ValueKind::Array ? static_cast<ArrayBody*>(ext_)->len : 0;
+  const auto* b = body<ArrayBody>();
+  return b ? b->len : 0;
 }
 const std::vector<RenderedValue>& RenderedValue::elements() const {
-  return kind_ == ValueKind::Array ? static_cast<ArrayBody*>(ext_)->elements : kNoElements;
+  const auto* b = body<ArrayBody>();
+  return b ? b->elements : kNoElements;
 }
 const std::string& RenderedValue::text() const {
-  if (is_text_kind(kind_) && ext_) return *static_cast<std::string*>(ext_);
-  return kNoText;
+  const auto* b = is_text_kind(kind_) ? body<std::string>() : nullptr;
+  return b ? *b : kNoText;
 }
 const RenderedValue* RenderedValue::deref() const {
-  if (kind_ != ValueKind::Ptr || !ext_) return nullptr;
-  auto& d = static_cast<PtrBody*>(ext_)->deref;
-  return d ? &*d : nullptr;
+  const auto* b = body<PtrBody>();
+  return b && b->deref ? &*b->deref : nullptr;
 }
 const std::string* RenderedValue::deref_skipped_reason() const {
-  if (kind_ != ValueKind::Ptr || !ext_) return nullptr;
-  auto& d = static_cast<PtrBody*>(ext_)->skipped_reason;
-  return d ? &*d : nullptr;
+  const auto* b = body<PtrBody>();
+  return b && b->skipped_reason ? &*b->skipped_reason : nullptr;
 }
 const std::string* RenderedValue::cast_annotation() const {
-  if (kind_ != ValueKind::Ptr || !ext_) return nullptr;
-  auto& d = static_cast<PtrBody*>(ext_)->cast;
-  return d ? &*d : nullptr;
+  const auto* b = body<PtrBody>();
+  return b && b->cast ? &*b->cast : nullptr;
 }
 std::uint64_t RenderedValue::needed() const {
-  return kind_ == ValueKind::Truncated ? static_cast<TruncBody*>(ext_)->needed : 0;
+  const auto* b = body<TruncBody>();
+  return b ? b->needed : 0;
 }
 std::uint64_t RenderedValue::had() const {
-  return kind_ == ValueKind::Truncated ? static_cast<TruncBody*>(ext_)->had : 0;
+  const auto* b = body<TruncBody>();
+  return b ? b->had : 0;
 }
 const RenderedValue* RenderedValue::partial() const {
-  return kind_ == ValueKind::Truncated ? &static_cast<TruncBody*>(ext_)->partial : nullptr;
+  const auto* b = body<TruncBody>();
+  return b ? &b->partial : nullptr;
 }
 
 bool operator==(const RenderedValue& a, const RenderedValue& b) {
