@@ -2,6 +2,7 @@
 #include "active_object.hpp"
 
 #include "fd.hpp"
+#include "kernel_abi.hpp"
 #include "map_source.hpp"
 
 #include <bpf/bpf.h>
@@ -14,8 +15,6 @@
 namespace scxsnap::capture_detail {
 namespace {
 
-constexpr std::uint32_t kStructOpsStateInuse = 1;  // enum bpf_struct_ops_state
-constexpr std::uint32_t kLinkTypeStructOps = 9;    // BPF_LINK_TYPE_STRUCT_OPS (6.4+ uapi)
 
 struct ProgInfo {
   std::uint32_t type = 0;
@@ -89,13 +88,10 @@ std::vector<std::uint32_t> struct_ops_link_map_ids() {
   while (bpf_link_get_next_id(id, &id) == 0) {
     Fd fd(bpf_link_get_fd_by_id(id));
     if (!fd.valid()) continue;
-    // Raw bpf_link_info: type, id, prog_id, then the per-type union (8-byte
-    // aligned, so at word 4); for struct_ops links it starts with map_id. The
-    // uapi headers here predate that member, so read it by offset.
-    std::uint32_t raw[64] = {};
-    std::uint32_t len = sizeof raw;
-    if (bpf_obj_get_info_by_fd(fd.get(), raw, &len) != 0) continue;
-    if (raw[0] == kLinkTypeStructOps && raw[4] != 0) out.push_back(raw[4]);
+    struct bpf_link_info info {};
+    std::uint32_t len = sizeof info;
+    if (bpf_obj_get_info_by_fd(fd.get(), &info, &len) != 0) continue;
+    if (auto map_id = struct_ops_link_map_id(info, len)) out.push_back(*map_id);
   }
   return out;
 }
@@ -104,7 +100,7 @@ std::optional<ActiveObject> find_active_object(const std::vector<CapturedMap>& s
                                                bool sched_ext_enabled) {
   auto linked = struct_ops_link_map_ids();
   auto attached = [&](const CapturedMap& m) {
-    return m.struct_ops_state == kStructOpsStateInuse ||
+    return m.struct_ops_in_use ||
            std::find(linked.begin(), linked.end(), m.map.map_id) != linked.end();
   };
   const CapturedMap* pick = nullptr;

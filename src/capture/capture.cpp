@@ -19,6 +19,7 @@
 #include "scxsnap/version.hpp"
 
 #include <bpf/bpf.h>
+#include <linux/capability.h>
 #include <bpf/libbpf.h>
 
 #include <algorithm>
@@ -135,20 +136,19 @@ bool wanted_by_id(const CaptureOptions& o, std::uint32_t id) {
 // Why listing maps was refused, from /proc/self/status CapEff: walking map
 // ids and opening maps by id need CAP_SYS_ADMIN (CAP_BPF alone is not enough).
 std::string missing_capabilities() {
-  constexpr int kCapSysAdmin = 21, kCapBpf = 39;
   std::ifstream in("/proc/self/status");
   std::string line;
   std::optional<std::uint64_t> eff;
   while (std::getline(in, line))
     if (line.starts_with("CapEff:")) eff = std::strtoull(line.c_str() + 7, nullptr, 16);
   if (!eff) return "capture needs CAP_SYS_ADMIN (run as root)";
-  if (*eff >> kCapSysAdmin & 1)
+  if (*eff >> CAP_SYS_ADMIN & 1)
     return "the process has CAP_SYS_ADMIN, so a security module (LSM, lockdown) or a seccomp "
            "filter refused it";
   return fmt::format(
       "this process lacks CAP_SYS_ADMIN, which walking and opening maps by id require{}; run as "
       "root (or grant it, e.g. setpriv/capsh)",
-      *eff >> kCapBpf & 1 ? " (it has CAP_BPF, which is not enough)" : " (it lacks CAP_BPF too)");
+      *eff >> CAP_BPF & 1 ? " (it has CAP_BPF, which is not enough)" : " (it lacks CAP_BPF too)");
 }
 
 std::string utc_now() {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "host_context.hpp"
 
+#include "kernel_abi.hpp"
+
 #include <array>
 #include <charconv>
 #include <filesystem>
@@ -298,7 +300,6 @@ void read_tasks(const HostPaths& hp, const std::vector<std::int32_t>& pids, Fail
 }
 
 std::vector<std::int32_t> ext_class_pids(const HostPaths& hp) {
-  constexpr std::int64_t kSchedExt = 7;
   std::vector<std::int32_t> out;
   std::error_code ec;
   for (const auto& e : std::filesystem::directory_iterator(hp.proc, ec)) {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "map_iter.hpp"
 
+#include "kernel_abi.hpp"
+
 #include "raw_buffer.hpp"
 
 #include <algorithm>
@@ -12,7 +14,6 @@
 namespace scxsnap::capture_detail {
 namespace {
 
-constexpr int kEnotsupp = 524;  // the kernel's ENOTSUPP: no batch op for this map type
 
 bool is_hash_family(std::uint32_t t) {
   return t == BPF_MAP_TYPE_HASH || t == BPF_MAP_TYPE_PERCPU_HASH || t == BPF_MAP_TYPE_LRU_HASH ||

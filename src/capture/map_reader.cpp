@@ -2,6 +2,7 @@
 #include "map_reader.hpp"
 
 #include "btf/raw_bytes.hpp"
+#include "kernel_abi.hpp"
 #include "map_iter.hpp"
 #include "raw_buffer.hpp"
 #include "report/report_writer.hpp"
@@ -28,7 +29,6 @@ namespace scxsnap::capture_detail {
 namespace {
 
 constexpr std::uint32_t kFdArrayScanCap = 65536;
-constexpr std::uint32_t kMapTypeCgrpStorage = 32;  // BPF_MAP_TYPE_CGRP_STORAGE (6.2+ uapi)
 constexpr std::uint32_t kIndicesCap = 1024;
 constexpr std::uint32_t kStackTraceCap = 1024;
 // One CPU's slot of a per-CPU value gets budget / CPUs, but never less than this.
@@ -685,8 +685,6 @@ void read_struct_ops(const MapInfo& info, int fd, ReadContext& ctx, CapturedMap&
     m.error = fmt::format("lookup of the struct_ops value failed: {}", std::strerror(-rc));
     return;
   }
-  // struct bpf_struct_ops_<name> { refcount_t refcnt; enum bpf_struct_ops_state state; ... data }
-  if (buf.size() >= 8) std::memcpy(&out.struct_ops_state, buf.data() + 4, 4);
   auto r = ctx.btfs.vmlinux();
   if (!r) {
     m.error = r.error().message();
@@ -695,6 +693,14 @@ void read_struct_ops(const MapInfo& info, int fd, ReadContext& ctx, CapturedMap&
   if (const struct btf* vm = ctx.btfs.vmlinux_btf()) {
     const struct btf_type* t = btf__type_by_id(vm, info.btf_vmlinux_value_type_id);
     if (t) out.struct_ops_type = btf__name_by_offset(vm, t->name_off);
+    // struct bpf_struct_ops_<name> keeps its state before the ops; where, and
+    // what "in use" is, vmlinux BTF says.
+    if (auto st = struct_ops_state(vm, info.btf_vmlinux_value_type_id);
+        st && st->offset + 4 <= buf.size()) {
+      std::uint32_t state = 0;
+      std::memcpy(&state, buf.data() + st->offset, sizeof state);
+      out.struct_ops_in_use = state == st->in_use;
+    }
   }
   auto v = (*r)->render(info.btf_vmlinux_value_type_id, buf);
   if (!v) {

@@ -58,7 +58,7 @@ struct ReadContext {
 struct CapturedMap {
   FailureDumpMap map;
   // struct_ops bookkeeping for finding the active object.
-  std::uint32_t struct_ops_state = 0;
+  bool struct_ops_in_use = false;  // its state is BPF_STRUCT_OPS_STATE_INUSE
   std::vector<std::uint32_t> struct_ops_prog_ids;
   std::string struct_ops_type;  // e.g. "bpf_struct_ops_sched_ext_ops"
 };

@@ -2,10 +2,12 @@
 // calls, no mocks): two instances of one struct_ops object, per-CPU maps, a
 // large hash, a ring buffer, a program array, a stack-trace map, a queue.
 #include "bpf_fixture.hpp"
+#include "capture/kernel_abi.hpp"
 #include "cli_util.hpp"
 #include "scxsnap/scxsnap.hpp"
 
 #include <atomic>
+#include <bpf/btf.h>
 #include <fstream>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -411,6 +413,34 @@ TEST(DiffLive, TwoCapturesAroundAKnownChange) {
   ASSERT_EQ(changes.size(), 2u) << format_changes(changes);
   EXPECT_EQ(format_changes(changes),
             "+ task_map[key 9]\n~ types.bss nr_runs: 0 → 41 (+41)\n");  // map-id order
+}
+
+// The struct_ops state is found through this kernel's BTF, not an assumed
+// offset: in every kernel since 5.6 it follows a 4-byte refcount (directly,
+// or inside `common` from 6.9), and INUSE is 1.
+TEST(KernelAbi, StructOpsStateFromVmlinuxBtf) {
+  struct btf* vm = btf__load_vmlinux_btf();
+  ASSERT_NE(vm, nullptr);
+  const int id = btf__find_by_name_kind(vm, "bpf_struct_ops_tcp_congestion_ops", BTF_KIND_STRUCT);
+  ASSERT_GT(id, 0);
+  auto st = capture_detail::struct_ops_state(vm, static_cast<std::uint32_t>(id));
+  ASSERT_TRUE(st.has_value());
+  EXPECT_EQ(st->offset, 4u);
+  EXPECT_EQ(st->in_use, 1u);
+  // A type without a state member has none.
+  const int plain = btf__find_by_name_kind(vm, "tcp_congestion_ops", BTF_KIND_STRUCT);
+  ASSERT_GT(plain, 0);
+  EXPECT_FALSE(capture_detail::struct_ops_state(vm, static_cast<std::uint32_t>(plain)));
+  btf__free(vm);
+  // A struct_ops link's map id sits at the start of the per-type union.
+  struct bpf_link_info info {};
+  info.type = BPF_LINK_TYPE_STRUCT_OPS;
+  std::uint32_t map_id = 77;
+  std::memcpy(reinterpret_cast<char*>(&info) + offsetof(struct bpf_link_info, raw_tracepoint),
+              &map_id, sizeof map_id);
+  EXPECT_EQ(capture_detail::struct_ops_link_map_id(info, sizeof info), 77u);
+  info.type = BPF_LINK_TYPE_RAW_TRACEPOINT;
+  EXPECT_FALSE(capture_detail::struct_ops_link_map_id(info, sizeof info));
 }
 
 }  // namespace

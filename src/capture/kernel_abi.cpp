@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: Apache-2.0
+// Kernel facts from headers and BTF (kernel_abi.hpp).
+#include "kernel_abi.hpp"
+
+#include <bpf/btf.h>
+#include <cstring>
+#include <string_view>
+
+namespace scxsnap::capture_detail {
+
+std::optional<std::uint32_t> struct_ops_link_map_id(const struct bpf_link_info& info,
+                                                    std::size_t info_len) {
+  constexpr std::size_t kUnion = offsetof(struct bpf_link_info, raw_tracepoint);
+  if (info.type != BPF_LINK_TYPE_STRUCT_OPS || info_len < kUnion + sizeof(std::uint32_t))
+    return std::nullopt;
+  std::uint32_t id = 0;
+  std::memcpy(&id, reinterpret_cast<const char*>(&info) + kUnion, sizeof id);
+  if (id == 0) return std::nullopt;
+  return id;
+}
+
+namespace {
+
+// Byte offset of the member `name` in struct `type_id`, looking into nested
+// structs too; nullopt when absent.
+std::optional<std::uint32_t> member_offset(const struct btf* b, std::uint32_t type_id,
+                                           std::string_view name, int depth = 0) {
+  const struct btf_type* t = btf__type_by_id(b, btf__resolve_type(b, type_id));
+  if (!t || !btf_is_struct(t) || depth > 4) return std::nullopt;
+  const struct btf_member* m = btf_members(t);
+  for (unsigned short i = 0; i < btf_vlen(t); ++i, ++m) {
+    const std::uint32_t bits = btf_member_bit_offset(t, i);
+    if (bits % 8) continue;
+    if (name == btf__name_by_offset(b, m->name_off)) return bits / 8;
+    if (auto inner = member_offset(b, m->type, name, depth + 1)) return bits / 8 + *inner;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::uint32_t> enumerator(const struct btf* b, const char* type, const char* name) {
+  const int id = btf__find_by_name_kind(b, type, BTF_KIND_ENUM);
+  if (id <= 0) return std::nullopt;
+  const struct btf_type* t = btf__type_by_id(b, static_cast<std::uint32_t>(id));
+  const struct btf_enum* e = btf_enum(t);
+  for (unsigned short i = 0; i < btf_vlen(t); ++i, ++e)
+    if (std::strcmp(btf__name_by_offset(b, e->name_off), name) == 0)
+      return static_cast<std::uint32_t>(e->val);
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<StructOpsState> struct_ops_state(const struct btf* vmlinux,
+                                               std::uint32_t value_type_id) {
+  if (!vmlinux) return std::nullopt;
+  auto offset = member_offset(vmlinux, value_type_id, "state");
+  auto in_use = enumerator(vmlinux, "bpf_struct_ops_state", "BPF_STRUCT_OPS_STATE_INUSE");
+  if (!offset || !in_use) return std::nullopt;
+  return StructOpsState{*offset, *in_use};
+}
+
+}  // namespace scxsnap::capture_detail
