@@ -3,8 +3,11 @@
 //   report_load_bench scxsnap FILE          load with scxsnap, print ms and peak RSS
 //   report_load_bench nlohmann FILE         parse with nlohmann::json, same
 //   report_load_bench write FILE            load, then time to_json
+//   report_load_bench convert FILE OUT      scxsnap's convert (read, validate, write OUT)
+//   report_load_bench nlohmann-convert FILE OUT   the same with nlohmann::json (parse, dump)
 // Each measurement runs in its own process so peak RSS is its own.
 #include "bench_reports.hpp"
+#include "scxsnap/dump_file.hpp"
 #include "scxsnap/report.hpp"
 
 #include <chrono>
@@ -32,7 +35,7 @@ long peak_rss_kb() {
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    std::fprintf(stderr, "usage: %s gen|scxsnap|nlohmann|write FILE [ENTRIES]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s gen|scxsnap|nlohmann|write FILE [ENTRIES] | convert|nlohmann-convert FILE OUT\n", argv[0]);
     return 2;
   }
   std::string mode = argv[1], file = argv[2];
@@ -65,6 +68,28 @@ int main(int argc, char** argv) {
     std::string out = scxsnap::to_json(*r);
     double t1 = now_ms();
     std::printf("scxsnap_write_ms %.1f bytes %zu\n", t1 - t0, out.size());
+    return 0;
+  }
+  if (mode == "convert" && argc > 3) {
+    double t0 = now_ms();
+    auto r = scxsnap::convert_dump_file(file, argv[3]);
+    double t1 = now_ms();
+    if (!r) {
+      std::fprintf(stderr, "%s\n", r.error().message().c_str());
+      return 1;
+    }
+    std::printf("scxsnap_convert_ms %.1f peak_rss_kb %ld\n", t1 - t0, peak_rss_kb());
+    return 0;
+  }
+  if (mode == "nlohmann-convert" && argc > 3) {
+    double t0 = now_ms();
+    std::ifstream in(file, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    nlohmann::json j = nlohmann::json::parse(ss.str());
+    std::ofstream(argv[3], std::ios::binary) << j.dump();
+    double t1 = now_ms();
+    std::printf("nlohmann_convert_ms %.1f peak_rss_kb %ld\n", t1 - t0, peak_rss_kb());
     return 0;
   }
   if (mode == "nlohmann") {

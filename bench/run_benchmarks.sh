@@ -27,6 +27,22 @@ awk -v o="$ours" -v t="$theirs" -v s="$size" 'BEGIN {
 }'
 
 echo
+echo "== convert (read, validate, write): the same report, and a 224 MB one"
+"$tool" gen "$scratch/report224.json" $((entries * 2 / 5))
+for f in report report224; do
+  fsize=$(stat -c %s "$scratch/$f.json")
+  ours=$("$tool" convert "$scratch/$f.json" "$scratch/out.json")
+  cmp -s "$scratch/$f.json" "$scratch/out.json" || { echo "convert output differs from its input"; exit 1; }
+  theirs=$("$tool" nlohmann-convert "$scratch/$f.json" "$scratch/out.json")
+  awk -v o="$ours" -v t="$theirs" -v s="$fsize" 'BEGIN {
+    split(o, a, " "); split(t, b, " ");
+    printf "%d MB: scxsnap %.0f ms (%.0f MB/s, peak RSS %.0f MiB), nlohmann::json %.0f ms (%.0f MB/s, %.0f MiB) -> %.1fx faster\n",
+      s / 1e6, a[2], s / 1e3 / a[2], a[4] / 1024, b[2], s / 1e3 / b[2], b[4] / 1024, b[2] / a[2];
+  }'
+done
+rm -f "$scratch/report224.json" "$scratch/out.json"
+
+echo
 echo "== Snapshot API (google-benchmark)"
 "$build/bench/snapshot_bench" --benchmark_min_time=0.2 2>/dev/null
 

@@ -47,6 +47,12 @@ run "bpftool -j map dump" "$scratch/bpftool.out" /usr/sbin/bpftool -j map dump i
 b=$(secs)
 awk -v a="$a" -v b="$b" -v c="$c" 'BEGIN {
   printf "-> scxsnap %.1fx faster than bpftool (%.1fx rendering everything)\n", b / a, b / c }'
+# convert streams: the whole rendering back through the reader and writer.
+run "scxsnap convert (all of it)" "$scratch/conv.out" "$scx" convert "$scratch/scx-all.out" "$scratch/conv.out"
+awk -v t="$(secs)" -v s="$(stat -c %s "$scratch/scx-all.out")" \
+  'BEGIN { printf "-> convert %.0f MB/s\n", s / 1e6 / t }'
+cmp -s "$scratch/scx-all.out" "$scratch/conv.out" || { echo "convert output differs from its input"; exit 1; }
+rm -f "$scratch/conv.out" "$scratch/bpftool.out"
 
 echo
 nmaps=$(bpftool map show | grep -c '^[0-9]*:')
