@@ -72,28 +72,7 @@ TEST(ConvertStreaming, GoldensMatchTheModelInBothStyles) {
 }
 
 FailureDumpReport many_entries(std::uint32_t n) {
-  FailureDumpReport r;
-  FailureDumpMap m;
-  m.name = "big";
-  m.map_type = 1;
-  m.value_size = 16;
-  m.max_entries = n;
-  for (std::uint32_t i = 0; i < n; ++i) {
-    FailureDumpEntry e;
-    e.key = RenderedValue::make_uint(32, i);
-    e.key_hex = "00 00 00 00";
-    std::vector<RenderedMember> mem;
-    for (int k = 0; k < 8; ++k)
-      mem.emplace_back("field_" + std::to_string(k),
-                       RenderedValue::make_uint(64, i * 8u + static_cast<unsigned>(k)));
-    mem.emplace_back("ratio", RenderedValue::make_float(64, 1e16 * (i + 1)));
-    e.value = RenderedValue::make_struct("val \"quoted\" {brace}", std::move(mem));
-    e.value_hex = std::string(600, 'a');
-    m.entries.push_back(std::move(e));
-  }
-  r.maps.push_back(m);
-  m.name = "big2";
-  r.maps.push_back(std::move(m));
+  FailureDumpReport r = big_hash_report(n, true);
   r.active_obj_name = "after_the_maps";
   return r;
 }

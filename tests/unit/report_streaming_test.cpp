@@ -43,27 +43,7 @@ TEST(ReportStreaming, GoldensMatchTheWholeDocumentReader) {
 }
 
 TEST(ReportStreaming, ManyChunksOfEntries) {
-  FailureDumpReport r;
-  FailureDumpMap m;
-  m.name = "big";
-  m.map_type = 1;
-  m.value_size = 16;
-  m.max_entries = 8192;
-  for (std::uint32_t i = 0; i < 8000; ++i) {
-    FailureDumpEntry e;
-    e.key = RenderedValue::make_uint(32, i);
-    e.key_hex = "00 00 00 00";
-    std::vector<RenderedMember> mem;
-    for (int k = 0; k < 8; ++k)
-      mem.emplace_back("field_" + std::to_string(k),
-                       RenderedValue::make_uint(64, i * 8u + static_cast<unsigned>(k)));
-    e.value = RenderedValue::make_struct("val \"quoted\" {brace}", std::move(mem));
-    e.value_hex = std::string(600, 'a');
-    m.entries.push_back(std::move(e));
-  }
-  r.maps.push_back(m);
-  r.maps.push_back(m);
-  r.maps[1].name = "big2";
+  FailureDumpReport r = big_hash_report(8000, false);
   std::string text = to_json(r, JsonStyle::Pretty);
   ASSERT_GT(text.size(), std::size_t{8} << 20);  // several 4 MB chunks
   std::size_t last = 0;
