@@ -69,9 +69,11 @@ void pass_begins(Memo* m, const char* at) {
 inline void pass_reaches(Memo* m, const char* at) {
   if (!m || at < m->next_drop) return;
   static const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
-  auto from = (reinterpret_cast<std::uintptr_t>(m->dropped_to) + page - 1) / page * page;
-  auto to = reinterpret_cast<std::uintptr_t>(at) / page * page;
-  if (to > from) ::madvise(reinterpret_cast<void*>(from), to - from, MADV_DONTNEED);
+  auto misalign = [](const char* p) { return reinterpret_cast<std::uintptr_t>(p) % page; };
+  const char* from = m->dropped_to + (page - misalign(m->dropped_to)) % page;
+  const char* to = at - misalign(at);
+  if (to > from)
+    ::madvise(const_cast<char*>(from), static_cast<std::size_t>(to - from), MADV_DONTNEED);
   m->dropped_to = at;
   m->next_drop = at + kDropEvery;
 }
