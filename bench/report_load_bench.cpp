@@ -35,7 +35,10 @@ long peak_rss_kb() {
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    std::fprintf(stderr, "usage: %s gen|scxsnap|nlohmann|write FILE [ENTRIES] | convert|nlohmann-convert FILE OUT\n", argv[0]);
+    std::fprintf(
+        stderr,
+        "usage: %s gen|scxsnap|nlohmann|write FILE [ENTRIES] | convert|nlohmann-convert FILE OUT\n",
+        argv[0]);
     return 2;
   }
   std::string mode = argv[1], file = argv[2];

@@ -15,7 +15,6 @@
 namespace scxsnap::capture_detail {
 namespace {
 
-
 struct ProgInfo {
   std::uint32_t type = 0;
   std::uint32_t btf_id = 0;

@@ -19,8 +19,8 @@
 #include "scxsnap/version.hpp"
 
 #include <bpf/bpf.h>
-#include <linux/capability.h>
 #include <bpf/libbpf.h>
+#include <linux/capability.h>
 
 #include <algorithm>
 #include <cerrno>

@@ -3,6 +3,7 @@
 #include "kernel_abi.hpp"
 
 #include <bpf/btf.h>
+
 #include <cstring>
 #include <string_view>
 

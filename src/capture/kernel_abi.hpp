@@ -6,9 +6,10 @@
 // each with where it comes from.
 #pragma once
 
+#include <linux/bpf.h>
+
 #include <cstddef>
 #include <cstdint>
-#include <linux/bpf.h>
 #include <optional>
 
 struct btf;

@@ -2,7 +2,6 @@
 #include "map_iter.hpp"
 
 #include "kernel_abi.hpp"
-
 #include "raw_buffer.hpp"
 
 #include <algorithm>
@@ -13,7 +12,6 @@
 
 namespace scxsnap::capture_detail {
 namespace {
-
 
 bool is_hash_family(std::uint32_t t) {
   return t == BPF_MAP_TYPE_HASH || t == BPF_MAP_TYPE_PERCPU_HASH || t == BPF_MAP_TYPE_LRU_HASH ||

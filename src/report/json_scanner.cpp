@@ -44,7 +44,7 @@ struct Memo {
   const char* next_drop = nullptr;  // a scan passing this drops the pages behind it
   const char* dropped_to = nullptr;
   std::unordered_map<const char*, const char*> ends;  // '{' or '[' -> just past its close
-  std::vector<const char*> open;                       // the scan's open containers
+  std::vector<const char*> open;                      // the scan's open containers
 };
 thread_local Memo* t_memo = nullptr;
 
@@ -82,10 +82,14 @@ inline void pass_reaches(Memo* m, const char* at) {
 
 ScanMemo::ScanMemo(std::string_view text, bool drop_behind) {
   if (!t_memo)
-    t_memo = new Memo{text.data(), text.data() + text.size(), drop_behind,
+    t_memo = new Memo{text.data(),
+                      text.data() + text.size(),
+                      drop_behind,
                       // without drop_behind the mark is never reached
                       drop_behind ? text.data() + kDropEvery : text.data() + text.size() + 1,
-                      text.data(), {}, {}};
+                      text.data(),
+                      {},
+                      {}};
 }
 ScanMemo::~ScanMemo() {
   delete t_memo;
@@ -228,7 +232,6 @@ std::size_t skip_ws(std::string_view t, std::size_t i) {
   return i;
 }
 
-
 // Element ranges of the array starting at `i` ('['); `end` gets the index past ']'.
 std::optional<Ranges> array_elements(std::string_view t, std::size_t i, std::size_t* end) {
   Ranges out;
@@ -257,7 +260,6 @@ std::optional<Ranges> array_elements(std::string_view t, std::size_t i, std::siz
     return std::nullopt;
   }
 }
-
 
 // Members of the object starting at `i` ('{'); array members named in
 // `split` are walked element by element (one pass) instead of skipped.

@@ -83,7 +83,7 @@ bool parse_chunked(std::string_view t, const Ranges& elems, std::vector<T>& out,
 // emptied and a nested value stubbed) and where those are in the text.
 struct ValuePieces {
   RenderedValue shape;
-  std::optional<Ranges> items;                               // members or elements
+  std::optional<Ranges> items;                                // members or elements
   std::optional<std::pair<std::size_t, std::size_t>> nested;  // partial or deref
 };
 
@@ -115,8 +115,8 @@ std::optional<ValuePieces> split_value(std::string_view t, std::size_t b, std::s
 }
 
 // A struct member `{"name": …, "value": …}` at `mb`: its name and where its value is.
-Result<std::pair<std::string, std::pair<std::size_t, std::size_t>>> split_member(
-    std::string_view t, std::size_t mb) {
+Result<std::pair<std::string, std::pair<std::size_t, std::size_t>>> split_member(std::string_view t,
+                                                                                 std::size_t mb) {
   auto kv = object_members(t, mb, {});
   if (!kv || kv->size() != 2 || (*kv)[0].key != "name" || (*kv)[1].key != "value")
     return Error(ErrorCode::BadInput,
@@ -366,9 +366,10 @@ std::optional<FailureDumpReport> parse_report_streaming(
     for (const auto& m : pieces->lists) {
       const Ranges& el = *m.elements;
       bool ok = m.key == "entries"         ? parse_chunked(t, el, map->entries, cb, consumed)
-                : m.key == "array_entries"  ? parse_chunked(t, el, map->array_entries, cb, consumed)
-                : m.key == "percpu_entries" ? parse_chunked(t, el, map->percpu_entries, cb, consumed)
-                                            : parse_chunked(t, el, map->percpu_hash_entries, cb, consumed);
+                : m.key == "array_entries" ? parse_chunked(t, el, map->array_entries, cb, consumed)
+                : m.key == "percpu_entries"
+                    ? parse_chunked(t, el, map->percpu_entries, cb, consumed)
+                    : parse_chunked(t, el, map->percpu_hash_entries, cb, consumed);
       if (!ok) return std::nullopt;
     }
     report->maps.push_back(std::move(*map));
@@ -400,9 +401,9 @@ Result<void> convert_report_streaming(std::string_view t, JsonWriter& w,
     std::string why;
     auto pieces = split_map(t, mb, me, threshold, index, &why);
     if (!pieces)
-      return Error(ErrorCode::BadInput,
-                   why.empty() ? fmt::format("map {} (at byte offset {}) is malformed", index, mb)
-                               : why);
+      return Error(
+          ErrorCode::BadInput,
+          why.empty() ? fmt::format("map {} (at byte offset {}) is malformed", index, mb) : why);
     cb.set("", pieces->text, "");
     auto map = with_document<FailureDumpMap>(cb.view(), read_described<FailureDumpMap>);
     if (!map) return map.error().with_context(fmt::format("map {}", index));
@@ -432,12 +433,13 @@ Result<void> convert_report_streaming(std::string_view t, JsonWriter& w,
         return sink.maybe_flush();
       };
       const Ranges& el = *list->elements;
-      Result<void> r =
-          name == "entries"         ? for_each_chunk<FailureDumpEntry>(t, el, cb, consumed, each)
-          : name == "array_entries" ? for_each_chunk<FailureDumpArrayEntry>(t, el, cb, consumed, each)
-          : name == "percpu_entries"
-              ? for_each_chunk<FailureDumpPercpuEntry>(t, el, cb, consumed, each)
-              : for_each_chunk<FailureDumpPercpuHashEntry>(t, el, cb, consumed, each);
+      Result<void> r = name == "entries"
+                           ? for_each_chunk<FailureDumpEntry>(t, el, cb, consumed, each)
+                       : name == "array_entries"
+                           ? for_each_chunk<FailureDumpArrayEntry>(t, el, cb, consumed, each)
+                       : name == "percpu_entries"
+                           ? for_each_chunk<FailureDumpPercpuEntry>(t, el, cb, consumed, each)
+                           : for_each_chunk<FailureDumpPercpuHashEntry>(t, el, cb, consumed, each);
       if (!r) return r.error().with_context(fmt::format("map {}", index));
       w.end_array();
       SCXSNAP_TRY_VOID(sink.maybe_flush());

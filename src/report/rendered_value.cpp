@@ -6,8 +6,8 @@
 #include <array>
 #include <cmath>
 #include <cstring>
-#include <variant>
 #include <fmt/format.h>
+#include <variant>
 
 namespace scxsnap {
 namespace {

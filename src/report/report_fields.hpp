@@ -46,10 +46,9 @@ using FieldMember = std::variant<
     std::vector<FailureDumpMap> S::*, std::vector<ProgRuntimeStats> S::*,
     std::vector<PerCpuTimeStats> S::*, std::vector<CgroupPsiStat> S::*,
     std::vector<PerNodeNumaStats> S::*, std::vector<TaskEnrichment> S::*,
-    std::vector<EventCounterSample> S::*, std::vector<RqScxState> S::*,
-    std::vector<DsqState> S::*, std::optional<ScxSchedState> S::*,
-    std::optional<ProbeBssCounters> S::*, std::optional<CaptureInfo> S::*,
-    FailureDumpReport S::*, std::optional<FailureDumpReport> S::*>;
+    std::vector<EventCounterSample> S::*, std::vector<RqScxState> S::*, std::vector<DsqState> S::*,
+    std::optional<ScxSchedState> S::*, std::optional<ProbeBssCounters> S::*,
+    std::optional<CaptureInfo> S::*, FailureDumpReport S::*, std::optional<FailureDumpReport> S::*>;
 
 /// How serde treats a member.
 enum class Presence : std::uint8_t {
@@ -365,7 +364,6 @@ inline const std::array kDegradedFields{
     checked(req<DegradedFailureDumpReport>("bss_latch_state", &DegradedFailureDumpReport::bss_latch_state), check_latch_state),
     nullable<DegradedFailureDumpReport>("exit_kind", &DegradedFailureDumpReport::exit_kind),
     opt<DegradedFailureDumpReport>("elapsed_ms", &DegradedFailureDumpReport::elapsed_ms)};
-// clang-format on
 
 /// The table of a described type.
 inline const auto& fields_of(const ProgRuntimeStats*) { return kProgFields; }
@@ -393,9 +391,12 @@ inline const auto& fields_of(const TaskEnrichment*) { return kTaskFields; }
 inline const auto& fields_of(const FailureDumpReport*) { return kReportFields; }
 inline const auto& fields_of(const DualFailureDumpReport*) { return kDualFields; }
 inline const auto& fields_of(const DegradedFailureDumpReport*) { return kDegradedFields; }
+// clang-format on
 
 template <class T>
-concept Described = requires { fields_of(static_cast<const T*>(nullptr)); };
+concept Described = requires {
+  fields_of(static_cast<const T*>(nullptr));
+};
 
 /// Whether a member holds its default (none, false, 0, empty).
 template <class S>

@@ -4,10 +4,10 @@
 #pragma once
 
 #include "json_writer.hpp"
-
-#include <functional>
 #include "scxsnap/dump_file.hpp"
 #include "scxsnap/report.hpp"
+
+#include <functional>
 
 namespace scxsnap::detail {
 

@@ -17,8 +17,8 @@ namespace scxsnap::detail {
 Result<void> check_softirqs(const PerCpuTimeStats& s, const PathNode& p) {
   // serde's [u64; 10]: exactly the ten softirq counters.
   if (s.softirqs.size() != kNrSoftirqs)
-    return json_error(p, fmt::format("expected an array of length {}, found {}", kNrSoftirqs,
-                                     s.softirqs.size()));
+    return json_error(
+        p, fmt::format("expected an array of length {}, found {}", kNrSoftirqs, s.softirqs.size()));
   return {};
 }
 Result<void> check_single_schema(const FailureDumpReport& r, const PathNode& p) {
@@ -157,14 +157,13 @@ Result<void> read_member(S& s, od::value v, const PathNode& p) {
   static_assert(kN <= 64, "KeySet holds 64 keys");
   SCXSNAP_TRY(od::object obj, read_object(v, p));
   KeySet ks(p);
-  SCXSNAP_TRY_VOID(
-      for_each_field(obj, p, [&](std::string_view k, od::value fv, const PathNode& fp) -> Result<void> {
+  SCXSNAP_TRY_VOID(for_each_field(
+      obj, p, [&](std::string_view k, od::value fv, const PathNode& fp) -> Result<void> {
         for (std::size_t i = 0; i < kN; ++i) {
           const auto& f = fields[i];
           if (f.name != k) continue;
           SCXSNAP_TRY_VOID(ks.see(static_cast<int>(i), k));
-          SCXSNAP_TRY_VOID(
-              std::visit([&](auto m) { return read_member(s.*m, fv, fp); }, f.member));
+          SCXSNAP_TRY_VOID(std::visit([&](auto m) { return read_member(s.*m, fv, fp); }, f.member));
           if (f.check) return f.check(s, fp);
           return Result<void>{};
         }

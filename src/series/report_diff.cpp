@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "report/report_fields.hpp"
 #include "report/json_writer.hpp"
+#include "report/report_fields.hpp"
 #include "scxsnap/diff.hpp"
 #include "scxsnap/snapshot.hpp"
 

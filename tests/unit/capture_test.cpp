@@ -6,8 +6,9 @@
 #include "cli_util.hpp"
 #include "scxsnap/scxsnap.hpp"
 
-#include <atomic>
 #include <bpf/btf.h>
+
+#include <atomic>
 #include <fstream>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

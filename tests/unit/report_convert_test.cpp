@@ -27,9 +27,9 @@ namespace {
     std::size_t b = i < 60 ? 0 : i - 60;
     return s.substr(b, 120);
   };
-  return ::testing::AssertionFailure() << "sizes " << got.size() << " and " << want.size()
-                                       << ", first difference at byte " << i << ":\n got: "
-                                       << around(got) << "\nwant: " << around(want);
+  return ::testing::AssertionFailure()
+         << "sizes " << got.size() << " and " << want.size() << ", first difference at byte " << i
+         << ":\n got: " << around(got) << "\nwant: " << around(want);
 }
 
 // What the whole-model path writes for `text` (the reference).
@@ -59,13 +59,16 @@ TEST(ConvertStreaming, GoldensMatchTheModelInBothStyles) {
     for (const char* f : {"full_report.json", "sample_report.json", "minimal_report.json",
                           "placeholder_report.json", "dual_report.json", "degraded_report.json"}) {
       std::string text = read_test_file(f);
-      EXPECT_TRUE(same_text(converted(dir, text, JsonStyle::Compact), text)) << f << " " << threshold;
+      EXPECT_TRUE(same_text(converted(dir, text, JsonStyle::Compact), text))
+          << f << " " << threshold;
       EXPECT_EQ(converted(dir, text, JsonStyle::Pretty), model_json(text, JsonStyle::Pretty))
           << f << " " << threshold;
       // A pretty input converts back to itself too, final newline mirrored.
       std::string pretty = model_json(text, JsonStyle::Pretty) + "\n";
-      EXPECT_TRUE(same_text(converted(dir, pretty, JsonStyle::Pretty), pretty)) << f << " " << threshold;
-      EXPECT_TRUE(same_text(converted(dir, pretty, JsonStyle::Compact), text + "\n")) << f << " " << threshold;
+      EXPECT_TRUE(same_text(converted(dir, pretty, JsonStyle::Pretty), pretty))
+          << f << " " << threshold;
+      EXPECT_TRUE(same_text(converted(dir, pretty, JsonStyle::Compact), text + "\n"))
+          << f << " " << threshold;
     }
   }
   detail::g_piecewise_value_threshold = saved;

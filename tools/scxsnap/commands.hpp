@@ -27,5 +27,6 @@ void add_capture(CLI::App& app, int& exit_code);
 void add_watch(CLI::App& app, int& exit_code);
 void add_check(CLI::App& app, int& exit_code);
 void add_diff(CLI::App& app, int& exit_code);
+void add_report(CLI::App& app, int& exit_code);
 
 }  // namespace scxsnap::cli

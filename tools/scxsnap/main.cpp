@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
   add_watch(app, exit_code);
   add_check(app, exit_code);
   add_diff(app, exit_code);
+  add_report(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: Apache-2.0
+// scxsnap report INPUT -o OUT.html: one self-contained HTML page of a report
+// (the object tree, per-CPU bars, what is missing) or of a series (plots
+// over time, heat maps, assertions). Nothing in the page is fetched when it
+// is opened.
+#include "check_expr.hpp"
+#include "commands.hpp"
+#include "file_kind.hpp"
+#include "html_pages.hpp"
+#include "scxsnap/dump_file.hpp"
+#include "scxsnap/report.hpp"
+
+#include <fmt/format.h>
+
+namespace scxsnap::cli {
+
+void add_report(CLI::App& app, int& exit_code) {
+  auto* cmd = app.add_subcommand(
+      "report", "Write an HTML page of a report or a series (plots, heat maps, assertions)");
+  struct Opts {
+    std::string in, out;
+    std::vector<std::string> exprs;
+    std::size_t max_entries = 100;
+    bool early = false;
+  };
+  auto o = std::make_shared<Opts>();
+  cmd->add_option("INPUT", o->in, "a report (JSON) or a series (JSON Lines from 'watch')")
+      ->required();
+  cmd->add_option("-o,--output", o->out, "the HTML file to write ('-' = stdout)")->required();
+  cmd->add_option("--expect", o->exprs,
+                  "a series: an assertion as 'check' takes it, drawn on its plot (repeatable)");
+  cmd->add_option("--max-entries", o->max_entries,
+                  "a report: entries shown per hash map (the count is always given)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_flag("--early", o->early, "a dual dump: the early snapshot instead of the late one");
+  cmd->callback([o, &exit_code] {
+    std::vector<CheckExpr> parsed;
+    for (const auto& t : o->exprs) {
+      auto e = parse_check_expr(t);
+      if (!e) {
+        exit_code = report_error(e.error());
+        return;
+      }
+      parsed.push_back(*e);
+    }
+    std::string page;
+    if (sniff_file_kind(o->in) == FileKind::Series) {
+      auto series = SampleSeries::load_jsonl(o->in);
+      if (!series) {
+        exit_code = report_error(series.error());
+        return;
+      }
+      auto html = series_html(*series, o->in, parsed);
+      if (!html) {
+        exit_code = report_error(html.error());
+        return;
+      }
+      page = std::move(*html);
+    } else {
+      if (!parsed.empty()) {
+        exit_code = report_error(
+            Error(ErrorCode::BadInput, fmt::format("--expect needs a series; {} is a single dump{}",
+                                                   o->in, kind_hint(o->in, FileKind::Series))));
+        return;
+      }
+      auto dump = load_dump_file(o->in);
+      if (!dump) {
+        exit_code = report_error(dump.error());
+        return;
+      }
+      auto r = report_of(*dump, o->early ? DumpHalf::Early : DumpHalf::Late);
+      if (!r) {
+        exit_code = lookup_error(r.error());
+        return;
+      }
+      page = report_html(**r, o->in, o->max_entries);
+    }
+    if (auto w = write_file_atomic(o->out, page); !w) {
+      exit_code = report_error(w.error());
+      return;
+    }
+    exit_code = kOk;
+  });
+}
+
+}  // namespace scxsnap::cli

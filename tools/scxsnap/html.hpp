@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: Apache-2.0
+// The pieces of `scxsnap report`'s HTML: escaping, the page (one file, its
+// CSS and script inline, nothing fetched when opened), and SVG plots drawn
+// here, so the numbers in the page are the data's and the file reads without
+// a script engine too. The script only filters by name and paints heat maps.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace scxsnap::cli::html {
+
+/// Text for HTML content and attribute values.
+std::string esc(std::string_view s);
+/// A number as the page shows it: integers exactly, others in 6 digits.
+std::string num(double v);
+
+/// The page around `body`: head, filter box, styles, script.
+std::string page(std::string_view title, std::string_view subtitle, std::string_view body);
+
+/// A line plot over time: one point per sample (none: a gap, e.g. a
+/// placeholder sample), phase boundaries as labelled vertical lines,
+/// horizontal reference lines (an assertion's bounds), a pass/fail badge.
+struct LinePlot {
+  std::string name;   ///< what the filter matches (data-name)
+  std::string title;  ///< shown above the plot
+  std::string unit;   ///< "/s" for rates, "" otherwise
+  std::vector<double> t_ms;
+  std::vector<std::optional<double>> y;
+  std::vector<std::pair<double, std::string>> phases;  ///< (t_ms, "Step[0]")
+  std::vector<std::pair<double, std::string>> bounds;  ///< (y, label)
+  std::string last_text;  ///< the last value as the data has it (exact)
+  std::string note;       ///< small print under the plot
+  std::string badge;      ///< "PASS ..." / "FAIL ..." or ""
+  bool failed = false;
+};
+std::string line_plot(const LinePlot& p);
+
+/// Bars across CPUs (one per CPU; none: no slot).
+std::string cpu_bars(std::string_view name, std::string_view title,
+                     const std::vector<std::optional<double>>& per_cpu);
+
+/// A CPU x time heat map: rows = CPUs, columns = samples, row-major values
+/// (none: a gap); painted by the page's script into a canvas.
+std::string heat_map(std::string_view name, std::string_view title, std::size_t rows,
+                     std::size_t cols, const std::vector<std::optional<double>>& values);
+
+}  // namespace scxsnap::cli::html

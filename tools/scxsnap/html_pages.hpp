@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: Apache-2.0
+// The pages `scxsnap report` writes: one for a report, one for a series.
+#pragma once
+
+#include "check_expr.hpp"
+#include "scxsnap/report.hpp"
+#include "scxsnap/result.hpp"
+#include "scxsnap/sample_series.hpp"
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace scxsnap::cli {
+
+/// The object tree (objects -> maps -> values), per-CPU maps as bars across
+/// CPUs, sizes, caps, errors and *_unavailable reasons. Hash maps show their
+/// first `max_entries` entries (and how many there are).
+std::string report_html(const FailureDumpReport& r, const std::string& source,
+                        std::size_t max_entries);
+
+/// Numeric globals over time, rates for counters, phases, gaps, per-CPU heat
+/// maps, and the assertions `expects` with their verdicts.
+Result<std::string> series_html(const SampleSeries& series, const std::string& source,
+                                const std::vector<CheckExpr>& expects);
+
+}  // namespace scxsnap::cli
