@@ -9,11 +9,13 @@ MARCH ?= $(shell grep -q avx2 /proc/cpuinfo 2>/dev/null && grep -q bmi2 /proc/cp
           grep -q pclmulqdq /proc/cpuinfo && echo haswell)
 
 # Debian packages: RUN_DEPS build the library and the CLI (`make run`);
-# DEPS add what the tests and benchmarks need (`make test`).
+# DEPS add what the tests and benchmarks need (`make test`; chromium opens the
+# HTML pages `scxsnap report` writes).
 RUN_DEPS := build-essential cmake pkg-config \
         libbpf-dev libelf-dev zlib1g-dev libsimdjson-dev libcli11-dev libfmt-dev linux-libc-dev
 DEPS := $(RUN_DEPS) git libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev \
-        clang llvm clang-format bpftool help2man bash-completion dpkg-dev file
+        clang llvm clang-format bpftool help2man bash-completion dpkg-dev file \
+        chromium fonts-dejavu-core
 FUZZ_DEPS := clang-16 libclang-rt-16-dev
 TIDY_DEPS := clang-tidy-16
 

@@ -3,6 +3,7 @@
 // what changed between two reports. Exit 0 whether or not anything changed.
 #include "commands.hpp"
 #include "file_kind.hpp"
+#include "html_pages.hpp"
 #include "report/nearest_names.hpp"
 #include "scxsnap/diff.hpp"
 #include "scxsnap/sample_series.hpp"
@@ -19,6 +20,7 @@ void add_diff(CLI::App& app, int& exit_code) {
     std::vector<std::string> files;
     std::string from, to;
     bool json = false;
+    std::string html;
   };
   auto o = std::make_shared<Opts>();
   cmd->add_option("FILES", o->files,
@@ -29,6 +31,8 @@ void add_diff(CLI::App& app, int& exit_code) {
   cmd->add_option("--from", o->from, "series tag of the earlier sample");
   cmd->add_option("--to", o->to, "series tag of the later sample");
   cmd->add_flag("--json", o->json, "print the changes as JSON");
+  cmd->add_option("--html", o->html,
+                  "also write the changes as a self-contained HTML page (changes highlighted)");
   cmd->callback([o, &exit_code] {
     FailureDumpReport a, b;
     if (o->files.size() == 2) {
@@ -80,6 +84,20 @@ void add_diff(CLI::App& app, int& exit_code) {
       b = *pb;
     }
     auto changes = diff_reports(a, b);
+    if (!o->html.empty()) {
+      std::string from = o->files[0], to = o->files.size() == 2 ? o->files[1] : o->files[0];
+      if (!o->from.empty()) {
+        from += " " + o->from;
+        to += " " + o->to;
+      } else if (o->files.size() == 1) {
+        from += " (early)";
+        to += " (late)";
+      }
+      if (auto w = write_file_atomic(o->html, diff_html(changes, from, to)); !w) {
+        exit_code = report_error(w.error());
+        return;
+      }
+    }
     if (o->json)
       fmt::print("{}\n", changes_to_json(changes));
     else

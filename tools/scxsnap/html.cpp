@@ -7,6 +7,7 @@
 #include <cmath>
 #include <fmt/format.h>
 #include <limits>
+#include <tuple>
 
 namespace scxsnap::cli::html {
 namespace {
@@ -29,12 +30,15 @@ details.map { margin: .3em 0 .3em 1em; } details.map > summary { cursor: pointer
 .warn { color: #8a5a00; } .err { color: #a11; }
 table { border-collapse: collapse; margin: .3em 0; } td, th { padding: .1em .6em; border-bottom: 1px solid #eee; text-align: left; vertical-align: top; }
 td.v { font-family: ui-monospace, monospace; max-width: 70em; overflow-wrap: anywhere; }
+.assertions td.v { white-space: nowrap; }
 svg text { font: 10px system-ui, sans-serif; fill: #555; }
 svg .series { fill: none; stroke: #1f6fb2; stroke-width: 1.3; }
 svg .phase { stroke: #999; stroke-dasharray: 3 3; } svg .bound { stroke: #c0392b; stroke-dasharray: 5 3; }
 svg .gap { fill: #f3e3e3; } svg .bar { fill: #4a8fcf; } svg .frame { fill: #fcfcfc; stroke: #ddd; }
 canvas.heat { border: 1px solid #ddd; image-rendering: pixelated; }
 .note { color: #666; font-size: .9em; }
+table.diff td.old { background: #fdecec; text-decoration: line-through; color: #7a2020; }
+table.diff td.new { background: #e6f6e8; font-weight: 600; } table.diff td.delta { color: #135c1f; }
 )css";
 
 constexpr std::string_view kScript = R"js(
@@ -58,6 +62,9 @@ constexpr std::string_view kScript = R"js(
     document.getElementById('shown').textContent = q ? shown + ' of ' + items.length + ' shown' : '';
   }
   box.addEventListener('input', apply);
+  // A link can carry a filter: report.html#filter=nr_
+  const m = /[#&]filter=([^&]*)/.exec(location.hash);
+  if (m) { box.value = decodeURIComponent(m[1]); apply(); }
   // Heat maps: a blue-to-yellow scale over each map's own range; gaps grey.
   const stops = [[13, 8, 135], [84, 2, 163], [139, 10, 165], [185, 50, 137], [219, 92, 104],
                  [244, 136, 73], [254, 188, 43], [240, 249, 33]];
@@ -153,9 +160,20 @@ std::string line_plot(const LinePlot& p) {
       hi = std::max(hi, *p.y[i]);
     }
   }
-  for (const auto& [y, label] : p.bounds) {
-    lo = std::min(lo, y);
-    hi = std::max(hi, y);
+  // Bounds near the data widen the axis; far ones are named at the edge.
+  std::vector<std::pair<double, std::string>> drawn, above, below;
+  {
+    const double span = lo <= hi ? std::max(hi - lo, std::fabs(hi) * 0.1 + 1) : 0;
+    for (const auto& b : p.bounds) {
+      if (lo > hi || (b.first >= lo - span && b.first <= hi + span))
+        drawn.push_back(b);
+      else
+        (b.first > hi ? above : below).push_back(b);
+    }
+    for (const auto& b : drawn) {
+      lo = std::min(lo, b.first);
+      hi = std::max(hi, b.first);
+    }
   }
   const bool any = lo <= hi;
   if (!any) lo = hi = 0;
@@ -184,7 +202,7 @@ std::string line_plot(const LinePlot& p) {
                    kPadL, kPadT, pw, ph);
   // Gaps: the span around each sample without a value.
   for (std::size_t i = 0; i < p.y.size() && i < p.t_ms.size(); ++i) {
-    if (p.y[i]) continue;
+    if (p.missing.empty() ? p.y[i].has_value() : !p.missing[i]) continue;
     double a = i > 0 ? (p.t_ms[i - 1] + p.t_ms[i]) / 2 : p.t_ms[i];
     double b = i + 1 < p.t_ms.size() ? (p.t_ms[i] + p.t_ms[i + 1]) / 2 : p.t_ms[i];
     s += fmt::format(
@@ -196,7 +214,7 @@ std::string line_plot(const LinePlot& p) {
         "<line class=\"phase\" x1=\"{0:.1f}\" x2=\"{0:.1f}\" y1=\"{1}\" y2=\"{2:.0f}\"/>"
         "<text x=\"{3:.1f}\" y=\"{4}\">{5}</text>",
         X(t), kPadT, kPadT + ph, X(t) + 2, kPadT + 9, esc(label));
-  for (const auto& [y, label] : p.bounds)
+  for (const auto& [y, label] : drawn)
     s += fmt::format(
         "<line class=\"bound\" x1=\"{0}\" x2=\"{1:.0f}\" y1=\"{2:.1f}\" y2=\"{2:.1f}\"><title>{3}"
         "</title></line>",
@@ -237,6 +255,13 @@ std::string line_plot(const LinePlot& p) {
   flush();
   s += fmt::format("<text x=\"2\" y=\"{}\">{}</text><text x=\"2\" y=\"{:.0f}\">{}</text>",
                    kPadT + 8, esc(num(hi)), kPadT + ph, esc(num(lo)));
+  for (const auto& [list, y, arrow] :
+       {std::tuple{&above, kPadT + 10.0, "\u2191"}, std::tuple{&below, kPadT + ph - 3, "\u2193"}})
+    for (const auto& [v, label] : *list)
+      s += fmt::format(
+          "<text class=\"offscale\" x=\"{:.0f}\" y=\"{:.0f}\" "
+          "text-anchor=\"end\">{} {} {}</text>",
+          kPadL + pw - 3, y, arrow, esc(label), esc(num(v)));
   s += fmt::format(
       "<text x=\"{}\" y=\"{}\">{} ms</text><text x=\"{:.0f}\" y=\"{}\" "
       "text-anchor=\"end\">{} ms</text>",

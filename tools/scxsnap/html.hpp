@@ -30,8 +30,13 @@ struct LinePlot {
   std::string unit;   ///< "/s" for rates, "" otherwise
   std::vector<double> t_ms;
   std::vector<std::optional<double>> y;
+  /// Samples with no data (placeholders, the value absent): shaded. A point
+  /// without a y that is not missing (a rate's first sample) is not.
+  std::vector<bool> missing;
   std::vector<std::pair<double, std::string>> phases;  ///< (t_ms, "Step[0]")
-  std::vector<std::pair<double, std::string>> bounds;  ///< (y, label)
+  /// (y, label); a bound far outside the data is named at the edge instead
+  /// of squashing the plot.
+  std::vector<std::pair<double, std::string>> bounds;
   std::string last_text;  ///< the last value as the data has it (exact)
   std::string note;       ///< small print under the plot
   std::string badge;      ///< "PASS ..." / "FAIL ..." or ""

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "check_expr.hpp"
+#include "scxsnap/diff.hpp"
 #include "scxsnap/report.hpp"
 #include "scxsnap/result.hpp"
 #include "scxsnap/sample_series.hpp"
@@ -23,5 +24,9 @@ std::string report_html(const FailureDumpReport& r, const std::string& source,
 /// maps, and the assertions `expects` with their verdicts.
 Result<std::string> series_html(const SampleSeries& series, const std::string& source,
                                 const std::vector<CheckExpr>& expects);
+
+/// The changes from `from` to `to`, grouped by map, the change highlighted.
+std::string diff_html(const std::vector<Change>& changes, const std::string& from,
+                      const std::string& to);
 
 }  // namespace scxsnap::cli

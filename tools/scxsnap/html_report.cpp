@@ -15,6 +15,7 @@ namespace scxsnap::cli {
 namespace {
 
 constexpr std::size_t kOpenObjects = 8;  // more objects than this start collapsed
+constexpr std::size_t kOpenMaps = 16;    // and more maps than this
 constexpr std::size_t kMaxCpuLeaves = 8;
 constexpr std::size_t kTextMax = 400;
 
@@ -67,9 +68,16 @@ std::string percpu_bars(const std::string& map, const std::string& key,
   return out;
 }
 
-std::string map_body(const FailureDumpMap& m, std::size_t max_entries) {
+std::string map_body(const FailureDumpMap& m, const FailureDumpReport& r, std::size_t max_entries) {
   std::string b;
   if (m.error) b += "<p class=\"err\">error: " + html::esc(*m.error) + "</p>";
+  // Ring buffers, stacks, program/map arrays, arenas: what `map` prints.
+  auto lines = special_contents(m, false, r);
+  if (!lines.empty()) {
+    b += "<table>";
+    for (const auto& l : lines) b += "<tr><td class=\"v\">" + html::esc(l) + "</td></tr>";
+    b += "</table>";
+  }
   if (m.value) b += value_rows(*m.value);
   auto more = [&](std::size_t total) {
     return total > max_entries
@@ -156,12 +164,13 @@ std::string report_html(const FailureDumpReport& r, const std::string& source,
     for (std::size_t i : g.maps) {
       const FailureDumpMap& m = r.maps[i];
       body += fmt::format(
-          "<details class=\"map\" data-name=\"{}\"><summary><b>{}</b> {} · value {} B × {} · "
+          "<details class=\"map\" data-name=\"{}\"{}><summary><b>{}</b> {} · value {} B × {} · "
           "{}{}</summary>",
-          html::esc(m.name), html::esc(m.name), html::esc(map_type_name(m.map_type)), m.value_size,
-          m.max_entries, html::esc(describe_content(m)),
+          html::esc(m.name), r.maps.size() <= kOpenMaps ? " open" : "", html::esc(m.name),
+          html::esc(map_type_name(m.map_type)), m.value_size, m.max_entries,
+          html::esc(describe_content(m)),
           m.error ? " <span class=\"badge fail\">error</span>" : "");
-      body += map_body(m, max_entries);
+      body += map_body(m, r, max_entries);
       body += "</details>";
     }
     body += "</details>";

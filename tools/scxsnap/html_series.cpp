@@ -18,6 +18,7 @@ namespace {
 
 constexpr std::size_t kMaxLeavesPerMap = 400;
 constexpr std::size_t kMaxHeatLeaves = 4;
+constexpr std::size_t kOpenGroups = 8;     // more objects than this: only the active one open
 constexpr std::uint32_t kPercpuArray = 6;  // BPF_MAP_TYPE_PERCPU_ARRAY
 
 // One plotted global: its values per sample (none: absent or a placeholder).
@@ -213,9 +214,20 @@ Result<std::string> series_html(const SampleSeries& series, const std::string& s
   }
 
   // One group per object, in order of first appearance.
+  // The active object first and open; with many objects the others start
+  // collapsed (a page of hundreds of plots opens faster, and reads better).
   std::vector<std::string> groups;
   for (const auto& t : tracks)
     if (std::find(groups.begin(), groups.end(), t.group) == groups.end()) groups.push_back(t.group);
+  std::string active;
+  for (std::size_t i = n; i-- > 0;)
+    if (rows[i].report.active_obj_name) {
+      active = *rows[i].report.active_obj_name;
+      break;
+    }
+  std::stable_partition(groups.begin(), groups.end(), [&](const std::string& g) {
+    return !active.empty() && is_object_section_name(active, g + ".bss");
+  });
   std::size_t plotted = 0;
   for (const auto& g : groups) {
     std::string cards;
@@ -232,6 +244,8 @@ Result<std::string> series_html(const SampleSeries& series, const std::string& s
       p.unit = counter ? "/s" : "";
       p.t_ms = t_ms;
       p.y = counter ? rates(t, t_ms) : t.y;
+      p.missing.resize(n);
+      for (std::size_t i = 0; i < n; ++i) p.missing[i] = !t.y[i];
       p.phases = phases;
       for (std::size_t i = n; i-- > 0;)
         if (t.y[i]) {
@@ -255,10 +269,12 @@ Result<std::string> series_html(const SampleSeries& series, const std::string& s
       cards += html::line_plot(p);
     }
     plotted += count;
+    const bool is_active = !active.empty() && is_object_section_name(active, g + ".bss");
     body += fmt::format(
-        "<details class=\"group\" open><summary>object {} ({} global value{})</summary>"
+        "<details class=\"group\"{}><summary>object {}{} ({} global value{})</summary>"
         "<div class=\"grid\">{}</div></details>",
-        html::esc(g), count, count == 1 ? "" : "s", cards);
+        is_active || groups.size() <= kOpenGroups ? " open" : "", html::esc(g),
+        is_active ? " (active)" : "", count, count == 1 ? "" : "s", cards);
   }
   if (left_out)
     body += fmt::format(

@@ -4,11 +4,11 @@
 _scxsnap() {
   local cur prev words cword
   _init_completion || return
-  local subcommands="capture show var map convert watch check diff"
+  local subcommands="capture show var map convert watch check diff report"
   local sub="" i
   for ((i = 1; i < cword; i++)); do
     case "${words[i]}" in
-      capture|show|var|map|convert|watch|check|diff) sub=${words[i]}; break ;;
+      capture|show|var|map|convert|watch|check|diff|report) sub=${words[i]}; break ;;
     esac
   done
   if [[ -z $sub ]]; then
@@ -26,10 +26,11 @@ _scxsnap() {
     map) flags="--map-id --obj --cpu --at --path --sum --json --raw --early" ;;
     convert) flags="--pretty" ;;
     check) flags="--expect" ;;
-    diff) flags="--from --to --json" ;;
+    diff) flags="--from --to --json --html" ;;
+    report) flags="-o --output --expect --max-entries --early" ;;
   esac
   case $prev in
-    -o|--output) _filedir; return ;;
+    -o|--output|--html) _filedir; return ;;
     --cgroup) COMPREPLY=($(compgen -d -- "/sys/fs/cgroup/${cur#/sys/fs/cgroup/}")); return ;;
     --pid) COMPREPLY=($(compgen -W "$(ls /proc | grep -E '^[0-9]+$')" -- "$cur")); return ;;
     --map|--obj|--map-id|--max-entries|--deadline-ms|--max-value-bytes|--max-array-elements|\

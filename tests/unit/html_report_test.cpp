@@ -1,0 +1,206 @@
+// `scxsnap report` pages opened in a real browser (headless Chromium, which
+// `make test` installs): the script runs, the plots, values and assertion
+// marks in the DOM are the data's, the name filter works, and a screenshot
+// of each page is kept in the build tree (test-artifacts/).
+#include "cli_util.hpp"
+#include "scxsnap/scxsnap.hpp"
+#include "test_util.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <regex>
+
+using namespace scxsnap;
+using ::testing::HasSubstr;
+
+namespace {
+
+// The DOM after the page's script ran (chromium --dump-dom), `hash` appended
+// to the file URL.
+std::string browser_dom(const std::string& file, const std::string& hash = "") {
+  TempDir profile;
+  std::string out = profile.path() + "/dom.html";
+  std::string cmd = "chromium --headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage "
+                    "--user-data-dir=" +
+                    profile.path() + "/p --dump-dom 'file://" + file + hash + "' > " + out +
+                    " 2>/dev/null";
+  EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  return slurp(out);
+}
+
+void screenshot(const std::string& file, const std::string& name) {
+  std::filesystem::create_directories(SCXSNAP_ARTIFACTS);
+  TempDir profile;
+  const std::string png = std::string(SCXSNAP_ARTIFACTS) + "/" + name;
+  std::string cmd = "chromium --headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage "
+                    "--hide-scrollbars --user-data-dir=" +
+                    profile.path() + "/p --window-size=1300,1000 --screenshot=" + png +
+                    " 'file://" + file + "' >/dev/null 2>&1";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  ASSERT_TRUE(std::filesystem::exists(png));
+  EXPECT_GT(std::filesystem::file_size(png), 10000u) << png;  // a page, not a blank
+}
+
+std::size_t count(const std::string& s, const std::string& what) {
+  std::size_t n = 0;
+  for (std::size_t at = s.find(what); at != std::string::npos; at = s.find(what, at + 1)) ++n;
+  return n;
+}
+
+// The element (from its opening tag to the end of its card) whose
+// data-name is `name`.
+std::string card(const std::string& dom, const std::string& name) {
+  auto at = dom.find("data-name=\"" + name + "\"");
+  if (at == std::string::npos) return {};
+  auto end = dom.find("class=\"card\"", at + 1);
+  return dom.substr(dom.rfind('<', at), (end == std::string::npos ? dom.size() : end) - at);
+}
+
+// 120 samples, 100 ms apart, three phases; sample 50 is a placeholder. The
+// active object's .bss holds a counter, a gauge and a flag; a per-CPU map
+// counts per CPU.
+std::string write_series(const std::string& path) {
+  auto base = parse_report(read_test_file("full_report.json"));
+  EXPECT_TRUE(base.has_value());
+  std::string text;
+  for (std::uint64_t i = 0; i < 120; ++i) {
+    SampleRow row;
+    row.tag = "periodic_" + std::to_string(i);
+    row.elapsed_ms = i * 100;
+    row.step_index = static_cast<std::uint16_t>(i / 40);
+    if (i == 50) {
+      row.report = FailureDumpReport::placeholder("freeze timed out");
+    } else {
+      row.report = *base;
+      row.report.is_placeholder = false;  // the golden is marked as one
+      std::vector<RenderedMember> m;
+      m.emplace_back("nr_events", RenderedValue::make_uint(64, i * i * 7));
+      m.emplace_back("gauge", RenderedValue::make_int(32, static_cast<std::int64_t>(i % 10) - 5));
+      m.emplace_back("ok", RenderedValue::make_bool(i % 2 == 0));
+      row.report.maps[0].value = RenderedValue::make_struct(".bss", std::move(m));
+      auto& slots = row.report.maps[3].percpu_entries[0].per_cpu;
+      for (std::size_t c = 0; c < slots.size(); ++c)
+        slots[c] = RenderedValue::make_uint(64, (c + 1) * i);
+    }
+    text += SampleSeries::to_jsonl_line(row) + "\n";
+  }
+  spit(path, text);
+  return text;
+}
+
+TEST(HtmlReport, SeriesPageInABrowser) {
+  TempDir dir;
+  const std::string series = dir.path() + "/series.jsonl", page = dir.path() + "/series.html";
+  write_series(series);
+  auto r = run_cli({"report", series, "-o", page, "--expect", "nondecreasing(var:nr_events)",
+                    "--expect", "each(var:gauge).at_most(3)"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string html = slurp(page);
+  // Self-contained: nothing is fetched when it opens.
+  EXPECT_EQ(html.find("src=\"http"), std::string::npos);
+  EXPECT_EQ(html.find("href=\"http"), std::string::npos);
+
+  std::string dom = browser_dom(page);
+  EXPECT_THAT(dom, HasSubstr("data-ready=\"1\""));  // the script ran to its end
+  EXPECT_EQ(count(dom, "<svg class=\"plot\""), 3u);  // nr_events (as a rate), gauge, ok
+
+  // The counter is drawn as its rate: (119² - 118²) * 7 per 100 ms.
+  std::string events = card(dom, "scx_demo.bss nr_events");
+  ASSERT_FALSE(events.empty()) << dom.substr(0, 2000);
+  EXPECT_THAT(events, HasSubstr("rate of .bss nr_events"));
+  EXPECT_THAT(events, HasSubstr("data-last=\"16590\""));
+  EXPECT_THAT(events, HasSubstr("last value 99127"));
+  EXPECT_THAT(events, HasSubstr("PASS nondecreasing(var:nr_events)"));
+
+  // The gauge: 120 samples, 119 with a value (the placeholder is a gap),
+  // its range, the failed bound drawn, three phases marked.
+  std::string gauge = card(dom, "scx_demo.bss gauge");
+  ASSERT_FALSE(gauge.empty());
+  EXPECT_THAT(gauge, HasSubstr("data-n=\"120\" data-present=\"119\" data-min=\"-5\" "
+                               "data-max=\"4\" data-last=\"4\""));
+  EXPECT_THAT(gauge, HasSubstr("badge fail"));
+  EXPECT_THAT(gauge, HasSubstr("FAIL each(var:gauge).at_most(3)"));
+  EXPECT_EQ(count(gauge, "class=\"bound\""), 1u);
+  EXPECT_EQ(count(gauge, "class=\"phase\""), 3u);
+  EXPECT_EQ(count(gauge, "class=\"gap\""), 1u);
+  EXPECT_THAT(gauge, HasSubstr("Step[2]"));
+
+  // The assertions table gives each verdict.
+  EXPECT_THAT(dom, HasSubstr("data-name=\"nondecreasing(var:nr_events)\" data-verdict=\"PASS\""));
+  EXPECT_THAT(dom, HasSubstr("data-name=\"each(var:gauge).at_most(3)\" data-verdict=\"FAIL\""));
+
+  // The per-CPU map as a heat map: 3 CPUs x 120 samples, painted.
+  std::regex heat(R"re(<canvas class="heat"[^>]*data-rows="3" data-cols="120"[^>]*data-drawn="1")re");
+  EXPECT_TRUE(std::regex_search(dom, heat));
+
+  // The filter (from the URL): only the gauge stays visible.
+  std::string filtered = browser_dom(page, "#filter=gauge");
+  EXPECT_THAT(card(filtered, "scx_demo.bss nr_events"), HasSubstr("hidden"));
+  EXPECT_THAT(card(filtered, "scx_demo.bss gauge").substr(0, 80), ::testing::Not(HasSubstr("hidden")));
+  // The gauge's plot and its assertion's row.
+  EXPECT_THAT(filtered, HasSubstr(">2 of "));
+
+  screenshot(page, "report-series.png");
+}
+
+TEST(HtmlReport, ReportPageInABrowser) {
+  TempDir dir;
+  const std::string page = dir.path() + "/report.html";
+  auto r = run_cli({"report", std::string(SCXSNAP_TEST_DATA) + "/full_report.json", "-o", page,
+                    "--max-entries", "1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string dom = browser_dom(page);
+  EXPECT_THAT(dom, HasSubstr("data-ready=\"1\""));
+  EXPECT_EQ(count(dom, "<details class=\"map\""), 13u);  // every map of the report
+  // What failed or was cut comes first.
+  EXPECT_THAT(dom, HasSubstr("<b>broken_map</b>: value region unreadable"));
+  EXPECT_THAT(dom, HasSubstr("arr: array declared 8, 3 elements kept"));
+  EXPECT_THAT(dom, HasSubstr("task_enrichments_unavailable: task walker yielded zero tasks"));
+  // A hash map shows its first entry and says how many there are.
+  EXPECT_THAT(dom, HasSubstr("first 1 of 2 shown"));
+  // The per-CPU map as bars across its 3 CPUs (one slot unmapped): 11 + 44.
+  std::regex bars(R"re(<svg class="bars"[^>]*data-cpus="3" data-sum="55" data-max="44")re");
+  EXPECT_TRUE(std::regex_search(dom, bars));
+  screenshot(page, "report-single.png");
+}
+
+TEST(HtmlReport, DiffPageHighlightsTheChanges) {
+  TempDir dir;
+  const std::string series = dir.path() + "/s.jsonl", page = dir.path() + "/diff.html";
+  write_series(series);
+  auto r = run_cli({"diff", series, "--from", "periodic_10", "--to", "periodic_20", "--html", page});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string dom = browser_dom(page);
+  EXPECT_THAT(dom, HasSubstr("data-ready=\"1\""));
+  // 10² * 7 = 700 -> 20² * 7 = 2800, struck through and highlighted.
+  std::regex events(R"re(data-name="scx_demo.bss nr_events" data-kind="changed">.*?<td class="v old">700</td><td class="v new">2800</td><td class="v delta">\+2100</td>)re");
+  EXPECT_TRUE(std::regex_search(dom, events)) << dom.substr(0, 3000);
+  // As many rows as the text diff has changes.
+  auto text = run_cli({"diff", series, "--from", "periodic_10", "--to", "periodic_20"});
+  std::size_t changes = std::stoul(text.out.substr(text.out.rfind('\n', text.out.size() - 2) + 1));
+  EXPECT_EQ(count(dom, "data-kind="), changes);
+  EXPECT_THAT(dom, HasSubstr(std::to_string(changes) + " changes"));
+  screenshot(page, "report-diff.png");
+}
+
+TEST(HtmlReport, BadInputIsAnErrorAndWritesNothing) {
+  TempDir dir;
+  const std::string page = dir.path() + "/out.html";
+  spit(dir.path() + "/bad.json", "{\"schema\":\"single\",\"maps\":[");
+  auto r = run_cli({"report", dir.path() + "/bad.json", "-o", page});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("bad.json"));
+  EXPECT_FALSE(std::filesystem::exists(page));
+  // An assertion needs a series.
+  r = run_cli({"report", std::string(SCXSNAP_TEST_DATA) + "/full_report.json", "-o", page,
+               "--expect", "nondecreasing(var:x)"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("--expect needs a series"));
+  // A malformed assertion names the column.
+  write_series(dir.path() + "/s.jsonl");
+  r = run_cli({"report", dir.path() + "/s.jsonl", "-o", page, "--expect", "nondecreasing(var:"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_FALSE(std::filesystem::exists(page));
+}
+
+}  // namespace
