@@ -35,8 +35,9 @@ int main(int argc, char** argv) {
       for (std::size_t k = 0; k < 4; ++k)
         v.emplace_back("nr_" + std::to_string(k), RenderedValue::make_uint(64, i * (k + m + 1)));
       for (std::size_t k = 0; k < 4; ++k)
-        v.emplace_back("load_" + std::to_string(k),
-                       RenderedValue::make_int(64, static_cast<std::int64_t>((i * 7 + k * m) % 101)));
+        v.emplace_back(
+            "load_" + std::to_string(k),
+            RenderedValue::make_int(64, static_cast<std::int64_t>((i * 7 + k * m) % 101)));
       map.value = RenderedValue::make_struct(".bss", std::move(v));
       r.maps.push_back(std::move(map));
     }

@@ -20,10 +20,10 @@ namespace {
 std::string browser_dom(const std::string& file, const std::string& hash = "") {
   TempDir profile;
   std::string out = profile.path() + "/dom.html";
-  std::string cmd = "chromium --headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage "
-                    "--user-data-dir=" +
-                    profile.path() + "/p --dump-dom 'file://" + file + hash + "' > " + out +
-                    " 2>/dev/null";
+  std::string cmd =
+      "chromium --headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage "
+      "--user-data-dir=" +
+      profile.path() + "/p --dump-dom 'file://" + file + hash + "' > " + out + " 2>/dev/null";
   EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
   return slurp(out);
 }
@@ -32,10 +32,11 @@ void screenshot(const std::string& file, const std::string& name) {
   std::filesystem::create_directories(SCXSNAP_ARTIFACTS);
   TempDir profile;
   const std::string png = std::string(SCXSNAP_ARTIFACTS) + "/" + name;
-  std::string cmd = "chromium --headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage "
-                    "--hide-scrollbars --user-data-dir=" +
-                    profile.path() + "/p --window-size=1300,1000 --screenshot=" + png +
-                    " 'file://" + file + "' >/dev/null 2>&1";
+  std::string cmd =
+      "chromium --headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage "
+      "--hide-scrollbars --user-data-dir=" +
+      profile.path() + "/p --window-size=1300,1000 --screenshot=" + png + " 'file://" + file +
+      "' >/dev/null 2>&1";
   ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
   ASSERT_TRUE(std::filesystem::exists(png));
   EXPECT_GT(std::filesystem::file_size(png), 10000u) << png;  // a page, not a blank
@@ -101,7 +102,7 @@ TEST(HtmlReport, SeriesPageInABrowser) {
   EXPECT_EQ(html.find("href=\"http"), std::string::npos);
 
   std::string dom = browser_dom(page);
-  EXPECT_THAT(dom, HasSubstr("data-ready=\"1\""));  // the script ran to its end
+  EXPECT_THAT(dom, HasSubstr("data-ready=\"1\""));   // the script ran to its end
   EXPECT_EQ(count(dom, "<svg class=\"plot\""), 3u);  // nr_events (as a rate), gauge, ok
 
   // The counter is drawn as its rate: (119² - 118²) * 7 per 100 ms.
@@ -130,13 +131,15 @@ TEST(HtmlReport, SeriesPageInABrowser) {
   EXPECT_THAT(dom, HasSubstr("data-name=\"each(var:gauge).at_most(3)\" data-verdict=\"FAIL\""));
 
   // The per-CPU map as a heat map: 3 CPUs x 120 samples, painted.
-  std::regex heat(R"re(<canvas class="heat"[^>]*data-rows="3" data-cols="120"[^>]*data-drawn="1")re");
+  std::regex heat(
+      R"re(<canvas class="heat"[^>]*data-rows="3" data-cols="120"[^>]*data-drawn="1")re");
   EXPECT_TRUE(std::regex_search(dom, heat));
 
   // The filter (from the URL): only the gauge stays visible.
   std::string filtered = browser_dom(page, "#filter=gauge");
   EXPECT_THAT(card(filtered, "scx_demo.bss nr_events"), HasSubstr("hidden"));
-  EXPECT_THAT(card(filtered, "scx_demo.bss gauge").substr(0, 80), ::testing::Not(HasSubstr("hidden")));
+  EXPECT_THAT(card(filtered, "scx_demo.bss gauge").substr(0, 80),
+              ::testing::Not(HasSubstr("hidden")));
   // The gauge's plot and its assertion's row.
   EXPECT_THAT(filtered, HasSubstr(">2 of "));
 
@@ -168,12 +171,14 @@ TEST(HtmlReport, DiffPageHighlightsTheChanges) {
   TempDir dir;
   const std::string series = dir.path() + "/s.jsonl", page = dir.path() + "/diff.html";
   write_series(series);
-  auto r = run_cli({"diff", series, "--from", "periodic_10", "--to", "periodic_20", "--html", page});
+  auto r =
+      run_cli({"diff", series, "--from", "periodic_10", "--to", "periodic_20", "--html", page});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::string dom = browser_dom(page);
   EXPECT_THAT(dom, HasSubstr("data-ready=\"1\""));
   // 10² * 7 = 700 -> 20² * 7 = 2800, struck through and highlighted.
-  std::regex events(R"re(data-name="scx_demo.bss nr_events" data-kind="changed">.*?<td class="v old">700</td><td class="v new">2800</td><td class="v delta">\+2100</td>)re");
+  std::regex events(
+      R"re(data-name="scx_demo.bss nr_events" data-kind="changed">.*?<td class="v old">700</td><td class="v new">2800</td><td class="v delta">\+2100</td>)re");
   EXPECT_TRUE(std::regex_search(dom, events)) << dom.substr(0, 3000);
   // As many rows as the text diff has changes.
   auto text = run_cli({"diff", series, "--from", "periodic_10", "--to", "periodic_20"});

@@ -12,12 +12,18 @@ namespace {
 
 std::string_view kind_word(Change::Kind k) {
   switch (k) {
-    case Change::Kind::MapAdded: return "map added";
-    case Change::Kind::MapRemoved: return "map removed";
-    case Change::Kind::ValueChanged: return "changed";
-    case Change::Kind::EntryAdded: return "entry added";
-    case Change::Kind::EntryRemoved: return "entry removed";
-    case Change::Kind::HostDelta: return "host";
+    case Change::Kind::MapAdded:
+      return "map added";
+    case Change::Kind::MapRemoved:
+      return "map removed";
+    case Change::Kind::ValueChanged:
+      return "changed";
+    case Change::Kind::EntryAdded:
+      return "entry added";
+    case Change::Kind::EntryRemoved:
+      return "entry removed";
+    case Change::Kind::HostDelta:
+      return "host";
   }
   return "";
 }
@@ -45,8 +51,8 @@ std::string diff_html(const std::vector<Change>& changes, const std::string& fro
                                                                                    : "pass",
         html::esc(c.old_value), html::esc(c.new_value), html::esc(c.delta.value_or("")));
   }
-  std::string body = fmt::format("<h2>{} change{}</h2>", changes.size(),
-                                 changes.size() == 1 ? "" : "s");
+  std::string body =
+      fmt::format("<h2>{} change{}</h2>", changes.size(), changes.size() == 1 ? "" : "s");
   if (changes.empty()) body += "<p>The two reports hold the same values.</p>";
   for (const auto& g : order)
     body += fmt::format(

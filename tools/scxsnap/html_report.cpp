@@ -63,8 +63,9 @@ std::string percpu_bars(const std::string& map, const std::string& key,
   }
   std::string out;
   for (std::size_t k = 0; k < paths.size(); ++k)
-    out += html::cpu_bars(map + " " + key + " " + paths[k],
-                          "key " + key + (paths[k].empty() ? "" : " " + paths[k]), values[k]);
+    out += html::cpu_bars(fmt::format("{} {} {}", map, key, paths[k]),
+                          fmt::format("key {}{}{}", key, paths[k].empty() ? "" : " ", paths[k]),
+                          values[k]);
   return out;
 }
 
