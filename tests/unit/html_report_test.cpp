@@ -79,9 +79,12 @@ std::string write_series(const std::string& path) {
       m.emplace_back("gauge", RenderedValue::make_int(32, static_cast<std::int64_t>(i % 10) - 5));
       m.emplace_back("ok", RenderedValue::make_bool(i % 2 == 0));
       row.report.maps[0].value = RenderedValue::make_struct(".bss", std::move(m));
-      auto& slots = row.report.maps[3].percpu_entries[0].per_cpu;
+      auto& entries = row.report.maps[3].percpu_entries;
+      auto& slots = entries[0].per_cpu;
       for (std::size_t c = 0; c < slots.size(); ++c)
         slots[c] = RenderedValue::make_uint(64, (c + 1) * i);
+      entries.push_back(entries[0]);  // a second key: counted, not drawn
+      entries[1].key = 1;
     }
     text += SampleSeries::to_jsonl_line(row) + "\n";
   }
@@ -134,6 +137,8 @@ TEST(HtmlReport, SeriesPageInABrowser) {
   std::regex heat(
       R"re(<canvas class="heat"[^>]*data-rows="3" data-cols="120"[^>]*data-drawn="1")re");
   EXPECT_TRUE(std::regex_search(dom, heat));
+  EXPECT_EQ(count(dom, "<canvas class=\"heat\""), 1u);
+  EXPECT_THAT(dom, HasSubstr("1 more key(s) and 0 more value(s) per slot are not drawn"));
 
   // The filter (from the URL): only the gauge stays visible.
   std::string filtered = browser_dom(page, "#filter=gauge");

@@ -46,11 +46,13 @@ std::string percpu_bars(const std::string& map, const std::string& key,
                         const std::vector<std::optional<RenderedValue>>& slots) {
   std::vector<std::string> paths;
   std::vector<std::vector<std::optional<double>>> values;
+  std::size_t left = 0;
   for (std::size_t c = 0; c < slots.size(); ++c) {
     if (!slots[c]) continue;
     std::vector<Leaf> leaves;
     std::size_t more = 0;
     numeric_leaves(*slots[c], "", leaves, kMaxCpuLeaves, more, 1);
+    left = std::max(left, more);
     for (const auto& l : leaves) {
       auto it = std::find(paths.begin(), paths.end(), l.path);
       std::size_t k = static_cast<std::size_t>(it - paths.begin());
@@ -66,6 +68,11 @@ std::string percpu_bars(const std::string& map, const std::string& key,
     out += html::cpu_bars(fmt::format("{} {} {}", map, key, paths[k]),
                           fmt::format("key {}{}{}", key, paths[k].empty() ? "" : " ", paths[k]),
                           values[k]);
+  if (left)
+    out += fmt::format(
+        "<p class=\"warn\">key {}: {} more value(s) per CPU not drawn (see "
+        "<code>scxsnap map</code>)</p>",
+        html::esc(key), left);
   return out;
 }
 

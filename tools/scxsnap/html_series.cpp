@@ -132,7 +132,7 @@ Result<std::string> series_html(const SampleSeries& series, const std::string& s
   };
   std::vector<Heat> heats;
   std::unordered_map<std::string, std::size_t> heat_index;
-  std::size_t left_out = 0;
+  std::size_t left_out = 0, heat_keys_left = 0, heat_values_left = 0;
   for (std::size_t i = 0; i < n; ++i) {
     const FailureDumpReport& r = rows[i].report;
     if (r.is_placeholder) continue;
@@ -160,11 +160,13 @@ Result<std::string> series_html(const SampleSeries& series, const std::string& s
       }
       if (m.map_type == kPercpuArray && !m.percpu_entries.empty()) {
         const auto& e = m.percpu_entries.front();
+        if (i + 1 == n) heat_keys_left += m.percpu_entries.size() - 1;
         for (std::size_t c = 0; c < e.per_cpu.size(); ++c) {
           if (!e.per_cpu[c]) continue;
           std::vector<Leaf> leaves;
           std::size_t more = 0;
           numeric_leaves(*e.per_cpu[c], "", leaves, kMaxHeatLeaves, more, 1);
+          if (i + 1 == n && c == 0) heat_values_left += more;
           for (const auto& l : leaves) {
             std::string key = m.name + "\n" + l.path;
             auto [it, fresh] = heat_index.emplace(key, heats.size());
@@ -311,10 +313,17 @@ Result<std::string> series_html(const SampleSeries& series, const std::string& s
           h.map + (h.path.empty() ? "" : " " + h.path) + (monotonic ? " (added per sample)" : "");
       cards += html::heat_map(h.map + " " + h.path, title, h.cpus, n, cells);
     }
+    std::string left;
+    if (heat_keys_left || heat_values_left)
+      left = fmt::format(
+          "<p class=\"warn\">Heat maps show key 0 of each per-CPU array and its first {} "
+          "values: {} more key(s) and {} more value(s) per slot are not drawn (see "
+          "<code>scxsnap map</code>).</p>",
+          kMaxHeatLeaves, heat_keys_left, heat_values_left);
     body += fmt::format(
         "<details class=\"group\" open><summary>per-CPU maps ({} heat map{})</summary>"
-        "<div class=\"grid\">{}</div></details>",
-        heats.size(), heats.size() == 1 ? "" : "s", cards);
+        "<div class=\"grid\">{}</div>{}</details>",
+        heats.size(), heats.size() == 1 ? "" : "s", cards, left);
   }
   for (const auto& note : series.notes())
     body += "<p class=\"note\">note: " + html::esc(note) + "</p>";
