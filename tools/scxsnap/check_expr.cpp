@@ -362,4 +362,13 @@ Result<Evaluated> eval_check_expr(const CheckExpr& e, const SampleSeries& s, Ver
   return ev;
 }
 
+Result<std::vector<CheckExpr>> parse_check_exprs(const std::vector<std::string>& texts) {
+  std::vector<CheckExpr> out;
+  for (const auto& t : texts) {
+    SCXSNAP_TRY(CheckExpr e, parse_check_expr(t));
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
 }  // namespace scxsnap::cli

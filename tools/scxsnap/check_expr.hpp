@@ -32,6 +32,9 @@ struct Evaluated {
 /// Parse one expression; errors name the column (1-based) and what was expected.
 Result<CheckExpr> parse_check_expr(const std::string& text);
 
+/// Parse each of `texts`; the first malformed one is the error.
+Result<std::vector<CheckExpr>> parse_check_exprs(const std::vector<std::string>& texts);
+
 /// Evaluate it over the series into the verdict. Errors: an unknown
 /// projection or pattern (bad usage).
 Result<Evaluated> eval_check_expr(const CheckExpr& e, const SampleSeries& series, Verdict& v);

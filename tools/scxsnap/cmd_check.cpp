@@ -42,15 +42,12 @@ void add_check(CLI::App& app, int& exit_code) {
                   "an assertion, e.g. 'nondecreasing(var:nr_dispatched)' (repeatable)")
       ->required();
   cmd->callback([o, &exit_code] {
-    std::vector<CheckExpr> parsed;
-    for (const auto& t : o->exprs) {
-      auto e = parse_check_expr(t);
-      if (!e) {
-        exit_code = report_error(e.error());
-        return;
-      }
-      parsed.push_back(*e);
+    auto exprs = parse_check_exprs(o->exprs);
+    if (!exprs) {
+      exit_code = report_error(exprs.error());
+      return;
     }
+    const std::vector<CheckExpr>& parsed = *exprs;
     auto series = SampleSeries::load_jsonl(o->file);
     if (!series) {
       exit_code = report_error(Error(

@@ -34,15 +34,12 @@ void add_report(CLI::App& app, int& exit_code) {
       ->check(CLI::PositiveNumber);
   cmd->add_flag("--early", o->early, "a dual dump: the early snapshot instead of the late one");
   cmd->callback([o, &exit_code] {
-    std::vector<CheckExpr> parsed;
-    for (const auto& t : o->exprs) {
-      auto e = parse_check_expr(t);
-      if (!e) {
-        exit_code = report_error(e.error());
-        return;
-      }
-      parsed.push_back(*e);
+    auto exprs = parse_check_exprs(o->exprs);
+    if (!exprs) {
+      exit_code = report_error(exprs.error());
+      return;
     }
+    const std::vector<CheckExpr>& parsed = *exprs;
     std::string page;
     if (sniff_file_kind(o->in) == FileKind::Series) {
       auto series = SampleSeries::load_jsonl(o->in);
