@@ -249,9 +249,11 @@ Result<std::string> series_html(const SampleSeries& series, const std::string& s
       p.missing.resize(n);
       for (std::size_t i = 0; i < n; ++i) p.missing[i] = !t.y[i];
       p.phases = phases;
+      // The last sample with a value: its text, and for a counter its rate.
       for (std::size_t i = n; i-- > 0;)
         if (t.y[i]) {
           p.last_text = counter ? html::num(p.y[i].value_or(0)) : t.text[i];
+          if (counter) p.note = "counter, last value " + t.text[i];
           break;
         }
       auto [a, b] = marks.equal_range(t.path);
@@ -262,12 +264,6 @@ Result<std::string> series_html(const SampleSeries& series, const std::string& s
         p.failed = p.failed || m.failed;
         for (const auto& bnd : counter ? m.rate_bounds : m.bounds) p.bounds.push_back(bnd);
       }
-      if (counter)
-        for (std::size_t i = n; i-- > 0;)
-          if (t.y[i]) {
-            p.note = "counter, last value " + t.text[i];
-            break;
-          }
       cards += html::line_plot(p);
     }
     plotted += count;
