@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The arrows of ARCHITECTURE.md §2, checked on every #include: a layer uses
 # only itself and the layers below it, and libbpf stays behind btf and capture.
-#   report <- snapshot <- series;  report <- btf <- capture
+#   report <- snapshot <- series;  report <- btf <- native <- capture
 set -euo pipefail
 root=${1:-$(cd "$(dirname "$0")/.." && pwd)}
 declare -A may=(
@@ -9,7 +9,8 @@ declare -A may=(
   [snapshot]="snapshot report"
   [series]="series snapshot report"
   [btf]="btf report"
-  [capture]="capture btf report"
+  [native]="native btf report"
+  [capture]="capture native btf report"
 )
 # The layer each public header belongs to.
 declare -A public=(
@@ -17,7 +18,7 @@ declare -A public=(
   [report]=report [dump_file]=report [objects]=report [output_file]=report [version]=report
   [snapshot]=snapshot [snapshot_error]=snapshot
   [series]=series [sample_series]=series [bridge]=series [diff]=series
-  [btf_render]=btf [capture]=capture
+  [btf_render]=btf [native]=native [capture]=capture
 )
 bad=0
 check() {  # file layer
@@ -34,7 +35,7 @@ check() {  # file layer
       bad=1
     fi
   done < <(sed -n 's/^#include "\([^"]*\)".*/\1/p' "$file")
-  if [[ $layer != btf && $layer != capture ]] && grep -qE '^#include <(bpf|linux)/' "$file"; then
+  if [[ $layer != btf && $layer != native && $layer != capture ]] && grep -qE '^#include <(bpf|linux)/' "$file"; then
     echo "$file ($layer) includes libbpf or kernel headers"
     bad=1
   fi

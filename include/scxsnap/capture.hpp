@@ -67,10 +67,6 @@ struct SCXSNAP_API CaptureSummary {
   std::optional<std::string> stopped_by;  ///< "deadline" or "signal"
 };
 
-/// Receives the JSON text of a streamed capture, a chunk at a time (about
-/// 1 MiB each); an error stops the capture and is returned.
-using JsonSink = std::function<Result<void>(std::string_view)>;
-
 /// Capture into a report model.
 /// Errors: PermissionDenied when the bpf syscall is refused (needs CAP_BPF +
 /// CAP_SYS_ADMIN, or root); a map that fails is recorded in its `error`.
@@ -98,5 +94,16 @@ SCXSNAP_API Result<CaptureSummary> capture_to_file(const CaptureOptions& options
 /// memory it takes is the size of the text).
 SCXSNAP_API Result<std::string> capture_json(const CaptureOptions& options,
                                              JsonStyle style = JsonStyle::Compact);
+
+/// Capture into a native snapshot (docs/FORMAT.md): every selected map's raw
+/// keys and values, the BTF that renders them, the report's other fields;
+/// nothing is rendered, so it runs at the speed of the kernel's reads. The
+/// file is an ELF container (`bpftool btf dump file PATH` lists its types),
+/// written as a stream and put in place atomically; a regular file only.
+/// Read it with NativeSnapshot or any reading command; convert_native (or
+/// `scxsnap convert`) writes the JSON a direct capture would have written.
+/// `bytes` in the summary is the file's size.
+SCXSNAP_API Result<CaptureSummary> capture_native(const CaptureOptions& options,
+                                                  const std::filesystem::path& path);
 
 }  // namespace scxsnap

@@ -27,6 +27,11 @@ class SCXSNAP_API OutputFile {
   ~OutputFile();
 
   Result<void> write(std::string_view bytes);
+  /// Overwrite bytes already written (a header completed last). Only a
+  /// regular file can: check seekable() first.
+  Result<void> write_at(std::uint64_t offset, std::string_view bytes);
+  /// A regular file (not stdout, a FIFO or a device).
+  bool seekable() const { return !stdout_ && !special_; }
   /// Sync and rename into place (stdout: flush).
   Result<void> commit();
   /// Remove the temporary file now.

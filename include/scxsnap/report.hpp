@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -336,6 +337,10 @@ SCXSNAP_API Result<FailureDumpReport> parse_report(std::string_view json);
 /// Read and parse a file; "-" reads standard input.
 SCXSNAP_API Result<FailureDumpReport> load_report(const std::filesystem::path& path);
 /// serde_json's shape: compact, or 2-space indented with Pretty.
+/// Receives JSON text a chunk at a time (a streamed capture or conversion);
+/// an error stops the producer and is returned.
+using JsonSink = std::function<Result<void>(std::string_view)>;
+
 SCXSNAP_API std::string to_json(const FailureDumpReport& report,
                                 JsonStyle style = JsonStyle::Compact);
 /// RenderedValue alone (internally tagged on "kind").

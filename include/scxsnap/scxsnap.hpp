@@ -10,6 +10,7 @@
 #include "scxsnap/diff.hpp"
 #include "scxsnap/dump_file.hpp"
 #include "scxsnap/json_value.hpp"
+#include "scxsnap/native.hpp"
 #include "scxsnap/objects.hpp"
 #include "scxsnap/output_file.hpp"
 #include "scxsnap/rendered_value.hpp"

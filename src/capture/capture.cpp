@@ -10,6 +10,7 @@
 #include "fd.hpp"
 #include "host_context.hpp"
 #include "map_reader.hpp"
+#include "native_sink.hpp"
 #include "report/guard.hpp"
 #include "report/json_reindent.hpp"
 #include "report/nearest_names.hpp"
@@ -184,7 +185,10 @@ struct Stream {
   }
 };
 
-Result<Captured> capture_impl(const CaptureOptions& o, MapSource& src, Stream* out) {
+// `out`: JSON mode (rendered into the stream); `native`: raw into a native
+// snapshot (the model keeps every map's skeleton); neither: the model.
+Result<Captured> capture_impl(const CaptureOptions& o, MapSource& src, Stream* out,
+                              native::NativeWriter* native = nullptr) {
   const auto start = Clock::now();
   auto elapsed_us = [&] {
     return static_cast<std::uint64_t>(
@@ -199,7 +203,7 @@ Result<Captured> capture_impl(const CaptureOptions& o, MapSource& src, Stream* o
       stopped_by = "signal";
     else if (o.deadline_ms != 0 && elapsed_us() > o.deadline_ms * 1000)
       stopped_by = "deadline";
-    else if (out && out->error)
+    else if ((out && out->error) || (native && native->error()))
       stopped_by = "output error";
     else
       return false;
@@ -252,6 +256,7 @@ Result<Captured> capture_impl(const CaptureOptions& o, MapSource& src, Stream* o
                   std::max<std::size_t>(o.lookup_buffer_bytes, 1),
                   RenderLimits{},
                   nullptr,
+                  nullptr,
                   {},
                   {}};
   ctx.limits.max_value_bytes = o.max_value_bytes;
@@ -262,6 +267,8 @@ Result<Captured> capture_impl(const CaptureOptions& o, MapSource& src, Stream* o
     ctx.limits.flush = [out](std::string&) { out->flush(); };
     detail::write_report_head(out->w, r);
   }
+  std::optional<NativeSink> raw_sink;
+  if (native) raw_sink.emplace(*native);
   auto count = [&](const FailureDumpMap& m) {
     ++c.summary.maps;
     if (m.error) ++c.summary.maps_with_errors;
@@ -269,6 +276,7 @@ Result<Captured> capture_impl(const CaptureOptions& o, MapSource& src, Stream* o
   // A map read whole: written out at once, or kept for the model.
   auto emit = [&](CapturedMap&& cm) {
     count(cm.map);
+    if (raw_sink) raw_sink->end();  // a map never begun is recorded without contents
     if (!out) {
       c.maps.push_back(std::move(cm));
       return;
@@ -325,7 +333,12 @@ Result<Captured> capture_impl(const CaptureOptions& o, MapSource& src, Stream* o
       if (out->buf.size() >= kFlushAt) out->flush();
       continue;
     }
+    if (raw_sink && want) {
+      raw_sink->begin(info, ctx);
+      ctx.raw = &*raw_sink;
+    }
     read_map(info, fd.get(), ctx, cm);
+    ctx.raw = nullptr;
     if (info.type == BPF_MAP_TYPE_STRUCT_OPS) struct_ops.push_back(cm);
     if (!want) continue;
     emit(std::move(cm));
@@ -427,7 +440,35 @@ Result<std::string> capture_text(const CaptureOptions& options, MapSource& src, 
   });
 }
 
+Result<CaptureSummary> capture_native_to(const CaptureOptions& options, MapSource& src,
+                                         const std::filesystem::path& path,
+                                         const native::WriterOptions& wo) {
+  return detail::guarded("capture", [&]() -> Result<CaptureSummary> {
+    SCXSNAP_TRY(native::NativeWriter w, native::NativeWriter::create(path, wo));
+    SCXSNAP_TRY(Captured c, capture_impl(options, src, nullptr, &w));
+    if (w.error()) return *w.error();
+    native::Index& x = w.index();
+    int ncpus = libbpf_num_possible_cpus();
+    x.ncpus = static_cast<std::uint32_t>(ncpus > 0 ? ncpus : 1);
+    x.tool_version = std::string(version());
+    x.max_value_bytes = options.max_value_bytes;
+    x.max_array_elements = options.max_array_elements;
+    c.report.maps.reserve(c.maps.size());
+    for (auto& m : c.maps) c.report.maps.push_back(std::move(m.map));
+    SCXSNAP_TRY_VOID(w.finish(to_json(c.report)));
+    std::error_code ec;
+    c.summary.bytes = std::filesystem::file_size(path, ec);
+    return c.summary;
+  });
+}
+
 }  // namespace capture_detail
+
+Result<CaptureSummary> capture_native(const CaptureOptions& options,
+                                      const std::filesystem::path& path) {
+  return capture_detail::capture_native_to(options, capture_detail::system_map_source(), path,
+                                           {});
+}
 
 Result<FailureDumpReport> capture(const CaptureOptions& options) {
   return capture_detail::capture_model(options, capture_detail::system_map_source());

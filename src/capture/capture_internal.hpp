@@ -3,6 +3,7 @@
 #pragma once
 
 #include "map_source.hpp"
+#include "native/native_writer.hpp"
 #include "scxsnap/capture.hpp"
 
 namespace scxsnap::capture_detail {
@@ -10,6 +11,10 @@ namespace scxsnap::capture_detail {
 Result<FailureDumpReport> capture_model(const CaptureOptions& options, MapSource& src);
 Result<CaptureSummary> capture_stream(const CaptureOptions& options, MapSource& src,
                                       const JsonSink& sink, JsonStyle style);
+/// A native snapshot at `path` (tests choose the writer's frame sizes).
+Result<CaptureSummary> capture_native_to(const CaptureOptions& options, MapSource& src,
+                                         const std::filesystem::path& path,
+                                         const native::WriterOptions& wo);
 /// The whole text in one string (no sink, no flushes).
 Result<std::string> capture_text(const CaptureOptions& options, MapSource& src, JsonStyle style);
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "map_reader.hpp"
 
+#include "btf/map_contents.hpp"
 #include "btf/raw_bytes.hpp"
 #include "kernel_abi.hpp"
 #include "map_iter.hpp"
@@ -31,8 +32,12 @@ namespace {
 constexpr std::uint32_t kFdArrayScanCap = 65536;
 constexpr std::uint32_t kIndicesCap = 1024;
 constexpr std::uint32_t kStackTraceCap = 1024;
-// One CPU's slot of a per-CPU value gets budget / CPUs, but never less than this.
-constexpr std::uint64_t kMinSlotBudget = std::uint64_t{64} * 1024;
+
+using map_contents::CutLog;
+using map_contents::EntryFormat;
+using map_contents::Renderers;
+using map_contents::Side;
+using map_contents::StreamedList;
 
 std::size_t percpu_stride(std::uint32_t value_size) {
   return (std::size_t{value_size} + 7) / 8 * 8;
@@ -42,64 +47,6 @@ std::size_t percpu_stride(std::uint32_t value_size) {
 std::size_t lookup_size(const MapInfo& info, const ReadContext& ctx, bool percpu) {
   return percpu ? percpu_stride(info.value_size) * ctx.ncpus : info.value_size;
 }
-
-// What the render budget cut in one map, for its `error`.
-struct CutLog {
-  std::uint64_t values = 0, needed = 0, had = 0;
-  bool stopped = false;
-  void note(const RenderStatus& s) {
-    stopped |= s.stopped;
-    if (!s.over_budget) return;
-    ++values;
-    if (s.needed >= needed) {
-      needed = s.needed;
-      had = s.had;
-    }
-  }
-};
-
-// Renders one side (key or value) of a map's entries, tree or JSON, under the
-// context's limits. Without a type the caller decides the fallback.
-struct Side {
-  BtfRenderer* r = nullptr;
-  std::uint32_t type = 0;
-  bool typed() const { return r && type; }
-
-  std::optional<RenderedValue> tree(std::span<const std::uint8_t> b, const RenderLimits& lim,
-                                    CutLog& cut) const {
-    if (!typed()) return std::nullopt;
-    RenderStatus st;
-    auto v = r->render(type, b, lim, &st);
-    if (!v) return RenderedValue::make_unsupported(v.error().message());
-    cut.note(st);
-    return std::move(*v);
-  }
-  // Appends the value's JSON; false (nothing appended) when untyped.
-  bool json(std::string& out, std::span<const std::uint8_t> b, const RenderLimits& lim,
-            CutLog& cut) const {
-    if (!typed()) return false;
-    RenderStatus st;
-    auto ok = r->render_json(type, b, out, lim, &st);
-    if (!ok) {
-      detail::JsonWriter w(out);
-      detail::write_rendered(w, RenderedValue::make_unsupported(ok.error().message()));
-      return true;
-    }
-    cut.note(st);
-    return true;
-  }
-};
-
-void append_bytes_value(std::string& out, std::span<const std::uint8_t> b) {
-  out += "{\"kind\":\"bytes\",\"hex\":\"";
-  append_hex_bytes(out, b);
-  out += "\"}";
-}
-
-struct Renderers {
-  Side key, value;
-  std::string note;  // why rendering is unavailable, if it is
-};
 
 Renderers renderers_for(const MapInfo& info, ReadContext& ctx) {
   Renderers rs;
@@ -119,14 +66,6 @@ Renderers renderers_for(const MapInfo& info, ReadContext& ctx) {
   return rs;
 }
 
-RenderLimits slot_limits(const ReadContext& ctx) {
-  RenderLimits l = ctx.limits;
-  if (l.max_value_bytes)
-    l.max_value_bytes = std::max(l.max_value_bytes / std::max<std::uint32_t>(ctx.ncpus, 1),
-                                 std::min(l.max_value_bytes, kMinSlotBudget));
-  return l;
-}
-
 std::string cap_note(const ReadContext& ctx, std::uint64_t visited, std::uint32_t max_entries) {
   return fmt::format("entry cap reached: captured {} of up to {} entries (--max-entries {})",
                      visited, max_entries, ctx.entry_cap);
@@ -142,59 +81,6 @@ struct StopCheck {
     return !hit;
   }
 };
-
-// A JSON array member streamed into the map object (`,"name":[...]`); an
-// array that got no element is taken back out, as ktstr skips empty vectors.
-class StreamedList {
- public:
-  StreamedList(std::string* js, std::string_view name) : js_(js), mark_(js ? js->size() : 0) {
-    if (!js_) return;
-    *js_ += ",\"";
-    *js_ += name;
-    *js_ += "\":[";
-  }
-  /// Before each element: its separator.
-  void next() {
-    if (!first_) *js_ += ',';
-    first_ = false;
-  }
-  void close() {
-    if (!js_) return;
-    if (first_)
-      js_->resize(mark_);
-    else
-      *js_ += ']';
-  }
-
- private:
-  std::string* js_;
-  std::size_t mark_;
-  bool first_ = true;
-};
-
-// `"per_cpu":[...]` of one per-CPU value: each CPU's slot typed, else its bytes.
-void per_cpu_json(std::string& js, std::span<const std::uint8_t> value, const MapInfo& info,
-                  const ReadContext& ctx, const Side& side, const RenderLimits& lim, CutLog& cut) {
-  js += "\"per_cpu\":[";
-  auto slots = split_percpu(value, info.value_size, ctx.ncpus);
-  for (std::size_t c = 0; c < slots.size(); ++c) {
-    if (c) js += ',';
-    if (!side.json(js, slots[c], lim, cut)) append_bytes_value(js, slots[c]);
-  }
-  js += ']';
-}
-
-std::vector<std::optional<RenderedValue>> per_cpu_tree(std::span<const std::uint8_t> value,
-                                                       const MapInfo& info, const ReadContext& ctx,
-                                                       const Side& side, const RenderLimits& lim,
-                                                       CutLog& cut) {
-  std::vector<std::optional<RenderedValue>> out;
-  for (auto slot : split_percpu(value, info.value_size, ctx.ncpus)) {
-    auto v = side.tree(slot, lim, cut);
-    out.push_back(v ? std::move(v) : RenderedValue::make_bytes(hex_bytes(slot)));
-  }
-  return out;
-}
 
 // The map's `error`: the first thing that left its contents incomplete.
 void finish_map(const WalkResult* w, const StopCheck* sc, const CutLog& cut, ReadContext& ctx,
@@ -212,24 +98,27 @@ void finish_map(const WalkResult* w, const StopCheck* sc, const CutLog& cut, Rea
   else if (w && w->capped)
     m.error = cap_note(ctx, w->visited, info.max_entries);
   else if (cut.values)
-    m.error = fmt::format(
-        "{} value{} cut to the render budget of {} bytes (--max-value-bytes): the largest is {} "
-        "bytes, {} of them shown in full",
-        cut.values, cut.values == 1 ? "" : "s", ctx.limits.max_value_bytes, cut.needed, cut.had);
+    m.error = map_contents::cut_error(cut, ctx.limits.max_value_bytes);
 }
 
-// What a walk over a hash or array map's entries needs, set up once.
+// What a walk over a hash or array map's entries needs, set up once. In
+// native mode (ctx.raw) nothing is rendered: the bytes go to the sink.
 struct EntryWalk {
-  EntryWalk(const MapInfo& info, int fd, ReadContext& ctx, bool percpu, std::string_view list_name)
-      : rs(renderers_for(info, ctx)),
-        slot_lim(percpu ? slot_limits(ctx) : ctx.limits),
+  EntryWalk(const MapInfo& info, int fd, ReadContext& ctx, bool array, bool percpu)
+      : rs(ctx.raw ? Renderers{} : renderers_for(info, ctx)),
+        format{&rs,
+            info.value_size,
+            ctx.ncpus,
+            percpu,
+            ctx.limits,
+            percpu ? map_contents::slot_limits(ctx.limits, ctx.ncpus) : ctx.limits},
         shape{fd, info.type, info.key_size,
               static_cast<std::uint32_t>(lookup_size(info, ctx, percpu)), info.max_entries},
         sc{ctx},
-        js(ctx.stream_out),
-        list(ctx.stream_out, list_name) {}
+        js(ctx.raw ? nullptr : ctx.stream_out),
+        list(js, map_contents::list_name(array, percpu)) {}
   Renderers rs;
-  RenderLimits slot_lim;
+  EntryFormat format;
   MapShape shape;
   StopCheck sc;
   CutLog cut;
@@ -239,51 +128,19 @@ struct EntryWalk {
 
 void read_hash(const MapInfo& info, int fd, ReadContext& ctx, CapturedMap& out, bool percpu) {
   FailureDumpMap& m = out.map;
-  EntryWalk ew(info, fd, ctx, percpu, percpu ? "percpu_hash_entries" : "entries");
-  auto& [rs, slot_lim, shape, sc, cut, js, list] = ew;
+  EntryWalk ew(info, fd, ctx, false, percpu);
+  auto& [rs, format, shape, sc, cut, js, list] = ew;
   WalkResult w =
       walk_entries(ctx.src, shape, ctx.entry_cap, ctx.buffer_bytes, [&](auto key, auto value) {
         ++ctx.stats.entries;
-        if (js) {
+        if (ctx.raw) {
+          ctx.raw->entry(key, value);
+        } else if (js) {
           list.next();
-          *js += '{';
-          if (rs.key.typed()) {
-            *js += "\"key\":";
-            rs.key.json(*js, key, ctx.limits, cut);
-            *js += ',';
-          }
-          *js += "\"key_hex\":\"";
-          append_hex_bytes(*js, key);
-          *js += "\",";
-          if (percpu) {
-            per_cpu_json(*js, value, info, ctx, rs.value, slot_lim, cut);
-            *js += '}';
-          } else {
-            if (rs.value.typed()) {
-              *js += "\"value\":";
-              rs.value.json(*js, value, ctx.limits, cut);
-              *js += ',';
-            }
-            *js += "\"value_hex\":\"";
-            append_hex_bytes(*js, value);
-            *js += "\"}";
-          }
+          map_contents::hash_entry_json(*js, key, value, format, cut);
           ctx.flush_if_full();
-          return sc() && !cut.stopped;
-        }
-        if (percpu) {
-          FailureDumpPercpuHashEntry e;
-          e.key = rs.key.tree(key, ctx.limits, cut);
-          e.key_hex = hex_bytes(key);
-          e.per_cpu = per_cpu_tree(value, info, ctx, rs.value, slot_lim, cut);
-          m.percpu_hash_entries.push_back(std::move(e));
         } else {
-          FailureDumpEntry e;
-          e.key = rs.key.tree(key, ctx.limits, cut);
-          e.key_hex = hex_bytes(key);
-          e.value = rs.value.tree(value, ctx.limits, cut);
-          e.value_hex = hex_bytes(value);
-          m.entries.push_back(std::move(e));
+          map_contents::add_hash_entry(m, key, value, format, cut);
         }
         return sc() && !cut.stopped;
       });
@@ -291,23 +148,23 @@ void read_hash(const MapInfo& info, int fd, ReadContext& ctx, CapturedMap& out, 
   finish_map(&w, &sc, cut, ctx, info, m);
 }
 
-// A map's single `value`, streamed or into the model; its bytes without BTF.
+// A map's single value, streamed, stored raw or into the model.
 void emit_value(ReadContext& ctx, FailureDumpMap& m, const Side& side,
                 std::span<const std::uint8_t> bytes, CutLog& cut) {
   ++ctx.stats.entries;
-  if (std::string* js = ctx.stream_out) {
-    *js += ",\"value\":";
-    if (!side.json(*js, bytes, ctx.limits, cut)) append_bytes_value(*js, bytes);
+  if (ctx.raw) {
+    ctx.raw->value(bytes);
+  } else if (std::string* js = ctx.stream_out) {
+    map_contents::value_json(*js, bytes, side, ctx.limits, cut);
     ctx.flush_if_full();
   } else {
-    m.value = side.tree(bytes, ctx.limits, cut);
-    if (!m.value) m.value = RenderedValue::make_bytes(hex_bytes(bytes));
+    m.value = map_contents::value_tree(bytes, side, ctx.limits, cut);
   }
 }
 
 // The value of a 1-entry ARRAY (a global section is one): one lookup.
 void read_single_value(const MapInfo& info, int fd, ReadContext& ctx, FailureDumpMap& m) {
-  Renderers rs = renderers_for(info, ctx);
+  Renderers rs = ctx.raw ? Renderers{} : renderers_for(info, ctx);
   RawBuffer buf(info.value_size);
   std::uint32_t key = 0;
   if (int rc = ctx.src.lookup(fd, &key, buf.data()); rc != 0) {
@@ -322,36 +179,21 @@ void read_single_value(const MapInfo& info, int fd, ReadContext& ctx, FailureDum
 void read_array(const MapInfo& info, int fd, ReadContext& ctx, CapturedMap& out, bool percpu) {
   FailureDumpMap& m = out.map;
   if (!percpu && info.max_entries == 1) return read_single_value(info, fd, ctx, m);
-  EntryWalk ew(info, fd, ctx, percpu, percpu ? "percpu_entries" : "array_entries");
-  auto& [rs, slot_lim, shape, sc, cut, js, list] = ew;
+  EntryWalk ew(info, fd, ctx, true, percpu);
+  auto& [rs, format, shape, sc, cut, js, list] = ew;
   WalkResult w =
       walk_entries(ctx.src, shape, ctx.entry_cap, ctx.buffer_bytes, [&](auto key, auto value) {
         ++ctx.stats.entries;
         std::uint32_t k = 0;
         std::memcpy(&k, key.data(), std::min<std::size_t>(4, key.size()));
-        if (js) {
+        if (ctx.raw) {
+          ctx.raw->entry(key, value);
+        } else if (js) {
           list.next();
-          *js += fmt::format("{{\"key\":{},", k);
-          if (percpu) {
-            per_cpu_json(*js, value, info, ctx, rs.value, slot_lim, cut);
-            *js += '}';
-          } else {
-            *js += "\"value\":";
-            if (!rs.value.json(*js, value, ctx.limits, cut)) append_bytes_value(*js, value);
-            *js += '}';
-          }
+          map_contents::array_entry_json(*js, k, value, format, cut);
           ctx.flush_if_full();
-          return sc() && !cut.stopped;
-        }
-        if (percpu) {
-          FailureDumpPercpuEntry e;
-          e.key = k;
-          e.per_cpu = per_cpu_tree(value, info, ctx, rs.value, slot_lim, cut);
-          m.percpu_entries.push_back(std::move(e));
         } else {
-          auto v = rs.value.tree(value, ctx.limits, cut);
-          m.array_entries.push_back(FailureDumpArrayEntry{
-              k, v ? std::move(v) : RenderedValue::make_bytes(hex_bytes(value))});
+          map_contents::add_array_entry(m, k, value, format, cut);
         }
         return sc() && !cut.stopped;
       });
@@ -364,41 +206,31 @@ void read_array(const MapInfo& info, int fd, ReadContext& ctx, CapturedMap& out,
 struct OwnerEntries {
   ReadContext& ctx;
   FailureDumpMap& m;
-  Side value;
+  Renderers rs;
+  EntryFormat format;
   CutLog cut;
   std::string* js;
   StreamedList list;
-  OwnerEntries(ReadContext& c, FailureDumpMap& map, Side v)
-      : ctx(c), m(map), value(v), js(c.stream_out), list(js, "entries") {}
+  OwnerEntries(ReadContext& c, FailureDumpMap& map, const MapInfo& info)
+      : ctx(c),
+        m(map),
+        rs(c.raw ? Renderers{} : renderers_for(info, c)),
+        format{&rs, info.value_size, c.ncpus, false, c.limits, c.limits},
+        js(c.raw ? nullptr : c.stream_out),
+        list(js, "entries") {}
   void add(RenderedValue key, std::span<const std::uint8_t> key_bytes,
            std::span<const std::uint8_t> bytes) {
     ++ctx.stats.entries;
-    if (js) {
+    if (ctx.raw) {
+      ctx.raw->owner_entry(map_contents::owner_key_json(key), key_bytes, bytes);
+    } else if (js) {
       list.next();
-      detail::JsonWriter w(*js);
-      w.begin_object();
-      w.key("key");
-      detail::write_rendered(w, key);
-      *js += ",\"key_hex\":\"";
-      append_hex_bytes(*js, key_bytes);
-      *js += "\",";
-      if (value.typed()) {
-        *js += "\"value\":";
-        value.json(*js, bytes, ctx.limits, cut);
-        *js += ',';
-      }
-      *js += "\"value_hex\":\"";
-      append_hex_bytes(*js, bytes);
-      *js += "\"}";
+      map_contents::owner_entry_json(*js, map_contents::owner_key_json(key), key_bytes, bytes,
+                                     format, cut);
       ctx.flush_if_full();
-      return;
+    } else {
+      map_contents::add_owner_entry(m, std::move(key), key_bytes, bytes, format, cut);
     }
-    FailureDumpEntry e;
-    e.key = std::move(key);
-    e.key_hex = hex_bytes(key_bytes);
-    e.value = value.tree(bytes, ctx.limits, cut);
-    e.value_hex = hex_bytes(bytes);
-    m.entries.push_back(std::move(e));
   }
   void finish() { list.close(); }
 };
@@ -428,9 +260,8 @@ std::string first_line(const std::filesystem::path& p) {
 // user space change nothing). Key = struct task { pid, tgid, comm }: the
 // owner as the host knows it (ktstr keys by the task's kernel address).
 void read_task_storage(const MapInfo& info, int fd, ReadContext& ctx, FailureDumpMap& m) {
-  Renderers rs = renderers_for(info, ctx);
   RawBuffer buf(info.value_size);
-  OwnerEntries out(ctx, m, rs.value);
+  OwnerEntries out(ctx, m, info);
   std::uint64_t visited = 0;
   bool capped = false, stopped = false;
   std::error_code ec;
@@ -503,9 +334,8 @@ void read_cgroup_storage(const MapInfo& info, int fd, ReadContext& ctx, FailureD
     m.error = "no cgroup v2 hierarchy is mounted: cgroup storage cannot be looked up";
     return;
   }
-  Renderers rs = renderers_for(info, ctx);
   RawBuffer buf(info.value_size);
-  OwnerEntries out(ctx, m, rs.value);
+  OwnerEntries out(ctx, m, info);
   std::uint64_t visited = 0;
   auto visit = [&](const std::filesystem::path& dir) -> bool {
     if (ctx.entry_cap && visited >= ctx.entry_cap) return false;
@@ -549,7 +379,7 @@ void read_cgroup_storage(const MapInfo& info, int fd, ReadContext& ctx, FailureD
 
 // QUEUE/STACK: a lookup without a key peeks at the head without popping it.
 void read_queue_head(const MapInfo& info, int fd, ReadContext& ctx, FailureDumpMap& m) {
-  Renderers rs = renderers_for(info, ctx);
+  Renderers rs = ctx.raw ? Renderers{} : renderers_for(info, ctx);
   RawBuffer buf(std::max<std::uint32_t>(info.value_size, 1));
   const char* what = info.type == BPF_MAP_TYPE_STACK ? "stack" : "queue";
   int rc = ctx.src.lookup(fd, nullptr, buf.data());
@@ -715,7 +545,10 @@ void read_struct_ops(const MapInfo& info, int fd, ReadContext& ctx, CapturedMap&
           mem.value.uint_value() < (1ull << 32))
         out.struct_ops_prog_ids.push_back(static_cast<std::uint32_t>(mem.value.uint_value()));
   }
-  m.value = std::move(*v);
+  if (ctx.raw)
+    ctx.raw->value(buf);
+  else
+    m.value = std::move(*v);
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,20 @@ struct ReadStats {
   std::uint64_t values_truncated = 0;  // values cut to the render budget
 };
 
+/// Native capture: the contents as the kernel returned them, instead of
+/// rendered (keys and values of every entry, per-CPU slots included).
+class RawSink {
+ public:
+  using Bytes = std::span<const std::uint8_t>;
+  virtual ~RawSink() = default;
+  /// One entry of a hash or array map (array: key = the u32 index).
+  virtual void entry(Bytes key, Bytes value) = 0;
+  /// An entry keyed by its owner (task or cgroup storage).
+  virtual void owner_entry(std::string_view key_json, Bytes key_bytes, Bytes value) = 0;
+  /// The map's single value (a global section, a queue's head, struct_ops).
+  virtual void value(Bytes bytes) = 0;
+};
+
 struct ReadContext {
   MapSource& src;
   BtfCache& btfs;
@@ -45,6 +60,8 @@ struct ReadContext {
   /// Streaming: the output buffer, inside the map object the caller opened
   /// and filled up to max_entries; the model then gets none of the large shapes.
   std::string* stream_out = nullptr;
+  /// Native capture: contents go here raw, and nothing is rendered.
+  RawSink* raw = nullptr;
   /// Why should_stop fired ("deadline", "signal"), for map errors.
   std::function<std::string()> stop_reason;
   ReadStats stats;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // scxsnap capture: the running kernel's BPF and scheduler state as a report,
-// streamed into the output file (never held whole in memory).
+// streamed into the output file (never held whole in memory): ktstr's JSON,
+// or a native snapshot (raw bytes + BTF) with --format native / *.scxsnap.
 #include "capture_options.hpp"
 #include "commands.hpp"
 #include "human.hpp"
@@ -20,6 +21,7 @@ void add_capture(CLI::App& app, int& exit_code) {
   struct Opts {
     CaptureFlags f;
     std::string out = "-";
+    std::string format;
     bool pretty = false;
     bool quiet = false;
   };
@@ -28,7 +30,13 @@ void add_capture(CLI::App& app, int& exit_code) {
                   "output file ('-' = stdout); written to a temporary file beside it and "
                   "renamed when complete, mode 0600");
   add_capture_flags(cmd, o->f);
-  cmd->add_flag("--pretty", o->pretty, "indent the output");
+  cmd->add_option("--format", o->format,
+                  "json (ktstr's JSON, the default) or native (raw keys and values + BTF, "
+                  "zstd-compressed: captured at the speed of the kernel's reads, rendered when "
+                  "read; every reading command takes it; see docs/FORMAT.md). An output file "
+                  "named *.scxsnap is native unless --format json")
+      ->check(CLI::IsMember({"json", "native"}));
+  cmd->add_flag("--pretty", o->pretty, "indent the output (JSON)");
   cmd->add_flag("-q,--quiet", o->quiet, "no progress and no result line on stderr");
   cmd->callback([o, &exit_code] {
     o->f.finish();
@@ -50,7 +58,17 @@ void add_capture(CLI::App& app, int& exit_code) {
         std::fprintf(stderr, "scxsnap: %s\n", line.c_str());
       }
     };
-    auto s = capture_to_file(o->f.c, o->out, o->pretty ? JsonStyle::Pretty : JsonStyle::Compact);
+    const bool native =
+        o->format == "native" || (o->format.empty() && o->out.ends_with(".scxsnap"));
+    if (native && o->pretty) {
+      exit_code = report_error(Error(ErrorCode::InvalidArgument,
+                                     "--pretty applies to JSON; a native snapshot is binary "
+                                     "(scxsnap convert --pretty writes its JSON)"));
+      return;
+    }
+    auto s = native ? capture_native(o->f.c, o->out)
+                    : capture_to_file(o->f.c, o->out,
+                                      o->pretty ? JsonStyle::Pretty : JsonStyle::Compact);
     if (tty && !quiet) std::fprintf(stderr, "\r\033[K");
     if (!s) {
       exit_code = report_error(s.error());

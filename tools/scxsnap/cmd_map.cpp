@@ -133,7 +133,12 @@ void add_map(CLI::App& app, int& exit_code) {
           report_error(Error(ErrorCode::InvalidArgument, "map: give a map NAME or --map-id ID"));
       return;
     }
-    auto report = load_walkable(o->file, o->early ? DumpHalf::Early : DumpHalf::Late, exit_code);
+    // A native snapshot renders this map only.
+    NativeSelection sel;
+    if (!o->name.empty()) sel.maps.push_back(o->name);
+    if (o->scope.map_id) sel.map_ids.push_back(*o->scope.map_id);
+    auto report =
+        load_walkable(o->file, o->early ? DumpHalf::Early : DumpHalf::Late, exit_code, sel);
     if (!report) return;
     if (auto n = narrow_report(*report, o->scope); !n) {
       exit_code = lookup_error(n.error());

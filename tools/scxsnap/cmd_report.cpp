@@ -5,6 +5,7 @@
 // is opened.
 #include "check_expr.hpp"
 #include "commands.hpp"
+#include "scxsnap/native.hpp"
 #include "file_kind.hpp"
 #include "html_pages.hpp"
 #include "scxsnap/dump_file.hpp"
@@ -60,7 +61,7 @@ void add_report(CLI::App& app, int& exit_code) {
                                                    o->in, kind_hint(o->in, FileKind::Series))));
         return;
       }
-      auto dump = load_dump_file(o->in);
+      auto dump = load_any_dump(o->in);
       if (!dump) {
         exit_code = report_error(dump.error());
         return;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // scxsnap show FILE: a readable summary of a report.
 #include "commands.hpp"
+#include "scxsnap/native.hpp"
 #include "file_kind.hpp"
 #include "human.hpp"
 #include "report_facts.hpp"
@@ -230,7 +231,7 @@ void add_show(CLI::App& app, int& exit_code) {
   cmd->add_option("FILE", o->file, "report file ('-' = stdin)")->required();
   cmd->add_flag("--json", o->json, "the summary as one JSON document (for scripts)");
   cmd->callback([o, &exit_code] {
-    auto dump = load_dump_file(o->file);
+    auto dump = load_any_dump(o->file);
     if (!dump) {
       exit_code = report_error(Error(
           dump.error().code(), dump.error().message() + kind_hint(o->file, FileKind::Report)));

@@ -34,7 +34,11 @@ void add_var(CLI::App& app, int& exit_code) {
   cmd->add_flag("--raw", o->style.raw, "print char arrays as elements, not as C strings");
   cmd->add_flag("--early", o->early, "in a dual dump, the early snapshot (default: the late one)");
   cmd->callback([o, &exit_code] {
-    auto report = load_walkable(o->file, o->early ? DumpHalf::Early : DumpHalf::Late, exit_code);
+    // A native snapshot renders this variable only.
+    NativeSelection sel;
+    sel.vars = std::vector<std::string>{o->name};
+    auto report =
+        load_walkable(o->file, o->early ? DumpHalf::Early : DumpHalf::Late, exit_code, sel);
     if (!report) return;
     if (auto n = narrow_report(*report, o->scope); !n) {
       exit_code = lookup_error(n.error());

@@ -40,8 +40,9 @@ std::string ambiguity_hint(std::string_view name, const FailureDumpReport& r) {
 
 std::optional<std::vector<FailureDumpReport>> load_walkable(const std::string& file,
                                                             std::initializer_list<DumpHalf> halves,
-                                                            int& exit_code) {
-  auto dump = load_dump_file(file);
+                                                            int& exit_code,
+                                                            const NativeSelection& sel) {
+  auto dump = load_any_dump(file, sel);
   if (!dump) {
     exit_code = report_error(
         Error(dump.error().code(), dump.error().message() + kind_hint(file, FileKind::Report)));
@@ -63,8 +64,8 @@ std::optional<std::vector<FailureDumpReport>> load_walkable(const std::string& f
 }
 
 std::optional<FailureDumpReport> load_walkable(const std::string& file, DumpHalf half,
-                                               int& exit_code) {
-  auto one = load_walkable(file, {half}, exit_code);
+                                               int& exit_code, const NativeSelection& sel) {
+  auto one = load_walkable(file, {half}, exit_code, sel);
   if (!one) return std::nullopt;
   return std::move(one->front());
 }

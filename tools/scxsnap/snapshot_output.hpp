@@ -4,6 +4,7 @@
 #pragma once
 
 #include "scxsnap/dump_file.hpp"
+#include "scxsnap/native.hpp"
 #include "scxsnap/snapshot.hpp"
 
 #include <optional>
@@ -24,15 +25,17 @@ struct MapScope {
 };
 
 /// Load FILE (a report, or a dual dump: its late half, or the early one on
-/// request) for a lookup. On failure prints why and sets `exit_code`: 2 for
-/// a file that cannot be read as a dump (a series says so), 1 for a dump
-/// without that report (degraded, or a dual dump without its early half).
+/// request; or a native snapshot, rendering what `sel` asks for) for a
+/// lookup. On failure prints why and sets `exit_code`: 2 for a file that
+/// cannot be read as a dump (a series says so), 1 for a dump without that
+/// report (degraded, or a dual dump without its early half).
 std::optional<FailureDumpReport> load_walkable(const std::string& file, DumpHalf half,
-                                               int& exit_code);
+                                               int& exit_code, const NativeSelection& sel = {});
 /// The same for distinct halves of one file, read once (in `halves` order).
 std::optional<std::vector<FailureDumpReport>> load_walkable(const std::string& file,
                                                             std::initializer_list<DumpHalf> halves,
-                                                            int& exit_code);
+                                                            int& exit_code,
+                                                            const NativeSelection& sel = {});
 
 /// Drop every map outside `scope` from `report`; an error when none is left.
 Result<void> narrow_report(FailureDumpReport& report, const MapScope& scope);

@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: Apache-2.0
+// The BTF a native snapshot carries: the types its maps' keys and values use,
+// copied from each program's BTF object and from vmlinux (struct_ops values)
+// with everything they refer to, then deduplicated by libbpf into one BTF.
+// Each root is anchored by a VAR named __scxsnap_anchor_N, so its id is found
+// again after deduplication renumbers the types.
+#pragma once
+
+#include "scxsnap/result.hpp"
+
+#include <cstdint>
+#include <map>
+#include <span>
+#include <utility>
+#include <vector>
+
+struct btf;
+
+namespace scxsnap::native {
+
+class BtfMerge {
+ public:
+  BtfMerge();
+  ~BtfMerge();
+  BtfMerge(const BtfMerge&) = delete;
+  BtfMerge& operator=(const BtfMerge&) = delete;
+
+  /// Copy `type_id` of `src` and the types it refers to (each source type
+  /// once); the returned handle gives its id after finish(). Type 0 (void,
+  /// or no type) stays 0.
+  Result<std::uint32_t> add_root(const struct btf* src, std::uint32_t type_id);
+  /// Deduplicate (libbpf's btf__dedup) and resolve the handles.
+  Result<void> finish();
+  std::uint32_t type_of(std::uint32_t handle) const { return resolved_.at(handle); }
+  /// The merged BTF's raw bytes (after finish()).
+  std::span<const std::uint8_t> raw() const;
+
+ private:
+  Result<std::uint32_t> copy_closure(const struct btf* src, std::uint32_t type_id);
+  struct btf* dst_;
+  std::map<std::pair<const struct btf*, std::uint32_t>, std::uint32_t> copied_;
+  std::vector<std::uint32_t> resolved_;  // handle -> id (before finish: the copy's id)
+};
+
+}  // namespace scxsnap::native

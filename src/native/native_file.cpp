@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "native_file.hpp"
+
+#include "report/report_reader.hpp"
+#include "zstd_frames.hpp"
+
+#include <bpf/btf.h>
+
+#include <cerrno>
+#include <fmt/format.h>
+
+namespace scxsnap::native {
+
+struct NativeFile::Lazy {
+  struct btf* btf = nullptr;
+  bool btf_tried = false;
+  std::string btf_error;
+  std::unique_ptr<BtfRenderer> renderer;
+  std::uint32_t renderer_max = 0;
+  ~Lazy() { btf__free(btf); }
+};
+
+NativeFile::NativeFile(ElfReader elf, Index index, Bytes data, Bytes btf_bytes)
+    : elf_(std::move(elf)),
+      index_(std::move(index)),
+      data_(data),
+      btf_bytes_(btf_bytes),
+      lazy_(std::make_unique<Lazy>()) {}
+NativeFile::NativeFile(NativeFile&&) noexcept = default;
+NativeFile::~NativeFile() = default;
+
+Result<NativeFile> NativeFile::open(const std::filesystem::path& path) {
+  SCXSNAP_TRY(ElfReader elf, ElfReader::open(path));
+  auto idx = elf.section(kIndexSection);
+  if (!idx)
+    return Error(ErrorCode::BadInput,
+                 fmt::format("{}: an ELF file, but not a scxsnap native snapshot (it has no {} "
+                             "section)",
+                             path.string(), kIndexSection));
+  auto data = elf.section(kDataSection);
+  auto btf = elf.section(kBtfSection);
+  if (!data || !btf)
+    return Error(ErrorCode::BadInput, fmt::format("{}: the {} section is missing", path.string(),
+                                                  !data ? kDataSection : kBtfSection));
+  std::string where = fmt::format("{}: section {} at offset {}", path.string(), kIndexSection,
+                                  elf.offset_of(*idx));
+  SCXSNAP_TRY(Index index,
+              read_index({reinterpret_cast<const char*>(idx->data()), idx->size()}, where));
+  // Every frame inside the data section, and records that fit their frames.
+  auto check = [&](const Frame& f, const std::string& what) -> Result<void> {
+    if (f.offset > data->size() || f.size > data->size() - f.offset)
+      return Error(ErrorCode::BadInput,
+                   fmt::format("{}: {} at data offset {} ({} bytes) runs past the end of section "
+                               "{} ({} bytes): the file is truncated or corrupt",
+                               path.string(), what, f.offset, f.size, kDataSection, data->size()));
+    return {};
+  };
+  SCXSNAP_TRY_VOID(check(index.report, "the report frame"));
+  for (std::size_t i = 0; i < index.maps.size(); ++i) {
+    const MapIndex& m = index.maps[i];
+    std::uint64_t raw = 0;
+    for (std::size_t k = 0; k < m.frames.size(); ++k) {
+      const Frame& f = m.frames[k];
+      SCXSNAP_TRY_VOID(check(f, fmt::format("map {} frame {}", i, k)));
+      bool fixed = m.record_size != 0 && m.shape != Shape::Value;
+      if (f.raw_offset != raw || (fixed && f.raw_size != f.records * m.record_size))
+        return Error(ErrorCode::BadInput,
+                     fmt::format("{}: map {} frame {}: its raw offset {} / size {} / {} records "
+                                 "do not follow from the frames before it (record size {})",
+                                 path.string(), i, k, f.raw_offset, f.raw_size, f.records,
+                                 m.record_size));
+      raw += f.raw_size;
+    }
+    if (raw != m.raw_size)
+      return Error(ErrorCode::BadInput,
+                   fmt::format("{}: map {}: its frames hold {} bytes, the index says {}",
+                               path.string(), i, raw, m.raw_size));
+    if (m.record_size != 0 && m.shape != Shape::Value && m.key_size > m.record_size)
+      return Error(ErrorCode::BadInput,
+                   fmt::format("{}: map {}: key size {} is larger than its record size {}",
+                               path.string(), i, m.key_size, m.record_size));
+  }
+  return NativeFile(std::move(elf), std::move(index), *data, *btf);
+}
+
+std::string NativeFile::where(std::size_t i) const {
+  return fmt::format("{}: map {}", path().string(), i);
+}
+
+Result<NativeFile::Bytes> NativeFile::frame_bytes(std::size_t, const Frame& f, std::size_t) const {
+  return data_.subspan(f.offset, f.size);
+}
+
+Result<FailureDumpReport> NativeFile::read_skeleton() const {
+  const Frame& f = index_.report;
+  simdjson::padded_string text(f.raw_size);
+  SCXSNAP_TRY_VOID(decompress_frame(data_.subspan(f.offset, f.size), f.raw_size,
+                                    reinterpret_cast<std::uint8_t*>(text.data()),
+                                    fmt::format("{}: the report frame at data offset {}",
+                                                path().string(), f.offset)));
+  auto r = detail::parse_report_padded(text);
+  if (!r)
+    return Error(r.error().code(),
+                 fmt::format("{}: the report: {}", path().string(), r.error().message()));
+  if (r->maps.size() != index_.maps.size())
+    return Error(ErrorCode::BadInput,
+                 fmt::format("{}: the report lists {} maps, the index {}", path().string(),
+                             r->maps.size(), index_.maps.size()));
+  return r;
+}
+
+Result<void> NativeFile::for_each_frame(
+    std::size_t i, const std::function<Result<void>(Bytes, const Frame&)>& fn) const {
+  const MapIndex& m = index_.maps.at(i);
+  std::vector<std::uint8_t> raw;
+  for (std::size_t k = 0; k < m.frames.size(); ++k) {
+    const Frame& f = m.frames[k];
+    raw.resize(f.raw_size);
+    SCXSNAP_TRY_VOID(decompress_frame(
+        data_.subspan(f.offset, f.size), f.raw_size, raw.data(),
+        fmt::format("{} frame {} at data offset {}", where(i), k, f.offset)));
+    SCXSNAP_TRY_VOID(fn(raw, f));
+  }
+  return {};
+}
+
+Result<std::vector<std::uint8_t>> NativeFile::value_range(std::size_t i, std::uint64_t offset,
+                                                          std::uint64_t len) const {
+  const MapIndex& m = index_.maps.at(i);
+  if (offset > m.raw_size || len > m.raw_size - offset)
+    return Error(ErrorCode::BadInput,
+                 fmt::format("{}: bytes {}+{} are past its value ({} bytes)", where(i), offset,
+                             len, m.raw_size));
+  std::vector<std::uint8_t> out(len);
+  std::vector<std::uint8_t> raw;
+  for (std::size_t k = 0; k < m.frames.size(); ++k) {
+    const Frame& f = m.frames[k];
+    if (f.raw_offset + f.raw_size <= offset || f.raw_offset >= offset + len) continue;
+    raw.resize(f.raw_size);
+    SCXSNAP_TRY_VOID(decompress_frame(
+        data_.subspan(f.offset, f.size), f.raw_size, raw.data(),
+        fmt::format("{} frame {} at data offset {}", where(i), k, f.offset)));
+    std::uint64_t from = std::max(offset, f.raw_offset);
+    std::uint64_t to = std::min(offset + len, f.raw_offset + f.raw_size);
+    std::copy(raw.begin() + static_cast<std::ptrdiff_t>(from - f.raw_offset),
+              raw.begin() + static_cast<std::ptrdiff_t>(to - f.raw_offset),
+              out.begin() + static_cast<std::ptrdiff_t>(from - offset));
+  }
+  return out;
+}
+
+const struct btf* NativeFile::btf() const {
+  if (!lazy_->btf_tried) {
+    lazy_->btf_tried = true;
+    lazy_->btf = btf__new(btf_bytes_.data(), static_cast<std::uint32_t>(btf_bytes_.size()));
+    if (!lazy_->btf) {
+      lazy_->btf_error = std::strerror(errno);
+      lazy_->btf = nullptr;
+    }
+  }
+  return lazy_->btf;
+}
+
+Result<BtfRenderer*> NativeFile::renderer(std::uint32_t max_array_elements) const {
+  if (!btf())
+    return Error(ErrorCode::BadInput,
+                 fmt::format("{}: section {} at offset {} is not valid BTF ({})", path().string(),
+                             kBtfSection, elf_.offset_of(btf_bytes_), lazy_->btf_error));
+  if (!lazy_->renderer || lazy_->renderer_max != max_array_elements) {
+    lazy_->renderer = std::make_unique<BtfRenderer>(lazy_->btf, max_array_elements);
+    lazy_->renderer_max = max_array_elements;
+  }
+  return lazy_->renderer.get();
+}
+
+}  // namespace scxsnap::native

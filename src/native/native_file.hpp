@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: Apache-2.0
+// A native snapshot opened for reading: the ELF container mapped read-only,
+// the index parsed, the report skeleton and the BTF read when first asked
+// for, and each map's frames decompressed only when that map is looked at.
+#pragma once
+
+#include "elf_container.hpp"
+#include "native_index.hpp"
+#include "scxsnap/btf_render.hpp"
+#include "scxsnap/report.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+struct btf;
+
+namespace scxsnap::native {
+
+class NativeFile {
+ public:
+  using Bytes = std::span<const std::uint8_t>;
+  static Result<NativeFile> open(const std::filesystem::path& path);
+  NativeFile(NativeFile&&) noexcept;
+  ~NativeFile();
+
+  const Index& index() const { return index_; }
+  const std::filesystem::path& path() const { return elf_.path(); }
+  /// The report as captured, every map without its raw contents.
+  Result<FailureDumpReport> read_skeleton() const;
+  /// fn(raw bytes, frame) for each frame of map `i`, in order.
+  Result<void> for_each_frame(std::size_t i,
+                              const std::function<Result<void>(Bytes, const Frame&)>& fn) const;
+  /// Bytes [offset, offset + len) of map `i`'s single value: only the frames
+  /// that hold them are decompressed.
+  Result<std::vector<std::uint8_t>> value_range(std::size_t i, std::uint64_t offset,
+                                                std::uint64_t len) const;
+  /// The renderer over the file's BTF (parsed on first use).
+  Result<BtfRenderer*> renderer(std::uint32_t max_array_elements) const;
+  const struct btf* btf() const;
+  /// "FILE: map 3 (name)" for errors.
+  std::string where(std::size_t i) const;
+
+ private:
+  NativeFile(ElfReader elf, Index index, Bytes data, Bytes btf_bytes);
+  Result<Bytes> frame_bytes(std::size_t i, const Frame& f, std::size_t n) const;
+  ElfReader elf_;
+  Index index_;
+  Bytes data_, btf_bytes_;
+  struct Lazy;
+  std::unique_ptr<Lazy> lazy_;
+};
+
+}  // namespace scxsnap::native

@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: Apache-2.0
+// The index of a native snapshot (its `.scxsnap.index` section, JSON text):
+// the format version, how the capture rendered, where the report skeleton
+// and each map's frames are in `.scxsnap.data`, and the BTF ids of each map's
+// key and value types in the file's `.BTF`. docs/FORMAT.md describes it.
+#pragma once
+
+#include "scxsnap/result.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace scxsnap::native {
+
+inline constexpr std::string_view kFormatName = "scxsnap-native";
+inline constexpr std::uint32_t kFormatVersion = 1;
+inline constexpr const char* kIndexSection = ".scxsnap.index";
+inline constexpr const char* kDataSection = ".scxsnap.data";
+inline constexpr const char* kBtfSection = ".BTF";
+
+/// How a map's raw records are laid out and which ktstr shape they render to.
+enum class Shape : std::uint8_t {
+  None,               ///< no raw contents (what the map has is in the skeleton)
+  Value,              ///< one value (`value`), split into frames at any byte
+  Entries,            ///< key ++ value records (`entries`)
+  ArrayEntries,       ///< u32 index ++ value (`array_entries`)
+  PercpuEntries,      ///< u32 index ++ every CPU's slot (`percpu_entries`)
+  PercpuHashEntries,  ///< key ++ every CPU's slot (`percpu_hash_entries`)
+  OwnerEntries,       ///< u32 n ++ key JSON ++ u32 n ++ key bytes ++ value (`entries`)
+};
+std::string_view shape_name(Shape s);
+std::optional<Shape> shape_from_name(std::string_view s);
+
+/// One zstd frame in `.scxsnap.data`: [offset, offset + size) of the section
+/// holds raw bytes [raw_offset, raw_offset + raw_size) of the piece.
+struct Frame {
+  std::uint64_t offset = 0, size = 0, raw_offset = 0, raw_size = 0, records = 0;
+};
+
+struct MapIndex {
+  Shape shape = Shape::None;
+  std::uint32_t key_size = 0;
+  std::uint32_t record_size = 0;  // 0 = records carry their lengths
+  std::uint32_t key_type = 0;     // in the file's BTF; 0 = none
+  std::uint32_t value_type = 0;
+  std::uint64_t records = 0;
+  std::uint64_t raw_size = 0;
+  std::vector<Frame> frames;
+};
+
+struct Index {
+  std::uint32_t version = kFormatVersion;
+  std::string tool_version;
+  std::uint32_t ncpus = 1;
+  std::uint64_t max_value_bytes = 0;  // the capture's render options
+  std::uint32_t max_array_elements = 4096;
+  Frame report;  // the report's JSON with every map's skeleton
+  std::vector<MapIndex> maps;
+};
+
+std::string write_index(const Index& index);
+/// `where` names the file and section in errors.
+Result<Index> read_index(std::string_view json, const std::string& where);
+
+}  // namespace scxsnap::native

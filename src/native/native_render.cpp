@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "native_render.hpp"
+
+#include "report/report_writer.hpp"
+
+#include <bpf/btf.h>
+
+#include <algorithm>
+#include <cstring>
+#include <fmt/format.h>
+
+namespace scxsnap::native {
+namespace {
+
+using map_contents::Bytes;
+using map_contents::CutLog;
+
+constexpr std::size_t kFlushAt = std::size_t{4} << 20;
+
+bool is_array(Shape s) { return s == Shape::ArrayEntries || s == Shape::PercpuEntries; }
+bool is_percpu(Shape s) { return s == Shape::PercpuEntries || s == Shape::PercpuHashEntries; }
+
+std::uint32_t get_u32(Bytes b, std::size_t at) {
+  std::uint32_t v = 0;
+  std::memcpy(&v, b.data() + at, 4);
+  return v;
+}
+
+// One record of any shape, parsed out of a frame.
+struct Record {
+  Bytes key, value;
+  std::string_view key_json;  // owner entries
+};
+
+// Calls fn(record) for every record of map i; errors name the frame and offset.
+Result<void> for_each_record(const NativeFile& f, std::size_t i, const FailureDumpMap& skel,
+                             const std::function<Result<void>(const Record&)>& fn) {
+  const MapIndex& m = f.index().maps[i];
+  return f.for_each_frame(i, [&](Bytes raw, const Frame& fr) -> Result<void> {
+    auto bad = [&](std::size_t at, std::string_view what) {
+      return Error(ErrorCode::BadInput,
+                   fmt::format("{} ({}): frame at data offset {}, record at raw offset {}: {}",
+                               f.where(i), skel.name, fr.offset, fr.raw_offset + at, what));
+    };
+    std::size_t at = 0;
+    for (std::uint64_t r = 0; r < fr.records; ++r) {
+      Record rec;
+      if (m.shape == Shape::OwnerEntries) {
+        if (raw.size() - at < 4) return bad(at, "truncated key length");
+        std::uint32_t n = get_u32(raw, at);
+        if (raw.size() - at - 4 < n) return bad(at, "key text past the frame");
+        rec.key_json = {reinterpret_cast<const char*>(raw.data() + at + 4), n};
+        at += 4 + n;
+        if (raw.size() - at < 4) return bad(at, "truncated key length");
+        std::uint32_t kn = get_u32(raw, at);
+        if (raw.size() - at - 4 < std::uint64_t{kn} + skel.value_size)
+          return bad(at, "key or value past the frame");
+        rec.key = raw.subspan(at + 4, kn);
+        rec.value = raw.subspan(at + 4 + kn, skel.value_size);
+        at += 4 + kn + skel.value_size;
+      } else {
+        rec.key = raw.subspan(at, m.key_size);
+        rec.value = raw.subspan(at + m.key_size, m.record_size - m.key_size);
+        at += m.record_size;
+      }
+      SCXSNAP_TRY_VOID(fn(rec));
+    }
+    if (at != raw.size()) return bad(at, "bytes left after the frame's last record");
+    return {};
+  });
+}
+
+Result<std::vector<std::uint8_t>> whole_value(const NativeFile& f, std::size_t i) {
+  return f.value_range(i, 0, f.index().maps[i].raw_size);
+}
+
+struct Setup {
+  map_contents::Renderers rs;
+  map_contents::EntryFormat format;
+};
+
+Result<Setup> setup(const NativeFile& f, std::size_t i, const FailureDumpMap& skel,
+                    const RenderSettings& s) {
+  const MapIndex& m = f.index().maps[i];
+  Setup st;
+  if (m.key_type || m.value_type) {
+    SCXSNAP_TRY(BtfRenderer * r, f.renderer(s.max_array_elements));
+    st.rs.key = {r, m.key_type};
+    st.rs.value = {r, m.value_type};
+  }
+  RenderLimits lim;
+  lim.max_value_bytes = s.max_value_bytes;
+  const bool percpu = is_percpu(m.shape);
+  st.format = {nullptr,
+               skel.value_size,
+               f.index().ncpus,
+               percpu,
+               lim,
+               percpu ? map_contents::slot_limits(lim, f.index().ncpus) : lim};
+  return st;
+}
+
+std::uint32_t array_key(Bytes key) {
+  std::uint32_t k = 0;
+  std::memcpy(&k, key.data(), std::min<std::size_t>(4, key.size()));
+  return k;
+}
+
+void finish_error(FailureDumpMap& m, const CutLog& cut, const RenderSettings& s) {
+  if (m.error) return;
+  if (std::string e = map_contents::cut_error(cut, s.max_value_bytes); !e.empty()) m.error = e;
+}
+
+}  // namespace
+
+RenderSettings settings_of(const Index& x) { return {x.max_value_bytes, x.max_array_elements}; }
+
+Result<void> write_map_json(const NativeFile& f, std::size_t i, const FailureDumpMap& skel,
+                            const RenderSettings& s, detail::JsonWriter& w, std::string& buf,
+                            const std::function<Result<void>()>& flush, CutLog& cut) {
+  const MapIndex& m = f.index().maps[i];
+  CutLog map_cut;
+  w.begin_object();
+  detail::write_map_head(w, skel);
+  if (m.shape == Shape::Value && m.records) {
+    SCXSNAP_TRY(Setup st, setup(f, i, skel, s));
+    SCXSNAP_TRY(std::vector<std::uint8_t> v, whole_value(f, i));
+    map_contents::value_json(buf, v, st.rs.value, st.format.lim, map_cut);
+  } else if (m.shape != Shape::None && m.shape != Shape::Value) {
+    SCXSNAP_TRY(Setup st, setup(f, i, skel, s));
+    st.format.rs = &st.rs;
+    map_contents::StreamedList list(
+        &buf, m.shape == Shape::OwnerEntries ? std::string_view("entries")
+                                             : map_contents::list_name(is_array(m.shape),
+                                                                       is_percpu(m.shape)));
+    SCXSNAP_TRY_VOID(for_each_record(f, i, skel, [&](const Record& r) -> Result<void> {
+      list.next();
+      if (m.shape == Shape::OwnerEntries)
+        map_contents::owner_entry_json(buf, r.key_json, r.key, r.value, st.format, map_cut);
+      else if (is_array(m.shape))
+        map_contents::array_entry_json(buf, array_key(r.key), r.value, st.format, map_cut);
+      else
+        map_contents::hash_entry_json(buf, r.key, r.value, st.format, map_cut);
+      if (buf.size() >= kFlushAt) return flush();
+      return {};
+    }));
+    list.close();
+  }
+  FailureDumpMap rest = skel;  // the skeleton has no contents: only its error may change
+  finish_error(rest, map_cut, s);
+  detail::write_map_rest(w, rest);
+  w.end_object();
+  cut.values += map_cut.values;
+  return {};
+}
+
+Result<void> render_map(const NativeFile& f, std::size_t i, FailureDumpMap& out,
+                        const RenderSettings& s, CutLog& cut) {
+  const MapIndex& m = f.index().maps[i];
+  CutLog map_cut;
+  if (m.shape == Shape::Value && m.records) {
+    SCXSNAP_TRY(Setup st, setup(f, i, out, s));
+    SCXSNAP_TRY(std::vector<std::uint8_t> v, whole_value(f, i));
+    out.value = map_contents::value_tree(v, st.rs.value, st.format.lim, map_cut);
+  } else if (m.shape != Shape::None && m.shape != Shape::Value) {
+    SCXSNAP_TRY(Setup st, setup(f, i, out, s));
+    st.format.rs = &st.rs;
+    SCXSNAP_TRY_VOID(for_each_record(f, i, out, [&](const Record& r) -> Result<void> {
+      if (m.shape == Shape::OwnerEntries) {
+        auto key = parse_rendered_value(r.key_json);
+        if (!key)
+          return Error(ErrorCode::BadInput, fmt::format("{} ({}): an owner key: {}", f.where(i),
+                                                        out.name, key.error().message()));
+        map_contents::add_owner_entry(out, std::move(*key), r.key, r.value, st.format, map_cut);
+      } else if (is_array(m.shape)) {
+        map_contents::add_array_entry(out, array_key(r.key), r.value, st.format, map_cut);
+      } else {
+        map_contents::add_hash_entry(out, r.key, r.value, st.format, map_cut);
+      }
+      return {};
+    }));
+  }
+  finish_error(out, map_cut, s);
+  cut.values += map_cut.values;
+  return {};
+}
+
+Result<bool> render_vars(const NativeFile& f, std::size_t i, FailureDumpMap& out,
+                         const std::vector<std::string>& names, const RenderSettings& s,
+                         CutLog& cut) {
+  const MapIndex& m = f.index().maps[i];
+  if (m.shape != Shape::Value || !m.records || !m.value_type || !f.btf()) return false;
+  const struct btf* b = f.btf();
+  const struct btf_type* sec = btf__type_by_id(b, m.value_type);
+  if (!sec || !btf_is_datasec(sec)) return false;
+  SCXSNAP_TRY(BtfRenderer * r, f.renderer(s.max_array_elements));
+  RenderLimits lim;
+  lim.max_value_bytes = s.max_value_bytes;
+  std::vector<RenderedMember> members;
+  const auto* vs = btf_var_secinfos(sec);
+  for (unsigned k = 0; k < btf_vlen(sec); ++k) {
+    const struct btf_type* var = btf__type_by_id(b, vs[k].type);
+    if (!var) return false;
+    std::string name = btf__name_by_offset(b, var->name_off);
+    if (std::find(names.begin(), names.end(), name) == names.end()) {
+      members.emplace_back(std::string_view(name), RenderedValue::make_unsupported(
+                                     "not rendered: only the variables asked for are read from "
+                                     "a native snapshot"));
+      continue;
+    }
+    SCXSNAP_TRY(std::vector<std::uint8_t> bytes, f.value_range(i, vs[k].offset, vs[k].size));
+    CutLog var_cut;
+    members.emplace_back(std::string_view(name),
+                         map_contents::value_tree(bytes, {r, vs[k].type}, lim, var_cut));
+    cut.values += var_cut.values;
+  }
+  std::string_view sec_name = btf__name_by_offset(b, sec->name_off);
+  out.value = RenderedValue::make_struct(
+      sec_name.empty() ? std::nullopt : std::optional<std::string_view>(sec_name),
+      std::move(members));
+  return true;
+}
+
+}  // namespace scxsnap::native

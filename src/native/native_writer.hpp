@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: Apache-2.0
+// Writes a native snapshot as a stream: each map's raw records are gathered
+// into frames of a few MiB, compressed and written as they fill; the report
+// skeleton, the merged BTF, the index and the ELF tables come last. Memory:
+// one frame of raw bytes and its compressed copy (a value is cut into frames
+// straight from the caller's buffer).
+#pragma once
+
+#include "btf_merge.hpp"
+#include "elf_container.hpp"
+#include "native_index.hpp"
+#include "zstd_frames.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace scxsnap::native {
+
+struct WriterOptions {
+  int level = 1;                                      // zstd level
+  std::size_t frame_bytes = std::size_t{4} << 20;     // raw bytes of records per frame
+  std::size_t value_frame_bytes = std::size_t{1} << 20;  // of a single value (random access)
+};
+
+class NativeWriter {
+ public:
+  using Bytes = std::span<const std::uint8_t>;
+  static Result<NativeWriter> create(const std::filesystem::path& path, WriterOptions o = {});
+
+  Index& index() { return index_; }
+  BtfMerge& btf() { return *btf_; }
+
+  /// The next map of the report (maps are written in the report's order).
+  void begin_map(Shape shape, std::uint32_t key_size, std::uint32_t record_size);
+  void entry(Bytes key, Bytes value);
+  void owner_entry(std::string_view key_json, Bytes key_bytes, Bytes value);
+  void value(Bytes bytes);
+  /// The BtfMerge handles of the current map's key and value types.
+  void set_types(std::optional<std::uint32_t> key, std::optional<std::uint32_t> value);
+  /// Closes the current map; a map that was never begun is recorded with no contents.
+  void end_map();
+  /// The first write error (the capture stops on it).
+  const std::optional<Error>& error() const { return error_; }
+  /// The report skeleton, the BTF, the index; then the file is put in place.
+  Result<void> finish(std::string_view report_json);
+  std::uint64_t bytes_written() const { return elf_.offset(); }
+
+ private:
+  NativeWriter(ElfWriter elf, WriterOptions o);
+  void append(Bytes b);
+  void flush_frame();
+  Result<Frame> write_frame(Bytes raw, std::uint64_t raw_offset, std::uint64_t records);
+
+  ElfWriter elf_;
+  WriterOptions opt_;
+  FrameCompressor zstd_;
+  std::unique_ptr<BtfMerge> btf_;
+  Index index_;
+  std::uint64_t data_start_ = 0;
+  bool open_ = false;
+  MapIndex cur_;
+  std::optional<std::uint32_t> key_handle_, value_handle_;
+  std::vector<std::pair<std::optional<std::uint32_t>, std::optional<std::uint32_t>>> handles_;
+  std::vector<std::uint8_t> pending_;
+  std::uint64_t pending_records_ = 0;
+  std::string compressed_;
+  std::optional<Error> error_;
+};
+
+}  // namespace scxsnap::native
