@@ -5,12 +5,14 @@
 // BPF_MAP_LOOKUP_BATCH walk that renders nothing, and `bpftool -j map dump`;
 // then the time to capture the whole host with MORE_OBJECTS also loaded.
 #include "scxsnap/capture.hpp"
+#include "scxsnap/native.hpp"
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -104,6 +106,21 @@ int main(int argc, char** argv) {
     }
     if (total != n) std::abort();
   });
+  // Native: raw bytes + BTF, into a regular file (synced, like the JSON file).
+  const std::string snap = "/tmp/capture_bench.scxsnap";
+  std::size_t native_size = 0;
+  double native = median_of(reps, [&] {
+    auto s = scxsnap::capture_native(o, snap);
+    if (!s) {
+      std::fprintf(stderr, "%s\n", s.error().message().c_str());
+      std::abort();
+    }
+    native_size = s->bytes;
+  });
+  double convert = median_of(reps, [&] {
+    if (!scxsnap::convert_native(snap, "/dev/null")) std::abort();
+  });
+  std::filesystem::remove(snap);
   std::string cmd = "bpftool -j map dump id " + std::to_string(info.id) + " > /dev/null";
   double bpftool = median_of(reps, [&] {
     if (std::system(cmd.c_str()) != 0) std::abort();
@@ -112,10 +129,18 @@ int main(int argc, char** argv) {
   std::printf("scxsnap capture (render + JSON) %.3f s  %.0f entries/s  %.1f MB JSON\n", ours,
               n / ours, out_size / 1e6);
   std::printf("  (capture_json into one string: %.3f s)\n", ours_string);
-  std::printf("raw LOOKUP_BATCH (no render)    %.3f s  %.0f entries/s\n", raw, n / raw);
+  std::printf("raw LOOKUP_BATCH (no render)    %.3f s  %.0f entries/s  %.1f MB raw\n", raw, n / raw,
+              (std::size_t{n} * (4 + vs)) / 1e6);
+  std::printf("scxsnap capture --format native %.3f s  %.0f entries/s  %.1f MB file\n", native,
+              n / native, native_size / 1e6);
+  std::printf("scxsnap convert native -> JSON  %.3f s\n", convert);
   std::printf("bpftool -j map dump             %.3f s  %.0f entries/s\n", bpftool, n / bpftool);
   std::printf("scxsnap vs bpftool: %.1fx faster; scxsnap vs raw batch: %.1fx slower\n",
               bpftool / ours, ours / raw);
+  std::printf("native vs raw batch: %.2fx; native vs bpftool: %.1fx faster; file %.2fx the raw "
+              "bytes; convert vs direct JSON capture: %.2fx\n",
+              native / raw, bpftool / native,
+              static_cast<double>(native_size) / (std::size_t{n} * (4 + vs)), convert / ours);
   std::vector<bpf_object*> more;
   for (int i = 4; i < argc; ++i) {
     bpf_object* o2 = bpf_object__open_file(argv[i], nullptr);

@@ -444,7 +444,9 @@ Result<CaptureSummary> capture_native_to(const CaptureOptions& options, MapSourc
                                          const std::filesystem::path& path,
                                          const native::WriterOptions& wo) {
   return detail::guarded("capture", [&]() -> Result<CaptureSummary> {
-    SCXSNAP_TRY(native::NativeWriter w, native::NativeWriter::create(path, wo));
+    SCXSNAP_TRY(std::unique_ptr<native::NativeWriter> writer,
+                native::NativeWriter::create(path, wo));
+    native::NativeWriter& w = *writer;
     SCXSNAP_TRY(Captured c, capture_impl(options, src, nullptr, &w));
     if (w.error()) return *w.error();
     native::Index& x = w.index();

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <thread>
 #include <fmt/format.h>
 
 namespace scxsnap::native {
@@ -70,6 +71,28 @@ Result<void> for_each_record(const NativeFile& f, std::size_t i, const FailureDu
   });
 }
 
+// Every frame of map i parsed into `recs` (spans into the frame), then fn().
+Result<void> for_each_frame_records(const NativeFile& f, std::size_t i, const FailureDumpMap& skel,
+                                    std::vector<Record>& recs,
+                                    const std::function<Result<void>()>& fn) {
+  std::uint64_t frame_records = 0;
+  const MapIndex& m = f.index().maps[i];
+  std::size_t frame = 0;
+  recs.clear();
+  return for_each_record(f, i, skel, [&](const Record& r) -> Result<void> {
+    recs.push_back(r);
+    ++frame_records;
+    if (frame_records == m.frames[frame].records) {
+      frame_records = 0;
+      ++frame;
+      Result<void> out = fn();
+      recs.clear();
+      return out;
+    }
+    return {};
+  });
+}
+
 Result<std::vector<std::uint8_t>> whole_value(const NativeFile& f, std::size_t i) {
   return f.value_range(i, 0, f.index().maps[i].raw_size);
 }
@@ -111,6 +134,89 @@ void finish_error(FailureDumpMap& m, const CutLog& cut, const RenderSettings& s)
   if (std::string e = map_contents::cut_error(cut, s.max_value_bytes); !e.empty()) m.error = e;
 }
 
+
+// One chunk of records rendered as list elements (comma-separated) into `out`.
+void render_chunk(Shape shape, std::span<const Record> recs, const map_contents::EntryFormat& fmt,
+                  std::string& out, CutLog& cut) {
+  for (std::size_t k = 0; k < recs.size(); ++k) {
+    if (k) out += ',';
+    const Record& r = recs[k];
+    if (shape == Shape::OwnerEntries)
+      map_contents::owner_entry_json(out, r.key_json, r.key, r.value, fmt, cut);
+    else if (is_array(shape))
+      map_contents::array_entry_json(out, array_key(r.key), r.value, fmt, cut);
+    else
+      map_contents::hash_entry_json(out, r.key, r.value, fmt, cut);
+  }
+}
+
+// A map's list elements, rendered by up to kThreads threads a frame at a time:
+// each frame's records are cut into chunks of about 256 KiB of raw bytes,
+// rendered side by side (each thread with its own renderer) and written in
+// order, so the JSON is the one a single thread writes and memory stays at a
+// few chunks of text.
+constexpr unsigned kMaxThreads = 8;
+constexpr std::size_t kChunkRaw = std::size_t{256} << 10;
+
+Result<void> write_entries_parallel(const NativeFile& f, std::size_t i, const FailureDumpMap& skel,
+                                    const Setup& st, const RenderSettings& s, std::string& buf,
+                                    const std::function<Result<void>()>& flush, CutLog& cut) {
+  const MapIndex& m = f.index().maps[i];
+  const unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, kMaxThreads);
+  // Per thread: renderers (plans are cached per renderer), a format, a cut log.
+  std::vector<std::unique_ptr<BtfRenderer>> own;
+  std::vector<map_contents::Renderers> rs(threads, st.rs);
+  for (unsigned t = 1; t < threads && (m.key_type || m.value_type); ++t) {
+    own.push_back(std::make_unique<BtfRenderer>(f.btf(), s.max_array_elements));
+    rs[t].key.r = rs[t].key.type ? own.back().get() : nullptr;
+    rs[t].value.r = rs[t].value.type ? own.back().get() : nullptr;
+  }
+  std::vector<map_contents::EntryFormat> fmts(threads, st.format);
+  for (unsigned t = 0; t < threads; ++t) fmts[t].rs = &rs[t];
+  std::vector<CutLog> cuts(threads);
+  std::vector<std::string> outs(threads);
+  std::vector<Record> recs;
+  bool first = true;
+  SCXSNAP_TRY_VOID(for_each_frame_records(f, i, skel, recs, [&]() -> Result<void> {
+    const std::size_t per = std::max<std::size_t>(
+        1, kChunkRaw / std::max<std::size_t>(1, recs.empty() ? 1 : recs[0].value.size() + 16));
+    for (std::size_t at = 0; at < recs.size();) {
+      unsigned used = 0;
+      std::vector<std::thread> pool;
+      std::size_t starts[kMaxThreads], ends[kMaxThreads];
+      for (; used < threads && at < recs.size(); ++used) {
+        starts[used] = at;
+        ends[used] = std::min(recs.size(), at + per);
+        at = ends[used];
+      }
+      for (unsigned t = 1; t < used; ++t)
+        pool.emplace_back([&, t] {
+          outs[t].clear();
+          render_chunk(m.shape, std::span(recs).subspan(starts[t], ends[t] - starts[t]), fmts[t],
+                       outs[t], cuts[t]);
+        });
+      outs[0].clear();
+      render_chunk(m.shape, std::span(recs).subspan(starts[0], ends[0] - starts[0]), fmts[0],
+                   outs[0], cuts[0]);
+      for (auto& th : pool) th.join();
+      for (unsigned t = 0; t < used; ++t) {
+        if (!first) buf += ',';
+        first = false;
+        buf += outs[t];
+        if (buf.size() >= kFlushAt) SCXSNAP_TRY_VOID(flush());
+      }
+    }
+    return {};
+  }));
+  for (const CutLog& c : cuts) {
+    cut.values += c.values;
+    if (c.needed >= cut.needed) {
+      cut.needed = c.needed;
+      cut.had = c.had;
+    }
+  }
+  return {};
+}
 }  // namespace
 
 RenderSettings settings_of(const Index& x) { return {x.max_value_bytes, x.max_array_elements}; }
@@ -126,25 +232,17 @@ Result<void> write_map_json(const NativeFile& f, std::size_t i, const FailureDum
     SCXSNAP_TRY(Setup st, setup(f, i, skel, s));
     SCXSNAP_TRY(std::vector<std::uint8_t> v, whole_value(f, i));
     map_contents::value_json(buf, v, st.rs.value, st.format.lim, map_cut);
-  } else if (m.shape != Shape::None && m.shape != Shape::Value) {
+  } else if (m.shape != Shape::None && m.shape != Shape::Value && m.records) {
     SCXSNAP_TRY(Setup st, setup(f, i, skel, s));
-    st.format.rs = &st.rs;
-    map_contents::StreamedList list(
-        &buf, m.shape == Shape::OwnerEntries ? std::string_view("entries")
-                                             : map_contents::list_name(is_array(m.shape),
-                                                                       is_percpu(m.shape)));
-    SCXSNAP_TRY_VOID(for_each_record(f, i, skel, [&](const Record& r) -> Result<void> {
-      list.next();
-      if (m.shape == Shape::OwnerEntries)
-        map_contents::owner_entry_json(buf, r.key_json, r.key, r.value, st.format, map_cut);
-      else if (is_array(m.shape))
-        map_contents::array_entry_json(buf, array_key(r.key), r.value, st.format, map_cut);
-      else
-        map_contents::hash_entry_json(buf, r.key, r.value, st.format, map_cut);
-      if (buf.size() >= kFlushAt) return flush();
-      return {};
-    }));
-    list.close();
+    const std::string_view name = m.shape == Shape::OwnerEntries
+                                      ? std::string_view("entries")
+                                      : map_contents::list_name(is_array(m.shape),
+                                                                is_percpu(m.shape));
+    buf += ",\"";
+    buf += name;
+    buf += "\":[";
+    SCXSNAP_TRY_VOID(write_entries_parallel(f, i, skel, st, s, buf, flush, map_cut));
+    buf += ']';
   }
   FailureDumpMap rest = skel;  // the skeleton has no contents: only its error may change
   finish_error(rest, map_cut, s);

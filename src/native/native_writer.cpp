@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "native_writer.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <elf.h>
 
@@ -22,11 +23,76 @@ void put_u32(std::vector<std::uint8_t>& out, std::uint32_t v) {
 NativeWriter::NativeWriter(ElfWriter elf, WriterOptions o)
     : elf_(std::move(elf)), opt_(o), zstd_(o.level), btf_(std::make_unique<BtfMerge>()) {
   data_start_ = elf_.offset();
+  unsigned n = opt_.threads ? opt_.threads : std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
+  for (unsigned i = 0; i < n; ++i) workers_.emplace_back([this] { work(); });
 }
 
-Result<NativeWriter> NativeWriter::create(const std::filesystem::path& path, WriterOptions o) {
+NativeWriter::~NativeWriter() {
+  {
+    std::lock_guard lk(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  for (auto& t : workers_) t.join();
+}
+
+Result<std::unique_ptr<NativeWriter>> NativeWriter::create(const std::filesystem::path& path,
+                                                           WriterOptions o) {
   SCXSNAP_TRY(ElfWriter elf, ElfWriter::create(path));
-  return NativeWriter(std::move(elf), o);
+  return std::unique_ptr<NativeWriter>(new NativeWriter(std::move(elf), o));
+}
+
+void NativeWriter::work() {
+  FrameCompressor zstd(opt_.level);
+  std::unique_lock lk(mu_);
+  while (true) {
+    cv_.wait(lk, [&] {
+      return stop_ || std::any_of(jobs_.begin(), jobs_.end(), [](const auto& j) { return !j->taken; });
+    });
+    if (stop_) return;
+    auto it = std::find_if(jobs_.begin(), jobs_.end(), [](const auto& j) { return !j->taken; });
+    Job* job = it->get();
+    job->taken = true;
+    lk.unlock();
+    if (auto r = zstd.compress(job->raw, job->out); !r) job->error = r.error();
+    lk.lock();
+    job->done = true;
+    cv_.notify_all();
+  }
+}
+
+void NativeWriter::submit(std::unique_ptr<Job> job) {
+  drain(2 * workers_.size());
+  {
+    std::lock_guard lk(mu_);
+    jobs_.push_back(std::move(job));
+  }
+  cv_.notify_all();
+}
+
+void NativeWriter::drain(std::size_t keep) {
+  while (true) {
+    std::unique_ptr<Job> job;
+    {
+      std::unique_lock lk(mu_);
+      if (jobs_.size() <= keep) return;
+      cv_.wait(lk, [&] { return jobs_.front()->done; });
+      job = std::move(jobs_.front());
+      jobs_.pop_front();
+    }
+    if (error_) continue;
+    if (job->error) {
+      error_ = job->error;
+      continue;
+    }
+    Frame f{elf_.offset() - data_start_, job->out.size(), job->raw_offset, job->raw.size(),
+            job->records};
+    if (auto r = elf_.write(job->out); !r) {
+      error_ = r.error();
+      continue;
+    }
+    cur_.frames.push_back(f);
+  }
 }
 
 Result<Frame> NativeWriter::write_frame(Bytes raw, std::uint64_t raw_offset,
@@ -53,14 +119,15 @@ void NativeWriter::begin_map(Shape shape, std::uint32_t key_size, std::uint32_t 
 
 void NativeWriter::flush_frame() {
   if (pending_.empty() || error_) return;
-  auto f = write_frame(pending_, cur_.raw_size, pending_records_);
-  if (!f) {
-    error_ = f.error();
-    return;
-  }
-  cur_.frames.push_back(*f);
-  cur_.raw_size += pending_.size();
-  pending_.clear();
+  auto job = std::make_unique<Job>();
+  job->owned = std::move(pending_);
+  job->raw = job->owned;
+  job->raw_offset = cur_.raw_size;
+  job->records = pending_records_;
+  cur_.raw_size += job->raw.size();
+  submit(std::move(job));
+  pending_ = std::vector<std::uint8_t>();
+  pending_.reserve(opt_.frame_bytes + opt_.frame_bytes / 8);
   pending_records_ = 0;
 }
 
@@ -89,14 +156,13 @@ void NativeWriter::value(Bytes bytes) {
   // Cut straight from the caller's buffer: a 158 MiB value is never copied.
   cur_.records = 1;
   for (std::size_t at = 0; at < bytes.size() && !error_; at += opt_.value_frame_bytes) {
-    Bytes piece = bytes.subspan(at, std::min(opt_.value_frame_bytes, bytes.size() - at));
-    auto f = write_frame(piece, at, at == 0 ? 1 : 0);
-    if (!f) {
-      error_ = f.error();
-      return;
-    }
-    cur_.frames.push_back(*f);
+    auto job = std::make_unique<Job>();
+    job->raw = bytes.subspan(at, std::min(opt_.value_frame_bytes, bytes.size() - at));
+    job->raw_offset = at;
+    job->records = at == 0 ? 1 : 0;
+    submit(std::move(job));
   }
+  drain(0);  // the bytes are borrowed: done with them before returning
   cur_.raw_size = bytes.size();
 }
 
@@ -108,6 +174,7 @@ void NativeWriter::set_types(std::optional<std::uint32_t> key, std::optional<std
 void NativeWriter::end_map() {
   if (!open_) cur_ = MapIndex{};
   flush_frame();
+  drain(0);
   index_.maps.push_back(std::move(cur_));
   handles_.emplace_back(key_handle_, value_handle_);
   cur_ = MapIndex{};

@@ -11,8 +11,13 @@
 #include "native_index.hpp"
 #include "zstd_frames.hpp"
 
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <filesystem>
+#include <memory>
+#include <mutex>
+#include <thread>
 #include <optional>
 #include <span>
 #include <string>
@@ -23,6 +28,9 @@ namespace scxsnap::native {
 
 struct WriterOptions {
   int level = 1;                                      // zstd level
+  /// Compression threads (0 = up to 4, by the CPUs): frames are compressed
+  /// while the kernel is read, and written in order.
+  unsigned threads = 0;
   std::size_t frame_bytes = std::size_t{4} << 20;     // raw bytes of records per frame
   std::size_t value_frame_bytes = std::size_t{1} << 20;  // of a single value (random access)
 };
@@ -30,7 +38,10 @@ struct WriterOptions {
 class NativeWriter {
  public:
   using Bytes = std::span<const std::uint8_t>;
-  static Result<NativeWriter> create(const std::filesystem::path& path, WriterOptions o = {});
+  static Result<std::unique_ptr<NativeWriter>> create(const std::filesystem::path& path,
+                                                      WriterOptions o = {});
+  NativeWriter(NativeWriter&&) = delete;
+  ~NativeWriter();
 
   Index& index() { return index_; }
   BtfMerge& btf() { return *btf_; }
@@ -52,13 +63,31 @@ class NativeWriter {
 
  private:
   NativeWriter(ElfWriter elf, WriterOptions o);
+  // One frame on its way: compressed by a worker, written by the caller's
+  // thread in submission order.
+  struct Job {
+    std::vector<std::uint8_t> owned;  // the raw bytes, unless borrowed
+    Bytes raw;
+    std::uint64_t raw_offset = 0, records = 0;
+    std::string out;
+    std::optional<Error> error;
+    bool taken = false, done = false;
+  };
   void append(Bytes b);
   void flush_frame();
+  void submit(std::unique_ptr<Job> job);
+  void drain(std::size_t keep);  // write finished frames until at most `keep` are in flight
+  void work();
   Result<Frame> write_frame(Bytes raw, std::uint64_t raw_offset, std::uint64_t records);
 
   ElfWriter elf_;
   WriterOptions opt_;
   FrameCompressor zstd_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::unique_ptr<Job>> jobs_;  // in submission order
+  bool stop_ = false;
+  std::vector<std::thread> workers_;
   std::unique_ptr<BtfMerge> btf_;
   Index index_;
   std::uint64_t data_start_ = 0;
