@@ -63,40 +63,80 @@ BtfMerge::BtfMerge() : dst_(btf__new_empty()) {
 
 BtfMerge::~BtfMerge() { btf__free(dst_); }
 
+// Behind a pointer only the pointee's name matters (the renderer never
+// follows pointers): a struct or union reached through a pointer is copied
+// as a forward declaration, so a struct_ops value does not drag half of
+// vmlinux along. Typedefs and qualifiers keep the pointer context.
+bool keeps_pointer_context(std::uint32_t kind) {
+  return kind == BTF_KIND_TYPEDEF || kind == BTF_KIND_CONST || kind == BTF_KIND_VOLATILE ||
+         kind == BTF_KIND_RESTRICT || kind == BTF_KIND_TYPE_TAG;
+}
+
 Result<std::uint32_t> BtfMerge::copy_closure(const struct btf* src, std::uint32_t root) {
   if (root == 0) return 0u;
-  if (auto it = copied_.find({src, root}); it != copied_.end()) return it->second;
   const std::uint32_t src_count = btf__type_cnt(src);
+  // The key of (type, behind a pointer): the context only matters for the
+  // kinds it changes.
+  auto key_of = [&](std::uint32_t id, bool behind) -> Key {
+    const struct btf_type* t = btf__type_by_id(src, id);
+    const std::uint32_t k = t ? btf_kind(t) : 0;
+    const bool ctx = behind && (k == BTF_KIND_STRUCT || k == BTF_KIND_UNION ||
+                                keeps_pointer_context(k));
+    return Key{src, id, ctx};
+  };
+  const Key root_key = key_of(root, false);
+  if (auto it = copied_.find(root_key); it != copied_.end()) return it->second;
   // Breadth-first: every type not yet copied gets the next id, in order, so
   // references can be rewritten before the types they name are added.
-  std::vector<std::uint32_t> order{root};
+  std::vector<Key> order{root_key};
   const std::uint32_t first = btf__type_cnt(dst_);
-  copied_[{src, root}] = first;
+  copied_[root_key] = first;
+  auto child_context = [](std::uint32_t kind, bool behind) {
+    return kind == BTF_KIND_PTR || (behind && keeps_pointer_context(kind));
+  };
+  auto is_fwd = [&](const Key& k, const struct btf_type* t) {
+    return k.behind && (btf_kind(t) == BTF_KIND_STRUCT || btf_kind(t) == BTF_KIND_UNION);
+  };
   for (std::size_t i = 0; i < order.size(); ++i) {
-    auto* t = const_cast<struct btf_type*>(btf__type_by_id(src, order[i]));
-    if (!t) return Error(ErrorCode::BadInput, fmt::format("BTF type {} does not exist", order[i]));
+    const Key k = order[i];
+    auto* t = const_cast<struct btf_type*>(btf__type_by_id(src, k.id));
+    if (!t) return Error(ErrorCode::BadInput, fmt::format("BTF type {} does not exist", k.id));
+    if (is_fwd(k, t)) continue;
     bool bad = false;
+    const bool behind = child_context(btf_kind(t), k.behind);
     for_each_ref(t, [&](std::uint32_t& ref) {
       if (ref == 0) return;
       if (ref >= src_count) {
         bad = true;
         return;
       }
-      if (copied_.emplace(std::pair{src, ref}, first + order.size()).second) order.push_back(ref);
+      const Key ck = key_of(ref, behind);
+      const struct btf_type* ct = btf__type_by_id(src, ref);
+      if (is_fwd(ck, ct) && btf__name_by_offset(src, ct->name_off)[0] == '\0') {
+        copied_.emplace(ck, 0);  // an anonymous struct behind a pointer: void
+        return;
+      }
+      if (copied_.emplace(ck, first + order.size()).second) order.push_back(ck);
     });
     if (bad)
       return Error(ErrorCode::BadInput,
-                   fmt::format("BTF type {} refers to a type id past the last ({})", order[i],
+                   fmt::format("BTF type {} refers to a type id past the last ({})", k.id,
                                src_count - 1));
   }
-  for (std::uint32_t id : order) {
-    int got = btf__add_type(dst_, src, btf__type_by_id(src, id));
+  for (const Key& k : order) {
+    const struct btf_type* st = btf__type_by_id(src, k.id);
+    int got = is_fwd(k, st) ? btf__add_fwd(dst_, btf__name_by_offset(src, st->name_off),
+                                            btf_kind(st) == BTF_KIND_UNION ? BTF_FWD_UNION
+                                                                           : BTF_FWD_STRUCT)
+                            : btf__add_type(dst_, src, st);
     if (got < 0)
       return Error(ErrorCode::Internal,
-                   fmt::format("copying BTF type {}: {}", id, std::strerror(-got)));
+                   fmt::format("copying BTF type {}: {}", k.id, std::strerror(-got)));
+    if (is_fwd(k, st)) continue;
     auto* t = const_cast<struct btf_type*>(btf__type_by_id(dst_, static_cast<std::uint32_t>(got)));
+    const bool behind = child_context(btf_kind(t), k.behind);
     for_each_ref(t, [&](std::uint32_t& ref) {
-      if (ref != 0) ref = copied_.at({src, ref});
+      if (ref != 0) ref = copied_.at(key_of(ref, behind));
     });
   }
   return first;

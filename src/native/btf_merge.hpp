@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // The BTF a native snapshot carries: the types its maps' keys and values use,
 // copied from each program's BTF object and from vmlinux (struct_ops values)
-// with everything they refer to, then deduplicated by libbpf into one BTF.
+// with everything they refer to (a struct behind a pointer as a forward
+// declaration), then deduplicated by libbpf into one BTF.
 // Each root is anchored by a VAR named __scxsnap_anchor_N, so its id is found
 // again after deduplication renumbers the types.
 #pragma once
@@ -37,8 +38,14 @@ class BtfMerge {
 
  private:
   Result<std::uint32_t> copy_closure(const struct btf* src, std::uint32_t type_id);
+  struct Key {
+    const struct btf* src;
+    std::uint32_t id;
+    bool behind;  // reached through a pointer
+    auto operator<=>(const Key&) const = default;
+  };
   struct btf* dst_;
-  std::map<std::pair<const struct btf*, std::uint32_t>, std::uint32_t> copied_;
+  std::map<Key, std::uint32_t> copied_;
   std::vector<std::uint32_t> resolved_;  // handle -> id (before finish: the copy's id)
 };
 
