@@ -12,10 +12,10 @@
 
 #include <algorithm>
 #include <chrono>
-#include <filesystem>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -137,10 +137,11 @@ int main(int argc, char** argv) {
   std::printf("bpftool -j map dump             %.3f s  %.0f entries/s\n", bpftool, n / bpftool);
   std::printf("scxsnap vs bpftool: %.1fx faster; scxsnap vs raw batch: %.1fx slower\n",
               bpftool / ours, ours / raw);
-  std::printf("native vs raw batch: %.2fx; native vs bpftool: %.1fx faster; file %.2fx the raw "
-              "bytes; convert vs direct JSON capture: %.2fx\n",
-              native / raw, bpftool / native,
-              static_cast<double>(native_size) / (std::size_t{n} * (4 + vs)), convert / ours);
+  std::printf(
+      "native vs raw batch: %.2fx; native vs bpftool: %.1fx faster; file %.2fx the raw "
+      "bytes; convert vs direct JSON capture: %.2fx\n",
+      native / raw, bpftool / native,
+      static_cast<double>(native_size) / (std::size_t{n} * (4 + vs)), convert / ours);
   std::vector<bpf_object*> more;
   for (int i = 4; i < argc; ++i) {
     bpf_object* o2 = bpf_object__open_file(argv[i], nullptr);

@@ -468,8 +468,7 @@ Result<CaptureSummary> capture_native_to(const CaptureOptions& options, MapSourc
 
 Result<CaptureSummary> capture_native(const CaptureOptions& options,
                                       const std::filesystem::path& path) {
-  return capture_detail::capture_native_to(options, capture_detail::system_map_source(), path,
-                                           {});
+  return capture_detail::capture_native_to(options, capture_detail::system_map_source(), path, {});
 }
 
 Result<FailureDumpReport> capture(const CaptureOptions& options) {

@@ -106,12 +106,9 @@ void finish_map(const WalkResult* w, const StopCheck* sc, const CutLog& cut, Rea
 struct EntryWalk {
   EntryWalk(const MapInfo& info, int fd, ReadContext& ctx, bool array, bool percpu)
       : rs(ctx.raw ? Renderers{} : renderers_for(info, ctx)),
-        format{&rs,
-            info.value_size,
-            ctx.ncpus,
-            percpu,
-            ctx.limits,
-            percpu ? map_contents::slot_limits(ctx.limits, ctx.ncpus) : ctx.limits},
+        format{&rs,        info.value_size,
+               ctx.ncpus,  percpu,
+               ctx.limits, percpu ? map_contents::slot_limits(ctx.limits, ctx.ncpus) : ctx.limits},
         shape{fd, info.type, info.key_size,
               static_cast<std::uint32_t>(lookup_size(info, ctx, percpu)), info.max_entries},
         sc{ctx},

@@ -61,7 +61,9 @@ BtfMerge::BtfMerge() : dst_(btf__new_empty()) {
   if (dst_) btf__set_pointer_size(dst_, 8);
 }
 
-BtfMerge::~BtfMerge() { btf__free(dst_); }
+BtfMerge::~BtfMerge() {
+  btf__free(dst_);
+}
 
 // Behind a pointer only the pointee's name matters (the renderer never
 // follows pointers): a struct or union reached through a pointer is copied
@@ -80,8 +82,8 @@ Result<std::uint32_t> BtfMerge::copy_closure(const struct btf* src, std::uint32_
   auto key_of = [&](std::uint32_t id, bool behind) -> Key {
     const struct btf_type* t = btf__type_by_id(src, id);
     const std::uint32_t k = t ? btf_kind(t) : 0;
-    const bool ctx = behind && (k == BTF_KIND_STRUCT || k == BTF_KIND_UNION ||
-                                keeps_pointer_context(k));
+    const bool ctx =
+        behind && (k == BTF_KIND_STRUCT || k == BTF_KIND_UNION || keeps_pointer_context(k));
     return Key{src, id, ctx};
   };
   const Key root_key = key_of(root, false);
@@ -119,16 +121,16 @@ Result<std::uint32_t> BtfMerge::copy_closure(const struct btf* src, std::uint32_
       if (copied_.emplace(ck, first + order.size()).second) order.push_back(ck);
     });
     if (bad)
-      return Error(ErrorCode::BadInput,
-                   fmt::format("BTF type {} refers to a type id past the last ({})", k.id,
-                               src_count - 1));
+      return Error(
+          ErrorCode::BadInput,
+          fmt::format("BTF type {} refers to a type id past the last ({})", k.id, src_count - 1));
   }
   for (const Key& k : order) {
     const struct btf_type* st = btf__type_by_id(src, k.id);
-    int got = is_fwd(k, st) ? btf__add_fwd(dst_, btf__name_by_offset(src, st->name_off),
-                                            btf_kind(st) == BTF_KIND_UNION ? BTF_FWD_UNION
-                                                                           : BTF_FWD_STRUCT)
-                            : btf__add_type(dst_, src, st);
+    int got = is_fwd(k, st)
+                  ? btf__add_fwd(dst_, btf__name_by_offset(src, st->name_off),
+                                 btf_kind(st) == BTF_KIND_UNION ? BTF_FWD_UNION : BTF_FWD_STRUCT)
+                  : btf__add_type(dst_, src, st);
     if (got < 0)
       return Error(ErrorCode::Internal,
                    fmt::format("copying BTF type {}: {}", k.id, std::strerror(-got)));

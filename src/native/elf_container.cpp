@@ -105,8 +105,8 @@ Result<ElfReader> ElfReader::open(const std::filesystem::path& path) {
     return bad(path, "a native snapshot must be a regular file");
   auto mapped = detail::MappedFile::open(path, 1);
   if (!mapped)
-    return Error(ErrorCode::Io, fmt::format("{}: cannot be read (empty, or the read failed)",
-                                            path.string()));
+    return Error(ErrorCode::Io,
+                 fmt::format("{}: cannot be read (empty, or the read failed)", path.string()));
   ElfReader r(path, std::move(*mapped));
   const std::uint64_t size = r.size();
   const std::uint8_t* d = r.data();

@@ -29,8 +29,8 @@ class ElfWriter {
   Result<void> write(std::string_view bytes) { return out_.write(bytes); }
   Result<void> pad_to(std::uint64_t align);
   /// Name bytes [offset, offset + size) already written as one section.
-  void add_section(std::string name, std::uint32_t type, std::uint64_t offset,
-                   std::uint64_t size, std::uint64_t align);
+  void add_section(std::string name, std::uint32_t type, std::uint64_t offset, std::uint64_t size,
+                   std::uint64_t align);
   /// The section names, the section table, the header; then into place.
   Result<void> finish();
   const std::filesystem::path& path() const { return out_.path(); }

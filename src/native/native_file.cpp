@@ -42,8 +42,8 @@ Result<NativeFile> NativeFile::open(const std::filesystem::path& path) {
   if (!data || !btf)
     return Error(ErrorCode::BadInput, fmt::format("{}: the {} section is missing", path.string(),
                                                   !data ? kDataSection : kBtfSection));
-  std::string where = fmt::format("{}: section {} at offset {}", path.string(), kIndexSection,
-                                  elf.offset_of(*idx));
+  std::string where =
+      fmt::format("{}: section {} at offset {}", path.string(), kIndexSection, elf.offset_of(*idx));
   SCXSNAP_TRY(Index index,
               read_index({reinterpret_cast<const char*>(idx->data()), idx->size()}, where));
   // Every frame inside the data section, and records that fit their frames.
@@ -64,11 +64,11 @@ Result<NativeFile> NativeFile::open(const std::filesystem::path& path) {
       SCXSNAP_TRY_VOID(check(f, fmt::format("map {} frame {}", i, k)));
       bool fixed = m.record_size != 0 && m.shape != Shape::Value;
       if (f.raw_offset != raw || (fixed && f.raw_size != f.records * m.record_size))
-        return Error(ErrorCode::BadInput,
-                     fmt::format("{}: map {} frame {}: its raw offset {} / size {} / {} records "
-                                 "do not follow from the frames before it (record size {})",
-                                 path.string(), i, k, f.raw_offset, f.raw_size, f.records,
-                                 m.record_size));
+        return Error(
+            ErrorCode::BadInput,
+            fmt::format("{}: map {} frame {}: its raw offset {} / size {} / {} records "
+                        "do not follow from the frames before it (record size {})",
+                        path.string(), i, k, f.raw_offset, f.raw_size, f.records, m.record_size));
       raw += f.raw_size;
     }
     if (raw != m.raw_size)
@@ -94,10 +94,9 @@ Result<NativeFile::Bytes> NativeFile::frame_bytes(std::size_t, const Frame& f, s
 Result<FailureDumpReport> NativeFile::read_skeleton() const {
   const Frame& f = index_.report;
   simdjson::padded_string text(f.raw_size);
-  SCXSNAP_TRY_VOID(decompress_frame(data_.subspan(f.offset, f.size), f.raw_size,
-                                    reinterpret_cast<std::uint8_t*>(text.data()),
-                                    fmt::format("{}: the report frame at data offset {}",
-                                                path().string(), f.offset)));
+  SCXSNAP_TRY_VOID(decompress_frame(
+      data_.subspan(f.offset, f.size), f.raw_size, reinterpret_cast<std::uint8_t*>(text.data()),
+      fmt::format("{}: the report frame at data offset {}", path().string(), f.offset)));
   auto r = detail::parse_report_padded(text);
   if (!r)
     return Error(r.error().code(),
@@ -116,9 +115,9 @@ Result<void> NativeFile::for_each_frame(
   for (std::size_t k = 0; k < m.frames.size(); ++k) {
     const Frame& f = m.frames[k];
     raw.resize(f.raw_size);
-    SCXSNAP_TRY_VOID(decompress_frame(
-        data_.subspan(f.offset, f.size), f.raw_size, raw.data(),
-        fmt::format("{} frame {} at data offset {}", where(i), k, f.offset)));
+    SCXSNAP_TRY_VOID(
+        decompress_frame(data_.subspan(f.offset, f.size), f.raw_size, raw.data(),
+                         fmt::format("{} frame {} at data offset {}", where(i), k, f.offset)));
     SCXSNAP_TRY_VOID(fn(raw, f));
   }
   return {};
@@ -128,18 +127,17 @@ Result<std::vector<std::uint8_t>> NativeFile::value_range(std::size_t i, std::ui
                                                           std::uint64_t len) const {
   const MapIndex& m = index_.maps.at(i);
   if (offset > m.raw_size || len > m.raw_size - offset)
-    return Error(ErrorCode::BadInput,
-                 fmt::format("{}: bytes {}+{} are past its value ({} bytes)", where(i), offset,
-                             len, m.raw_size));
+    return Error(ErrorCode::BadInput, fmt::format("{}: bytes {}+{} are past its value ({} bytes)",
+                                                  where(i), offset, len, m.raw_size));
   std::vector<std::uint8_t> out(len);
   std::vector<std::uint8_t> raw;
   for (std::size_t k = 0; k < m.frames.size(); ++k) {
     const Frame& f = m.frames[k];
     if (f.raw_offset + f.raw_size <= offset || f.raw_offset >= offset + len) continue;
     raw.resize(f.raw_size);
-    SCXSNAP_TRY_VOID(decompress_frame(
-        data_.subspan(f.offset, f.size), f.raw_size, raw.data(),
-        fmt::format("{} frame {} at data offset {}", where(i), k, f.offset)));
+    SCXSNAP_TRY_VOID(
+        decompress_frame(data_.subspan(f.offset, f.size), f.raw_size, raw.data(),
+                         fmt::format("{} frame {} at data offset {}", where(i), k, f.offset)));
     std::uint64_t from = std::max(offset, f.raw_offset);
     std::uint64_t to = std::min(offset + len, f.raw_offset + f.raw_size);
     std::copy(raw.begin() + static_cast<std::ptrdiff_t>(from - f.raw_offset),

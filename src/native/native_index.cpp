@@ -15,7 +15,7 @@ using detail::PathNode;
 namespace {
 
 constexpr std::array<std::string_view, 7> kShapeNames = {
-    "none", "value", "entries", "array_entries", "percpu_entries", "percpu_hash_entries",
+    "none",         "value", "entries", "array_entries", "percpu_entries", "percpu_hash_entries",
     "owner_entries"};
 
 void write_frame(detail::JsonWriter& w, const Frame& f) {
@@ -27,11 +27,12 @@ void write_frame(detail::JsonWriter& w, const Frame& f) {
 Result<Frame> read_frame(od::value v, const PathNode& p) {
   SCXSNAP_TRY(od::array a, detail::read_array(v, p));
   std::vector<std::uint64_t> xs;
-  SCXSNAP_TRY_VOID(detail::for_each_element(a, p, [&](od::value e, const PathNode& cp) -> Result<void> {
-    SCXSNAP_TRY(std::uint64_t x, detail::read_u64(e, cp));
-    xs.push_back(x);
-    return {};
-  }));
+  SCXSNAP_TRY_VOID(
+      detail::for_each_element(a, p, [&](od::value e, const PathNode& cp) -> Result<void> {
+        SCXSNAP_TRY(std::uint64_t x, detail::read_u64(e, cp));
+        xs.push_back(x);
+        return {};
+      }));
   if (xs.size() != 5)
     return detail::json_error(p, fmt::format("a frame is [offset, size, raw_offset, raw_size, "
                                              "records]: found {} numbers",
@@ -42,11 +43,12 @@ Result<Frame> read_frame(od::value v, const PathNode& p) {
 Result<std::vector<Frame>> read_frames(od::value v, const PathNode& p) {
   std::vector<Frame> out;
   SCXSNAP_TRY(od::array a, detail::read_array(v, p));
-  SCXSNAP_TRY_VOID(detail::for_each_element(a, p, [&](od::value e, const PathNode& cp) -> Result<void> {
-    SCXSNAP_TRY(Frame f, read_frame(e, cp));
-    out.push_back(f);
-    return {};
-  }));
+  SCXSNAP_TRY_VOID(
+      detail::for_each_element(a, p, [&](od::value e, const PathNode& cp) -> Result<void> {
+        SCXSNAP_TRY(Frame f, read_frame(e, cp));
+        out.push_back(f);
+        return {};
+      }));
   return out;
 }
 
@@ -85,7 +87,9 @@ Result<MapIndex> read_map_index(od::value v, const PathNode& p) {
 
 }  // namespace
 
-std::string_view shape_name(Shape s) { return kShapeNames.at(static_cast<std::size_t>(s)); }
+std::string_view shape_name(Shape s) {
+  return kShapeNames.at(static_cast<std::size_t>(s));
+}
 
 std::optional<Shape> shape_from_name(std::string_view s) {
   for (std::size_t i = 0; i < kShapeNames.size(); ++i)
@@ -135,54 +139,57 @@ std::string write_index(const Index& x) {
 
 Result<Index> read_index(std::string_view json, const std::string& where) {
   simdjson::padded_string padded(json);
-  auto r = detail::with_document<Index>(padded, [&](od::value root, const PathNode& p) -> Result<Index> {
-    Index x;
-    x.version = 0;
-    bool format = false, report = false;
-    SCXSNAP_TRY(od::object o, detail::read_object(root, p));
-    SCXSNAP_TRY_VOID(detail::for_each_field(
-        o, p, [&](std::string_view k, od::value f, const PathNode& cp) -> Result<void> {
-          if (k == "format") {
-            SCXSNAP_TRY(std::string s, detail::read_string(f, cp));
-            if (s != kFormatName)
-              return detail::json_error(cp, fmt::format("format '{}' is not {}", s, kFormatName));
-            format = true;
-          } else if (k == "version") {
-            SCXSNAP_TRY(x.version, detail::read_u32(f, cp));
-            if (x.version != kFormatVersion)
-              return Error(ErrorCode::Unsupported,
-                           fmt::format("format version {} (this scxsnap reads version {}{})",
-                                       x.version, kFormatVersion,
-                                       x.version > kFormatVersion
-                                           ? "; it was written by a newer scxsnap: upgrade"
-                                           : ""));
-          } else if (k == "tool_version") {
-            SCXSNAP_TRY(x.tool_version, detail::read_string(f, cp));
-          } else if (k == "ncpus") {
-            SCXSNAP_TRY(x.ncpus, detail::read_u32(f, cp));
-            if (x.ncpus == 0) return detail::json_error(cp, "ncpus is 0");
-          } else if (k == "max_value_bytes") {
-            SCXSNAP_TRY(x.max_value_bytes, detail::read_u64(f, cp));
-          } else if (k == "max_array_elements") {
-            SCXSNAP_TRY(x.max_array_elements, detail::read_u32(f, cp));
-          } else if (k == "report") {
-            SCXSNAP_TRY(x.report, read_frame(f, cp));
-            report = true;
-          } else if (k == "maps") {
-            SCXSNAP_TRY(od::array a, detail::read_array(f, cp));
-            return detail::for_each_element(a, cp, [&](od::value e, const PathNode& ep) -> Result<void> {
-              SCXSNAP_TRY(MapIndex m, read_map_index(e, ep));
-              x.maps.push_back(std::move(m));
+  auto r =
+      detail::with_document<Index>(padded, [&](od::value root, const PathNode& p) -> Result<Index> {
+        Index x;
+        x.version = 0;
+        bool format = false, report = false;
+        SCXSNAP_TRY(od::object o, detail::read_object(root, p));
+        SCXSNAP_TRY_VOID(detail::for_each_field(
+            o, p, [&](std::string_view k, od::value f, const PathNode& cp) -> Result<void> {
+              if (k == "format") {
+                SCXSNAP_TRY(std::string s, detail::read_string(f, cp));
+                if (s != kFormatName)
+                  return detail::json_error(cp,
+                                            fmt::format("format '{}' is not {}", s, kFormatName));
+                format = true;
+              } else if (k == "version") {
+                SCXSNAP_TRY(x.version, detail::read_u32(f, cp));
+                if (x.version != kFormatVersion)
+                  return Error(ErrorCode::Unsupported,
+                               fmt::format("format version {} (this scxsnap reads version {}{})",
+                                           x.version, kFormatVersion,
+                                           x.version > kFormatVersion
+                                               ? "; it was written by a newer scxsnap: upgrade"
+                                               : ""));
+              } else if (k == "tool_version") {
+                SCXSNAP_TRY(x.tool_version, detail::read_string(f, cp));
+              } else if (k == "ncpus") {
+                SCXSNAP_TRY(x.ncpus, detail::read_u32(f, cp));
+                if (x.ncpus == 0) return detail::json_error(cp, "ncpus is 0");
+              } else if (k == "max_value_bytes") {
+                SCXSNAP_TRY(x.max_value_bytes, detail::read_u64(f, cp));
+              } else if (k == "max_array_elements") {
+                SCXSNAP_TRY(x.max_array_elements, detail::read_u32(f, cp));
+              } else if (k == "report") {
+                SCXSNAP_TRY(x.report, read_frame(f, cp));
+                report = true;
+              } else if (k == "maps") {
+                SCXSNAP_TRY(od::array a, detail::read_array(f, cp));
+                return detail::for_each_element(
+                    a, cp, [&](od::value e, const PathNode& ep) -> Result<void> {
+                      SCXSNAP_TRY(MapIndex m, read_map_index(e, ep));
+                      x.maps.push_back(std::move(m));
+                      return {};
+                    });
+              }
               return {};
-            });
-          }
-          return {};
-        }));
-    if (!format) return detail::json_error(p, "missing field `format`");
-    if (x.version == 0) return detail::json_error(p, "missing field `version`");
-    if (!report) return detail::json_error(p, "missing field `report`");
-    return x;
-  });
+            }));
+        if (!format) return detail::json_error(p, "missing field `format`");
+        if (x.version == 0) return detail::json_error(p, "missing field `version`");
+        if (!report) return detail::json_error(p, "missing field `report`");
+        return x;
+      });
   if (!r) return Error(r.error().code(), fmt::format("{}: {}", where, r.error().message()));
   return r;
 }

@@ -7,8 +7,8 @@
 
 #include <algorithm>
 #include <cstring>
-#include <thread>
 #include <fmt/format.h>
+#include <thread>
 
 namespace scxsnap::native {
 namespace {
@@ -18,8 +18,12 @@ using map_contents::CutLog;
 
 constexpr std::size_t kFlushAt = std::size_t{4} << 20;
 
-bool is_array(Shape s) { return s == Shape::ArrayEntries || s == Shape::PercpuEntries; }
-bool is_percpu(Shape s) { return s == Shape::PercpuEntries || s == Shape::PercpuHashEntries; }
+bool is_array(Shape s) {
+  return s == Shape::ArrayEntries || s == Shape::PercpuEntries;
+}
+bool is_percpu(Shape s) {
+  return s == Shape::PercpuEntries || s == Shape::PercpuHashEntries;
+}
 
 std::uint32_t get_u32(Bytes b, std::size_t at) {
   std::uint32_t v = 0;
@@ -134,7 +138,6 @@ void finish_error(FailureDumpMap& m, const CutLog& cut, const RenderSettings& s)
   if (std::string e = map_contents::cut_error(cut, s.max_value_bytes); !e.empty()) m.error = e;
 }
 
-
 // One chunk of records rendered as list elements (comma-separated) into `out`.
 void render_chunk(Shape shape, std::span<const Record> recs, const map_contents::EntryFormat& fmt,
                   std::string& out, CutLog& cut) {
@@ -219,7 +222,9 @@ Result<void> write_entries_parallel(const NativeFile& f, std::size_t i, const Fa
 }
 }  // namespace
 
-RenderSettings settings_of(const Index& x) { return {x.max_value_bytes, x.max_array_elements}; }
+RenderSettings settings_of(const Index& x) {
+  return {x.max_value_bytes, x.max_array_elements};
+}
 
 Result<void> write_map_json(const NativeFile& f, std::size_t i, const FailureDumpMap& skel,
                             const RenderSettings& s, detail::JsonWriter& w, std::string& buf,
@@ -234,10 +239,10 @@ Result<void> write_map_json(const NativeFile& f, std::size_t i, const FailureDum
     map_contents::value_json(buf, v, st.rs.value, st.format.lim, map_cut);
   } else if (m.shape != Shape::None && m.shape != Shape::Value && m.records) {
     SCXSNAP_TRY(Setup st, setup(f, i, skel, s));
-    const std::string_view name = m.shape == Shape::OwnerEntries
-                                      ? std::string_view("entries")
-                                      : map_contents::list_name(is_array(m.shape),
-                                                                is_percpu(m.shape));
+    const std::string_view name =
+        m.shape == Shape::OwnerEntries
+            ? std::string_view("entries")
+            : map_contents::list_name(is_array(m.shape), is_percpu(m.shape));
     buf += ",\"";
     buf += name;
     buf += "\":[";
@@ -301,9 +306,10 @@ Result<bool> render_vars(const NativeFile& f, std::size_t i, FailureDumpMap& out
     if (!var) return false;
     std::string name = btf__name_by_offset(b, var->name_off);
     if (std::find(names.begin(), names.end(), name) == names.end()) {
-      members.emplace_back(std::string_view(name), RenderedValue::make_unsupported(
-                                     "not rendered: only the variables asked for are read from "
-                                     "a native snapshot"));
+      members.emplace_back(std::string_view(name),
+                           RenderedValue::make_unsupported(
+                               "not rendered: only the variables asked for are read from "
+                               "a native snapshot"));
       continue;
     }
     SCXSNAP_TRY(std::vector<std::uint8_t> bytes, f.value_range(i, vs[k].offset, vs[k].size));

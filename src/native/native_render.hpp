@@ -24,8 +24,7 @@ RenderSettings settings_of(const Index& x);
 /// buffer is `buf`; `flush` is called between entries when the buffer is large.
 Result<void> write_map_json(const NativeFile& f, std::size_t i, const FailureDumpMap& skel,
                             const RenderSettings& s, detail::JsonWriter& w, std::string& buf,
-                            const std::function<Result<void>()>& flush,
-                            map_contents::CutLog& cut);
+                            const std::function<Result<void>()>& flush, map_contents::CutLog& cut);
 
 /// Fills map `i`'s contents into `m` (a copy of its skeleton).
 Result<void> render_map(const NativeFile& f, std::size_t i, FailureDumpMap& m,

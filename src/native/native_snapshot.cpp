@@ -1,14 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // The public face of native snapshots: NativeSnapshot, convert_native,
 // load_any_dump.
-#include "scxsnap/native.hpp"
-
 #include "elf_container.hpp"
 #include "native_file.hpp"
 #include "native_render.hpp"
 #include "report/guard.hpp"
 #include "report/json_reindent.hpp"
 #include "report/report_writer.hpp"
+#include "scxsnap/native.hpp"
 #include "scxsnap/objects.hpp"
 #include "scxsnap/output_file.hpp"
 
@@ -48,8 +47,12 @@ Result<NativeSnapshot> NativeSnapshot::open(const std::filesystem::path& path) {
   });
 }
 
-const FailureDumpReport& NativeSnapshot::skeleton() const { return impl_->skeleton; }
-std::uint32_t NativeSnapshot::format_version() const { return impl_->file.index().version; }
+const FailureDumpReport& NativeSnapshot::skeleton() const {
+  return impl_->skeleton;
+}
+std::uint32_t NativeSnapshot::format_version() const {
+  return impl_->file.index().version;
+}
 const std::string& NativeSnapshot::writer_version() const {
   return impl_->file.index().tool_version;
 }
@@ -67,13 +70,13 @@ std::uint64_t NativeSnapshot::file_bytes() const {
 Result<FailureDumpMap> NativeSnapshot::load_map(std::size_t i) const {
   return detail::guarded("native snapshot", [&]() -> Result<FailureDumpMap> {
     if (i >= impl_->skeleton.maps.size())
-      return Error(ErrorCode::NotFound, fmt::format("{}: no map {} (it has {})",
-                                                    impl_->file.path().string(), i,
-                                                    impl_->skeleton.maps.size()));
+      return Error(ErrorCode::NotFound,
+                   fmt::format("{}: no map {} (it has {})", impl_->file.path().string(), i,
+                               impl_->skeleton.maps.size()));
     FailureDumpMap m = impl_->skeleton.maps[i];
     map_contents::CutLog cut;
-    SCXSNAP_TRY_VOID(native::render_map(impl_->file, i, m,
-                                        native::settings_of(impl_->file.index()), cut));
+    SCXSNAP_TRY_VOID(
+        native::render_map(impl_->file, i, m, native::settings_of(impl_->file.index()), cut));
     return m;
   });
 }
@@ -88,11 +91,10 @@ Result<FailureDumpReport> NativeSnapshot::load(const NativeSelection& sel) const
     const bool all = sel.maps.empty() && sel.map_ids.empty() && !sel.vars;
     for (std::size_t i = 0; i < r.maps.size(); ++i) {
       FailureDumpMap& m = r.maps[i];
-      bool want = all ||
-                  std::find(sel.map_ids.begin(), sel.map_ids.end(), m.map_id) !=
-                      sel.map_ids.end() ||
-                  std::any_of(sel.maps.begin(), sel.maps.end(),
-                              [&](const std::string& n) { return map_name_matches(n, m.name); });
+      bool want =
+          all || std::find(sel.map_ids.begin(), sel.map_ids.end(), m.map_id) != sel.map_ids.end() ||
+          std::any_of(sel.maps.begin(), sel.maps.end(),
+                      [&](const std::string& n) { return map_name_matches(n, m.name); });
       if (sel.vars) {
         SCXSNAP_TRY(bool done, native::render_vars(impl_->file, i, m, *sel.vars, settings, cut));
         if (done || !want) continue;
@@ -148,8 +150,7 @@ Result<void> convert_native(const std::filesystem::path& in, const std::filesyst
                             JsonStyle style) {
   SCXSNAP_TRY(NativeSnapshot snap, NativeSnapshot::open(in));
   SCXSNAP_TRY(OutputFile f, OutputFile::create(out));
-  SCXSNAP_TRY_VOID(
-      snap.write_json([&](std::string_view chunk) { return f.write(chunk); }, style));
+  SCXSNAP_TRY_VOID(snap.write_json([&](std::string_view chunk) { return f.write(chunk); }, style));
   SCXSNAP_TRY_VOID(f.write("\n"));
   return f.commit();
 }

@@ -23,7 +23,8 @@ void put_u32(std::vector<std::uint8_t>& out, std::uint32_t v) {
 NativeWriter::NativeWriter(ElfWriter elf, WriterOptions o)
     : elf_(std::move(elf)), opt_(o), zstd_(o.level), btf_(std::make_unique<BtfMerge>()) {
   data_start_ = elf_.offset();
-  unsigned n = opt_.threads ? opt_.threads : std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
+  unsigned n =
+      opt_.threads ? opt_.threads : std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
   for (unsigned i = 0; i < n; ++i) workers_.emplace_back([this] { work(); });
 }
 
@@ -47,7 +48,8 @@ void NativeWriter::work() {
   std::unique_lock lk(mu_);
   while (true) {
     cv_.wait(lk, [&] {
-      return stop_ || std::any_of(jobs_.begin(), jobs_.end(), [](const auto& j) { return !j->taken; });
+      return stop_ ||
+             std::any_of(jobs_.begin(), jobs_.end(), [](const auto& j) { return !j->taken; });
     });
     if (stop_) return;
     auto it = std::find_if(jobs_.begin(), jobs_.end(), [](const auto& j) { return !j->taken; });
@@ -131,7 +133,9 @@ void NativeWriter::flush_frame() {
   pending_records_ = 0;
 }
 
-void NativeWriter::append(Bytes b) { pending_.insert(pending_.end(), b.begin(), b.end()); }
+void NativeWriter::append(Bytes b) {
+  pending_.insert(pending_.end(), b.begin(), b.end());
+}
 
 void NativeWriter::entry(Bytes key, Bytes value) {
   append(key);
@@ -186,10 +190,9 @@ void NativeWriter::end_map() {
 Result<void> NativeWriter::finish(std::string_view report_json) {
   if (open_) end_map();
   if (error_) return *error_;
-  SCXSNAP_TRY(index_.report,
-              write_frame({reinterpret_cast<const std::uint8_t*>(report_json.data()),
-                           report_json.size()},
-                          0, 1));
+  SCXSNAP_TRY(index_.report, write_frame({reinterpret_cast<const std::uint8_t*>(report_json.data()),
+                                          report_json.size()},
+                                         0, 1));
   const std::uint64_t data_size = elf_.offset() - data_start_;
   elf_.add_section(kDataSection, SHT_PROGBITS, data_start_, data_size, 1);
 

@@ -17,21 +17,21 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
-#include <thread>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 namespace scxsnap::native {
 
 struct WriterOptions {
-  int level = 1;                                      // zstd level
+  int level = 1;  // zstd level
   /// Compression threads (0 = up to 4, by the CPUs): frames are compressed
   /// while the kernel is read, and written in order.
   unsigned threads = 0;
-  std::size_t frame_bytes = std::size_t{4} << 20;     // raw bytes of records per frame
+  std::size_t frame_bytes = std::size_t{4} << 20;        // raw bytes of records per frame
   std::size_t value_frame_bytes = std::size_t{1} << 20;  // of a single value (random access)
 };
 

@@ -6,7 +6,9 @@
 
 namespace scxsnap::native {
 
-void FrameCompressor::Free::operator()(void* c) const { ZSTD_freeCCtx(static_cast<ZSTD_CCtx*>(c)); }
+void FrameCompressor::Free::operator()(void* c) const {
+  ZSTD_freeCCtx(static_cast<ZSTD_CCtx*>(c));
+}
 
 FrameCompressor::FrameCompressor(int level) : cctx_(ZSTD_createCCtx()), level_(level) {
   auto* c = static_cast<ZSTD_CCtx*>(cctx_.get());
@@ -35,7 +37,7 @@ Result<void> decompress_frame(std::span<const std::uint8_t> frame, std::uint64_t
     return Error(ErrorCode::BadInput, fmt::format("{}: not a zstd frame", what));
   if (declared != raw_size)
     return Error(ErrorCode::BadInput, fmt::format("{}: the frame holds {} bytes, the index says {}",
-                                               what, declared, raw_size));
+                                                  what, declared, raw_size));
   std::size_t n = ZSTD_decompress(out, raw_size, frame.data(), frame.size());
   if (ZSTD_isError(n))
     return Error(ErrorCode::BadInput, fmt::format("{}: {}", what, ZSTD_getErrorName(n)));

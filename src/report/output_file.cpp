@@ -125,8 +125,8 @@ Result<void> OutputFile::write_at(std::uint64_t offset, std::string_view bytes) 
     return Error(ErrorCode::Internal, "write_at outside what was written, or not a regular file");
   std::size_t off = 0;
   while (off < bytes.size()) {
-    ssize_t n = ::pwrite(fd_, bytes.data() + off, bytes.size() - off,
-                         static_cast<off_t>(offset + off));
+    ssize_t n =
+        ::pwrite(fd_, bytes.data() + off, bytes.size() - off, static_cast<off_t>(offset + off));
     if (n < 0) {
       if (errno == EINTR) continue;
       return errno_error("cannot write", path_, errno);

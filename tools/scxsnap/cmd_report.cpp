@@ -5,10 +5,10 @@
 // is opened.
 #include "check_expr.hpp"
 #include "commands.hpp"
-#include "scxsnap/native.hpp"
 #include "file_kind.hpp"
 #include "html_pages.hpp"
 #include "scxsnap/dump_file.hpp"
+#include "scxsnap/native.hpp"
 #include "scxsnap/report.hpp"
 
 #include <fmt/format.h>

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // scxsnap show FILE: a readable summary of a report.
 #include "commands.hpp"
-#include "scxsnap/native.hpp"
 #include "file_kind.hpp"
 #include "human.hpp"
 #include "report_facts.hpp"
 #include "scxsnap/dump_file.hpp"
 #include "scxsnap/json_value.hpp"
+#include "scxsnap/native.hpp"
 #include "scxsnap/objects.hpp"
 #include "scxsnap/report.hpp"
 
@@ -128,8 +128,21 @@ JsonValue dump_json(const std::string& file, const FailureDumpFile& dump) {
                     {"vcpus", J::number(std::uint64_t{g.vcpu_regs.size()})}});
 }
 
+// "native snapshot: ..." for a native file, else "".
+std::string native_line(const std::string& file) {
+  if (!is_native_snapshot(file)) return {};
+  auto snap = NativeSnapshot::open(file);
+  if (!snap) return {};
+  return fmt::format(
+      "native snapshot: format {} by scxsnap {}: {} of raw keys and values in a {} file "
+      "(rendered when read; scxsnap convert writes its JSON)\n",
+      snap->format_version(), snap->writer_version(), human_bytes(snap->raw_bytes()),
+      human_bytes(snap->file_bytes()));
+}
+
 void print_summary(const std::string& file, const FailureDumpReport& r) {
   fmt::print("report: {}\n", file);
+  fmt::print("{}", native_line(file));
   fmt::print("schema: {}   placeholder: {}\n", r.schema, r.is_placeholder ? "yes" : "no");
   if (r.capture)
     fmt::print("captured: host {} kernel {} at {} in {} by scxsnap {}\n", r.capture->host,

@@ -19,7 +19,7 @@ _scxsnap() {
     --max-array-elements --enable-stats --all-progs --pid --cgroup --active-obj"
   local flags
   case $sub in
-    capture) flags="-o --output --pretty -q --quiet $capture_flags" ;;
+    capture) flags="-o --output --format --pretty -q --quiet $capture_flags" ;;
     watch) flags="-o --output --interval-ms --count --duration-s $capture_flags" ;;
     show) flags="--json" ;;
     var) flags="--live --obj --map-id --path --json --raw --early" ;;
@@ -31,6 +31,7 @@ _scxsnap() {
   esac
   case $prev in
     -o|--output|--html) _filedir; return ;;
+    --format) COMPREPLY=($(compgen -W "json native" -- "$cur")); return ;;
     --cgroup) COMPREPLY=($(compgen -d -- "/sys/fs/cgroup/${cur#/sys/fs/cgroup/}")); return ;;
     --pid) COMPREPLY=($(compgen -W "$(ls /proc | grep -E '^[0-9]+$')" -- "$cur")); return ;;
     --map|--obj|--map-id|--max-entries|--deadline-ms|--max-value-bytes|--max-array-elements|\
@@ -40,7 +41,7 @@ _scxsnap() {
   if [[ $cur == -* ]]; then
     COMPREPLY=($(compgen -W "$flags -h --help" -- "$cur"))
   else
-    _filedir '@(json|jsonl)'
+    _filedir '@(json|jsonl|scxsnap)'
   fi
 }
 complete -F _scxsnap scxsnap
