@@ -135,7 +135,7 @@ Result<ElfReader> ElfReader::open(const std::filesystem::path& path) {
     return h.sh_type == SHT_NOBITS || (h.sh_offset <= size && h.sh_size <= size - h.sh_offset);
   };
   const Elf64_Shdr& names = table[eh.e_shstrndx];
-  if (!in_file(names))
+  if (names.sh_type == SHT_NOBITS || !in_file(names))
     return bad(path, fmt::format("the section-name table at offset {} ({} bytes) runs past the "
                                  "end of the file ({} bytes): the file is truncated",
                                  names.sh_offset, names.sh_size, size));

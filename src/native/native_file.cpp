@@ -7,6 +7,7 @@
 #include <bpf/btf.h>
 
 #include <cerrno>
+#include <cstring>
 #include <fmt/format.h>
 
 namespace scxsnap::native {
@@ -53,7 +54,8 @@ Result<NativeFile> NativeFile::open(const std::filesystem::path& path) {
                    fmt::format("{}: {} at data offset {} ({} bytes) runs past the end of section "
                                "{} ({} bytes): the file is truncated or corrupt",
                                path.string(), what, f.offset, f.size, kDataSection, data->size()));
-    return {};
+    return check_frame(data->subspan(f.offset, f.size), f.raw_size,
+                       fmt::format("{}: {} at data offset {}", path.string(), what, f.offset));
   };
   SCXSNAP_TRY_VOID(check(index.report, "the report frame"));
   for (std::size_t i = 0; i < index.maps.size(); ++i) {
@@ -71,11 +73,22 @@ Result<NativeFile> NativeFile::open(const std::filesystem::path& path) {
                         path.string(), i, k, f.raw_offset, f.raw_size, f.records, m.record_size));
       raw += f.raw_size;
     }
+    std::uint64_t records = 0;
+    for (const Frame& f : m.frames) records += f.records;
+    const bool value = m.shape == Shape::Value;
+    if ((value && (m.records > 1 || (m.records == 0) != m.frames.empty())) ||
+        (!value && records != m.records) || (m.shape == Shape::None && !m.frames.empty()))
+      return Error(
+          ErrorCode::BadInput,
+          fmt::format("{}: map {}: {} records in {} frames, the index says {} ({})", path.string(),
+                      i, records, m.frames.size(), m.records, shape_name(m.shape)));
     if (raw != m.raw_size)
       return Error(ErrorCode::BadInput,
                    fmt::format("{}: map {}: its frames hold {} bytes, the index says {}",
                                path.string(), i, raw, m.raw_size));
-    if (m.record_size != 0 && m.shape != Shape::Value && m.key_size > m.record_size)
+    const bool fixed =
+        m.shape != Shape::Value && m.shape != Shape::None && m.shape != Shape::OwnerEntries;
+    if (fixed && (m.record_size == 0 || m.key_size > m.record_size))
       return Error(ErrorCode::BadInput,
                    fmt::format("{}: map {}: key size {} is larger than its record size {}",
                                path.string(), i, m.key_size, m.record_size));
@@ -147,12 +160,33 @@ Result<std::vector<std::uint8_t>> NativeFile::value_range(std::size_t i, std::ui
   return out;
 }
 
+namespace {
+
+// BTF names are C identifiers and type names (the kernel takes nothing else):
+// a byte past ASCII in the string section is corruption, and would reach the
+// JSON as invalid UTF-8.
+std::string check_btf_strings(std::span<const std::uint8_t> raw) {
+  btf_header h{};
+  if (raw.size() < sizeof h) return "shorter than a BTF header";
+  std::memcpy(&h, raw.data(), sizeof h);
+  const std::uint64_t from = std::uint64_t{h.hdr_len} + h.str_off;
+  if (from > raw.size() || h.str_len > raw.size() - from) return "strings past the section";
+  for (std::uint64_t i = from; i < from + h.str_len; ++i)
+    if (raw[i] >= 0x80) return fmt::format("a non-ASCII byte in its strings at offset {}", i);
+  return {};
+}
+
+}  // namespace
+
 const struct btf* NativeFile::btf() const {
   if (!lazy_->btf_tried) {
     lazy_->btf_tried = true;
     lazy_->btf = btf__new(btf_bytes_.data(), static_cast<std::uint32_t>(btf_bytes_.size()));
     if (!lazy_->btf) {
       lazy_->btf_error = std::strerror(errno);
+    } else if (std::string bad = check_btf_strings(btf_bytes_); !bad.empty()) {
+      lazy_->btf_error = bad;
+      btf__free(lazy_->btf);
       lazy_->btf = nullptr;
     }
   }

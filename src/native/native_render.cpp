@@ -25,6 +25,12 @@ bool is_percpu(Shape s) {
   return s == Shape::PercpuEntries || s == Shape::PercpuHashEntries;
 }
 
+// A name in the file's BTF ("" when the offset is outside its strings).
+std::string_view name_at(const struct btf* b, std::uint32_t off) {
+  const char* s = btf__name_by_offset(b, off);
+  return s ? s : "";
+}
+
 std::uint32_t get_u32(Bytes b, std::size_t at) {
   std::uint32_t v = 0;
   std::memcpy(&v, b.data() + at, 4);
@@ -55,6 +61,9 @@ Result<void> for_each_record(const NativeFile& f, std::size_t i, const FailureDu
         std::uint32_t n = get_u32(raw, at);
         if (raw.size() - at - 4 < n) return bad(at, "key text past the frame");
         rec.key_json = {reinterpret_cast<const char*>(raw.data() + at + 4), n};
+        // Written verbatim into the JSON: it must be a rendered value.
+        if (auto k = parse_rendered_value(rec.key_json); !k)
+          return bad(at, "the owner key is not a rendered value: " + k.error().message());
         at += 4 + n;
         if (raw.size() - at < 4) return bad(at, "truncated key length");
         std::uint32_t kn = get_u32(raw, at);
@@ -64,6 +73,9 @@ Result<void> for_each_record(const NativeFile& f, std::size_t i, const FailureDu
         rec.value = raw.subspan(at + 4 + kn, skel.value_size);
         at += 4 + kn + skel.value_size;
       } else {
+        if (m.record_size == 0 || m.key_size > m.record_size || raw.size() - at < m.record_size)
+          return bad(at, fmt::format("a record of {} bytes (key {}) does not fit the frame",
+                                     m.record_size, m.key_size));
         rec.key = raw.subspan(at, m.key_size);
         rec.value = raw.subspan(at + m.key_size, m.record_size - m.key_size);
         at += m.record_size;
@@ -304,7 +316,7 @@ Result<bool> render_vars(const NativeFile& f, std::size_t i, FailureDumpMap& out
   for (unsigned k = 0; k < btf_vlen(sec); ++k) {
     const struct btf_type* var = btf__type_by_id(b, vs[k].type);
     if (!var) return false;
-    std::string name = btf__name_by_offset(b, var->name_off);
+    std::string name(name_at(b, var->name_off));
     if (std::find(names.begin(), names.end(), name) == names.end()) {
       members.emplace_back(std::string_view(name),
                            RenderedValue::make_unsupported(
@@ -318,7 +330,7 @@ Result<bool> render_vars(const NativeFile& f, std::size_t i, FailureDumpMap& out
                          map_contents::value_tree(bytes, {r, vs[k].type}, lim, var_cut));
     cut.values += var_cut.values;
   }
-  std::string_view sec_name = btf__name_by_offset(b, sec->name_off);
+  std::string_view sec_name = name_at(b, sec->name_off);
   out.value = RenderedValue::make_struct(
       sec_name.empty() ? std::nullopt : std::optional<std::string_view>(sec_name),
       std::move(members));

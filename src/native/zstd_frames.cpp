@@ -2,6 +2,10 @@
 #include "zstd_frames.hpp"
 
 #include <fmt/format.h>
+// ZSTD_decompressBound (zstd >= 1.4.0) is in the header's "experimental"
+// part, though the shared library exports it: it bounds what a frame can
+// decompress to, so a forged size is refused before anything is allocated.
+#define ZSTD_STATIC_LINKING_ONLY
 #include <zstd.h>
 
 namespace scxsnap::native {
@@ -27,6 +31,18 @@ Result<void> FrameCompressor::compress(std::span<const std::uint8_t> raw, std::s
     return Error(ErrorCode::Internal, fmt::format("zstd: {}", ZSTD_getErrorName(n)));
   }
   out.resize(at + n);
+  return {};
+}
+
+Result<void> check_frame(std::span<const std::uint8_t> frame, std::uint64_t raw_size,
+                         const std::string& what) {
+  unsigned long long bound = ZSTD_decompressBound(frame.data(), frame.size());
+  if (bound == ZSTD_CONTENTSIZE_ERROR)
+    return Error(ErrorCode::BadInput, fmt::format("{}: not a zstd frame", what));
+  if (raw_size > bound)
+    return Error(ErrorCode::BadInput,
+                 fmt::format("{}: the index says it holds {} bytes; its {} bytes hold at most {}",
+                             what, raw_size, frame.size(), bound));
   return {};
 }
 

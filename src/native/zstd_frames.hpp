@@ -26,6 +26,11 @@ class FrameCompressor {
   int level_;
 };
 
+/// Whether `frame` can hold `raw_size` bytes (its blocks bound what it
+/// decompresses to): checked before anything is allocated for it.
+Result<void> check_frame(std::span<const std::uint8_t> frame, std::uint64_t raw_size,
+                         const std::string& what);
+
 /// Decompress one frame that must hold exactly `raw_size` bytes into `out`
 /// (`what` names it in errors: "map 3 frame 2 at offset 4096").
 Result<void> decompress_frame(std::span<const std::uint8_t> frame, std::uint64_t raw_size,
