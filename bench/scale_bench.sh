@@ -52,7 +52,37 @@ run "scxsnap convert (all of it)" "$scratch/conv.out" "$scx" convert "$scratch/s
 awk -v t="$(secs)" -v s="$(stat -c %s "$scratch/scx-all.out")" \
   'BEGIN { printf "-> convert %.0f MB/s\n", s / 1e6 / t }'
 cmp -s "$scratch/scx-all.out" "$scratch/conv.out" || { echo "convert output differs from its input"; exit 1; }
-rm -f "$scratch/conv.out" "$scratch/bpftool.out"
+rm -f "$scratch/conv.out" "$scratch/bpftool.out" "$scratch/scx-all.out"
+
+# Native snapshots of the same .bss: raw bytes + BTF, against the raw read
+# itself; `var` of one global; convert to the JSON a direct capture writes.
+native_bss() {
+  local label=$1
+  local raw
+  "$build/bench/bss_read" "$bss_id" >"$scratch/raw"
+  sed 's/^/  /' "$scratch/raw"
+  raw=$(awk '{ print $(NF-1) }' "$scratch/raw")
+  rm -f "$scratch/bss.scxsnap"
+  run "scxsnap capture --format native" "$scratch/bss.scxsnap" "$scx" capture -q --map-id "$bss_id" \
+    -o "$scratch/bss.scxsnap"
+  local n
+  n=$(secs)
+  awk -v n="$n" -v r="$raw" -v l="$label" 'BEGIN { printf "-> %s: native capture %.2fx the raw read\n", l, n / r }'
+  run "scxsnap var (one global)" "$scratch/var.out" "$scx" var "$scratch/bss.scxsnap" tail_counter
+  awk -v t="$(secs)" 'BEGIN { printf "-> var on the native snapshot: %.0f ms (whole process)\n", t * 1000 }'
+  run "scxsnap convert native -> JSON" "$scratch/nconv.out" "$scx" convert "$scratch/bss.scxsnap" \
+    "$scratch/nconv.out"
+  rm -f "$scratch/nconv.out" "$scratch/var.out"
+}
+echo
+echo "== native snapshot of the .bss as loaded (zeros, as most of a real .bss is)"
+native_bss zeros
+"$build/bench/bss_read" "$bss_id" fill >/dev/null
+echo "== native snapshot of the .bss filled with counter-like values"
+native_bss filled
+run "scxsnap capture (JSON, filled)" "$scratch/scx-filled.out" "$scx" capture -q --map-id "$bss_id" \
+  -o "$scratch/scx-filled.out"
+rm -f "$scratch/scx-filled.out"
 
 echo
 nmaps=$(bpftool map show | grep -c '^[0-9]*:')
