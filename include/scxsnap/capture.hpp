@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -105,5 +106,33 @@ SCXSNAP_API Result<std::string> capture_json(const CaptureOptions& options,
 /// `bytes` in the summary is the file's size.
 SCXSNAP_API Result<CaptureSummary> capture_native(const CaptureOptions& options,
                                                   const std::filesystem::path& path);
+
+/// A native series (`watch --format native`): samples captured one after the
+/// other into one file. A map is stored again only as far as it changed: an
+/// unchanged map or 1 MiB piece of a value shares the earlier frames, and a
+/// map whose records mostly stayed the same stores only the changed records.
+/// Memory: each map's raw contents of the last sample. The file is put in
+/// place by commit(); destroyed uncommitted, it leaves nothing.
+class SCXSNAP_API NativeSeriesWriter {
+ public:
+  static Result<NativeSeriesWriter> create(const std::filesystem::path& path);
+  NativeSeriesWriter(NativeSeriesWriter&&) noexcept;
+  NativeSeriesWriter& operator=(NativeSeriesWriter&&) noexcept;
+  ~NativeSeriesWriter();
+  /// Capture one sample. An error leaves the series as it was (the caller
+  /// may record a placeholder with add_report).
+  Result<CaptureSummary> capture(const CaptureOptions& options, std::string tag,
+                                 std::uint64_t elapsed_ms);
+  /// A sample that is a report without raw contents (a placeholder).
+  Result<void> add_report(std::string tag, std::uint64_t elapsed_ms,
+                          const FailureDumpReport& report);
+  std::size_t samples() const;
+  Result<void> commit();
+
+ private:
+  struct Impl;
+  explicit NativeSeriesWriter(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
 
 }  // namespace scxsnap

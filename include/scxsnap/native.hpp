@@ -57,6 +57,20 @@ class SCXSNAP_API NativeSnapshot {
   /// The ktstr JSON a direct capture would have written, streamed to `sink`
   /// (no final newline); memory: one map's raw frames and a few MB of text.
   Result<void> write_json(const JsonSink& sink, JsonStyle style = JsonStyle::Compact) const;
+  /// A series (`watch --format native`) holds several samples; a single
+  /// snapshot one. skeleton(), load(), load_map() and write_json() look at
+  /// sample 0.
+  bool is_series() const;
+  std::size_t sample_count() const;
+  const std::string& sample_tag(std::size_t k) const;
+  std::optional<std::uint64_t> sample_elapsed_ms(std::size_t k) const;
+  /// Sample k's report, rendered as `sel` asks (samples read in order cost
+  /// one sample's changes each).
+  Result<FailureDumpReport> load_sample(std::size_t k, const NativeSelection& sel = {}) const;
+
+  /// A series as `scxsnap watch`'s JSON Lines: one line per sample.
+  Result<void> write_jsonl(const JsonSink& sink) const;
+
   std::uint32_t format_version() const;
   /// The scxsnap version that wrote it.
   const std::string& writer_version() const;
@@ -70,14 +84,14 @@ class SCXSNAP_API NativeSnapshot {
   std::unique_ptr<Impl> impl_;
 };
 
-/// convert of a native snapshot: its JSON into `out` (atomically; nothing
-/// is left there on error).
+/// convert of a native snapshot: its JSON into `out` (a series: JSON Lines,
+/// as `watch` writes them), atomically: nothing is left there on error.
 SCXSNAP_API Result<void> convert_native(const std::filesystem::path& in,
                                         const std::filesystem::path& out,
                                         JsonStyle style = JsonStyle::Compact);
 
 /// Any dump: a native snapshot (decided by content; rendered as `sel` asks)
-/// or ktstr JSON (load_dump_file).
+/// or ktstr JSON (load_dump_file). A native series is an error that says so.
 SCXSNAP_API Result<FailureDumpFile> load_any_dump(const std::filesystem::path& path,
                                                   const NativeSelection& sel = {});
 

@@ -440,26 +440,49 @@ Result<std::string> capture_text(const CaptureOptions& options, MapSource& src, 
   });
 }
 
+namespace {
+
+// One capture into `w` (its maps' raw contents); the report keeps the skeletons.
+Result<Captured> capture_into(const CaptureOptions& options, MapSource& src,
+                              native::NativeWriter& w) {
+  SCXSNAP_TRY(Captured c, capture_impl(options, src, nullptr, &w));
+  if (w.error()) return *w.error();
+  native::Index& x = w.index();
+  int ncpus = libbpf_num_possible_cpus();
+  x.ncpus = static_cast<std::uint32_t>(ncpus > 0 ? ncpus : 1);
+  x.tool_version = std::string(version());
+  x.max_value_bytes = options.max_value_bytes;
+  x.max_array_elements = options.max_array_elements;
+  c.report.maps.reserve(c.maps.size());
+  for (auto& m : c.maps) c.report.maps.push_back(std::move(m.map));
+  return c;
+}
+
+}  // namespace
+
 Result<CaptureSummary> capture_native_to(const CaptureOptions& options, MapSource& src,
                                          const std::filesystem::path& path,
                                          const native::WriterOptions& wo) {
   return detail::guarded("capture", [&]() -> Result<CaptureSummary> {
     SCXSNAP_TRY(std::unique_ptr<native::NativeWriter> writer,
                 native::NativeWriter::create(path, wo));
-    native::NativeWriter& w = *writer;
-    SCXSNAP_TRY(Captured c, capture_impl(options, src, nullptr, &w));
-    if (w.error()) return *w.error();
-    native::Index& x = w.index();
-    int ncpus = libbpf_num_possible_cpus();
-    x.ncpus = static_cast<std::uint32_t>(ncpus > 0 ? ncpus : 1);
-    x.tool_version = std::string(version());
-    x.max_value_bytes = options.max_value_bytes;
-    x.max_array_elements = options.max_array_elements;
-    c.report.maps.reserve(c.maps.size());
-    for (auto& m : c.maps) c.report.maps.push_back(std::move(m.map));
-    SCXSNAP_TRY_VOID(w.finish(to_json(c.report)));
+    SCXSNAP_TRY(Captured c, capture_into(options, src, *writer));
+    SCXSNAP_TRY_VOID(writer->finish(to_json(c.report)));
     std::error_code ec;
     c.summary.bytes = std::filesystem::file_size(path, ec);
+    return c.summary;
+  });
+}
+
+Result<CaptureSummary> capture_native_sample(const CaptureOptions& options, MapSource& src,
+                                             native::NativeWriter& w, std::string tag,
+                                             std::uint64_t elapsed_ms) {
+  return detail::guarded("capture", [&]() -> Result<CaptureSummary> {
+    w.begin_series();
+    w.begin_sample(std::move(tag), elapsed_ms);
+    SCXSNAP_TRY(Captured c, capture_into(options, src, w));
+    SCXSNAP_TRY_VOID(w.end_sample(to_json(c.report)));
+    c.summary.bytes = w.bytes_written();
     return c.summary;
   });
 }
@@ -469,6 +492,61 @@ Result<CaptureSummary> capture_native_to(const CaptureOptions& options, MapSourc
 Result<CaptureSummary> capture_native(const CaptureOptions& options,
                                       const std::filesystem::path& path) {
   return capture_detail::capture_native_to(options, capture_detail::system_map_source(), path, {});
+}
+
+struct NativeSeriesWriter::Impl {
+  std::filesystem::path path;
+  std::unique_ptr<native::NativeWriter> w;
+  bool failed = false;  // a sample's maps went half-written: nothing more is written
+};
+
+NativeSeriesWriter::NativeSeriesWriter(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+NativeSeriesWriter::NativeSeriesWriter(NativeSeriesWriter&&) noexcept = default;
+NativeSeriesWriter& NativeSeriesWriter::operator=(NativeSeriesWriter&&) noexcept = default;
+NativeSeriesWriter::~NativeSeriesWriter() = default;
+
+Result<NativeSeriesWriter> NativeSeriesWriter::create(const std::filesystem::path& path) {
+  SCXSNAP_TRY(std::unique_ptr<native::NativeWriter> w, native::NativeWriter::create(path));
+  w->begin_series();
+  return NativeSeriesWriter(std::make_unique<Impl>(Impl{path, std::move(w), false}));
+}
+
+Result<CaptureSummary> NativeSeriesWriter::capture(const CaptureOptions& options, std::string tag,
+                                                   std::uint64_t elapsed_ms) {
+  if (impl_->failed) return Error(ErrorCode::Io, "the series could not be written further");
+  const std::size_t before = impl_->w->index().samples.size();
+  auto s = capture_detail::capture_native_sample(options, capture_detail::system_map_source(),
+                                                 *impl_->w, std::move(tag), elapsed_ms);
+  if (!s && impl_->w->index().samples.size() != before) {
+    // The sample was begun: drop it, unless its maps already went to the file.
+    auto& samples = impl_->w->index().samples;
+    if (samples.back().maps.empty())
+      samples.pop_back();
+    else
+      impl_->failed = true;
+  }
+  return s;
+}
+
+Result<void> NativeSeriesWriter::add_report(std::string tag, std::uint64_t elapsed_ms,
+                                            const FailureDumpReport& report) {
+  if (impl_->failed) return Error(ErrorCode::Io, "the series could not be written further");
+  FailureDumpReport r = report;
+  impl_->w->begin_sample(std::move(tag), elapsed_ms);
+  for (const auto& m : r.maps) {
+    (void)m;
+    impl_->w->end_map();  // no raw contents: the skeleton holds what there is
+  }
+  return impl_->w->end_sample(to_json(r));
+}
+
+std::size_t NativeSeriesWriter::samples() const {
+  return impl_->w->index().samples.size();
+}
+
+Result<void> NativeSeriesWriter::commit() {
+  if (impl_->failed) return Error(ErrorCode::Io, "the series could not be written further");
+  return impl_->w->finish();
 }
 
 Result<FailureDumpReport> capture(const CaptureOptions& options) {

@@ -15,6 +15,10 @@ Result<CaptureSummary> capture_stream(const CaptureOptions& options, MapSource& 
 Result<CaptureSummary> capture_native_to(const CaptureOptions& options, MapSource& src,
                                          const std::filesystem::path& path,
                                          const native::WriterOptions& wo);
+/// One sample of a native series into `w`.
+Result<CaptureSummary> capture_native_sample(const CaptureOptions& options, MapSource& src,
+                                             native::NativeWriter& w, std::string tag,
+                                             std::uint64_t elapsed_ms);
 /// The whole text in one string (no sink, no flushes).
 Result<std::string> capture_text(const CaptureOptions& options, MapSource& src, JsonStyle style);
 

@@ -10,6 +10,9 @@ namespace {
 
 using native::Shape;
 
+// The source key of vmlinux BTF in the merge (program BTF: its kernel id).
+constexpr std::uint64_t kVmlinuxKey = std::uint64_t{1} << 32;
+
 Shape shape_of(const MapInfo& info) {
   switch (info.type) {
     case BPF_MAP_TYPE_ARRAY:
@@ -50,22 +53,23 @@ void NativeSink::begin(const MapInfo& info, ReadContext& ctx) {
     record = info.value_size;
   else if (shape != Shape::OwnerEntries && shape != Shape::None)
     record = info.key_size + value_bytes;
-  w_.begin_map(shape, shape == Shape::Value ? 0 : info.key_size, record);
+  w_.begin_map(shape, shape == Shape::Value ? 0 : info.key_size, record, info.id);
   if (shape == Shape::None) return;
 
   // The types that render the contents, copied into the file's BTF.
   std::optional<std::uint32_t> key, value;
   if (info.type == BPF_MAP_TYPE_STRUCT_OPS) {
     if (ctx.btfs.vmlinux() && ctx.btfs.vmlinux_btf())
-      if (auto h = w_.btf().add_root(ctx.btfs.vmlinux_btf(), info.btf_vmlinux_value_type_id))
+      if (auto h = w_.btf().add_root(ctx.btfs.vmlinux_btf(), kVmlinuxKey,
+                                     info.btf_vmlinux_value_type_id))
         value = *h;
   } else if (info.btf_id != 0 && ctx.btfs.by_id(info.btf_id)) {
     const struct btf* src = ctx.btfs.raw(info.btf_id);
     std::uint32_t vt = info.btf_value_type_id;
     if (vt == 0) vt = ctx.btfs.declared_value_type(info.btf_id, info.name);
     if (shape == Shape::Entries || shape == Shape::PercpuHashEntries)
-      if (auto h = w_.btf().add_root(src, info.btf_key_type_id)) key = *h;
-    if (auto h = w_.btf().add_root(src, vt)) value = *h;
+      if (auto h = w_.btf().add_root(src, info.btf_id, info.btf_key_type_id)) key = *h;
+    if (auto h = w_.btf().add_root(src, info.btf_id, vt)) value = *h;
   }
   w_.set_types(key, value);
 }

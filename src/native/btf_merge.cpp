@@ -74,7 +74,8 @@ bool keeps_pointer_context(std::uint32_t kind) {
          kind == BTF_KIND_RESTRICT || kind == BTF_KIND_TYPE_TAG;
 }
 
-Result<std::uint32_t> BtfMerge::copy_closure(const struct btf* src, std::uint32_t root) {
+Result<std::uint32_t> BtfMerge::copy_closure(const struct btf* src, std::uint64_t src_key,
+                                             std::uint32_t root) {
   if (root == 0) return 0u;
   const std::uint32_t src_count = btf__type_cnt(src);
   // The key of (type, behind a pointer): the context only matters for the
@@ -84,7 +85,7 @@ Result<std::uint32_t> BtfMerge::copy_closure(const struct btf* src, std::uint32_
     const std::uint32_t k = t ? btf_kind(t) : 0;
     const bool ctx =
         behind && (k == BTF_KIND_STRUCT || k == BTF_KIND_UNION || keeps_pointer_context(k));
-    return Key{src, id, ctx};
+    return Key{src_key, id, ctx};
   };
   const Key root_key = key_of(root, false);
   if (auto it = copied_.find(root_key); it != copied_.end()) return it->second;
@@ -144,12 +145,15 @@ Result<std::uint32_t> BtfMerge::copy_closure(const struct btf* src, std::uint32_
   return first;
 }
 
-Result<std::uint32_t> BtfMerge::add_root(const struct btf* src, std::uint32_t type_id) {
+Result<std::uint32_t> BtfMerge::add_root(const struct btf* src, std::uint64_t src_key,
+                                         std::uint32_t type_id) {
   if (!dst_) return Error(ErrorCode::Internal, "cannot create a BTF object");
+  if (auto it = roots_.find({src_key, type_id}); it != roots_.end()) return it->second;
   const auto handle = static_cast<std::uint32_t>(resolved_.size());
+  roots_[{src_key, type_id}] = handle;
   std::uint32_t id = 0;
   if (src && type_id) {
-    SCXSNAP_TRY(id, copy_closure(src, type_id));
+    SCXSNAP_TRY(id, copy_closure(src, src_key, type_id));
     std::string name = fmt::format("{}{}", kAnchor, handle);
     int v = btf__add_var(dst_, name.c_str(), BTF_VAR_STATIC, static_cast<int>(id));
     if (v < 0)

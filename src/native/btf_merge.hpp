@@ -28,8 +28,10 @@ class BtfMerge {
 
   /// Copy `type_id` of `src` and the types it refers to (each source type
   /// once); the returned handle gives its id after finish(). Type 0 (void,
-  /// or no type) stays 0.
-  Result<std::uint32_t> add_root(const struct btf* src, std::uint32_t type_id);
+  /// or no type) stays 0. `src_key` names the source for as long as the merge
+  /// lives (a kernel BTF id; a series' samples load the same BTF again).
+  Result<std::uint32_t> add_root(const struct btf* src, std::uint64_t src_key,
+                                 std::uint32_t type_id);
   /// Deduplicate (libbpf's btf__dedup) and resolve the handles.
   Result<void> finish();
   std::uint32_t type_of(std::uint32_t handle) const { return resolved_.at(handle); }
@@ -37,15 +39,17 @@ class BtfMerge {
   std::span<const std::uint8_t> raw() const;
 
  private:
-  Result<std::uint32_t> copy_closure(const struct btf* src, std::uint32_t type_id);
+  Result<std::uint32_t> copy_closure(const struct btf* src, std::uint64_t src_key,
+                                     std::uint32_t type_id);
   struct Key {
-    const struct btf* src;
+    std::uint64_t src;
     std::uint32_t id;
     bool behind;  // reached through a pointer
     auto operator<=>(const Key&) const = default;
   };
   struct btf* dst_;
   std::map<Key, std::uint32_t> copied_;
+  std::map<std::pair<std::uint64_t, std::uint32_t>, std::uint32_t> roots_;  // -> handle
   std::vector<std::uint32_t> resolved_;  // handle -> id (before finish: the copy's id)
 };
 

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fmt/format.h>
+#include <map>
 
 namespace scxsnap::native {
 
@@ -18,6 +19,13 @@ struct NativeFile::Lazy {
   std::string btf_error;
   std::unique_ptr<BtfRenderer> renderer;
   std::uint32_t renderer_max = 0;
+  // The last materialized contents of each series map (by map id): samples
+  // read in order apply one sample's changes each.
+  struct Cached {
+    std::size_t sample, index;
+    std::vector<std::uint8_t> bytes;
+  };
+  std::map<std::uint32_t, Cached> contents;
   ~Lazy() { btf__free(btf); }
 };
 
@@ -57,41 +65,59 @@ Result<NativeFile> NativeFile::open(const std::filesystem::path& path) {
     return check_frame(data->subspan(f.offset, f.size), f.raw_size,
                        fmt::format("{}: {} at data offset {}", path.string(), what, f.offset));
   };
-  SCXSNAP_TRY_VOID(check(index.report, "the report frame"));
-  for (std::size_t i = 0; i < index.maps.size(); ++i) {
-    const MapIndex& m = index.maps[i];
-    std::uint64_t raw = 0;
-    for (std::size_t k = 0; k < m.frames.size(); ++k) {
-      const Frame& f = m.frames[k];
-      SCXSNAP_TRY_VOID(check(f, fmt::format("map {} frame {}", i, k)));
-      bool fixed = m.record_size != 0 && m.shape != Shape::Value;
-      if (f.raw_offset != raw || (fixed && f.raw_size != f.records * m.record_size))
-        return Error(
-            ErrorCode::BadInput,
-            fmt::format("{}: map {} frame {}: its raw offset {} / size {} / {} records "
-                        "do not follow from the frames before it (record size {})",
-                        path.string(), i, k, f.raw_offset, f.raw_size, f.records, m.record_size));
-      raw += f.raw_size;
+  if (index.samples.empty())
+    return Error(ErrorCode::BadInput, fmt::format("{}: the index lists no sample", path.string()));
+  for (std::size_t si = 0; si < index.samples.size(); ++si) {
+    const Sample& smp = index.samples[si];
+    const std::string in = index.series ? fmt::format("sample {} ", si) : std::string();
+    SCXSNAP_TRY_VOID(check(smp.report, in + "the report frame"));
+    for (std::size_t i = 0; i < smp.maps.size(); ++i) {
+      const MapIndex& m = smp.maps[i];
+      const bool fixed =
+          m.shape != Shape::Value && m.shape != Shape::None && m.shape != Shape::OwnerEntries;
+      auto bad = [&](const std::string& what) {
+        return Error(ErrorCode::BadInput,
+                     fmt::format("{}: {}map {}: {}", path.string(), in, i, what));
+      };
+      if (fixed && (m.record_size == 0 || m.key_size > m.record_size))
+        return bad(
+            fmt::format("key size {} does not fit its record size {}", m.key_size, m.record_size));
+      std::uint64_t raw = 0, records = 0;
+      for (std::size_t k = 0; k < m.frames.size(); ++k) {
+        const Frame& f = m.frames[k];
+        SCXSNAP_TRY_VOID(check(f, fmt::format("{}map {} frame {}", in, i, k)));
+        raw += f.raw_size;
+        records += f.records;
+      }
+      if (m.delta_of) {
+        // Changes since a map of an earlier sample with the same layout.
+        const auto [bs, bi] = *m.delta_of;
+        if (!fixed || bs >= si || bi >= index.samples[bs].maps.size())
+          return bad(fmt::format("delta_of [{}, {}] names no earlier map", bs, bi));
+        const MapIndex& b = index.samples[bs].maps[bi];
+        if (b.shape != m.shape || b.record_size != m.record_size || b.records != m.records ||
+            b.raw_size != m.raw_size || raw != records * (std::uint64_t{m.record_size} + 4))
+          return bad("its changes do not fit the map they change");
+        continue;
+      }
+      std::uint64_t at = 0;
+      for (std::size_t k = 0; k < m.frames.size(); ++k) {
+        const Frame& f = m.frames[k];
+        if (f.raw_offset != at || (fixed && f.raw_size != f.records * m.record_size))
+          return bad(
+              fmt::format("frame {}: its raw offset {} / size {} / {} records do not "
+                          "follow from the frames before it (record size {})",
+                          k, f.raw_offset, f.raw_size, f.records, m.record_size));
+        at += f.raw_size;
+      }
+      const bool value = m.shape == Shape::Value;
+      if ((value && (m.records > 1 || (m.records == 0) != m.frames.empty())) ||
+          (!value && records != m.records) || (m.shape == Shape::None && !m.frames.empty()))
+        return bad(fmt::format("{} records in {} frames, the index says {} ({})", records,
+                               m.frames.size(), m.records, shape_name(m.shape)));
+      if (raw != m.raw_size)
+        return bad(fmt::format("its frames hold {} bytes, the index says {}", raw, m.raw_size));
     }
-    std::uint64_t records = 0;
-    for (const Frame& f : m.frames) records += f.records;
-    const bool value = m.shape == Shape::Value;
-    if ((value && (m.records > 1 || (m.records == 0) != m.frames.empty())) ||
-        (!value && records != m.records) || (m.shape == Shape::None && !m.frames.empty()))
-      return Error(
-          ErrorCode::BadInput,
-          fmt::format("{}: map {}: {} records in {} frames, the index says {} ({})", path.string(),
-                      i, records, m.frames.size(), m.records, shape_name(m.shape)));
-    if (raw != m.raw_size)
-      return Error(ErrorCode::BadInput,
-                   fmt::format("{}: map {}: its frames hold {} bytes, the index says {}",
-                               path.string(), i, raw, m.raw_size));
-    const bool fixed =
-        m.shape != Shape::Value && m.shape != Shape::None && m.shape != Shape::OwnerEntries;
-    if (fixed && (m.record_size == 0 || m.key_size > m.record_size))
-      return Error(ErrorCode::BadInput,
-                   fmt::format("{}: map {}: key size {} is larger than its record size {}",
-                               path.string(), i, m.key_size, m.record_size));
   }
   return NativeFile(std::move(elf), std::move(index), *data, *btf);
 }
@@ -105,7 +131,7 @@ Result<NativeFile::Bytes> NativeFile::frame_bytes(std::size_t, const Frame& f, s
 }
 
 Result<FailureDumpReport> NativeFile::read_skeleton() const {
-  const Frame& f = index_.report;
+  const Frame& f = index_.samples[sample_].report;
   simdjson::padded_string text(f.raw_size);
   SCXSNAP_TRY_VOID(decompress_frame(
       data_.subspan(f.offset, f.size), f.raw_size, reinterpret_cast<std::uint8_t*>(text.data()),
@@ -114,16 +140,19 @@ Result<FailureDumpReport> NativeFile::read_skeleton() const {
   if (!r)
     return Error(r.error().code(),
                  fmt::format("{}: the report: {}", path().string(), r.error().message()));
-  if (r->maps.size() != index_.maps.size())
-    return Error(ErrorCode::BadInput,
-                 fmt::format("{}: the report lists {} maps, the index {}", path().string(),
-                             r->maps.size(), index_.maps.size()));
+  if (r->maps.size() != maps().size())
+    return Error(ErrorCode::BadInput, fmt::format("{}: the report lists {} maps, the index {}",
+                                                  path().string(), r->maps.size(), maps().size()));
   return r;
 }
 
 Result<void> NativeFile::for_each_frame(
     std::size_t i, const std::function<Result<void>(Bytes, const Frame&)>& fn) const {
-  const MapIndex& m = index_.maps.at(i);
+  const MapIndex& m = maps().at(i);
+  if (m.delta_of) {  // a series map stored as changes: rebuilt whole
+    SCXSNAP_TRY(std::vector<std::uint8_t> all, materialize(sample_, i));
+    return fn(all, Frame{0, 0, 0, m.raw_size, m.records});
+  }
   std::vector<std::uint8_t> raw;
   for (std::size_t k = 0; k < m.frames.size(); ++k) {
     const Frame& f = m.frames[k];
@@ -138,7 +167,15 @@ Result<void> NativeFile::for_each_frame(
 
 Result<std::vector<std::uint8_t>> NativeFile::value_range(std::size_t i, std::uint64_t offset,
                                                           std::uint64_t len) const {
-  const MapIndex& m = index_.maps.at(i);
+  const MapIndex& m = maps().at(i);
+  if (m.delta_of) {
+    SCXSNAP_TRY(std::vector<std::uint8_t> all, materialize(sample_, i));
+    if (offset > all.size() || len > all.size() - offset)
+      return Error(ErrorCode::BadInput,
+                   fmt::format("{}: bytes {}+{} are past its value", where(i), offset, len));
+    return std::vector<std::uint8_t>(all.begin() + static_cast<std::ptrdiff_t>(offset),
+                                     all.begin() + static_cast<std::ptrdiff_t>(offset + len));
+  }
   if (offset > m.raw_size || len > m.raw_size - offset)
     return Error(ErrorCode::BadInput, fmt::format("{}: bytes {}+{} are past its value ({} bytes)",
                                                   where(i), offset, len, m.raw_size));
@@ -177,6 +214,49 @@ std::string check_btf_strings(std::span<const std::uint8_t> raw) {
 }
 
 }  // namespace
+
+Result<std::vector<std::uint8_t>> NativeFile::frames_of(std::size_t sample, std::size_t i) const {
+  const MapIndex& m = index_.samples[sample].maps[i];
+  std::uint64_t total = 0;
+  for (const Frame& f : m.frames) total += f.raw_size;
+  std::vector<std::uint8_t> out(total);
+  std::uint64_t at = 0;
+  for (std::size_t k = 0; k < m.frames.size(); ++k) {
+    const Frame& f = m.frames[k];
+    SCXSNAP_TRY_VOID(decompress_frame(data_.subspan(f.offset, f.size), f.raw_size, out.data() + at,
+                                      fmt::format("{}: sample {} map {} frame {} at data offset {}",
+                                                  path().string(), sample, i, k, f.offset)));
+    at += f.raw_size;
+  }
+  return out;
+}
+
+Result<std::vector<std::uint8_t>> NativeFile::materialize(std::size_t sample, std::size_t i) const {
+  const MapIndex& m = index_.samples[sample].maps[i];
+  auto& cache = lazy_->contents;
+  if (auto it = cache.find(m.map_id);
+      m.map_id && it != cache.end() && it->second.sample == sample && it->second.index == i)
+    return it->second.bytes;
+  std::vector<std::uint8_t> bytes;
+  if (!m.delta_of) {
+    SCXSNAP_TRY(bytes, frames_of(sample, i));
+  } else {
+    SCXSNAP_TRY(bytes, materialize(m.delta_of->first, m.delta_of->second));
+    SCXSNAP_TRY(std::vector<std::uint8_t> changes, frames_of(sample, i));
+    const std::size_t rs = m.record_size;
+    for (std::size_t at = 0; at + 4 + rs <= changes.size(); at += 4 + rs) {
+      std::uint32_t n = 0;
+      std::memcpy(&n, changes.data() + at, 4);
+      if (std::uint64_t{n} >= m.records)
+        return Error(ErrorCode::BadInput,
+                     fmt::format("{}: sample {} map {}: a change to record {} of {}",
+                                 path().string(), sample, i, n, m.records));
+      std::memcpy(bytes.data() + std::size_t{n} * rs, changes.data() + at + 4, rs);
+    }
+  }
+  if (m.map_id) cache[m.map_id] = Lazy::Cached{sample, i, bytes};
+  return bytes;
+}
 
 const struct btf* NativeFile::btf() const {
   if (!lazy_->btf_tried) {

@@ -29,6 +29,10 @@ class NativeFile {
   ~NativeFile();
 
   const Index& index() const { return index_; }
+  /// The sample the accessors below look at (a single snapshot has one).
+  void select(std::size_t sample) { sample_ = sample; }
+  std::size_t selected() const { return sample_; }
+  const std::vector<MapIndex>& maps() const { return index_.samples[sample_].maps; }
   const std::filesystem::path& path() const { return elf_.path(); }
   /// The report as captured, every map without its raw contents.
   Result<FailureDumpReport> read_skeleton() const;
@@ -41,6 +45,8 @@ class NativeFile {
                                                 std::uint64_t len) const;
   /// The renderer over the file's BTF (parsed on first use).
   Result<BtfRenderer*> renderer(std::uint32_t max_array_elements) const;
+  /// Map `i` of sample `sample` as one buffer, a series' changes applied.
+  Result<std::vector<std::uint8_t>> materialize(std::size_t sample, std::size_t i) const;
   const struct btf* btf() const;
   /// "FILE: map 3 (name)" for errors.
   std::string where(std::size_t i) const;
@@ -48,8 +54,10 @@ class NativeFile {
  private:
   NativeFile(ElfReader elf, Index index, Bytes data, Bytes btf_bytes);
   Result<Bytes> frame_bytes(std::size_t i, const Frame& f, std::size_t n) const;
+  Result<std::vector<std::uint8_t>> frames_of(std::size_t sample, std::size_t i) const;
   ElfReader elf_;
   Index index_;
+  std::size_t sample_ = 0;
   Bytes data_, btf_bytes_;
   struct Lazy;
   std::unique_ptr<Lazy> lazy_;

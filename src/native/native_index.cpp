@@ -64,6 +64,19 @@ Result<MapIndex> read_map_index(od::value v, const PathNode& p) {
           if (!sh) return detail::json_error(cp, fmt::format("unknown shape '{}'", s));
           m.shape = *sh;
           shape = true;
+        } else if (k == "map_id") {
+          SCXSNAP_TRY(m.map_id, detail::read_u32(f, cp));
+        } else if (k == "delta_of") {
+          SCXSNAP_TRY(od::array a, detail::read_array(f, cp));
+          std::vector<std::uint32_t> xs;
+          SCXSNAP_TRY_VOID(
+              detail::for_each_element(a, cp, [&](od::value e, const PathNode& ep) -> Result<void> {
+                SCXSNAP_TRY(std::uint32_t x, detail::read_u32(e, ep));
+                xs.push_back(x);
+                return {};
+              }));
+          if (xs.size() != 2) return detail::json_error(cp, "delta_of is [sample, map]");
+          m.delta_of = std::pair{xs[0], xs[1]};
         } else if (k == "key_size") {
           SCXSNAP_TRY(m.key_size, detail::read_u32(f, cp));
         } else if (k == "record_size") {
@@ -83,6 +96,41 @@ Result<MapIndex> read_map_index(od::value v, const PathNode& p) {
       }));
   if (!shape) return detail::json_error(p, "missing field `shape`");
   return m;
+}
+
+Result<std::vector<MapIndex>> read_maps(od::value v, const PathNode& p) {
+  std::vector<MapIndex> out;
+  SCXSNAP_TRY(od::array a, detail::read_array(v, p));
+  SCXSNAP_TRY_VOID(
+      detail::for_each_element(a, p, [&](od::value e, const PathNode& ep) -> Result<void> {
+        SCXSNAP_TRY(MapIndex m, read_map_index(e, ep));
+        out.push_back(std::move(m));
+        return {};
+      }));
+  return out;
+}
+
+Result<Sample> read_sample(od::value v, const PathNode& p) {
+  Sample smp;
+  bool report = false;
+  SCXSNAP_TRY(od::object o, detail::read_object(v, p));
+  SCXSNAP_TRY_VOID(detail::for_each_field(
+      o, p, [&](std::string_view k, od::value f, const PathNode& cp) -> Result<void> {
+        if (k == "tag") {
+          SCXSNAP_TRY(smp.tag, detail::read_string(f, cp));
+        } else if (k == "elapsed_ms") {
+          SCXSNAP_TRY(std::uint64_t ms, detail::read_u64(f, cp));
+          smp.elapsed_ms = ms;
+        } else if (k == "report") {
+          SCXSNAP_TRY(smp.report, read_frame(f, cp));
+          report = true;
+        } else if (k == "maps") {
+          SCXSNAP_TRY(smp.maps, read_maps(f, cp));
+        }
+        return {};
+      }));
+  if (!report) return detail::json_error(p, "missing field `report`");
+  return smp;
 }
 
 }  // namespace
@@ -109,29 +157,56 @@ std::string write_index(const Index& x) {
   w.field_u64("ncpus", x.ncpus);
   w.field_u64("max_value_bytes", x.max_value_bytes);
   w.field_u64("max_array_elements", x.max_array_elements);
-  w.key("report");
-  write_frame(w, x.report);
-  w.key("maps");
-  w.begin_array();
-  for (const auto& m : x.maps) {
-    w.begin_object();
-    w.key("shape");
-    w.value_string(shape_name(m.shape));
-    if (m.shape != Shape::None) {
-      w.field_u64("key_size", m.key_size);
-      w.field_u64("record_size", m.record_size);
-      w.field_u64("key_type", m.key_type);
-      w.field_u64("value_type", m.value_type);
-      w.field_u64("records", m.records);
-      w.field_u64("raw_size", m.raw_size);
-      w.key("frames");
-      w.begin_array();
-      for (const auto& f : m.frames) write_frame(w, f);
-      w.end_array();
+  auto write_maps = [&](const std::vector<MapIndex>& maps) {
+    w.key("maps");
+    w.begin_array();
+    for (const auto& m : maps) {
+      w.begin_object();
+      w.key("shape");
+      w.value_string(shape_name(m.shape));
+      if (m.map_id) w.field_u64("map_id", m.map_id);
+      if (m.shape != Shape::None) {
+        w.field_u64("key_size", m.key_size);
+        w.field_u64("record_size", m.record_size);
+        w.field_u64("key_type", m.key_type);
+        w.field_u64("value_type", m.value_type);
+        w.field_u64("records", m.records);
+        w.field_u64("raw_size", m.raw_size);
+        if (m.delta_of) {
+          w.key("delta_of");
+          w.begin_array();
+          w.value_u64(m.delta_of->first);
+          w.value_u64(m.delta_of->second);
+          w.end_array();
+        }
+        w.key("frames");
+        w.begin_array();
+        for (const auto& f : m.frames) write_frame(w, f);
+        w.end_array();
+      }
+      w.end_object();
     }
-    w.end_object();
+    w.end_array();
+  };
+  if (!x.series && x.samples.size() == 1) {
+    w.key("report");
+    write_frame(w, x.samples[0].report);
+    write_maps(x.samples[0].maps);
+  } else {
+    w.key("samples");
+    w.begin_array();
+    for (const auto& smp : x.samples) {
+      w.begin_object();
+      w.key("tag");
+      w.value_string(smp.tag);
+      if (smp.elapsed_ms) w.field_u64("elapsed_ms", *smp.elapsed_ms);
+      w.key("report");
+      write_frame(w, smp.report);
+      write_maps(smp.maps);
+      w.end_object();
+    }
+    w.end_array();
   }
-  w.end_array();
   w.end_object();
   out += '\n';
   return out;
@@ -143,6 +218,7 @@ Result<Index> read_index(std::string_view json, const std::string& where) {
       detail::with_document<Index>(padded, [&](od::value root, const PathNode& p) -> Result<Index> {
         Index x;
         x.version = 0;
+        Sample single;
         bool format = false, report = false;
         SCXSNAP_TRY(od::object o, detail::read_object(root, p));
         SCXSNAP_TRY_VOID(detail::for_each_field(
@@ -172,14 +248,17 @@ Result<Index> read_index(std::string_view json, const std::string& where) {
               } else if (k == "max_array_elements") {
                 SCXSNAP_TRY(x.max_array_elements, detail::read_u32(f, cp));
               } else if (k == "report") {
-                SCXSNAP_TRY(x.report, read_frame(f, cp));
+                SCXSNAP_TRY(single.report, read_frame(f, cp));
                 report = true;
               } else if (k == "maps") {
+                SCXSNAP_TRY(single.maps, read_maps(f, cp));
+              } else if (k == "samples") {
+                x.series = true;
                 SCXSNAP_TRY(od::array a, detail::read_array(f, cp));
                 return detail::for_each_element(
                     a, cp, [&](od::value e, const PathNode& ep) -> Result<void> {
-                      SCXSNAP_TRY(MapIndex m, read_map_index(e, ep));
-                      x.maps.push_back(std::move(m));
+                      SCXSNAP_TRY(Sample smp, read_sample(e, ep));
+                      x.samples.push_back(std::move(smp));
                       return {};
                     });
               }
@@ -187,7 +266,10 @@ Result<Index> read_index(std::string_view json, const std::string& where) {
             }));
         if (!format) return detail::json_error(p, "missing field `format`");
         if (x.version == 0) return detail::json_error(p, "missing field `version`");
-        if (!report) return detail::json_error(p, "missing field `report`");
+        if (!x.series) {
+          if (!report) return detail::json_error(p, "missing field `report`");
+          x.samples.push_back(std::move(single));
+        }
         return x;
       });
   if (!r) return Error(r.error().code(), fmt::format("{}: {}", where, r.error().message()));

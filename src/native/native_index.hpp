@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace scxsnap::native {
@@ -42,13 +43,26 @@ struct Frame {
 
 struct MapIndex {
   Shape shape = Shape::None;
+  std::uint32_t map_id = 0;  // series: matches a map across samples
   std::uint32_t key_size = 0;
   std::uint32_t record_size = 0;  // 0 = records carry their lengths
   std::uint32_t key_type = 0;     // in the file's BTF; 0 = none
   std::uint32_t value_type = 0;
   std::uint64_t records = 0;
   std::uint64_t raw_size = 0;
+  /// Series: the frames hold only the records that changed (u32 record
+  /// number ++ record) since map `second` of sample `first`.
+  std::optional<std::pair<std::uint32_t, std::uint32_t>> delta_of;
   std::vector<Frame> frames;
+};
+
+/// One capture: the report skeleton and its maps (a single snapshot has one;
+/// a series one per sample, with its tag and time).
+struct Sample {
+  std::string tag;
+  std::optional<std::uint64_t> elapsed_ms;
+  Frame report;
+  std::vector<MapIndex> maps;
 };
 
 struct Index {
@@ -57,8 +71,8 @@ struct Index {
   std::uint32_t ncpus = 1;
   std::uint64_t max_value_bytes = 0;  // the capture's render options
   std::uint32_t max_array_elements = 4096;
-  Frame report;  // the report's JSON with every map's skeleton
-  std::vector<MapIndex> maps;
+  bool series = false;
+  std::vector<Sample> samples;  // a single snapshot: one
 };
 
 std::string write_index(const Index& index);

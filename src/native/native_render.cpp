@@ -43,10 +43,12 @@ struct Record {
   std::string_view key_json;  // owner entries
 };
 
-// Calls fn(record) for every record of map i; errors name the frame and offset.
+// Calls fn(record) for every record of map i, and frame_done() after each
+// frame's last; errors name the frame and offset.
 Result<void> for_each_record(const NativeFile& f, std::size_t i, const FailureDumpMap& skel,
-                             const std::function<Result<void>(const Record&)>& fn) {
-  const MapIndex& m = f.index().maps[i];
+                             const std::function<Result<void>(const Record&)>& fn,
+                             const std::function<Result<void>()>& frame_done = {}) {
+  const MapIndex& m = f.maps()[i];
   return f.for_each_frame(i, [&](Bytes raw, const Frame& fr) -> Result<void> {
     auto bad = [&](std::size_t at, std::string_view what) {
       return Error(ErrorCode::BadInput,
@@ -83,7 +85,7 @@ Result<void> for_each_record(const NativeFile& f, std::size_t i, const FailureDu
       SCXSNAP_TRY_VOID(fn(rec));
     }
     if (at != raw.size()) return bad(at, "bytes left after the frame's last record");
-    return {};
+    return frame_done ? frame_done() : Result<void>{};
   });
 }
 
@@ -91,26 +93,22 @@ Result<void> for_each_record(const NativeFile& f, std::size_t i, const FailureDu
 Result<void> for_each_frame_records(const NativeFile& f, std::size_t i, const FailureDumpMap& skel,
                                     std::vector<Record>& recs,
                                     const std::function<Result<void>()>& fn) {
-  std::uint64_t frame_records = 0;
-  const MapIndex& m = f.index().maps[i];
-  std::size_t frame = 0;
   recs.clear();
-  return for_each_record(f, i, skel, [&](const Record& r) -> Result<void> {
-    recs.push_back(r);
-    ++frame_records;
-    if (frame_records == m.frames[frame].records) {
-      frame_records = 0;
-      ++frame;
-      Result<void> out = fn();
-      recs.clear();
-      return out;
-    }
-    return {};
-  });
+  return for_each_record(
+      f, i, skel,
+      [&](const Record& r) -> Result<void> {
+        recs.push_back(r);
+        return {};
+      },
+      [&]() -> Result<void> {
+        Result<void> out = recs.empty() ? Result<void>{} : fn();
+        recs.clear();
+        return out;
+      });
 }
 
 Result<std::vector<std::uint8_t>> whole_value(const NativeFile& f, std::size_t i) {
-  return f.value_range(i, 0, f.index().maps[i].raw_size);
+  return f.value_range(i, 0, f.maps()[i].raw_size);
 }
 
 struct Setup {
@@ -120,7 +118,7 @@ struct Setup {
 
 Result<Setup> setup(const NativeFile& f, std::size_t i, const FailureDumpMap& skel,
                     const RenderSettings& s) {
-  const MapIndex& m = f.index().maps[i];
+  const MapIndex& m = f.maps()[i];
   Setup st;
   if (m.key_type || m.value_type) {
     SCXSNAP_TRY(BtfRenderer * r, f.renderer(s.max_array_elements));
@@ -176,7 +174,7 @@ constexpr std::size_t kChunkRaw = std::size_t{256} << 10;
 Result<void> write_entries_parallel(const NativeFile& f, std::size_t i, const FailureDumpMap& skel,
                                     const Setup& st, const RenderSettings& s, std::string& buf,
                                     const std::function<Result<void>()>& flush, CutLog& cut) {
-  const MapIndex& m = f.index().maps[i];
+  const MapIndex& m = f.maps()[i];
   const unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, kMaxThreads);
   // Per thread: renderers (plans are cached per renderer), a format, a cut log.
   std::vector<std::unique_ptr<BtfRenderer>> own;
@@ -241,7 +239,7 @@ RenderSettings settings_of(const Index& x) {
 Result<void> write_map_json(const NativeFile& f, std::size_t i, const FailureDumpMap& skel,
                             const RenderSettings& s, detail::JsonWriter& w, std::string& buf,
                             const std::function<Result<void>()>& flush, CutLog& cut) {
-  const MapIndex& m = f.index().maps[i];
+  const MapIndex& m = f.maps()[i];
   CutLog map_cut;
   w.begin_object();
   detail::write_map_head(w, skel);
@@ -271,7 +269,7 @@ Result<void> write_map_json(const NativeFile& f, std::size_t i, const FailureDum
 
 Result<void> render_map(const NativeFile& f, std::size_t i, FailureDumpMap& out,
                         const RenderSettings& s, CutLog& cut) {
-  const MapIndex& m = f.index().maps[i];
+  const MapIndex& m = f.maps()[i];
   CutLog map_cut;
   if (m.shape == Shape::Value && m.records) {
     SCXSNAP_TRY(Setup st, setup(f, i, out, s));
@@ -303,7 +301,7 @@ Result<void> render_map(const NativeFile& f, std::size_t i, FailureDumpMap& out,
 Result<bool> render_vars(const NativeFile& f, std::size_t i, FailureDumpMap& out,
                          const std::vector<std::string>& names, const RenderSettings& s,
                          CutLog& cut) {
-  const MapIndex& m = f.index().maps[i];
+  const MapIndex& m = f.maps()[i];
   if (m.shape != Shape::Value || !m.records || !m.value_type || !f.btf()) return false;
   const struct btf* b = f.btf();
   const struct btf_type* sec = btf__type_by_id(b, m.value_type);

@@ -19,8 +19,8 @@
 namespace scxsnap {
 
 struct NativeSnapshot::Impl {
-  native::NativeFile file;
-  FailureDumpReport skeleton;
+  mutable native::NativeFile file;  // the sample it looks at is selected per call
+  FailureDumpReport skeleton;       // sample 0's
 };
 
 NativeSnapshot::NativeSnapshot(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -58,7 +58,7 @@ const std::string& NativeSnapshot::writer_version() const {
 }
 std::uint64_t NativeSnapshot::raw_bytes() const {
   std::uint64_t n = 0;
-  for (const auto& m : impl_->file.index().maps) n += m.raw_size;
+  for (const auto& m : impl_->file.maps()) n += m.raw_size;
   return n;
 }
 std::uint64_t NativeSnapshot::file_bytes() const {
@@ -73,6 +73,7 @@ Result<FailureDumpMap> NativeSnapshot::load_map(std::size_t i) const {
       return Error(ErrorCode::NotFound,
                    fmt::format("{}: no map {} (it has {})", impl_->file.path().string(), i,
                                impl_->skeleton.maps.size()));
+    impl_->file.select(0);
     FailureDumpMap m = impl_->skeleton.maps[i];
     map_contents::CutLog cut;
     SCXSNAP_TRY_VOID(
@@ -81,34 +82,75 @@ Result<FailureDumpMap> NativeSnapshot::load_map(std::size_t i) const {
   });
 }
 
+namespace {
+
+Result<FailureDumpReport> render(const native::NativeFile& file, FailureDumpReport r,
+                                 const NativeSelection& sel) {
+  if (!sel.contents) return r;
+  const auto settings = native::settings_of(file.index());
+  map_contents::CutLog cut;
+  // With vars and no map asked for, only the global sections' variables render.
+  const bool all = sel.maps.empty() && sel.map_ids.empty() && !sel.vars;
+  for (std::size_t i = 0; i < r.maps.size(); ++i) {
+    FailureDumpMap& m = r.maps[i];
+    bool want = all ||
+                std::find(sel.map_ids.begin(), sel.map_ids.end(), m.map_id) != sel.map_ids.end() ||
+                std::any_of(sel.maps.begin(), sel.maps.end(),
+                            [&](const std::string& n) { return map_name_matches(n, m.name); });
+    if (sel.vars) {
+      SCXSNAP_TRY(bool done, native::render_vars(file, i, m, *sel.vars, settings, cut));
+      if (done || !want) continue;
+    }
+    if (want) SCXSNAP_TRY_VOID(native::render_map(file, i, m, settings, cut));
+  }
+  if (r.capture && cut.values) r.capture->values_truncated = cut.values;
+  return r;
+}
+
+}  // namespace
+
 Result<FailureDumpReport> NativeSnapshot::load(const NativeSelection& sel) const {
   return detail::guarded("native snapshot", [&]() -> Result<FailureDumpReport> {
-    FailureDumpReport r = impl_->skeleton;
-    if (!sel.contents) return r;
-    const auto settings = native::settings_of(impl_->file.index());
-    map_contents::CutLog cut;
-    // With vars and no map asked for, only the global sections' variables render.
-    const bool all = sel.maps.empty() && sel.map_ids.empty() && !sel.vars;
-    for (std::size_t i = 0; i < r.maps.size(); ++i) {
-      FailureDumpMap& m = r.maps[i];
-      bool want =
-          all || std::find(sel.map_ids.begin(), sel.map_ids.end(), m.map_id) != sel.map_ids.end() ||
-          std::any_of(sel.maps.begin(), sel.maps.end(),
-                      [&](const std::string& n) { return map_name_matches(n, m.name); });
-      if (sel.vars) {
-        SCXSNAP_TRY(bool done, native::render_vars(impl_->file, i, m, *sel.vars, settings, cut));
-        if (done || !want) continue;
-      }
-      if (want) SCXSNAP_TRY_VOID(native::render_map(impl_->file, i, m, settings, cut));
-    }
-    if (r.capture && cut.values) r.capture->values_truncated = cut.values;
-    return r;
+    impl_->file.select(0);
+    return render(impl_->file, impl_->skeleton, sel);
   });
 }
 
-Result<void> NativeSnapshot::write_json(const JsonSink& sink, JsonStyle style) const {
-  return detail::guarded("native snapshot", [&]() -> Result<void> {
-    const FailureDumpReport& skel = impl_->skeleton;
+bool NativeSnapshot::is_series() const {
+  return impl_->file.index().series;
+}
+std::size_t NativeSnapshot::sample_count() const {
+  return impl_->file.index().samples.size();
+}
+const std::string& NativeSnapshot::sample_tag(std::size_t k) const {
+  return impl_->file.index().samples.at(k).tag;
+}
+std::optional<std::uint64_t> NativeSnapshot::sample_elapsed_ms(std::size_t k) const {
+  return impl_->file.index().samples.at(k).elapsed_ms;
+}
+
+Result<FailureDumpReport> NativeSnapshot::load_sample(std::size_t k,
+                                                      const NativeSelection& sel) const {
+  return detail::guarded("native snapshot", [&]() -> Result<FailureDumpReport> {
+    if (k >= sample_count())
+      return Error(ErrorCode::NotFound,
+                   fmt::format("{}: no sample {} (it has {})", impl_->file.path().string(), k,
+                               sample_count()));
+    impl_->file.select(k);
+    auto skel = impl_->file.read_skeleton();
+    Result<FailureDumpReport> out =
+        skel ? render(impl_->file, std::move(*skel), sel) : Result<FailureDumpReport>(skel.error());
+    impl_->file.select(0);
+    return out;
+  });
+}
+
+namespace {
+
+// The JSON of the selected sample (its skeleton `skel`) into `sink`.
+Result<void> write_sample_json(const native::NativeFile& file, const FailureDumpReport& skel,
+                               const JsonSink& sink, JsonStyle style) {
+  {
     std::string buf, pretty_buf;
     detail::JsonReindenter pretty;
     detail::JsonWriter w(buf, false, skel.float_style);
@@ -125,12 +167,11 @@ Result<void> NativeSnapshot::write_json(const JsonSink& sink, JsonStyle style) c
       buf.clear();
       return r;
     };
-    const auto settings = native::settings_of(impl_->file.index());
+    const auto settings = native::settings_of(file.index());
     map_contents::CutLog cut;
     detail::write_report_head(w, skel);
     for (std::size_t i = 0; i < skel.maps.size(); ++i) {
-      SCXSNAP_TRY_VOID(
-          native::write_map_json(impl_->file, i, skel.maps[i], settings, w, buf, flush, cut));
+      SCXSNAP_TRY_VOID(native::write_map_json(file, i, skel.maps[i], settings, w, buf, flush, cut));
       if (buf.size() >= (std::size_t{1} << 20)) SCXSNAP_TRY_VOID(flush());
     }
     if (skel.capture && cut.values) {
@@ -143,12 +184,57 @@ Result<void> NativeSnapshot::write_json(const JsonSink& sink, JsonStyle style) c
       detail::write_report_tail(w, skel);
     }
     return flush();
+  }
+}
+
+}  // namespace
+
+Result<void> NativeSnapshot::write_json(const JsonSink& sink, JsonStyle style) const {
+  return detail::guarded("native snapshot", [&]() -> Result<void> {
+    impl_->file.select(0);
+    return write_sample_json(impl_->file, impl_->skeleton, sink, style);
+  });
+}
+
+Result<void> NativeSnapshot::write_jsonl(const JsonSink& sink) const {
+  return detail::guarded("native snapshot", [&]() -> Result<void> {
+    for (std::size_t k = 0; k < sample_count(); ++k) {
+      impl_->file.select(k);
+      auto skel = impl_->file.read_skeleton();
+      if (!skel) {
+        impl_->file.select(0);
+        return skel.error();
+      }
+      // `scxsnap watch`'s line: {"tag":..,"elapsed_ms":..,"report":{...}}
+      std::string head;
+      detail::JsonWriter w(head);
+      w.begin_object();
+      w.field_string("tag", sample_tag(k));
+      if (auto ms = sample_elapsed_ms(k)) w.field_u64("elapsed_ms", *ms);
+      w.key("report");
+      SCXSNAP_TRY_VOID(sink(head));
+      auto r = write_sample_json(impl_->file, *skel, sink, JsonStyle::Compact);
+      impl_->file.select(0);
+      SCXSNAP_TRY_VOID(r);
+      SCXSNAP_TRY_VOID(sink("}\n"));
+    }
+    return {};
   });
 }
 
 Result<void> convert_native(const std::filesystem::path& in, const std::filesystem::path& out,
                             JsonStyle style) {
   SCXSNAP_TRY(NativeSnapshot snap, NativeSnapshot::open(in));
+  if (snap.is_series()) {
+    if (style == JsonStyle::Pretty)
+      return Error(ErrorCode::InvalidArgument,
+                   fmt::format("{}: a native series converts to JSON Lines (one compact line per "
+                               "sample): --pretty does not apply",
+                               in.string()));
+    SCXSNAP_TRY(OutputFile f, OutputFile::create(out));
+    SCXSNAP_TRY_VOID(snap.write_jsonl([&](std::string_view chunk) { return f.write(chunk); }));
+    return f.commit();
+  }
   SCXSNAP_TRY(OutputFile f, OutputFile::create(out));
   SCXSNAP_TRY_VOID(snap.write_json([&](std::string_view chunk) { return f.write(chunk); }, style));
   SCXSNAP_TRY_VOID(f.write("\n"));
@@ -159,6 +245,10 @@ Result<FailureDumpFile> load_any_dump(const std::filesystem::path& path,
                                       const NativeSelection& sel) {
   if (!is_native_snapshot(path)) return load_dump_file(path);
   SCXSNAP_TRY(NativeSnapshot snap, NativeSnapshot::open(path));
+  if (snap.is_series())
+    return Error(ErrorCode::BadInput,
+                 fmt::format("{}: a native series of {} samples, not one report", path.string(),
+                             snap.sample_count()));
   SCXSNAP_TRY(FailureDumpReport r, snap.load(sel));
   return FailureDumpFile(std::move(r));
 }

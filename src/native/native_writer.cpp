@@ -106,10 +106,37 @@ Result<Frame> NativeWriter::write_frame(Bytes raw, std::uint64_t raw_offset,
   return f;
 }
 
-void NativeWriter::begin_map(Shape shape, std::uint32_t key_size, std::uint32_t record_size) {
+Sample& NativeWriter::sample() {
+  if (index_.samples.empty()) {
+    index_.samples.emplace_back();
+    handles_.emplace_back();
+  }
+  return index_.samples.back();
+}
+
+void NativeWriter::begin_sample(std::string tag, std::optional<std::uint64_t> elapsed_ms) {
+  index_.samples.emplace_back();
+  handles_.emplace_back();
+  index_.samples.back().tag = std::move(tag);
+  index_.samples.back().elapsed_ms = elapsed_ms;
+}
+
+Result<void> NativeWriter::end_sample(std::string_view report_json) {
+  if (open_) end_map();
+  if (error_) return *error_;
+  SCXSNAP_TRY(
+      sample().report,
+      write_frame({reinterpret_cast<const std::uint8_t*>(report_json.data()), report_json.size()},
+                  0, 1));
+  return {};
+}
+
+void NativeWriter::begin_map(Shape shape, std::uint32_t key_size, std::uint32_t record_size,
+                             std::uint32_t map_id) {
   if (open_) end_map();
   open_ = true;
   cur_ = MapIndex{};
+  cur_.map_id = map_id;
   cur_.shape = shape;
   cur_.key_size = key_size;
   cur_.record_size = record_size;
@@ -120,6 +147,11 @@ void NativeWriter::begin_map(Shape shape, std::uint32_t key_size, std::uint32_t 
 }
 
 void NativeWriter::flush_frame() {
+  if (index_.series) {  // held whole until the map ends
+    whole_.insert(whole_.end(), pending_.begin(), pending_.end());
+    pending_.clear();
+    return;
+  }
   if (pending_.empty() || error_) return;
   auto job = std::make_unique<Job>();
   job->owned = std::move(pending_);
@@ -157,8 +189,12 @@ void NativeWriter::owner_entry(std::string_view key_json, Bytes key_bytes, Bytes
 }
 
 void NativeWriter::value(Bytes bytes) {
-  // Cut straight from the caller's buffer: a 158 MiB value is never copied.
   cur_.records = 1;
+  if (index_.series) {
+    whole_.assign(bytes.begin(), bytes.end());
+    return;
+  }
+  // Cut straight from the caller's buffer: a 158 MiB value is never copied.
   for (std::size_t at = 0; at < bytes.size() && !error_; at += opt_.value_frame_bytes) {
     auto job = std::make_unique<Job>();
     job->raw = bytes.subspan(at, std::min(opt_.value_frame_bytes, bytes.size() - at));
@@ -175,12 +211,106 @@ void NativeWriter::set_types(std::optional<std::uint32_t> key, std::optional<std
   value_handle_ = value;
 }
 
+// Frames of `raw` (the whole of a series map) written afresh: at record
+// boundaries for fixed records, anywhere for a value, one frame otherwise.
+void NativeWriter::write_frames(Bytes raw, std::size_t frame_bytes, bool fixed_records) {
+  const std::size_t rs = cur_.record_size;
+  std::size_t step = frame_bytes;
+  if (fixed_records && rs) step = std::max<std::size_t>(rs, frame_bytes / rs * rs);
+  if (cur_.shape == Shape::OwnerEntries) step = std::max<std::size_t>(raw.size(), 1);
+  for (std::size_t at = 0; at < raw.size(); at += step) {
+    auto job = std::make_unique<Job>();
+    job->raw = raw.subspan(at, std::min(step, raw.size() - at));
+    job->raw_offset = at;
+    job->records = cur_.shape == Shape::Value ? (at == 0 ? 1 : 0)
+                   : fixed_records && rs      ? job->raw.size() / rs
+                                              : cur_.records;
+    submit(std::move(job));
+  }
+  drain(0);
+}
+
+void NativeWriter::store_series_map() {
+  whole_.insert(whole_.end(), pending_.begin(), pending_.end());
+  pending_.clear();
+  const Bytes raw = whole_;
+  const std::uint32_t sample_no = static_cast<std::uint32_t>(index_.samples.size() - 1);
+  const std::uint32_t index_no = static_cast<std::uint32_t>(sample().maps.size());
+  const bool fixed =
+      cur_.shape != Shape::Value && cur_.shape != Shape::None && cur_.shape != Shape::OwnerEntries;
+  cur_.raw_size = raw.size();
+  auto prev = cur_.map_id ? previous_.find(cur_.map_id) : previous_.end();
+  const bool same_layout = prev != previous_.end() && prev->second.map.shape == cur_.shape &&
+                           prev->second.map.record_size == cur_.record_size &&
+                           prev->second.map.records == cur_.records &&
+                           prev->second.bytes.size() == raw.size();
+  if (same_layout && std::equal(raw.begin(), raw.end(), prev->second.bytes.begin())) {
+    // Unchanged: the earlier frames (or changes) stand for it.
+    cur_.frames = prev->second.map.frames;
+    cur_.delta_of = prev->second.map.delta_of;
+  } else if (same_layout && fixed) {
+    const std::size_t rs = cur_.record_size;
+    std::vector<std::uint8_t> changes;
+    for (std::size_t r = 0; r < cur_.records; ++r) {
+      const std::uint8_t* now = raw.data() + r * rs;
+      if (std::memcmp(now, prev->second.bytes.data() + r * rs, rs) == 0) continue;
+      put_u32(changes, static_cast<std::uint32_t>(r));
+      changes.insert(changes.end(), now, now + rs);
+      if (changes.size() > raw.size() / 4) break;  // not worth a delta
+    }
+    if (changes.size() <= raw.size() / 4) {
+      cur_.delta_of = std::pair{prev->second.sample, prev->second.index};
+      // Frames of whole change records: [u32 record number ++ record]...
+      const std::size_t step =
+          std::max<std::size_t>(rs + 4, opt_.frame_bytes / (rs + 4) * (rs + 4));
+      for (std::size_t at = 0; at < changes.size(); at += step) {
+        auto job = std::make_unique<Job>();
+        job->raw = Bytes(changes).subspan(at, std::min(step, changes.size() - at));
+        job->raw_offset = at;
+        job->records = job->raw.size() / (rs + 4);
+        submit(std::move(job));
+      }
+      drain(0);
+    } else {
+      write_frames(raw, opt_.frame_bytes, true);
+    }
+  } else if (same_layout && cur_.shape == Shape::Value) {
+    // A value in 1 MiB pieces: a piece that did not change keeps its frame.
+    const auto& old = prev->second.map.frames;
+    std::size_t k = 0;
+    for (std::size_t at = 0; at < raw.size(); at += opt_.value_frame_bytes, ++k) {
+      const std::size_t n = std::min(opt_.value_frame_bytes, raw.size() - at);
+      if (!prev->second.map.delta_of && k < old.size() && old[k].raw_offset == at &&
+          old[k].raw_size == n &&
+          std::memcmp(raw.data() + at, prev->second.bytes.data() + at, n) == 0) {
+        drain(0);
+        cur_.frames.push_back(old[k]);
+        continue;
+      }
+      auto job = std::make_unique<Job>();
+      job->raw = raw.subspan(at, n);
+      job->raw_offset = at;
+      job->records = at == 0 ? 1 : 0;
+      submit(std::move(job));
+    }
+    drain(0);
+  } else {
+    write_frames(raw, cur_.shape == Shape::Value ? opt_.value_frame_bytes : opt_.frame_bytes,
+                 fixed);
+  }
+  if (cur_.map_id) previous_[cur_.map_id] = Previous{sample_no, index_no, cur_, std::move(whole_)};
+  whole_.clear();
+}
+
 void NativeWriter::end_map() {
   if (!open_) cur_ = MapIndex{};
-  flush_frame();
+  if (index_.series && open_)
+    store_series_map();
+  else
+    flush_frame();
   drain(0);
-  index_.maps.push_back(std::move(cur_));
-  handles_.emplace_back(key_handle_, value_handle_);
+  sample().maps.push_back(std::move(cur_));
+  handles_.back().emplace_back(key_handle_, value_handle_);
   cur_ = MapIndex{};
   key_handle_.reset();
   value_handle_.reset();
@@ -190,17 +320,23 @@ void NativeWriter::end_map() {
 Result<void> NativeWriter::finish(std::string_view report_json) {
   if (open_) end_map();
   if (error_) return *error_;
-  SCXSNAP_TRY(index_.report, write_frame({reinterpret_cast<const std::uint8_t*>(report_json.data()),
-                                          report_json.size()},
-                                         0, 1));
+  if (!index_.series) {
+    SCXSNAP_TRY(
+        sample().report,
+        write_frame({reinterpret_cast<const std::uint8_t*>(report_json.data()), report_json.size()},
+                    0, 1));
+  }
   const std::uint64_t data_size = elf_.offset() - data_start_;
   elf_.add_section(kDataSection, SHT_PROGBITS, data_start_, data_size, 1);
 
   SCXSNAP_TRY_VOID(btf_->finish());
-  for (std::size_t i = 0; i < index_.maps.size(); ++i) {
-    if (handles_[i].first) index_.maps[i].key_type = btf_->type_of(*handles_[i].first);
-    if (handles_[i].second) index_.maps[i].value_type = btf_->type_of(*handles_[i].second);
-  }
+  for (std::size_t s = 0; s < index_.samples.size(); ++s)
+    for (std::size_t i = 0; i < index_.samples[s].maps.size(); ++i) {
+      MapIndex& m = index_.samples[s].maps[i];
+      const auto& [key, value] = handles_[s][i];
+      if (key) m.key_type = btf_->type_of(*key);
+      if (value) m.value_type = btf_->type_of(*value);
+    }
   SCXSNAP_TRY_VOID(elf_.pad_to(8));
   const std::uint64_t btf_at = elf_.offset();
   SCXSNAP_TRY_VOID(elf_.write(as_text(btf_->raw())));

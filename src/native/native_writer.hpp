@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <deque>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -46,8 +47,17 @@ class NativeWriter {
   Index& index() { return index_; }
   BtfMerge& btf() { return *btf_; }
 
+  /// Series: every map of the samples that follow is held whole until it
+  /// ends, and stored again only as far as it changed since the last sample
+  /// (identical frames are shared, a few changed records become a delta).
+  void begin_series() { index_.series = true; }
+  /// Series: the next sample (its maps follow; end_sample closes it).
+  void begin_sample(std::string tag, std::optional<std::uint64_t> elapsed_ms);
+  Result<void> end_sample(std::string_view report_json);
+
   /// The next map of the report (maps are written in the report's order).
-  void begin_map(Shape shape, std::uint32_t key_size, std::uint32_t record_size);
+  void begin_map(Shape shape, std::uint32_t key_size, std::uint32_t record_size,
+                 std::uint32_t map_id = 0);
   void entry(Bytes key, Bytes value);
   void owner_entry(std::string_view key_json, Bytes key_bytes, Bytes value);
   void value(Bytes bytes);
@@ -57,8 +67,9 @@ class NativeWriter {
   void end_map();
   /// The first write error (the capture stops on it).
   const std::optional<Error>& error() const { return error_; }
-  /// The report skeleton, the BTF, the index; then the file is put in place.
-  Result<void> finish(std::string_view report_json);
+  /// The report skeleton (a single snapshot's; a series passes none), the
+  /// BTF, the index; then the file is put in place.
+  Result<void> finish(std::string_view report_json = {});
   std::uint64_t bytes_written() const { return elf_.offset(); }
 
  private:
@@ -75,6 +86,9 @@ class NativeWriter {
   };
   void append(Bytes b);
   void flush_frame();
+  Sample& sample();
+  void store_series_map();
+  void write_frames(Bytes raw, std::size_t frame_bytes, bool fixed_records);
   void submit(std::unique_ptr<Job> job);
   void drain(std::size_t keep);  // write finished frames until at most `keep` are in flight
   void work();
@@ -94,7 +108,17 @@ class NativeWriter {
   bool open_ = false;
   MapIndex cur_;
   std::optional<std::uint32_t> key_handle_, value_handle_;
-  std::vector<std::pair<std::optional<std::uint32_t>, std::optional<std::uint32_t>>> handles_;
+  // The BtfMerge handles of each sample's maps' types, resolved by finish().
+  std::vector<std::vector<std::pair<std::optional<std::uint32_t>, std::optional<std::uint32_t>>>>
+      handles_;
+  // Series: the last stored contents of each map (by id).
+  struct Previous {
+    std::uint32_t sample, index;
+    MapIndex map;
+    std::vector<std::uint8_t> bytes;
+  };
+  std::map<std::uint32_t, Previous> previous_;
+  std::vector<std::uint8_t> whole_;  // series: the current map's bytes
   std::vector<std::uint8_t> pending_;
   std::uint64_t pending_records_ = 0;
   std::string compressed_;

@@ -5,6 +5,7 @@
 #include "check_expr.hpp"
 #include "commands.hpp"
 #include "file_kind.hpp"
+#include "series_input.hpp"
 
 #include <fmt/format.h>
 
@@ -48,7 +49,7 @@ void add_check(CLI::App& app, int& exit_code) {
       return;
     }
     const std::vector<CheckExpr>& parsed = *exprs;
-    auto series = SampleSeries::load_jsonl(o->file);
+    auto series = load_series(o->file);
     if (!series) {
       exit_code = report_error(Error(
           series.error().code(), series.error().message() + kind_hint(o->file, FileKind::Series)));

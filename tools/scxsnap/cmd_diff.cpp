@@ -7,6 +7,7 @@
 #include "report/nearest_names.hpp"
 #include "scxsnap/diff.hpp"
 #include "scxsnap/sample_series.hpp"
+#include "series_input.hpp"
 #include "snapshot_output.hpp"
 
 #include <fmt/format.h>
@@ -56,7 +57,7 @@ void add_diff(CLI::App& app, int& exit_code) {
             Error(ErrorCode::InvalidArgument, "diff of a series needs --from TAG and --to TAG"));
         return;
       }
-      auto s = SampleSeries::load_jsonl(o->files[0]);
+      auto s = load_series(o->files[0]);
       if (!s) {
         exit_code = report_error(s.error());
         return;

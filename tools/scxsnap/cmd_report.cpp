@@ -10,6 +10,7 @@
 #include "scxsnap/dump_file.hpp"
 #include "scxsnap/native.hpp"
 #include "scxsnap/report.hpp"
+#include "series_input.hpp"
 
 #include <fmt/format.h>
 
@@ -43,7 +44,7 @@ void add_report(CLI::App& app, int& exit_code) {
     const std::vector<CheckExpr>& parsed = *exprs;
     std::string page;
     if (sniff_file_kind(o->in) == FileKind::Series) {
-      auto series = SampleSeries::load_jsonl(o->in);
+      auto series = load_series(o->in);
       if (!series) {
         exit_code = report_error(series.error());
         return;

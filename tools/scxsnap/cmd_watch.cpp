@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // scxsnap watch: periodic live captures as JSON Lines, one record per sample:
-// {"tag":"periodic_000","elapsed_ms":0,"report":{…}}. A capture that fails is
+// {"tag":"periodic_000","elapsed_ms":0,"report":{…}}, or as one native series
+// (--format native / *.scxsnap). A capture that fails is
 // recorded as a placeholder with its reason. SIGINT/SIGTERM end the series
 // at once (a capture under way ends as a truncated sample); the file is
 // renamed into place only then, complete.
 #include "capture_options.hpp"
 #include "commands.hpp"
 #include "human.hpp"
+#include "scxsnap/capture.hpp"
 #include "scxsnap/output_file.hpp"
 #include "scxsnap/sample_series.hpp"
 #include "stop_signal.hpp"
@@ -18,6 +20,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <optional>
 #include <thread>
 #include <unistd.h>
 
@@ -41,13 +44,15 @@ void sleep_until(std::chrono::steady_clock::time_point until, const StopSignal& 
 }  // namespace
 
 void add_watch(CLI::App& app, int& exit_code) {
-  auto* cmd = app.add_subcommand("watch", "Capture periodically into a JSON Lines series");
+  auto* cmd = app.add_subcommand(
+      "watch", "Capture periodically into a series (JSON Lines, or a native series file)");
   struct Opts {
     CaptureFlags f;
     std::uint64_t interval_ms = 1000;
     std::optional<std::uint64_t> count;
     std::optional<double> duration_s;
     std::string out;
+    std::string format;
   };
   auto o = std::make_shared<Opts>();
   cmd->add_option("--interval-ms", o->interval_ms, "time between capture starts (1 to 86400000)")
@@ -62,6 +67,11 @@ void add_watch(CLI::App& app, int& exit_code) {
                   "JSON Lines output ('-' = stdout); written to a temporary file and renamed when "
                   "the series ends, so an existing file is replaced only by a complete series")
       ->required();
+  cmd->add_option("--format", o->format,
+                  "jsonl (JSON Lines, the default) or native (one native series file: raw bytes + "
+                  "BTF, a map stored again only as far as it changed; check, diff and report "
+                  "read it). An output file named *.scxsnap is native unless --format jsonl")
+      ->check(CLI::IsMember({"jsonl", "native"}));
   add_capture_flags(cmd, o->f);
   cmd->callback([o, &exit_code] {
     o->f.finish();
@@ -70,10 +80,24 @@ void add_watch(CLI::App& app, int& exit_code) {
       exit_code = kBadInput;
       return;
     }
-    auto file = OutputFile::create(o->out);
-    if (!file) {
-      exit_code = report_error(file.error());
-      return;
+    const bool native =
+        o->format == "native" || (o->format.empty() && o->out.ends_with(".scxsnap"));
+    std::optional<OutputFile> file;
+    std::optional<NativeSeriesWriter> series;
+    if (native) {
+      auto w = NativeSeriesWriter::create(o->out);
+      if (!w) {
+        exit_code = report_error(w.error());
+        return;
+      }
+      series.emplace(std::move(*w));
+    } else {
+      auto f = OutputFile::create(o->out);
+      if (!f) {
+        exit_code = report_error(f.error());
+        return;
+      }
+      file.emplace(std::move(*f));
     }
     StopSignal stop;
     o->f.c.cancel = &stop.flag();  // a long capture stops too, as a truncated sample
@@ -92,22 +116,39 @@ void add_watch(CLI::App& app, int& exit_code) {
       SampleRow row;
       row.tag = fmt::format("periodic_{:03}", i);
       row.elapsed_ms = elapsed_ms();
-      auto r = capture(o->f.c);
-      if (r) {
-        row.report = std::move(*r);
+      // One sample: into the native series (raw), or a JSON Lines record.
+      Result<void> stored;
+      Error failed(ErrorCode::Internal, "");
+      bool ok = true;
+      if (series) {
+        auto r = series->capture(o->f.c, row.tag, *row.elapsed_ms);
+        if (!r) {
+          ok = false;
+          failed = r.error();
+        }
       } else {
+        auto r = capture(o->f.c);
+        if (r)
+          row.report = std::move(*r);
+        else {
+          ok = false;
+          failed = r.error();
+        }
+      }
+      if (!ok) {
         // No capture will work (no permission, a filter that matches nothing):
         // stop now; the old file, if any, is left as it was.
-        if (r.error().code() == ErrorCode::PermissionDenied ||
-            r.error().code() == ErrorCode::NotFound) {
-          exit_code = report_error(r.error());
-          if (r.error().code() == ErrorCode::NotFound) exit_code = kAbsent;
+        if (failed.code() == ErrorCode::PermissionDenied || failed.code() == ErrorCode::NotFound) {
+          exit_code = report_error(failed);
+          if (failed.code() == ErrorCode::NotFound) exit_code = kAbsent;
           return;
         }
-        row.report = FailureDumpReport::placeholder(r.error().message());
+        row.report = FailureDumpReport::placeholder(failed.message());
+        if (series) stored = series->add_report(row.tag, *row.elapsed_ms, row.report);
       }
-      if (auto w = file->write(SampleSeries::to_jsonl_line(row) + "\n"); !w) {
-        exit_code = report_error(w.error());
+      if (file) stored = file->write(SampleSeries::to_jsonl_line(row) + "\n");
+      if (!stored) {
+        exit_code = report_error(stored.error());
         return;
       }
       ++written;
@@ -117,7 +158,7 @@ void add_watch(CLI::App& app, int& exit_code) {
       sleep_until(start + std::chrono::milliseconds(o->interval_ms * (i + 1)), stop);
     }
     if (tty) std::fprintf(stderr, "\n");
-    if (auto c = file->commit(); !c) {
+    if (auto c = series ? series->commit() : file->commit(); !c) {
       exit_code = report_error(c.error());
       return;
     }

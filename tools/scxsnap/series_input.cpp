@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "series_input.hpp"
+
+#include "scxsnap/native.hpp"
+
+#include <fmt/format.h>
+
+namespace scxsnap::cli {
+
+Result<SampleSeries> load_series(const std::string& path) {
+  if (!is_native_snapshot(path)) return SampleSeries::load_jsonl(path);
+  SCXSNAP_TRY(NativeSnapshot snap, NativeSnapshot::open(path));
+  if (!snap.is_series())
+    return Error(ErrorCode::BadInput,
+                 fmt::format("{}: a single native snapshot, not a series", path));
+  std::vector<SampleRow> rows;
+  rows.reserve(snap.sample_count());
+  for (std::size_t k = 0; k < snap.sample_count(); ++k) {
+    SampleRow row;
+    row.tag = snap.sample_tag(k);
+    row.elapsed_ms = snap.sample_elapsed_ms(k);
+    SCXSNAP_TRY(row.report, snap.load_sample(k));
+    rows.push_back(std::move(row));
+  }
+  return SampleSeries(std::move(rows));
+}
+
+}  // namespace scxsnap::cli
