@@ -9,6 +9,8 @@
 #include "scxsnap/scxsnap.hpp"
 
 #include <fcntl.h>
+#include <filesystem>
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/syscall.h>
@@ -235,6 +237,89 @@ TEST(NativeCapture, BpftoolReadsTheBtf) {
             0)
       << slurp(out);
   EXPECT_THAT(slurp(out), HasSubstr("struct "));
+}
+
+}  // namespace
+
+namespace {
+
+// A native series stores a map again only as far as it changed, and every
+// sample reads back as the direct capture taken at the same moment.
+TEST(NativeSeries, SamplesReadBackAsDirectCapturesAndChangesAreStoredOnce) {
+  LoadedObject maps("maps.bpf.o"), storage("storage.bpf.o");
+  ASSERT_TRUE(maps.obj && storage.obj);
+  CaptureOptions o;
+  for (const LoadedObject* lo : {&maps, &storage}) {
+    bpf_map* m = nullptr;
+    bpf_object__for_each_map(m, lo->obj) o.map_ids.push_back(LoadedObject::id_of(m));
+  }
+  int hash = bpf_map__fd(maps.map_ending("big_hash"));
+  struct Val {
+    std::uint64_t a, b;
+    std::uint32_t c;
+    std::int32_t d;
+  };
+  for (std::uint32_t k = 0; k < 8000; ++k) {
+    Val v{k, k * 3ull, k, 1};
+    ASSERT_EQ(bpf_map_update_elem(hash, &k, &v, BPF_ANY), 0);
+  }
+  TempDir dir;
+  const std::string path = dir.path() + "/series.scxsnap";
+  auto w = NativeSeriesWriter::create(path);
+  ASSERT_TRUE(w) << w.error().message();
+  std::vector<FailureDumpReport> direct;
+  constexpr int kSamples = 6;
+  for (int s = 0; s < kSamples; ++s) {
+    if (s > 0)  // 1% of the entries change, and one global
+      for (std::uint32_t k = static_cast<std::uint32_t>(s); k < 8000; k += 100) {
+        Val v{k, static_cast<std::uint64_t>(s) << 40, k, -s};
+        ASSERT_EQ(bpf_map_update_elem(hash, &k, &v, BPF_ANY), 0);
+      }
+    std::uint64_t runs = 1000u + static_cast<std::uint64_t>(s);
+    storage.set_global(".bss", "nr_enqueued", &runs, sizeof runs);
+    auto c = w->capture(o, fmt::format("periodic_{:03}", s), 100u * static_cast<unsigned>(s));
+    ASSERT_TRUE(c) << c.error().message();
+    auto d = capture(o);
+    ASSERT_TRUE(d);
+    direct.push_back(std::move(*d));
+  }
+  ASSERT_TRUE(w->commit());
+  auto snap = NativeSnapshot::open(path);
+  ASSERT_TRUE(snap) << snap.error().message();
+  ASSERT_TRUE(snap->is_series());
+  ASSERT_EQ(snap->sample_count(), static_cast<std::size_t>(kSamples));
+  for (std::size_t k = 0; k < kSamples; ++k) {
+    EXPECT_EQ(snap->sample_tag(k), fmt::format("periodic_{:03}", k));
+    EXPECT_EQ(snap->sample_elapsed_ms(k), 100u * k);
+    auto r = snap->load_sample(k);
+    ASSERT_TRUE(r) << r.error().message();
+    ASSERT_EQ(r->maps.size(), direct[k].maps.size());
+    for (std::size_t i = 0; i < r->maps.size(); ++i)
+      EXPECT_TRUE(r->maps[i] == direct[k].maps[i]) << "sample " << k << " " << r->maps[i].name;
+  }
+  // Random access (not in order) gives the same.
+  auto r3 = snap->load_sample(3);
+  ASSERT_TRUE(r3);
+  EXPECT_TRUE(r3->maps == direct[3].maps);
+  // The whole series is far less than the samples stored whole.
+  std::string single = dir.path() + "/one.scxsnap";
+  ASSERT_TRUE(capture_native(o, single));
+  const auto one = std::filesystem::file_size(single), all = std::filesystem::file_size(path);
+  EXPECT_LT(all, 2 * one) << all << " vs one sample " << one;
+  // The CLI: check reads it, convert writes JSON Lines, show says what it is.
+  auto r = run_cli({"check", path, "--expect", "nondecreasing(map:storage.bss.nr_enqueued)"});
+  EXPECT_THAT(r.out + r.err, HasSubstr("6 sample(s)"));
+  r = run_cli({"convert", path, dir.path() + "/series.jsonl"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto jsonl = SampleSeries::load_jsonl(dir.path() + "/series.jsonl");
+  ASSERT_TRUE(jsonl) << jsonl.error().message();
+  ASSERT_EQ(jsonl->len(), static_cast<std::size_t>(kSamples));
+  EXPECT_TRUE(jsonl->rows()[5].report.maps == direct[5].maps);
+  r = run_cli({"show", path});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("a native series of 6 samples"));
+  r = run_cli({"diff", path, "--from", "periodic_000", "--to", "periodic_005"});
+  EXPECT_THAT(r.out, HasSubstr("nr_enqueued"));
 }
 
 }  // namespace
