@@ -120,6 +120,31 @@ int main(int argc, char** argv) {
   double convert = median_of(reps, [&] {
     if (!scxsnap::convert_native(snap, "/dev/null")) std::abort();
   });
+  // A native series of the map: 100 samples, 1% of the entries changing
+  // between samples; its size against one sample's file.
+  const std::string series_path = "/tmp/capture_bench_series.scxsnap";
+  double series_s = 0;
+  std::size_t series_size = 0;
+  {
+    auto w = scxsnap::NativeSeriesWriter::create(series_path);
+    if (!w) std::abort();
+    double a = now_s();
+    for (int k = 0; k < 100; ++k) {
+      for (std::uint32_t i = static_cast<std::uint32_t>(k) % 100; i < n; i += 100) {
+        std::uint8_t* v = &values[std::size_t{i} * vs];
+        v[0] = static_cast<std::uint8_t>(v[0] + 1);
+        if (bpf_map_update_elem(fd, &keys[i], v, BPF_ANY) != 0) std::abort();
+      }
+      double b = now_s();
+      if (!w->capture(o, "periodic_" + std::to_string(k), static_cast<std::uint64_t>(k)))
+        std::abort();
+      series_s += now_s() - b;
+    }
+    (void)a;
+    if (!w->commit()) std::abort();
+    series_size = std::filesystem::file_size(series_path);
+  }
+  if (!std::getenv("KEEP_SERIES")) std::filesystem::remove(series_path);
   std::filesystem::remove(snap);
   std::string cmd = "bpftool -j map dump id " + std::to_string(info.id) + " > /dev/null";
   double bpftool = median_of(reps, [&] {
@@ -134,6 +159,10 @@ int main(int argc, char** argv) {
   std::printf("scxsnap capture --format native %.3f s  %.0f entries/s  %.1f MB file\n", native,
               n / native, native_size / 1e6);
   std::printf("scxsnap convert native -> JSON  %.3f s\n", convert);
+  std::printf(
+      "native series, 100 samples, 1%% of entries changing per sample: %.1f MB file = "
+      "%.2fx one sample's file; %.3f s per sample\n",
+      series_size / 1e6, static_cast<double>(series_size) / native_size, series_s / 100);
   std::printf("bpftool -j map dump             %.3f s  %.0f entries/s\n", bpftool, n / bpftool);
   std::printf("scxsnap vs bpftool: %.1fx faster; scxsnap vs raw batch: %.1fx slower\n",
               bpftool / ours, ours / raw);

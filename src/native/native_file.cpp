@@ -95,8 +95,9 @@ Result<NativeFile> NativeFile::open(const std::filesystem::path& path) {
         if (!fixed || bs >= si || bi >= index.samples[bs].maps.size())
           return bad(fmt::format("delta_of [{}, {}] names no earlier map", bs, bi));
         const MapIndex& b = index.samples[bs].maps[bi];
-        if (b.shape != m.shape || b.record_size != m.record_size || b.records != m.records ||
-            b.raw_size != m.raw_size || raw != records * (std::uint64_t{m.record_size} + 4))
+        if (b.shape != m.shape || b.record_size != m.record_size ||
+            m.raw_size != m.records * m.record_size ||
+            raw != m.records * 4 + records * (std::uint64_t{m.record_size} + 4))
           return bad("its changes do not fit the map they change");
         continue;
       }
@@ -241,17 +242,39 @@ Result<std::vector<std::uint8_t>> NativeFile::materialize(std::size_t sample, st
   if (!m.delta_of) {
     SCXSNAP_TRY(bytes, frames_of(sample, i));
   } else {
-    SCXSNAP_TRY(bytes, materialize(m.delta_of->first, m.delta_of->second));
-    SCXSNAP_TRY(std::vector<std::uint8_t> changes, frames_of(sample, i));
+    // Where each record comes from in the base (or nowhere: zeros), then
+    // patches XORed over the records that changed.
+    SCXSNAP_TRY(std::vector<std::uint8_t> base, materialize(m.delta_of->first, m.delta_of->second));
+    SCXSNAP_TRY(std::vector<std::uint8_t> delta, frames_of(sample, i));
     const std::size_t rs = m.record_size;
-    for (std::size_t at = 0; at + 4 + rs <= changes.size(); at += 4 + rs) {
+    const std::size_t base_n = base.size() / rs;
+    auto bad = [&](const std::string& what) {
+      return Error(ErrorCode::BadInput,
+                   fmt::format("{}: sample {} map {}: {}", path().string(), sample, i, what));
+    };
+    if (delta.size() < m.records * 4) return bad("its record sources are cut short");
+    bytes.assign(m.records * rs, 0);
+    std::int64_t expected = 0;
+    for (std::size_t r = 0; r < m.records; ++r) {
+      std::uint32_t code = 0;
+      std::memcpy(&code, delta.data() + r * 4, 4);
+      if (code == 0) continue;           // a new record: its patch is all of it
+      const std::uint32_t z = code - 1;  // zigzag of the step from `expected`
+      const std::int64_t src =
+          expected + ((z & 1) ? -(std::int64_t{z} + 1) / 2 : std::int64_t{z} / 2);
+      if (src < 0 || static_cast<std::uint64_t>(src) >= base_n)
+        return bad(fmt::format("record {} comes from record {} of {}", r, src, base_n));
+      expected = src + 1;
+      std::memcpy(bytes.data() + r * rs, base.data() + static_cast<std::size_t>(src) * rs, rs);
+    }
+    for (std::size_t at = m.records * 4; at + 4 + rs <= delta.size(); at += 4 + rs) {
       std::uint32_t n = 0;
-      std::memcpy(&n, changes.data() + at, 4);
+      std::memcpy(&n, delta.data() + at, 4);
       if (std::uint64_t{n} >= m.records)
-        return Error(ErrorCode::BadInput,
-                     fmt::format("{}: sample {} map {}: a change to record {} of {}",
-                                 path().string(), sample, i, n, m.records));
-      std::memcpy(bytes.data() + std::size_t{n} * rs, changes.data() + at + 4, rs);
+        return bad(fmt::format("a change to record {} of {}", n, m.records));
+      std::uint8_t* rec = bytes.data() + std::size_t{n} * rs;
+      const std::uint8_t* x = delta.data() + at + 4;
+      for (std::size_t b2 = 0; b2 < rs; ++b2) rec[b2] ^= x[b2];
     }
   }
   if (m.map_id) cache[m.map_id] = Lazy::Cached{sample, i, bytes};

@@ -50,8 +50,12 @@ struct MapIndex {
   std::uint32_t value_type = 0;
   std::uint64_t records = 0;
   std::uint64_t raw_size = 0;
-  /// Series: the frames hold only the records that changed (u32 record
-  /// number ++ record) since map `second` of sample `first`.
+  /// Series: stored as changes since map `second` of sample `first`: the
+  /// frames hold, for each record, where it comes from there (u32: 0 = a new
+  /// record, else 1 + the zigzag of its record number minus the number after
+  /// the last record's source), then for each record that differs from its
+  /// source, u32 record number ++ the record XOR its source (frame `records`:
+  /// how many of those).
   std::optional<std::pair<std::uint32_t, std::uint32_t>> delta_of;
   std::vector<Frame> frames;
 };

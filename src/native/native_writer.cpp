@@ -4,12 +4,25 @@
 #include <algorithm>
 #include <cstring>
 #include <elf.h>
+#include <string_view>
+#include <unordered_map>
 
 namespace scxsnap::native {
 namespace {
 
 std::string_view as_text(std::span<const std::uint8_t> b) {
   return {reinterpret_cast<const char*>(b.data()), b.size()};
+}
+
+// A delta record with no source in the last sample (a new key).
+constexpr std::uint32_t kNoSource = 0xffffffffu;
+
+// A record's source as 1 + the zigzag of its step from where the last one
+// ended (0 = no source): records that keep their order store 1s, which
+// compress to nearly nothing.
+std::uint32_t source_code(std::uint32_t src, std::int64_t expected) {
+  const std::int64_t d = std::int64_t{src} - expected;
+  return static_cast<std::uint32_t>((d >= 0 ? 2 * d : -2 * d - 1) + 1);
 }
 
 void put_u32(std::vector<std::uint8_t>& out, std::uint32_t v) {
@@ -248,26 +261,55 @@ void NativeWriter::store_series_map() {
     // Unchanged: the earlier frames (or changes) stand for it.
     cur_.frames = prev->second.map.frames;
     cur_.delta_of = prev->second.map.delta_of;
-  } else if (same_layout && fixed) {
-    const std::size_t rs = cur_.record_size;
-    std::vector<std::uint8_t> changes;
-    for (std::size_t r = 0; r < cur_.records; ++r) {
+  } else if (fixed && prev != previous_.end() && prev->second.map.shape == cur_.shape &&
+             prev->second.map.record_size == cur_.record_size && cur_.records > 0) {
+    // Records matched by key to the last sample's (a hash map reorders a
+    // bucket when an element is updated): where each record comes from, then
+    // the records that differ from their source, XOR it.
+    const std::size_t rs = cur_.record_size, ks = cur_.key_size;
+    const std::vector<std::uint8_t>& before = prev->second.bytes;
+    const std::size_t before_n = prev->second.map.records;
+    // The record after the last one's source usually is the source: the
+    // index of every key is built only when that guess first fails.
+    std::unordered_map<std::string_view, std::uint32_t> where;
+    auto find_source = [&](const std::uint8_t* key, std::int64_t guess) -> std::uint32_t {
+      if (guess < static_cast<std::int64_t>(before_n) &&
+          std::memcmp(before.data() + static_cast<std::size_t>(guess) * rs, key, ks) == 0)
+        return static_cast<std::uint32_t>(guess);
+      if (where.empty()) {
+        where.reserve(before_n);
+        for (std::size_t r = 0; r < before_n; ++r)
+          where.emplace(std::string_view(reinterpret_cast<const char*>(before.data() + r * rs), ks),
+                        static_cast<std::uint32_t>(r));
+      }
+      auto it = where.find(std::string_view(reinterpret_cast<const char*>(key), ks));
+      return it == where.end() ? kNoSource : it->second;
+    };
+    std::vector<std::uint8_t> delta;
+    delta.reserve(cur_.records * 4);
+    std::vector<std::uint8_t> patches;
+    std::uint64_t npatch = 0;
+    const std::size_t limit = raw.size() / 2;  // past this, store it whole
+    std::int64_t expected = 0;  // sources are stored as their step from the last one + 1
+    for (std::size_t r = 0; r < cur_.records && patches.size() + delta.size() <= limit; ++r) {
       const std::uint8_t* now = raw.data() + r * rs;
-      if (std::memcmp(now, prev->second.bytes.data() + r * rs, rs) == 0) continue;
-      put_u32(changes, static_cast<std::uint32_t>(r));
-      changes.insert(changes.end(), now, now + rs);
-      if (changes.size() > raw.size() / 4) break;  // not worth a delta
+      const std::uint32_t src = find_source(now, expected);
+      put_u32(delta, src == kNoSource ? 0 : source_code(src, expected));
+      if (src != kNoSource) expected = std::int64_t{src} + 1;
+      const std::uint8_t* was = src == kNoSource ? nullptr : before.data() + std::size_t{src} * rs;
+      if (was && std::memcmp(now, was, rs) == 0) continue;
+      put_u32(patches, static_cast<std::uint32_t>(r));
+      for (std::size_t b = 0; b < rs; ++b) patches.push_back(was ? now[b] ^ was[b] : now[b]);
+      ++npatch;
     }
-    if (changes.size() <= raw.size() / 4) {
+    if (patches.size() + delta.size() <= limit && delta.size() == cur_.records * 4) {
       cur_.delta_of = std::pair{prev->second.sample, prev->second.index};
-      // Frames of whole change records: [u32 record number ++ record]...
-      const std::size_t step =
-          std::max<std::size_t>(rs + 4, opt_.frame_bytes / (rs + 4) * (rs + 4));
-      for (std::size_t at = 0; at < changes.size(); at += step) {
+      delta.insert(delta.end(), patches.begin(), patches.end());
+      for (std::size_t at = 0; at < delta.size(); at += opt_.frame_bytes) {
         auto job = std::make_unique<Job>();
-        job->raw = Bytes(changes).subspan(at, std::min(step, changes.size() - at));
+        job->raw = Bytes(delta).subspan(at, std::min(opt_.frame_bytes, delta.size() - at));
         job->raw_offset = at;
-        job->records = job->raw.size() / (rs + 4);
+        job->records = at == 0 ? npatch : 0;
         submit(std::move(job));
       }
       drain(0);
