@@ -1,6 +1,7 @@
 // libFuzzer target: a native snapshot of random bytes (seeded with a real
-// one). Opening, loading and converting must never crash or hang; when both
-// the model and the JSON come out, the JSON must read back as that model.
+// one, and a series). Opening, loading and converting must never crash or
+// hang; when both the model and the JSON come out, the JSON must read back
+// as that model.
 #include "scxsnap/native.hpp"
 #include "scxsnap/report.hpp"
 
@@ -34,6 +35,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     scxsnap::NativeSelection sel;
     sel.vars = std::vector<std::string>{"nr_enqueued"};
     (void)snap->load(sel);
+    // A series: every sample in order (changes applied on earlier samples),
+    // then one out of order, and its JSON Lines.
+    for (std::size_t k = 0; k < snap->sample_count() && k < 64; ++k) (void)snap->load_sample(k);
+    if (snap->sample_count() > 1) (void)snap->load_sample(snap->sample_count() / 2);
+    (void)snap->write_jsonl([](std::string_view) -> scxsnap::Result<void> { return {}; });
   }
   ::close(fd);
   return 0;
