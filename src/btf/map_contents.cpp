@@ -34,6 +34,18 @@ std::vector<std::optional<RenderedValue>> per_cpu_tree(Bytes value, const EntryF
   return out;
 }
 
+// `"value":...,"value_hex":"..."}`: the end of a hash-shaped entry.
+void value_and_hex(std::string& js, Bytes value, const EntryFormat& f, CutLog& cut) {
+  if (f.rs->value.typed()) {
+    js += "\"value\":";
+    f.rs->value.json(js, value, f.lim, cut);
+    js += ',';
+  }
+  js += "\"value_hex\":\"";
+  append_hex_bytes(js, value);
+  js += "\"}";
+}
+
 }  // namespace
 
 void CutLog::note(const RenderStatus& s) {
@@ -97,14 +109,7 @@ void hash_entry_json(std::string& js, Bytes key, Bytes value, const EntryFormat&
     js += '}';
     return;
   }
-  if (f.rs->value.typed()) {
-    js += "\"value\":";
-    f.rs->value.json(js, value, f.lim, cut);
-    js += ',';
-  }
-  js += "\"value_hex\":\"";
-  append_hex_bytes(js, value);
-  js += "\"}";
+  value_and_hex(js, value, f, cut);
 }
 
 void array_entry_json(std::string& js, std::uint32_t key, Bytes value, const EntryFormat& f,
@@ -135,14 +140,7 @@ void owner_entry_json(std::string& js, std::string_view key_json, Bytes key_byte
   js += ",\"key_hex\":\"";
   append_hex_bytes(js, key_bytes);
   js += "\",";
-  if (f.rs->value.typed()) {
-    js += "\"value\":";
-    f.rs->value.json(js, value, f.lim, cut);
-    js += ',';
-  }
-  js += "\"value_hex\":\"";
-  append_hex_bytes(js, value);
-  js += "\"}";
+  value_and_hex(js, value, f, cut);
 }
 
 void value_json(std::string& js, Bytes bytes, const Side& side, const RenderLimits& lim,

@@ -320,7 +320,7 @@ Result<Captured> capture_impl(const CaptureOptions& o, MapSource& src, Stream* o
     if (o.progress && (done & 15) == 0)
       o.progress(fmt::format("map {}/{}: {}", done, ids.size(), info.name));
     CapturedMap cm;
-    if (out && want && streams_contents(info.type)) {
+    if (out && want && streams_contents(info)) {
       init_map(info, cm.map);
       out->w.begin_object();
       detail::write_map_head(out->w, cm.map);

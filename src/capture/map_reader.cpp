@@ -576,26 +576,39 @@ MapInfo to_map_info(const bpf_map_info& raw) {
   return i;
 }
 
-bool streams_contents(std::uint32_t t) {
-  switch (t) {
+native::Shape content_shape(const MapInfo& info) {
+  using native::Shape;
+  switch (info.type) {
     case BPF_MAP_TYPE_ARRAY:
+      return info.max_entries == 1 ? Shape::Value : Shape::ArrayEntries;
     case BPF_MAP_TYPE_PERCPU_ARRAY:
+      return Shape::PercpuEntries;
     case BPF_MAP_TYPE_HASH:
     case BPF_MAP_TYPE_LRU_HASH:
     case BPF_MAP_TYPE_LPM_TRIE:
     case BPF_MAP_TYPE_DEVMAP:
     case BPF_MAP_TYPE_DEVMAP_HASH:
     case BPF_MAP_TYPE_CPUMAP:
+      return Shape::Entries;
     case BPF_MAP_TYPE_PERCPU_HASH:
     case BPF_MAP_TYPE_LRU_PERCPU_HASH:
+      return Shape::PercpuHashEntries;
     case BPF_MAP_TYPE_TASK_STORAGE:
     case kMapTypeCgrpStorage:
+      return Shape::OwnerEntries;
     case BPF_MAP_TYPE_QUEUE:
     case BPF_MAP_TYPE_STACK:
-      return true;
+    case BPF_MAP_TYPE_STRUCT_OPS:
+      return Shape::Value;
     default:
-      return false;
+      return Shape::None;
   }
+}
+
+bool streams_contents(const MapInfo& info) {
+  // A struct_ops value is rendered into the model (the active object is
+  // found through it); every other shape streams.
+  return info.type != BPF_MAP_TYPE_STRUCT_OPS && content_shape(info) != native::Shape::None;
 }
 
 void read_map(const MapInfo& info, int fd, ReadContext& ctx, CapturedMap& out) {

@@ -8,6 +8,7 @@
 
 #include "btf_cache.hpp"
 #include "map_source.hpp"
+#include "native/native_index.hpp"
 #include "scxsnap/btf_render.hpp"
 #include "scxsnap/report.hpp"
 
@@ -83,7 +84,10 @@ struct CapturedMap {
 void read_map(const MapInfo& info, int fd, ReadContext& ctx, CapturedMap& out);
 /// Fill name/id/type/sizes from `info` (what a streamed map's head needs).
 void init_map(const MapInfo& info, FailureDumpMap& m);
-/// Map types whose contents stream (hash and array families).
-bool streams_contents(std::uint32_t map_type);
+/// How the map's raw contents are laid out (and render): one table for
+/// streaming JSON and native snapshots.
+native::Shape content_shape(const MapInfo& info);
+/// Map types whose contents stream (every shape but struct_ops' value).
+bool streams_contents(const MapInfo& info);
 
 }  // namespace scxsnap::capture_detail

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "native_sink.hpp"
 
-#include "kernel_abi.hpp"
-
 #include <bpf/bpf.h>
 
 namespace scxsnap::capture_detail {
@@ -13,38 +11,10 @@ using native::Shape;
 // The source key of vmlinux BTF in the merge (program BTF: its kernel id).
 constexpr std::uint64_t kVmlinuxKey = std::uint64_t{1} << 32;
 
-Shape shape_of(const MapInfo& info) {
-  switch (info.type) {
-    case BPF_MAP_TYPE_ARRAY:
-      return info.max_entries == 1 ? Shape::Value : Shape::ArrayEntries;
-    case BPF_MAP_TYPE_PERCPU_ARRAY:
-      return Shape::PercpuEntries;
-    case BPF_MAP_TYPE_HASH:
-    case BPF_MAP_TYPE_LRU_HASH:
-    case BPF_MAP_TYPE_LPM_TRIE:
-    case BPF_MAP_TYPE_DEVMAP:
-    case BPF_MAP_TYPE_DEVMAP_HASH:
-    case BPF_MAP_TYPE_CPUMAP:
-      return Shape::Entries;
-    case BPF_MAP_TYPE_PERCPU_HASH:
-    case BPF_MAP_TYPE_LRU_PERCPU_HASH:
-      return Shape::PercpuHashEntries;
-    case BPF_MAP_TYPE_TASK_STORAGE:
-    case kMapTypeCgrpStorage:
-      return Shape::OwnerEntries;
-    case BPF_MAP_TYPE_QUEUE:
-    case BPF_MAP_TYPE_STACK:
-    case BPF_MAP_TYPE_STRUCT_OPS:
-      return Shape::Value;
-    default:
-      return Shape::None;
-  }
-}
-
 }  // namespace
 
 void NativeSink::begin(const MapInfo& info, ReadContext& ctx) {
-  const Shape shape = shape_of(info);
+  const Shape shape = content_shape(info);
   const bool percpu = shape == Shape::PercpuEntries || shape == Shape::PercpuHashEntries;
   const std::uint32_t value_bytes =
       percpu ? (info.value_size + 7) / 8 * 8 * ctx.ncpus : info.value_size;
