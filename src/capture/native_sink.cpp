@@ -24,6 +24,9 @@ void NativeSink::begin(const MapInfo& info, ReadContext& ctx) {
   else if (shape != Shape::OwnerEntries && shape != Shape::None)
     record = info.key_size + value_bytes;
   w_.begin_map(shape, shape == Shape::Value ? 0 : info.key_size, record, info.id);
+  w_.set_kernel_info(native::KernelMapInfo{info.map_flags, info.key_size, info.btf_key_type_id,
+                                           info.btf_value_type_id, info.btf_vmlinux_value_type_id,
+                                           info.map_extra});
   if (shape == Shape::None) return;
 
   // The types that render the contents, copied into the file's BTF.

@@ -66,6 +66,27 @@ Result<MapIndex> read_map_index(od::value v, const PathNode& p) {
           shape = true;
         } else if (k == "map_id") {
           SCXSNAP_TRY(m.map_id, detail::read_u32(f, cp));
+        } else if (k == "kernel") {
+          KernelMapInfo ki;
+          SCXSNAP_TRY(od::object ko, detail::read_object(f, cp));
+          SCXSNAP_TRY_VOID(detail::for_each_field(
+              ko, cp, [&](std::string_view kk, od::value kv, const PathNode& kp) -> Result<void> {
+                if (kk == "map_flags") {
+                  SCXSNAP_TRY(ki.map_flags, detail::read_u32(kv, kp));
+                } else if (kk == "key_size") {
+                  SCXSNAP_TRY(ki.key_size, detail::read_u32(kv, kp));
+                } else if (kk == "btf_key_type_id") {
+                  SCXSNAP_TRY(ki.btf_key_type_id, detail::read_u32(kv, kp));
+                } else if (kk == "btf_value_type_id") {
+                  SCXSNAP_TRY(ki.btf_value_type_id, detail::read_u32(kv, kp));
+                } else if (kk == "btf_vmlinux_value_type_id") {
+                  SCXSNAP_TRY(ki.btf_vmlinux_value_type_id, detail::read_u32(kv, kp));
+                } else if (kk == "map_extra") {
+                  SCXSNAP_TRY(ki.map_extra, detail::read_u64(kv, kp));
+                }
+                return {};
+              }));
+          m.kernel = ki;
         } else if (k == "delta_of") {
           SCXSNAP_TRY(od::array a, detail::read_array(f, cp));
           std::vector<std::uint32_t> xs;
@@ -165,6 +186,17 @@ std::string write_index(const Index& x) {
       w.key("shape");
       w.value_string(shape_name(m.shape));
       if (m.map_id) w.field_u64("map_id", m.map_id);
+      if (m.kernel) {
+        w.key("kernel");
+        w.begin_object();
+        w.field_u64("map_flags", m.kernel->map_flags);
+        w.field_u64("key_size", m.kernel->key_size);
+        w.field_u64("btf_key_type_id", m.kernel->btf_key_type_id);
+        w.field_u64("btf_value_type_id", m.kernel->btf_value_type_id);
+        w.field_u64("btf_vmlinux_value_type_id", m.kernel->btf_vmlinux_value_type_id);
+        w.field_u64("map_extra", m.kernel->map_extra);
+        w.end_object();
+      }
       if (m.shape != Shape::None) {
         w.field_u64("key_size", m.key_size);
         w.field_u64("record_size", m.record_size);

@@ -41,8 +41,17 @@ struct Frame {
   std::uint64_t offset = 0, size = 0, raw_offset = 0, raw_size = 0, records = 0;
 };
 
+/// What the kernel said of a map beyond the report's fields (bpf_map_info).
+struct KernelMapInfo {
+  std::uint32_t map_flags = 0, key_size = 0;
+  std::uint32_t btf_key_type_id = 0, btf_value_type_id = 0, btf_vmlinux_value_type_id = 0;
+  std::uint64_t map_extra = 0;
+  friend bool operator==(const KernelMapInfo&, const KernelMapInfo&) = default;
+};
+
 struct MapIndex {
   Shape shape = Shape::None;
+  std::optional<KernelMapInfo> kernel;
   std::uint32_t map_id = 0;  // series: matches a map across samples
   std::uint32_t key_size = 0;
   std::uint32_t record_size = 0;  // 0 = records carry their lengths

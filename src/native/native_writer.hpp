@@ -61,6 +61,8 @@ class NativeWriter {
   void entry(Bytes key, Bytes value);
   void owner_entry(std::string_view key_json, Bytes key_bytes, Bytes value);
   void value(Bytes bytes);
+  /// The kernel's description of the current map (flags, BTF ids, ...).
+  void set_kernel_info(const KernelMapInfo& k) { cur_.kernel = k; }
   /// The BtfMerge handles of the current map's key and value types.
   void set_types(std::optional<std::uint32_t> key, std::optional<std::uint32_t> value);
   /// Closes the current map; a map that was never begun is recorded with no contents.
