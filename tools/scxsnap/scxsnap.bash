@@ -20,7 +20,7 @@ _scxsnap() {
   local flags
   case $sub in
     capture) flags="-o --output --format --pretty -q --quiet $capture_flags" ;;
-    watch) flags="-o --output --interval-ms --count --duration-s $capture_flags" ;;
+    watch) flags="-o --output --format --interval-ms --count --duration-s $capture_flags" ;;
     show) flags="--json" ;;
     var) flags="--live --obj --map-id --path --json --raw --early" ;;
     map) flags="--map-id --obj --cpu --at --path --sum --json --raw --early" ;;
@@ -31,7 +31,10 @@ _scxsnap() {
   esac
   case $prev in
     -o|--output|--html) _filedir; return ;;
-    --format) COMPREPLY=($(compgen -W "json native" -- "$cur")); return ;;
+    --format)
+      if [[ $sub == watch ]]; then COMPREPLY=($(compgen -W "jsonl native" -- "$cur"))
+      else COMPREPLY=($(compgen -W "json native" -- "$cur")); fi
+      return ;;
     --cgroup) COMPREPLY=($(compgen -d -- "/sys/fs/cgroup/${cur#/sys/fs/cgroup/}")); return ;;
     --pid) COMPREPLY=($(compgen -W "$(ls /proc | grep -E '^[0-9]+$')" -- "$cur")); return ;;
     --map|--obj|--map-id|--max-entries|--deadline-ms|--max-value-bytes|--max-array-elements|\
