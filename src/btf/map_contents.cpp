@@ -34,16 +34,28 @@ std::vector<std::optional<RenderedValue>> per_cpu_tree(Bytes value, const EntryF
   return out;
 }
 
-// `"value":...,"value_hex":"..."}`: the end of a hash-shaped entry.
-void value_and_hex(std::string& js, Bytes value, const EntryFormat& f, CutLog& cut) {
-  if (f.rs->value.typed()) {
-    js += "\"value\":";
-    f.rs->value.json(js, value, f.lim, cut);
+// `"NAME":...,"NAME_hex":"..."` of one side of a hash-shaped entry (the
+// rendered value only when the side is typed).
+void side_and_hex(std::string& js, std::string_view name, const Side& side, Bytes bytes,
+                  const RenderLimits& lim, CutLog& cut) {
+  if (side.typed()) {
+    js += '"';
+    js += name;
+    js += "\":";
+    side.json(js, bytes, lim, cut);
     js += ',';
   }
-  js += "\"value_hex\":\"";
-  append_hex_bytes(js, value);
-  js += "\"}";
+  js += '"';
+  js += name;
+  js += "_hex\":\"";
+  append_hex_bytes(js, bytes);
+  js += '"';
+}
+
+// `"value":...,"value_hex":"..."}`: the end of a hash-shaped entry.
+void value_and_hex(std::string& js, Bytes value, const EntryFormat& f, CutLog& cut) {
+  side_and_hex(js, "value", f.rs->value, value, f.lim, cut);
+  js += '}';
 }
 
 }  // namespace
@@ -96,14 +108,8 @@ void append_bytes_value(std::string& out, Bytes b) {
 
 void hash_entry_json(std::string& js, Bytes key, Bytes value, const EntryFormat& f, CutLog& cut) {
   js += '{';
-  if (f.rs->key.typed()) {
-    js += "\"key\":";
-    f.rs->key.json(js, key, f.lim, cut);
-    js += ',';
-  }
-  js += "\"key_hex\":\"";
-  append_hex_bytes(js, key);
-  js += "\",";
+  side_and_hex(js, "key", f.rs->key, key, f.lim, cut);
+  js += ',';
   if (f.percpu) {
     per_cpu_json(js, value, f, cut);
     js += '}';
