@@ -60,4 +60,30 @@ std::optional<StructOpsState> struct_ops_state(const struct btf* vmlinux,
   return StructOpsState{*offset, *in_use};
 }
 
+std::optional<ArenaLayout> arena_layout(const struct btf* vmlinux) {
+  if (!vmlinux) return std::nullopt;
+  const int arena = btf__find_by_name_kind(vmlinux, "bpf_arena", BTF_KIND_STRUCT);
+  const int vm = btf__find_by_name_kind(vmlinux, "vm_struct", BTF_KIND_STRUCT);
+  if (arena <= 0 || vm <= 0) return std::nullopt;
+  const auto a = static_cast<std::uint32_t>(arena);
+  const auto v = static_cast<std::uint32_t>(vm);
+  auto start = member_offset(vmlinux, a, "user_vm_start");
+  auto end = member_offset(vmlinux, a, "user_vm_end");
+  auto kern = member_offset(vmlinux, a, "kern_vm");
+  auto addr = member_offset(vmlinux, v, "addr");
+  auto size = member_offset(vmlinux, v, "size");
+  auto flags = member_offset(vmlinux, v, "flags");
+  if (!start || !end || !kern || !addr || !size || !flags) return std::nullopt;
+  return ArenaLayout{*start, *end, *kern, *addr, *size, *flags};
+}
+
+std::optional<std::uint64_t> arena_kern_vm_start(std::uint64_t vm_addr, std::uint64_t vm_size,
+                                                 std::uint64_t vm_flags, std::uint64_t page_size) {
+  const std::uint64_t usable = (vm_flags & kVmNoGuard) ? vm_size : vm_size - page_size;
+  if (vm_addr == 0 || vm_size <= page_size || usable <= kArenaSpan) return std::nullopt;
+  const std::uint64_t guard = usable - kArenaSpan;
+  if (guard % (2 * page_size) != 0) return std::nullopt;
+  return vm_addr + guard / 2;
+}
+
 }  // namespace scxsnap::capture_detail

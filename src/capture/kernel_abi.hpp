@@ -23,6 +23,14 @@ inline constexpr std::int64_t kSchedExt = 7;              // SCHED_EXT policy, 6
 // The kernel-internal ENOTSUPP (include/linux/errno.h) that bpf(2) can leak
 // to user space where there is no batch operation for a map type.
 inline constexpr int kEnotsupp = 524;
+inline constexpr std::uint32_t kMapTypeArena = 33;  // BPF_MAP_TYPE_ARENA, 6.9
+
+// Arena internals (kernel/bpf/arena.c, include/linux/vmalloc.h; not in BTF,
+// which has no macros): an arena's kernel range is one vm area of 4 GiB plus
+// a guard split evenly before and after, and a vm area's size counts one
+// trailing guard page unless VM_NO_GUARD.
+inline constexpr std::uint64_t kArenaSpan = 1ull << 32;  // SZ_4G
+inline constexpr std::uint64_t kVmNoGuard = 0x40;        // VM_NO_GUARD
 
 /// The map id of a struct_ops link: the first word of bpf_link_info's
 /// per-type union (6.4+ uapi; older headers lack the member, so its place is
@@ -39,5 +47,18 @@ struct StructOpsState {
 };
 std::optional<StructOpsState> struct_ops_state(const struct btf* vmlinux,
                                                std::uint32_t value_type_id);
+
+/// Where `struct bpf_arena` and `struct vm_struct` keep what an arena read
+/// needs, from vmlinux BTF (byte offsets).
+struct ArenaLayout {
+  std::uint32_t user_vm_start = 0, user_vm_end = 0, kern_vm = 0;  // in struct bpf_arena
+  std::uint32_t vm_addr = 0, vm_size = 0, vm_flags = 0;           // in struct vm_struct
+};
+std::optional<ArenaLayout> arena_layout(const struct btf* vmlinux);
+
+/// The kernel address of arena offset 0 (bpf_arena_get_kern_vm_start) from
+/// its vm area's fields; nullopt when they do not have the shape above.
+std::optional<std::uint64_t> arena_kern_vm_start(std::uint64_t vm_addr, std::uint64_t vm_size,
+                                                 std::uint64_t vm_flags, std::uint64_t page_size);
 
 }  // namespace scxsnap::capture_detail

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "map_reader.hpp"
 
+#include "arena_reader.hpp"
 #include "btf/map_contents.hpp"
 #include "btf/raw_bytes.hpp"
 #include "kernel_abi.hpp"
@@ -667,18 +668,9 @@ void read_map(const MapInfo& info, int fd, ReadContext& ctx, CapturedMap& out) {
     case BPF_MAP_TYPE_STRUCT_OPS:
       read_struct_ops(info, fd, ctx, out);
       break;
-    case 33: {  // BPF_MAP_TYPE_ARENA (newer than these uapi headers)
-      ArenaSnapshot a;
-      a.declared_pages = info.max_entries;
-      a.user_vm_start = info.map_extra;
-      m.arena = a;
-      m.error =
-          "arena pages and __arena globals are not read: the kernel gives no lookup for an arena "
-          "(EINVAL), and mapping it from another process allocates every page it touches that "
-          "the scheduler never allocated (unless the arena has BPF_F_SEGV_ON_FAULT) and fixes "
-          "its user address if none was mapped yet";
+    case kMapTypeArena:
+      read_arena(info, fd, ctx, m);
       break;
-    }
     default:
       m.error = fmt::format(
           "map type {} has no read path in scxsnap (its keys cannot be walked from user space "

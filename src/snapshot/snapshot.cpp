@@ -161,8 +161,14 @@ std::vector<std::pair<std::string_view, SnapshotField>> Snapshot::vars(
   return out;
 }
 
-bool is_extension_section_map(std::string_view name) {
-  return name.starts_with(".data.") || name.starts_with(".rodata.") || name.ends_with(".kconfig");
+// Maps whose value holds globals outside the three standard sections:
+// ".data.NAME", ".rodata.NAME", "<obj>.kconfig", and an arena's `__arena`
+// globals (its `.addr_space.1` section).
+bool is_extension_section_map(const FailureDumpMap& m) {
+  constexpr std::uint32_t kArena = 33;  // BPF_MAP_TYPE_ARENA
+  const std::string_view name = m.name;
+  return name.starts_with(".data.") || name.starts_with(".rodata.") || name.ends_with(".kconfig") ||
+         m.map_type == kArena;
 }
 
 // An extension section belongs to a view's object when it shares the BTF
@@ -181,7 +187,7 @@ std::vector<std::pair<std::string_view, SnapshotField>> Snapshot::extension_vars
     std::string_view name) const {
   std::vector<std::pair<std::string_view, SnapshotField>> out;
   for (const auto& m : report_->maps) {
-    if (!m.value || !is_extension_section_map(m.name) || !extension_in_view(m)) continue;
+    if (!m.value || !is_extension_section_map(m) || !extension_in_view(m)) continue;
     if (const RenderedValue* v = detail::lookup_member(*m.value, name))
       out.emplace_back(m.name, SnapshotField::of(*v));
   }
@@ -208,7 +214,7 @@ SnapshotField Snapshot::var(std::string_view name) const {
       return SnapshotField::missing(errors::MapRenderIncomplete{m.name, *m.error});
   }
   // scxsnap extension, only where ktstr finds nothing: ".data.NAME",
-  // ".rodata.NAME" and "<obj>.kconfig" sections hold globals too.
+  // ".rodata.NAME" and "<obj>.kconfig" sections and arenas hold globals too.
   auto more = extension_vars(name);
   if (more.size() == 1) return more.front().second;
   if (more.size() > 1) {

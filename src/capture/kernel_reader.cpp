@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: Apache-2.0
+// The kernel reader's program, assembled here (kernel_reader.hpp). Context,
+// in 64-bit words: [0] the map's address (out), then per chunk i the kernel
+// address, the length and the result. Each chunk is one unrolled block:
+//   r3 = kaddr[i]; r2 = len[i]; if r2 == 0 || r2 > kChunk skip;
+//   r1 = &buffer[i * kChunk]; r0 = bpf_probe_read_kernel(r1, r2, r3); rc[i] = r0
+#include "kernel_reader.hpp"
+
+#include <bpf/bpf.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <fmt/format.h>
+#include <string>
+#include <sys/mman.h>
+#include <vector>
+
+namespace scxsnap::capture_detail {
+namespace {
+
+constexpr std::size_t kBufferBytes = std::size_t{KernelReader::kChunk} * KernelReader::kBatch;
+constexpr std::int32_t kProbeReadKernel = 113;  // BPF_FUNC_probe_read_kernel
+constexpr std::int16_t kCtxChunks = 8;          // where the chunk records start
+constexpr std::int16_t kCtxRecord = 24;         // kaddr, len, rc
+
+struct Ctx {
+  std::uint64_t map_address;
+  struct {
+    std::uint64_t kaddr, len;
+    std::int64_t rc;
+  } chunk[KernelReader::kBatch];
+};
+static_assert(sizeof(Ctx) == kCtxChunks + kCtxRecord * KernelReader::kBatch);
+
+bpf_insn insn(std::uint8_t code, std::uint8_t dst, std::uint8_t src, std::int16_t off,
+              std::int32_t imm) {
+  bpf_insn i{};
+  i.code = code;
+  i.dst_reg = dst & 0xf;
+  i.src_reg = src & 0xf;
+  i.off = off;
+  i.imm = imm;
+  return i;
+}
+
+// ld_imm64 of a map (BPF_PSEUDO_MAP_FD) or of an address in its value
+// (BPF_PSEUDO_MAP_VALUE, `off` bytes in).
+void ld_map(std::vector<bpf_insn>& p, std::uint8_t dst, std::uint8_t kind, int fd,
+            std::int32_t off) {
+  p.push_back(insn(BPF_LD | BPF_DW | BPF_IMM, dst, kind, 0, fd));
+  p.push_back(insn(0, 0, 0, 0, off));
+}
+
+std::vector<bpf_insn> program(int map_fd, int buffer_fd) {
+  std::vector<bpf_insn> p;
+  p.push_back(insn(BPF_ALU64 | BPF_MOV | BPF_X, 6, 1, 0, 0));  // r6 = ctx
+  ld_map(p, 7, BPF_PSEUDO_MAP_FD, map_fd, 0);
+  p.push_back(insn(BPF_STX | BPF_DW | BPF_MEM, 6, 7, 0, 0));  // ctx->map_address = r7
+  for (std::uint32_t i = 0; i < KernelReader::kBatch; ++i) {
+    const auto rec = static_cast<std::int16_t>(kCtxChunks + kCtxRecord * static_cast<int>(i));
+    p.push_back(insn(BPF_LDX | BPF_DW | BPF_MEM, 3, 6, rec, 0));
+    p.push_back(insn(BPF_LDX | BPF_DW | BPF_MEM, 2, 6, static_cast<std::int16_t>(rec + 8), 0));
+    p.push_back(insn(BPF_JMP | BPF_JEQ | BPF_K, 2, 0, 5, 0));
+    p.push_back(insn(BPF_JMP | BPF_JGT | BPF_K, 2, 0, 4, KernelReader::kChunk));
+    ld_map(p, 1, BPF_PSEUDO_MAP_VALUE, buffer_fd,
+           static_cast<std::int32_t>(i * KernelReader::kChunk));
+    p.push_back(insn(BPF_JMP | BPF_CALL, 0, 0, 0, kProbeReadKernel));
+    p.push_back(insn(BPF_STX | BPF_DW | BPF_MEM, 6, 0, static_cast<std::int16_t>(rec + 16), 0));
+  }
+  p.push_back(insn(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0));
+  p.push_back(insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0));
+  return p;
+}
+
+// The verifier's last complaint, for an error message.
+std::string last_line(const std::string& log) {
+  std::string_view v(log.c_str());
+  while (!v.empty() && (v.back() == '\n' || v.back() == ' ')) v.remove_suffix(1);
+  auto nl = v.rfind('\n');
+  if (nl != std::string_view::npos) {
+    // "processed N insns" closes most logs: the reason is the line before.
+    std::string_view tail = v.substr(nl + 1);
+    if (tail.starts_with("processed ")) {
+      v = v.substr(0, nl);
+      nl = v.rfind('\n');
+    }
+  }
+  return std::string(nl == std::string_view::npos ? v : v.substr(nl + 1));
+}
+
+Result<Fd> load(const std::vector<bpf_insn>& p) {
+  LIBBPF_OPTS(bpf_prog_load_opts, opts, .prog_flags = BPF_F_SLEEPABLE);
+  int fd = bpf_prog_load(BPF_PROG_TYPE_SYSCALL, "scxsnap_kread", "GPL", p.data(), p.size(), &opts);
+  if (fd >= 0) return Fd(fd);
+  const int err = errno;
+  std::string log(1 << 16, '\0');
+  opts.log_buf = log.data();
+  opts.log_size = static_cast<std::uint32_t>(log.size());
+  opts.log_level = 1;
+  fd = bpf_prog_load(BPF_PROG_TYPE_SYSCALL, "scxsnap_kread", "GPL", p.data(), p.size(), &opts);
+  if (fd >= 0) return Fd(fd);  // loaded the second time: fine
+  const std::string why = last_line(log);
+  if (why.find("user address must be set") != std::string::npos)
+    return make_error(ErrorCode::NotFound,
+                      "the arena has no user address yet (never mapped, no map_extra)");
+  if (err == EPERM || err == EACCES)
+    return make_error(ErrorCode::PermissionDenied,
+                      fmt::format("loading the kernel-memory reader program: {} (needs CAP_BPF "
+                                  "and CAP_PERFMON){}{}",
+                                  std::strerror(err), why.empty() ? "" : ": ", why));
+  return make_error(ErrorCode::Unsupported,
+                    fmt::format("loading the kernel-memory reader program: {}{}{}",
+                                std::strerror(err), why.empty() ? "" : ": ", why));
+}
+
+}  // namespace
+
+KernelReader::KernelReader(Fd buffer, Fd prog, const std::uint8_t* view)
+    : buffer_(std::move(buffer)), prog_(std::move(prog)), view_(view) {}
+
+KernelReader::KernelReader(KernelReader&& o) noexcept
+    : buffer_(std::move(o.buffer_)),
+      prog_(std::move(o.prog_)),
+      view_(std::exchange(o.view_, nullptr)),
+      map_address_(o.map_address_) {}
+
+KernelReader::~KernelReader() {
+  if (view_) ::munmap(const_cast<std::uint8_t*>(view_), kBufferBytes);
+}
+
+Result<KernelReader> KernelReader::create(int map_fd) {
+  LIBBPF_OPTS(bpf_map_create_opts, mopts, .map_flags = BPF_F_MMAPABLE);
+  Fd buffer(bpf_map_create(BPF_MAP_TYPE_ARRAY, "scxsnap_kbuf", sizeof(std::uint32_t),
+                           static_cast<std::uint32_t>(kBufferBytes), 1, &mopts));
+  if (!buffer.valid())
+    return make_error(errno == EPERM ? ErrorCode::PermissionDenied : ErrorCode::Unsupported,
+                      fmt::format("creating the kernel-memory reader's buffer map: {}",
+                                  std::strerror(errno)));
+  void* view = ::mmap(nullptr, kBufferBytes, PROT_READ, MAP_SHARED, buffer.get(), 0);
+  if (view == MAP_FAILED)
+    return make_error(ErrorCode::Unsupported,
+                      fmt::format("mapping the kernel-memory reader's buffer map: {}",
+                                  std::strerror(errno)));
+  auto prog = load(program(map_fd, buffer.get()));
+  if (!prog) {
+    ::munmap(view, kBufferBytes);
+    return prog.error();
+  }
+  KernelReader r(std::move(buffer), std::move(*prog), static_cast<const std::uint8_t*>(view));
+  std::array<Chunk, 1> none{};
+  auto ran = r.read(std::span<Chunk>(none.data(), 0));
+  if (!ran) return ran.error();
+  return r;
+}
+
+Result<bool> KernelReader::read(std::span<Chunk> chunks) {
+  if (chunks.size() > kBatch)
+    return make_error(ErrorCode::Internal, "kernel reader: more chunks than one run reads");
+  Ctx ctx{};
+  for (std::size_t i = 0; i < chunks.size(); ++i) {
+    ctx.chunk[i].kaddr = chunks[i].kaddr;
+    ctx.chunk[i].len = std::min(chunks[i].len, kChunk);
+  }
+  LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = &ctx, .ctx_size_in = sizeof ctx);
+  if (bpf_prog_test_run_opts(prog_.get(), &opts) != 0)
+    return make_error(ErrorCode::Io, fmt::format("running the kernel-memory reader program: {}",
+                                                 std::strerror(errno)));
+  map_address_ = ctx.map_address;
+  for (std::size_t i = 0; i < chunks.size(); ++i) {
+    chunks[i].rc = static_cast<int>(ctx.chunk[i].rc);
+    chunks[i].bytes = {view_ + i * kChunk, ctx.chunk[i].len};
+  }
+  return true;
+}
+
+Result<std::uint64_t> KernelReader::read_u64(std::uint64_t kaddr) {
+  std::array<Chunk, 1> c{};
+  c[0].kaddr = kaddr;
+  c[0].len = sizeof(std::uint64_t);
+  SCXSNAP_TRY_VOID(read(c));
+  if (c[0].rc != 0)
+    return make_error(ErrorCode::Io, fmt::format("reading kernel address 0x{:x}: {}", kaddr,
+                                                 std::strerror(-c[0].rc)));
+  std::uint64_t v = 0;
+  std::memcpy(&v, c[0].bytes.data(), sizeof v);
+  return v;
+}
+
+}  // namespace scxsnap::capture_detail

@@ -1,0 +1,266 @@
+// Arena capture on a real arena in the running kernel (tests/bpf/arena.bpf.c):
+// pages allocated by a program (kfunc) and by user space are captured with
+// their bytes, every other page is left unallocated (checked independently:
+// the kernel still lets a program allocate it), and `__arena` globals are
+// found where libbpf placed them and rendered through the object's BTF.
+#include "bpf_fixture.hpp"
+#include "cli_util.hpp"
+#include "scxsnap/scxsnap.hpp"
+
+#include <fmt/format.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <map>
+#include <set>
+#include <sys/mman.h>
+
+using namespace scxsnap;
+using ::testing::HasSubstr;
+
+namespace {
+
+constexpr std::uint64_t kPage = 4096;
+constexpr std::uint32_t kPages = 64;
+constexpr std::uint64_t kUserVm = 1ull << 44;  // the arena's fixed user address (map_extra)
+
+struct PageArgs {
+  std::uint64_t addr;
+  std::uint32_t pages;
+  std::int32_t taken;
+};
+
+// The object, its arena mapped into this process as a scheduler's user
+// space maps it.
+struct ArenaObject : ::testing::Test {
+  LoadedObject lo{"arena.bpf.o", nullptr, [](bpf_object* o) {
+                    bpf_map__set_map_extra(bpf_object__find_map_by_name(o, "sched_arena"), kUserVm);
+                  }};
+  std::uint8_t* user = nullptr;
+  void SetUp() override {
+    ASSERT_NE(lo.obj, nullptr);
+    void* p = ::mmap(reinterpret_cast<void*>(kUserVm), kPages * kPage, PROT_READ | PROT_WRITE,
+                     MAP_SHARED, arena_fd(), 0);
+    ASSERT_NE(p, MAP_FAILED) << std::strerror(errno);
+    ASSERT_EQ(p, reinterpret_cast<void*>(kUserVm));
+    user = static_cast<std::uint8_t*>(p);
+  }
+  void TearDown() override {
+    if (user) ::munmap(user, kPages * kPage);
+  }
+  int arena_fd() const { return bpf_map__fd(lo.map_ending("sched_arena")); }
+  std::uint32_t arena_id() const { return LoadedObject::id_of(lo.map_ending("sched_arena")); }
+  // Runs alloc_at (or free_at) on page k; alloc_at's `taken` says whether
+  // the page was already allocated.
+  int run(const char* prog, std::uint32_t k) {
+    PageArgs a{kUserVm + k * kPage, 1, -1};
+    LIBBPF_OPTS(bpf_test_run_opts, o, .ctx_in = &a, .ctx_size_in = sizeof a);
+    int fd = bpf_program__fd(bpf_object__find_program_by_name(lo.obj, prog));
+    EXPECT_EQ(bpf_prog_test_run_opts(fd, &o), 0) << prog << ": " << std::strerror(errno);
+    return a.taken;
+  }
+  bool allocated(std::uint32_t k) {
+    if (run("alloc_at", k) == 1) return true;
+    run("free_at", k);  // it was free: give it back
+    return false;
+  }
+  FailureDumpMap capture_arena(std::uint32_t max_entries = 0) {
+    CaptureOptions o;
+    o.map_ids = {arena_id()};
+    o.max_entries = max_entries;
+    auto r = capture(o);
+    EXPECT_TRUE(r.has_value()) << (r ? "" : r.error().message());
+    EXPECT_EQ(r->maps.size(), 1u);
+    return r->maps.at(0);
+  }
+};
+
+TEST_F(ArenaObject, AllocatedPagesAreCapturedAndNoOtherPageIsAllocated) {
+  // User space writes pages 0 and 3 (its faults allocate them); a program
+  // allocates page 9 (zeroed). Nothing else was ever allocated.
+  for (std::uint64_t i = 0; i < kPage; ++i) {
+    user[i] = static_cast<std::uint8_t>(i * 7);
+    user[3 * kPage + i] = static_cast<std::uint8_t>(0xa0 ^ i);
+  }
+  ASSERT_EQ(run("alloc_at", 9), 0);
+  auto m = capture_arena();
+  ASSERT_TRUE(m.arena.has_value());
+  const ArenaSnapshot& a = *m.arena;
+  EXPECT_EQ(a.declared_pages, kPages);
+  EXPECT_EQ(a.user_vm_start, kUserVm);
+  EXPECT_NE(a.kern_vm_start, 0u);
+  EXPECT_FALSE(a.truncated);
+  EXPECT_FALSE(a.span_capped);
+  ASSERT_EQ(a.pages.size(), 3u);
+  EXPECT_EQ(a.pages[0].user_addr, kUserVm);
+  EXPECT_EQ(a.pages[1].user_addr, kUserVm + 3 * kPage);
+  EXPECT_EQ(a.pages[2].user_addr, kUserVm + 9 * kPage);
+  EXPECT_TRUE(std::equal(a.pages[0].bytes.begin(), a.pages[0].bytes.end(), user));
+  EXPECT_TRUE(std::equal(a.pages[1].bytes.begin(), a.pages[1].bytes.end(), user + 3 * kPage));
+  EXPECT_EQ(a.pages[2].bytes, std::vector<std::uint8_t>(kPage, 0));
+  // The object's .addr_space.1 exists in its BTF but libbpf 1.1 placed it
+  // nowhere: said so, not guessed.
+  ASSERT_TRUE(m.error.has_value());
+  EXPECT_THAT(*m.error, HasSubstr("no program instruction refers to them"));
+  EXPECT_FALSE(m.value.has_value());
+  // Independently of scxsnap: the kernel still has exactly those three pages.
+  std::set<std::uint32_t> have;
+  for (std::uint32_t k = 0; k < kPages; ++k)
+    if (allocated(k)) have.insert(k);
+  EXPECT_EQ(have, (std::set<std::uint32_t>{0, 3, 9}));
+}
+
+TEST_F(ArenaObject, EntryCapKeepsTheFirstPagesAndSaysSo) {
+  for (std::uint32_t k : {1u, 4u, 6u}) user[k * kPage] = static_cast<std::uint8_t>(k);
+  auto m = capture_arena(2);
+  ASSERT_TRUE(m.arena.has_value());
+  EXPECT_TRUE(m.arena->truncated);
+  ASSERT_EQ(m.arena->pages.size(), 2u);
+  EXPECT_EQ(m.arena->pages[1].user_addr, kUserVm + 4 * kPage);
+  EXPECT_EQ(m.arena->pages[1].bytes[0], 4);
+  ASSERT_TRUE(m.error.has_value());
+  EXPECT_THAT(*m.error, HasSubstr("entry cap reached: captured 2 arena pages"));
+}
+
+TEST_F(ArenaObject, CliShowsPagesAndJsonReadsBack) {
+  user[5 * kPage + 1] = 0x5a;
+  TempDir d;
+  const std::string out = d.path() + "/arena.json";
+  auto cap = run_cli({"capture", "--map-id", std::to_string(arena_id()), "-o", out});
+  ASSERT_EQ(cap.exit_code, 0) << cap.err;
+  auto r = load_report(out);
+  ASSERT_TRUE(r.has_value()) << r.error().message();
+  ASSERT_TRUE(r->maps.at(0).arena.has_value());
+  ASSERT_EQ(r->maps.at(0).arena->pages.size(), 1u);
+  EXPECT_EQ(r->maps.at(0).arena->pages[0].bytes[1], 0x5a);
+  auto shown = run_cli({"map", out, "sched_arena"});
+  EXPECT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_THAT(shown.out, HasSubstr("64 declared pages, 1 captured"));
+}
+
+// What libbpf 1.4 and later leave in the kernel for an object with __arena
+// globals: a program whose BTF has the `.addr_space.1` DATASEC and whose
+// references to the globals are ld_imm64 of the arena (BPF_PSEUDO_MAP_VALUE,
+// offset = where libbpf placed the section + the variable's offset).
+struct ArenaGlobalsProgram {
+  static constexpr std::uint32_t kNrTasks = 0, kComm = 8, kStats = 24, kBig = 40, kBigLen = 600;
+  static constexpr std::uint32_t kSize = kBig + 8 * kBigLen;  // spans two pages
+  struct btf* b = btf__new_empty();
+  int prog_fd = -1;
+  ArenaGlobalsProgram(int arena_fd, std::uint64_t base) {
+    const int u64 = btf__add_int(b, "unsigned long long", 8, 0);
+    const int u32 = btf__add_int(b, "unsigned int", 4, 0);
+    const int chr = btf__add_int(b, "char", 1, BTF_INT_SIGNED);
+    const int i32 = btf__add_int(b, "int", 4, BTF_INT_SIGNED);
+    const int comm = btf__add_array(b, u32, chr, 16);
+    const int stats = btf__add_struct(b, "arena_stats", 16);
+    btf__add_field(b, "enqueued", u64, 0, 0);
+    btf__add_field(b, "dispatched", u64, 64, 0);
+    const int big = btf__add_array(b, u32, u64, kBigLen);
+    const int v1 = btf__add_var(b, "nr_tasks", BTF_VAR_GLOBAL_ALLOCATED, u64);
+    const int v2 = btf__add_var(b, "arena_comm", BTF_VAR_GLOBAL_ALLOCATED, comm);
+    const int v3 = btf__add_var(b, "arena_stats", BTF_VAR_GLOBAL_ALLOCATED, stats);
+    const int v4 = btf__add_var(b, "slots", BTF_VAR_GLOBAL_ALLOCATED, big);
+    btf__add_datasec(b, ".addr_space.1", kSize);
+    btf__add_datasec_var_info(b, v1, kNrTasks, 8);
+    btf__add_datasec_var_info(b, v2, kComm, 16);
+    btf__add_datasec_var_info(b, v3, kStats, 16);
+    btf__add_datasec_var_info(b, v4, kBig, 8 * kBigLen);
+    const int vptr = btf__add_ptr(b, 0);
+    const int proto = btf__add_func_proto(b, i32);
+    btf__add_func_param(b, "ctx", vptr);
+    const int fn = btf__add_func(b, "arena_user", BTF_FUNC_GLOBAL, proto);
+    if (btf__load_into_kernel(b) != 0) {
+      ADD_FAILURE() << "BTF load: " << std::strerror(errno);
+      return;
+    }
+    std::vector<bpf_insn> p;
+    for (std::uint32_t off : {kNrTasks, kComm, kStats, kBig + 8 * (kBigLen - 1)}) {
+      bpf_insn lo{}, hi{};
+      lo.code = BPF_LD | BPF_DW | BPF_IMM;
+      lo.dst_reg = 1;
+      lo.src_reg = BPF_PSEUDO_MAP_VALUE;
+      lo.imm = arena_fd;
+      hi.imm = static_cast<std::int32_t>(base + off);
+      p.push_back(lo);
+      p.push_back(hi);
+    }
+    bpf_insn mov{}, ex{};
+    mov.code = BPF_ALU64 | BPF_MOV | BPF_K;
+    ex.code = BPF_JMP | BPF_EXIT;
+    p.push_back(mov);
+    p.push_back(ex);
+    bpf_func_info fi{0, static_cast<std::uint32_t>(fn)};
+    LIBBPF_OPTS(bpf_prog_load_opts, opts, .prog_btf_fd = static_cast<std::uint32_t>(btf__fd(b)), .prog_flags = BPF_F_SLEEPABLE,
+                .func_info = &fi, .func_info_cnt = 1, .func_info_rec_size = sizeof fi);
+    prog_fd = bpf_prog_load(BPF_PROG_TYPE_SYSCALL, "arena_user", "GPL", p.data(), p.size(), &opts);
+    if (prog_fd < 0) ADD_FAILURE() << "program load: " << std::strerror(errno);
+  }
+  ~ArenaGlobalsProgram() {
+    if (prog_fd >= 0) ::close(prog_fd);
+    btf__free(b);
+  }
+};
+
+TEST_F(ArenaObject, GlobalsAtTheStartOrTheEndAreRenderedAndFoundByVar) {
+  // libbpf 1.6+ places the section at the arena's start, 1.4 and 1.5 at its end.
+  const std::uint64_t rounded = (ArenaGlobalsProgram::kSize + kPage - 1) / kPage * kPage;
+  for (std::uint64_t base : {std::uint64_t{0}, kPages * kPage - rounded}) {
+    SCOPED_TRACE(fmt::format("section at offset {}", base));
+    std::memset(user, 0, kPages * kPage);  // allocates every page; fine for this test
+    std::uint8_t* g = user + base;
+    const std::uint64_t nr = 42 + base, enq = 7, disp = 9, last = 12345;
+    std::memcpy(g + ArenaGlobalsProgram::kNrTasks, &nr, 8);
+    std::memcpy(g + ArenaGlobalsProgram::kComm, "arena-sched", 12);
+    std::memcpy(g + ArenaGlobalsProgram::kStats, &enq, 8);
+    std::memcpy(g + ArenaGlobalsProgram::kStats + 8, &disp, 8);
+    std::memcpy(g + ArenaGlobalsProgram::kBig + 8 * (ArenaGlobalsProgram::kBigLen - 1), &last, 8);
+    ArenaGlobalsProgram prog(arena_fd(), base);
+    ASSERT_GE(prog.prog_fd, 0);
+    auto m = capture_arena();
+    ASSERT_TRUE(m.value.has_value()) << m.error.value_or("");
+    EXPECT_FALSE(m.error.has_value()) << *m.error;
+    EXPECT_NE(m.btf_id, 0u);
+    FailureDumpReport r;
+    r.maps.push_back(m);
+    Snapshot s(r);
+    EXPECT_EQ(s.var("nr_tasks").as_u64().value(), nr);
+    EXPECT_EQ(s.var("arena_stats").get("dispatched").as_u64().value(), disp);
+    EXPECT_EQ(s.var("slots").as_u64_array().value().back(), last);
+    EXPECT_EQ(s.var("arena_comm").as_u64_array().value().at(0), std::uint64_t{'a'});
+    EXPECT_EQ(m.arena->pages.size(), kPages);
+  }
+}
+
+TEST(Arena, NeverMappedArenaHasNoPagesAndIsLeftUnmapped) {
+  LIBBPF_OPTS(bpf_map_create_opts, mo, .map_flags = BPF_F_MMAPABLE);
+  int fd = bpf_map_create(static_cast<bpf_map_type>(33), "idle_arena", 0, 0, 16, &mo);
+  ASSERT_GE(fd, 0) << std::strerror(errno);
+  bpf_map_info info{};
+  std::uint32_t len = sizeof info;
+  ASSERT_EQ(bpf_obj_get_info_by_fd(fd, &info, &len), 0);
+  CaptureOptions o;
+  o.map_ids = {info.id};
+  auto r = capture(o);
+  ASSERT_TRUE(r.has_value()) << r.error().message();
+  const auto& m = r->maps.at(0);
+  ASSERT_TRUE(m.arena.has_value());
+  EXPECT_TRUE(m.arena->pages.empty());
+  ASSERT_TRUE(m.error.has_value());
+  EXPECT_THAT(*m.error, HasSubstr("never mapped"));
+  // The capture did not fix the arena's address: this process may still map
+  // it wherever the kernel chooses, and what it maps there is read back.
+  void* p = ::mmap(nullptr, 16 * kPage, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  ASSERT_NE(p, MAP_FAILED) << std::strerror(errno);
+  static_cast<std::uint8_t*>(p)[2 * kPage] = 0x77;
+  auto again = capture(o);
+  ASSERT_TRUE(again.has_value());
+  const auto& a = *again->maps.at(0).arena;
+  EXPECT_EQ(a.user_vm_start, reinterpret_cast<std::uintptr_t>(p));
+  ASSERT_EQ(a.pages.size(), 1u);
+  EXPECT_EQ(a.pages[0].user_addr, reinterpret_cast<std::uintptr_t>(p) + 2 * kPage);
+  EXPECT_EQ(a.pages[0].bytes[0], 0x77);
+  ::munmap(p, 16 * kPage);
+  ::close(fd);
+}
+
+}  // namespace
