@@ -25,6 +25,8 @@
 #include <cerrno>
 #include <cstring>
 #include <fmt/format.h>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unistd.h>
@@ -62,6 +64,83 @@ Result<ArenaRange> arena_range(KernelReader& kr, const ArenaLayout& l, std::uint
   return ArenaRange{start, end, *kern, page};
 }
 
+// Page runs [first, end) to look at.
+using Runs = std::vector<std::pair<std::uint64_t, std::uint64_t>>;
+
+// The arena's free page ranges [start, last], sorted, from its range tree;
+// nullopt when a node cannot be read or the ranges make no sense (the tree
+// changed under the walk, or the layout is not what BTF said).
+std::optional<std::vector<std::pair<std::uint32_t, std::uint32_t>>> free_ranges(
+    KernelReader& kr, const ArenaLayout::FreeTree& t, std::uint64_t npages) {
+  auto root = kr.read_u64(kr.map_address() + t.root);
+  if (!root) return std::nullopt;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> out;
+  std::vector<std::uint64_t> level;
+  if (*root) level.push_back(*root);
+  std::vector<KernelReader::Chunk> chunks;
+  auto field = [](const KernelReader::Chunk& c, std::uint32_t off, auto& v) {
+    std::memcpy(&v, c.bytes.data() + off, sizeof v);
+  };
+  while (!level.empty()) {
+    std::vector<std::uint64_t> next;
+    for (std::size_t i = 0; i < level.size(); i += KernelReader::kBatch) {
+      const std::size_t n = std::min<std::size_t>(KernelReader::kBatch, level.size() - i);
+      chunks.assign(n, {});
+      for (std::size_t j = 0; j < n; ++j) {
+        chunks[j].kaddr = level[i + j] - t.node;  // the range_node around the rb_node
+        chunks[j].len = t.size;
+      }
+      if (!kr.read(chunks)) return std::nullopt;
+      for (const auto& c : chunks) {
+        if (c.rc != 0 || c.bytes.size() < t.size) return std::nullopt;
+        std::uint32_t start = 0, last = 0;
+        std::uint64_t left = 0, right = 0;
+        field(c, t.start, start);
+        field(c, t.last, last);
+        field(c, t.node + t.rb_left, left);
+        field(c, t.node + t.rb_right, right);
+        if (start > last || last >= npages || out.size() > npages) return std::nullopt;
+        out.emplace_back(start, last);
+        if (left) next.push_back(left);
+        if (right) next.push_back(right);
+      }
+    }
+    level = std::move(next);
+  }
+  std::sort(out.begin(), out.end());
+  for (std::size_t i = 1; i < out.size(); ++i)
+    if (out[i].first <= out[i - 1].second) return std::nullopt;
+  return out;
+}
+
+// The pages the range tree does not list as free (walked until two walks
+// agree); nullopt when there is no tree to read or it would not hold still.
+std::optional<Runs> tree_pages(KernelReader& kr, const ArenaLayout& l, std::uint64_t npages) {
+  if (!l.free_tree) return std::nullopt;
+  std::optional<std::vector<std::pair<std::uint32_t, std::uint32_t>>> prev;
+  for (int attempt = 0; attempt < 4; ++attempt) {
+    auto now = free_ranges(kr, *l.free_tree, npages);
+    if (!now) continue;
+    if (prev && *prev == *now) {
+      Runs runs;
+      std::uint64_t at = 0;
+      for (auto [start, last] : *now) {
+        if (start > at) runs.emplace_back(at, start);
+        at = std::uint64_t{last} + 1;
+      }
+      if (at < npages) runs.emplace_back(at, npages);
+      return runs;
+    }
+    prev = std::move(now);
+  }
+  return std::nullopt;
+}
+
+Runs candidate_pages(KernelReader& kr, const ArenaLayout& l, std::uint64_t npages) {
+  if (auto runs = tree_pages(kr, l, npages)) return *runs;
+  return Runs{{0, npages}};
+}
+
 struct PageScan {
   std::vector<ArenaPage> pages;
   std::uint64_t scanned = 0;  // pages looked at
@@ -69,41 +148,44 @@ struct PageScan {
   bool stopped = false;       // the deadline or a signal stopped it
 };
 
-Result<PageScan> scan_pages(KernelReader& kr, const ArenaRange& r, ReadContext& ctx) {
+// Reads the pages of `runs`; a page whose copy fails is not allocated.
+Result<PageScan> scan_pages(KernelReader& kr, const ArenaRange& r, const Runs& runs,
+                            std::uint32_t cap, const std::function<bool()>& stop) {
   PageScan out;
   const std::uint64_t chunks_per_page = r.page / KernelReader::kChunk;
   const std::uint64_t per_run = std::max<std::uint64_t>(1, KernelReader::kBatch / chunks_per_page);
   std::vector<KernelReader::Chunk> chunks;
-  const std::uint64_t total = r.pages();
-  for (std::uint64_t first = 0; first < total; first += per_run) {
-    if (ctx.stopped()) {
-      out.stopped = true;
-      return out;
-    }
-    const std::uint64_t n = std::min(per_run, total - first);
-    chunks.assign(n * chunks_per_page, {});
-    for (std::uint64_t i = 0; i < n * chunks_per_page; ++i) {
-      const std::uint64_t off = (first * chunks_per_page + i) * KernelReader::kChunk;
-      chunks[i].kaddr = r.kern_vm_start + static_cast<std::uint32_t>(r.user_vm_start + off);
-      chunks[i].len = KernelReader::kChunk;
-    }
-    SCXSNAP_TRY_VOID(kr.read(chunks));
-    for (std::uint64_t p = 0; p < n; ++p) {
-      auto* c = chunks.data() + p * chunks_per_page;
-      if (!std::all_of(c, c + chunks_per_page, [](const auto& x) { return x.rc == 0; })) continue;
-      if (ctx.entry_cap && out.pages.size() >= ctx.entry_cap) {
-        out.capped = true;
-        out.scanned = first + p;
+  for (auto [begin, end] : runs) {
+    for (std::uint64_t first = begin; first < end; first += per_run) {
+      if (stop && stop()) {
+        out.stopped = true;
         return out;
       }
-      ArenaPage page;
-      page.user_addr = r.user_vm_start + (first + p) * r.page;
-      page.bytes.reserve(r.page);
-      for (std::uint64_t i = 0; i < chunks_per_page; ++i)
-        page.bytes.insert(page.bytes.end(), c[i].bytes.begin(), c[i].bytes.end());
-      out.pages.push_back(std::move(page));
+      const std::uint64_t n = std::min(per_run, end - first);
+      chunks.assign(n * chunks_per_page, {});
+      for (std::uint64_t i = 0; i < n * chunks_per_page; ++i) {
+        const std::uint64_t off = (first * chunks_per_page + i) * KernelReader::kChunk;
+        chunks[i].kaddr = r.kern_vm_start + static_cast<std::uint32_t>(r.user_vm_start + off);
+        chunks[i].len = KernelReader::kChunk;
+      }
+      SCXSNAP_TRY_VOID(kr.read(chunks));
+      for (std::uint64_t p = 0; p < n; ++p) {
+        auto* c = chunks.data() + p * chunks_per_page;
+        ++out.scanned;
+        if (!std::all_of(c, c + chunks_per_page, [](const auto& x) { return x.rc == 0; })) continue;
+        if (cap && out.pages.size() >= cap) {
+          out.capped = true;
+          --out.scanned;
+          return out;
+        }
+        ArenaPage page;
+        page.user_addr = r.user_vm_start + (first + p) * r.page;
+        page.bytes.reserve(r.page);
+        for (std::uint64_t i = 0; i < chunks_per_page; ++i)
+          page.bytes.insert(page.bytes.end(), c[i].bytes.begin(), c[i].bytes.end());
+        out.pages.push_back(std::move(page));
+      }
     }
-    out.scanned = first + n;
   }
   return out;
 }
@@ -134,7 +216,8 @@ std::optional<ProgRefs> prog_refs(std::uint32_t prog_id, std::uint32_t map_id) {
   maps.resize(std::min<std::size_t>(maps.size(), again.nr_map_ids));
   if (std::find(maps.begin(), maps.end(), map_id) == maps.end()) return std::nullopt;
   ProgRefs out{info.btf_id, {}};
-  const std::size_t n = std::min<std::size_t>(insns.size(), again.xlated_prog_len / sizeof(bpf_insn));
+  const std::size_t n =
+      std::min<std::size_t>(insns.size(), again.xlated_prog_len / sizeof(bpf_insn));
   for (std::size_t i = 0; i + 1 < n; ++i) {
     if (insns[i].code != (BPF_LD | BPF_DW | BPF_IMM)) continue;
     out.imms.push_back(static_cast<std::uint32_t>(insns[i].imm) |
@@ -211,8 +294,7 @@ std::vector<std::uint8_t> section_bytes(const ArenaRange& r, const std::vector<A
   for (const ArenaPage& p : pages) {
     const std::uint64_t a = std::max(lo, p.user_addr);
     const std::uint64_t b = std::min(hi, p.user_addr + p.bytes.size());
-    if (a < b)
-      std::memcpy(out.data() + (a - lo), p.bytes.data() + (a - p.user_addr), b - a);
+    if (a < b) std::memcpy(out.data() + (a - lo), p.bytes.data() + (a - p.user_addr), b - a);
   }
   return out;
 }
@@ -230,15 +312,17 @@ void read_arena(const MapInfo& info, int fd, ReadContext& ctx, FailureDumpMap& m
   m.arena = a;
   auto layout = arena_layout(ctx.btfs.vmlinux_btf());
   if (!layout) {
-    m.error = "arena pages and __arena globals are not read: vmlinux BTF does not describe "
-              "struct bpf_arena and struct vm_struct as scxsnap expects";
+    m.error =
+        "arena pages and __arena globals are not read: vmlinux BTF does not describe "
+        "struct bpf_arena and struct vm_struct as scxsnap expects";
     return;
   }
   auto kr = KernelReader::create(fd);
   if (!kr) {
     if (kr.error().code() == ErrorCode::NotFound) {
-      m.error = "the arena has no pages: it was never mapped and has no fixed address "
-                "(map_extra), so nothing could allocate one";
+      m.error =
+          "the arena has no pages: it was never mapped and has no fixed address "
+          "(map_extra), so nothing could allocate one";
       return;
     }
     m.error = "arena pages and __arena globals are not read: " + kr.error().message();
@@ -252,7 +336,8 @@ void read_arena(const MapInfo& info, int fd, ReadContext& ctx, FailureDumpMap& m
   }
   m.arena->user_vm_start = range->user_vm_start;
   m.arena->kern_vm_start = range->kern_vm_start;
-  auto scan = scan_pages(*kr, *range, ctx);
+  auto scan = scan_pages(*kr, *range, candidate_pages(*kr, *layout, range->pages()), ctx.entry_cap,
+                         [&] { return ctx.stopped(); });
   if (!scan) {
     m.error = "arena pages are not read: " + scan.error().message();
     return;
@@ -261,12 +346,12 @@ void read_arena(const MapInfo& info, int fd, ReadContext& ctx, FailureDumpMap& m
   if (scan->capped) {
     m.arena->truncated = true;
     add_error(m, fmt::format("entry cap reached: captured {} arena pages, the first of {} "
-                             "scanned pages (--max-entries {})",
+                             "pages looked at (--max-entries {})",
                              scan->pages.size(), scan->scanned, ctx.entry_cap));
   }
   if (scan->stopped) {
     m.arena->span_capped = true;
-    add_error(m, fmt::format("capture stopped ({}) after scanning {} of the arena's {} pages",
+    add_error(m, fmt::format("capture stopped ({}) after looking at {} of the arena's {} pages",
                              ctx.stop_reason ? ctx.stop_reason() : std::string("stop requested"),
                              scan->scanned, range->pages()));
   }
@@ -289,6 +374,24 @@ void read_arena(const MapInfo& info, int fd, ReadContext& ctx, FailureDumpMap& m
     add_error(m, note);
   }
   m.arena->pages = std::move(scan->pages);
+}
+
+Result<std::vector<ArenaPage>> arena_pages(int fd, ArenaScan how) {
+  std::unique_ptr<struct btf, void (*)(struct btf*)> vmlinux(btf__load_vmlinux_btf(), btf__free);
+  auto layout = arena_layout(vmlinux.get());
+  if (!layout) return make_error(ErrorCode::Unsupported, "no arena layout in vmlinux BTF");
+  SCXSNAP_TRY(KernelReader kr, KernelReader::create(fd));
+  const auto page = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+  SCXSNAP_TRY(ArenaRange range, arena_range(kr, *layout, page));
+  Runs runs{{0, range.pages()}};
+  if (how == ArenaScan::FreeTree) {
+    auto tree = tree_pages(kr, *layout, range.pages());
+    if (!tree)
+      return make_error(ErrorCode::Unsupported, "the arena's free-range tree could not be read");
+    runs = std::move(*tree);
+  }
+  SCXSNAP_TRY(PageScan scan, scan_pages(kr, range, runs, 0, {}));
+  return std::move(scan.pages);
 }
 
 }  // namespace scxsnap::capture_detail

@@ -14,4 +14,11 @@ namespace scxsnap::capture_detail {
 /// those globals rendered through the object's BTF (and `m.btf_id`).
 void read_arena(const MapInfo& info, int fd, ReadContext& ctx, FailureDumpMap& m);
 
+/// How pages are found: the pages the arena's free-range tree does not list
+/// (what read_arena does when the kernel has the tree, 6.12+), or a copy
+/// attempt at every page of the arena's span (what it does otherwise).
+enum class ArenaScan { FreeTree, EveryPage };
+/// The allocated pages of arena `fd`, found one way; both must agree.
+Result<std::vector<ArenaPage>> arena_pages(int fd, ArenaScan how);
+
 }  // namespace scxsnap::capture_detail

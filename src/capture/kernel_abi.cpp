@@ -74,7 +74,33 @@ std::optional<ArenaLayout> arena_layout(const struct btf* vmlinux) {
   auto size = member_offset(vmlinux, v, "size");
   auto flags = member_offset(vmlinux, v, "flags");
   if (!start || !end || !kern || !addr || !size || !flags) return std::nullopt;
-  return ArenaLayout{*start, *end, *kern, *addr, *size, *flags};
+  ArenaLayout l{*start, *end, *kern, *addr, *size, *flags, std::nullopt};
+  const int rb = btf__find_by_name_kind(vmlinux, "rb_node", BTF_KIND_STRUCT);
+  const int rn = btf__find_by_name_kind(vmlinux, "range_node", BTF_KIND_STRUCT);
+  if (rb <= 0 || rn <= 0) return l;
+  const auto rbid = static_cast<std::uint32_t>(rb);
+  const auto rnid = static_cast<std::uint32_t>(rn);
+  // it_root is an rb_root_cached whose first member's first member is the
+  // root node pointer: rt.it_root.rb_root.rb_node.
+  auto rt = member_offset(vmlinux, a, "rt");
+  auto in = [&](const char* type, const char* member) -> std::optional<std::uint32_t> {
+    const int t = btf__find_by_name_kind(vmlinux, type, BTF_KIND_STRUCT);
+    if (t <= 0) return std::nullopt;
+    return member_offset(vmlinux, static_cast<std::uint32_t>(t), member);
+  };
+  auto it_root = in("range_tree", "it_root");
+  auto cached = in("rb_root_cached", "rb_root");
+  auto root_node = in("rb_root", "rb_node");
+  auto left = member_offset(vmlinux, rbid, "rb_left");
+  auto right = member_offset(vmlinux, rbid, "rb_right");
+  auto node = member_offset(vmlinux, rnid, "rn_rbnode");
+  auto first = member_offset(vmlinux, rnid, "rn_start");
+  auto last = member_offset(vmlinux, rnid, "rn_last");
+  const struct btf_type* rnt = btf__type_by_id(vmlinux, rnid);
+  if (rt && it_root && cached && root_node && left && right && node && first && last && rnt)
+    l.free_tree = ArenaLayout::FreeTree{
+        *rt + *it_root + *cached + *root_node, *left, *right, *node, *first, *last, rnt->size};
+  return l;
 }
 
 std::optional<std::uint64_t> arena_kern_vm_start(std::uint64_t vm_addr, std::uint64_t vm_size,

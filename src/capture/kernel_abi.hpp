@@ -53,6 +53,16 @@ std::optional<StructOpsState> struct_ops_state(const struct btf* vmlinux,
 struct ArenaLayout {
   std::uint32_t user_vm_start = 0, user_vm_end = 0, kern_vm = 0;  // in struct bpf_arena
   std::uint32_t vm_addr = 0, vm_size = 0, vm_flags = 0;           // in struct vm_struct
+  // The arena's free page ranges: an rb-tree of struct range_node at
+  // bpf_arena.rt.it_root (6.12+); absent on kernels without it.
+  struct FreeTree {
+    std::uint32_t root = 0;                   // the root rb_node pointer, in struct bpf_arena
+    std::uint32_t rb_left = 0, rb_right = 0;  // in struct rb_node
+    std::uint32_t node = 0;                   // rn_rbnode, in struct range_node
+    std::uint32_t start = 0, last = 0;        // rn_start, rn_last (u32 page offsets)
+    std::uint32_t size = 0;                   // sizeof(struct range_node)
+  };
+  std::optional<FreeTree> free_tree;
 };
 std::optional<ArenaLayout> arena_layout(const struct btf* vmlinux);
 

@@ -134,14 +134,14 @@ Result<KernelReader> KernelReader::create(int map_fd) {
   Fd buffer(bpf_map_create(BPF_MAP_TYPE_ARRAY, "scxsnap_kbuf", sizeof(std::uint32_t),
                            static_cast<std::uint32_t>(kBufferBytes), 1, &mopts));
   if (!buffer.valid())
-    return make_error(errno == EPERM ? ErrorCode::PermissionDenied : ErrorCode::Unsupported,
-                      fmt::format("creating the kernel-memory reader's buffer map: {}",
-                                  std::strerror(errno)));
+    return make_error(
+        errno == EPERM ? ErrorCode::PermissionDenied : ErrorCode::Unsupported,
+        fmt::format("creating the kernel-memory reader's buffer map: {}", std::strerror(errno)));
   void* view = ::mmap(nullptr, kBufferBytes, PROT_READ, MAP_SHARED, buffer.get(), 0);
   if (view == MAP_FAILED)
-    return make_error(ErrorCode::Unsupported,
-                      fmt::format("mapping the kernel-memory reader's buffer map: {}",
-                                  std::strerror(errno)));
+    return make_error(
+        ErrorCode::Unsupported,
+        fmt::format("mapping the kernel-memory reader's buffer map: {}", std::strerror(errno)));
   auto prog = load(program(map_fd, buffer.get()));
   if (!prog) {
     ::munmap(view, kBufferBytes);

@@ -22,8 +22,8 @@ class KernelReader {
 
   struct Chunk {
     std::uint64_t kaddr = 0;
-    std::uint32_t len = 0;  // <= kChunk; 0 = unused
-    int rc = 0;             // after read(): 0 or -errno (-EFAULT: not mapped)
+    std::uint32_t len = 0;                // <= kChunk; 0 = unused
+    int rc = 0;                           // after read(): 0 or -errno (-EFAULT: not mapped)
     std::span<const std::uint8_t> bytes;  // after read(), valid until the next read()
   };
 

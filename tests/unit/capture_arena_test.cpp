@@ -4,6 +4,7 @@
 // the kernel still lets a program allocate it), and `__arena` globals are
 // found where libbpf placed them and rendered through the object's BTF.
 #include "bpf_fixture.hpp"
+#include "capture/arena_reader.hpp"
 #include "cli_util.hpp"
 #include "scxsnap/scxsnap.hpp"
 
@@ -109,6 +110,26 @@ TEST_F(ArenaObject, AllocatedPagesAreCapturedAndNoOtherPageIsAllocated) {
   EXPECT_EQ(have, (std::set<std::uint32_t>{0, 3, 9}));
 }
 
+TEST_F(ArenaObject, FreeRangeTreeAndPageByPageScanFindTheSamePages) {
+  // Runs and holes, pages freed again, pages at the span's end: the arena's
+  // free-range tree (the fast path) must give what trying every page gives.
+  for (std::uint32_t k : {2u, 5u, 6u, 7u, 62u, 63u}) user[k * kPage] = static_cast<std::uint8_t>(k);
+  ASSERT_EQ(run("alloc_at", 20), 0);
+  ASSERT_EQ(run("alloc_at", 21), 0);
+  run("free_at", 6);
+  run("free_at", 21);
+  using capture_detail::ArenaScan;
+  auto tree = capture_detail::arena_pages(arena_fd(), ArenaScan::FreeTree);
+  auto every = capture_detail::arena_pages(arena_fd(), ArenaScan::EveryPage);
+  ASSERT_TRUE(tree.has_value()) << tree.error().message();
+  ASSERT_TRUE(every.has_value()) << every.error().message();
+  EXPECT_EQ(*tree, *every);
+  std::vector<std::uint64_t> at;
+  for (const auto& p : *tree) at.push_back((p.user_addr - kUserVm) / kPage);
+  EXPECT_EQ(at, (std::vector<std::uint64_t>{2, 5, 7, 20, 62, 63}));
+  EXPECT_EQ(tree->at(5).bytes.at(0), 63);
+}
+
 TEST_F(ArenaObject, EntryCapKeepsTheFirstPagesAndSaysSo) {
   for (std::uint32_t k : {1u, 4u, 6u}) user[k * kPage] = static_cast<std::uint8_t>(k);
   auto m = capture_arena(2);
@@ -190,8 +211,9 @@ struct ArenaGlobalsProgram {
     p.push_back(mov);
     p.push_back(ex);
     bpf_func_info fi{0, static_cast<std::uint32_t>(fn)};
-    LIBBPF_OPTS(bpf_prog_load_opts, opts, .prog_btf_fd = static_cast<std::uint32_t>(btf__fd(b)), .prog_flags = BPF_F_SLEEPABLE,
-                .func_info = &fi, .func_info_cnt = 1, .func_info_rec_size = sizeof fi);
+    LIBBPF_OPTS(bpf_prog_load_opts, opts, .prog_btf_fd = static_cast<std::uint32_t>(btf__fd(b)),
+                .prog_flags = BPF_F_SLEEPABLE, .func_info = &fi, .func_info_cnt = 1,
+                .func_info_rec_size = sizeof fi);
     prog_fd = bpf_prog_load(BPF_PROG_TYPE_SYSCALL, "arena_user", "GPL", p.data(), p.size(), &opts);
     if (prog_fd < 0) ADD_FAILURE() << "program load: " << std::strerror(errno);
   }
