@@ -250,6 +250,36 @@ TEST_F(ArenaObject, GlobalsAtTheStartOrTheEndAreRenderedAndFoundByVar) {
     EXPECT_EQ(s.var("slots").as_u64_array().value().back(), last);
     EXPECT_EQ(s.var("arena_comm").as_u64_array().value().at(0), std::uint64_t{'a'});
     EXPECT_EQ(m.arena->pages.size(), kPages);
+    // The command line: `var` finds them, `map` and `show` say where they are.
+    TempDir d;
+    const std::string out = d.path() + "/arena.json";
+    auto cap = run_cli({"capture", "--map-id", std::to_string(arena_id()), "-o", out});
+    ASSERT_EQ(cap.exit_code, 0) << cap.err;
+    auto var = run_cli({"var", out, "nr_tasks"});
+    EXPECT_EQ(var.exit_code, 0) << var.err;
+    EXPECT_EQ(var.out, fmt::format("{}\n", nr));
+    auto comm = run_cli({"var", out, "arena_comm"});
+    EXPECT_EQ(comm.out, "\"arena-sched\"\n");
+    auto map = run_cli({"map", out, "sched_arena"});
+    EXPECT_EQ(map.exit_code, 0) << map.err;
+    EXPECT_THAT(map.out, ::testing::StartsWith(
+                             fmt::format(".addr_space.1{{nr_tasks={}, arena_comm=\"arena-sched\", "
+                                         "arena_stats=arena_stats{{enqueued=7, dispatched=9}}",
+                                         nr)));
+    EXPECT_THAT(map.out, HasSubstr("(arena: 64 declared pages, 64 captured"));
+    // A native snapshot keeps the same pages and globals.
+    const std::string snap = d.path() + "/arena.scxsnap", back = d.path() + "/back.json";
+    auto ncap = run_cli({"capture", "--map-id", std::to_string(arena_id()), "-o", snap});
+    ASSERT_EQ(ncap.exit_code, 0) << ncap.err;
+    ASSERT_EQ(run_cli({"convert", snap, back}).exit_code, 0);
+    auto direct = load_report(out);
+    auto native = load_report(back);
+    ASSERT_TRUE(direct.has_value() && native.has_value());
+    EXPECT_EQ(direct->maps.at(0), native->maps.at(0));
+    EXPECT_EQ(run_cli({"var", snap, "nr_tasks"}).out, fmt::format("{}\n", nr));
+    auto show = run_cli({"show", out});
+    EXPECT_THAT(show.out,
+                HasSubstr("value: struct .addr_space.1 (4 members); arena 64 pages captured"));
   }
 }
 

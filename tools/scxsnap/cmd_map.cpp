@@ -149,14 +149,23 @@ void add_map(CLI::App& app, int& exit_code) {
       exit_code = lookup_error(picked.error());
       return;
     }
+    // Ring buffers, stack traces, fd arrays, arena pages: their own lines,
+    // after the value when the map has one too (an arena's __arena globals).
+    std::vector<std::string> lines;
     if (const FailureDumpMap* fm = *picked) {
-      auto lines = special_contents(*fm, o->style.json, *report);
-      if (!lines.empty()) {
+      lines = special_contents(*fm, o->style.json, *report);
+      if (!lines.empty() && !fm->value) {
         for (const auto& l : lines) fmt::print("{}\n", l);
         exit_code = kOk;
         return;
       }
     }
+    struct PrintAfter {
+      const std::vector<std::string>& lines;
+      ~PrintAfter() {
+        for (const auto& l : lines) fmt::print("{}\n", l);
+      }
+    } print_after{lines};
     Snapshot snap(*report);
     auto m = snap.map(o->name);
     if (!m) {
