@@ -25,6 +25,14 @@ struct btf;
 
 namespace scxsnap {
 
+/// Where a pointer points, for renders that follow pointers into memory a
+/// capture holds (an arena's pages).
+struct SCXSNAP_API PointerTarget {
+  bool arena = false;                   ///< inside a captured arena's user range
+  std::uint64_t offset = 0;             ///< the address's offset in that arena
+  std::span<const std::uint8_t> bytes;  ///< the pointee's bytes when captured, else empty
+};
+
 /// Limits of one render. A value whose full compact JSON could pass
 /// `max_value_bytes` is rendered as ktstr's `truncated` variant (`needed` =
 /// the type's size, `had` = the bytes its partial shows in full) around a
@@ -45,6 +53,12 @@ struct SCXSNAP_API RenderLimits {
   /// least `flush_at` bytes; it takes the bytes (and clears the buffer).
   std::function<void(std::string&)> flush;
   std::size_t flush_at = std::size_t{1} << 20;
+  /// Pointer following: for a non-null pointer and its target type's size
+  /// (0: only asking where it points), where it points. An arena pointer is
+  /// rendered with `cast_annotation` "cast→arena" and its target one level
+  /// deep (`deref`), or why not (`deref_skipped_reason`, with the arena
+  /// offset). Unset: no pointer is followed.
+  std::function<PointerTarget(std::uint64_t address, std::uint32_t size)> follow_pointer;
 };
 
 /// What a render did.

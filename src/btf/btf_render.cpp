@@ -18,7 +18,41 @@ struct BtfRenderer::Impl {
   const struct btf* btf;
   btf_plan::Plan plan;
   btf_plan::Compiler compiler;
+  // Arena pointers' targets render through a renderer of their own (its
+  // plan grows while this one's executor runs); they are followed one level
+  // deep, so that renderer only labels the pointers it meets.
+  std::unique_ptr<BtfRenderer> targets;
+  bool is_target_renderer = false;
+
+  std::optional<RenderedValue> follow(std::uint32_t target, std::uint64_t address,
+                                      const RenderLimits& limits);
 };
+
+std::optional<RenderedValue> BtfRenderer::Impl::follow(std::uint32_t target, std::uint64_t address,
+                                                       const RenderLimits& limits) {
+  PointerTarget where = limits.follow_pointer(address, 0);
+  if (!where.arena) return std::nullopt;
+  static const std::string kArena = "cast→arena";
+  auto skipped = [&](std::string why) {
+    return RenderedValue::make_ptr(
+        address, std::nullopt, fmt::format("arena offset 0x{:x}: {}", where.offset, why), kArena);
+  };
+  if (is_target_renderer)
+    return skipped("pointers inside a followed pointer's target are not followed");
+  if (!targets) {
+    targets = std::make_unique<BtfRenderer>(btf, plan.max_array_elements);
+    targets->impl_->is_target_renderer = true;
+  }
+  auto size = targets->type_size(target);
+  if (!size || *size == 0) return skipped("its target type has no size");
+  where = limits.follow_pointer(address, *size);
+  if (where.bytes.size() < *size) return skipped("its target is not in a captured page");
+  RenderLimits inner = limits;
+  inner.flush = nullptr;  // the target is appended whole, inside this value
+  auto v = targets->render(target, where.bytes, inner);
+  if (!v) return skipped(v.error().message());
+  return RenderedValue::make_ptr(address, std::move(*v), std::nullopt, kArena);
+}
 
 BtfRenderer::BtfRenderer(const struct btf* btf, std::uint32_t max_array_elements)
     : impl_(std::make_unique<Impl>(btf, max_array_elements)) {}
@@ -49,6 +83,13 @@ Result<RenderedValue> BtfRenderer::render(std::uint32_t type_id,
                                           const RenderLimits& limits, RenderStatus* status) {
   SCXSNAP_TRY(std::uint32_t root, compile(type_id));
   btf_plan::TreeExec exec(impl_->plan, &limits);
+  btf_plan::FollowFn follow;
+  if (limits.follow_pointer) {
+    follow = [this, &limits](std::uint32_t t, std::uint64_t a) {
+      return impl_->follow(t, a, limits);
+    };
+    exec.set_follow(&follow);
+  }
   RenderedValue v = exec.root(root, bytes.data(), bytes.size());
   if (status) *status = exec.status();
   return v;
@@ -59,6 +100,13 @@ Result<void> BtfRenderer::render_json(std::uint32_t type_id, std::span<const std
                                       RenderStatus* status) {
   SCXSNAP_TRY(std::uint32_t root, compile(type_id));
   btf_plan::JsonExec exec(impl_->plan, out, &limits);
+  btf_plan::FollowFn follow;
+  if (limits.follow_pointer) {
+    follow = [this, &limits](std::uint32_t t, std::uint64_t a) {
+      return impl_->follow(t, a, limits);
+    };
+    exec.set_follow(&follow);
+  }
   exec.root(root, bytes.data(), bytes.size());
   if (status) *status = exec.status();
   return {};

@@ -292,6 +292,7 @@ Result<std::uint32_t> Compiler::compile_at(std::uint32_t type_id, int depth) {
     case BTF_KIND_PTR: {
       n.op = Op::Ptr;
       n.size = 8;
+      n.first = t->type;
       result = add(n);
       break;
     }

@@ -55,7 +55,8 @@ struct Node {
   std::uint32_t bits = 0;       // reported width of Int/Uint/Enum/Float
   std::uint32_t bit_off = 0;    // bitfields: bit offset inside the first byte(s)
   std::uint32_t bf_bits = 0;    // bitfields: width to extract (0 = whole value)
-  std::uint32_t first = 0;      // Struct: first member; Array: element node; Enum: first value
+  std::uint32_t first = 0;      // Struct: first member; Array: element node; Enum: first value;
+                                // Ptr: the target's BTF type id
   std::uint32_t count = 0;      // Struct: members; Array: declared length; Enum: values
   std::uint32_t elem_size = 0;  // Array stride; CpuList: bitmap bytes
   std::uint32_t aux = 0;        // CpuList: bitmap byte offset; Unsupported: reason index

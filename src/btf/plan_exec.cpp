@@ -8,6 +8,7 @@
 #include "report/json_writer.hpp"
 #include "report/report_writer.hpp"
 #include "scxsnap/btf_render.hpp"
+#include "scxsnap/report.hpp"
 
 #include <bit>
 #include <charconv>
@@ -177,6 +178,7 @@ RenderedValue TreeExec::full(std::uint32_t idx, const std::uint8_t* p, int depth
     case Op::Ptr: {
       std::uint64_t a = load_le(p, 8);
       if (a == 0) return RenderedValue::make_ptr(0);
+      if (auto followed = follow(n.first, a)) return std::move(*followed);
       return RenderedValue::make_ptr(a, std::nullopt, std::string(kPtrReason));
     }
     case Op::Bytes:
@@ -372,6 +374,10 @@ void JsonExec::full(std::uint32_t idx, const std::uint8_t* p, int depth) {
       return;
     case Op::Ptr: {
       std::uint64_t a = load_le(p, 8);
+      if (auto followed = follow(n.first, a)) {
+        out += to_json(*followed);
+        return;
+      }
       out += n.json_head;
       append_u64(out, a);
       if (a == 0)

@@ -9,14 +9,22 @@
 #include "scxsnap/rendered_value.hpp"
 
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace scxsnap::btf_plan {
 
+/// Renders a pointer that `RenderLimits::follow_pointer` places in an
+/// arena (target type id, address); nullopt when it is not an arena pointer.
+using FollowFn = std::function<std::optional<RenderedValue>(std::uint32_t, std::uint64_t)>;
+
 class ExecBase {
  public:
   const RenderStatus& status() const { return status_; }
+  /// Set by the renderer when pointers may be followed.
+  void set_follow(const FollowFn* f) { follow_ = f; }
 
  protected:
   ExecBase(const Plan& plan, const RenderLimits* limits) : plan_(plan), limits_(limits) {}
@@ -29,8 +37,15 @@ class ExecBase {
   /// Fills status_ for a root render and returns the budget the root gets.
   std::uint64_t begin_root(std::uint32_t root, std::size_t avail);
 
+  /// An arena pointer's whole rendering, when pointers are followed.
+  std::optional<RenderedValue> follow(std::uint32_t target, std::uint64_t address) const {
+    if (!follow_ || address == 0) return std::nullopt;
+    return (*follow_)(target, address);
+  }
+
   const Plan& plan_;
   const RenderLimits* limits_;
+  const FollowFn* follow_ = nullptr;
   RenderStatus status_;
 };
 

@@ -13,6 +13,7 @@
 // section is: the one placement that holds every such address.
 #include "arena_reader.hpp"
 
+#include "btf/arena_pointers.hpp"
 #include "btf/map_contents.hpp"
 #include "fd.hpp"
 #include "kernel_abi.hpp"
@@ -355,14 +356,24 @@ void read_arena(const MapInfo& info, int fd, ReadContext& ctx, FailureDumpMap& m
                              ctx.stop_reason ? ctx.stop_reason() : std::string("stop requested"),
                              scan->scanned, range->pages()));
   }
+  m.arena->pages = std::move(scan->pages);
   std::string note;
   if (auto g = locate_globals(info, *range, ctx, note)) {
     auto renderer = ctx.btfs.by_id(g->btf_id);
     if (renderer) {
-      auto bytes = section_bytes(*range, scan->pages, *g);
+      auto bytes = section_bytes(*range, m.arena->pages, *g);
+      // Pointers in the globals are followed into this arena's pages first.
+      RenderLimits lim = ctx.limits;
+      if (auto own = arena_pointers::follower({&*m.arena})) {
+        lim.follow_pointer = [own, outer = ctx.limits.follow_pointer](std::uint64_t addr,
+                                                                      std::uint32_t size) {
+          PointerTarget t = own(addr, size);
+          return t.arena || !outer ? t : outer(addr, size);
+        };
+      }
       map_contents::CutLog cut;
-      m.value = map_contents::value_tree(bytes, map_contents::Side{*renderer, g->datasec},
-                                         ctx.limits, cut);
+      m.value =
+          map_contents::value_tree(bytes, map_contents::Side{*renderer, g->datasec}, lim, cut);
       if (m.btf_id == 0) m.btf_id = g->btf_id;
       ctx.stats.values_truncated += cut.values;
       if (cut.values) add_error(m, map_contents::cut_error(cut, ctx.limits.max_value_bytes));
@@ -373,7 +384,6 @@ void read_arena(const MapInfo& info, int fd, ReadContext& ctx, FailureDumpMap& m
   } else if (!note.empty()) {
     add_error(m, note);
   }
-  m.arena->pages = std::move(scan->pages);
 }
 
 Result<std::vector<ArenaPage>> arena_pages(int fd, ArenaScan how) {

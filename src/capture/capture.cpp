@@ -6,9 +6,11 @@
 #include "scxsnap/capture.hpp"
 
 #include "active_object.hpp"
+#include "btf/arena_pointers.hpp"
 #include "capture_internal.hpp"
 #include "fd.hpp"
 #include "host_context.hpp"
+#include "kernel_abi.hpp"
 #include "map_reader.hpp"
 #include "native_sink.hpp"
 #include "report/guard.hpp"
@@ -30,6 +32,7 @@
 #include <ctime>
 #include <fmt/format.h>
 #include <fstream>
+#include <map>
 #include <new>
 #include <sys/stat.h>
 #include <sys/utsname.h>
@@ -292,6 +295,22 @@ Result<Captured> capture_impl(const CaptureOptions& o, MapSource& src, Stream* o
     emit(std::move(cm));
   };
 
+  // Arenas first, so that pointers into them, in every other map, are
+  // followed into their pages; each is then emitted in its place.
+  std::map<std::uint32_t, CapturedMap> arenas;
+  for (std::uint32_t id : ids) {
+    Fd fd(src.open_map(id));
+    bpf_map_info raw{};
+    if (!fd.valid() || src.map_info(fd.get(), &raw) != 0 || raw.type != kMapTypeArena) continue;
+    MapInfo info = to_map_info(raw);
+    if (!sel.wanted(info) || should_stop()) continue;
+    read_map(info, fd.get(), ctx, arenas[id]);
+  }
+  std::vector<const ArenaSnapshot*> arena_views;
+  for (const auto& [id, cm] : arenas)
+    if (cm.map.arena) arena_views.push_back(&*cm.map.arena);
+  ctx.limits.follow_pointer = arena_pointers::follower(std::move(arena_views));
+
   std::vector<CapturedMap> struct_ops;
   std::size_t done = 0;
   for (std::uint32_t id : ids) {
@@ -337,7 +356,10 @@ Result<Captured> capture_impl(const CaptureOptions& o, MapSource& src, Stream* o
       raw_sink->begin(info, ctx);
       ctx.raw = &*raw_sink;
     }
-    read_map(info, fd.get(), ctx, cm);
+    if (auto pre = arenas.find(id); pre != arenas.end())
+      cm = pre->second;  // a copy: the pages stay where the follower looks
+    else
+      read_map(info, fd.get(), ctx, cm);
     ctx.raw = nullptr;
     if (info.type == BPF_MAP_TYPE_STRUCT_OPS) struct_ops.push_back(cm);
     if (!want) continue;

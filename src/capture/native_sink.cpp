@@ -40,9 +40,12 @@ void NativeSink::begin(const MapInfo& info, ReadContext& ctx) {
     const struct btf* src = ctx.btfs.raw(info.btf_id);
     std::uint32_t vt = info.btf_value_type_id;
     if (vt == 0) vt = ctx.btfs.declared_value_type(info.btf_id, info.name);
+    // Pointers into a captured arena are followed when rendered: their
+    // targets' types come along.
+    const bool pointees = static_cast<bool>(ctx.limits.follow_pointer);
     if (shape == Shape::Entries || shape == Shape::PercpuHashEntries)
-      if (auto h = w_.btf().add_root(src, info.btf_id, info.btf_key_type_id)) key = *h;
-    if (auto h = w_.btf().add_root(src, info.btf_id, vt)) value = *h;
+      if (auto h = w_.btf().add_root(src, info.btf_id, info.btf_key_type_id, pointees)) key = *h;
+    if (auto h = w_.btf().add_root(src, info.btf_id, vt, pointees)) value = *h;
   }
   w_.set_types(key, value);
 }

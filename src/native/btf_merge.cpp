@@ -65,10 +65,13 @@ BtfMerge::~BtfMerge() {
   btf__free(dst_);
 }
 
-// Behind a pointer only the pointee's name matters (the renderer never
-// follows pointers): a struct or union reached through a pointer is copied
-// as a forward declaration, so a struct_ops value does not drag half of
-// vmlinux along. Typedefs and qualifiers keep the pointer context.
+// Behind a pointer only the pointee's name matters (the renderer follows
+// pointers into arenas only): a struct or union reached through a pointer is
+// copied as a forward declaration, so a struct_ops value does not drag half
+// of vmlinux along. Typedefs and qualifiers keep the pointer context. A
+// closure copied with its pointees is keyed apart (kPointees in its source
+// key).
+constexpr std::uint64_t kPointees = std::uint64_t{1} << 48;
 bool keeps_pointer_context(std::uint32_t kind) {
   return kind == BTF_KIND_TYPEDEF || kind == BTF_KIND_CONST || kind == BTF_KIND_VOLATILE ||
          kind == BTF_KIND_RESTRICT || kind == BTF_KIND_TYPE_TAG;
@@ -80,11 +83,12 @@ Result<std::uint32_t> BtfMerge::copy_closure(const struct btf* src, std::uint64_
   const std::uint32_t src_count = btf__type_cnt(src);
   // The key of (type, behind a pointer): the context only matters for the
   // kinds it changes.
+  const bool pointees = (src_key & kPointees) != 0;
   auto key_of = [&](std::uint32_t id, bool behind) -> Key {
     const struct btf_type* t = btf__type_by_id(src, id);
     const std::uint32_t k = t ? btf_kind(t) : 0;
-    const bool ctx =
-        behind && (k == BTF_KIND_STRUCT || k == BTF_KIND_UNION || keeps_pointer_context(k));
+    const bool ctx = behind && !pointees &&
+                     (k == BTF_KIND_STRUCT || k == BTF_KIND_UNION || keeps_pointer_context(k));
     return Key{src_key, id, ctx};
   };
   const Key root_key = key_of(root, false);
@@ -146,7 +150,8 @@ Result<std::uint32_t> BtfMerge::copy_closure(const struct btf* src, std::uint64_
 }
 
 Result<std::uint32_t> BtfMerge::add_root(const struct btf* src, std::uint64_t src_key,
-                                         std::uint32_t type_id) {
+                                         std::uint32_t type_id, bool pointees) {
+  if (pointees) src_key |= kPointees;
   if (!dst_) return Error(ErrorCode::Internal, "cannot create a BTF object");
   if (auto it = roots_.find({src_key, type_id}); it != roots_.end()) return it->second;
   const auto handle = static_cast<std::uint32_t>(resolved_.size());

@@ -30,8 +30,11 @@ class BtfMerge {
   /// once); the returned handle gives its id after finish(). Type 0 (void,
   /// or no type) stays 0. `src_key` names the source for as long as the merge
   /// lives (a kernel BTF id; a series' samples load the same BTF again).
+  /// A struct or union reached only through a pointer is copied as a
+  /// forward declaration unless `pointees` (when the snapshot holds an arena
+  /// its pointers may lead into).
   Result<std::uint32_t> add_root(const struct btf* src, std::uint64_t src_key,
-                                 std::uint32_t type_id);
+                                 std::uint32_t type_id, bool pointees = false);
   /// Deduplicate (libbpf's btf__dedup) and resolve the handles.
   Result<void> finish();
   std::uint32_t type_of(std::uint32_t handle) const { return resolved_.at(handle); }

@@ -127,6 +127,7 @@ Result<Setup> setup(const NativeFile& f, std::size_t i, const FailureDumpMap& sk
   }
   RenderLimits lim;
   lim.max_value_bytes = s.max_value_bytes;
+  lim.follow_pointer = s.follow;
   const bool percpu = is_percpu(m.shape);
   st.format = {nullptr,
                skel.value_size,
@@ -232,8 +233,9 @@ Result<void> write_entries_parallel(const NativeFile& f, std::size_t i, const Fa
 }
 }  // namespace
 
-RenderSettings settings_of(const Index& x) {
-  return {x.max_value_bytes, x.max_array_elements};
+RenderSettings settings_of(const Index& x, const FailureDumpReport& skeleton) {
+  return {x.max_value_bytes, x.max_array_elements,
+          arena_pointers::follower(arena_pointers::arenas_of(skeleton.maps))};
 }
 
 Result<void> write_map_json(const NativeFile& f, std::size_t i, const FailureDumpMap& skel,
@@ -309,6 +311,7 @@ Result<bool> render_vars(const NativeFile& f, std::size_t i, FailureDumpMap& out
   SCXSNAP_TRY(BtfRenderer * r, f.renderer(s.max_array_elements));
   RenderLimits lim;
   lim.max_value_bytes = s.max_value_bytes;
+  lim.follow_pointer = s.follow;
   std::vector<RenderedMember> members;
   const auto* vs = btf_var_secinfos(sec);
   for (unsigned k = 0; k < btf_vlen(sec); ++k) {

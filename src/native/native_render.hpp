@@ -4,6 +4,7 @@
 // byte for byte what a direct capture writes.
 #pragma once
 
+#include "btf/arena_pointers.hpp"
 #include "btf/map_contents.hpp"
 #include "native_file.hpp"
 #include "report/json_writer.hpp"
@@ -17,8 +18,11 @@ namespace scxsnap::native {
 struct RenderSettings {
   std::uint64_t max_value_bytes = 0;
   std::uint32_t max_array_elements = 4096;
+  arena_pointers::Follower follow;  // pointers into the snapshot's arenas
 };
-RenderSettings settings_of(const Index& x);
+/// The capture's render settings; pointers are followed into the arenas of
+/// `skeleton`, which must outlive the settings.
+RenderSettings settings_of(const Index& x, const FailureDumpReport& skeleton);
 
 /// Writes map `i` (its skeleton `skel`) as one JSON object into `w`, whose
 /// buffer is `buf`; `flush` is called between entries when the buffer is large.

@@ -21,6 +21,17 @@ struct arena_stats {
 struct arena_stats unplaced_stats __attribute__((section(".addr_space.1")));
 unsigned long long unplaced_counter __attribute__((section(".addr_space.1"))) = 5;
 
+// A scheduler's per-task records live in its arena; globals point at them.
+struct arena_task {
+  unsigned long long runs;
+  unsigned int cpu;
+  unsigned int pad;
+  struct arena_task *next;
+};
+struct arena_task *first_task;    // .bss, set by the test into a captured page
+struct arena_task *missing_task;  // .bss, into a page never allocated
+unsigned long long *kernel_ptr;   // .bss, outside the arena
+
 extern void *bpf_arena_alloc_pages(void *map, void *addr, __u32 page_cnt, int node_id,
                                    __u64 flags) __ksym;
 extern void bpf_arena_free_pages(void *map, void *ptr, __u32 page_cnt) __ksym;

@@ -7,6 +7,7 @@
 #include "capture/arena_reader.hpp"
 #include "cli_util.hpp"
 #include "scxsnap/scxsnap.hpp"
+#include "snapshot/field_walk.hpp"
 
 #include <fmt/format.h>
 #include <gmock/gmock.h>
@@ -130,6 +131,85 @@ TEST_F(ArenaObject, FreeRangeTreeAndPageByPageScanFindTheSamePages) {
   EXPECT_EQ(tree->at(5).bytes.at(0), 63);
 }
 
+struct ArenaTask {
+  std::uint64_t runs;
+  std::uint32_t cpu, pad;
+  std::uint64_t next;
+};
+
+TEST_F(ArenaObject, PointersIntoTheArenaAreFollowedIntoCapturedPages) {
+  // Two tasks on page 3, linked; the .bss points at the first, at a page
+  // never allocated, and outside the arena.
+  const std::uint64_t t1 = kUserVm + 3 * kPage + 64, t2 = t1 + 32, gone = kUserVm + 40 * kPage;
+  ArenaTask a{1000, 3, 0, t2}, b{2000, 5, 0, 0};
+  std::memcpy(user + (t1 - kUserVm), &a, sizeof a);
+  std::memcpy(user + (t2 - kUserVm), &b, sizeof b);
+  const std::uint64_t kernel = 0xffff888012345678ull;
+  lo.set_global(".bss", "first_task", &t1, 8);
+  lo.set_global(".bss", "missing_task", &gone, 8);
+  lo.set_global(".bss", "kernel_ptr", &kernel, 8);
+  CaptureOptions o;
+  o.map_ids = {arena_id(), LoadedObject::id_of(lo.map_ending(".bss"))};
+  auto r = capture(o);
+  ASSERT_TRUE(r.has_value()) << r.error().message();
+  const FailureDumpMap* bss = nullptr;
+  for (const auto& m : r->maps)
+    if (m.name.ends_with(".bss")) bss = &m;
+  ASSERT_NE(bss, nullptr);
+  ASSERT_TRUE(bss->value.has_value());
+  const RenderedValue* first = detail::lookup_member(*bss->value, "first_task");
+  ASSERT_NE(first, nullptr);
+  ASSERT_EQ(first->kind(), ValueKind::Ptr);
+  EXPECT_EQ(first->uint_value(), t1);
+  ASSERT_NE(first->cast_annotation(), nullptr);
+  EXPECT_EQ(*first->cast_annotation(), "cast→arena");
+  ASSERT_NE(first->deref(), nullptr);
+  Snapshot s(*r);
+  EXPECT_EQ(s.var("first_task").get("runs").as_u64().value(), 1000u);
+  EXPECT_EQ(s.var("first_task").get("cpu").as_u64().value(), 3u);
+  // One level deep: the target's own pointer is labelled with its offset.
+  const RenderedValue* next = detail::lookup_member(*first->deref(), "next");
+  ASSERT_NE(next, nullptr);
+  ASSERT_NE(next->deref_skipped_reason(), nullptr);
+  EXPECT_EQ(*next->deref_skipped_reason(),
+            fmt::format("arena offset 0x{:x}: pointers inside a followed pointer's target are "
+                        "not followed",
+                        t2 - kUserVm));
+  const RenderedValue* missing = detail::lookup_member(*bss->value, "missing_task");
+  ASSERT_NE(missing, nullptr);
+  EXPECT_EQ(missing->deref(), nullptr);
+  ASSERT_NE(missing->deref_skipped_reason(), nullptr);
+  EXPECT_EQ(*missing->deref_skipped_reason(),
+            "arena offset 0x28000: its target is not in a captured page");
+  const RenderedValue* kp = detail::lookup_member(*bss->value, "kernel_ptr");
+  ASSERT_NE(kp, nullptr);
+  EXPECT_EQ(kp->cast_annotation(), nullptr);
+  EXPECT_THAT(*kp->deref_skipped_reason(), HasSubstr("kernel memory behind pointers is not read"));
+  // The streamed JSON (CLI) and a native snapshot render the same pointers.
+  TempDir d;
+  const std::string js = d.path() + "/p.json", snap = d.path() + "/p.scxsnap",
+                    back = d.path() + "/back.json";
+  ASSERT_EQ(run_cli({"capture", "--map-id", std::to_string(o.map_ids[0]), "--map-id",
+                     std::to_string(o.map_ids[1]), "-o", js})
+                .exit_code,
+            0);
+  ASSERT_EQ(run_cli({"capture", "--map-id", std::to_string(o.map_ids[0]), "--map-id",
+                     std::to_string(o.map_ids[1]), "-o", snap})
+                .exit_code,
+            0);
+  ASSERT_EQ(run_cli({"convert", snap, back}).exit_code, 0);
+  auto direct = load_report(js);
+  auto native = load_report(back);
+  ASSERT_TRUE(direct.has_value() && native.has_value());
+  auto maps_json = [](const FailureDumpReport& x) {
+    FailureDumpReport only;
+    only.maps = x.maps;
+    return to_json(only);
+  };
+  EXPECT_EQ(maps_json(*direct), maps_json(*r));
+  EXPECT_EQ(maps_json(*native), maps_json(*r));
+}
+
 TEST_F(ArenaObject, EntryCapKeepsTheFirstPagesAndSaysSo) {
   for (std::uint32_t k : {1u, 4u, 6u}) user[k * kPage] = static_cast<std::uint8_t>(k);
   auto m = capture_arena(2);
@@ -163,7 +243,8 @@ TEST_F(ArenaObject, CliShowsPagesAndJsonReadsBack) {
 // references to the globals are ld_imm64 of the arena (BPF_PSEUDO_MAP_VALUE,
 // offset = where libbpf placed the section + the variable's offset).
 struct ArenaGlobalsProgram {
-  static constexpr std::uint32_t kNrTasks = 0, kComm = 8, kStats = 24, kBig = 40, kBigLen = 600;
+  static constexpr std::uint32_t kNrTasks = 0, kComm = 8, kStats = 24, kStatsPtr = 40, kBig = 48,
+                                 kBigLen = 600;
   static constexpr std::uint32_t kSize = kBig + 8 * kBigLen;  // spans two pages
   struct btf* b = btf__new_empty();
   int prog_fd = -1;
@@ -177,14 +258,17 @@ struct ArenaGlobalsProgram {
     btf__add_field(b, "enqueued", u64, 0, 0);
     btf__add_field(b, "dispatched", u64, 64, 0);
     const int big = btf__add_array(b, u32, u64, kBigLen);
+    const int stats_ptr = btf__add_ptr(b, stats);
     const int v1 = btf__add_var(b, "nr_tasks", BTF_VAR_GLOBAL_ALLOCATED, u64);
     const int v2 = btf__add_var(b, "arena_comm", BTF_VAR_GLOBAL_ALLOCATED, comm);
     const int v3 = btf__add_var(b, "arena_stats", BTF_VAR_GLOBAL_ALLOCATED, stats);
     const int v4 = btf__add_var(b, "slots", BTF_VAR_GLOBAL_ALLOCATED, big);
+    const int v5 = btf__add_var(b, "stats_ptr", BTF_VAR_GLOBAL_ALLOCATED, stats_ptr);
     btf__add_datasec(b, ".addr_space.1", kSize);
     btf__add_datasec_var_info(b, v1, kNrTasks, 8);
     btf__add_datasec_var_info(b, v2, kComm, 16);
     btf__add_datasec_var_info(b, v3, kStats, 16);
+    btf__add_datasec_var_info(b, v5, kStatsPtr, 8);
     btf__add_datasec_var_info(b, v4, kBig, 8 * kBigLen);
     const int vptr = btf__add_ptr(b, 0);
     const int proto = btf__add_func_proto(b, i32);
@@ -236,6 +320,8 @@ TEST_F(ArenaObject, GlobalsAtTheStartOrTheEndAreRenderedAndFoundByVar) {
     std::memcpy(g + ArenaGlobalsProgram::kStats, &enq, 8);
     std::memcpy(g + ArenaGlobalsProgram::kStats + 8, &disp, 8);
     std::memcpy(g + ArenaGlobalsProgram::kBig + 8 * (ArenaGlobalsProgram::kBigLen - 1), &last, 8);
+    const std::uint64_t stats_at = kUserVm + base + ArenaGlobalsProgram::kStats;
+    std::memcpy(g + ArenaGlobalsProgram::kStatsPtr, &stats_at, 8);
     ArenaGlobalsProgram prog(arena_fd(), base);
     ASSERT_GE(prog.prog_fd, 0);
     auto m = capture_arena();
@@ -248,6 +334,8 @@ TEST_F(ArenaObject, GlobalsAtTheStartOrTheEndAreRenderedAndFoundByVar) {
     EXPECT_EQ(s.var("nr_tasks").as_u64().value(), nr);
     EXPECT_EQ(s.var("arena_stats").get("dispatched").as_u64().value(), disp);
     EXPECT_EQ(s.var("slots").as_u64_array().value().back(), last);
+    // A pointer among the globals into the arena: followed.
+    EXPECT_EQ(s.var("stats_ptr").get("dispatched").as_u64().value(), disp);
     EXPECT_EQ(s.var("arena_comm").as_u64_array().value().at(0), std::uint64_t{'a'});
     EXPECT_EQ(m.arena->pages.size(), kPages);
     // The command line: `var` finds them, `map` and `show` say where they are.
@@ -279,7 +367,7 @@ TEST_F(ArenaObject, GlobalsAtTheStartOrTheEndAreRenderedAndFoundByVar) {
     EXPECT_EQ(run_cli({"var", snap, "nr_tasks"}).out, fmt::format("{}\n", nr));
     auto show = run_cli({"show", out});
     EXPECT_THAT(show.out,
-                HasSubstr("value: struct .addr_space.1 (4 members); arena 64 pages captured"));
+                HasSubstr("value: struct .addr_space.1 (5 members); arena 64 pages captured"));
   }
 }
 
