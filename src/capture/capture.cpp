@@ -389,7 +389,8 @@ Result<Captured> capture_impl(const CaptureOptions& o, MapSource& src, Stream* o
     read_tasks(hp, pids, r);
   }
   r.sdt_alloc_unavailable =
-      "sdt_alloc allocators live in arena memory, which a live-host capture does not read";
+      "a live-host capture does not walk sdt_alloc allocators (an arena's pages and __arena "
+      "globals are in its map)";
 
   CaptureInfo info;
   char host[256] = {};

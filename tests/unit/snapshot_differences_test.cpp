@@ -116,4 +116,36 @@ TEST(DeliberateDifference, VarFindsCustomSectionsAndKconfig) {
   EXPECT_THAT(err_as<errors::VarNotFound>(s.var("nope")).available, ElementsAre("nr", "other"));
 }
 
+// Difference 8: an ARENA map's value holds the object's __arena globals;
+// var finds them where ktstr finds nothing, and an active view sees the
+// arena sharing its object's BTF.
+TEST(DeliberateDifference, VarFindsArenaGlobals) {
+  auto arena = [](std::string name, std::uint32_t btf, std::uint64_t v) {
+    FailureDumpMap m = make_global_map(".addr_space.1", {{"nr_tasks", uint_v(v)}});
+    m.name = std::move(name);
+    m.map_type = 33;  // BPF_MAP_TYPE_ARENA
+    m.btf_id = btf;
+    m.arena = ArenaSnapshot{};
+    return m;
+  };
+  auto bss = make_global_map("scx_a.bss", {{"nr", uint_v(3)}});
+  bss.btf_id = 7;
+  auto r = make_report_with_maps({bss, arena("arena", 7, 42)});
+  Snapshot s(r);
+  EXPECT_EQ(s.var("nr_tasks").as_u64().value(), 42u);
+  // Not an arena: a map named like one is not searched.
+  auto not_arena = make_global_map(".addr_space.1", {{"nr_tasks", uint_v(1)}});
+  not_arena.name = "arena";
+  auto plain = make_report_with_maps({bss, not_arena});
+  EXPECT_FALSE(Snapshot(plain).var("nr_tasks").is_present());
+  // Two objects' arenas: the active object's.
+  auto bss_b = make_global_map("scx_b.bss", {{"other", uint_v(1)}});
+  bss_b.btf_id = 8;
+  auto two = make_report_with_maps({bss, arena("arena", 7, 42), bss_b, arena("arena", 8, 43)});
+  EXPECT_THAT(err_as<errors::AmbiguousVar>(Snapshot(two).var("nr_tasks")).found_in,
+              ElementsAre("arena", "arena"));
+  two.active_obj_name = "scx_b";
+  EXPECT_EQ(Snapshot(two).var("nr_tasks").as_u64().value(), 43u);
+}
+
 }  // namespace
