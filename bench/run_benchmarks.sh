@@ -58,6 +58,10 @@ if [ "$(id -u)" = 0 ]; then
   echo
   echo "== capture at production scale (136 MiB .bss, 130+ maps), against bpftool"
   "$(dirname "$0")/scale_bench.sh" "$build"
+  echo
+  echo "== arena capture: scx-shaped 4 GiB arena, 16 MiB and 256 MiB allocated, against the owner's own copy"
+  "$build/bench/arena_bench" 4096 5
+  "$build/bench/arena_bench" 65536 3
 else
   echo "(capture benchmark skipped: needs root to load BPF objects)"
 fi
