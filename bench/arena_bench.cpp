@@ -37,8 +37,8 @@ double median_ms(int runs, F&& f) {
   for (int i = 0; i < runs; ++i) {
     auto a = std::chrono::steady_clock::now();
     f();
-    t.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - a)
-                    .count());
+    t.push_back(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - a).count());
   }
   std::sort(t.begin(), t.end());
   return t[t.size() / 2];
@@ -73,7 +73,8 @@ int main(int argc, char** argv) {
   const std::uint64_t rest = pages - pages / 2, stride = (span - pages / 2) / rest;
   for (std::uint64_t i = 0; i < rest; ++i) at.push_back(pages / 2 + i * stride);
   for (std::uint64_t k : at)
-    for (std::uint64_t b = 0; b < kPage; b += 64) user[k * kPage + b] = static_cast<std::uint8_t>(k + b);
+    for (std::uint64_t b = 0; b < kPage; b += 64)
+      user[k * kPage + b] = static_cast<std::uint8_t>(k + b);
   bpf_map_info info{};
   std::uint32_t len = sizeof info;
   bpf_obj_get_info_by_fd(fd, &info, &len);
@@ -115,9 +116,10 @@ int main(int argc, char** argv) {
   fmt::print("arena: {} pages allocated of {} declared ({} MiB of {} MiB)\n", pages, span,
              pages * kPage >> 20, span * kPage >> 20);
   fmt::print("raw copy by the owner      {:8.1f} ms\n", raw);
-  fmt::print("scxsnap, free-range tree   {:8.1f} ms  ({:.1f}x raw; {:.1f} ms of it fixed: vmlinux "
-             "BTF and the reader program, timed on a 1-page arena)\n",
-             tree, tree / raw, fixed);
+  fmt::print(
+      "scxsnap, free-range tree   {:8.1f} ms  ({:.1f}x raw; {:.1f} ms of it fixed: vmlinux "
+      "BTF and the reader program, timed on a 1-page arena)\n",
+      tree, tree / raw, fixed);
   fmt::print("scxsnap, every page        {:8.1f} ms  ({:.1f}x raw, {:.1f}x the tree)\n", every,
              every / raw, every / tree);
   fmt::print("scxsnap capture_json       {:8.1f} ms  ({:.1f} MB of JSON, host context included)\n",

@@ -29,11 +29,12 @@ Follower follower(std::vector<const ArenaSnapshot*> arenas) {
     // Pages are looked up by address: a report whose pages are out of order
     // (not one scxsnap wrote) gets its arena pointers labelled, not followed.
     static const ArenaSnapshot kNoPages{};
-    const bool ordered =
-        std::is_sorted(a->pages.begin(), a->pages.end(),
-                       [](const ArenaPage& x, const ArenaPage& y) { return x.user_addr < y.user_addr; });
+    const bool ordered = std::is_sorted(
+        a->pages.begin(), a->pages.end(),
+        [](const ArenaPage& x, const ArenaPage& y) { return x.user_addr < y.user_addr; });
     if (!ordered) {
-      ranges.push_back({a->user_vm_start, a->user_vm_start + a->declared_pages * system_page, &kNoPages});
+      ranges.push_back(
+          {a->user_vm_start, a->user_vm_start + a->declared_pages * system_page, &kNoPages});
       continue;
     }
     const std::uint64_t page = a->pages.empty() ? system_page : a->pages.front().bytes.size();
@@ -46,8 +47,9 @@ Follower follower(std::vector<const ArenaSnapshot*> arenas) {
       PointerTarget t{true, addr - r.start, {}};
       if (size == 0) return t;
       const auto& pages = r.arena->pages;  // in address order
-      auto it = std::upper_bound(pages.begin(), pages.end(), addr,
-                                 [](std::uint64_t a, const ArenaPage& p) { return a < p.user_addr; });
+      auto it =
+          std::upper_bound(pages.begin(), pages.end(), addr,
+                           [](std::uint64_t a, const ArenaPage& p) { return a < p.user_addr; });
       if (it == pages.begin()) return t;
       const ArenaPage& p = *std::prev(it);
       const std::uint64_t in = addr - p.user_addr;

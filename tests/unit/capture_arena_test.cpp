@@ -23,7 +23,8 @@ namespace {
 
 constexpr std::uint64_t kPage = 4096;
 constexpr std::uint32_t kPages = 64;
-constexpr std::uint64_t kUserVm = 1ull << 44;  // the arena's fixed user address (map_extra)
+constexpr std::uint64_t kUserVm = 1ull << 45;  // the fixed user address (map_extra); scx uses
+                                               // 1 << 44, inside ASan's shadow memory
 
 struct PageArgs {
   std::uint64_t addr;
