@@ -21,7 +21,7 @@ std::vector<const ArenaSnapshot*> arenas_of(const std::vector<FailureDumpMap>& m
   return out;
 }
 
-Follower follower(std::vector<const ArenaSnapshot*> arenas) {
+Follower follower(const std::vector<const ArenaSnapshot*>& arenas) {
   const auto system_page = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
   std::vector<Range> ranges;
   for (const ArenaSnapshot* a : arenas) {

@@ -18,7 +18,7 @@ using Follower = std::function<PointerTarget(std::uint64_t address, std::uint32_
 /// A RenderLimits::follow_pointer over `arenas` (which must outlive it; an
 /// arena with no user address is skipped); empty when none is left. A target
 /// is followed when it lies whole inside one captured page.
-Follower follower(std::vector<const ArenaSnapshot*> arenas);
+Follower follower(const std::vector<const ArenaSnapshot*>& arenas);
 
 /// The arenas of `maps`.
 std::vector<const ArenaSnapshot*> arenas_of(const std::vector<FailureDumpMap>& maps);

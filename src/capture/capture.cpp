@@ -309,7 +309,7 @@ Result<Captured> capture_impl(const CaptureOptions& o, MapSource& src, Stream* o
   std::vector<const ArenaSnapshot*> arena_views;
   for (const auto& [id, cm] : arenas)
     if (cm.map.arena) arena_views.push_back(&*cm.map.arena);
-  ctx.limits.follow_pointer = arena_pointers::follower(std::move(arena_views));
+  ctx.limits.follow_pointer = arena_pointers::follower(arena_views);
 
   std::vector<CapturedMap> struct_ops;
   std::size_t done = 0;
