@@ -24,21 +24,20 @@ std::vector<const ArenaSnapshot*> arenas_of(const std::vector<FailureDumpMap>& m
 Follower follower(const std::vector<const ArenaSnapshot*>& arenas) {
   const auto system_page = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
   std::vector<Range> ranges;
+  static const ArenaSnapshot kNoPages{};
   for (const ArenaSnapshot* a : arenas) {
     if (!a || a->user_vm_start == 0) continue;
+    const std::uint64_t page = a->pages.empty() ? system_page : a->pages.front().bytes.size();
+    // A report read from a file may say anything: the span stays in u64.
+    const std::uint64_t room = UINT64_MAX - a->user_vm_start;
+    const std::uint64_t span =
+        page != 0 && a->declared_pages <= room / page ? a->declared_pages * page : room;
     // Pages are looked up by address: a report whose pages are out of order
     // (not one scxsnap wrote) gets its arena pointers labelled, not followed.
-    static const ArenaSnapshot kNoPages{};
     const bool ordered = std::is_sorted(
         a->pages.begin(), a->pages.end(),
         [](const ArenaPage& x, const ArenaPage& y) { return x.user_addr < y.user_addr; });
-    if (!ordered) {
-      ranges.push_back(
-          {a->user_vm_start, a->user_vm_start + a->declared_pages * system_page, &kNoPages});
-      continue;
-    }
-    const std::uint64_t page = a->pages.empty() ? system_page : a->pages.front().bytes.size();
-    ranges.push_back({a->user_vm_start, a->user_vm_start + a->declared_pages * page, a});
+    ranges.push_back({a->user_vm_start, a->user_vm_start + span, ordered ? a : &kNoPages});
   }
   if (ranges.empty()) return {};
   return [ranges = std::move(ranges)](std::uint64_t addr, std::uint32_t size) -> PointerTarget {
@@ -52,8 +51,8 @@ Follower follower(const std::vector<const ArenaSnapshot*>& arenas) {
                            [](std::uint64_t a, const ArenaPage& p) { return a < p.user_addr; });
       if (it == pages.begin()) return t;
       const ArenaPage& p = *std::prev(it);
-      const std::uint64_t in = addr - p.user_addr;
-      if (in + size <= p.bytes.size()) t.bytes = {p.bytes.data() + in, size};
+      const std::uint64_t in = addr - p.user_addr;  // no overflow: checked apart
+      if (in < p.bytes.size() && size <= p.bytes.size() - in) t.bytes = {p.bytes.data() + in, size};
       return t;
     }
     return {};

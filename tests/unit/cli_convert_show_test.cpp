@@ -151,6 +151,24 @@ TEST(CliShow, SummarisesMapsContextAndGaps) {
   EXPECT_THAT(r.out, HasSubstr("event_counter_timeline: 1 samples"));
 }
 
+// A value without BTF is summarised by its first 16 bytes and its size
+// (`map` prints it whole): a 4 KiB untyped buffer stays one short line.
+TEST(CliShow, UntypedValueIsSummarisedNotDumped) {
+  TempDir d;
+  std::string hex;
+  for (int i = 0; i < 4096; ++i) hex += (i ? " " : "") + std::string(i == 20 ? "7f" : "00");
+  const std::string path = d.path() + "/r.json";
+  spit(path, R"({"schema":"single","maps":[{"name":"buf","map_type":2,"value_size":4096,)"
+             R"("max_entries":1,"value":{"kind":"bytes","hex":")" +
+                 hex + R"("}}]})");
+  CliResult r = run_cli({"show", path});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("value: bytes 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 ... "
+                               "(4096 bytes)\n"));
+  CliResult m = run_cli({"map", path, "buf"});
+  EXPECT_THAT(m.out, HasSubstr(" 7f "));
+}
+
 TEST(CliShow, BadUsageExits2) {
   EXPECT_EQ(run_cli({"show"}).exit_code, 2);
   EXPECT_EQ(run_cli({"frobnicate"}).exit_code, 2);

@@ -57,6 +57,13 @@ std::string describe_value(const RenderedValue& v) {
     case ValueKind::Truncated:
       return fmt::format("truncated ({} of {} bytes shown in full) {}", v.had(), v.needed(),
                          v.partial() ? describe_value(*v.partial()) : std::string());
+    case ValueKind::Bytes: {
+      // A summary line: the first 16 bytes and the count (`map` prints them all).
+      constexpr std::size_t kShown = 16 * 3 - 1;
+      const std::string& hex = v.text();
+      if (hex.size() <= kShown) return "bytes " + hex;
+      return fmt::format("bytes {} ... ({} bytes)", hex.substr(0, kShown), (hex.size() + 1) / 3);
+    }
     default:
       return std::string(kind_tag(v.kind())) + " " + v.display(DisplayOptions{true, true});
   }
