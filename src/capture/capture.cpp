@@ -277,6 +277,13 @@ Result<Captured> capture_impl(const CaptureOptions& o, MapSource& src, Stream* o
     if (m.error) ++c.summary.maps_with_errors;
   };
   // A map read whole: written out at once, or kept for the model.
+  auto write_out = [&](const FailureDumpMap& m) {
+    // Arena pages are written a page at a time, flushed as they go.
+    detail::write_map_paged(out->w, m, [&](detail::JsonWriter&) {
+      if (out->buf.size() >= kFlushAt) out->flush();
+    });
+    if (out->buf.size() >= kFlushAt) out->flush();
+  };
   auto emit = [&](CapturedMap&& cm) {
     count(cm.map);
     if (raw_sink) raw_sink->end();  // a map never begun is recorded without contents
@@ -284,8 +291,21 @@ Result<Captured> capture_impl(const CaptureOptions& o, MapSource& src, Stream* o
       c.maps.push_back(std::move(cm));
       return;
     }
-    detail::write_map_to(out->w, cm.map);
-    if (out->buf.size() >= kFlushAt) out->flush();
+    write_out(cm.map);
+  };
+  // An arena read ahead stays where the pointer follower looks until every
+  // map is read: written from there, or kept in the model without its pages,
+  // which move in at the end (never copied: they can be hundreds of MiB).
+  std::vector<std::pair<std::size_t, std::uint32_t>> pages_later;  // c.maps index, map id
+  auto emit_arena = [&](CapturedMap& pre, std::uint32_t id) {
+    count(pre.map);
+    if (raw_sink) raw_sink->end();
+    if (out) return write_out(pre.map);
+    std::vector<ArenaPage> pages;
+    if (pre.map.arena) pages.swap(pre.map.arena->pages);
+    c.maps.push_back(pre);
+    if (pre.map.arena) pre.map.arena->pages.swap(pages);
+    pages_later.emplace_back(c.maps.size() - 1, id);
   };
   auto failed_map = [&](std::uint32_t id, std::string why) {
     CapturedMap cm;
@@ -356,15 +376,20 @@ Result<Captured> capture_impl(const CaptureOptions& o, MapSource& src, Stream* o
       raw_sink->begin(info, ctx);
       ctx.raw = &*raw_sink;
     }
-    if (auto pre = arenas.find(id); pre != arenas.end())
-      cm = pre->second;  // a copy: the pages stay where the follower looks
-    else
-      read_map(info, fd.get(), ctx, cm);
+    if (auto pre = arenas.find(id); pre != arenas.end()) {
+      ctx.raw = nullptr;
+      if (want) emit_arena(pre->second, id);
+      continue;
+    }
+    read_map(info, fd.get(), ctx, cm);
     ctx.raw = nullptr;
     if (info.type == BPF_MAP_TYPE_STRUCT_OPS) struct_ops.push_back(cm);
     if (!want) continue;
     emit(std::move(cm));
   }
+  for (auto [at, id] : pages_later)
+    if (auto& a = arenas[id].map.arena; a && c.maps[at].map.arena)
+      c.maps[at].map.arena->pages = std::move(a->pages);
   if (stopped_at_us) r.dump_truncated_at_us = *stopped_at_us;
 
   // Scheduler context.

@@ -306,6 +306,8 @@ inline constexpr std::size_t kMapHeadFields = 7;  // name .. max_entries
 /// `value`, then the four entry lists (the piecewise converter writes them
 /// in this order, reading each in chunks).
 inline constexpr std::size_t kMapValueField = 7;
+/// `arena` (a capture writes its pages one at a time).
+inline constexpr std::size_t kMapArenaField = 12;
 
 // ---- the report and the other dump kinds -------------------------------------------
 

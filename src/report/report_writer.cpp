@@ -256,6 +256,27 @@ void write_item(JsonWriter& w, const FailureDumpPercpuHashEntry& e) {
   write_value(w, e);
 }
 
+void write_map_paged(JsonWriter& w, const FailureDumpMap& m,
+                     const std::function<void(JsonWriter&)>& between) {
+  constexpr std::size_t kArena = kMapArenaField;  // its `pages` come first (kArenaFields)
+  if (!m.arena || m.arena->pages.empty()) return write_map_to(w, m);
+  w.begin_object();
+  write_fields(w, m, kMapFields, 0, kArena);
+  w.key(kMapFields[kArena].name);
+  w.begin_object();
+  w.key(kArenaFields[0].name);
+  w.begin_array();
+  for (const ArenaPage& p : m.arena->pages) {
+    write_value(w, p);
+    between(w);
+  }
+  w.end_array();
+  write_fields(w, *m.arena, kArenaFields, 1, kArenaFields.size());
+  w.end_object();
+  write_fields(w, m, kMapFields, kArena + 1, kMapFields.size());
+  w.end_object();
+}
+
 void write_map_head(JsonWriter& w, const FailureDumpMap& m) {
   write_fields(w, m, kMapFields, 0, kMapHeadFields);
 }

@@ -37,6 +37,11 @@ void write_map_to(JsonWriter& w, const FailureDumpMap& m);
 /// entries between them.
 void write_map_head(JsonWriter& w, const FailureDumpMap& m);
 void write_map_rest(JsonWriter& w, const FailureDumpMap& m);
+/// A whole map object as write_map_to writes it, with `between(w)` called
+/// after each arena page (a capture flushes there: an arena's pages are
+/// written as arrays of small integers, ~2 bytes of JSON per byte).
+void write_map_paged(JsonWriter& w, const FailureDumpMap& m,
+                     const std::function<void(JsonWriter&)>& between);
 /// `]` and every report field after `maps`, then the closing brace.
 void write_report_tail(JsonWriter& w, const FailureDumpReport& r);
 

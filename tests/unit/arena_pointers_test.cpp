@@ -2,6 +2,8 @@
 // address lands, hostile reports (overflowing spans, unordered pages), and the
 // renderer's two executors agreeing on a followed pointer.
 #include "btf/arena_pointers.hpp"
+
+#include "report/report_writer.hpp"
 #include "scxsnap/btf_render.hpp"
 #include "scxsnap/report.hpp"
 
@@ -117,6 +119,32 @@ TEST(ArenaPointers, TreeAndJsonRenderTheSameFollowedPointer) {
   auto plain = r.render(static_cast<std::uint32_t>(node), head, RenderLimits{});
   ASSERT_TRUE(plain.has_value());
   EXPECT_EQ(plain->members().at(1).value.cast_annotation(), nullptr);
+}
+
+// A capture writes an arena's pages one at a time (flushing between them):
+// the same bytes as the whole map written at once.
+TEST(ArenaPointers, PagedMapWriteIsTheWholeMapWrite) {
+  FailureDumpMap m;
+  m.name = "arena";
+  m.map_id = 9;
+  m.map_type = 33;
+  m.max_entries = 4;
+  m.value = RenderedValue::make_uint(64, 5);
+  m.arena = arena_with({page_at(kStart, 1), page_at(kStart + 8192, 2)});
+  m.arena->kern_vm_start = 77;
+  m.arena->truncated = true;
+  m.error = "entry cap reached";
+  for (bool with_pages : {true, false}) {
+    if (!with_pages) m.arena->pages.clear();
+    std::string whole, paged;
+    detail::JsonWriter a(whole, false);
+    detail::write_map_to(a, m);
+    detail::JsonWriter b(paged, false);
+    int calls = 0;
+    detail::write_map_paged(b, m, [&](detail::JsonWriter&) { ++calls; });
+    EXPECT_EQ(paged, whole);
+    EXPECT_EQ(calls, with_pages ? 2 : 0);
+  }
 }
 
 }  // namespace

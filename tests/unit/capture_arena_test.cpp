@@ -9,6 +9,7 @@
 #include "scxsnap/scxsnap.hpp"
 #include "snapshot/field_walk.hpp"
 
+#include <filesystem>
 #include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -370,6 +371,45 @@ TEST_F(ArenaObject, GlobalsAtTheStartOrTheEndAreRenderedAndFoundByVar) {
     EXPECT_THAT(show.out,
                 HasSubstr("value: struct .addr_space.1 (5 members); arena 64 pages captured"));
   }
+}
+
+#ifdef SCXSNAP_SANITIZED
+constexpr long kBaseBoundKiB = (64 + 320) * 1024;  // shadow memory and ASan's quarantine
+#else
+constexpr long kBaseBoundKiB = 64 * 1024;
+#endif
+
+// 64 MiB of pages in a 256 MiB arena: ~140 MB of JSON streamed to the file
+// while memory stays at the pages themselves (the model holds them once and
+// the JSON is flushed a page at a time).
+TEST(Arena, LargeArenaIsCapturedInMemoryBoundedByItsPages) {
+  constexpr std::uint64_t kSpan = 65536, kUsed = 16384, kAt = 1ull << 46;
+  LIBBPF_OPTS(bpf_map_create_opts, mo, .map_flags = BPF_F_MMAPABLE, .map_extra = kAt);
+  int fd = bpf_map_create(static_cast<bpf_map_type>(33), "big_arena", 0, 0, kSpan, &mo);
+  ASSERT_GE(fd, 0) << std::strerror(errno);
+  void* p = ::mmap(reinterpret_cast<void*>(kAt), kSpan * kPage, PROT_READ | PROT_WRITE, MAP_SHARED,
+                   fd, 0);
+  ASSERT_NE(p, MAP_FAILED) << std::strerror(errno);
+  auto* u = static_cast<std::uint8_t*>(p);
+  for (std::uint64_t k = 0; k < kUsed; ++k) u[k * 4 * kPage + (k % kPage)] = 1;  // every 4th page
+  bpf_map_info info{};
+  std::uint32_t len = sizeof info;
+  ASSERT_EQ(bpf_obj_get_info_by_fd(fd, &info, &len), 0);
+  TempDir d;
+  const std::string out = d.path() + "/big.json";
+  CliResult r = run_cli({"capture", "--map-id", std::to_string(info.id), "-o", out});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const long raw_kib = static_cast<long>(kUsed * kPage / 1024);
+  EXPECT_GT(std::filesystem::file_size(out), 2 * kUsed * kPage);
+  EXPECT_LE(r.max_rss_kib, kBaseBoundKiB + raw_kib + raw_kib / 4);
+  auto back = load_report(out);
+  ASSERT_TRUE(back.has_value()) << back.error().message();
+  const auto& pages = back->maps.at(0).arena->pages;
+  ASSERT_EQ(pages.size(), kUsed);
+  EXPECT_EQ(pages[100].user_addr, kAt + 400 * kPage);
+  EXPECT_EQ(pages[100].bytes[100], 1);
+  ::munmap(p, kSpan * kPage);
+  ::close(fd);
 }
 
 TEST(Arena, NeverMappedArenaHasNoPagesAndIsLeftUnmapped) {
