@@ -299,13 +299,19 @@ Result<Captured> capture_impl(const CaptureOptions& o, MapSource& src, Stream* o
   std::vector<std::pair<std::size_t, std::uint32_t>> pages_later;  // c.maps index, map id
   auto emit_arena = [&](CapturedMap& pre, std::uint32_t id) {
     count(pre.map);
+    if (raw_sink && pre.map.arena)  // native: the pages as raw records, not in the skeleton
+      for (const ArenaPage& p : pre.map.arena->pages) {
+        std::uint8_t key[sizeof p.user_addr];
+        std::memcpy(key, &p.user_addr, sizeof key);
+        raw_sink->entry(key, p.bytes);
+      }
     if (raw_sink) raw_sink->end();
     if (out) return write_out(pre.map);
     std::vector<ArenaPage> pages;
     if (pre.map.arena) pages.swap(pre.map.arena->pages);
     c.maps.push_back(pre);
     if (pre.map.arena) pre.map.arena->pages.swap(pages);
-    pages_later.emplace_back(c.maps.size() - 1, id);
+    if (!raw_sink) pages_later.emplace_back(c.maps.size() - 1, id);
   };
   auto failed_map = [&](std::uint32_t id, std::string why) {
     CapturedMap cm;

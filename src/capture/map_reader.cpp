@@ -601,6 +601,8 @@ native::Shape content_shape(const MapInfo& info) {
     case BPF_MAP_TYPE_STACK:
     case BPF_MAP_TYPE_STRUCT_OPS:
       return Shape::Value;
+    case kMapTypeArena:
+      return Shape::ArenaPages;
     default:
       return Shape::None;
   }
@@ -608,8 +610,10 @@ native::Shape content_shape(const MapInfo& info) {
 
 bool streams_contents(const MapInfo& info) {
   // A struct_ops value is rendered into the model (the active object is
-  // found through it); every other shape streams.
-  return info.type != BPF_MAP_TYPE_STRUCT_OPS && content_shape(info) != native::Shape::None;
+  // found through it), an arena is read ahead of every other map (pointers
+  // into it are followed); every other shape streams.
+  return info.type != BPF_MAP_TYPE_STRUCT_OPS && info.type != kMapTypeArena &&
+         content_shape(info) != native::Shape::None;
 }
 
 void read_map(const MapInfo& info, int fd, ReadContext& ctx, CapturedMap& out) {

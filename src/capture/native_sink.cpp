@@ -3,6 +3,8 @@
 
 #include <bpf/bpf.h>
 
+#include <unistd.h>
+
 namespace scxsnap::capture_detail {
 namespace {
 
@@ -18,16 +20,21 @@ void NativeSink::begin(const MapInfo& info, ReadContext& ctx) {
   const bool percpu = shape == Shape::PercpuEntries || shape == Shape::PercpuHashEntries;
   const std::uint32_t value_bytes =
       percpu ? (info.value_size + 7) / 8 * 8 * ctx.ncpus : info.value_size;
-  std::uint32_t record = 0;
-  if (shape == Shape::Value)
+  std::uint32_t record = 0, key_size = info.key_size;
+  if (shape == Shape::Value) {
     record = info.value_size;
-  else if (shape != Shape::OwnerEntries && shape != Shape::None)
+    key_size = 0;
+  } else if (shape == Shape::ArenaPages) {
+    key_size = sizeof(std::uint64_t);  // the page's user address
+    record = key_size + static_cast<std::uint32_t>(::sysconf(_SC_PAGESIZE));
+  } else if (shape != Shape::OwnerEntries && shape != Shape::None) {
     record = info.key_size + value_bytes;
-  w_.begin_map(shape, shape == Shape::Value ? 0 : info.key_size, record, info.id);
+  }
+  w_.begin_map(shape, key_size, record, info.id);
   w_.set_kernel_info(native::KernelMapInfo{info.map_flags, info.key_size, info.btf_key_type_id,
                                            info.btf_value_type_id, info.btf_vmlinux_value_type_id,
                                            info.map_extra});
-  if (shape == Shape::None) return;
+  if (shape == Shape::None || shape == Shape::ArenaPages) return;
 
   // The types that render the contents, copied into the file's BTF.
   std::optional<std::uint32_t> key, value;

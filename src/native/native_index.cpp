@@ -14,9 +14,10 @@ using detail::PathNode;
 
 namespace {
 
-constexpr std::array<std::string_view, 7> kShapeNames = {
-    "none",         "value", "entries", "array_entries", "percpu_entries", "percpu_hash_entries",
-    "owner_entries"};
+constexpr std::array<std::string_view, 8> kShapeNames = {"none",           "value",
+                                                         "entries",        "array_entries",
+                                                         "percpu_entries", "percpu_hash_entries",
+                                                         "owner_entries",  "arena_pages"};
 
 void write_frame(detail::JsonWriter& w, const Frame& f) {
   w.begin_array();

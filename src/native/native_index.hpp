@@ -31,6 +31,7 @@ enum class Shape : std::uint8_t {
   PercpuEntries,      ///< u32 index ++ every CPU's slot (`percpu_entries`)
   PercpuHashEntries,  ///< key ++ every CPU's slot (`percpu_hash_entries`)
   OwnerEntries,       ///< u32 n ++ key JSON ++ u32 n ++ key bytes ++ value (`entries`)
+  ArenaPages,         ///< u64 user address ++ the page's bytes (`arena.pages`)
 };
 std::string_view shape_name(Shape s);
 std::optional<Shape> shape_from_name(std::string_view s);

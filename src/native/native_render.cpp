@@ -233,9 +233,39 @@ Result<void> write_entries_parallel(const NativeFile& f, std::size_t i, const Fa
 }
 }  // namespace
 
-RenderSettings settings_of(const Index& x, const FailureDumpReport& skeleton) {
-  return {x.max_value_bytes, x.max_array_elements,
-          arena_pointers::follower(arena_pointers::arenas_of(skeleton.maps))};
+// An arena's pages, from its records (u64 user address ++ page).
+Result<void> read_arena_pages(const NativeFile& f, std::size_t i, FailureDumpMap& out) {
+  if (!out.arena) out.arena.emplace();
+  out.arena->pages.clear();
+  return for_each_record(f, i, out, [&](const Record& r) -> Result<void> {
+    ArenaPage p;
+    std::memcpy(&p.user_addr, r.key.data(), std::min<std::size_t>(8, r.key.size()));
+    p.bytes.assign(r.value.begin(), r.value.end());
+    out.arena->pages.push_back(std::move(p));
+    return {};
+  });
+}
+
+Result<RenderSettings> settings_of(const NativeFile& f, const FailureDumpReport& skeleton) {
+  const Index& x = f.index();
+  RenderSettings s{x.max_value_bytes, x.max_array_elements, {}, {}};
+  // Pointers are followed into every arena: the ones stored as records are
+  // read first (their raw pages, held once), the ones a skeleton carries whole
+  // are used where they are.
+  auto arenas = std::make_shared<std::vector<FailureDumpMap>>();
+  std::vector<const ArenaSnapshot*> views;
+  for (std::size_t i = 0; i < skeleton.maps.size() && i < f.maps().size(); ++i) {
+    if (f.maps()[i].shape == Shape::ArenaPages) {
+      arenas->push_back(skeleton.maps[i]);
+      SCXSNAP_TRY_VOID(read_arena_pages(f, i, arenas->back()));
+    } else if (skeleton.maps[i].arena) {
+      views.push_back(&*skeleton.maps[i].arena);
+    }
+  }
+  for (const auto& m : *arenas) views.push_back(&*m.arena);
+  s.follow = arena_pointers::follower(views);
+  s.arenas = std::move(arenas);
+  return s;
 }
 
 Result<void> write_map_json(const NativeFile& f, std::size_t i, const FailureDumpMap& skel,
@@ -243,6 +273,17 @@ Result<void> write_map_json(const NativeFile& f, std::size_t i, const FailureDum
                             const std::function<Result<void>()>& flush, CutLog& cut) {
   const MapIndex& m = f.maps()[i];
   CutLog map_cut;
+  if (m.shape == Shape::ArenaPages) {
+    // Its pages (raw-sized) into a copy of the skeleton, written a page at a
+    // time: never the whole JSON in memory.
+    FailureDumpMap full = skel;
+    SCXSNAP_TRY_VOID(read_arena_pages(f, i, full));
+    Result<void> flushed;
+    detail::write_map_paged(w, full, [&](detail::JsonWriter&) {
+      if (flushed && buf.size() >= kFlushAt) flushed = flush();
+    });
+    return flushed;
+  }
   w.begin_object();
   detail::write_map_head(w, skel);
   if (m.shape == Shape::Value && m.records) {
@@ -273,7 +314,9 @@ Result<void> render_map(const NativeFile& f, std::size_t i, FailureDumpMap& out,
                         const RenderSettings& s, CutLog& cut) {
   const MapIndex& m = f.maps()[i];
   CutLog map_cut;
-  if (m.shape == Shape::Value && m.records) {
+  if (m.shape == Shape::ArenaPages) {
+    SCXSNAP_TRY_VOID(read_arena_pages(f, i, out));
+  } else if (m.shape == Shape::Value && m.records) {
     SCXSNAP_TRY(Setup st, setup(f, i, out, s));
     SCXSNAP_TRY(std::vector<std::uint8_t> v, whole_value(f, i));
     out.value = map_contents::value_tree(v, st.rs.value, st.format.lim, map_cut);

@@ -10,6 +10,7 @@
 #include "report/json_writer.hpp"
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -18,11 +19,12 @@ namespace scxsnap::native {
 struct RenderSettings {
   std::uint64_t max_value_bytes = 0;
   std::uint32_t max_array_elements = 4096;
-  arena_pointers::Follower follow;  // pointers into the snapshot's arenas
+  arena_pointers::Follower follow;                            // pointers into the snapshot's arenas
+  std::shared_ptr<const std::vector<FailureDumpMap>> arenas;  // what `follow` reads
 };
-/// The capture's render settings; pointers are followed into the arenas of
-/// `skeleton`, which must outlive the settings.
-RenderSettings settings_of(const Index& x, const FailureDumpReport& skeleton);
+/// The capture's render settings for the selected sample: its arenas' pages
+/// are read (pointers are followed into them); `skeleton` must outlive them.
+Result<RenderSettings> settings_of(const NativeFile& f, const FailureDumpReport& skeleton);
 
 /// Writes map `i` (its skeleton `skel`) as one JSON object into `w`, whose
 /// buffer is `buf`; `flush` is called between entries when the buffer is large.

@@ -76,8 +76,8 @@ Result<FailureDumpMap> NativeSnapshot::load_map(std::size_t i) const {
     impl_->file.select(0);
     FailureDumpMap m = impl_->skeleton.maps[i];
     map_contents::CutLog cut;
-    SCXSNAP_TRY_VOID(native::render_map(
-        impl_->file, i, m, native::settings_of(impl_->file.index(), impl_->skeleton), cut));
+    SCXSNAP_TRY(native::RenderSettings settings, native::settings_of(impl_->file, impl_->skeleton));
+    SCXSNAP_TRY_VOID(native::render_map(impl_->file, i, m, settings, cut));
     return m;
   });
 }
@@ -87,7 +87,7 @@ namespace {
 Result<FailureDumpReport> render(const native::NativeFile& file, FailureDumpReport r,
                                  const NativeSelection& sel) {
   if (!sel.contents) return r;
-  const auto settings = native::settings_of(file.index(), r);
+  SCXSNAP_TRY(const native::RenderSettings settings, native::settings_of(file, r));
   map_contents::CutLog cut;
   // With vars and no map asked for, only the global sections' variables render.
   const bool all = sel.maps.empty() && sel.map_ids.empty() && !sel.vars;
@@ -167,7 +167,7 @@ Result<void> write_sample_json(const native::NativeFile& file, const FailureDump
       buf.clear();
       return r;
     };
-    const auto settings = native::settings_of(file.index(), skel);
+    SCXSNAP_TRY(const native::RenderSettings settings, native::settings_of(file, skel));
     map_contents::CutLog cut;
     detail::write_report_head(w, skel);
     for (std::size_t i = 0; i < skel.maps.size(); ++i) {
