@@ -107,7 +107,8 @@ Result<Fd> load(const std::vector<bpf_insn>& p) {
   if (err == EPERM || err == EACCES)
     return make_error(ErrorCode::PermissionDenied,
                       fmt::format("loading the kernel-memory reader program: {} (needs CAP_BPF "
-                                  "and CAP_PERFMON){}{}",
+                                  "and CAP_PERFMON, and a kernel not locked down for "
+                                  "confidentiality){}{}",
                                   std::strerror(err), why.empty() ? "" : ": ", why));
   return make_error(ErrorCode::Unsupported,
                     fmt::format("loading the kernel-memory reader program: {}{}{}",
