@@ -380,6 +380,8 @@ void read_arena(const MapInfo& info, int fd, ReadContext& ctx, FailureDumpMap& m
       if (cut.stopped) add_error(m, "capture stopped while rendering the __arena globals");
       if (scan->capped || scan->stopped)
         add_error(m, "__arena globals on pages not captured read as zeros");
+    } else {
+      add_error(m, "__arena globals not rendered: " + renderer.error().message());
     }
   } else if (!note.empty()) {
     add_error(m, note);
