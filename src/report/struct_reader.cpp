@@ -123,6 +123,13 @@ Result<void> finish(S&, const PathNode&) {
 Result<void> finish(TaskEnrichment& t, const PathNode& p) {
   return check_task_enrichment_rest(t.rest, path_text(&p));
 }
+// A static-range snapshot that serde would skip when writing (no `ranges`,
+// nothing skipped: keys it does not know count for nothing) is read as
+// absent, so what is read writes back to JSON that reads to the same model.
+Result<void> finish(FailureDumpReport& r, const PathNode&) {
+  if (r.scx_static_ranges && static_ranges_skipped(r)) r.scx_static_ranges.reset();
+  return {};
+}
 
 template <class T>
 Result<void> read_member(std::optional<T>& d, od::value v, const PathNode& p) {
