@@ -23,7 +23,7 @@ struct SCXSNAP_API DualFailureDumpReport {
   FailureDumpReport late;                           // required
   std::uint64_t early_max_age_jiffies = 0;          // skip if zero
   std::uint64_t early_threshold_jiffies = 0;        // skip if zero
-  std::optional<std::string> early_skipped_reason;  // null when none
+  std::optional<std::string> early_skipped_reason;  // skip if none
   friend bool operator==(const DualFailureDumpReport&, const DualFailureDumpReport&) = default;
 };
 
@@ -34,7 +34,7 @@ struct SCXSNAP_API DegradedFailureDumpReport {
   bool watchpoint_hit = false;       // required
   /// "triggered", "not_triggered", "out_of_bounds" or "not_resolved" (required).
   std::string bss_latch_state;
-  std::optional<std::uint32_t> exit_kind;     // null when none
+  std::optional<std::uint32_t> exit_kind;     // skip if none
   std::uint64_t elapsed_ms = 0;               // skip if zero
   FloatStyle float_style = FloatStyle::Zmij;  // not a field: as FailureDumpReport's
   friend bool operator==(const DegradedFailureDumpReport&,

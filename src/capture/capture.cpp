@@ -560,9 +560,11 @@ NativeSeriesWriter& NativeSeriesWriter::operator=(NativeSeriesWriter&&) noexcept
 NativeSeriesWriter::~NativeSeriesWriter() = default;
 
 Result<NativeSeriesWriter> NativeSeriesWriter::create(const std::filesystem::path& path) {
-  SCXSNAP_TRY(std::unique_ptr<native::NativeWriter> w, native::NativeWriter::create(path));
-  w->begin_series();
-  return NativeSeriesWriter(std::make_unique<Impl>(Impl{path, std::move(w), false}));
+  return detail::guarded("native series", [&]() -> Result<NativeSeriesWriter> {
+    SCXSNAP_TRY(std::unique_ptr<native::NativeWriter> w, native::NativeWriter::create(path));
+    w->begin_series();
+    return NativeSeriesWriter(std::make_unique<Impl>(Impl{path, std::move(w), false}));
+  });
 }
 
 Result<CaptureSummary> NativeSeriesWriter::capture(const CaptureOptions& options, std::string tag,
@@ -585,13 +587,17 @@ Result<CaptureSummary> NativeSeriesWriter::capture(const CaptureOptions& options
 Result<void> NativeSeriesWriter::add_report(std::string tag, std::uint64_t elapsed_ms,
                                             const FailureDumpReport& report) {
   if (impl_->failed) return Error(ErrorCode::Io, "the series could not be written further");
-  FailureDumpReport r = report;
-  impl_->w->begin_sample(std::move(tag), elapsed_ms);
-  for (const auto& m : r.maps) {
-    (void)m;
-    impl_->w->end_map();  // no raw contents: the skeleton holds what there is
-  }
-  return impl_->w->end_sample(to_json(r));
+  const std::size_t before = impl_->w->index().samples.size();
+  auto r = detail::guarded("native series", [&]() -> Result<void> {
+    std::string json = to_json(report);  // before the sample begins: nothing half-added
+    impl_->w->begin_sample(std::move(tag), elapsed_ms);
+    for (std::size_t i = 0; i < report.maps.size(); ++i)
+      impl_->w->end_map();  // no raw contents: the skeleton holds what there is
+    return impl_->w->end_sample(json);
+  });
+  // A sample left half-added: the series can only be closed as it was.
+  if (!r && impl_->w->index().samples.size() != before) impl_->failed = true;
+  return r;
 }
 
 std::size_t NativeSeriesWriter::samples() const {
@@ -600,7 +606,9 @@ std::size_t NativeSeriesWriter::samples() const {
 
 Result<void> NativeSeriesWriter::commit() {
   if (impl_->failed) return Error(ErrorCode::Io, "the series could not be written further");
-  return impl_->w->finish();
+  auto r = detail::guarded("native series", [&]() -> Result<void> { return impl_->w->finish(); });
+  if (!r) impl_->failed = true;
+  return r;
 }
 
 Result<FailureDumpReport> capture(const CaptureOptions& options) {

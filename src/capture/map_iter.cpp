@@ -64,10 +64,14 @@ class SeenKeys {
 
 enum class BatchEnd { Done, Unsupported, TooBig };
 
-// `last_key` holds the key yielded last (for a next-key walk to go on from).
+// `last_key` holds the key yielded last (for a next-key walk to go on from);
+// `seen` every key yielded from a hash map, whose walk may have to go on by
+// next key (a bucket larger than the budget), where a restart from the first
+// key must not yield the batch's keys again.
 BatchEnd walk_batch(MapSource& src, const MapShape& m, std::uint64_t limit,
                     std::size_t buffer_bytes, WalkResult& res, std::vector<std::uint8_t>& last_key,
-                    const EntryFn& fn) {
+                    SeenKeys& seen, const EntryFn& fn) {
+  const bool hashed = is_hash_family(m.type);
   // The cursor is a u32 bucket index for hash maps and a key otherwise.
   std::size_t cursor_size =
       is_hash_family(m.type) ? std::max<std::size_t>(m.key_size, 4) : m.key_size;
@@ -107,6 +111,7 @@ BatchEnd walk_batch(MapSource& src, const MapShape& m, std::uint64_t limit,
       ++res.visited;
       std::span<const std::uint8_t> key{keys.data() + std::size_t{i} * m.key_size, m.key_size};
       last_key.assign(key.begin(), key.end());
+      if (hashed) seen.insert(key);
       if (!fn(key, {values.data() + std::size_t{i} * m.value_size, m.value_size}))
         return BatchEnd::Done;
     }
@@ -116,15 +121,15 @@ BatchEnd walk_batch(MapSource& src, const MapShape& m, std::uint64_t limit,
   }
 }
 
-// From `start` (empty: the first key) on.
+// From `start` (empty: the first key) on; `seen` holds the keys already
+// yielded (`start` among them).
 void walk_next_key(MapSource& src, const MapShape& m, std::uint64_t limit, WalkResult& res,
-                   std::vector<std::uint8_t> start, const EntryFn& fn) {
+                   std::vector<std::uint8_t> start, SeenKeys& seen, const EntryFn& fn) {
   std::vector<std::uint8_t> next(m.key_size);
   std::vector<std::uint8_t> key = std::move(start);
   bool first = key.empty();
   key.resize(m.key_size);
   RawBuffer value(m.value_size);
-  SeenKeys seen;
   if (!first) seen.insert(key);
   // A churning map could restart the walk forever: bound the steps.
   std::uint64_t steps = 0, max_steps = std::uint64_t{m.max_entries} * 4 + 1024;
@@ -173,14 +178,15 @@ WalkResult walk_entries(MapSource& src, const MapShape& m, std::uint64_t limit,
     return res;
   }
   std::vector<std::uint8_t> last_key;
-  switch (walk_batch(src, m, limit, buffer_bytes, res, last_key, fn)) {
+  SeenKeys seen;
+  switch (walk_batch(src, m, limit, buffer_bytes, res, last_key, seen, fn)) {
     case BatchEnd::Done:
       break;
     case BatchEnd::Unsupported:
-      walk_next_key(src, m, limit, res, {}, fn);
+      walk_next_key(src, m, limit, res, {}, seen, fn);
       break;
     case BatchEnd::TooBig:
-      walk_next_key(src, m, limit, res, std::move(last_key), fn);
+      walk_next_key(src, m, limit, res, std::move(last_key), seen, fn);
       break;
   }
   return res;

@@ -13,7 +13,12 @@
 
 namespace scxsnap::native {
 
-struct NativeFile::Lazy {
+// What every view of one file shares: the mapping, the index, and the
+// caches filled on first use.
+struct NativeFile::Core {
+  ElfReader elf;
+  Index index;
+  Bytes data, btf_bytes;
   struct btf* btf = nullptr;
   bool btf_tried = false;
   std::string btf_error;
@@ -26,17 +31,31 @@ struct NativeFile::Lazy {
     std::vector<std::uint8_t> bytes;
   };
   std::map<std::uint32_t, Cached> contents;
-  ~Lazy() { btf__free(btf); }
+  Core(ElfReader e, Index x, Bytes d, Bytes b)
+      : elf(std::move(e)), index(std::move(x)), data(d), btf_bytes(b) {}
+  Core(const Core&) = delete;
+  Core& operator=(const Core&) = delete;
+  ~Core() { btf__free(btf); }
 };
 
-NativeFile::NativeFile(ElfReader elf, Index index, Bytes data, Bytes btf_bytes)
-    : elf_(std::move(elf)),
-      index_(std::move(index)),
-      data_(data),
-      btf_bytes_(btf_bytes),
-      lazy_(std::make_unique<Lazy>()) {}
+NativeFile::NativeFile(std::shared_ptr<Core> core, std::size_t sample)
+    : core_(std::move(core)), sample_(sample) {}
 NativeFile::NativeFile(NativeFile&&) noexcept = default;
+NativeFile::NativeFile(const NativeFile&) = default;
 NativeFile::~NativeFile() = default;
+
+const Index& NativeFile::index() const {
+  return core_->index;
+}
+NativeFile NativeFile::at(std::size_t sample) const {
+  return NativeFile(core_, sample);
+}
+const std::vector<MapIndex>& NativeFile::maps() const {
+  return core_->index.samples[sample_].maps;
+}
+const std::filesystem::path& NativeFile::path() const {
+  return core_->elf.path();
+}
 
 Result<NativeFile> NativeFile::open(const std::filesystem::path& path) {
   SCXSNAP_TRY(ElfReader elf, ElfReader::open(path));
@@ -120,22 +139,19 @@ Result<NativeFile> NativeFile::open(const std::filesystem::path& path) {
         return bad(fmt::format("its frames hold {} bytes, the index says {}", raw, m.raw_size));
     }
   }
-  return NativeFile(std::move(elf), std::move(index), *data, *btf);
+  return NativeFile(std::make_shared<Core>(std::move(elf), std::move(index), *data, *btf), 0);
 }
 
 std::string NativeFile::where(std::size_t i) const {
   return fmt::format("{}: map {}", path().string(), i);
 }
 
-Result<NativeFile::Bytes> NativeFile::frame_bytes(std::size_t, const Frame& f, std::size_t) const {
-  return data_.subspan(f.offset, f.size);
-}
-
 Result<FailureDumpReport> NativeFile::read_skeleton() const {
-  const Frame& f = index_.samples[sample_].report;
+  const Frame& f = core_->index.samples[sample_].report;
   simdjson::padded_string text(f.raw_size);
   SCXSNAP_TRY_VOID(decompress_frame(
-      data_.subspan(f.offset, f.size), f.raw_size, reinterpret_cast<std::uint8_t*>(text.data()),
+      core_->data.subspan(f.offset, f.size), f.raw_size,
+      reinterpret_cast<std::uint8_t*>(text.data()),
       fmt::format("{}: the report frame at data offset {}", path().string(), f.offset)));
   auto r = detail::parse_report_padded(text);
   if (!r)
@@ -159,7 +175,7 @@ Result<void> NativeFile::for_each_frame(
     const Frame& f = m.frames[k];
     raw.resize(f.raw_size);
     SCXSNAP_TRY_VOID(
-        decompress_frame(data_.subspan(f.offset, f.size), f.raw_size, raw.data(),
+        decompress_frame(core_->data.subspan(f.offset, f.size), f.raw_size, raw.data(),
                          fmt::format("{} frame {} at data offset {}", where(i), k, f.offset)));
     SCXSNAP_TRY_VOID(fn(raw, f));
   }
@@ -187,7 +203,7 @@ Result<std::vector<std::uint8_t>> NativeFile::value_range(std::size_t i, std::ui
     if (f.raw_offset + f.raw_size <= offset || f.raw_offset >= offset + len) continue;
     raw.resize(f.raw_size);
     SCXSNAP_TRY_VOID(
-        decompress_frame(data_.subspan(f.offset, f.size), f.raw_size, raw.data(),
+        decompress_frame(core_->data.subspan(f.offset, f.size), f.raw_size, raw.data(),
                          fmt::format("{} frame {} at data offset {}", where(i), k, f.offset)));
     std::uint64_t from = std::max(offset, f.raw_offset);
     std::uint64_t to = std::min(offset + len, f.raw_offset + f.raw_size);
@@ -217,14 +233,15 @@ std::string check_btf_strings(std::span<const std::uint8_t> raw) {
 }  // namespace
 
 Result<std::vector<std::uint8_t>> NativeFile::frames_of(std::size_t sample, std::size_t i) const {
-  const MapIndex& m = index_.samples[sample].maps[i];
+  const MapIndex& m = core_->index.samples[sample].maps[i];
   std::uint64_t total = 0;
   for (const Frame& f : m.frames) total += f.raw_size;
   std::vector<std::uint8_t> out(total);
   std::uint64_t at = 0;
   for (std::size_t k = 0; k < m.frames.size(); ++k) {
     const Frame& f = m.frames[k];
-    SCXSNAP_TRY_VOID(decompress_frame(data_.subspan(f.offset, f.size), f.raw_size, out.data() + at,
+    SCXSNAP_TRY_VOID(decompress_frame(core_->data.subspan(f.offset, f.size), f.raw_size,
+                                      out.data() + at,
                                       fmt::format("{}: sample {} map {} frame {} at data offset {}",
                                                   path().string(), sample, i, k, f.offset)));
     at += f.raw_size;
@@ -233,8 +250,8 @@ Result<std::vector<std::uint8_t>> NativeFile::frames_of(std::size_t sample, std:
 }
 
 Result<std::vector<std::uint8_t>> NativeFile::materialize(std::size_t sample, std::size_t i) const {
-  const MapIndex& m = index_.samples[sample].maps[i];
-  auto& cache = lazy_->contents;
+  const MapIndex& m = core_->index.samples[sample].maps[i];
+  auto& cache = core_->contents;
   if (auto it = cache.find(m.map_id);
       m.map_id && it != cache.end() && it->second.sample == sample && it->second.index == i)
     return it->second.bytes;
@@ -277,35 +294,37 @@ Result<std::vector<std::uint8_t>> NativeFile::materialize(std::size_t sample, st
       for (std::size_t b2 = 0; b2 < rs; ++b2) rec[b2] ^= x[b2];
     }
   }
-  if (m.map_id) cache[m.map_id] = Lazy::Cached{sample, i, bytes};
+  if (m.map_id) cache[m.map_id] = Core::Cached{sample, i, bytes};
   return bytes;
 }
 
 const struct btf* NativeFile::btf() const {
-  if (!lazy_->btf_tried) {
-    lazy_->btf_tried = true;
-    lazy_->btf = btf__new(btf_bytes_.data(), static_cast<std::uint32_t>(btf_bytes_.size()));
-    if (!lazy_->btf) {
-      lazy_->btf_error = std::strerror(errno);
-    } else if (std::string bad = check_btf_strings(btf_bytes_); !bad.empty()) {
-      lazy_->btf_error = bad;
-      btf__free(lazy_->btf);
-      lazy_->btf = nullptr;
+  if (!core_->btf_tried) {
+    core_->btf_tried = true;
+    core_->btf =
+        btf__new(core_->btf_bytes.data(), static_cast<std::uint32_t>(core_->btf_bytes.size()));
+    if (!core_->btf) {
+      core_->btf_error = std::strerror(errno);
+    } else if (std::string bad = check_btf_strings(core_->btf_bytes); !bad.empty()) {
+      core_->btf_error = bad;
+      btf__free(core_->btf);
+      core_->btf = nullptr;
     }
   }
-  return lazy_->btf;
+  return core_->btf;
 }
 
 Result<BtfRenderer*> NativeFile::renderer(std::uint32_t max_array_elements) const {
   if (!btf())
-    return Error(ErrorCode::BadInput,
-                 fmt::format("{}: section {} at offset {} is not valid BTF ({})", path().string(),
-                             kBtfSection, elf_.offset_of(btf_bytes_), lazy_->btf_error));
-  if (!lazy_->renderer || lazy_->renderer_max != max_array_elements) {
-    lazy_->renderer = std::make_unique<BtfRenderer>(lazy_->btf, max_array_elements);
-    lazy_->renderer_max = max_array_elements;
+    return Error(
+        ErrorCode::BadInput,
+        fmt::format("{}: section {} at offset {} is not valid BTF ({})", path().string(),
+                    kBtfSection, core_->elf.offset_of(core_->btf_bytes), core_->btf_error));
+  if (!core_->renderer || core_->renderer_max != max_array_elements) {
+    core_->renderer = std::make_unique<BtfRenderer>(core_->btf, max_array_elements);
+    core_->renderer_max = max_array_elements;
   }
-  return lazy_->renderer.get();
+  return core_->renderer.get();
 }
 
 }  // namespace scxsnap::native

@@ -21,19 +21,23 @@ struct btf;
 
 namespace scxsnap::native {
 
+/// One sample of the file: a view that shares the mapped file, its index
+/// and its caches with every other view of the same file (at() makes one).
+/// The caches (BTF, renderers, a series' last contents) are filled on first
+/// use: one caller at a time per file (NativeSnapshot serialises its calls).
 class NativeFile {
  public:
   using Bytes = std::span<const std::uint8_t>;
   static Result<NativeFile> open(const std::filesystem::path& path);
   NativeFile(NativeFile&&) noexcept;
+  NativeFile(const NativeFile&);
   ~NativeFile();
 
-  const Index& index() const { return index_; }
-  /// The sample the accessors below look at (a single snapshot has one).
-  void select(std::size_t sample) { sample_ = sample; }
-  std::size_t selected() const { return sample_; }
-  const std::vector<MapIndex>& maps() const { return index_.samples[sample_].maps; }
-  const std::filesystem::path& path() const { return elf_.path(); }
+  const Index& index() const;
+  /// The same file, looking at sample `sample` (a single snapshot has one).
+  NativeFile at(std::size_t sample) const;
+  const std::vector<MapIndex>& maps() const;
+  const std::filesystem::path& path() const;
   /// The report as captured, every map without its raw contents.
   Result<FailureDumpReport> read_skeleton() const;
   /// fn(raw bytes, frame) for each frame of map `i`, in order.
@@ -52,15 +56,11 @@ class NativeFile {
   std::string where(std::size_t i) const;
 
  private:
-  NativeFile(ElfReader elf, Index index, Bytes data, Bytes btf_bytes);
-  Result<Bytes> frame_bytes(std::size_t i, const Frame& f, std::size_t n) const;
+  struct Core;
+  NativeFile(std::shared_ptr<Core> core, std::size_t sample);
   Result<std::vector<std::uint8_t>> frames_of(std::size_t sample, std::size_t i) const;
-  ElfReader elf_;
-  Index index_;
+  std::shared_ptr<Core> core_;
   std::size_t sample_ = 0;
-  Bytes data_, btf_bytes_;
-  struct Lazy;
-  std::unique_ptr<Lazy> lazy_;
 };
 
 }  // namespace scxsnap::native

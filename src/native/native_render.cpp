@@ -2,6 +2,7 @@
 #include "native_render.hpp"
 
 #include "report/report_writer.hpp"
+#include "report/threads.hpp"
 
 #include <bpf/btf.h>
 
@@ -196,23 +197,20 @@ Result<void> write_entries_parallel(const NativeFile& f, std::size_t i, const Fa
         1, kChunkRaw / std::max<std::size_t>(1, recs.empty() ? 1 : recs[0].value.size() + 16));
     for (std::size_t at = 0; at < recs.size();) {
       unsigned used = 0;
-      std::vector<std::thread> pool;
       std::size_t starts[kMaxThreads], ends[kMaxThreads];
       for (; used < threads && at < recs.size(); ++used) {
         starts[used] = at;
         ends[used] = std::min(recs.size(), at + per);
         at = ends[used];
       }
-      for (unsigned t = 1; t < used; ++t)
-        pool.emplace_back([&, t] {
-          outs[t].clear();
-          render_chunk(m.shape, std::span(recs).subspan(starts[t], ends[t] - starts[t]), fmts[t],
-                       outs[t], cuts[t]);
-        });
-      outs[0].clear();
-      render_chunk(m.shape, std::span(recs).subspan(starts[0], ends[0] - starts[0]), fmts[0],
-                   outs[0], cuts[0]);
-      for (auto& th : pool) th.join();
+      // A chunk's out-of-memory comes back here (and out of the public call
+      // as an error value), never out of its thread.
+      detail::run_parallel(used, [&](unsigned t) {
+        detail::fault_point("render chunk");
+        outs[t].clear();
+        render_chunk(m.shape, std::span(recs).subspan(starts[t], ends[t] - starts[t]), fmts[t],
+                     outs[t], cuts[t]);
+      });
       for (unsigned t = 0; t < used; ++t) {
         if (!first) buf += ',';
         first = false;

@@ -14,13 +14,19 @@
 #include <algorithm>
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <mutex>
 #include <unistd.h>
 
 namespace scxsnap {
 
+// The file's caches (BTF, renderers, a series' last contents) fill as maps
+// are read: every call that reads them holds `mu`, so a snapshot is safe to
+// read from several threads (one at a time).
 struct NativeSnapshot::Impl {
-  mutable native::NativeFile file;  // the sample it looks at is selected per call
-  FailureDumpReport skeleton;       // sample 0's
+  native::NativeFile file;     // sample 0; file.at(k) looks at sample k
+  FailureDumpReport skeleton;  // sample 0's
+  std::mutex mu;
+  Impl(native::NativeFile f, FailureDumpReport s) : file(std::move(f)), skeleton(std::move(s)) {}
 };
 
 NativeSnapshot::NativeSnapshot(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -43,7 +49,7 @@ Result<NativeSnapshot> NativeSnapshot::open(const std::filesystem::path& path) {
   return detail::guarded("native snapshot", [&]() -> Result<NativeSnapshot> {
     SCXSNAP_TRY(native::NativeFile f, native::NativeFile::open(path));
     SCXSNAP_TRY(FailureDumpReport skel, f.read_skeleton());
-    return NativeSnapshot(std::make_unique<Impl>(Impl{std::move(f), std::move(skel)}));
+    return NativeSnapshot(std::make_unique<Impl>(std::move(f), std::move(skel)));
   });
 }
 
@@ -73,7 +79,7 @@ Result<FailureDumpMap> NativeSnapshot::load_map(std::size_t i) const {
       return Error(ErrorCode::NotFound,
                    fmt::format("{}: no map {} (it has {})", impl_->file.path().string(), i,
                                impl_->skeleton.maps.size()));
-    impl_->file.select(0);
+    std::lock_guard lock(impl_->mu);
     FailureDumpMap m = impl_->skeleton.maps[i];
     map_contents::CutLog cut;
     SCXSNAP_TRY(native::RenderSettings settings, native::settings_of(impl_->file, impl_->skeleton));
@@ -111,7 +117,7 @@ Result<FailureDumpReport> render(const native::NativeFile& file, FailureDumpRepo
 
 Result<FailureDumpReport> NativeSnapshot::load(const NativeSelection& sel) const {
   return detail::guarded("native snapshot", [&]() -> Result<FailureDumpReport> {
-    impl_->file.select(0);
+    std::lock_guard lock(impl_->mu);
     return render(impl_->file, impl_->skeleton, sel);
   });
 }
@@ -136,12 +142,10 @@ Result<FailureDumpReport> NativeSnapshot::load_sample(std::size_t k,
       return Error(ErrorCode::NotFound,
                    fmt::format("{}: no sample {} (it has {})", impl_->file.path().string(), k,
                                sample_count()));
-    impl_->file.select(k);
-    auto skel = impl_->file.read_skeleton();
-    Result<FailureDumpReport> out =
-        skel ? render(impl_->file, std::move(*skel), sel) : Result<FailureDumpReport>(skel.error());
-    impl_->file.select(0);
-    return out;
+    const native::NativeFile file = impl_->file.at(k);
+    std::lock_guard lock(impl_->mu);
+    SCXSNAP_TRY(FailureDumpReport skel, file.read_skeleton());
+    return render(file, std::move(skel), sel);
   });
 }
 
@@ -191,20 +195,17 @@ Result<void> write_sample_json(const native::NativeFile& file, const FailureDump
 
 Result<void> NativeSnapshot::write_json(const JsonSink& sink, JsonStyle style) const {
   return detail::guarded("native snapshot", [&]() -> Result<void> {
-    impl_->file.select(0);
+    std::lock_guard lock(impl_->mu);
     return write_sample_json(impl_->file, impl_->skeleton, sink, style);
   });
 }
 
 Result<void> NativeSnapshot::write_jsonl(const JsonSink& sink) const {
   return detail::guarded("native snapshot", [&]() -> Result<void> {
+    std::lock_guard lock(impl_->mu);
     for (std::size_t k = 0; k < sample_count(); ++k) {
-      impl_->file.select(k);
-      auto skel = impl_->file.read_skeleton();
-      if (!skel) {
-        impl_->file.select(0);
-        return skel.error();
-      }
+      const native::NativeFile file = impl_->file.at(k);
+      SCXSNAP_TRY(FailureDumpReport skel, file.read_skeleton());
       // `scxsnap watch`'s line: {"tag":..,"elapsed_ms":..,"report":{...}}
       std::string head;
       detail::JsonWriter w(head);
@@ -213,9 +214,7 @@ Result<void> NativeSnapshot::write_jsonl(const JsonSink& sink) const {
       if (auto ms = sample_elapsed_ms(k)) w.field_u64("elapsed_ms", *ms);
       w.key("report");
       SCXSNAP_TRY_VOID(sink(head));
-      auto r = write_sample_json(impl_->file, *skel, sink, JsonStyle::Compact);
-      impl_->file.select(0);
-      SCXSNAP_TRY_VOID(r);
+      SCXSNAP_TRY_VOID(write_sample_json(file, skel, sink, JsonStyle::Compact));
       SCXSNAP_TRY_VOID(sink("}\n"));
     }
     return {};

@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "native_writer.hpp"
 
+#include "report/threads.hpp"
+
 #include <algorithm>
 #include <cstring>
 #include <elf.h>
+#include <exception>
+#include <new>
 #include <string_view>
 #include <unordered_map>
 
@@ -38,7 +42,14 @@ NativeWriter::NativeWriter(ElfWriter elf, WriterOptions o)
   data_start_ = elf_.offset();
   unsigned n =
       opt_.threads ? opt_.threads : std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
-  for (unsigned i = 0; i < n; ++i) workers_.emplace_back([this] { work(); });
+  // As many workers as start (the constructor never throws with joinable
+  // threads in hand); with none, frames are compressed on the caller's thread.
+  workers_.reserve(n);
+  for (unsigned i = 0; i < n; ++i) {
+    auto t = detail::try_start_thread([this] { work(); });
+    if (!t) break;
+    workers_.push_back(std::move(*t));
+  }
 }
 
 NativeWriter::~NativeWriter() {
@@ -69,14 +80,39 @@ void NativeWriter::work() {
     Job* job = it->get();
     job->taken = true;
     lk.unlock();
-    if (auto r = zstd.compress(job->raw, job->out); !r) job->error = r.error();
+    job->error = compress_job(zstd, *job);
     lk.lock();
     job->done = true;
     cv_.notify_all();
   }
 }
 
+// Whatever compressing throws (out of memory) becomes the frame's error:
+// nothing leaves a worker thread.
+std::optional<Error> NativeWriter::compress_job(FrameCompressor& zstd, Job& job) {
+  try {
+    detail::fault_point("compress frame");
+    if (auto r = zstd.compress(job.raw, job.out); !r) return r.error();
+    return std::nullopt;
+  } catch (const std::bad_alloc&) {
+    return Error(ErrorCode::Internal, "out of memory compressing a native snapshot frame");
+  } catch (const std::exception& e) {
+    return Error(ErrorCode::Internal,
+                 std::string("internal error compressing a native snapshot frame: ") + e.what());
+  }
+}
+
 void NativeWriter::submit(std::unique_ptr<Job> job) {
+  if (workers_.empty()) {  // no thread could be started: compress here
+    job->error = compress_job(zstd_, *job);
+    job->taken = job->done = true;
+    {
+      std::lock_guard lk(mu_);
+      jobs_.push_back(std::move(job));
+    }
+    drain(0);
+    return;
+  }
   drain(2 * workers_.size());
   {
     std::lock_guard lk(mu_);

@@ -94,6 +94,7 @@ class NativeWriter {
   void submit(std::unique_ptr<Job> job);
   void drain(std::size_t keep);  // write finished frames until at most `keep` are in flight
   void work();
+  static std::optional<Error> compress_job(FrameCompressor& zstd, Job& job);
   Result<Frame> write_frame(Bytes raw, std::uint64_t raw_offset, std::uint64_t records);
 
   ElfWriter elf_;

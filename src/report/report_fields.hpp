@@ -54,7 +54,6 @@ using FieldMember = std::variant<
 enum class Presence : std::uint8_t {
   Required,  ///< must be present on input; always written
   Default,   ///< absent = default; skipped on output while default (none, false, 0, empty)
-  Nullable,  ///< an Option without a skip rule: absent or null = none; written as null
 };
 
 template <class S>
@@ -77,10 +76,6 @@ constexpr Field<S> req(std::string_view name, FieldMember<S> m, bool counter = f
 template <class S>
 constexpr Field<S> opt(std::string_view name, FieldMember<S> m) {
   return {name, m, Presence::Default, false};
-}
-template <class S>
-constexpr Field<S> nullable(std::string_view name, FieldMember<S> m) {
-  return {name, m, Presence::Nullable, false};
 }
 template <class S>
 constexpr Field<S> counter(std::string_view name, FieldMember<S> m) {
@@ -356,7 +351,7 @@ inline const std::array kDualFields{
     req<DualFailureDumpReport>("late", &DualFailureDumpReport::late),
     opt<DualFailureDumpReport>("early_max_age_jiffies", &DualFailureDumpReport::early_max_age_jiffies),
     opt<DualFailureDumpReport>("early_threshold_jiffies", &DualFailureDumpReport::early_threshold_jiffies),
-    nullable<DualFailureDumpReport>("early_skipped_reason", &DualFailureDumpReport::early_skipped_reason)};
+    opt<DualFailureDumpReport>("early_skipped_reason", &DualFailureDumpReport::early_skipped_reason)};
 
 /// After `"schema":"degraded"`.
 inline const std::array kDegradedFields{
@@ -364,7 +359,7 @@ inline const std::array kDegradedFields{
     checked(opt<DegradedFailureDumpReport>("vcpu_regs", &DegradedFailureDumpReport::vcpu_regs), check_degraded_vcpu_regs),
     req<DegradedFailureDumpReport>("watchpoint_hit", &DegradedFailureDumpReport::watchpoint_hit),
     checked(req<DegradedFailureDumpReport>("bss_latch_state", &DegradedFailureDumpReport::bss_latch_state), check_latch_state),
-    nullable<DegradedFailureDumpReport>("exit_kind", &DegradedFailureDumpReport::exit_kind),
+    opt<DegradedFailureDumpReport>("exit_kind", &DegradedFailureDumpReport::exit_kind),
     opt<DegradedFailureDumpReport>("elapsed_ms", &DegradedFailureDumpReport::elapsed_ms)};
 
 /// The table of a described type.

@@ -26,8 +26,10 @@ struct Faults : MapSource {
   int open_err = 0, info_err = 0, lookup_err = 0, batch_err = 0, next_key_err = 0;
   int batch_err_after = 0;  // batch calls that succeed before batch_err
   bool batch_unsupported = false;
-  std::set<int> restart_at;             // get-next-key calls that restart from the first key
-  std::uint32_t enospc_below = 0;       // batch: ENOSPC (count 0) when room < this
+  std::set<int> restart_at;        // get-next-key calls that restart from the first key
+  std::uint32_t enospc_below = 0;  // batch: ENOSPC (count 0) when room < this
+  int enospc_after = 0;            // ... from this batch call on (counted in enospc_calls)
+  int enospc_calls = 0;
   std::set<std::uint32_t> lookup_gone;  // keys whose lookup says ENOENT
   bool throw_in_lookup = false;
   int batch_calls = 0, next_key_calls = 0;
@@ -61,7 +63,7 @@ struct Faults : MapSource {
     if (fd == target_fd) {
       if (batch_unsupported) return -524;  // ENOTSUPP
       if (batch_err && batch_calls++ >= batch_err_after) return -batch_err;
-      if (*count < enospc_below) {
+      if (*count < enospc_below && enospc_calls++ >= enospc_after) {
         *count = 0;
         return -ENOSPC;
       }
@@ -210,6 +212,21 @@ TEST_F(FaultTest, BucketLargerThanTheBufferBudgetGoesOnByNextKey) {
   o.lookup_buffer_bytes = 8 * (4 + 24);  // room for 8: growth would pass the budget
   const FailureDumpMap m = only_map(capture_model(o, f));
   EXPECT_FALSE(m.error.has_value()) << *m.error;
+  expect_all_keys_once(m);
+}
+
+// Batches read part of the map, then a bucket outgrows the budget and the
+// walk goes on by next key from the last key read; that key is deleted
+// (GET_NEXT_KEY restarts from the first key): the keys the batches yielded
+// must not come again.
+TEST_F(FaultTest, NextKeyRestartAfterBatchesNeverRepeatsTheirKeys) {
+  o.lookup_buffer_bytes = 100 * (4 + 24);  // ~100 entries a batch
+  f.enospc_below = 1u << 30;               // from the third call on, no room is enough
+  f.enospc_after = 2;
+  f.restart_at = {1, 2, 500};
+  const FailureDumpMap m = only_map(capture_model(o, f));
+  EXPECT_FALSE(m.error.has_value()) << *m.error;
+  EXPECT_EQ(f.enospc_calls, 3) << "two batches, then the walk went on by next key";
   expect_all_keys_once(m);
 }
 

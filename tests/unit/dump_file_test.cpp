@@ -43,6 +43,40 @@ TEST(DumpFile, DualAndDegradedRoundTripByteForByte) {
   EXPECT_THAT(early.error().message(), HasSubstr("no early snapshot (max_age never crossed"));
 }
 
+// ktstr marks both fields `#[serde(default, skip_serializing_if =
+// "Option::is_none")]`: absent when none, read back from absent or null.
+TEST(DumpFile, AbsentSkipReasonAndExitKindAreNotWritten) {
+  EXPECT_EQ(to_json(FailureDumpFile(DualFailureDumpReport{})),
+            R"({"schema":"dual","late":{"schema":"single","maps":[]}})");
+  DegradedFailureDumpReport deg;
+  deg.reason = "x";
+  deg.bss_latch_state = "triggered";
+  EXPECT_EQ(
+      to_json(FailureDumpFile(deg)),
+      R"({"schema":"degraded","reason":"x","watchpoint_hit":false,"bss_latch_state":"triggered"})");
+  deg.exit_kind = 0;  // some(0) is not none: written
+  EXPECT_EQ(
+      to_json(FailureDumpFile(deg)),
+      R"({"schema":"degraded","reason":"x","watchpoint_hit":false,"bss_latch_state":"triggered",)"
+      R"("exit_kind":0})");
+  EXPECT_EQ(to_json(FailureDumpFile(deg), JsonStyle::Pretty),
+            "{\n  \"schema\": \"degraded\",\n  \"reason\": \"x\",\n  \"watchpoint_hit\": false,\n"
+            "  \"bss_latch_state\": \"triggered\",\n  \"exit_kind\": 0\n}");
+  // null reads as none, and is then not written.
+  auto dual = parse_dump_file(
+      R"({"schema":"dual","late":{"schema":"single","maps":[]},"early_skipped_reason":null})");
+  ASSERT_TRUE(dual.has_value()) << dual.error().message();
+  EXPECT_EQ(to_json(*dual), R"({"schema":"dual","late":{"schema":"single","maps":[]}})");
+  auto degraded = parse_dump_file(
+      R"({"schema":"degraded","reason":"x","watchpoint_hit":true,"bss_latch_state":"not_resolved",)"
+      R"("exit_kind":null,"elapsed_ms":5})");
+  ASSERT_TRUE(degraded.has_value()) << degraded.error().message();
+  EXPECT_EQ(
+      to_json(*degraded),
+      R"({"schema":"degraded","reason":"x","watchpoint_hit":true,"bss_latch_state":"not_resolved",)"
+      R"("elapsed_ms":5})");
+}
+
 TEST(DumpFile, RejectsWhatSerdeRejectsWithThePath) {
   auto no_late = parse_dump_file(R"({"schema":"dual","early":{"schema":"single","maps":[]}})");
   ASSERT_FALSE(no_late.has_value());
