@@ -1,10 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Arena pages and `__arena` globals (arena_reader.hpp).
 //
-// Page k of an arena lives at kern_vm_start + (u32)(user_vm_start + k * page)
-// in the kernel (the low 32 bits of its user address index the 4 GiB kernel
-// range); a page the arena never allocated is unmapped there, and the kernel
-// reader's copy of it fails instead of allocating it.
+// The pages: through the kernel reader, with the arithmetic of
+// arena_pages.hpp.
 //
 // The globals: libbpf places an object's `.addr_space.1` section in the
 // arena, at its start (libbpf 1.6 and later) or at its end (1.4, 1.5), and
@@ -13,6 +11,7 @@
 // section is: the one placement that holds every such address.
 #include "arena_reader.hpp"
 
+#include "arena_pages.hpp"
 #include "btf/arena_pointers.hpp"
 #include "btf/map_contents.hpp"
 #include "fd.hpp"
@@ -37,159 +36,6 @@ namespace scxsnap::capture_detail {
 namespace {
 
 constexpr const char* kArenaSection = ".addr_space.1";
-
-struct ArenaRange {
-  std::uint64_t user_vm_start = 0, user_vm_end = 0, kern_vm_start = 0, page = 4096;
-  std::uint64_t pages() const { return (user_vm_end - user_vm_start) / page; }
-};
-
-Result<ArenaRange> arena_range(KernelReader& kr, const ArenaLayout& l, std::uint64_t page) {
-  const std::uint64_t map = kr.map_address();
-  SCXSNAP_TRY(std::uint64_t start, kr.read_u64(map + l.user_vm_start));
-  SCXSNAP_TRY(std::uint64_t end, kr.read_u64(map + l.user_vm_end));
-  SCXSNAP_TRY(std::uint64_t vm, kr.read_u64(map + l.kern_vm));
-  SCXSNAP_TRY(std::uint64_t vm_addr, kr.read_u64(vm + l.vm_addr));
-  SCXSNAP_TRY(std::uint64_t vm_size, kr.read_u64(vm + l.vm_size));
-  SCXSNAP_TRY(std::uint64_t vm_flags, kr.read_u64(vm + l.vm_flags));
-  auto kern = arena_kern_vm_start(vm_addr, vm_size, vm_flags, page);
-  if (!kern)
-    return make_error(ErrorCode::Unsupported,
-                      fmt::format("the arena's kernel range (vm area at 0x{:x}, 0x{:x} bytes, "
-                                  "flags 0x{:x}) does not have the layout scxsnap knows",
-                                  vm_addr, vm_size, vm_flags));
-  if (end < start || (end - start) % page != 0 || end - start > kArenaSpan)
-    return make_error(ErrorCode::Unsupported,
-                      fmt::format("the arena's user range 0x{:x}-0x{:x} is not whole pages of at "
-                                  "most 4 GiB",
-                                  start, end));
-  return ArenaRange{start, end, *kern, page};
-}
-
-// Page runs [first, end) to look at.
-using Runs = std::vector<std::pair<std::uint64_t, std::uint64_t>>;
-
-// The arena's free page ranges [start, last], sorted, from its range tree;
-// nullopt when a node cannot be read or the ranges make no sense (the tree
-// changed under the walk, or the layout is not what BTF said).
-std::optional<std::vector<std::pair<std::uint32_t, std::uint32_t>>> free_ranges(
-    KernelReader& kr, const ArenaLayout::FreeTree& t, std::uint64_t npages) {
-  auto root = kr.read_u64(kr.map_address() + t.root);
-  if (!root) return std::nullopt;
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> out;
-  std::vector<std::uint64_t> level;
-  if (*root) level.push_back(*root);
-  std::vector<KernelReader::Chunk> chunks;
-  auto field = [](const KernelReader::Chunk& c, std::uint32_t off, auto& v) {
-    std::memcpy(&v, c.bytes.data() + off, sizeof v);
-  };
-  while (!level.empty()) {
-    std::vector<std::uint64_t> next;
-    for (std::size_t i = 0; i < level.size(); i += KernelReader::kBatch) {
-      const std::size_t n = std::min<std::size_t>(KernelReader::kBatch, level.size() - i);
-      chunks.assign(n, {});
-      for (std::size_t j = 0; j < n; ++j) {
-        chunks[j].kaddr = level[i + j] - t.node;  // the range_node around the rb_node
-        chunks[j].len = t.size;
-      }
-      if (!kr.read(chunks)) return std::nullopt;
-      for (const auto& c : chunks) {
-        if (c.rc != 0 || c.bytes.size() < t.size) return std::nullopt;
-        std::uint32_t start = 0, last = 0;
-        std::uint64_t left = 0, right = 0;
-        field(c, t.start, start);
-        field(c, t.last, last);
-        field(c, t.node + t.rb_left, left);
-        field(c, t.node + t.rb_right, right);
-        if (start > last || last >= npages || out.size() > npages) return std::nullopt;
-        out.emplace_back(start, last);
-        if (left) next.push_back(left);
-        if (right) next.push_back(right);
-      }
-    }
-    level = std::move(next);
-  }
-  std::sort(out.begin(), out.end());
-  for (std::size_t i = 1; i < out.size(); ++i)
-    if (out[i].first <= out[i - 1].second) return std::nullopt;
-  return out;
-}
-
-// The pages the range tree does not list as free (walked until two walks
-// agree); nullopt when there is no tree to read or it would not hold still.
-std::optional<Runs> tree_pages(KernelReader& kr, const ArenaLayout& l, std::uint64_t npages) {
-  if (!l.free_tree) return std::nullopt;
-  std::optional<std::vector<std::pair<std::uint32_t, std::uint32_t>>> prev;
-  for (int attempt = 0; attempt < 4; ++attempt) {
-    auto now = free_ranges(kr, *l.free_tree, npages);
-    if (!now) continue;
-    if (prev && *prev == *now) {
-      Runs runs;
-      std::uint64_t at = 0;
-      for (auto [start, last] : *now) {
-        if (start > at) runs.emplace_back(at, start);
-        at = std::uint64_t{last} + 1;
-      }
-      if (at < npages) runs.emplace_back(at, npages);
-      return runs;
-    }
-    prev = std::move(now);
-  }
-  return std::nullopt;
-}
-
-Runs candidate_pages(KernelReader& kr, const ArenaLayout& l, std::uint64_t npages) {
-  if (auto runs = tree_pages(kr, l, npages)) return *runs;
-  return Runs{{0, npages}};
-}
-
-struct PageScan {
-  std::vector<ArenaPage> pages;
-  std::uint64_t scanned = 0;  // pages looked at
-  bool capped = false;        // the entry cap stopped it
-  bool stopped = false;       // the deadline or a signal stopped it
-};
-
-// Reads the pages of `runs`; a page whose copy fails is not allocated.
-Result<PageScan> scan_pages(KernelReader& kr, const ArenaRange& r, const Runs& runs,
-                            std::uint32_t cap, const std::function<bool()>& stop) {
-  PageScan out;
-  const std::uint64_t chunks_per_page = r.page / KernelReader::kChunk;
-  const std::uint64_t per_run = std::max<std::uint64_t>(1, KernelReader::kBatch / chunks_per_page);
-  std::vector<KernelReader::Chunk> chunks;
-  for (auto [begin, end] : runs) {
-    for (std::uint64_t first = begin; first < end; first += per_run) {
-      if (stop && stop()) {
-        out.stopped = true;
-        return out;
-      }
-      const std::uint64_t n = std::min(per_run, end - first);
-      chunks.assign(n * chunks_per_page, {});
-      for (std::uint64_t i = 0; i < n * chunks_per_page; ++i) {
-        const std::uint64_t off = (first * chunks_per_page + i) * KernelReader::kChunk;
-        chunks[i].kaddr = r.kern_vm_start + static_cast<std::uint32_t>(r.user_vm_start + off);
-        chunks[i].len = KernelReader::kChunk;
-      }
-      SCXSNAP_TRY_VOID(kr.read(chunks));
-      for (std::uint64_t p = 0; p < n; ++p) {
-        auto* c = chunks.data() + p * chunks_per_page;
-        ++out.scanned;
-        if (!std::all_of(c, c + chunks_per_page, [](const auto& x) { return x.rc == 0; })) continue;
-        if (cap && out.pages.size() >= cap) {
-          out.capped = true;
-          --out.scanned;
-          return out;
-        }
-        ArenaPage page;
-        page.user_addr = r.user_vm_start + (first + p) * r.page;
-        page.bytes.reserve(r.page);
-        for (std::uint64_t i = 0; i < chunks_per_page; ++i)
-          page.bytes.insert(page.bytes.end(), c[i].bytes.begin(), c[i].bytes.end());
-        out.pages.push_back(std::move(page));
-      }
-    }
-  }
-  return out;
-}
 
 // The programs that use map `map_id`: their BTF and the 64-bit immediates
 // of their translated instructions.
@@ -252,24 +98,13 @@ std::optional<Globals> locate_globals(const MapInfo& info, const ArenaRange& r, 
     Globals g{p->btf_id, 0, 0, 0};
     g.datasec = arena_datasec(ctx.btfs.raw(p->btf_id), g.size);
     if (g.datasec == 0 || g.size == 0) continue;
-    std::vector<std::uint64_t> offs;
-    const std::uint64_t span = r.user_vm_end - r.user_vm_start;
-    for (std::uint64_t imm : p->imms)
-      if (imm >= r.user_vm_start && imm < r.user_vm_end) offs.push_back(imm - r.user_vm_start);
-    if (offs.empty()) {
+    const GlobalsPlacement at = place_globals(r, g.size, p->imms);
+    if (std::holds_alternative<GlobalsUnreferenced>(at)) {
       if (std::find(seen.begin(), seen.end(), p->btf_id) == seen.end()) seen.push_back(p->btf_id);
       continue;
     }
-    const std::uint64_t rounded = (g.size + r.page - 1) / r.page * r.page;
-    std::vector<std::uint64_t> fits;
-    for (std::uint64_t base : {std::uint64_t{0}, span >= rounded ? span - rounded : 0}) {
-      if (std::find(fits.begin(), fits.end(), base) != fits.end()) continue;
-      if (std::all_of(offs.begin(), offs.end(),
-                      [&](std::uint64_t o) { return o >= base && o < base + g.size; }))
-        fits.push_back(base);
-    }
-    if (fits.size() == 1) {
-      g.base = fits.front();
+    if (const auto* found = std::get_if<GlobalsAt>(&at)) {
+      g.base = found->offset;
       return g;
     }
     note = fmt::format(
@@ -284,20 +119,6 @@ std::optional<Globals> locate_globals(const MapInfo& info, const ArenaRange& r, 
         "where libbpf placed them is unknown",
         kArenaSection, seen.front());
   return std::nullopt;
-}
-
-// The section's bytes from the captured pages; a page not captured reads as
-// zeros (an arena page that was never allocated is zero when first touched).
-std::vector<std::uint8_t> section_bytes(const ArenaRange& r, const std::vector<ArenaPage>& pages,
-                                        const Globals& g) {
-  std::vector<std::uint8_t> out(g.size, 0);
-  const std::uint64_t lo = r.user_vm_start + g.base, hi = lo + g.size;
-  for (const ArenaPage& p : pages) {
-    const std::uint64_t a = std::max(lo, p.user_addr);
-    const std::uint64_t b = std::min(hi, p.user_addr + p.bytes.size());
-    if (a < b) std::memcpy(out.data() + (a - lo), p.bytes.data() + (a - p.user_addr), b - a);
-  }
-  return out;
 }
 
 void add_error(FailureDumpMap& m, const std::string& e) {
@@ -361,7 +182,7 @@ void read_arena(const MapInfo& info, int fd, ReadContext& ctx, FailureDumpMap& m
   if (auto g = locate_globals(info, *range, ctx, note)) {
     auto renderer = ctx.btfs.by_id(g->btf_id);
     if (renderer) {
-      auto bytes = section_bytes(*range, m.arena->pages, *g);
+      auto bytes = section_bytes(*range, m.arena->pages, g->base, g->size);
       // Pointers in the globals are followed into this arena's pages first.
       RenderLimits lim = ctx.limits;
       if (auto own = arena_pointers::follower({&*m.arena})) {

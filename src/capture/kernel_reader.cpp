@@ -175,17 +175,4 @@ Result<bool> KernelReader::read(std::span<Chunk> chunks) {
   return true;
 }
 
-Result<std::uint64_t> KernelReader::read_u64(std::uint64_t kaddr) {
-  std::array<Chunk, 1> c{};
-  c[0].kaddr = kaddr;
-  c[0].len = sizeof(std::uint64_t);
-  SCXSNAP_TRY_VOID(read(c));
-  if (c[0].rc != 0)
-    return make_error(ErrorCode::Io, fmt::format("reading kernel address 0x{:x}: {}", kaddr,
-                                                 std::strerror(-c[0].rc)));
-  std::uint64_t v = 0;
-  std::memcpy(&v, c[0].bytes.data(), sizeof v);
-  return v;
-}
-
 }  // namespace scxsnap::capture_detail

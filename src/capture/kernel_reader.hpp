@@ -8,6 +8,7 @@
 #pragma once
 
 #include "fd.hpp"
+#include "kernel_memory.hpp"
 #include "scxsnap/result.hpp"
 
 #include <cstdint>
@@ -15,18 +16,8 @@
 
 namespace scxsnap::capture_detail {
 
-class KernelReader {
+class KernelReader final : public KernelMemory {
  public:
-  static constexpr std::uint32_t kChunk = 4096;  // bytes per chunk at most
-  static constexpr std::uint32_t kBatch = 64;    // chunks per program run
-
-  struct Chunk {
-    std::uint64_t kaddr = 0;
-    std::uint32_t len = 0;                // <= kChunk; 0 = unused
-    int rc = 0;                           // after read(): 0 or -errno (-EFAULT: not mapped)
-    std::span<const std::uint8_t> bytes;  // after read(), valid until the next read()
-  };
-
   /// A reader whose program also reports the kernel address of `map_fd`'s
   /// `struct bpf_map` (map_address()). Needs CAP_BPF and CAP_PERFMON (root).
   static Result<KernelReader> create(int map_fd);
@@ -37,11 +28,9 @@ class KernelReader {
   KernelReader& operator=(const KernelReader&) = delete;
   ~KernelReader();
 
-  std::uint64_t map_address() const { return map_address_; }
+  std::uint64_t map_address() const override { return map_address_; }
   /// Up to kBatch chunks in one run of the program.
-  Result<bool> read(std::span<Chunk> chunks);
-  /// One 64-bit word; nullopt-like error when it is not mapped.
-  Result<std::uint64_t> read_u64(std::uint64_t kaddr);
+  Result<bool> read(std::span<Chunk> chunks) override;
 
  private:
   KernelReader(Fd buffer, Fd prog, const std::uint8_t* view);

@@ -7,12 +7,15 @@
 #include <bpf/libbpf.h>
 
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <gtest/gtest.h>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <sys/resource.h>
 #include <unistd.h>
 #include <vector>
 
@@ -130,3 +133,68 @@ struct StructOpsLink {
   StructOpsLink(const StructOpsLink&) = delete;
   StructOpsLink& operator=(const StructOpsLink&) = delete;
 };
+
+/// Why this kernel will not create a BPF arena, or empty when it will. Probed
+/// once per process by creating a one-page arena. Some machines refuse
+/// arenas (EPERM) while allowing every other map; a test that needs one
+/// skips with this text (GTEST_SKIP), which names the errno and what is
+/// known of the cause. The arena logic itself is covered without a kernel
+/// (arena_pages_test.cpp).
+inline const std::string& arena_refusal() {
+  static const std::string why = [] {
+    constexpr auto kArena = static_cast<bpf_map_type>(33);  // BPF_MAP_TYPE_ARENA, 6.9
+    LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = BPF_F_MMAPABLE);
+    const int fd = bpf_map_create(kArena, "probe_arena", 0, 0, 1, &o);
+    if (fd >= 0) {
+      ::close(fd);
+      return std::string();
+    }
+    const int err = errno;
+    std::string cause;
+    switch (err) {
+      case EPERM: {
+        // What is known: the capability set and the locked-memory limit.
+        std::string caps = "unknown";
+        if (FILE* f = std::fopen("/proc/self/status", "r")) {
+          char line[256];
+          while (std::fgets(line, sizeof line, f))
+            if (std::strncmp(line, "CapEff:", 7) == 0) {
+              const unsigned long long eff = std::strtoull(line + 7, nullptr, 16);
+              caps = std::string("CAP_BPF ") + ((eff >> 39) & 1 ? "present" : "absent") +
+                     ", CAP_SYS_ADMIN " + ((eff >> 21) & 1 ? "present" : "absent") +
+                     ", CAP_SYS_RESOURCE " + ((eff >> 24) & 1 ? "present" : "absent");
+            }
+          std::fclose(f);
+        }
+        rlimit ml{};
+        ::getrlimit(RLIMIT_MEMLOCK, &ml);
+        cause = "the kernel's policy refuses arenas to this process (" + caps +
+                "; RLIMIT_MEMLOCK " +
+                (ml.rlim_cur == RLIM_INFINITY ? std::string("unlimited")
+                                              : std::to_string(ml.rlim_cur >> 10) + " KiB") +
+                "); every other BPF map type is unaffected";
+        break;
+      }
+      case EINVAL:
+        cause = "this kernel does not know BPF_MAP_TYPE_ARENA (Linux 6.9+)";
+        break;
+      case ENOMEM:
+        cause = "no memory or vmalloc space for the arena's 4 GiB kernel range";
+        break;
+      default:
+        cause = "an unexpected answer";
+        break;
+    }
+    return std::string(
+               "this kernel refuses BPF arenas: BPF_MAP_CREATE of a one-page "
+               "BPF_MAP_TYPE_ARENA failed with ") +
+           strerrorname_np(err) + " (" + std::strerror(err) + "): " + cause;
+  }();
+  return why;
+}
+
+/// Skips the current test where the kernel refuses arenas, saying why.
+#define SCXSNAP_SKIP_WITHOUT_ARENAS()                                                   \
+  do {                                                                                  \
+    if (const std::string& why_ = arena_refusal(); !why_.empty()) GTEST_SKIP() << why_; \
+  } while (0)

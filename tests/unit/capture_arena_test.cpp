@@ -14,6 +14,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <map>
+#include <optional>
 #include <set>
 #include <sys/mman.h>
 
@@ -35,13 +36,17 @@ struct PageArgs {
 
 // The object, its arena mapped into this process as a scheduler's user
 // space maps it.
+// Skipped, saying why, where the kernel refuses arenas (the object cannot
+// even be loaded there).
 struct ArenaObject : ::testing::Test {
-  LoadedObject lo{"arena.bpf.o", nullptr, [](bpf_object* o) {
-                    bpf_map__set_map_extra(bpf_object__find_map_by_name(o, "sched_arena"), kUserVm);
-                  }};
+  std::optional<LoadedObject> loaded;
   std::uint8_t* user = nullptr;
   void SetUp() override {
-    ASSERT_NE(lo.obj, nullptr);
+    SCXSNAP_SKIP_WITHOUT_ARENAS();
+    loaded.emplace("arena.bpf.o", nullptr, [](bpf_object* o) {
+      bpf_map__set_map_extra(bpf_object__find_map_by_name(o, "sched_arena"), kUserVm);
+    });
+    ASSERT_NE(lo().obj, nullptr);
     void* p = ::mmap(reinterpret_cast<void*>(kUserVm), kPages * kPage, PROT_READ | PROT_WRITE,
                      MAP_SHARED, arena_fd(), 0);
     ASSERT_NE(p, MAP_FAILED) << std::strerror(errno);
@@ -51,14 +56,15 @@ struct ArenaObject : ::testing::Test {
   void TearDown() override {
     if (user) ::munmap(user, kPages * kPage);
   }
-  int arena_fd() const { return bpf_map__fd(lo.map_ending("sched_arena")); }
-  std::uint32_t arena_id() const { return LoadedObject::id_of(lo.map_ending("sched_arena")); }
+  const LoadedObject& lo() const { return *loaded; }
+  int arena_fd() const { return bpf_map__fd(lo().map_ending("sched_arena")); }
+  std::uint32_t arena_id() const { return LoadedObject::id_of(lo().map_ending("sched_arena")); }
   // Runs alloc_at (or free_at) on page k; alloc_at's `taken` says whether
   // the page was already allocated.
   int run(const char* prog, std::uint32_t k) {
     PageArgs a{kUserVm + k * kPage, 1, -1};
     LIBBPF_OPTS(bpf_test_run_opts, o, .ctx_in = &a, .ctx_size_in = sizeof a);
-    int fd = bpf_program__fd(bpf_object__find_program_by_name(lo.obj, prog));
+    int fd = bpf_program__fd(bpf_object__find_program_by_name(lo().obj, prog));
     EXPECT_EQ(bpf_prog_test_run_opts(fd, &o), 0) << prog << ": " << std::strerror(errno);
     return a.taken;
   }
@@ -147,11 +153,11 @@ TEST_F(ArenaObject, PointersIntoTheArenaAreFollowedIntoCapturedPages) {
   std::memcpy(user + (t1 - kUserVm), &a, sizeof a);
   std::memcpy(user + (t2 - kUserVm), &b, sizeof b);
   const std::uint64_t kernel = 0xffff888012345678ull;
-  lo.set_global(".bss", "first_task", &t1, 8);
-  lo.set_global(".bss", "missing_task", &gone, 8);
-  lo.set_global(".bss", "kernel_ptr", &kernel, 8);
+  lo().set_global(".bss", "first_task", &t1, 8);
+  lo().set_global(".bss", "missing_task", &gone, 8);
+  lo().set_global(".bss", "kernel_ptr", &kernel, 8);
   CaptureOptions o;
-  o.map_ids = {arena_id(), LoadedObject::id_of(lo.map_ending(".bss"))};
+  o.map_ids = {arena_id(), LoadedObject::id_of(lo().map_ending(".bss"))};
   auto r = capture(o);
   ASSERT_TRUE(r.has_value()) << r.error().message();
   const FailureDumpMap* bss = nullptr;
@@ -383,6 +389,7 @@ constexpr long kBaseBoundKiB = 64 * 1024;
 // while memory stays at the pages themselves (the model holds them once and
 // the JSON is flushed a page at a time).
 TEST(Arena, LargeArenaIsCapturedInMemoryBoundedByItsPages) {
+  SCXSNAP_SKIP_WITHOUT_ARENAS();
 #ifdef SCXSNAP_SANITIZED
   // Under ASan the bound is dominated by its quarantine: fewer pages, the same paths.
   constexpr std::uint64_t kSpan = 65536, kUsed = 1024, kAt = 1ull << 46;
@@ -433,6 +440,7 @@ TEST(Arena, LargeArenaIsCapturedInMemoryBoundedByItsPages) {
 }
 
 TEST(Arena, NeverMappedArenaHasNoPagesAndIsLeftUnmapped) {
+  SCXSNAP_SKIP_WITHOUT_ARENAS();
   LIBBPF_OPTS(bpf_map_create_opts, mo, .map_flags = BPF_F_MMAPABLE);
   int fd = bpf_map_create(static_cast<bpf_map_type>(33), "idle_arena", 0, 0, 16, &mo);
   ASSERT_GE(fd, 0) << std::strerror(errno);
