@@ -3,19 +3,28 @@
 # unpack it into a scratch root with dpkg -x and use it from there: the
 # binary runs with no environment tweaks, Depends names the runtime
 # libraries, and the headers, CMake and pkg-config files build a program.
-#   tests/package_check.sh SOURCE_DIR WORK_DIR
+#   tests/package_check.sh SOURCE_DIR WORK_DIR [TREE]
+# With TREE (a build tree configured with CMAKE_INSTALL_PREFIX=/usr and no
+# -march, as CI's is), the package is cut from it instead of a tree of its own.
 set -euo pipefail
 src=$1
 work=$2
+tree=${3:-}
 fail() { echo "FAIL: $*" >&2; exit 1; }
 rm -rf "$work"
 mkdir -p "$work"
-# -Werror here (not in `make package`): the Release build with the project's
-# defaults is warning-free.
-cmake -S "$src" -B "$work/build" -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=/usr \
-  -DSCXSNAP_BUILD_TESTS=OFF -DSCXSNAP_BUILD_BENCH=OFF -DSCXSNAP_WERROR=ON >/dev/null
-cmake --build "$work/build" -j "$(nproc)" >/dev/null
-(cd "$work/build" && cpack -G DEB >/dev/null)
+if [ -n "$tree" ]; then
+  grep -q '^CMAKE_INSTALL_PREFIX:PATH=/usr$' "$tree/CMakeCache.txt" || fail "$tree is not configured for prefix /usr"
+  ! grep -q -- '-march' "$tree/compile_commands.json" || fail "$tree is host-tuned (-march): not a package's tree"
+  (cd "$tree" && cpack -G DEB -B "$work/build" >/dev/null)
+else
+  # -Werror here (not in `make package`): the Release build with the project's
+  # defaults is warning-free.
+  cmake -S "$src" -B "$work/build" -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=/usr \
+    -DSCXSNAP_BUILD_TESTS=OFF -DSCXSNAP_BUILD_BENCH=OFF -DSCXSNAP_WERROR=ON >/dev/null
+  cmake --build "$work/build" -j "$(nproc)" >/dev/null
+  (cd "$work/build" && cpack -G DEB >/dev/null)
+fi
 deb=$(ls "$work"/build/scxsnap_*.deb)
 echo "package: $(basename "$deb")"
 

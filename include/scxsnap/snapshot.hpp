@@ -243,6 +243,8 @@ SCXSNAP_API std::optional<std::size_t> max_by_sum_u64(
 class SCXSNAP_API JsonField {
  public:
   static JsonField of(const JsonValue& v) { return JsonField(&v); }
+  /// A field borrows its document: a temporary would dangle.
+  static JsonField of(JsonValue&&) = delete;
   static JsonField missing(SnapshotError e);
 
   bool is_present() const { return !error_; }
@@ -271,6 +273,8 @@ class SCXSNAP_API JsonField {
 
 /// Walk a scheduler-stats document by dotted path ("layers.batch.util").
 SCXSNAP_API JsonField stats_path(const JsonValue& root, std::string_view path);
+/// The field borrows `root`: a temporary would dangle.
+JsonField stats_path(JsonValue&& root, std::string_view path) = delete;
 
 /// True for names ending in .bss, .data or .rodata.
 SCXSNAP_API bool is_global_section_map(std::string_view name);

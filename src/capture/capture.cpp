@@ -261,6 +261,7 @@ Result<Captured> capture_impl(const CaptureOptions& o, MapSource& src, Stream* o
                   nullptr,
                   nullptr,
                   {},
+                  {},
                   {}};
   ctx.limits.max_value_bytes = o.max_value_bytes;
   ctx.limits.should_stop = should_stop;
@@ -522,8 +523,11 @@ Result<CaptureSummary> capture_native_to(const CaptureOptions& options, MapSourc
                 native::NativeWriter::create(path, wo));
     SCXSNAP_TRY(Captured c, capture_into(options, src, *writer));
     SCXSNAP_TRY_VOID(writer->finish(to_json(c.report)));
+    // What was written: the file's size where it can be asked (never the
+    // error value file_size returns), else the writer's own count.
     std::error_code ec;
-    c.summary.bytes = std::filesystem::file_size(path, ec);
+    const std::uintmax_t on_disk = std::filesystem::file_size(path, ec);
+    c.summary.bytes = ec ? writer->bytes_written() : on_disk;
     return c.summary;
   });
 }

@@ -26,7 +26,9 @@ namespace {
 // structs too; nullopt when absent.
 std::optional<std::uint32_t> member_offset(const struct btf* b, std::uint32_t type_id,
                                            std::string_view name, int depth = 0) {
-  const struct btf_type* t = btf__type_by_id(b, btf__resolve_type(b, type_id));
+  const int resolved = btf__resolve_type(b, type_id);
+  if (resolved < 0) return std::nullopt;
+  const struct btf_type* t = btf__type_by_id(b, static_cast<std::uint32_t>(resolved));
   if (!t || !btf_is_struct(t) || depth > 4) return std::nullopt;
   const struct btf_member* m = btf_members(t);
   for (unsigned short i = 0; i < btf_vlen(t); ++i, ++m) {

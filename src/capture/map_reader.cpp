@@ -262,12 +262,19 @@ void read_task_storage(const MapInfo& info, int fd, ReadContext& ctx, FailureDum
   OwnerEntries out(ctx, m, info);
   std::uint64_t visited = 0;
   bool capped = false, stopped = false;
+  // An unreadable /proc is an error, never an empty map; a process or thread
+  // that exits while it is listed is simply gone.
+  const std::filesystem::path proc_root = ctx.host.proc;
   std::error_code ec;
-  for (const auto& proc : std::filesystem::directory_iterator("/proc", ec)) {
+  std::filesystem::directory_iterator procs(proc_root, ec), end;
+  for (; !ec && procs != end; procs.increment(ec)) {
+    const auto& proc = *procs;
     const std::string tgid_s = proc.path().filename().string();
     if (tgid_s.empty() || !std::isdigit(static_cast<unsigned char>(tgid_s[0]))) continue;
     std::error_code ec2;
-    for (const auto& task : std::filesystem::directory_iterator(proc.path() / "task", ec2)) {
+    std::filesystem::directory_iterator tasks(proc.path() / "task", ec2);
+    for (; !ec2 && tasks != end; tasks.increment(ec2)) {
+      const auto& task = *tasks;
       if (ctx.entry_cap && visited >= ctx.entry_cap) {
         capped = true;
         break;
@@ -299,6 +306,12 @@ void read_task_storage(const MapInfo& info, int fd, ReadContext& ctx, FailureDum
       out.add(std::move(key), bytes_of(tid), buf.first(info.value_size));
     }
     if (capped || stopped) break;
+  }
+  if (ec) {
+    m.error = fmt::format("cannot list the threads in {}: {} (after {} threads)",
+                          proc_root.string(), ec.message(), visited);
+    out.finish();
+    return;
   }
   out.finish();
   if (stopped) out.cut.stopped = true;
@@ -340,7 +353,12 @@ void read_cgroup_storage(const MapInfo& info, int fd, ReadContext& ctx, FailureD
     int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd < 0) return true;  // removed meanwhile
     struct stat st {};
-    ::fstat(dfd, &st);
+    if (::fstat(dfd, &st) != 0) {  // the id would be 0: say so instead
+      m.error =
+          fmt::format("cannot read the cgroup id of {}: {}", dir.string(), std::strerror(errno));
+      ::close(dfd);
+      return false;
+    }
     int rc = ctx.src.lookup(fd, &dfd, buf.data());
     ::close(dfd);
     ++visited;
@@ -368,6 +386,9 @@ void read_cgroup_storage(const MapInfo& info, int fd, ReadContext& ctx, FailureD
     std::error_code dec;
     if (it->is_directory(dec) && !it->is_symlink(dec)) go = visit(it->path());
   }
+  if (ec && !m.error)  // a walk cut short is said, not passed off as every cgroup
+    m.error = fmt::format("cannot walk the cgroup hierarchy under {}: {} (after {} cgroups)", root,
+                          ec.message(), visited);
   out.finish();
   finish_map(nullptr, nullptr, out.cut, ctx, info, m);
   if (!m.error && ctx.entry_cap && visited >= ctx.entry_cap)

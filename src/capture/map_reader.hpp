@@ -7,6 +7,7 @@
 #pragma once
 
 #include "btf_cache.hpp"
+#include "host_context.hpp"
 #include "map_source.hpp"
 #include "native/native_index.hpp"
 #include "scxsnap/btf_render.hpp"
@@ -65,6 +66,8 @@ struct ReadContext {
   RawSink* raw = nullptr;
   /// Why should_stop fired ("deadline", "signal"), for map errors.
   std::function<std::string()> stop_reason;
+  /// Where /proc and /sys are (task storage lists the threads of /proc).
+  HostPaths host;
   ReadStats stats;
   bool stopped() const { return limits.should_stop && limits.should_stop(); }
   void flush_if_full() {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "native_writer.hpp"
 
+#include "report/narrow.hpp"
 #include "report/threads.hpp"
 
 #include <algorithm>
@@ -24,9 +25,11 @@ constexpr std::uint32_t kNoSource = 0xffffffffu;
 // A record's source as 1 + the zigzag of its step from where the last one
 // ended (0 = no source): records that keep their order store 1s, which
 // compress to nearly nothing.
-std::uint32_t source_code(std::uint32_t src, std::int64_t expected) {
+// None when the step does not fit (more than 2^31 records away): the map is
+// then stored whole.
+std::optional<std::uint32_t> source_code(std::uint32_t src, std::int64_t expected) {
   const std::int64_t d = std::int64_t{src} - expected;
-  return static_cast<std::uint32_t>((d >= 0 ? 2 * d : -2 * d - 1) + 1);
+  return detail::narrow<std::uint32_t>((d >= 0 ? 2 * d : -2 * d - 1) + 1);
 }
 
 void put_u32(std::vector<std::uint8_t>& out, std::uint32_t v) {
@@ -227,9 +230,9 @@ void NativeWriter::entry(Bytes key, Bytes value) {
 }
 
 void NativeWriter::owner_entry(std::string_view key_json, Bytes key_bytes, Bytes value) {
-  put_u32(pending_, static_cast<std::uint32_t>(key_json.size()));
+  put_u32(pending_, detail::narrow_or_throw<std::uint32_t>(key_json.size(), "an owner key's JSON"));
   append({reinterpret_cast<const std::uint8_t*>(key_json.data()), key_json.size()});
-  put_u32(pending_, static_cast<std::uint32_t>(key_bytes.size()));
+  put_u32(pending_, detail::narrow_or_throw<std::uint32_t>(key_bytes.size(), "an owner key"));
   append(key_bytes);
   append(value);
   ++pending_records_;
@@ -283,8 +286,10 @@ void NativeWriter::store_series_map() {
   whole_.insert(whole_.end(), pending_.begin(), pending_.end());
   pending_.clear();
   const Bytes raw = whole_;
-  const std::uint32_t sample_no = static_cast<std::uint32_t>(index_.samples.size() - 1);
-  const std::uint32_t index_no = static_cast<std::uint32_t>(sample().maps.size());
+  const auto sample_no =
+      detail::narrow_or_throw<std::uint32_t>(index_.samples.size() - 1, "a sample number");
+  const auto index_no =
+      detail::narrow_or_throw<std::uint32_t>(sample().maps.size(), "a map number");
   const bool fixed =
       cur_.shape != Shape::Value && cur_.shape != Shape::None && cur_.shape != Shape::OwnerEntries;
   cur_.raw_size = raw.size();
@@ -316,7 +321,7 @@ void NativeWriter::store_series_map() {
         where.reserve(before_n);
         for (std::size_t r = 0; r < before_n; ++r)
           where.emplace(std::string_view(reinterpret_cast<const char*>(before.data() + r * rs), ks),
-                        static_cast<std::uint32_t>(r));
+                        detail::narrow_or_throw<std::uint32_t>(r, "a record number"));
       }
       auto it = where.find(std::string_view(reinterpret_cast<const char*>(key), ks));
       return it == where.end() ? kNoSource : it->second;
@@ -330,11 +335,14 @@ void NativeWriter::store_series_map() {
     for (std::size_t r = 0; r < cur_.records && patches.size() + delta.size() <= limit; ++r) {
       const std::uint8_t* now = raw.data() + r * rs;
       const std::uint32_t src = find_source(now, expected);
-      put_u32(delta, src == kNoSource ? 0 : source_code(src, expected));
+      const std::optional<std::uint32_t> code =
+          src == kNoSource ? std::optional<std::uint32_t>(0) : source_code(src, expected);
+      if (!code) break;  // too far to say in a u32: stored whole below
+      put_u32(delta, *code);
       if (src != kNoSource) expected = std::int64_t{src} + 1;
       const std::uint8_t* was = src == kNoSource ? nullptr : before.data() + std::size_t{src} * rs;
       if (was && std::memcmp(now, was, rs) == 0) continue;
-      put_u32(patches, static_cast<std::uint32_t>(r));
+      put_u32(patches, detail::narrow_or_throw<std::uint32_t>(r, "a record number"));
       for (std::size_t b = 0; b < rs; ++b) patches.push_back(was ? now[b] ^ was[b] : now[b]);
       ++npatch;
     }

@@ -13,10 +13,6 @@
 namespace scxsnap {
 namespace {
 
-// Past this, a file the streaming path refused is not parsed whole just to
-// locate the error (that would take several times its size in memory).
-constexpr std::size_t kWholeParseMax = std::size_t{1} << 30;
-
 Result<void> convert_whole(const std::filesystem::path& in, const std::filesystem::path& out,
                            JsonStyle style) {
   SCXSNAP_TRY(std::string text, read_text_file(in));
@@ -52,7 +48,7 @@ Result<void> convert_dump_file(const std::filesystem::path& in, const std::files
       // Not a single report (dual, degraded), or not one the scanner could
       // cut: the whole-document path converts it or says exactly what is wrong.
       f.abandon();
-      if (text.size() <= kWholeParseMax) return convert_whole(in, out, style);
+      if (text.size() <= detail::kWholeParseMax) return convert_whole(in, out, style);
       return r.error().with_context(in.string());
     }
     if (text.back() == '\n') buf += '\n';

@@ -26,9 +26,6 @@ namespace scxsnap {
 namespace {
 // Files at least this large are read in pieces (see parse_report_streaming).
 constexpr std::size_t kStreamingThreshold = std::size_t{32} << 20;
-// Past this, a file the piecewise reader refused is not parsed whole just to
-// locate the error (that would take the file's size several times over).
-constexpr std::size_t kWholeParseMax = std::size_t{1} << 30;
 // The model of a report takes at least this much memory per byte of its JSON
 // (1.08x measured for entry-heavy reports, up to 2x for one huge value of
 // small scalars): a file refused with it surely would not fit.
@@ -136,7 +133,7 @@ Result<FailureDumpReport> load_report(const std::filesystem::path& path) {
     std::string why;
     if (auto streamed = load_streaming(path, &why)) return std::move(*streamed);
     if (!why.empty()) return Error(ErrorCode::BadInput, path.string() + ": " + why);
-    if (large && static_cast<std::size_t>(st.st_size) > kWholeParseMax)
+    if (large && static_cast<std::size_t>(st.st_size) > detail::kWholeParseMax)
       return Error(ErrorCode::BadInput,
                    fmt::format("{}: the piecewise reader cannot read this {} file (it is not a "
                                "well-formed report); it is too large to parse whole just to locate "

@@ -10,7 +10,9 @@
 #include <variant>
 
 namespace scxsnap {
-namespace {
+// The bodies are members of RenderedValue::Body, a type with linkage: they
+// live in a named namespace of their own (not an anonymous one).
+namespace rendered_body {
 
 struct StructBody {
   SharedName type_name;
@@ -34,6 +36,12 @@ struct TruncBody {
 struct EnumBody {
   SharedName variant;
 };
+
+}  // namespace rendered_body
+
+using namespace rendered_body;
+
+namespace {
 
 constexpr std::array<std::string_view, 13> kTags = {
     "int",   "uint",     "bool", "char",  "float",     "enum",       "struct",
@@ -456,7 +464,8 @@ void put_escaped(std::string& out, std::string_view s, const DisplayOptions& o) 
     out += s;
     return;
   }
-  for (unsigned char c : s) {
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
     switch (c) {
       case '\n':
         out += "\\n";

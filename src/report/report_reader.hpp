@@ -19,6 +19,11 @@
 
 namespace scxsnap::detail {
 
+/// Past this, a file the streaming or piecewise reader refused is not parsed
+/// whole just to locate the error (that would take several times its size
+/// in memory).
+inline constexpr std::size_t kWholeParseMax = std::size_t{1} << 30;
+
 Result<RenderedValue> read_rendered(od::value v, const PathNode& p, int depth);
 /// A described struct (report_fields.hpp) from one JSON value; instantiated
 /// for the report, a map and the four entry kinds.

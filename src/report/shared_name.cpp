@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // SharedName: one allocation (count, length, characters) per distinct name,
 // freed by its last copy.
+#include "narrow.hpp"
 #include "scxsnap/rendered_value.hpp"
 
 #include <cstdlib>
@@ -11,9 +12,11 @@ namespace scxsnap {
 
 SharedName::SharedName(std::string_view s) {
   if (s.empty()) return;  // the empty name needs no storage
+  // A name longer than 4 GiB does not fit the count: refused before any allocation.
+  const auto len = detail::narrow_or_throw<std::uint32_t>(s.size(), "a name's length");
   void* mem = std::malloc(sizeof(Rep) + s.size());
   if (!mem) throw std::bad_alloc();
-  p_ = new (mem) Rep{{1}, static_cast<std::uint32_t>(s.size())};
+  p_ = new (mem) Rep{{1}, len};
   std::memcpy(static_cast<char*>(mem) + sizeof(Rep), s.data(), s.size());
 }
 

@@ -10,7 +10,7 @@
 namespace scxsnap {
 namespace {
 
-SnapshotError mismatch(std::string_view expected, std::string_view actual) {
+SnapshotError json_mismatch(std::string_view expected, std::string_view actual) {
   return errors::TypeMismatch{std::string(expected), std::string(actual), ""};
 }
 
@@ -41,9 +41,9 @@ SnapshotResult<std::uint64_t> to_u64(const JsonValue& v) {
     case JsonValue::Type::Number: {
       Num n = classify(v);
       if (n.kind == Num::PosInt) return n.u;
-      if (n.kind == Num::NegInt) return mismatch("u64", "Int(negative)");
-      if (!std::isfinite(n.f) || n.f < 0) return mismatch("u64", "Float(non-coercible)");
-      if (n.f != std::trunc(n.f)) return mismatch("integer", "non-integer float");
+      if (n.kind == Num::NegInt) return json_mismatch("u64", "Int(negative)");
+      if (!std::isfinite(n.f) || n.f < 0) return json_mismatch("u64", "Float(non-coercible)");
+      if (n.f != std::trunc(n.f)) return json_mismatch("integer", "non-integer float");
       if (n.f >= 18446744073709551616.0) return std::numeric_limits<std::uint64_t>::max();
       return static_cast<std::uint64_t>(n.f);
     }
@@ -51,9 +51,9 @@ SnapshotResult<std::uint64_t> to_u64(const JsonValue& v) {
       return std::uint64_t{v.bool_value() ? 1u : 0u};
     case JsonValue::Type::String:
       if (auto x = parse_text<std::uint64_t>(v.text())) return *x;
-      return mismatch("u64", "String(non-numeric)");
+      return json_mismatch("u64", "String(non-numeric)");
     default:
-      return mismatch("u64", v.type_name());
+      return json_mismatch("u64", v.type_name());
   }
 }
 
@@ -64,11 +64,11 @@ SnapshotResult<std::int64_t> to_i64(const JsonValue& v) {
       if (n.kind == Num::NegInt) return n.i;
       if (n.kind == Num::PosInt) {
         if (n.u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
-          return mismatch("i64", "Uint(>i64::MAX)");
+          return json_mismatch("i64", "Uint(>i64::MAX)");
         return static_cast<std::int64_t>(n.u);
       }
-      if (!std::isfinite(n.f)) return mismatch("i64", "Float(non-finite)");
-      if (n.f != std::trunc(n.f)) return mismatch("integer", "non-integer float");
+      if (!std::isfinite(n.f)) return json_mismatch("i64", "Float(non-finite)");
+      if (n.f != std::trunc(n.f)) return json_mismatch("integer", "non-integer float");
       if (n.f >= 9223372036854775808.0) return std::numeric_limits<std::int64_t>::max();
       if (n.f < -9223372036854775808.0) return std::numeric_limits<std::int64_t>::min();
       return static_cast<std::int64_t>(n.f);
@@ -77,9 +77,9 @@ SnapshotResult<std::int64_t> to_i64(const JsonValue& v) {
       return std::int64_t{v.bool_value() ? 1 : 0};
     case JsonValue::Type::String:
       if (auto x = parse_text<std::int64_t>(v.text())) return *x;
-      return mismatch("i64", "String(non-numeric)");
+      return json_mismatch("i64", "String(non-numeric)");
     default:
-      return mismatch("i64", v.type_name());
+      return json_mismatch("i64", v.type_name());
   }
 }
 
@@ -89,15 +89,15 @@ SnapshotResult<double> to_f64(const JsonValue& v) {
       return v.as_f64().value_or(std::nan(""));
     case JsonValue::Type::String:
       if (auto x = parse_text<double>(v.text())) return *x;
-      return mismatch("f64", "String(non-numeric)");
+      return json_mismatch("f64", "String(non-numeric)");
     default:
-      return mismatch("f64", v.type_name());
+      return json_mismatch("f64", v.type_name());
   }
 }
 
 SnapshotResult<bool> to_bool(const JsonValue& v) {
   if (v.is_bool()) return v.bool_value();
-  return mismatch("bool", v.type_name());
+  return json_mismatch("bool", v.type_name());
 }
 
 template <class T, class Conv>
@@ -105,7 +105,7 @@ SnapshotResult<std::vector<T>> json_array(const JsonField& f, std::string_view e
                                           Conv&& conv) {
   if (const SnapshotError* e = f.error()) return *e;
   const JsonValue& v = *f.raw();
-  if (!v.is_array()) return mismatch(expected, v.type_name());
+  if (!v.is_array()) return json_mismatch(expected, v.type_name());
   std::vector<T> out;
   out.reserve(v.items().size());
   for (const auto& el : v.items()) {
@@ -187,7 +187,7 @@ SnapshotResult<bool> JsonField::as_bool() const {
 SnapshotResult<std::string_view> JsonField::as_str() const {
   if (error_) return *error_;
   if (value_->is_string()) return std::string_view(value_->text());
-  return mismatch("str", value_->type_name());
+  return json_mismatch("str", value_->type_name());
 }
 SnapshotResult<std::vector<std::uint64_t>> JsonField::as_u64_array() const {
   return json_array<std::uint64_t>(*this, "[u64]", to_u64);
@@ -198,7 +198,7 @@ SnapshotResult<std::vector<std::uint32_t>> JsonField::as_u32_array() const {
                                      auto x = to_u64(v);
                                      if (!x) return x.error();
                                      if (*x > std::numeric_limits<std::uint32_t>::max())
-                                       return mismatch("u32", "Uint(>u32::MAX)");
+                                       return json_mismatch("u32", "Uint(>u32::MAX)");
                                      return static_cast<std::uint32_t>(*x);
                                    });
 }

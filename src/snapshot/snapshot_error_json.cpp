@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // SnapshotError ⇄ JSON in serde's externally tagged form.
 #include "report/json_writer.hpp"
+#include "report/narrow.hpp"
 #include "report/report_writer.hpp"
 #include "scxsnap/snapshot_error.hpp"
 
@@ -202,6 +203,11 @@ struct Reader {
     if (!u) return fail(fmt::format("'{}' must be an unsigned integer", k));
     return *u;
   }
+  Result<std::uint32_t> u32(std::string_view k) const {
+    SCXSNAP_TRY(std::uint64_t u, u64(k));
+    if (auto n = detail::narrow<std::uint32_t>(u)) return *n;
+    return fail(fmt::format("'{}': invalid value: integer `{}`, expected u32", k, u));
+  }
   Result<bool> boolean(std::string_view k) const {
     const JsonValue* v = obj.find(k);
     if (!v || !v->is_bool()) return fail(fmt::format("'{}' must be a boolean", k));
@@ -260,8 +266,9 @@ Result<MissingStatsReason> read_reason(const JsonValue& v) {
     r.kind = K::SchedulerError;
     const JsonValue* e = body.find("errno");
     std::optional<std::int64_t> en = e ? e->as_i64() : std::nullopt;
-    if (!en) return bad();
-    r.err_no = static_cast<std::int32_t>(*en);
+    std::optional<std::int32_t> en32 = en ? detail::narrow<std::int32_t>(*en) : std::nullopt;
+    if (!en32) return bad();  // an i32 in ktstr's type
+    r.err_no = *en32;
     if (const JsonValue* a = body.find("args")) r.args = *a;
   } else if (name == "MissingResp") {
     r.kind = K::MissingResp;
@@ -322,10 +329,10 @@ Result<SnapshotError> read_error(std::string_view name, const JsonValue& body) {
   }
   if (name == "PerCpuSlot") {
     SCXSNAP_TRY(auto a, r.str("map"));
-    SCXSNAP_TRY(auto b, r.u64("cpu"));
+    SCXSNAP_TRY(auto b, r.u32("cpu"));
     SCXSNAP_TRY(auto c, r.u64("len"));
     SCXSNAP_TRY(auto d, r.boolean("unmapped"));
-    return SnapshotError(errors::PerCpuSlot{a, static_cast<std::uint32_t>(b), c, d});
+    return SnapshotError(errors::PerCpuSlot{a, b, c, d});
   }
   if (name == "NoMatch") {
     SCXSNAP_TRY(auto a, r.str("map"));
@@ -361,8 +368,8 @@ Result<SnapshotError> read_error(std::string_view name, const JsonValue& body) {
   }
   if (name == "HostFieldUnavailable") {
     SCXSNAP_TRY(auto a, r.str("tag"));
-    SCXSNAP_TRY(auto b, r.u64("cpu"));
-    return SnapshotError(errors::HostFieldUnavailable{a, static_cast<std::uint32_t>(b)});
+    SCXSNAP_TRY(auto b, r.u32("cpu"));
+    return SnapshotError(errors::HostFieldUnavailable{a, b});
   }
   if (name == "PlaceholderSnapshot") {
     const JsonValue* t = body.find("tag");
@@ -390,8 +397,7 @@ Result<SnapshotError> read_error(std::string_view name, const JsonValue& body) {
       SCXSNAP_TRY(x.name, mr.str("name"));
       SCXSNAP_TRY(x.map_kva, mr.u64("map_kva"));
       if (m.find("map_id")) {
-        SCXSNAP_TRY(auto id, mr.u64("map_id"));
-        x.map_id = static_cast<std::uint32_t>(id);
+        SCXSNAP_TRY(x.map_id, mr.u32("map_id"));
       }
       e.excluded_maps.push_back(std::move(x));
     }

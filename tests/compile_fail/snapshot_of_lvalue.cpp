@@ -9,5 +9,9 @@ int main() {
   scxsnap::SnapshotMap m{map};
   auto value = scxsnap::RenderedValue::make_uint(64, 1);
   auto f = scxsnap::SnapshotField::of(value);
-  return static_cast<int>(s.map_count() + m.name().size()) + (f.is_present() ? 0 : 1);
+  auto doc = scxsnap::JsonValue::number(std::uint64_t{1});
+  auto j = scxsnap::JsonField::of(doc);
+  auto p = scxsnap::stats_path(doc, "a.b");
+  return static_cast<int>(s.map_count() + m.name().size()) + (f.is_present() ? 0 : 1) +
+         (j.is_present() ? 0 : 1) + (p.is_present() ? 1 : 0);
 }

@@ -2,6 +2,7 @@
 // BTF built in the test: what a cut value keeps, that nested arrays cannot
 // multiply past the budget, that the tree and the direct JSON agree, and a
 // DATASEC variable past 512 MiB.
+#include "btf_ptr.hpp"
 #include "scxsnap/scxsnap.hpp"
 
 #include <bpf/btf.h>
@@ -15,11 +16,6 @@
 using namespace scxsnap;
 
 namespace {
-
-struct BtfDeleter {
-  void operator()(struct btf* b) const { btf__free(b); }
-};
-using BtfPtr = std::unique_ptr<struct btf, BtfDeleter>;
 
 struct Rendered {
   RenderedValue tree;

@@ -1,5 +1,6 @@
 // Rendering the initial images of a real BPF object's .data and .rodata,
 // with the BTF clang emitted (tests/bpf/types.bpf.c).
+#include "expect_error.hpp"
 #include "scxsnap/scxsnap.hpp"
 
 #include <bpf/btf.h>
@@ -83,7 +84,7 @@ TEST(BtfObject, DataSectionInitialImage) {
   EXPECT_EQ(s.var("cur_mode").as_str().value(), "MODE_SLOW");
   EXPECT_EQ(s.var("signed_mode").as_str().value(), "SGN_NEG");
   EXPECT_EQ(s.var("big_u64").as_u64().value(), UINT64_MAX);
-  EXPECT_TRUE(s.var("null_ptr").error()->is<errors::VarNotFound>());  // zero-initialised: in .bss
+  EXPECT_TRUE(error_in(s.var("null_ptr")).is<errors::VarNotFound>());  // zero-initialised: in .bss
   EXPECT_EQ(s.var("small_arr").as_u32_array().value(), (std::vector<std::uint32_t>{1, 2, 3, 4, 5}));
   SnapshotField leader = s.var("leader");
   EXPECT_EQ(leader.get("pid").as_i64().value(), 1234);

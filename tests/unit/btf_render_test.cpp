@@ -1,5 +1,6 @@
 // BTF rendering on BTF built in the test with libbpf's btf__add_* API.
 #include "btf/raw_bytes.hpp"
+#include "btf_ptr.hpp"
 #include "scxsnap/scxsnap.hpp"
 
 #include <bpf/btf.h>
@@ -13,11 +14,6 @@ using namespace scxsnap;
 using ::testing::HasSubstr;
 
 namespace {
-
-struct BtfDeleter {
-  void operator()(struct btf* b) const { btf__free(b); }
-};
-using BtfPtr = std::unique_ptr<struct btf, BtfDeleter>;
 
 BtfPtr new_btf() {
   return BtfPtr(btf__new_empty());

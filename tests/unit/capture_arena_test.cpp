@@ -379,12 +379,6 @@ TEST_F(ArenaObject, GlobalsAtTheStartOrTheEndAreRenderedAndFoundByVar) {
   }
 }
 
-#ifdef SCXSNAP_SANITIZED
-constexpr long kBaseBoundKiB = (64 + 320) * 1024;  // shadow memory and ASan's quarantine
-#else
-constexpr long kBaseBoundKiB = 64 * 1024;
-#endif
-
 // 32 MiB of pages in a 256 MiB arena: ~70 MB of JSON streamed to the file
 // while memory stays at the pages themselves (the model holds them once and
 // the JSON is flushed a page at a time).

@@ -8,6 +8,7 @@
 // its bytes in capture, map and diff.
 #include "bpf_fixture.hpp"
 #include "cli_util.hpp"
+#include "expect_error.hpp"
 #include "scxsnap/scxsnap.hpp"
 
 #include <algorithm>
@@ -123,13 +124,13 @@ TEST_F(TwinObjects, VarFindsCustomSectionsAndKconfigAndTellsCopiesApart) {
 
   // Two copies of every global: ambiguous until one object is picked.
   Snapshot both(*r);
-  EXPECT_TRUE(both.var("exit_dump").error()->is<errors::AmbiguousVar>());
-  EXPECT_TRUE(both.var("unit_counter").error()->is<errors::AmbiguousVar>());
+  EXPECT_TRUE(error_in(both.var("exit_dump")).is<errors::AmbiguousVar>());
+  EXPECT_TRUE(error_in(both.var("unit_counter")).is<errors::AmbiguousVar>());
 
   FailureDumpReport one = only_object(*r, a);
   Snapshot snap(one);
   SnapshotField dump = snap.var("exit_dump");
-  ASSERT_TRUE(dump.is_present()) << dump.error()->message();
+  ASSERT_TRUE(dump.is_present()) << error_in(dump).message();
   EXPECT_EQ(dump.raw()->array_len(), 64u);
   EXPECT_EQ(dump.raw()->display(DisplayOptions{true, true}), R"("stalled\tcpu 3\n\x01")");
   EXPECT_EQ(snap.var("tuning_knob").as_u64(), 7u);
@@ -142,7 +143,7 @@ TEST_F(TwinObjects, VarFindsCustomSectionsAndKconfigAndTellsCopiesApart) {
   // The spec's sections keep their rules and errors: a missing name is
   // VarNotFound over the .bss/.data/.rodata globals only.
   SnapshotField missing = snap.var("no_such_global");
-  auto* nf = missing.error()->get_if<errors::VarNotFound>();
+  auto* nf = error_in(missing).get_if<errors::VarNotFound>();
   ASSERT_NE(nf, nullptr);
   EXPECT_EQ(nf->available,
             (std::vector<std::string>{"byte_mask", "idle_bitmap", "kernel_mask", "unit_counter"}));

@@ -21,13 +21,6 @@ using ::testing::HasSubstr;
 namespace {
 
 constexpr std::size_t kLayers = 1800, kCpus = 256;
-#ifdef SCXSNAP_SANITIZED
-// Under ASan the same code runs with shadow memory (1/8 of the heap) and a
-// 256 MiB quarantine of freed blocks: the bound is checked with that added.
-constexpr long kBaseBoundKiB = (64 + 320) * 1024;
-#else
-constexpr long kBaseBoundKiB = 64 * 1024;
-#endif
 
 // Mirrors struct layer / cpu_ctx of scale.bpf.c.
 struct CpuCtx {

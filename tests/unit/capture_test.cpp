@@ -4,6 +4,7 @@
 #include "bpf_fixture.hpp"
 #include "capture/kernel_abi.hpp"
 #include "cli_util.hpp"
+#include "expect_error.hpp"
 #include "scxsnap/scxsnap.hpp"
 
 #include <bpf/btf.h>
@@ -96,7 +97,7 @@ TEST(Capture, WithoutAnAttachedStructOpsNothingIsActive) {
   ASSERT_TRUE(r.has_value());
   EXPECT_FALSE(r->active_obj_name.has_value());
   EXPECT_EQ(r->maps.size(), 2u);
-  EXPECT_TRUE(Snapshot(*r).var("nr_cong_avoid").error()->is<errors::AmbiguousVar>());
+  EXPECT_TRUE(error_in(Snapshot(*r).var("nr_cong_avoid")).is<errors::AmbiguousVar>());
 }
 
 struct MapsObject : ::testing::Test {

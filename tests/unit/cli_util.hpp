@@ -13,6 +13,16 @@
 #include <unistd.h>
 #include <vector>
 
+/// What a CLI process takes besides the data a test sizes its bound by:
+/// the binary, its libraries and the allocator's slack. Under ASan the same
+/// code runs with shadow memory (1/8 of the heap) and a 256 MiB quarantine of
+/// freed blocks: the bound is checked with that added.
+#ifdef SCXSNAP_SANITIZED
+inline constexpr long kBaseBoundKiB = (64 + 320) * 1024;
+#else
+inline constexpr long kBaseBoundKiB = 64 * 1024;
+#endif
+
 struct CliResult {
   int exit_code = -1;
   std::string out, err;

@@ -6,6 +6,7 @@
 #include "bpf_fixture.hpp"
 #include "capture/capture_internal.hpp"
 #include "cli_util.hpp"
+#include "expect_error.hpp"
 #include "scxsnap/scxsnap.hpp"
 
 #include <fcntl.h>
@@ -211,7 +212,7 @@ TEST(NativeCapture, VarRendersOnlyThatVariable) {
     if (mem.value.kind() == ValueKind::Unsupported) ++unrendered;
   EXPECT_EQ(unrendered, 2);
   // A name that is not there: the same error, listing the same names.
-  EXPECT_EQ(a.var("no_such_var").error()->message(), b.var("no_such_var").error()->message());
+  EXPECT_EQ(error_in(a.var("no_such_var")).message(), error_in(b.var("no_such_var")).message());
   // The CLI reads it the same way.
   auto r = run_cli({"var", path, "nr_enqueued"});
   EXPECT_EQ(r.exit_code, 0) << r.err;

@@ -1,5 +1,6 @@
 // Snapshot spec §5.5 (active, KVA whitelist, ActiveFilterExcludedMaps) and
 // §5.6 (vars, live_var, live_var_via, live_vars_via).
+#include "expect_error.hpp"
 #include "snapshot_fixtures.hpp"
 #include "snapshot_matchers.hpp"
 
@@ -54,7 +55,7 @@ TEST(SnapshotActive, WhitelistExcludingEveryMapNamesThem) {
   EXPECT_THAT(e.whitelist_kvas, ElementsAre(0x9999u));
   EXPECT_THAT(e.excluded_maps,
               ElementsAre(ExcludedMap{"alpha.bss", 0x1000}, ExcludedMap{"alpha.data", 0x2000}));
-  std::string msg = f.error()->message();
+  std::string msg = error_in(f).message();
   for (const char* s :
        {"counter", "alpha", "0x9999", "alpha.bss@0x1000", "alpha.data@0x2000",
         "Op::ReplaceScheduler / Op::AttachScheduler", "Snapshot::vars", "Snapshot::map"})
@@ -103,21 +104,21 @@ TEST(SnapshotActive, LiveVarViaUnderExclusion) {
 
 TEST(SnapshotActive, LiveVarFromTheUnfilteredViewUnderExclusion) {
   auto r = excluded_report({0x9999});
-  EXPECT_TRUE(Snapshot(r).live_var("counter").error()->is<errors::ActiveFilterExcludedMaps>());
+  EXPECT_TRUE(error_in(Snapshot(r).live_var("counter")).is<errors::ActiveFilterExcludedMaps>());
 }
 
 TEST(SnapshotActive, AdmittedMapsGiveOrdinaryNotFound) {
   auto r = excluded_report({0x1000, 0x2000});
-  EXPECT_TRUE(Snapshot(r).active()->var("does_not_exist").error()->is<errors::VarNotFound>());
+  EXPECT_TRUE(error_in(Snapshot(r).active()->var("does_not_exist")).is<errors::VarNotFound>());
   auto r2 = excluded_report({0x1000});
-  EXPECT_TRUE(Snapshot(r2).active()->var("flag").error()->is<errors::VarNotFound>());
+  EXPECT_TRUE(error_in(Snapshot(r2).active()->var("flag")).is<errors::VarNotFound>());
   EXPECT_EQ(Snapshot(r2).active()->var("counter").as_u64().value(), 1u);
 }
 
 TEST(SnapshotActive, ExcludedMapsRoundTripThroughJson) {
   auto r = excluded_report({0x9999});
   SnapshotField f = Snapshot(r).active()->var("counter");
-  std::string json = f.error()->to_json();
+  std::string json = error_in(f).to_json();
   auto back = SnapshotError::from_json(json);
   ASSERT_TRUE(back.has_value()) << back.error().message();
   EXPECT_EQ(*back, *f.error());
@@ -206,9 +207,9 @@ TEST(SnapshotActive, ActiveViewHidesPlainMaps) {
 TEST(SnapshotActive, PlaceholderShortCircuitsVarAndMap) {
   auto r = FailureDumpReport::placeholder("rendezvous timed out");
   Snapshot s(r);
-  EXPECT_TRUE(s.var("x").error()->is<errors::PlaceholderSnapshot>());
+  EXPECT_TRUE(error_in(s.var("x")).is<errors::PlaceholderSnapshot>());
   EXPECT_TRUE(s.map("x").error().is<errors::PlaceholderSnapshot>());
-  EXPECT_EQ(s.var("x").error()->message(),
+  EXPECT_EQ(error_in(s.var("x")).message(),
             "snapshot is a placeholder — the freeze-rendezvous path could not capture real data; "
             "no maps to walk");
   EXPECT_TRUE(s.is_placeholder());
@@ -225,7 +226,7 @@ TEST(SnapshotVars, EnumeratesEveryCopy) {
   EXPECT_EQ(v[0].second.as_u64().value(), 11u);
   EXPECT_EQ(v[1].first, "scx_b.bss");
   EXPECT_EQ(v[1].second.as_u64().value(), 22u);
-  EXPECT_TRUE(Snapshot(r).live_var("shared").error()->is<errors::NoActiveScheduler>());
+  EXPECT_TRUE(error_in(Snapshot(r).live_var("shared")).is<errors::NoActiveScheduler>());
 }
 
 FailureDumpReport two_instance_report() {

@@ -1,5 +1,6 @@
 // Snapshot spec §5.7 (arrays, iter_members, PercpuKey), §5.12 (pickers) and
 // §5.13 (coercion rules of SnapshotField).
+#include "expect_error.hpp"
 #include "snapshot_fixtures.hpp"
 #include "snapshot_matchers.hpp"
 
@@ -179,13 +180,13 @@ TEST(FieldCoercion, PathsThroughPointers) {
   RenderedValue p = RenderedValue::make_ptr(1, strukt("s", {{"a", uint_v(3)}}));
   EXPECT_EQ(SnapshotField::of(p).get("a").as_u64().value(), 3u);
   RenderedValue scalar = uint_v(1);
-  EXPECT_TRUE(SnapshotField::of(scalar).get("a").error()->is<errors::NotAStruct>());
-  EXPECT_TRUE(SnapshotField::of(p).get("a..b").error()->is<errors::EmptyPathComponent>());
+  EXPECT_TRUE(error_in(SnapshotField::of(scalar).get("a")).is<errors::NotAStruct>());
+  EXPECT_TRUE(error_in(SnapshotField::of(p).get("a..b")).is<errors::EmptyPathComponent>());
 }
 
 TEST(FieldCoercion, PercpuKeyAndMissingStates) {
   SnapshotField k = SnapshotField::percpu_key(7);
-  EXPECT_TRUE(k.get("x").error()->is<errors::TypeMismatch>());
+  EXPECT_TRUE(error_in(k.get("x")).is<errors::TypeMismatch>());
   EXPECT_TRUE(k.is_present());
   EXPECT_EQ(k.raw(), nullptr);
   EXPECT_EQ(k.error(), nullptr);

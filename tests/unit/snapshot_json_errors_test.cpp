@@ -1,8 +1,10 @@
 // Snapshot spec §5.8 (scheduler-stats JSON surface), §5.9 (error JSON, hash,
 // Display) and §5.10 (first-class accessors).
+#include "expect_error.hpp"
 #include "snapshot_fixtures.hpp"
 #include "snapshot_matchers.hpp"
 
+#include <deque>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unordered_set>
@@ -15,10 +17,13 @@ using ::testing::IsSupersetOf;
 
 namespace {
 
-JsonValue doc(std::string_view text) {
+// The parsed document, kept for the test program's life (a JsonField
+// borrows its document: stats_path refuses temporaries).
+const JsonValue& doc(std::string_view text) {
+  static std::deque<JsonValue> kept;
   auto v = parse_json(text);
   EXPECT_TRUE(v.has_value()) << (v ? "" : v.error().message());
-  return v.value_or(JsonValue());
+  return kept.emplace_back(v.value_or(JsonValue()));
 }
 
 template <class T>
@@ -39,7 +44,7 @@ TEST(StatsPath, WalksObjects) {
   auto nas = err_as<errors::NotAStruct>(stats_path(v, "busy.y").as_u64());
   EXPECT_EQ(nas.component, "y");
   EXPECT_EQ(nas.kind, "Number");
-  EXPECT_TRUE(stats_path(v, "a..b").error()->is<errors::EmptyPathComponent>());
+  EXPECT_TRUE(error_in(stats_path(v, "a..b")).is<errors::EmptyPathComponent>());
   EXPECT_EQ(stats_path(v, "big").as_u64().value(), 12345678901234u);
   JsonValue n = JsonValue::number(std::uint64_t{42});
   EXPECT_EQ(stats_path(n, "").as_u64().value(), 42u);
@@ -105,7 +110,7 @@ TEST(JsonFieldCoercion, I64AndF64Rules) {
 TEST(JsonFieldCoercion, StrictBoolStrAndArrays) {
   JsonValue v = doc(
       R"({"s":"1","n":7,"u":[1,2],"i":[-1,2],"f":[1.5,2],"b":[true,false],"big":[4294967296]})");
-  EXPECT_TRUE(stats_path(v, "missing").get("x").error()->is<errors::FieldNotFound>());
+  EXPECT_TRUE(error_in(stats_path(v, "missing").get("x")).is<errors::FieldNotFound>());
   EXPECT_TRUE(stats_path(v, "missing").as_u64().error().is<errors::FieldNotFound>());
   EXPECT_FALSE(stats_path(v, "s").as_bool().has_value());
   EXPECT_FALSE(stats_path(v, "n").as_str().has_value());

@@ -1,5 +1,6 @@
 // Snapshot spec §5.1 (var, paths, conversions), §5.2 (map entries, find,
 // NoMatch), §5.3 (per-CPU) and §5.4 (MapRenderIncomplete).
+#include "expect_error.hpp"
 #include "snapshot_fixtures.hpp"
 #include "snapshot_matchers.hpp"
 
@@ -65,7 +66,7 @@ TEST(SnapshotVar, TwoObjectsMakeAVarAmbiguous) {
   SnapshotField f = s.var("nr_cpus_onln");
   const auto& e = err_as<errors::AmbiguousVar>(f);
   EXPECT_THAT(e.found_in, ElementsAre("bpf.bss", "other.data"));
-  std::string msg = f.error()->message();
+  std::string msg = error_in(f).message();
   EXPECT_THAT(msg, HasSubstr("nr_cpus_onln"));
   EXPECT_THAT(msg, HasSubstr("bpf.bss"));
   EXPECT_THAT(msg, HasSubstr("other.data"));
@@ -79,7 +80,7 @@ TEST(SnapshotVar, MissingFieldListsMembersInDeclarationOrder) {
   const auto& e = err_as<errors::FieldNotFound>(f);
   EXPECT_EQ(e.component, "nonexistent");
   EXPECT_THAT(e.available, ElementsAre("weight", "policy"));
-  std::string msg = Snapshot(r).var("ctx").get("nope").error()->message();
+  std::string msg = error_in(Snapshot(r).var("ctx").get("nope")).message();
   EXPECT_THAT(msg, HasSubstr("nope"));
   EXPECT_THAT(msg, HasSubstr("weight"));
   EXPECT_EQ(msg,
@@ -101,8 +102,8 @@ TEST(SnapshotPath, EmptyComponentIsRejected) {
   auto r = synthetic_report();
   const auto& e = err_as<errors::EmptyPathComponent>(Snapshot(r).var("ctx").get("weight..value"));
   EXPECT_EQ(e.requested, "weight..value");
-  EXPECT_TRUE(Snapshot(r).var("ctx").get(".weight").error()->is<errors::EmptyPathComponent>());
-  EXPECT_TRUE(Snapshot(r).var("ctx").get("weight.").error()->is<errors::EmptyPathComponent>());
+  EXPECT_TRUE(error_in(Snapshot(r).var("ctx").get(".weight")).is<errors::EmptyPathComponent>());
+  EXPECT_TRUE(error_in(Snapshot(r).var("ctx").get("weight.")).is<errors::EmptyPathComponent>());
 }
 
 TEST(SnapshotPath, WalkingIntoAScalarIsNotAStruct) {
@@ -111,7 +112,7 @@ TEST(SnapshotPath, WalkingIntoAScalarIsNotAStruct) {
   const auto& e = err_as<errors::NotAStruct>(f);
   EXPECT_EQ(e.kind, "Uint");
   EXPECT_EQ(e.component, "inner");
-  EXPECT_EQ(f.error()->message(),
+  EXPECT_EQ(error_in(f).message(),
             "path 'inner': component 'inner' (after walking '') expected a Struct, got Uint");
   const auto& e2 = err_as<errors::NotAStruct>(Snapshot(r).var("ctx").get("weight.inner"));
   EXPECT_EQ(e2.walked, "weight");
@@ -126,7 +127,7 @@ TEST(SnapshotField, RawGivesTheRenderedValue) {
 
 TEST(SnapshotVar, VarDoesNotSplitDots) {
   auto r = synthetic_report();
-  EXPECT_TRUE(Snapshot(r).var("ctx.weight").error()->is<errors::VarNotFound>());
+  EXPECT_TRUE(error_in(Snapshot(r).var("ctx.weight")).is<errors::VarNotFound>());
 }
 
 TEST(SnapshotField, AsStrOnUintIsATypeMismatch) {
@@ -345,7 +346,7 @@ TEST(SnapshotPercpu, UnnarrowedGetIsAnError) {
   SnapshotField f = Snapshot(r).map("scx_pcpu")->at(0).get("anything");
   const auto& e = err_as<errors::PerCpuNotNarrowed>(f);
   EXPECT_EQ(e.map, "<percpu-array>");
-  EXPECT_EQ(f.error()->message(),
+  EXPECT_EQ(error_in(f).message(),
             "map '<percpu-array>': per-CPU entry without a CPU narrow — call .cpu(N) first");
 }
 
@@ -443,14 +444,14 @@ TEST(SnapshotRenderGap, ErroredBssShadowsVarNotFound) {
   const auto& e = err_as<errors::MapRenderIncomplete>(f);
   EXPECT_EQ(e.map, "scx_test.bss");
   EXPECT_EQ(e.error, "ARRAY value region unreadable");
-  EXPECT_EQ(f.error()->message(),
+  EXPECT_EQ(error_in(f).message(),
             "map 'scx_test.bss' contents unavailable (render failed at capture): ARRAY value "
             "region unreadable");
 }
 
 TEST(SnapshotRenderGap, RenderedBssWithoutTheNameIsVarNotFound) {
   auto r = make_report_with_maps({make_global_map("scx_test.bss", {{"present", uint_v(1)}})});
-  EXPECT_TRUE(Snapshot(r).var("counter").error()->is<errors::VarNotFound>());
+  EXPECT_TRUE(error_in(Snapshot(r).var("counter")).is<errors::VarNotFound>());
 }
 
 TEST(SnapshotRenderGap, EntryAccessOnAnErroredMap) {
