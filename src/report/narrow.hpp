@@ -29,10 +29,14 @@ template <std::integral T>
 constexpr std::string_view int_name() {
   constexpr bool s = std::is_signed_v<T>;
   switch (sizeof(T)) {
-    case 1: return s ? "i8" : "u8";
-    case 2: return s ? "i16" : "u16";
-    case 4: return s ? "i32" : "u32";
-    default: return s ? "i64" : "u64";
+    case 1:
+      return s ? "i8" : "u8";
+    case 2:
+      return s ? "i16" : "u16";
+    case 4:
+      return s ? "i32" : "u32";
+    default:
+      return s ? "i64" : "u64";
   }
 }
 
@@ -40,8 +44,8 @@ constexpr std::string_view int_name() {
 template <std::integral T, std::integral U>
 Result<T> narrow_or_error(U v, std::string_view what) {
   if (auto n = narrow<T>(v)) return *n;
-  return Error(ErrorCode::BadInput, fmt::format("{}: invalid value: integer `{}`, expected {}",
-                                                what, v, int_name<T>()));
+  return Error(ErrorCode::BadInput,
+               fmt::format("{}: invalid value: integer `{}`, expected {}", what, v, int_name<T>()));
 }
 
 /// `v` as T where a value that does not fit is a broken invariant (a size

@@ -1,6 +1,8 @@
 // Runs the scxsnap binary and captures its exit code, stdout and stderr.
 #pragma once
 
+#include "temp_dir.hpp"
+
 #include <cstdlib>
 #include <fcntl.h>
 #include <filesystem>
@@ -39,19 +41,6 @@ inline std::string slurp(const std::string& path) {
 inline void spit(const std::string& path, const std::string& text) {
   std::ofstream(path, std::ios::binary) << text;
 }
-
-class TempDir {
- public:
-  TempDir() {
-    std::string t = (std::filesystem::temp_directory_path() / "scxsnap-test-XXXXXX").string();
-    path_ = ::mkdtemp(t.data());
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 inline CliResult run_cli(std::vector<std::string> args, const std::string& stdin_text = {}) {
   TempDir dir;

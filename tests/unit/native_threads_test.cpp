@@ -7,7 +7,7 @@
 #include "capture/capture_internal.hpp"
 #include "report/threads.hpp"
 #include "scxsnap/scxsnap.hpp"
-#include "cli_util.hpp"
+#include "temp_dir.hpp"
 #include "test_util.hpp"
 
 #include <atomic>
