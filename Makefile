@@ -102,10 +102,14 @@ FUZZ_SECONDS ?= 10
 
 # clang-tidy (.clang-tidy): every source, or those changed since TIDY_BASE.
 TIDY_BASE ?=
+# Its compile database comes from a configure of its own without unity
+# builds (one command per source; configuring builds nothing).
+TIDY_BUILD ?= build-tidy
 tidy: deps
 	$(call apt_install,$(TIDY_DEPS))
-	@test -f $(BUILD)/compile_commands.json || $(MAKE) configure
-	tests/tidy_check.sh $(BUILD) $(TIDY_BASE)
+	cmake -S . -B $(TIDY_BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DCMAKE_UNITY_BUILD=OFF \
+	  -DSCXSNAP_BUILD_TESTS=OFF -DSCXSNAP_BUILD_BENCH=OFF >/dev/null
+	tests/tidy_check.sh $(TIDY_BUILD) $(TIDY_BASE)
 
 # Capture this machine's BPF state (needs root) and summarise it. The
 # capture streams into snapshot.json within bounded memory; large values are
@@ -136,4 +140,4 @@ format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) $(PKG_BUILD) build-fuzz
+	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) $(TIDY_BUILD) $(PKG_BUILD) build-fuzz

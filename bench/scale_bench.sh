@@ -97,3 +97,27 @@ t1=$(date +%s.%N)
 awk -v a="$t0" -v b="$t1" -v s="$(stat -c %s "$scratch/host-bpftool.out")" \
   'BEGIN { printf "%-34s %8.2f s %24.1f MiB out\n", "bpftool -j map dump, each map", b - a, s / 1048576 }'
 awk -v a="$a" -v t0="$t0" -v t1="$t1" 'BEGIN { printf "-> scxsnap %.1fx faster than bpftool\n", (t1 - t0) / a }'
+
+# How soon a capture stops when asked (these were wall-clock checks in the
+# tests once; a machine's load is not a test's business): the whole .bss
+# with no budget would take minutes to render.
+echo
+echo "== stopping inside one huge value (the .bss, no render budget)"
+t0=$(date +%s.%N)
+"$scx" capture -q --map-id "$bss_id" --max-value-bytes 0 --deadline-ms 200 -o "$scratch/deadline.out"
+t1=$(date +%s.%N)
+awk -v a="$t0" -v b="$t1" 'BEGIN { printf "--deadline-ms 200: the process ended after %.0f ms (%.2fx the deadline)\n", (b - a) * 1000, (b - a) / 0.2 }'
+"$scx" capture -q --map-id "$bss_id" --max-value-bytes 0 -o "$scratch/sigint.out" &
+cap=$!
+for _ in $(seq 500); do  # signal once it is well into the value
+  tmp=$(find "$scratch" -maxdepth 1 -name '.sigint.out.tmp*' -size +16M | head -1)
+  [ -n "$tmp" ] && break
+  sleep 0.005
+done
+t0=$(date +%s.%N)
+kill -INT "$cap"
+rc=0
+wait "$cap" || rc=$?
+t1=$(date +%s.%N)
+awk -v a="$t0" -v b="$t1" -v rc="$rc" 'BEGIN { printf "SIGINT: exit %d after %.0f ms, the report complete and marked truncated\n", rc, (b - a) * 1000 }'
+rm -f "$scratch/deadline.out" "$scratch/sigint.out"

@@ -19,6 +19,12 @@ else
 fi
 if [ -z "$files" ]; then echo "tidy: no C++ sources changed since ${base:-the start}"; exit 0; fi
 echo "tidy: $(wc -w <<<"$files") file(s)"
+# Every file must have its own compile command (a unity build's database has
+# none): a file tidy cannot see must not pass as clean.
+for f in $files; do
+  grep -q "\"file\": \"$root/$f\"" "$build/compile_commands.json" ||
+    { echo "tidy: no compile command for $f in $build/compile_commands.json" >&2; exit 1; }
+done
 regex="^$root/($(tr '\n' ' ' <<<"$files" | sed 's/ *$//; s/\./\\./g; s/ /|/g'))\$"
 "$tidy" -quiet -p "$build" -j "$(nproc)" -extra-arg=-std=c++2b -extra-arg=-U__cpp_concepts -extra-arg=-D__cpp_concepts=202002L \
   -extra-arg=-Wno-builtin-macro-redefined -extra-arg=-Wno-macro-redefined \

@@ -26,7 +26,7 @@ class KernelReader final : public KernelMemory {
   KernelReader& operator=(KernelReader&&) = delete;
   KernelReader(const KernelReader&) = delete;
   KernelReader& operator=(const KernelReader&) = delete;
-  ~KernelReader();
+  ~KernelReader() override;
 
   std::uint64_t map_address() const override { return map_address_; }
   /// Up to kBatch chunks in one run of the program.

@@ -1,15 +1,17 @@
 // Threads in native snapshots, without a kernel: a hash map served from
-// memory through the MapSource seam is captured into a native snapshot while
+// memory through the MapSource seam (memory_maps.hpp) is captured into a native snapshot while
 // fault points make thread starts fail or workers run out of memory; the
 // capture and the reader either finish with the same bytes or return an
 // error, and nothing ends the process. Two threads read two samples of one
 // native series at once (run under ThreadSanitizer by `make tsan`).
 #include "capture/capture_internal.hpp"
+#include "memory_maps.hpp"
 #include "report/threads.hpp"
 #include "scxsnap/scxsnap.hpp"
 #include "temp_dir.hpp"
 #include "test_util.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -28,48 +30,14 @@ using ::testing::HasSubstr;
 
 namespace {
 
-// A BPF hash map of `n` u32 -> u64 entries that exists only here: next-key
-// walks and lookups answered from memory (no batch), fds from /dev/null.
-struct MemoryHash : MapSource {
-  static constexpr std::uint32_t kId = 4242;
-  std::uint32_t n = 20000;
-  int next_map_id(std::uint32_t start, std::uint32_t* next) override {
-    if (start >= kId) return -ENOENT;
-    *next = kId;
-    return 0;
-  }
-  int open_map(std::uint32_t id) override {
-    if (id != kId) return -ENOENT;
-    return ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-  }
-  int map_info(int, bpf_map_info* info) override {
-    *info = {};
-    info->type = BPF_MAP_TYPE_HASH;
-    info->id = kId;
-    info->key_size = 4;
-    info->value_size = 8;
-    info->max_entries = n;
-    std::strcpy(info->name, "mem_hash");
-    return 0;
-  }
-  int lookup(int, const void* key, void* value) override {
-    std::uint32_t k = 0;
-    std::memcpy(&k, key, 4);
-    if (k >= n) return -ENOENT;
-    const std::uint64_t v = std::uint64_t{k} * 0x9e3779b97f4a7c15ull;
-    std::memcpy(value, &v, 8);
-    return 0;
-  }
-  int lookup_batch(int, void*, void*, void*, void*, std::uint32_t*) override { return -EINVAL; }
-  int get_next_key(int, const void* key, void* next) override {
-    std::uint32_t k = 0;
-    if (key) {
-      std::memcpy(&k, key, 4);
-      ++k;
-    }
-    if (k >= n) return -ENOENT;
-    std::memcpy(next, &k, 4);
-    return 0;
+constexpr std::uint32_t kMemMapId = 4242, kMemEntries = 20000;
+
+// A hash of kMemEntries u32 -> u64 (key * 0x9e3779b97f4a7c15) served from memory.
+struct MemoryHash : MemoryMaps {
+  MemoryHash() {
+    MemoryMap& m = add(kMemMapId, BPF_MAP_TYPE_HASH, "mem_hash", 4, 8, kMemEntries);
+    for (std::uint32_t k = 0; k < kMemEntries; ++k)
+      put(m, k, std::uint64_t{k} * 0x9e3779b97f4a7c15ull);
   }
 };
 
@@ -90,7 +58,7 @@ struct NativeThreads : ::testing::Test {
   CaptureOptions o;
   native::WriterOptions wo;
   void SetUp() override {
-    o.map_ids = {MemoryHash::kId};
+    o.map_ids = {kMemMapId};
     wo.threads = 2;
     wo.frame_bytes = 4096;  // many frames: many jobs for the workers
     detail::set_fault_hook(hook);
@@ -130,9 +98,12 @@ TEST_F(NativeThreads, CaptureOfAMemoryMapRunsWithoutAKernel) {
   const std::vector<FailureDumpMap> maps = reference();
   ASSERT_EQ(maps.size(), 1u);
   EXPECT_EQ(maps[0].name, "mem_hash");
-  ASSERT_EQ(maps[0].entries.size(), src.n);
+  ASSERT_EQ(maps[0].entries.size(), kMemEntries);
   EXPECT_FALSE(maps[0].error.has_value());
-  EXPECT_EQ(maps[0].entries[7].value_hex, "93 64 09 7b 12 54 84 53");  // 7 * 0x9e3779b97f4a7c15
+  auto seven = std::find_if(maps[0].entries.begin(), maps[0].entries.end(),
+                            [](const FailureDumpEntry& e) { return e.key_hex == "07 00 00 00"; });
+  ASSERT_NE(seven, maps[0].entries.end());
+  EXPECT_EQ(seven->value_hex, "93 64 09 7b 12 54 84 53");  // 7 * 0x9e3779b97f4a7c15
 }
 
 TEST_F(NativeThreads, RefusedThreadStartsLeaveTheWorkToTheCaller) {
@@ -181,7 +152,7 @@ TEST_F(NativeThreads, OutOfMemoryInARenderThreadIsAnError) {
   g_oom_render = false;
   auto again = maps_of(path);  // the file is intact, and reads in full
   ASSERT_TRUE(again.has_value()) << again.error().message();
-  EXPECT_EQ(again->at(0).entries.size(), src.n);
+  EXPECT_EQ(again->at(0).entries.size(), kMemEntries);
 }
 
 // A series whose later samples are stored as changes to earlier ones: each
