@@ -30,15 +30,15 @@ grep -q 'libscxsnap_core' <<<"$needed" || fail "consumer_core does not link libs
 # is the consumer's choice; the headers need C++23).
 export PKG_CONFIG_PATH=$libdir/pkgconfig
 for pc in scxsnap scxsnap-core scxsnap-capture; do
-  flags=$(pkg-config --define-prefix --cflags --libs "$pc")
+  flags=$(pkg-config --define-variable=prefix="$stage" --cflags --libs "$pc")
   echo "$pc: $flags"
   ! grep -q -- '-std' <<<"$flags" || fail "$pc forces a language standard"
 done
 c++ -std=c++2b ${CXXFLAGS:-} "$src_dir/main.cpp" -o "$out/consumer-pc-core" \
-  $(pkg-config --define-prefix --cflags --libs scxsnap-core) ${LDFLAGS:-}
+  $(pkg-config --define-variable=prefix="$stage" --cflags --libs scxsnap-core) ${LDFLAGS:-}
 LD_LIBRARY_PATH="$libdir:${LD_LIBRARY_PATH:-}" "$out/consumer-pc-core"
 c++ -std=c++2b ${CXXFLAGS:-} -DCONSUMER_WITH_CAPTURE "$src_dir/main.cpp" -o "$out/consumer-pc" \
-  $(pkg-config --define-prefix --cflags --libs scxsnap) ${LDFLAGS:-}
+  $(pkg-config --define-variable=prefix="$stage" --cflags --libs scxsnap) ${LDFLAGS:-}
 LD_LIBRARY_PATH="$libdir:${LD_LIBRARY_PATH:-}" "$out/consumer-pc"
 
 # The libraries: core needs no libbpf; only the scxsnap namespace is
