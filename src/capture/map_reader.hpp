@@ -58,17 +58,17 @@ struct ReadContext {
   std::uint32_t entry_cap = 0;  // 0 = none
   std::size_t buffer_bytes = 0;
   /// Budget, stop signal and (streaming) flush for every value rendered.
-  RenderLimits limits;
+  RenderLimits limits{};
   /// Streaming: the output buffer, inside the map object the caller opened
   /// and filled up to max_entries; the model then gets none of the large shapes.
   std::string* stream_out = nullptr;
   /// Native capture: contents go here raw, and nothing is rendered.
   RawSink* raw = nullptr;
   /// Why should_stop fired ("deadline", "signal"), for map errors.
-  std::function<std::string()> stop_reason;
+  std::function<std::string()> stop_reason{};
   /// Where /proc and /sys are (task storage lists the threads of /proc).
-  HostPaths host;
-  ReadStats stats;
+  HostPaths host{};
+  ReadStats stats{};
   bool stopped() const { return limits.should_stop && limits.should_stop(); }
   void flush_if_full() {
     if (stream_out && limits.flush && stream_out->size() >= limits.flush_at)

@@ -1,8 +1,10 @@
 // Capture through the MapSource seam with maps served from memory: no kernel
 // maps, no root. A map this machine cannot read (an arena whose pages need
 // the kernel reader) is recorded with the reason, every other map is read,
-// and `show` says which map could not be read and why.
+// and `show` says which map could not be read and why; task storage over a
+// /proc that cannot be listed says so.
 #include "capture/capture_internal.hpp"
+#include "capture/map_reader.hpp"
 #include "cli_util.hpp"
 #include "memory_maps.hpp"
 #include "scxsnap/scxsnap.hpp"
@@ -66,6 +68,26 @@ TEST(CaptureSeam, AnArenaThatCannotBeReadIsSaidAndTheRestIsCaptured) {
   EXPECT_EQ(shown.exit_code, 0) << shown.err;
   EXPECT_THAT(shown.out, HasSubstr("mem_arena"));
   EXPECT_THAT(shown.out, HasSubstr(*arena.error));
+}
+
+// Task storage is looked up per thread of /proc: a /proc that cannot be
+// listed is the map's error, never an empty map passed off as complete.
+TEST(CaptureSeam, UnreadableProcIsAnErrorNotAnEmptyTaskStorage) {
+  MemoryMaps src;
+  src.add(601, 29 /* BPF_MAP_TYPE_TASK_STORAGE */, "task_ctx", 4, 8, 0);
+  BtfCache btfs;
+  ReadContext ctx{.src = src, .btfs = btfs};
+  for (const char* root : {"/nonexistent-proc", "/dev/null"}) {
+    ctx.host.proc = root;
+    const int fd = src.open_map(601);
+    bpf_map_info raw{};
+    ASSERT_EQ(src.map_info(fd, &raw), 0);
+    CapturedMap out;
+    read_map(to_map_info(raw), fd, ctx, out);
+    ASSERT_TRUE(out.map.error.has_value()) << root;
+    EXPECT_THAT(*out.map.error, HasSubstr(std::string("cannot list the threads in ") + root));
+    EXPECT_TRUE(out.map.entries.empty());
+  }
 }
 
 }  // namespace
