@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The arrows of ARCHITECTURE.md §2, checked on every #include: a layer uses
+# The layers' arrows, checked on every #include: a layer uses
 # only itself and the layers below it, and libbpf stays behind btf and capture.
 #   report <- snapshot <- series;  report <- btf <- native <- capture
 set -euo pipefail

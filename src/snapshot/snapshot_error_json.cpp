@@ -205,8 +205,8 @@ struct Reader {
   }
   Result<std::uint32_t> u32(std::string_view k) const {
     SCXSNAP_TRY(std::uint64_t u, u64(k));
-    if (auto n = detail::narrow<std::uint32_t>(u)) return *n;
-    return fail(fmt::format("'{}': invalid value: integer `{}`, expected u32", k, u));
+    return detail::narrow_or_error<std::uint32_t>(
+        u, fmt::format("SnapshotError {}: '{}'", variant, k));
   }
   Result<bool> boolean(std::string_view k) const {
     const JsonValue* v = obj.find(k);

@@ -183,6 +183,12 @@ TEST(SnapshotErrorValue, JsonRoundTripOfEveryVariant) {
   EXPECT_FALSE(SnapshotError::from_json(R"({"Bogus":{}})").has_value());
   EXPECT_FALSE(
       SnapshotError::from_json(R"({"MapNotFound":{"requested":1,"available":[]}})").has_value());
+  // A u32 field past u32 is refused as serde refuses it, never wrapped.
+  auto wide = SnapshotError::from_json(
+      R"({"PerCpuSlot":{"map":"m","cpu":4294967296,"len":4,"unmapped":true}})");
+  ASSERT_FALSE(wide.has_value());
+  EXPECT_EQ(wide.error().message(),
+            "SnapshotError PerCpuSlot: 'cpu': invalid value: integer `4294967296`, expected u32");
 }
 
 TEST(SnapshotErrorValue, DisplayTexts) {
