@@ -1,7 +1,7 @@
-// libFuzzer target: `scxsnap check` expressions. Never a crash; an error
+// libFuzzer target: `scxsnap check` expressions (scxsnap/expect.hpp). Never a crash; an error
 // names the column; an accepted expression evaluates over a small series
 // without crashing (errors allowed: unknown projections are bad usage).
-#include "../tools/scxsnap/check_expr.hpp"
+#include "scxsnap/expect.hpp"
 #include "scxsnap/sample_series.hpp"
 #include "scxsnap/scxsnap.hpp"
 #include "scxsnap/series.hpp"
@@ -28,12 +28,21 @@ const scxsnap::SampleSeries& sample_series() {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string text(reinterpret_cast<const char*>(data), size);
-  auto e = scxsnap::cli::parse_check_expr(text);
+  auto e = scxsnap::parse_expectation(text);
   if (!e) {
     if (e.error().message().empty()) std::abort();
     return 0;
   }
-  scxsnap::Verdict v;
-  (void)scxsnap::cli::eval_check_expr(*e, sample_series(), v);
+  auto o = scxsnap::evaluate_expectation(*e, sample_series());
+  if (o) {
+    // Every printer takes every outcome.
+    std::vector<scxsnap::ExpectationOutcome> one{*o};
+    if (scxsnap::outcomes_text(one, sample_series(), 10).empty() ||
+        scxsnap::outcomes_json(one, sample_series(), "f").empty() ||
+        scxsnap::outcomes_junit(one, sample_series(), "f").empty())
+      std::abort();
+  } else if (o.error().message().empty()) {
+    std::abort();
+  }
   return 0;
 }

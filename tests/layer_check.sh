@@ -17,7 +17,7 @@ declare -A public=(
   [export]=report [result]=report [json_value]=report [rendered_value]=report
   [report]=report [dump_file]=report [objects]=report [output_file]=report [version]=report
   [snapshot]=snapshot [snapshot_error]=snapshot
-  [series]=series [sample_series]=series [bridge]=series [diff]=series
+  [series]=series [sample_series]=series [expect]=series [bridge]=series [diff]=series
   [btf_render]=btf [native]=native [capture]=capture
 )
 bad=0

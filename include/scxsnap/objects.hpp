@@ -52,4 +52,10 @@ SCXSNAP_API std::vector<ReportObject> report_objects(const FailureDumpReport& re
 SCXSNAP_API Result<std::vector<std::size_t>> object_maps(const FailureDumpReport& report,
                                                          std::string_view obj);
 
+/// The one object `obj` names: "btf:ID", a full object name or its cut
+/// prefix. NotFound naming the known objects when none matches;
+/// InvalidArgument listing the candidates with their btf:ID when several do
+/// (names the kernel cut alike, e.g. scx_rusty and scx_rustland).
+SCXSNAP_API Result<ReportObject> find_object(const FailureDumpReport& report, std::string_view obj);
+
 }  // namespace scxsnap

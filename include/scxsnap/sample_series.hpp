@@ -56,6 +56,10 @@ class SCXSNAP_API SampleSeries {
   template <class T>
   SeriesField<T> bpf(std::string label,
                      const std::function<SnapshotResult<T>(const Snapshot&)>& f) const;
+  /// live_var(name) of each sample as a field, with the phase-stability gate
+  /// (a placeholder row or a walker that drifted within a phase is the
+  /// field's error): what bpf_live_* convert. Fields borrow the rows.
+  std::vector<SnapshotField> live_var_fields(std::string_view name) const;
   /// live_var(name) as a number, with the phase-stability gate.
   SeriesField<std::uint64_t> bpf_live_u64(std::string_view name) const;
   SeriesField<std::int64_t> bpf_live_i64(std::string_view name) const;

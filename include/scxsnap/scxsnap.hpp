@@ -9,6 +9,7 @@
 #include "scxsnap/capture.hpp"
 #include "scxsnap/diff.hpp"
 #include "scxsnap/dump_file.hpp"
+#include "scxsnap/expect.hpp"
 #include "scxsnap/json_value.hpp"
 #include "scxsnap/native.hpp"
 #include "scxsnap/objects.hpp"

@@ -84,29 +84,9 @@ std::vector<ReportObject> report_objects(const FailureDumpReport& r) {
   return out;
 }
 
-Result<std::vector<std::size_t>> object_maps(const FailureDumpReport& r, std::string_view obj) {
-  auto objects = report_objects(r);
-  std::vector<std::size_t> out;
-  if (obj.starts_with("btf:")) {
-    std::uint32_t id = 0;
-    std::string_view num = obj.substr(4);
-    auto [p, ec] = std::from_chars(num.data(), num.data() + num.size(), id);
-    if (ec != std::errc() || p != num.data() + num.size() || num.empty())
-      return Error(ErrorCode::InvalidArgument,
-                   fmt::format("'{}' is not an object: btf:ID takes a decimal BTF id", obj));
-    for (const auto& o : objects)
-      if (o.btf_id == id) out = o.maps;
-  } else {
-    for (const auto& o : objects) {
-      if (o.key.empty()) continue;
-      bool match = std::any_of(o.maps.begin(), o.maps.end(), [&](std::size_t i) {
-        return is_object_section_name(obj, r.maps[i].name);
-      });
-      if (match) out.insert(out.end(), o.maps.begin(), o.maps.end());
-    }
-    std::sort(out.begin(), out.end());
-  }
-  if (!out.empty()) return out;
+namespace {
+
+Error no_such_object(const std::vector<ReportObject>& objects, std::string_view obj) {
   std::vector<std::string> known;
   for (const auto& o : objects)
     if (!o.key.empty()) known.push_back(o.name.empty() ? o.key : o.name + " (" + o.key + ")");
@@ -117,6 +97,65 @@ Result<std::vector<std::size_t>> object_maps(const FailureDumpReport& r, std::st
                            known.empty() ? std::string("it has no object's maps")
                                          : fmt::format("objects: {}{}", list,
                                                        known.size() > 5 ? ", ..." : "")));
+}
+
+Result<std::uint32_t> btf_key(std::string_view obj) {
+  std::uint32_t id = 0;
+  std::string_view num = obj.substr(4);
+  auto [p, ec] = std::from_chars(num.data(), num.data() + num.size(), id);
+  if (ec != std::errc() || p != num.data() + num.size() || num.empty())
+    return Error(ErrorCode::InvalidArgument,
+                 fmt::format("'{}' is not an object: btf:ID takes a decimal BTF id", obj));
+  return id;
+}
+
+// The objects `obj` names, in report order.
+Result<std::vector<const ReportObject*>> matching_objects(const FailureDumpReport& r,
+                                                          const std::vector<ReportObject>& objects,
+                                                          std::string_view obj) {
+  std::vector<const ReportObject*> out;
+  if (obj.starts_with("btf:")) {
+    SCXSNAP_TRY(std::uint32_t id, btf_key(obj));
+    for (const auto& o : objects)
+      if (o.btf_id == id) out.push_back(&o);
+    return out;
+  }
+  for (const auto& o : objects) {
+    if (o.key.empty()) continue;
+    if (std::any_of(o.maps.begin(), o.maps.end(),
+                    [&](std::size_t i) { return is_object_section_name(obj, r.maps[i].name); }))
+      out.push_back(&o);
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<ReportObject> find_object(const FailureDumpReport& r, std::string_view obj) {
+  auto objects = report_objects(r);
+  SCXSNAP_TRY(auto found, matching_objects(r, objects, obj));
+  if (found.empty()) return no_such_object(objects, obj);
+  if (found.size() > 1) {
+    std::string list;
+    for (const ReportObject* o : found)
+      list += fmt::format("{}{} ({})", list.empty() ? "" : ", ", o->name.empty() ? o->key : o->name,
+                          o->key);
+    return Error(ErrorCode::InvalidArgument,
+                 fmt::format("'{}' names {} objects whose names the kernel cut alike: {}; name one "
+                             "by its key",
+                             obj, found.size(), list));
+  }
+  return *found.front();
+}
+
+Result<std::vector<std::size_t>> object_maps(const FailureDumpReport& r, std::string_view obj) {
+  auto objects = report_objects(r);
+  SCXSNAP_TRY(auto found, matching_objects(r, objects, obj));
+  std::vector<std::size_t> out;
+  for (const ReportObject* o : found) out.insert(out.end(), o->maps.begin(), o->maps.end());
+  std::sort(out.begin(), out.end());
+  if (out.empty()) return no_such_object(objects, obj);
+  return out;
 }
 
 }  // namespace scxsnap

@@ -160,10 +160,13 @@ SeriesField<T> SampleSeries::bpf(std::string label,
   return make_field<T>(std::move(label), std::move(vals));
 }
 
+namespace {
+// live_var(name) of each row through `conv`, with the phase-stability gate:
+// a row whose walker identity drifted within its phase is an error.
 template <class T>
-SeriesField<T> SampleSeries::live_gated(
-    std::string_view name,
-    const std::function<SnapshotResult<T>(const SnapshotField&)>& conv) const {
+std::vector<std::expected<T, SnapshotError>> live_gated_values(
+    const std::vector<SampleRow>& rows, std::string_view name,
+    const std::function<SnapshotResult<T>(const SnapshotField&)>& conv) {
   // The walker's identity of the live scheduler: KVAs (ktstr) or map ids (host captures).
   auto identity = [](const FailureDumpReport& rep) {
     std::vector<std::uint64_t> id(rep.active_map_kvas.begin(), rep.active_map_kvas.end());
@@ -172,12 +175,12 @@ SeriesField<T> SampleSeries::live_gated(
   };
   // Phases where the walker published for at least one real row.
   std::map<std::uint16_t, bool> walker_phase;
-  for (const auto& r : rows_)
+  for (const auto& r : rows)
     if (!r.report.is_placeholder && r.step_index && !identity(r.report).empty())
       walker_phase[*r.step_index] = true;
   std::map<std::uint16_t, std::vector<std::uint64_t>> pinned;
   std::vector<std::expected<T, SnapshotError>> vals;
-  for (const auto& r : rows_) {
+  for (const auto& r : rows) {
     if (r.report.is_placeholder) {
       vals.push_back(std::unexpected(placeholder_sample(r)));
       continue;
@@ -209,7 +212,26 @@ SeriesField<T> SampleSeries::live_gated(
     }
     vals.push_back(*v);
   }
-  return make_field<T>(std::string(name), std::move(vals));
+  return vals;
+}
+}  // namespace
+
+template <class T>
+SeriesField<T> SampleSeries::live_gated(
+    std::string_view name,
+    const std::function<SnapshotResult<T>(const SnapshotField&)>& conv) const {
+  return make_field<T>(std::string(name), live_gated_values<T>(rows_, name, conv));
+}
+
+std::vector<SnapshotField> SampleSeries::live_var_fields(std::string_view name) const {
+  std::vector<SnapshotField> out;
+  for (auto& v : live_gated_values<SnapshotField>(
+           rows_, name, [](const SnapshotField& f) -> SnapshotResult<SnapshotField> {
+             if (const SnapshotError* e = f.error()) return *e;
+             return f;
+           }))
+    out.push_back(v ? std::move(*v) : SnapshotField::missing(std::move(v.error())));
+  return out;
 }
 
 SeriesField<std::uint64_t> SampleSeries::bpf_live_u64(std::string_view name) const {

@@ -386,7 +386,7 @@ TEST(WatchAndCheck, LiveSeriesOfARisingCounter) {
   // A band that excludes the real rate (well above 0.000001 per ms) fails.
   CliResult bad = run_cli({"check", out, "--expect", "rate_within(var:tick, 0, 0.000001)"});
   EXPECT_EQ(bad.exit_code, 1);
-  EXPECT_THAT(bad.out, HasSubstr("FAIL: tick (rate_within [0, 0.000001]): rate "));
+  EXPECT_THAT(bad.out, HasSubstr("FAIL: var:tick (rate_within [0, 0.000001]): rate "));
   EXPECT_THAT(bad.out, HasSubstr("0 passed, 1 failed"));
 }
 

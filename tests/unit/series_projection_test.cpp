@@ -1,6 +1,6 @@
 // SampleSeries projections (BPF axis with the phase-stability gate, map
 // projector, stats and host axes), JSON Lines I/O and check expressions.
-#include "../../tools/scxsnap/check_expr.hpp"
+#include "scxsnap/expect.hpp"
 #include "snapshot_fixtures.hpp"
 
 #include <gmock/gmock.h>
@@ -108,46 +108,52 @@ TEST(SampleSeriesTest, JsonLinesRoundTripAndErrors) {
 }
 
 TEST(CheckExpr, ParsesThePatternsAndReportsColumns) {
-  auto e = cli::parse_check_expr("steady_within(map:stats.cpu_sum(count), 500, 0.1)");
+  auto e = parse_expectation("steady_within(map:stats.cpu_sum(count), 500, 0.1)");
   ASSERT_TRUE(e.has_value()) << e.error().message();
   EXPECT_EQ(e->pattern, "steady_within");
   EXPECT_THAT(e->projs, ElementsAre("map:stats.cpu_sum(count)"));
   EXPECT_THAT(e->nums, ElementsAre(500, 0.1));
-  auto each = cli::parse_check_expr("each(var:nr_queued).at_most(64)");
+  auto each = parse_expectation("each(var:nr_queued).at_most(64)");
   ASSERT_TRUE(each.has_value());
   EXPECT_EQ(each->pattern, "each.at_most");
-  auto bad = cli::parse_check_expr("rate_within(var:x, 0");
+  auto bad = parse_expectation("rate_within(var:x, 0");
   ASSERT_FALSE(bad.has_value());
   EXPECT_THAT(bad.error().message(), HasSubstr("at column 21: expected ',' or ')'"));
-  EXPECT_THAT(cli::parse_check_expr("frobnicate(var:x)").error().message(),
+  EXPECT_THAT(parse_expectation("frobnicate(var:x)").error().message(),
               HasSubstr("unknown pattern 'frobnicate'"));
-  EXPECT_THAT(cli::parse_check_expr("rate_within(var:x)").error().message(),
+  EXPECT_THAT(parse_expectation("rate_within(var:x)").error().message(),
               HasSubstr("rate_within takes 1 projection(s) and 2 number(s), got 1 and 0"));
 }
 
 TEST(CheckExpr, EvaluatesOverASeries) {
   SampleSeries s({row("a", 0, 10), row("b", 100, 20), row("c", 200, 15)});
-  Verdict v;
-  auto e = cli::parse_check_expr("nondecreasing(var:nr)");
-  ASSERT_TRUE(cli::eval_check_expr(*e, s, v).has_value());
+  auto e = parse_expectation("nondecreasing(var:nr)");
+  auto v = evaluate_expectation(*e, s);
+  ASSERT_TRUE(v.has_value()) << v.error().message();
+  EXPECT_EQ(v->kind, VerdictKind::Fail);
   EXPECT_THAT(
-      v.failures(),
-      ElementsAre("nr (nondecreasing): regression at sample c (+200ms): value 15 after prior "
+      v->failures,
+      ElementsAre("var:nr (nondecreasing): regression at sample c (+200ms): value 15 after prior "
                   "value 20 at sample b (+100ms)"));
-  Verdict w;
-  auto r = cli::parse_check_expr("ratio_within(map:pcpu.cpu_sum(), map:sched.bss.nr, 1, 1.2)");
+  auto r = parse_expectation("ratio_within(map:pcpu.cpu_sum(), map:sched.bss.nr, 1, 1.2)");
   ASSERT_TRUE(r.has_value()) << r.error().message();
-  ASSERT_TRUE(cli::eval_check_expr(*r, s, w).has_value());
-  EXPECT_TRUE(w.passed()) << ::testing::PrintToString(w.failures());
-  // Host axis: no per_cpu_time rows in these reports, so every sample fails.
-  Verdict h;
-  auto c = cli::parse_check_expr("each(cpu0:irqs_sum).at_least(0)");
-  ASSERT_TRUE(cli::eval_check_expr(*c, s, h).has_value());
-  ASSERT_EQ(h.failures().size(), 3u);
-  EXPECT_THAT(h.failures()[0], HasSubstr("per_cpu_time has no entry for cpu 0"));
-  auto unknown = cli::parse_check_expr("nondecreasing(cpu0:nope)");
-  Verdict u;
-  auto r2 = cli::eval_check_expr(*unknown, s, u);
+  auto w = evaluate_expectation(*r, s);
+  ASSERT_TRUE(w.has_value()) << w.error().message();
+  EXPECT_EQ(w->kind, VerdictKind::Pass) << ::testing::PrintToString(w->failures);
+  EXPECT_EQ(w->evaluated, 3u);
+  // Host axis: no per_cpu_time rows in these reports, so no sample has a
+  // value: inconclusive, with the reason said once.
+  auto c = parse_expectation("each(cpu0:irqs_sum).at_least(0)");
+  auto h = evaluate_expectation(*c, s);
+  ASSERT_TRUE(h.has_value()) << h.error().message();
+  EXPECT_EQ(h->kind, VerdictKind::Inconclusive);
+  EXPECT_EQ(h->evaluated, 0u);
+  ASSERT_EQ(h->hints.size(), 1u);
+  EXPECT_THAT(h->hints[0], HasSubstr("3 of 3 sample(s) have no value"));
+  EXPECT_THAT(h->hints[0], HasSubstr("per_cpu_time has no entry for cpu 0"));
+  auto unknown = parse_expectation("nondecreasing(cpu0:nope)");
+  ASSERT_TRUE(unknown.has_value());
+  auto r2 = evaluate_expectation(*unknown, s);
   ASSERT_FALSE(r2.has_value());
   EXPECT_THAT(r2.error().message(), HasSubstr("unknown per_cpu_time field"));
 }

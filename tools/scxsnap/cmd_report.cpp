@@ -3,11 +3,11 @@
 // (the object tree, per-CPU bars, what is missing) or of a series (plots
 // over time, heat maps, assertions). Nothing in the page is fetched when it
 // is opened.
-#include "check_expr.hpp"
 #include "commands.hpp"
 #include "file_kind.hpp"
 #include "html_pages.hpp"
 #include "scxsnap/dump_file.hpp"
+#include "scxsnap/expect.hpp"
 #include "scxsnap/native.hpp"
 #include "scxsnap/report.hpp"
 #include "series_input.hpp"
@@ -36,12 +36,12 @@ void add_report(CLI::App& app, int& exit_code) {
       ->check(CLI::PositiveNumber);
   cmd->add_flag("--early", o->early, "a dual dump: the early snapshot instead of the late one");
   cmd->callback([o, &exit_code] {
-    auto exprs = parse_check_exprs(o->exprs);
+    auto exprs = parse_expectations(o->exprs);
     if (!exprs) {
       exit_code = report_error(exprs.error());
       return;
     }
-    const std::vector<CheckExpr>& parsed = *exprs;
+    const std::vector<Expectation>& parsed = *exprs;
     std::string page;
     if (sniff_file_kind(o->in) == FileKind::Series) {
       auto series = load_series(o->in);

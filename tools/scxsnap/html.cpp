@@ -27,6 +27,7 @@ details.map { margin: .3em 0 .3em 1em; } details.map > summary { cursor: pointer
 .card .last { font-size: .85em; color: #555; }
 .badge { font-size: .8em; padding: 0 .4em; border-radius: 3px; }
 .pass { background: #d9f2dd; color: #135c1f; } .fail { background: #f8d7d7; color: #8a1111; }
+.inconclusive { background: #fdf0c8; color: #6b4e00; }
 .warn { color: #8a5a00; } .err { color: #a11; }
 table { border-collapse: collapse; margin: .3em 0; } td, th { padding: .1em .6em; border-bottom: 1px solid #eee; text-align: left; vertical-align: top; }
 td.v { font-family: ui-monospace, monospace; max-width: 70em; overflow-wrap: anywhere; }
@@ -185,12 +186,12 @@ std::string line_plot(const LinePlot& p) {
   const double pw = kW - kPadL - kPadR, ph = kH - kPadT - kPadB;
   auto X = [&](double t) { return kPadL + (t - t0) / (t1 - t0) * pw; };
   auto Y = [&](double y) { return kPadT + (hi - y) / (hi - lo) * ph; };
-  std::string s =
-      fmt::format("<div class=\"card\" data-name=\"{}\"><div class=\"title\">{}{}</div>",
-                  esc(p.name), esc(p.title),
-                  p.badge.empty() ? std::string()
-                                  : fmt::format(" <span class=\"badge {}\">{}</span>",
-                                                p.failed ? "fail" : "pass", esc(p.badge)));
+  std::string s = fmt::format(
+      "<div class=\"card\" data-name=\"{}\"><div class=\"title\">{}{}</div>", esc(p.name),
+      esc(p.title),
+      p.badge.empty()
+          ? std::string()
+          : fmt::format(" <span class=\"badge {}\">{}</span>", p.badge_class, esc(p.badge)));
   std::size_t present = 0;
   for (const auto& y : p.y) present += y.has_value();
   s += fmt::format(

@@ -37,10 +37,10 @@ struct LinePlot {
   /// (y, label); a bound far outside the data is named at the edge instead
   /// of squashing the plot.
   std::vector<std::pair<double, std::string>> bounds;
-  std::string last_text;  ///< the last value as the data has it (exact)
-  std::string note;       ///< small print under the plot
-  std::string badge;      ///< "PASS ..." / "FAIL ..." or ""
-  bool failed = false;
+  std::string last_text;             ///< the last value as the data has it (exact)
+  std::string note;                  ///< small print under the plot
+  std::string badge;                 ///< "PASS ..." / "FAIL ..." or ""
+  std::string badge_class = "pass";  ///< verdict_slug of the worst verdict drawn
 };
 std::string line_plot(const LinePlot& p);
 

@@ -2,8 +2,8 @@
 // The pages `scxsnap report` writes: one for a report, one for a series.
 #pragma once
 
-#include "check_expr.hpp"
 #include "scxsnap/diff.hpp"
+#include "scxsnap/expect.hpp"
 #include "scxsnap/report.hpp"
 #include "scxsnap/result.hpp"
 #include "scxsnap/sample_series.hpp"
@@ -23,7 +23,7 @@ std::string report_html(const FailureDumpReport& r, const std::string& source,
 /// Numeric globals over time, rates for counters, phases, gaps, per-CPU heat
 /// maps, and the assertions `expects` with their verdicts.
 Result<std::string> series_html(const SampleSeries& series, const std::string& source,
-                                const std::vector<CheckExpr>& expects);
+                                const std::vector<Expectation>& expects);
 
 /// The changes from `from` to `to`, grouped by map, the change highlighted.
 std::string diff_html(const std::vector<Change>& changes, const std::string& from,

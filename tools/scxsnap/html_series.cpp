@@ -75,15 +75,26 @@ std::vector<std::optional<double>> rates(const Track& t, const std::vector<doubl
 
 struct ExpectMark {
   std::string text;
-  bool failed = false;
+  VerdictKind kind = VerdictKind::Pass;
+  std::string obj;                                          // var:OBJ/NAME: only OBJ's plot
   std::vector<std::pair<double, std::string>> bounds;       // on the value plot
   std::vector<std::pair<double, std::string>> rate_bounds;  // on the rate plot (/s)
 };
 
-// Which global an assertion is about (var:NAME), and the lines it implies.
-std::optional<std::pair<std::string, ExpectMark>> mark_for(const CheckExpr& e, bool failed) {
-  if (e.projs.empty() || e.projs.front().rfind("var:", 0) != 0) return std::nullopt;
-  ExpectMark m{e.text, failed, {}, {}};
+int severity(VerdictKind k) {
+  return k == VerdictKind::Fail ? 2 : k == VerdictKind::Inconclusive ? 1 : 0;
+}
+
+// Which global an assertion is about (var:NAME or var:OBJ/NAME), and the
+// lines it implies.
+std::optional<std::pair<std::string, ExpectMark>> mark_for(const Expectation& e, VerdictKind kind) {
+  if (e.projs.empty() || !e.projs.front().starts_with("var:")) return std::nullopt;
+  std::string name = e.projs.front().substr(4);
+  ExpectMark m{e.text, kind, {}, {}, {}};
+  if (auto slash = name.find('/'); slash != std::string::npos) {
+    m.obj = name.substr(0, slash);
+    name.erase(0, slash + 1);
+  }
   const auto& n = e.nums;
   if (e.pattern == "each.at_least" && n.size() >= 1) m.bounds.emplace_back(n[0], "at least");
   if (e.pattern == "each.at_most" && n.size() >= 1) m.bounds.emplace_back(n[0], "at most");
@@ -96,13 +107,13 @@ std::optional<std::pair<std::string, ExpectMark>> mark_for(const CheckExpr& e, b
     m.rate_bounds.emplace_back(n[0] * 1000, "low");
     m.rate_bounds.emplace_back(n[1] * 1000, "high");
   }
-  return std::make_pair(e.projs.front().substr(4), std::move(m));
+  return std::make_pair(std::move(name), std::move(m));
 }
 
 }  // namespace
 
 Result<std::string> series_html(const SampleSeries& series, const std::string& source,
-                                const std::vector<CheckExpr>& expects) {
+                                const std::vector<Expectation>& expects) {
   const auto& rows = series.rows();
   const std::size_t n = rows.size();
   std::vector<double> t_ms(n);
@@ -194,23 +205,18 @@ Result<std::string> series_html(const SampleSeries& series, const std::string& s
   if (!expects.empty()) {
     body += "<h2>Assertions</h2><table class=\"assertions\">";
     for (const auto& e : expects) {
-      Verdict v;
-      SCXSNAP_TRY(Evaluated ev, eval_check_expr(e, series, v));
-      const bool too_few = v.passed() && ev.evaluated < ev.needed;
-      const char* word = !v.passed()                     ? "FAIL"
-                         : (v.inconclusive() || too_few) ? "INCONCLUSIVE"
-                                                         : "PASS";
+      SCXSNAP_TRY(ExpectationOutcome o, evaluate_expectation(e, series));
       std::string detail;
-      for (const auto& m : v.failures()) detail += html::esc(m) + "<br>";
-      for (const auto& m : v.inconclusives()) detail += html::esc(m) + "<br>";
-      if (too_few)
-        detail += html::esc(fmt::format("{} of {} sample(s) evaluated, the pattern needs {}",
-                                        ev.evaluated, ev.samples, ev.needed));
+      for (const auto& m : o.failures) detail += html::esc(m) + "<br>";
+      for (const auto& m : o.inconclusives) detail += html::esc(m) + "<br>";
+      for (const auto& m : o.hints) detail += html::esc(m) + "<br>";
+      detail += html::esc(fmt::format("{} of {} sample(s) evaluated, compared as {}", o.evaluated,
+                                      o.samples, value_class_name(o.value_class)));
       body += fmt::format(
           "<tr data-name=\"{0}\" data-verdict=\"{1}\"><td><span class=\"badge {2}\">{1}</span>"
           "</td><td class=\"v\">{0}</td><td>{3}</td></tr>",
-          html::esc(e.text), word, v.passed() ? "pass" : "fail", detail);
-      if (auto mk = mark_for(e, !v.passed())) marks.emplace(mk->first, std::move(mk->second));
+          html::esc(e.text), verdict_word(o.kind), verdict_slug(o.kind), detail);
+      if (auto mk = mark_for(e, o.kind)) marks.emplace(mk->first, std::move(mk->second));
     }
     body += "</table>";
   }
@@ -257,11 +263,18 @@ Result<std::string> series_html(const SampleSeries& series, const std::string& s
           break;
         }
       auto [a, b] = marks.equal_range(t.path);
+      int worst = -1;
       for (auto it = a; it != b; ++it) {
         const ExpectMark& m = it->second;
+        if (!m.obj.empty() && !m.obj.starts_with("btf:") &&
+            !is_object_section_name(m.obj, t.section))
+          continue;
         p.badge +=
-            (p.badge.empty() ? "" : "; ") + std::string(m.failed ? "FAIL " : "PASS ") + m.text;
-        p.failed = p.failed || m.failed;
+            fmt::format("{}{} {}", p.badge.empty() ? "" : "; ", verdict_word(m.kind), m.text);
+        if (severity(m.kind) > worst) {
+          worst = severity(m.kind);
+          p.badge_class = std::string(verdict_slug(m.kind));
+        }
         for (const auto& bnd : counter ? m.rate_bounds : m.bounds) p.bounds.push_back(bnd);
       }
       cards += html::line_plot(p);

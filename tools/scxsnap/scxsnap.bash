@@ -25,7 +25,7 @@ _scxsnap() {
     var) flags="--live --obj --map-id --path --json --raw --early" ;;
     map) flags="--map-id --obj --cpu --at --path --sum --json --raw --early" ;;
     convert) flags="--pretty" ;;
-    check) flags="--expect" ;;
+    check) flags="--expect --format --max-failures" ;;
     diff) flags="--from --to --json --html" ;;
     report) flags="-o --output --expect --max-entries --early" ;;
   esac
@@ -33,12 +33,14 @@ _scxsnap() {
     -o|--output|--html) _filedir; return ;;
     --format)
       if [[ $sub == watch ]]; then COMPREPLY=($(compgen -W "jsonl native" -- "$cur"))
+      elif [[ $sub == check ]]; then COMPREPLY=($(compgen -W "text json junit" -- "$cur"))
       else COMPREPLY=($(compgen -W "json native" -- "$cur")); fi
       return ;;
     --cgroup) COMPREPLY=($(compgen -d -- "/sys/fs/cgroup/${cur#/sys/fs/cgroup/}")); return ;;
     --pid) COMPREPLY=($(compgen -W "$(ls /proc | grep -E '^[0-9]+$')" -- "$cur")); return ;;
     --map|--obj|--map-id|--max-entries|--deadline-ms|--max-value-bytes|--max-array-elements|\
-    --active-obj|--interval-ms|--count|--duration-s|--path|--sum|--cpu|--at|--expect|--from|--to)
+    --active-obj|--interval-ms|--count|--duration-s|--path|--sum|--cpu|--at|--expect|--from|--to|\
+    --max-failures)
       return ;;
   esac
   if [[ $cur == -* ]]; then

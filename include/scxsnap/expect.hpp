@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: Apache-2.0
+// The assertion language of `scxsnap check` and `scxsnap report --expect`,
+// as a library: parse an expression, evaluate it over a SampleSeries into one
+// verdict model, and print outcomes as text, JSON or JUnit XML. The CLI, the
+// HTML report and any C++ caller use the same functions, so they never
+// disagree about a verdict.
+//
+//   EXPR    := PATTERN "(" PROJ ["," PROJ] {"," NUMBER} ")"
+//            | "each(" PROJ ")." ("at_least(" N ")" | "at_most(" N ")" | "between(" LO "," HI ")")
+//   PROJ    := var:NAME | var:OBJ/NAME | map:MAP[...] | stats:PATH | cpuN:FIELD
+//
+// (expectation_grammar() gives the whole grammar.) Values compare by their
+// kind: a projection whose samples hold a float compares as floats, one
+// holding a negative signed value as signed 64-bit integers, otherwise as
+// unsigned 64-bit integers; integers stay exact.
+#pragma once
+
+#include "scxsnap/export.hpp"
+#include "scxsnap/result.hpp"
+#include "scxsnap/sample_series.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace scxsnap {
+
+/// One parsed assertion.
+struct SCXSNAP_API Expectation {
+  std::string text;                    ///< as written
+  std::string pattern;                 ///< "nondecreasing", ..., "each.at_least"
+  std::vector<std::string> projs;      ///< projection texts
+  std::vector<double> nums;            ///< numeric arguments
+  std::vector<std::string> num_texts;  ///< their source text (exact integers)
+};
+
+/// Parse one expression; an error (InvalidArgument) names the column
+/// (1-based) and what was expected. Bounds are checked here: lo > hi is a
+/// malformed expression, not a failed assertion.
+SCXSNAP_API Result<Expectation> parse_expectation(std::string_view text);
+/// Parse each of `texts`; the first malformed one is the error.
+SCXSNAP_API Result<std::vector<Expectation>> parse_expectations(
+    std::span<const std::string> texts);
+/// The grammar as the CLI's --help and the README print it.
+SCXSNAP_API std::string_view expectation_grammar();
+
+/// How a projection's samples were compared.
+enum class ValueClass : std::uint8_t { Unsigned, Signed, Float, Bool };
+SCXSNAP_API std::string_view value_class_name(ValueClass c);  ///< "u64", "i64", "f64", "bool"
+
+enum class VerdictKind : std::uint8_t { Pass, Fail, Inconclusive };
+/// "PASS", "FAIL", "INCONCLUSIVE".
+SCXSNAP_API std::string_view verdict_word(VerdictKind k);
+/// "pass", "fail", "inconclusive" (CSS classes, JSON).
+SCXSNAP_API std::string_view verdict_slug(VerdictKind k);
+
+/// The outcome of one assertion over a series: the one verdict model text,
+/// JSON, JUnit XML and HTML print.
+struct SCXSNAP_API ExpectationOutcome {
+  std::string text;  ///< the expression
+  VerdictKind kind = VerdictKind::Pass;
+  ValueClass value_class = ValueClass::Unsigned;
+  std::size_t samples = 0;    ///< samples in the series
+  std::size_t evaluated = 0;  ///< samples whose projection gave a value
+  std::size_t needed = 1;     ///< samples the pattern needs to say anything
+  std::vector<std::string> failures, inconclusives, notes;  ///< the pattern's messages
+  /// Said once per assertion: why samples had no value, how to name an object.
+  std::vector<std::string> hints;
+};
+
+/// Evaluate `e` over `series`. Errors are usage errors (InvalidArgument):
+/// an unknown projection, or a projection no sample can give (a variable,
+/// map or path that is in no sample; a name several objects define), with
+/// the nearest names or the candidates.
+SCXSNAP_API Result<ExpectationOutcome> evaluate_expectation(const Expectation& e,
+                                                            const SampleSeries& series);
+
+/// Counts of a run of assertions.
+struct SCXSNAP_API OutcomeCounts {
+  std::size_t passed = 0, failed = 0, inconclusive = 0;
+};
+SCXSNAP_API OutcomeCounts count_outcomes(std::span<const ExpectationOutcome> outcomes);
+/// The process exit code of a run: 1 a failure, 4 only inconclusive, else 0.
+SCXSNAP_API int outcomes_exit_code(std::span<const ExpectationOutcome> outcomes);
+
+/// `check`'s text: per assertion its FAIL/INCONCLUSIVE/NOTE lines (at most
+/// `max_failures` failing samples each, then how many more), then one summary
+/// line.
+SCXSNAP_API std::string outcomes_text(std::span<const ExpectationOutcome> outcomes,
+                                      const SampleSeries& series, std::size_t max_failures);
+/// One JSON document: {"samples","assertions":[{"expr","verdict","compared_as",...}],
+/// "passed","failed","inconclusive"}.
+SCXSNAP_API std::string outcomes_json(std::span<const ExpectationOutcome> outcomes,
+                                      const SampleSeries& series, std::string_view source);
+/// JUnit XML: one <testsuite> named after `source`, one <testcase> per
+/// assertion; FAIL is a <failure>, INCONCLUSIVE a <skipped> with the reason.
+SCXSNAP_API std::string outcomes_junit(std::span<const ExpectationOutcome> outcomes,
+                                       const SampleSeries& series, std::string_view source);
+
+}  // namespace scxsnap
