@@ -68,11 +68,15 @@ build-cli: run-deps
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
-# The suite under ASan + UBSan: -O1 with line tables (what the sanitizers
-# recommend, and half the compile time of -O0 -g on this code).
-asan: deps
-	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" -DCMAKE_C_FLAGS_DEBUG="-O1 -g1" \
-	  -DSCXSNAP_SANITIZE=ON -DSCXSNAP_WERROR=ON -DSCXSNAP_MARCH=$(MARCH) -DCMAKE_UNITY_BUILD=$(UNITY) \
+# The suite under ASan + UBSan, built with clang-16 at -O1 with line tables
+# (what the sanitizers recommend). The same tree builds the libFuzzer targets
+# (SCXSNAP_FUZZ: coverage instrumentation rides along), so `make fuzz-smoke
+# FUZZ_BUILD=$(ASAN_BUILD)` after it compiles nothing more.
+asan: deps fuzz-deps
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_CXX_COMPILER=clang++-16 -DCMAKE_C_COMPILER=clang-16 \
+	  -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -gline-tables-only" \
+	  -DCMAKE_C_FLAGS_DEBUG="-O1 -gline-tables-only" -DSCXSNAP_SANITIZE=ON -DSCXSNAP_FUZZ=ON \
+	  -DSCXSNAP_WERROR=ON -DSCXSNAP_MARCH=$(MARCH) -DCMAKE_UNITY_BUILD=$(UNITY) \
 	  -DSCXSNAP_BUILD_BENCH=OFF >/dev/null
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_stack_use_after_return=1:detect_leaks=1 \
@@ -95,10 +99,12 @@ bench: build
 fuzz: deps fuzz-deps
 	fuzz/run_fuzz.sh 60
 
-# CI's short run of every fuzz target (a smoke test, not a campaign).
+# CI's short run of every fuzz target (a smoke test, not a campaign), in
+# FUZZ_BUILD: a tree of its own, or the ASan tree `make asan` built.
 fuzz-smoke: deps fuzz-deps
-	fuzz/run_fuzz.sh $(FUZZ_SECONDS)
+	fuzz/run_fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BUILD)
 FUZZ_SECONDS ?= 10
+FUZZ_BUILD ?=
 
 # clang-tidy (.clang-tidy): every source, or those changed since TIDY_BASE.
 TIDY_BASE ?=

@@ -6,10 +6,13 @@ set -euo pipefail
 secs=${1:-60}
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=${2:-$root/build-fuzz}
-cmake -S "$root" -B "$out" -DCMAKE_CXX_COMPILER=clang++-16 -DCMAKE_C_COMPILER=clang-16 \
-  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only" \
-  -DCMAKE_UNITY_BUILD="${UNITY:-ON}" -DSCXSNAP_FUZZ=ON -DSCXSNAP_BUILD_TESTS=OFF \
-  -DSCXSNAP_BUILD_BENCH=OFF -DSCXSNAP_BUILD_TOOLS=OFF >/dev/null
+# A tree configured with SCXSNAP_FUZZ already (make asan's) is used as it is.
+if ! grep -q '^SCXSNAP_FUZZ:BOOL=ON$' "$out/CMakeCache.txt" 2>/dev/null; then
+  cmake -S "$root" -B "$out" -DCMAKE_CXX_COMPILER=clang++-16 -DCMAKE_C_COMPILER=clang-16 \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only" \
+    -DCMAKE_UNITY_BUILD="${UNITY:-ON}" -DSCXSNAP_FUZZ=ON -DSCXSNAP_BUILD_TESTS=OFF \
+    -DSCXSNAP_BUILD_BENCH=OFF -DSCXSNAP_BUILD_TOOLS=OFF >/dev/null
+fi
 targets=$(sed -n 's/^set(SCXSNAP_FUZZ_TARGETS \(.*\))$/\1/p' "$root/fuzz/CMakeLists.txt")
 cmake --build "$out" -j "$(nproc)" --target $(for t in $targets; do echo "${t}_fuzz"; done) >/dev/null
 for t in $targets; do

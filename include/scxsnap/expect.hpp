@@ -43,8 +43,7 @@ struct SCXSNAP_API Expectation {
 /// malformed expression, not a failed assertion.
 SCXSNAP_API Result<Expectation> parse_expectation(std::string_view text);
 /// Parse each of `texts`; the first malformed one is the error.
-SCXSNAP_API Result<std::vector<Expectation>> parse_expectations(
-    std::span<const std::string> texts);
+SCXSNAP_API Result<std::vector<Expectation>> parse_expectations(std::span<const std::string> texts);
 /// The grammar as the CLI's --help and the README print it.
 SCXSNAP_API std::string_view expectation_grammar();
 

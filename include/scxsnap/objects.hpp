@@ -46,9 +46,12 @@ struct SCXSNAP_API ReportObject {
 /// object last (key "").
 SCXSNAP_API std::vector<ReportObject> report_objects(const FailureDumpReport& report);
 
-/// The maps of the object(s) `obj` names: a full object name or its cut
-/// prefix (every object whose section names match), or "btf:ID". NotFound,
-/// naming the known objects, when none matches.
+/// The maps of the object `obj` names: a full object name or its cut
+/// prefix, or "btf:ID". An object matches by the maps that carry its longest
+/// name (scx_flash's "scx_fla.kconfig" does not make it match "scx_flatcg").
+/// NotFound, naming the known objects, when none matches; InvalidArgument
+/// listing the candidates with btf:ID when several objects with BTF ids do.
+/// In reports without BTF ids every matching prefix group is taken.
 SCXSNAP_API Result<std::vector<std::size_t>> object_maps(const FailureDumpReport& report,
                                                          std::string_view obj);
 

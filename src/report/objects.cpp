@@ -120,13 +120,29 @@ Result<std::vector<const ReportObject*>> matching_objects(const FailureDumpRepor
       if (o.btf_id == id) out.push_back(&o);
     return out;
   }
+  // An object matches by the maps that carry its longest name: scx_flash's
+  // "scx_fla.kconfig" is a cut of "scx_flatcg" too, but scx_flash's own
+  // "scx_flas.bss" is not, so --obj scx_flatcg never takes scx_flash.
   for (const auto& o : objects) {
     if (o.key.empty()) continue;
-    if (std::any_of(o.maps.begin(), o.maps.end(),
-                    [&](std::size_t i) { return is_object_section_name(obj, r.maps[i].name); }))
+    if (std::any_of(o.maps.begin(), o.maps.end(), [&](std::size_t i) {
+          return section_prefix(r.maps[i].name) == o.name &&
+                 is_object_section_name(obj, r.maps[i].name);
+        }))
       out.push_back(&o);
   }
   return out;
+}
+
+Error ambiguous_object(const std::vector<const ReportObject*>& found, std::string_view obj) {
+  std::string list;
+  for (const ReportObject* o : found)
+    list += fmt::format("{}{} ({})", list.empty() ? "" : ", ", o->name.empty() ? o->key : o->name,
+                        o->key);
+  return Error(ErrorCode::InvalidArgument,
+               fmt::format("'{}' names {} objects whose names the kernel cut alike: {}; name one "
+                           "by its key",
+                           obj, found.size(), list));
 }
 
 }  // namespace
@@ -135,16 +151,14 @@ Result<ReportObject> find_object(const FailureDumpReport& r, std::string_view ob
   auto objects = report_objects(r);
   SCXSNAP_TRY(auto found, matching_objects(r, objects, obj));
   if (found.empty()) return no_such_object(objects, obj);
-  if (found.size() > 1) {
-    std::string list;
-    for (const ReportObject* o : found)
-      list += fmt::format("{}{} ({})", list.empty() ? "" : ", ", o->name.empty() ? o->key : o->name,
-                          o->key);
-    return Error(ErrorCode::InvalidArgument,
-                 fmt::format("'{}' names {} objects whose names the kernel cut alike: {}; name one "
-                             "by its key",
-                             obj, found.size(), list));
-  }
+  // Reports without BTF ids group by prefix: a shorter cut ("scx_fla" of a
+  // .kconfig) is part of the longer name it is a prefix of.
+  std::erase_if(found, [&](const ReportObject* o) {
+    return !o->btf_id && std::any_of(found.begin(), found.end(), [&](const ReportObject* x) {
+      return x->name.size() > o->name.size() && x->name.starts_with(o->name);
+    });
+  });
+  if (found.size() > 1) return ambiguous_object(found, obj);
   return *found.front();
 }
 
@@ -152,7 +166,11 @@ Result<std::vector<std::size_t>> object_maps(const FailureDumpReport& r, std::st
   auto objects = report_objects(r);
   SCXSNAP_TRY(auto found, matching_objects(r, objects, obj));
   std::vector<std::size_t> out;
+  // Without BTF ids, one object's sections are one group per prefix: all of them.
   for (const ReportObject* o : found) out.insert(out.end(), o->maps.begin(), o->maps.end());
+  if (found.size() > 1 &&
+      std::any_of(found.begin(), found.end(), [](const ReportObject* o) { return o->btf_id != 0; }))
+    return ambiguous_object(found, obj);
   std::sort(out.begin(), out.end());
   if (out.empty()) return no_such_object(objects, obj);
   return out;

@@ -45,9 +45,10 @@ std::optional<Error> no_value_anywhere(const Expectation& e, const SampleSeries&
     if (!first && !circumstantial(v.error())) first = &v.error();
   }
   if (!first) return std::nullopt;  // only placeholders and the like: inconclusive
-  std::string msg = fmt::format("expression '{}': projection '{}' has no value in any of the {} "
-                                "sample(s): {}",
-                                e.text, p.label, s.len(), first->message());
+  std::string msg = fmt::format(
+      "expression '{}': projection '{}' has no value in any of the {} "
+      "sample(s): {}",
+      e.text, p.label, s.len(), first->message());
   const std::string_view proj = p.label;
   std::string_view want = proj.substr(proj.find(':') + 1);
   if (auto slash = want.find('/'); proj.starts_with("var:") && slash != std::string_view::npos)
@@ -79,9 +80,10 @@ ValueClass class_of(const Projection& p, std::vector<std::string>& hints) {
   if (any_float) return ValueClass::Float;
   if (!any_signed) return ValueClass::Unsigned;
   if (!big_unsigned) return ValueClass::Signed;
-  hints.push_back(fmt::format("{}: negative values and values above 2^63-1 in one series: "
-                              "compared as f64 (approximately)",
-                              p.label));
+  hints.push_back(
+      fmt::format("{}: negative values and values above 2^63-1 in one series: "
+                  "compared as f64 (approximately)",
+                  p.label));
   return ValueClass::Float;
 }
 
@@ -215,9 +217,9 @@ Result<ExpectationOutcome> evaluate_expectation(const Expectation& e, const Samp
         first_at = k;
       }
     if (missing)
-      out.hints.push_back(fmt::format(
-          "{}: {} of {} sample(s) have no value and are left out (first: {}: {})", p.label,
-          missing, s.len(), s.rows()[first_at].tag, first->message()));
+      out.hints.push_back(
+          fmt::format("{}: {} of {} sample(s) have no value and are left out (first: {}: {})",
+                      p.label, missing, s.len(), s.rows()[first_at].tag, first->message()));
   }
 
   ValueClass cls = class_of(projs[0], out.hints);
@@ -248,7 +250,7 @@ Result<ExpectationOutcome> evaluate_expectation(const Expectation& e, const Samp
     out.inconclusives.push_back(
         fmt::format("{}: {} of {} sample(s) evaluated, the pattern needs at least {}", e.text,
                     out.evaluated, out.samples, out.needed));
-  out.kind = !out.failures.empty()       ? VerdictKind::Fail
+  out.kind = !out.failures.empty()        ? VerdictKind::Fail
              : !out.inconclusives.empty() ? VerdictKind::Inconclusive
                                           : VerdictKind::Pass;
   return out;

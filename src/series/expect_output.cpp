@@ -81,8 +81,9 @@ std::string outcomes_text(std::span<const ExpectationOutcome> outcomes, const Sa
     out += fmt::format("{:<12} {}: {}{}\n", verdict_word(o.kind), o.text, evaluated_text(o), tail);
   }
   OutcomeCounts c = count_outcomes(outcomes);
-  out += fmt::format("check: {} sample(s), {} assertion(s): {} passed, {} failed, {} inconclusive\n",
-                     series.len(), outcomes.size(), c.passed, c.failed, c.inconclusive);
+  out +=
+      fmt::format("check: {} sample(s), {} assertion(s): {} passed, {} failed, {} inconclusive\n",
+                  series.len(), outcomes.size(), c.passed, c.failed, c.inconclusive);
   return out;
 }
 
@@ -123,8 +124,8 @@ std::string outcomes_json(std::span<const ExpectationOutcome> outcomes, const Sa
   return out;
 }
 
-std::string outcomes_junit(std::span<const ExpectationOutcome> outcomes,
-                           const SampleSeries& series, std::string_view source) {
+std::string outcomes_junit(std::span<const ExpectationOutcome> outcomes, const SampleSeries& series,
+                           std::string_view source) {
   OutcomeCounts c = count_outcomes(outcomes);
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   out += fmt::format(
@@ -135,12 +136,13 @@ std::string outcomes_junit(std::span<const ExpectationOutcome> outcomes,
   out += fmt::format("    <properties><property name=\"samples\" value=\"{}\"/></properties>\n",
                      series.len());
   for (const auto& o : outcomes) {
-    out += fmt::format("    <testcase classname=\"scxsnap.check\" name=\"{}\">\n", xml_escape(o.text));
+    out +=
+        fmt::format("    <testcase classname=\"scxsnap.check\" name=\"{}\">\n", xml_escape(o.text));
     if (o.kind == VerdictKind::Fail)
-      out += fmt::format("      <failure message=\"{}\" type=\"FAIL\">{}</failure>\n",
-                         xml_escape(fmt::format("{} failure(s): {}", o.failures.size(),
-                                                o.failures.front())),
-                         xml_escape(lines(o.failures)));
+      out += fmt::format(
+          "      <failure message=\"{}\" type=\"FAIL\">{}</failure>\n",
+          xml_escape(fmt::format("{} failure(s): {}", o.failures.size(), o.failures.front())),
+          xml_escape(lines(o.failures)));
     else if (o.kind == VerdictKind::Inconclusive)
       out += fmt::format("      <skipped message=\"{}\"/>\n",
                          xml_escape("INCONCLUSIVE: " + o.inconclusives.front()));

@@ -14,7 +14,8 @@
 namespace scxsnap {
 namespace {
 
-constexpr std::string_view kGrammar = R"grammar(EXPR  := PATTERN "(" PROJ ["," PROJ] {"," NUMBER} ")"
+constexpr std::string_view kGrammar =
+    R"grammar(EXPR  := PATTERN "(" PROJ ["," PROJ] {"," NUMBER} ")"
        | "each(" PROJ ")." ("at_least(" N ")" | "at_most(" N ")" | "between(" LO "," HI ")")
 PATTERN := nondecreasing(P) | strictly_increasing(P) | always_true(P)
          | rate_within(P, LO, HI)              # units per ms between consecutive samples
@@ -163,7 +164,9 @@ std::optional<std::string> bounds_error(const Expectation& e) {
 
 }  // namespace
 
-std::string_view expectation_grammar() { return kGrammar; }
+std::string_view expectation_grammar() {
+  return kGrammar;
+}
 
 Result<Expectation> parse_expectation(std::string_view text) {
   Parser p{text};

@@ -97,9 +97,9 @@ SnapshotField var_without_active(const FailureDumpReport& r, std::string_view na
   std::string list;
   for (const auto& [label, f] : found)
     list += fmt::format("{}var:{}/{}", list.empty() ? "" : ", ", label, name);
-  return SnapshotField::missing(errors::ProjectionFailed{fmt::format(
-      "'{}' is defined by {} objects and none is the active scheduler; name one: {}", name,
-      found.size(), list)});
+  return SnapshotField::missing(errors::ProjectionFailed{
+      fmt::format("'{}' is defined by {} objects and none is the active scheduler; name one: {}",
+                  name, found.size(), list)});
 }
 
 Result<Projection> project_var(const SampleSeries& s, std::string_view proj, bool as_bool) {
@@ -247,8 +247,7 @@ Result<Projection> project_stats(const SampleSeries& s, std::string_view proj, b
       out.values.push_back(std::unexpected(SnapshotError(errors::MissingStats{r.tag, *why})));
       continue;
     }
-    out.values.push_back(
-        number_of(JsonField::of(std::get<JsonValue>(r.stats)).get(path), as_bool));
+    out.values.push_back(number_of(JsonField::of(std::get<JsonValue>(r.stats)).get(path), as_bool));
   }
   return out;
 }
@@ -262,7 +261,8 @@ Result<Projection> project_cpu(const SampleSeries& s, std::string_view proj, boo
   auto counters = per_cpu_time_counters();
   auto it = std::find_if(counters.begin(), counters.end(),
                          [&](const auto& c) { return c.first == field_name; });
-  if (it == counters.end()) return bad(proj, "unknown per_cpu_time field (cpustat_user_ns, …, irqs_sum)");
+  if (it == counters.end())
+    return bad(proj, "unknown per_cpu_time field (cpustat_user_ns, …, irqs_sum)");
   const auto member = it->second;
   Projection out{std::string(proj), {}, {}};
   for (const auto& r : s.rows()) {
@@ -272,7 +272,8 @@ Result<Projection> project_cpu(const SampleSeries& s, std::string_view proj, boo
     }
     const PerCpuTimeStats* row = Snapshot(r.report).per_cpu_time_at(cpu);
     if (!row) {
-      out.values.push_back(std::unexpected(SnapshotError(errors::HostFieldUnavailable{r.tag, cpu})));
+      out.values.push_back(
+          std::unexpected(SnapshotError(errors::HostFieldUnavailable{r.tag, cpu})));
       continue;
     }
     const std::uint64_t v = row->*member;

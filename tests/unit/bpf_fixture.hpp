@@ -140,11 +140,21 @@ struct StructOpsLink {
 /// skips with this text (GTEST_SKIP), which names the errno and what is
 /// known of the cause. The arena logic itself is covered without a kernel
 /// (arena_pages_test.cpp).
+/// BPF_MAP_TYPE_ARENA (Linux 6.9): Debian's libbpf 1.1 headers predate it, so
+/// 33 is no enumerator there: clang refuses it as a constant and UBSan as a
+/// value loaded from a bpf_map_type, so it stays an int up to the call.
+inline int arena_map_type_value() {
+  volatile int raw = 33;
+  return raw;
+}
+inline int create_arena_map(const char* name, std::uint32_t pages, const bpf_map_create_opts* o) {
+  return bpf_map_create(static_cast<bpf_map_type>(arena_map_type_value()), name, 0, 0, pages, o);
+}
+
 inline const std::string& arena_refusal() {
   static const std::string why = [] {
-    constexpr auto kArena = static_cast<bpf_map_type>(33);  // BPF_MAP_TYPE_ARENA, 6.9
     LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = BPF_F_MMAPABLE);
-    const int fd = bpf_map_create(kArena, "probe_arena", 0, 0, 1, &o);
+    const int fd = create_arena_map("probe_arena", 1, &o);
     if (fd >= 0) {
       ::close(fd);
       return std::string();

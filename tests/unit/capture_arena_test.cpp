@@ -391,7 +391,7 @@ TEST(Arena, LargeArenaIsCapturedInMemoryBoundedByItsPages) {
   constexpr std::uint64_t kSpan = 65536, kUsed = 8192, kAt = 1ull << 46;
 #endif
   LIBBPF_OPTS(bpf_map_create_opts, mo, .map_flags = BPF_F_MMAPABLE, .map_extra = kAt);
-  int fd = bpf_map_create(static_cast<bpf_map_type>(33), "big_arena", 0, 0, kSpan, &mo);
+  int fd = create_arena_map("big_arena", kSpan, &mo);
   ASSERT_GE(fd, 0) << std::strerror(errno);
   void* p = ::mmap(reinterpret_cast<void*>(kAt), kSpan * kPage, PROT_READ | PROT_WRITE, MAP_SHARED,
                    fd, 0);
@@ -436,7 +436,7 @@ TEST(Arena, LargeArenaIsCapturedInMemoryBoundedByItsPages) {
 TEST(Arena, NeverMappedArenaHasNoPagesAndIsLeftUnmapped) {
   SCXSNAP_SKIP_WITHOUT_ARENAS();
   LIBBPF_OPTS(bpf_map_create_opts, mo, .map_flags = BPF_F_MMAPABLE);
-  int fd = bpf_map_create(static_cast<bpf_map_type>(33), "idle_arena", 0, 0, 16, &mo);
+  int fd = create_arena_map("idle_arena", 16, &mo);
   ASSERT_GE(fd, 0) << std::strerror(errno);
   bpf_map_info info{};
   std::uint32_t len = sizeof info;

@@ -104,8 +104,13 @@ TEST_F(TwinObjects, ObjTakesEveryMapOfTheObjectAndShowTellsTwinsApart) {
   EXPECT_EQ(doc->find("objects")->items().size(), 3u);
   EXPECT_EQ(doc->find("maps")->as_u64(), r->maps.size());
 
-  // object_maps: a name selects both twins, btf:ID one of them, a miss names the objects.
-  EXPECT_EQ(object_maps(*r, "scx_twin_beta")->size(), 8u);
+  // object_maps: a name both twins share is an error naming their keys
+  // (never a silent pick or a merge), btf:ID one of them, a miss names the objects.
+  auto twins = object_maps(*r, "scx_twin_beta");
+  ASSERT_FALSE(twins.has_value());
+  EXPECT_EQ(twins.error().code(), ErrorCode::InvalidArgument);
+  for (std::uint32_t id : btfs)
+    EXPECT_THAT(twins.error().message(), HasSubstr(fmt::format("scx_twin (btf:{})", id)));
   EXPECT_EQ(object_maps(*r, fmt::format("btf:{}", btf_id_of(beta)))->size(), 4u);
   auto miss = object_maps(*r, "scx_rusty");
   ASSERT_FALSE(miss.has_value());

@@ -4,6 +4,7 @@
 // instead of verdicts for names no sample has and for malformed bounds, and
 // one outcome model printed as text, JSON and JUnit.
 #include "scxsnap/expect.hpp"
+
 #include "snapshot_fixtures.hpp"
 
 #include <fmt/format.h>
@@ -197,9 +198,8 @@ TEST(ExpectObjects, CutNamesNeedTheBtfKey) {
 
 TEST(ExpectUsage, NamesInNoSampleAreErrorsWithNearestNames) {
   SampleSeries s = series_of("nr_dispatched", {uint_v(1), uint_v(2)});
-  for (const char* text :
-       {"nondecreasing(var:nr_dispatchd)", "each(var:nr_dispatchd).at_least(0)",
-        "rate_within(var:nr_dispatchd, 0, 1)"}) {
+  for (const char* text : {"nondecreasing(var:nr_dispatchd)", "each(var:nr_dispatchd).at_least(0)",
+                           "rate_within(var:nr_dispatchd, 0, 1)"}) {
     Error e = eval_error(s, text);
     EXPECT_EQ(e.code(), ErrorCode::InvalidArgument) << text;
     EXPECT_THAT(e.message(), HasSubstr("has no value in any of the 2 sample(s)")) << text;
@@ -255,9 +255,9 @@ TEST(ExpectGaps, GapsAreLeftOutAndSaidOnce) {
 // One outcome model: text, JSON and JUnit say the same verdicts.
 TEST(ExpectOutput, TextJsonAndJunitAgree) {
   SampleSeries s = series_of("balance", {int_v(10), int_v(-5), int_v(-20), int_v(30)});
-  std::vector<ExpectationOutcome> out = {eval(s, "each(var:balance).at_least(-20)"),
-                                         eval(s, "nondecreasing(var:balance)"),
-                                         eval(SampleSeries({s.rows()[0]}), "nondecreasing(var:balance)")};
+  std::vector<ExpectationOutcome> out = {
+      eval(s, "each(var:balance).at_least(-20)"), eval(s, "nondecreasing(var:balance)"),
+      eval(SampleSeries({s.rows()[0]}), "nondecreasing(var:balance)")};
   EXPECT_EQ(out[2].kind, VerdictKind::Inconclusive);
   EXPECT_EQ(outcomes_exit_code(out), 1);
   EXPECT_EQ(outcomes_exit_code(std::span(out).subspan(2)), 4);
@@ -268,8 +268,9 @@ TEST(ExpectOutput, TextJsonAndJunitAgree) {
   EXPECT_THAT(text, HasSubstr("1 more failure(s) not shown (--max-failures 2 shows them)"));
   EXPECT_THAT(text, HasSubstr("PASS         each(var:balance).at_least(-20): 4 of 4 sample(s) "
                               "evaluated, compared as i64"));
-  EXPECT_THAT(text, HasSubstr("FAIL         nondecreasing(var:balance): 4 of 4 sample(s) evaluated, "
-                              "compared as i64, 2 failure(s)"));
+  EXPECT_THAT(text,
+              HasSubstr("FAIL         nondecreasing(var:balance): 4 of 4 sample(s) evaluated, "
+                        "compared as i64, 2 failure(s)"));
   EXPECT_THAT(text, HasSubstr("1 passed, 1 failed, 1 inconclusive"));
 
   std::string json = outcomes_json(out, s, "s.jsonl");
@@ -289,7 +290,8 @@ TEST(ExpectOutput, TextJsonAndJunitAgree) {
   EXPECT_THAT(xml, HasSubstr("<testcase classname=\"scxsnap.check\" "
                              "name=\"each(var:balance).at_least(-20)\">"));
   EXPECT_THAT(xml, HasSubstr("<failure message=\"2 failure(s): var:balance (nondecreasing)"));
-  EXPECT_THAT(xml, HasSubstr("<skipped message=\"INCONCLUSIVE: nondecreasing(var:balance): 1 of 1"));
+  EXPECT_THAT(xml,
+              HasSubstr("<skipped message=\"INCONCLUSIVE: nondecreasing(var:balance): 1 of 1"));
 }
 
 }  // namespace

@@ -139,7 +139,7 @@ TEST(ConvertStreaming, BadInputLeavesNoOutputAndSaysWhere) {
 // The CLI on a file several times larger than its memory: peak RSS stays at
 // a few pieces, and the output is the input.
 TEST(ConvertStreaming, LargeFileInBoundedMemory) {
-#if defined(__SANITIZE_ADDRESS__)
+#ifdef SCXSNAP_SANITIZED
   // ASan keeps 256 MiB of freed blocks in quarantine and pads every block:
   // there the bound only tells streaming (under 1 GiB) from the whole model
   // (several GiB for this file), on a smaller file (a Debug build is slow).
