@@ -33,16 +33,18 @@ struct SCXSNAP_API PointerTarget {
   std::span<const std::uint8_t> bytes;  ///< the pointee's bytes when captured, else empty
 };
 
-/// Limits of one render. A value whose full compact JSON could pass
-/// `max_value_bytes` is rendered as ktstr's `truncated` variant (`needed` =
+/// Limits of one render. A value whose full compact JSON would pass
+/// `max_value_bytes` (measured on the value where the type's bound is loose:
+/// a CPU list counts its runs, not its bitmap) is rendered as ktstr's
+/// `truncated` variant (`needed` =
 /// the type's size, `had` = the bytes its partial shows in full) around a
 /// partial value: every struct member is kept, small members whole, and the
 /// budget is shared max-min fairly among the large ones; arrays keep as many
 /// whole elements as fit and at most one cut element. So a small counter
 /// after a 100 MiB array still renders, and nested arrays never multiply.
 struct SCXSNAP_API RenderLimits {
-  /// Budget of one value's compact JSON in bytes (an upper bound computed
-  /// from the type, so a value may render smaller); 0 = no budget beyond a
+  /// Budget of one value's compact JSON in bytes (upper bounds from the type,
+  /// tightened by the value, so a value may render a little smaller); 0 = no budget beyond a
   /// guard of 1 KiB of JSON per byte of the value or 64 MiB, whichever is
   /// larger (only zero-sized elements nested in arrays reach it).
   std::uint64_t max_value_bytes = 0;

@@ -94,7 +94,7 @@ constexpr std::uint64_t kNoBudget = UINT64_MAX;
 constexpr std::uint64_t kNoBudgetFloor = std::uint64_t{64} << 20;
 constexpr std::uint32_t kPollEvery = 64;  // elements or members between stop checks
 
-std::uint64_t ExecBase::begin_root(std::uint32_t root, std::size_t avail) {
+std::uint64_t ExecBase::begin_root(std::uint32_t root, const std::uint8_t* p, std::size_t avail) {
   const Node& n = plan_.nodes[root];
   // Without a budget, still no more than 1 KiB of JSON per byte of the value
   // (far above what any real type renders to) or 64 MiB: zero-sized
@@ -105,9 +105,9 @@ std::uint64_t ExecBase::begin_root(std::uint32_t root, std::size_t avail) {
   status_ = RenderStatus{};
   status_.needed = n.size;
   status_.had = std::min<std::uint64_t>(avail, n.size);
-  if (n.cost > budget) {
+  if (n.cost > budget && !(avail >= n.size && fits(plan_, root, p, avail, budget))) {
     status_.over_budget = true;
-    if (avail >= n.size) status_.had = covered_bytes(plan_, root, budget);
+    if (avail >= n.size) status_.had = covered_bytes(plan_, root, p, avail, budget);
   }
   return budget;
 }
@@ -115,7 +115,7 @@ std::uint64_t ExecBase::begin_root(std::uint32_t root, std::size_t avail) {
 // ---- tree ----------------------------------------------------------------------------
 
 RenderedValue TreeExec::root(std::uint32_t idx, const std::uint8_t* p, std::size_t avail) {
-  std::uint64_t budget = begin_root(idx, avail);
+  std::uint64_t budget = begin_root(idx, p, avail);
   const Node& n = plan_.nodes[idx];
   if (status_.over_budget && avail >= n.size)
     return RenderedValue::make_truncated(n.size, status_.had, cut(idx, p, avail, 0, budget));
@@ -128,7 +128,7 @@ RenderedValue TreeExec::value(std::uint32_t idx, const std::uint8_t* p, std::siz
   if (avail < n.size)
     return RenderedValue::make_truncated(n.size, avail, cut(idx, p, avail, depth, budget));
   if (depth > kMaxNesting) return RenderedValue::make_unsupported("render depth limit exceeded");
-  if (n.cost <= budget) return full(idx, p, depth);
+  if (n.cost <= budget || fits(plan_, idx, p, avail, budget)) return full(idx, p, depth);
   return cut(idx, p, avail, depth, budget);
 }
 
@@ -197,7 +197,7 @@ RenderedValue TreeExec::cut(std::uint32_t idx, const std::uint8_t* p, std::size_
   switch (n.op) {
     case Op::Struct: {
       std::vector<std::uint64_t> give;
-      allot_members(plan_, n, budget, give);
+      allot_members(plan_, n, p, avail, budget, give);
       std::vector<RenderedMember> members;
       for (std::uint32_t i = 0; i < n.count; ++i) {
         const Member& m = plan_.members[n.first + i];
@@ -210,7 +210,7 @@ RenderedValue TreeExec::cut(std::uint32_t idx, const std::uint8_t* p, std::size_
       return RenderedValue::make_struct(std::nullopt, std::move(members));
     }
     case Op::Array: {
-      ArrayAllot a = allot_array(plan_, n, budget);
+      ArrayAllot a = allot_array(plan_, n, p, avail, budget);
       std::uint32_t shown = std::min(n.count, plan_.max_array_elements);
       std::vector<RenderedValue> elems;
       for (std::uint32_t i = 0; i < shown; ++i) {
@@ -262,7 +262,7 @@ void JsonExec::truncated_head(std::uint64_t needed, std::uint64_t had) {
 }
 
 void JsonExec::root(std::uint32_t idx, const std::uint8_t* p, std::size_t avail) {
-  std::uint64_t budget = begin_root(idx, avail);
+  std::uint64_t budget = begin_root(idx, p, avail);
   const Node& n = plan_.nodes[idx];
   if (status_.over_budget && avail >= n.size) {
     truncated_head(n.size, status_.had);
@@ -286,7 +286,7 @@ void JsonExec::value(std::uint32_t idx, const std::uint8_t* p, std::size_t avail
     out_ += kDepthLimit;
     return;
   }
-  if (n.cost <= budget)
+  if (n.cost <= budget || fits(plan_, idx, p, avail, budget))
     full(idx, p, depth);
   else
     cut(idx, p, avail, depth, budget);
@@ -404,7 +404,7 @@ void JsonExec::cut(std::uint32_t idx, const std::uint8_t* p, std::size_t avail, 
   switch (n.op) {
     case Op::Struct: {
       std::vector<std::uint64_t> give;
-      allot_members(plan_, n, budget, give);
+      allot_members(plan_, n, p, avail, budget, give);
       out_ += n.json_head;
       bool first = true;
       for (std::uint32_t i = 0; i < n.count; ++i) {
@@ -423,7 +423,7 @@ void JsonExec::cut(std::uint32_t idx, const std::uint8_t* p, std::size_t avail, 
       return;
     }
     case Op::Array: {
-      ArrayAllot a = allot_array(plan_, n, budget);
+      ArrayAllot a = allot_array(plan_, n, p, avail, budget);
       std::uint32_t shown = std::min(n.count, plan_.max_array_elements);
       out_ += n.json_head;
       for (std::uint32_t i = 0; i < shown; ++i) {

@@ -35,7 +35,7 @@ class ExecBase {
     return status_.stopped;
   }
   /// Fills status_ for a root render and returns the budget the root gets.
-  std::uint64_t begin_root(std::uint32_t root, std::size_t avail);
+  std::uint64_t begin_root(std::uint32_t root, const std::uint8_t* p, std::size_t avail);
 
   /// An arena pointer's whole rendering, when pointers are followed.
   std::optional<RenderedValue> follow(std::uint32_t target, std::uint64_t address) const {

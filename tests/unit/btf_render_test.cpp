@@ -195,6 +195,70 @@ TEST(BtfRender, CpumaskTypesBecomeCpuLists) {
   EXPECT_EQ(render(b.get(), bcm, span), RenderedValue::make_cpu_list("0-2,5,65"));
 }
 
+// The render budget measures what a value renders to, not the bound of its
+// type: 128 bpf_cpumasks of 8192 CPUs are bounded at 16 MiB of JSON but render
+// to a few KB, so they are not cut (a false "cut" note on scx_lavd's
+// .data.LAVD), and under a budget that cuts, as many whole masks as really fit
+// are kept (8 of 128 were).
+TEST(BtfRender, CpuListsAreCutByWhatTheyRenderToNotTheirBitmap) {
+  auto b = new_btf();
+  int ul = btf__add_int(b.get(), "unsigned long", 8, 0);
+  int bits = btf__add_array(b.get(), ul, ul, 128);  // NR_CPUS 8192
+  int cm = btf__add_struct(b.get(), "cpumask", 1024);
+  btf__add_field(b.get(), "bits", bits, 0, 0);
+  int u32 = btf__add_int(b.get(), "unsigned int", 4, 0);
+  int bcm = btf__add_struct(b.get(), "bpf_cpumask", 1032);
+  btf__add_field(b.get(), "cpumask", cm, 0, 0);
+  btf__add_field(b.get(), "usage", u32, 8192, 0);
+  int masks = btf__add_array(b.get(), u32, bcm, 128);
+  int data = btf__add_struct(b.get(), "lavd_data", 4 + 128 * 1032);
+  btf__add_field(b.get(), "nr", u32, 0, 0);
+  btf__add_field(b.get(), "masks", masks, 32, 0);
+  std::vector<std::uint8_t> v(4 + 128 * 1032, 0);
+  v[0] = 7;
+  for (std::size_t k = 0; k < 128; ++k) {
+    std::uint8_t* m = v.data() + 4 + k * 1032;
+    m[0] = static_cast<std::uint8_t>(1u << (k % 8));  // cpu k%8
+    m[12] = 0x10;                                     // cpu 100
+  }
+  BtfRenderer r(b.get());
+  auto full = r.render(static_cast<std::uint32_t>(data), v);
+  ASSERT_TRUE(full.has_value());
+  const std::string whole = to_json(*full);
+  ASSERT_LT(whole.size(), 16000u);  // the bound of the type is over 16 MiB
+  for (std::uint64_t budget : {std::uint64_t{64} << 10, std::uint64_t{whole.size() + 64}}) {
+    RenderLimits lim;
+    lim.max_value_bytes = budget;
+    RenderStatus st;
+    auto t = r.render(static_cast<std::uint32_t>(data), v, lim, &st);
+    ASSERT_TRUE(t.has_value());
+    EXPECT_FALSE(st.over_budget) << budget;
+    EXPECT_EQ(to_json(*t), whole) << budget;
+    std::string json;
+    ASSERT_TRUE(r.render_json(static_cast<std::uint32_t>(data), v, json, lim).has_value());
+    EXPECT_EQ(json, whole);
+  }
+  // A budget of a third of the rendering: about a third of the masks, whole,
+  // and the tree and the direct JSON agree.
+  RenderLimits lim;
+  lim.max_value_bytes = whole.size() / 3;
+  RenderStatus st;
+  auto t = r.render(static_cast<std::uint32_t>(data), v, lim, &st);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_TRUE(st.over_budget);
+  ASSERT_EQ(t->kind(), ValueKind::Truncated);
+  const RenderedValue& arr = t->partial()->members()[1].value;
+  EXPECT_GT(arr.elements().size(), 30u);
+  EXPECT_LT(arr.elements().size(), 50u);
+  EXPECT_EQ(arr.elements()[5], RenderedValue::make_cpu_list("5,100"));
+  EXPECT_LE(to_json(*t).size(), whole.size() / 3 + 200);
+  std::string json;
+  RenderStatus js;
+  ASSERT_TRUE(r.render_json(static_cast<std::uint32_t>(data), v, json, lim, &js).has_value());
+  EXPECT_EQ(json, to_json(*t));
+  EXPECT_EQ(js.had, st.had);
+}
+
 // scx's `struct scx_bitmap { union sdt_id tid; u64 bits[...]; }`: the CPUs
 // come from `bits` only, never from the id before it.
 TEST(BtfRender, ScxBitmapCpusComeFromItsBitsOnly) {

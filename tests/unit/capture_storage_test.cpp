@@ -345,10 +345,72 @@ TEST(WatchSafety, NumbersFilesAndSignals) {
   int status = 0;
   ::waitpid(pid, &status, 0);
   ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_EQ(WEXITSTATUS(status), 128 + SIGINT);  // as capture: the signal said, the series kept
   auto series = SampleSeries::load_jsonl(out);
   ASSERT_TRUE(series.has_value()) << series.error().message();
   EXPECT_EQ(series->len(), 1u);
+}
+
+// The map a watch follows goes away part-way (the scheduler exited): every
+// sample is kept, the later ones as placeholders saying why, the series is
+// written and the run ends normally — in both formats.
+TEST(WatchSafety, AMapThatGoesAwayBecomesAGapNotALostSeries) {
+  for (const char* format : {"jsonl", "native"}) {
+    TempDir d;
+    const std::string out = d.path() + "/series.out", err = d.path() + "/err.txt";
+    int fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "going_away", 4, 8, 4, nullptr);
+    ASSERT_GE(fd, 0) << std::strerror(errno);
+    bpf_map_info info{};
+    std::uint32_t len = sizeof(info);
+    ASSERT_EQ(bpf_obj_get_info_by_fd(fd, &info, &len), 0);
+    std::vector<std::string> args = {SCXSNAP_CLI, "watch",    "--interval-ms",
+                                     "100",       "--count",  "8",
+                                     "--format",  format,     "-o",
+                                     out,         "--map-id", std::to_string(info.id)};
+    pid_t pid = ::fork();
+    if (pid == 0) {
+      int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+      ::dup2(e, 2);
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      ::execv(argv[0], argv.data());
+      ::_exit(127);
+    }
+    // After the first sample is written, the map goes away.
+    for (int i = 0; i < 400; ++i) {
+      bool sampled = false;
+      for (const auto& e : std::filesystem::directory_iterator(d.path()))
+        sampled |= e.path().filename().string().starts_with(".series.out.tmp") && e.file_size() > 0;
+      if (sampled) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    ::close(fd);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    ASSERT_TRUE(WIFEXITED(status)) << format;
+    EXPECT_EQ(WEXITSTATUS(status), 0) << format << ": " << slurp(err);
+    EXPECT_THAT(slurp(err), HasSubstr("placeholder sample")) << format;
+    auto series = [&]() -> Result<SampleSeries> {
+      if (std::string_view(format) == "jsonl") return SampleSeries::load_jsonl(out);
+      SCXSNAP_TRY(NativeSnapshot snap, NativeSnapshot::open(out));
+      std::vector<SampleRow> rows;
+      for (std::size_t k = 0; k < snap.sample_count(); ++k) {
+        SampleRow row;
+        row.tag = snap.sample_tag(k);
+        SCXSNAP_TRY(row.report, snap.load_sample(k));
+        rows.push_back(std::move(row));
+      }
+      return SampleSeries(std::move(rows));
+    }();
+    ASSERT_TRUE(series.has_value()) << format << ": " << series.error().message();
+    ASSERT_EQ(series->len(), 8u) << format;
+    EXPECT_FALSE(series->rows().front().report.is_placeholder) << format;
+    EXPECT_TRUE(series->rows().back().report.is_placeholder) << format;
+    EXPECT_THAT(series->rows().back().report.scx_walker_unavailable.value_or(""),
+                HasSubstr(std::to_string(info.id)))
+        << format;
+  }
 }
 
 }  // namespace

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // scxsnap watch: periodic live captures as JSON Lines, one record per sample:
 // {"tag":"periodic_000","elapsed_ms":0,"report":{…}}, or as one native series
-// (--format native / *.scxsnap). A capture that fails is
-// recorded as a placeholder with its reason. SIGINT/SIGTERM end the series
-// at once (a capture under way ends as a truncated sample); the file is
-// renamed into place only then, complete.
+// (--format native / *.scxsnap). A capture that fails is recorded as a
+// placeholder with its reason — also when the maps it watches went away (the
+// scheduler exited): every sample taken is kept. Samples start on a
+// start-to-start schedule; one that starts late (the previous capture took
+// longer than the interval) is counted and said. SIGINT/SIGTERM end the
+// series at once (a capture under way ends as a truncated sample); the file
+// is renamed into place, complete, and the exit code is 128 + the signal.
 #include "capture_options.hpp"
 #include "commands.hpp"
 #include "human.hpp"
@@ -13,6 +16,7 @@
 #include "scxsnap/sample_series.hpp"
 #include "stop_signal.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -53,10 +57,12 @@ void add_watch(CLI::App& app, int& exit_code) {
     std::optional<double> duration_s;
     std::string out;
     std::string format;
+    bool quiet = false;
   };
   auto o = std::make_shared<Opts>();
   cmd->add_option("--interval-ms", o->interval_ms, "time between capture starts (1 to 86400000)")
-      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{86400000}));
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{86400000}))
+      ->capture_default_str();
   auto* count = cmd->add_option("--count", o->count, "number of samples (1 to 100000000)")
                     ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{100000000}));
   cmd->add_option("--duration-s", o->duration_s,
@@ -72,6 +78,7 @@ void add_watch(CLI::App& app, int& exit_code) {
                   "BTF, a map stored again only as far as it changed; check, diff and report "
                   "read it). An output file named *.scxsnap is native unless --format jsonl")
       ->check(CLI::IsMember({"jsonl", "native"}));
+  cmd->add_flag("-q,--quiet", o->quiet, "no progress and no result line on stderr");
   add_capture_flags(cmd, o->f);
   cmd->callback([o, &exit_code] {
     o->f.finish();
@@ -101,7 +108,7 @@ void add_watch(CLI::App& app, int& exit_code) {
     }
     StopSignal stop;
     o->f.c.cancel = &stop.flag();  // a long capture stops too, as a truncated sample
-    const bool tty = ::isatty(STDERR_FILENO);
+    const bool tty = ::isatty(STDERR_FILENO) && !o->quiet;
     const auto start = std::chrono::steady_clock::now();
     auto elapsed_ms = [&] {
       return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -109,10 +116,15 @@ void add_watch(CLI::App& app, int& exit_code) {
                                             .count());
     };
     exit_code = kOk;
-    std::uint64_t written = 0;
+    const auto interval = std::chrono::milliseconds(o->interval_ms);
+    std::uint64_t written = 0, placeholders = 0, late = 0;
+    std::chrono::steady_clock::duration longest{};
+    std::string first_gap;  // the first placeholder's reason
+    auto next = start;      // the scheduled start of the current sample
     for (std::uint64_t i = 0; !stop.requested(); ++i) {
       if (o->count && i >= *o->count) break;
       if (o->duration_s && elapsed_ms() >= static_cast<std::uint64_t>(*o->duration_s * 1000)) break;
+      const auto began = std::chrono::steady_clock::now();
       SampleRow row;
       row.tag = fmt::format("periodic_{:03}", i);
       row.elapsed_ms = elapsed_ms();
@@ -136,14 +148,18 @@ void add_watch(CLI::App& app, int& exit_code) {
         }
       }
       if (!ok) {
-        // No capture will work (no permission, a filter that matches nothing):
-        // stop now; the old file, if any, is left as it was.
-        if (failed.code() == ErrorCode::PermissionDenied || failed.code() == ErrorCode::NotFound) {
+        // No capture can work from the start (no permission, a filter that
+        // matches nothing): stop now; the old file, if any, is left as it was.
+        // Later, the maps went away: a placeholder, and the series goes on.
+        const bool hopeless =
+            failed.code() == ErrorCode::PermissionDenied || failed.code() == ErrorCode::NotFound;
+        if (hopeless && written == 0) {
           exit_code = report_error(failed);
           if (failed.code() == ErrorCode::NotFound) exit_code = kAbsent;
           return;
         }
         row.report = FailureDumpReport::placeholder(failed.message());
+        if (placeholders++ == 0) first_gap = fmt::format("{}: {}", row.tag, failed.message());
         if (series) stored = series->add_report(row.tag, *row.elapsed_ms, row.report);
       }
       if (file) stored = file->write(SampleSeries::to_jsonl_line(row) + "\n");
@@ -152,20 +168,44 @@ void add_watch(CLI::App& app, int& exit_code) {
         return;
       }
       ++written;
+      const auto now = std::chrono::steady_clock::now();
+      longest = std::max(longest, now - began);
       if (tty)
         std::fprintf(stderr, "\r\033[Kscxsnap watch: %s at +%llums", row.tag.c_str(),
                      static_cast<unsigned long long>(*row.elapsed_ms));
-      sleep_until(start + std::chrono::milliseconds(o->interval_ms * (i + 1)), stop);
+      // Start to start: the next sample at the next tick; when this one ran
+      // past it, the next starts at once (counted) and the schedule follows.
+      next += interval;
+      if (now > next) {
+        ++late;
+        next = now;
+      }
+      sleep_until(next, stop);
     }
     if (tty) std::fprintf(stderr, "\n");
     if (auto c = series ? series->commit() : file->commit(); !c) {
       exit_code = report_error(c.error());
       return;
     }
-    std::fprintf(stderr, "scxsnap: %llu sample%s in %s -> %s%s\n",
-                 static_cast<unsigned long long>(written), written == 1 ? "" : "s",
-                 human_us(elapsed_ms() * 1000).c_str(), o->out == "-" ? "stdout" : o->out.c_str(),
-                 stop.requested() ? " (stopped by a signal)" : "");
+    if (!o->quiet) {
+      std::string said;
+      if (placeholders)
+        said += fmt::format("; {} placeholder sample{} (first {})", placeholders,
+                            placeholders == 1 ? "" : "s", first_gap);
+      if (late)
+        said += fmt::format(
+            "; {} sample{} started late: a capture took up to {} against a {} ms interval", late,
+            late == 1 ? "" : "s",
+            human_us(static_cast<std::uint64_t>(
+                std::chrono::duration_cast<std::chrono::microseconds>(longest).count())),
+            o->interval_ms);
+      std::fprintf(stderr, "scxsnap: %llu sample%s in %s -> %s%s%s\n",
+                   static_cast<unsigned long long>(written), written == 1 ? "" : "s",
+                   human_us(elapsed_ms() * 1000).c_str(), o->out == "-" ? "stdout" : o->out.c_str(),
+                   stop.requested() ? " (stopped by a signal)" : "", said.c_str());
+    }
+    // Stopped by a signal: the series is complete, and the exit says how it ended.
+    if (stop.requested()) exit_code = 128 + (stop.signal_number() ? stop.signal_number() : SIGINT);
   });
 }
 
