@@ -413,8 +413,12 @@ TEST(DiffLive, TwoCapturesAroundAKnownChange) {
   // Host counters (per-CPU time) always move between two captures: keep the BPF changes.
   std::erase_if(changes, [](const Change& c) { return c.kind == Change::Kind::HostDelta; });
   ASSERT_EQ(changes.size(), 2u) << format_changes(changes);
-  EXPECT_EQ(format_changes(changes),
-            "+ task_map[key 9]\n~ types.bss nr_runs: 0 → 41 (+41)\n");  // map-id order
+  EXPECT_EQ(
+      format_changes(changes),
+      "+ task_map[key 9] = task_ctx{pid=0, runtime_ns=0, mode=MODE_IDLE (0), in=inner{lo=0, "
+      "hi=0}, comm=[0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, "
+      "0x00, 0x00, 0x00, 0x00], raw=[0, 0, 0, 0], ={word=0, bytes=[0, 0, 0, 0]}, f=flags{a=0, "
+      "b=0, c=0, d=0}}\n~ types.bss nr_runs: 0 → 41 (+41)\n");  // map-id order
 }
 
 // The struct_ops state is found through this kernel's BTF, not an assumed

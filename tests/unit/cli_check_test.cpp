@@ -128,17 +128,21 @@ TEST_F(CheckCli, AReportIsNotASeries) {
   EXPECT_THAT(r.err, HasSubstr("report"));
 }
 
-// diff of two samples of a series: a tag the series lacks is absence (exit 1)
-// and the message gives the nearest tags.
+// diff of two samples of a series: a tag the series lacks is trouble (exit 2,
+// as diff(1): 1 means the inputs differ) and the message gives the nearest
+// tags; samples that differ exit 1, the same sample 0.
 TEST_F(CheckCli, DiffOfAMissingSeriesTagIsAbsent) {
   std::string two = file(series_of({"1", "5"}));
   CliResult r = run_cli({"diff", two, "--from", "periodic_000", "--to", "periodic_01"});
-  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr("has no sample tagged 'periodic_01' (2 samples; nearest tags: "
                                "periodic_001, periodic_000)"));
   r = run_cli({"diff", two, "--from", "periodic_000", "--to", "periodic_001"});
-  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.out, HasSubstr("nr_dispatched: 1 → 5 (+4)"));
+  r = run_cli({"diff", two, "--from", "periodic_001", "--to", "periodic_001"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out, "0 change(s)\n");
 }
 
 // One verdict model: check's text, --format json, --format junit and the

@@ -37,7 +37,8 @@ TEST(Diff, EveryKindOfChange) {
   EXPECT_THAT(text, HasSubstr("~ bpf.bss nr_cpus_onln: 4 → 6 (+2)\n"));
   EXPECT_THAT(text, HasSubstr("~ bpf.bss balance_factor: 1.5 → (absent)\n"));
   EXPECT_THAT(text, HasSubstr("~ scx_per_task[key 100] runtime_ns: 5000000 → 5000100 (+100)\n"));
-  EXPECT_THAT(text, HasSubstr("+ scx_per_task[key 300]\n"));
+  EXPECT_THAT(text, HasSubstr("+ scx_per_task[key 300] = task_ctx{tid=300, runtime_ns=1}\n"));
+  EXPECT_THAT(text, HasSubstr("- scx_per_task[key 200] = task_ctx{tid=200, runtime_ns=9000000}\n"));
   EXPECT_THAT(text, HasSubstr("~ scx_pcpu[key 0] cpu 3: 44 → 50 (+6)\n"));
   EXPECT_THAT(text, HasSubstr("- map gone\n"));
   EXPECT_THAT(text, HasSubstr("+ map new_map\n"));
@@ -45,7 +46,16 @@ TEST(Diff, EveryKindOfChange) {
   EXPECT_THAT(
       json,
       HasSubstr(
-          R"({"kind":"changed","where":"bpf.bss nr_cpus_onln","old":"4","new":"6","delta":"+2"})"));
+          R"({"kind":"changed","where":"bpf.bss nr_cpus_onln","map":"bpf.bss","field":"nr_cpus_onln","old":"4","new":"6","delta":"+2"})"));
+  // Map, key and field stay apart in the JSON; added entries carry their value.
+  EXPECT_THAT(
+      json,
+      HasSubstr(
+          R"({"kind":"changed","where":"scx_pcpu[key 0] cpu 3","map":"scx_pcpu","key":"0","field":"cpu 3",)"));
+  EXPECT_THAT(
+      json,
+      HasSubstr(
+          R"({"kind":"entry_added","where":"scx_per_task[key 300]","map":"scx_per_task","key":"300","new":"task_ctx{tid=300, runtime_ns=1}"})"));
 }
 
 TEST(Diff, HostDeltas) {

@@ -116,7 +116,7 @@ TEST(DumpFile, TheCliShowsWalksAndDiffsBothHalves) {
   EXPECT_EQ(run_cli({"var", kDual, "nr_dispatched", "--early"}).out, "900\n");
   EXPECT_EQ(run_cli({"map", kDual, "pcpu_stats", "--sum", ".", "--early"}).out, "0: 55\n");
   CliResult diff = run_cli({"diff", kDual});
-  EXPECT_EQ(diff.exit_code, 0);
+  EXPECT_EQ(diff.exit_code, 1);  // as diff(1): the inputs differ
   EXPECT_EQ(diff.out, "~ scx_demo.bss nr_dispatched: 900 → 907 (+7)\n1 change(s)\n");
 
   CliResult deg = run_cli({"show", kDegraded});

@@ -178,7 +178,7 @@ TEST(HtmlReport, DiffPageHighlightsTheChanges) {
   write_series(series);
   auto r =
       run_cli({"diff", series, "--from", "periodic_10", "--to", "periodic_20", "--html", page});
-  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(r.exit_code, 1) << r.err;  // they differ
   std::string dom = browser_dom(page);
   EXPECT_THAT(dom, HasSubstr("data-ready=\"1\""));
   // 10² * 7 = 700 -> 20² * 7 = 2800, struck through and highlighted.

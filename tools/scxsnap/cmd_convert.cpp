@@ -2,6 +2,7 @@
 // scxsnap convert IN OUT [--pretty]: validate a report and write it again;
 // a native snapshot becomes ktstr JSON.
 #include "commands.hpp"
+#include "file_kind.hpp"
 #include "scxsnap/dump_file.hpp"
 #include "scxsnap/native.hpp"
 
@@ -25,7 +26,10 @@ void add_convert(CLI::App& app, int& exit_code) {
     const JsonStyle style = opts->pretty ? JsonStyle::Pretty : JsonStyle::Compact;
     auto r = is_native_snapshot(opts->in) ? convert_native(opts->in, opts->out, style)
                                           : convert_dump_file(opts->in, opts->out, style);
-    exit_code = r ? kOk : report_error(r.error());
+    exit_code =
+        r ? kOk
+          : report_error(Error(r.error().code(),
+                               r.error().message() + kind_hint(opts->in, FileKind::Report)));
   });
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // scxsnap diff A B [--json], diff SERIES.jsonl --from TAG --to TAG, or diff DUAL.json:
-// what changed between two reports. Exit 0 whether or not anything changed.
+// what changed between two reports. Exit 0 when nothing changed, 1 when
+// something did (as diff(1) does), 2 on bad input.
 #include "commands.hpp"
 #include "file_kind.hpp"
 #include "html_pages.hpp"
@@ -75,7 +76,7 @@ void add_diff(CLI::App& app, int& exit_code) {
         std::string want = pa ? o->to : o->from, list;
         for (const auto& t : detail::nearest_names(want, tags, 5))
           list += (list.empty() ? "" : ", ") + t;
-        exit_code = lookup_error(Error(
+        exit_code = report_error(Error(
             ErrorCode::NotFound, fmt::format("series {} has no sample tagged '{}' ({} samples; "
                                              "nearest tags: {})",
                                              o->files[0], want, tags.size(), list)));
@@ -103,7 +104,7 @@ void add_diff(CLI::App& app, int& exit_code) {
       fmt::print("{}\n", changes_to_json(changes));
     else
       fmt::print("{}{} change(s)\n", format_changes(changes), changes.size());
-    exit_code = kOk;
+    exit_code = changes.empty() ? kOk : kAbsent;  // diff(1): 1 when the inputs differ
   });
 }
 

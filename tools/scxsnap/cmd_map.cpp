@@ -6,6 +6,8 @@
 #include "commands.hpp"
 #include "file_kind.hpp"
 #include "map_kinds.hpp"
+#include "scxsnap/json_value.hpp"
+#include "scxsnap/native.hpp"
 #include "scxsnap/objects.hpp"
 #include "scxsnap/snapshot.hpp"
 #include "snapshot_output.hpp"
@@ -106,6 +108,38 @@ Result<const FailureDumpMap*> pick_map(const FailureDumpReport& r, Opts& o) {
                            hits.size(), o.name, ids));
 }
 
+// `map FILE` without a name: the maps there are (a native snapshot's from
+// its index, nothing rendered), one per line: name, type, id, size.
+int list_maps(Opts& o) {
+  int exit_code = kOk;
+  std::optional<FailureDumpReport> report;
+  if (o.file != "-" && is_native_snapshot(o.file)) {
+    auto snap = NativeSnapshot::open(o.file);
+    if (!snap) return report_error(snap.error());
+    report = snap->skeleton();
+  } else {
+    report = load_walkable(o.file, o.early ? DumpHalf::Early : DumpHalf::Late, exit_code);
+    if (!report) return exit_code;
+  }
+  if (auto n = narrow_report(*report, o.scope); !n) return lookup_error(n.error());
+  if (o.style.json) {
+    std::vector<JsonValue> maps;
+    for (const auto& m : report->maps)
+      maps.push_back(
+          JsonValue::object({{"name", JsonValue::string(m.name)},
+                             {"map_type", JsonValue::string(map_type_name(m.map_type))},
+                             {"map_id", JsonValue::number(std::uint64_t{m.map_id})},
+                             {"max_entries", JsonValue::number(std::uint64_t{m.max_entries})}}));
+    fmt::print("{}\n", to_json_text(JsonValue::array(std::move(maps))));
+    return kOk;
+  }
+  for (const auto& m : report->maps)
+    fmt::print("{}\t{}\tid {}\tmax_entries {}\n", m.name, map_type_name(m.map_type), m.map_id,
+               m.max_entries);
+  fmt::print("{} map(s); `scxsnap map {} NAME` prints one\n", report->maps.size(), o.file);
+  return kOk;
+}
+
 }  // namespace
 
 void add_map(CLI::App& app, int& exit_code) {
@@ -117,7 +151,7 @@ void add_map(CLI::App& app, int& exit_code) {
   cmd->add_option("FILE", o->file, "report file ('-' = stdin)")->required();
   cmd->add_option("NAME", o->name,
                   "map name (a name longer than 15 characters matches its kernel cut); "
-                  "optional with --map-id");
+                  "optional with --map-id; without either, the maps are listed");
   cmd->add_option("--map-id", o->scope.map_id, "the map with this id");
   cmd->add_option("--obj", o->scope.obj, "only maps of this object (NAME or btf:ID, see show)");
   cmd->add_option("--cpu", o->cpu, "narrow per-CPU maps to this CPU");
@@ -129,8 +163,7 @@ void add_map(CLI::App& app, int& exit_code) {
   cmd->add_flag("--early", o->early, "in a dual dump, the early snapshot (default: the late one)");
   cmd->callback([o, &exit_code] {
     if (o->name.empty() && !o->scope.map_id) {
-      exit_code =
-          report_error(Error(ErrorCode::InvalidArgument, "map: give a map NAME or --map-id ID"));
+      exit_code = list_maps(*o);
       return;
     }
     // A native snapshot renders this map only.

@@ -12,6 +12,7 @@
 #include "scxsnap/report.hpp"
 #include "series_input.hpp"
 
+#include <filesystem>
 #include <fmt/format.h>
 
 namespace scxsnap::cli {
@@ -43,6 +44,11 @@ void add_report(CLI::App& app, int& exit_code) {
     }
     const std::vector<Expectation>& parsed = *exprs;
     std::string page;
+    if (o->in != "-" && !std::filesystem::exists(o->in)) {
+      exit_code = report_error(
+          Error(ErrorCode::NotFound, fmt::format("cannot open {}: no such file", o->in)));
+      return;
+    }
     if (sniff_file_kind(o->in) == FileKind::Series) {
       auto series = load_series(o->in);
       if (!series) {

@@ -37,9 +37,7 @@ std::string diff_html(const std::vector<Change>& changes, const std::string& fro
   std::map<std::string, std::string> rows;
   std::map<std::string, std::size_t> counts;
   for (const auto& c : changes) {
-    std::string group = c.kind == Change::Kind::HostDelta ? std::string("host context")
-                                                          : c.where.substr(0, c.where.find(' '));
-    group = group.substr(0, group.find('['));
+    std::string group = c.map.empty() ? std::string("host context") : c.map;
     if (!rows.count(group)) order.push_back(group);
     ++counts[group];
     rows[group] += fmt::format(

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // scxsnap: capture, inspect and convert snapshots of BPF scheduler state.
 #include "commands.hpp"
+#include "report/nearest_names.hpp"
 #include "scxsnap/version.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <exception>
 #include <fmt/format.h>
@@ -45,6 +47,24 @@ int main(int argc, char** argv) {
   add_check(app, exit_code);
   add_diff(app, exit_code);
   add_report(app, exit_code);
+  // A word that is no subcommand: say which one was meant.
+  if (argc > 1 && argv[1][0] != '-') {
+    std::vector<std::string> names;
+    for (const CLI::App* sub : app.get_subcommands({})) names.push_back(sub->get_name());
+    if (std::find(names.begin(), names.end(), argv[1]) == names.end()) {
+      std::string near;  // only names a typo away
+      const std::string_view word = argv[1];
+      for (const auto& n : scxsnap::detail::nearest_names(word, names, 2))
+        if (scxsnap::detail::edit_distance(word, n) <= std::max<std::size_t>(2, word.size() / 3))
+          near += (near.empty() ? " (did you mean " : " or ") + n;
+      if (!near.empty()) near += "?)";
+      std::string all;
+      for (const auto& n : names) all += (all.empty() ? "" : ", ") + n;
+      std::fprintf(stderr, "scxsnap: '%s' is not a command%s; commands: %s\n", argv[1],
+                   near.c_str(), all.c_str());
+      return kBadInput;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
