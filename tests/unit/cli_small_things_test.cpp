@@ -31,17 +31,17 @@ TEST(CliSmallThings, MapWithoutANameListsTheMaps) {
   EXPECT_THAT(r.out, HasSubstr("2 map(s)"));
   r = run_cli({"map", kExamples + "/dump.json", "--json"});
   EXPECT_EQ(r.exit_code, 0);
-  EXPECT_EQ(r.out,
-            R"([{"name":"scx_demo.bss","map_type":"array","map_id":10,"max_entries":1},)"
-            R"({"name":"pcpu_stats","map_type":"percpu_array","map_id":11,"max_entries":1}])"
-            "\n");
+  EXPECT_EQ(r.out, R"([{"name":"scx_demo.bss","map_type":"array","map_id":10,"max_entries":1},)"
+                   R"({"name":"pcpu_stats","map_type":"percpu_array","map_id":11,"max_entries":1}])"
+                   "\n");
 }
 
 TEST(CliSmallThings, ReadersSayWhatTheyWereGiven) {
   TempDir d;
   const std::string series = d.path() + "/s.jsonl";
   spit(series, R"({"tag":"periodic_000","elapsed_ms":0,"report":)" +
-                   slurp(kExamples + "/dump.json").substr(0, slurp(kExamples + "/dump.json").find_last_not_of("\n") + 1) +
+                   slurp(kExamples + "/dump.json")
+                       .substr(0, slurp(kExamples + "/dump.json").find_last_not_of("\n") + 1) +
                    "}\n");
   CliResult r = run_cli({"convert", series, d.path() + "/out.json"});
   EXPECT_EQ(r.exit_code, 2);

@@ -108,3 +108,28 @@ TEST(Readme, BashCompletionKnowsEveryFlagOfEverySubcommand) {
     EXPECT_GT(n, 0u) << sub;  // every subcommand has a flag of its own
   }
 }
+
+namespace {
+
+// The man page has a section for every subcommand `scxsnap --help` lists,
+// and no placeholder where it points the reader.
+TEST(Readme, ManPageHasEverySubcommand) {
+  const std::string page = slurp(std::string(SCXSNAP_BUILD_DIR) + "/scxsnap.1");
+  ASSERT_FALSE(page.empty());
+  CliResult help = run_cli({"--help"});
+  std::istringstream lines(help.out.substr(help.out.find("Subcommands:")));
+  std::string line;
+  std::size_t subs = 0;
+  std::getline(lines, line);
+  while (std::getline(lines, line)) {
+    if (line.size() < 3 || line[0] != ' ') continue;
+    std::string sub = line.substr(2, line.find(' ', 2) - 2);
+    for (auto& c : sub) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    EXPECT_NE(page.find(".SH \"COMMAND: " + sub + "\""), std::string::npos) << sub;
+    ++subs;
+  }
+  EXPECT_GE(subs, 9u);
+  EXPECT_EQ(page.find("https://github.com/ ("), std::string::npos);
+}
+
+}  // namespace
