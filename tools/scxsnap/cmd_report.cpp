@@ -27,7 +27,8 @@ void add_report(CLI::App& app, int& exit_code) {
     bool early = false;
   };
   auto o = std::make_shared<Opts>();
-  cmd->add_option("INPUT", o->in, "a report (JSON or native) or a series (JSON Lines or native, from 'watch')")
+  cmd->add_option("INPUT", o->in,
+                  "a report (JSON or native) or a series (JSON Lines or native, from 'watch')")
       ->required();
   cmd->add_option("-o,--output", o->out, "the HTML file to write ('-' = stdout)")->required();
   cmd->add_option("--expect", o->exprs,
