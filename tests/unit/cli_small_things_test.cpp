@@ -2,6 +2,7 @@
 // nearest one, `map FILE` lists the maps, readers say when they were given a
 // series or a file that is not there.
 #include "cli_util.hpp"
+#include "snapshot_fixtures.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -51,6 +52,58 @@ TEST(CliSmallThings, ReadersSayWhatTheyWereGiven) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr("no such file"));
   EXPECT_THAT(r.err, Not(HasSubstr("single dump")));
+}
+
+}  // namespace
+
+namespace {
+
+// `map --json` prints one JSON document (jq reads it, as bpftool -j's);
+// --cpu and --sum that cannot apply are bad usage, said once.
+TEST(CliSmallThings, MapJsonIsOneDocumentAndPerCpuFlagsAreChecked) {
+  const std::string dump = kExamples + "/dump.json";
+  CliResult r = run_cli({"map", dump, "pcpu_stats", "--json"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, R"([{"key":0,"cpus":[{"cpu":0,"value":{"kind":"uint","bits":64,"value":1}},)"
+                   R"({"cpu":1,"value":{"kind":"uint","bits":64,"value":2}},)"
+                   R"({"cpu":2,"value":{"kind":"uint","bits":64,"value":44}},)"
+                   R"({"cpu":3,"value":{"kind":"uint","bits":64,"value":8}}]}])"
+                   "\n");
+  r = run_cli({"map", dump, "pcpu_stats", "--sum", ".", "--json"});
+  EXPECT_EQ(r.out, "[{\"key\":0,\"sum\":55}]\n");
+  r = run_cli({"map", dump, "pcpu_stats", "--sum", ".", "--at", "0", "--json"});
+  EXPECT_EQ(r.out, "{\"key\":0,\"sum\":55}\n");
+  r = run_cli({"map", dump, "scx_demo.bss", "--json"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_TRUE(r.out.starts_with("[{\"value\":{\"kind\":\"struct\"")) << r.out;
+  EXPECT_TRUE(r.out.ends_with("}]\n"));
+
+  r = run_cli({"map", dump, "pcpu_stats", "--sum", "zz"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("'zz'"));
+  r = run_cli({"map", dump, "pcpu_stats", "--cpu", "99"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("--cpu 99: 'pcpu_stats' has slots for CPUs 0-3"));
+  for (const char* flag : {"--cpu", "--sum"}) {
+    r = run_cli({"map", dump, "scx_demo.bss", flag, "0"});
+    EXPECT_EQ(r.exit_code, 2) << flag;
+    EXPECT_THAT(r.err, HasSubstr("applies to per-CPU maps")) << flag;
+  }
+}
+
+}  // namespace
+
+namespace {
+
+// A sum across CPUs past 2^64-1 is said, never a silent 18446744073709551615.
+TEST(CliSmallThings, ASumPastU64IsSaid) {
+  TempDir d;
+  const std::string f = d.path() + "/big.json";
+  spit(f, to_json(fx::make_report_with_maps(
+              {fx::percpu_map("big", {fx::uint_v(UINT64_MAX), fx::uint_v(5)})})));
+  CliResult r = run_cli({"map", f, "big", "--sum", "."});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("0: 1.84467e+19 (past 2^64-1"));
 }
 
 }  // namespace

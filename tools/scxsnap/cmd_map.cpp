@@ -37,50 +37,110 @@ std::string key_text(const SnapshotEntry& e, const OutputStyle& style) {
   return {};
 }
 
+// One entry as printed: its key and its value, as text or JSON by the style.
+struct EntryText {
+  std::string key, value;
+  const char* field = "value";  // JSON: "value", "cpus" (every slot) or "sum"
+};
+using Rendered = std::variant<EntryText, int>;  // or the exit code of an error (printed)
+
+std::string json_string(std::string_view s) {
+  return to_json_text(JsonValue::string(std::string(s)));
+}
+
 // The value has no rendering (no BTF): its bytes, or why a path cannot be taken.
-int print_unrendered(const SnapshotEntry& e, const Opts& o, const std::string& prefix,
-                     const SnapshotError& err) {
+Rendered unrendered(const SnapshotEntry& e, const Opts& o, std::string key,
+                    const SnapshotError& err) {
   const auto* h = std::get_if<SnapshotEntry::Hash>(&e.variant());
   const auto* nr = err.get_if<errors::NoRendered>();
   if (!nr) return snapshot_error_exit(err);
   if (h && o.path.empty() && !h->entry->value_hex.empty()) {
-    fmt::print("{}hex:{}\n", prefix, h->entry->value_hex);
-    return kOk;
+    std::string hex = "hex:" + h->entry->value_hex;
+    return EntryText{std::move(key), o.style.json ? json_string(hex) : hex};
   }
   std::fprintf(stderr, "scxsnap: map '%s' has no rendered %s (no BTF for it)%s\n", o.name.c_str(),
                nr->side.c_str(), o.path.empty() ? "" : ": drop --path to see its bytes");
   return kAbsent;
 }
 
-int print_entry(const SnapshotEntry& e, const Opts& o, bool with_key) {
+bool is_percpu(const SnapshotEntry& e) {
+  return std::holds_alternative<SnapshotEntry::Percpu>(e.variant()) ||
+         std::holds_alternative<SnapshotEntry::PercpuHash>(e.variant());
+}
+
+// --sum P: the sum across CPUs, exact; past 2^64-1 it is said, not wrapped.
+Rendered cpu_sum(const SnapshotEntry& e, const Opts& o, std::string key) {
+  const std::string path = o.sum == "." ? std::string() : o.sum;
+  if (auto s = e.cpu_sum_u64(path)) {
+    if (*s == UINT64_MAX) {
+      auto f = e.cpu_sum_f64(path);
+      if (f && *f >= 18446744073709551615.0) {
+        std::string approx = fmt::format("{:.6g}", *f);
+        return EntryText{std::move(key),
+                         o.style.json ? approx
+                                      : fmt::format("{} (past 2^64-1: the exact sum does not fit "
+                                                    "in 64 bits)",
+                                                    approx),
+                         "sum"};
+      }
+    }
+    return EntryText{std::move(key), std::to_string(*s), "sum"};
+  }
+  if (auto i = e.cpu_sum_i64(path)) return EntryText{std::move(key), std::to_string(*i), "sum"};
+  if (auto f = e.cpu_sum_f64(path)) return EntryText{std::move(key), fmt::format("{}", *f), "sum"};
+  const SnapshotError err = e.cpu_sum_u64(path).error();
+  const int rc = snapshot_error_exit(err);
+  // A path the value does not have is bad usage, said once (not per entry).
+  const bool bad_path = err.is<errors::NotAStruct>() || err.is<errors::FieldNotFound>() ||
+                        err.is<errors::EmptyPathComponent>() || err.is<errors::TypeMismatch>();
+  return bad_path ? kBadInput : rc;
+}
+
+Rendered render_entry(const SnapshotEntry& e, const Opts& o) {
   if (auto* m = std::get_if<SnapshotEntry::Missing>(&e.variant()))
     return snapshot_error_exit(m->error);
-  std::string prefix = with_key ? key_text(e, o.style) : std::string();
-  if (!prefix.empty()) prefix += o.style.json ? "\t" : ": ";
-  bool percpu = std::holds_alternative<SnapshotEntry::Percpu>(e.variant()) ||
-                std::holds_alternative<SnapshotEntry::PercpuHash>(e.variant());
-  if (percpu && !o.cpu) {
+  std::string key = key_text(e, o.style);
+  if (o.style.json && key.starts_with("hex:")) key = json_string(key);
+  if (is_percpu(e) && !o.cpu) {
     // Without --cpu: the sum (with --sum P), or every CPU slot.
-    if (!o.sum.empty()) {
-      std::string path = o.sum == "." ? std::string() : o.sum;
-      auto s = e.cpu_sum_u64(path);
-      if (!s) return snapshot_error_exit(s.error());
-      fmt::print("{}{}\n", prefix, *s);
-      return kOk;
-    }
+    if (!o.sum.empty()) return cpu_sum(e, o, std::move(key));
     std::string joined;
     auto r = e.cpu_each(o.path, [&](std::size_t cpu, const RenderedValue& v) {
-      joined += fmt::format("{}cpu{}={}", joined.empty() ? "" : " ", cpu, value_text(v, o.style));
+      if (o.style.json)
+        joined += fmt::format("{}{{\"cpu\":{},\"value\":{}}}", joined.empty() ? "" : ",", cpu,
+                              value_text(v, o.style));
+      else
+        joined += fmt::format("{}cpu{}={}", joined.empty() ? "" : " ", cpu, value_text(v, o.style));
       return SnapshotResult<std::monostate>(std::monostate{});
     });
     if (!r) return snapshot_error_exit(r.error());
-    fmt::print("{}{}\n", prefix, joined);
-    return kOk;
+    return EntryText{std::move(key), o.style.json ? "[" + joined + "]" : joined, "cpus"};
   }
   SnapshotField f = e.get(o.path);
-  if (const SnapshotError* err = f.error(); err && err->is<errors::NoRendered>())
-    return print_unrendered(e, o, prefix, *err);
-  return print_field(f, o.style, prefix);
+  if (const SnapshotError* err = f.error()) {
+    if (err->is<errors::NoRendered>()) return unrendered(e, o, std::move(key), *err);
+    return snapshot_error_exit(*err);
+  }
+  if (const RenderedValue* v = f.raw()) return EntryText{std::move(key), value_text(*v, o.style)};
+  return EntryText{std::move(key), std::to_string(f.as_u64().value_or(0))};  // a per-CPU key
+}
+
+// --cpu and --sum fit per-CPU maps only, and --cpu a CPU the map has: said
+// once, as bad usage (not once per entry, and never ignored).
+std::optional<std::string> per_cpu_usage_error(const FailureDumpMap& m, const Opts& o) {
+  const bool percpu = !m.percpu_entries.empty() || !m.percpu_hash_entries.empty() ||
+                      m.map_type == 5 || m.map_type == 6 || m.map_type == 10;
+  if (!percpu && (o.cpu || !o.sum.empty()))
+    return fmt::format("{} applies to per-CPU maps; '{}' is not one ({})",
+                       o.cpu ? "--cpu" : "--sum", m.name, map_type_name(m.map_type));
+  if (percpu && o.cpu) {
+    std::size_t cpus = 0;
+    for (const auto& e : m.percpu_entries) cpus = std::max(cpus, e.per_cpu.size());
+    for (const auto& e : m.percpu_hash_entries) cpus = std::max(cpus, e.per_cpu.size());
+    if (cpus && *o.cpu >= cpus)
+      return fmt::format("--cpu {}: '{}' has slots for CPUs 0-{}", *o.cpu, m.name, cpus - 1);
+  }
+  return std::nullopt;
 }
 
 // The one map NAME (or --map-id) names; two maps of one name are an error
@@ -205,21 +265,46 @@ void add_map(CLI::App& app, int& exit_code) {
       exit_code = snapshot_error_exit(m.error(), &*report);
       return;
     }
+    if (const FailureDumpMap* fm = *picked)
+      if (auto why = per_cpu_usage_error(*fm, *o)) {
+        exit_code = report_error(Error(ErrorCode::InvalidArgument, *why));
+        return;
+      }
     SnapshotMap view = o->cpu ? m->cpu(*o->cpu) : *m;
-    if (o->at) {
-      exit_code = print_entry(view.at(*o->at), *o, false);
-      return;
-    }
-    if (view.len() == 0) {
-      // Reports why it is empty (render failure) or that it is.
-      exit_code = print_entry(view.at(0), *o, false);
+    // Text: one line per entry ("KEY: VALUE"; --at: the value alone). JSON:
+    // one document, an array of {"key","value"|"cpus"|"sum"} (--at: the object).
+    auto entry_json = [&](const EntryText& t) {
+      return t.key.empty() ? fmt::format("{{\"{}\":{}}}", t.field, t.value)
+                           : fmt::format("{{\"key\":{},\"{}\":{}}}", t.key, t.field, t.value);
+    };
+    if (o->at || view.len() == 0) {
+      // One entry; an empty map reports why it is empty (render failure) or that it is.
+      Rendered r = render_entry(view.at(o->at.value_or(0)), *o);
+      if (const int* rc = std::get_if<int>(&r)) {
+        exit_code = *rc;
+        return;
+      }
+      const auto& t = std::get<EntryText>(r);
+      fmt::print("{}\n", o->style.json ? entry_json(t) : t.value);
+      exit_code = kOk;
       return;
     }
     exit_code = kOk;
+    std::string doc;
     for (std::size_t i = 0; i < view.len(); ++i) {
-      int rc = print_entry(view.at(i), *o, true);
-      if (rc != kOk) exit_code = rc;
+      Rendered r = render_entry(view.at(i), *o);
+      if (const int* rc = std::get_if<int>(&r)) {
+        exit_code = *rc;
+        if (*rc == kBadInput) break;  // a bad path or sum: said once, not per entry
+        continue;
+      }
+      const auto& t = std::get<EntryText>(r);
+      if (o->style.json)
+        doc += (doc.empty() ? "[" : ",") + entry_json(t);
+      else
+        fmt::print("{}{}\n", t.key.empty() ? "" : t.key + ": ", t.value);
     }
+    if (o->style.json) fmt::print("{}]\n", doc.empty() ? "[" : doc);
   });
 }
 
