@@ -17,9 +17,14 @@
 
 namespace scxsnap {
 
+/// Who may read a file written: captures hold kernel state and are the
+/// owner's (0600); pages made for sharing follow the umask (0666 & ~umask).
+enum class FileMode : std::uint8_t { Private, Shared };
+
 class SCXSNAP_API OutputFile {
  public:
-  static Result<OutputFile> create(const std::filesystem::path& path);
+  static Result<OutputFile> create(const std::filesystem::path& path,
+                                   FileMode mode = FileMode::Private);
   OutputFile(OutputFile&& o) noexcept;
   OutputFile& operator=(OutputFile&& o) noexcept;
   OutputFile(const OutputFile&) = delete;

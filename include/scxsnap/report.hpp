@@ -10,6 +10,7 @@
 
 #include "scxsnap/export.hpp"
 #include "scxsnap/json_value.hpp"
+#include "scxsnap/output_file.hpp"
 #include "scxsnap/rendered_value.hpp"
 #include "scxsnap/result.hpp"
 
@@ -350,10 +351,12 @@ SCXSNAP_API Result<RenderedValue> parse_rendered_value(std::string_view json);
 /// Read a whole file ("-" = standard input) as text.
 SCXSNAP_API Result<std::string> read_text_file(const std::filesystem::path& path);
 
-/// Write `contents` to `path` atomically (temporary file + rename, mode 0600);
-/// "-" writes standard output. On error nothing is left behind.
+/// Write `contents` to `path` atomically (temporary file + rename; mode 0600,
+/// or the umask's for FileMode::Shared); "-" writes standard output. On
+/// error nothing is left behind.
 SCXSNAP_API Result<void> write_file_atomic(const std::filesystem::path& path,
-                                           std::string_view contents);
+                                           std::string_view contents,
+                                           FileMode mode = FileMode::Private);
 
 }  // namespace scxsnap
 

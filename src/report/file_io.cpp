@@ -146,8 +146,9 @@ Result<FailureDumpReport> load_report(const std::filesystem::path& path) {
   });
 }
 
-Result<void> write_file_atomic(const std::filesystem::path& path, std::string_view contents) {
-  SCXSNAP_TRY(OutputFile f, OutputFile::create(path));
+Result<void> write_file_atomic(const std::filesystem::path& path, std::string_view contents,
+                               FileMode mode) {
+  SCXSNAP_TRY(OutputFile f, OutputFile::create(path, mode));
   SCXSNAP_TRY_VOID(f.write(contents));
   return f.commit();
 }

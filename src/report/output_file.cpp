@@ -2,6 +2,7 @@
 #include "scxsnap/output_file.hpp"
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
@@ -17,9 +18,25 @@ Error errno_error(std::string_view what, const std::filesystem::path& p, int e) 
       (e == EACCES || e == EPERM || e == EROFS) ? ErrorCode::PermissionDenied : ErrorCode::Io;
   return Error(code, fmt::format("{} {}: {}", what, p.string(), std::strerror(e)));
 }
+// The process's umask, read without changing it (umask(2) only sets, and
+// setting it is process-wide: another thread could create a file meanwhile).
+mode_t current_umask() {
+  std::FILE* f = std::fopen("/proc/self/status", "re");
+  mode_t mask = 022;
+  if (!f) return mask;
+  char line[256];
+  while (std::fgets(line, sizeof line, f))
+    if (std::strncmp(line, "Umask:", 6) == 0) {
+      mask = static_cast<mode_t>(std::strtoul(line + 6, nullptr, 8) & 0777);
+      break;
+    }
+  std::fclose(f);  // NOLINT(cert-err33-c): read-only
+  return mask;
+}
+
 }  // namespace
 
-Result<OutputFile> OutputFile::create(const std::filesystem::path& path) {
+Result<OutputFile> OutputFile::create(const std::filesystem::path& path, FileMode mode) {
   OutputFile f;
   f.path_ = path;
   if (path == "-") {
@@ -65,7 +82,12 @@ Result<OutputFile> OutputFile::create(const std::filesystem::path& path) {
     return errno_error("cannot create a temporary file beside", path, e);
   }
   f.fd_ = fd;
-  if (::fchmod(fd, 0600) != 0) return errno_error("cannot set mode 0600 on", path, errno);
+  mode_t bits = 0600;
+  if (mode == FileMode::Shared) {
+    bits = 0666 & ~current_umask();
+  }
+  if (::fchmod(fd, bits) != 0)
+    return errno_error(fmt::format("cannot set mode {:04o} on", bits), path, errno);
   return f;
 }
 

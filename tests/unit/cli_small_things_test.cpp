@@ -6,6 +6,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -104,6 +105,28 @@ TEST(CliSmallThings, ASumPastU64IsSaid) {
   CliResult r = run_cli({"map", f, "big", "--sum", "."});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("0: 1.84467e+19 (past 2^64-1"));
+}
+
+}  // namespace
+
+namespace {
+
+// Pages are made for sharing: they follow the umask; what a capture or a
+// convert writes stays the owner's (0600).
+TEST(CliSmallThings, PagesFollowTheUmaskDumpsStayPrivate) {
+  TempDir d;
+  const std::string page = d.path() + "/p.html", copy = d.path() + "/c.json";
+  const mode_t old = ::umask(027);
+  CliResult r = run_cli({"report", kExamples + "/dump.json", "-o", page});
+  CliResult c = run_cli({"convert", kExamples + "/dump.json", copy});
+  ::umask(old);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  struct stat st {};
+  ASSERT_EQ(::stat(page.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0640u);
+  ASSERT_EQ(::stat(copy.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
 }
 
 }  // namespace

@@ -95,7 +95,7 @@ void add_diff(CLI::App& app, int& exit_code) {
         from += " (early)";
         to += " (late)";
       }
-      if (auto w = write_file_atomic(o->html, diff_html(changes, from, to)); !w) {
+      if (auto w = write_file_atomic(o->html, diff_html(changes, from, to), FileMode::Shared); !w) {
         exit_code = report_error(w.error());
         return;
       }

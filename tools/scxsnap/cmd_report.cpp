@@ -81,7 +81,7 @@ void add_report(CLI::App& app, int& exit_code) {
       }
       page = report_html(**r, o->in, o->max_entries);
     }
-    if (auto w = write_file_atomic(o->out, page); !w) {
+    if (auto w = write_file_atomic(o->out, page, FileMode::Shared); !w) {
       exit_code = report_error(w.error());
       return;
     }
