@@ -459,13 +459,50 @@ std::optional<bool> RenderedValue::as_bool() const {
 
 namespace {
 // Text for a terminal: control and non-ASCII bytes as C escapes.
+// Length of the well-formed UTF-8 sequence at s[i] (RFC 3629: no overlong
+// forms, no surrogates, nothing past U+10FFFF), 0 when there is none.
+std::size_t utf8_sequence(std::string_view s, std::size_t i) {
+  const auto at = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char c = at(i);
+  std::size_t n = 0;
+  unsigned char lo = 0x80, hi = 0xBF;  // the range of the second byte
+  if (c >= 0xC2 && c <= 0xDF) {
+    n = 2;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    n = 3;
+    if (c == 0xE0) lo = 0xA0;
+    if (c == 0xED) hi = 0x9F;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    n = 4;
+    if (c == 0xF0) lo = 0x90;
+    if (c == 0xF4) hi = 0x8F;
+  } else {
+    return 0;
+  }
+  if (i + n > s.size() || at(i + 1) < lo || at(i + 1) > hi) return 0;
+  for (std::size_t k = 2; k < n; ++k)
+    if ((at(i + k) & 0xC0) != 0x80) return 0;
+  return n;
+}
+
 void put_escaped(std::string& out, std::string_view s, const DisplayOptions& o) {
   if (!o.escape) {
     out += s;
     return;
   }
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x80) {
+      // Text output is always valid UTF-8: a byte that starts no well-formed
+      // sequence is escaped, as the control bytes are.
+      if (std::size_t n = utf8_sequence(s, i)) {
+        out += s.substr(i, n);
+        i += n - 1;
+      } else {
+        out += fmt::format("\\x{:02x}", c);
+      }
+      continue;
+    }
     switch (c) {
       case '\n':
         out += "\\n";

@@ -8,6 +8,8 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+using scxsnap::DisplayOptions;
+using scxsnap::RenderedValue;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
@@ -127,6 +129,26 @@ TEST(CliSmallThings, PagesFollowTheUmaskDumpsStayPrivate) {
   EXPECT_EQ(st.st_mode & 0777, 0640u);
   ASSERT_EQ(::stat(copy.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
+}
+
+}  // namespace
+
+namespace {
+
+// Text output is valid UTF-8 whatever a char array holds: well-formed
+// sequences pass, any other byte at or above 0x80 is escaped like a control
+// byte (a comm of "caf\xe9" printed raw broke terminals and pipes).
+TEST(CliSmallThings, TextOfCharArraysIsAlwaysValidUtf8) {
+  std::vector<RenderedValue> chars;
+  for (unsigned char c : std::string("a\xe9"
+                                     "b\xc3\xa9"
+                                     "\xed\xa0\x80"
+                                     "\xf0\x9f\x98\x80"
+                                     "\x80z"))
+    chars.push_back(RenderedValue::make_char(c));
+  RenderedValue arr = RenderedValue::make_array(chars.size(), std::move(chars));
+  EXPECT_EQ(arr.display(DisplayOptions{true, true}),
+            "\"a\\xe9b\xc3\xa9\\xed\\xa0\\x80\xf0\x9f\x98\x80\\x80z\"");
 }
 
 }  // namespace
