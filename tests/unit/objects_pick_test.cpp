@@ -84,3 +84,33 @@ TEST(ObjectPick, TheCliNeverAnswersForAnotherObject) {
 }
 
 }  // namespace
+
+namespace {
+
+// 23 schedulers each with a ".data.uei_dump": `var uei_dump` names the
+// sections once with their count, lists a dozen flags and how many more, and
+// gives no C++ advice on a command line.
+TEST(ObjectPick, AmbiguityOnTheCliIsShortAndHasNoCppAdvice) {
+  std::vector<FailureDumpMap> maps;
+  for (std::uint32_t k = 0; k < 23; ++k) {
+    FailureDumpMap m =
+        with_btf(make_global_map(".data.uei_dump", {{"uei_dump", uint_v(k)}}), 100 + k);
+    m.map_id = 500 + k;
+    maps.push_back(std::move(m));
+  }
+  TempDir d;
+  const std::string file = d.path() + "/host.json";
+  spit(file, to_json(make_report_with_maps(std::move(maps))));
+  CliResult r = run_cli({"var", file, "uei_dump"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("global 'uei_dump' is in 23 sections (.data.uei_dump × 23)"));
+  EXPECT_THAT(r.err, HasSubstr(".data.uei_dump (--map-id 500, --obj btf:100)"));
+  EXPECT_THAT(r.err, HasSubstr("... and 11 more (scxsnap show lists them)"));
+  EXPECT_THAT(r.err, ::testing::Not(HasSubstr("Snapshot::")));
+  EXPECT_THAT(r.err, ::testing::Not(HasSubstr("live_var_via")));
+  r = run_cli({"var", file, "uei_dump", "--obj", "btf:107"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "7\n");
+}
+
+}  // namespace

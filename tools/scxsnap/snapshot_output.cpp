@@ -25,15 +25,41 @@ std::vector<std::string> cut_list(std::string_view want, const std::vector<std::
 
 std::string ambiguity_hint(std::string_view name, const FailureDumpReport& r) {
   std::string list;
+  std::size_t shown = 0, more = 0;
   for (const auto& m : r.maps) {
     if (m.map_id == 0 && m.btf_id == 0) continue;
     if (!m.value || !m.value->member(name)) continue;
+    if (shown == kListMax) {
+      ++more;
+      continue;
+    }
+    ++shown;
     list += fmt::format("\n  {} (--map-id {}{})", m.name, m.map_id,
                         m.btf_id ? fmt::format(", --obj btf:{}", m.btf_id) : std::string());
   }
+  if (more) list += fmt::format("\n  ... and {} more (scxsnap show lists them)", more);
   if (list.empty())
     return "\nhint: pick one with --obj NAME or --map-id ID (scxsnap show lists them)";
   return "\nhint: pick one with a flag:" + list;
+}
+
+// The library's ambiguity text is ktstr's, with advice for C++ callers; a
+// command-line user gets the sections, each name once with its count.
+std::string ambiguity_text(const errors::AmbiguousVar& a) {
+  std::vector<std::pair<std::string, std::size_t>> seen;
+  for (const auto& m : a.found_in) {
+    auto it = std::find_if(seen.begin(), seen.end(), [&](const auto& p) { return p.first == m; });
+    if (it == seen.end())
+      seen.emplace_back(m, 1);
+    else
+      ++it->second;
+  }
+  std::string list;
+  for (const auto& [m, n] : seen)
+    list +=
+        fmt::format("{}{}{}", list.empty() ? "" : ", ", m, n > 1 ? fmt::format(" × {}", n) : "");
+  return fmt::format("global '{}' is in {} sections ({}): the report holds several objects",
+                     a.requested, a.found_in.size(), list);
 }
 
 }  // namespace
@@ -107,6 +133,8 @@ int snapshot_error_exit(const SnapshotError& e, const FailureDumpReport* report)
     text = SnapshotError(errors::FieldNotFound{f->requested, f->walked, f->component,
                                                cut_list(f->component, f->available)})
                .message();
+  else if (const auto* a = e.get_if<errors::AmbiguousVar>())
+    text = ambiguity_text(*a);
   else
     text = e.message();
   if (const auto* a = e.get_if<errors::AmbiguousVar>(); a && report)
