@@ -57,7 +57,7 @@ bool is_section_map(std::string_view name) {
 // sections of one object.
 SnapshotField var_in_object(const FailureDumpReport& r, const ReportObject& o,
                             std::string_view name) {
-  const std::string_view head = name.substr(0, name.find('.'));
+  const std::string_view head = name.substr(0, name.find_first_of(".["));
   std::vector<std::string> sections;
   for (std::size_t i : o.maps) {
     const FailureDumpMap& m = r.maps[i];
@@ -125,7 +125,12 @@ Result<Projection> project_var(const SampleSeries& s, std::string_view proj, boo
   }
   // The active object's global (ktstr's live_var with its phase gate); where
   // no object is active, the one object that defines the name.
-  std::vector<SnapshotField> fields = s.live_var_fields(spec);
+  // NAME[.path][N]...: the global, then the path inside it.
+  const std::size_t cut = spec.find_first_of(".[");
+  const std::string_view head = spec.substr(0, cut);
+  std::string_view rest = cut == std::string_view::npos ? std::string_view() : spec.substr(cut);
+  if (rest.starts_with('.')) rest.remove_prefix(1);
+  std::vector<SnapshotField> fields = s.live_var_fields(head);
   std::map<std::string, std::size_t> from;
   for (std::size_t k = 0; k < fields.size(); ++k) {
     const SnapshotError* e = fields[k].error();
@@ -133,6 +138,8 @@ Result<Projection> project_var(const SampleSeries& s, std::string_view proj, boo
       std::vector<std::string> picked;
       fields[k] = var_without_active(s.rows()[k].report, spec, picked);
       for (auto& p : picked) ++from[p];
+    } else if (!e && !rest.empty()) {
+      fields[k] = fields[k].get(rest);
     }
     out.values.push_back(number_of(fields[k], as_bool));
   }

@@ -3,6 +3,7 @@
 #include "field_walk.hpp"
 #include "scxsnap/snapshot.hpp"
 
+#include <charconv>
 #include <fmt/format.h>
 #include <limits>
 
@@ -63,6 +64,55 @@ SnapshotResult<std::vector<T>> typed_array(const SnapshotField& f, std::string_v
 
 namespace detail {
 
+namespace {
+
+// A member by name; scxsnap extension: through anonymous struct/union
+// members, as C reaches them (ktstr's walk sees named members only).
+const RenderedValue* named_member(const RenderedValue& s, std::string_view name, int depth = 0) {
+  for (const auto& m : s.members())
+    if (m.name.view() == name) return &m.value;
+  if (depth > 16) return nullptr;
+  for (const auto& m : s.members()) {
+    if (!m.name.view().empty()) continue;
+    const RenderedValue* inner = peel_all(&m.value);
+    if (inner->kind() != ValueKind::Struct) continue;
+    if (const RenderedValue* v = named_member(*inner, name, depth + 1)) return v;
+  }
+  return nullptr;
+}
+
+// "[3][1]" after a component's name: element indices (scxsnap extension).
+SnapshotField index_into(const RenderedValue* cur, std::string_view path, std::string_view at,
+                         std::string_view indices) {
+  while (!indices.empty()) {
+    const std::size_t close = indices.find(']');
+    std::size_t i = 0;
+    auto [p, ec] = std::from_chars(indices.data() + 1, indices.data() + close, i);
+    if (indices[0] != '[' || close == std::string_view::npos || ec != std::errc() ||
+        p != indices.data() + close || close == 1)
+      return SnapshotField::missing(errors::ProjectionFailed{
+          fmt::format("path '{}': '{}' is not an index ([N])", path, indices)});
+    cur = peel_all(cur);
+    if (cur->kind() != ValueKind::Array)
+      return SnapshotField::missing(
+          mismatch("Array", kind_name(cur->kind()), fmt::format("{} in '{}'", at, path)));
+    const auto& el = cur->elements();
+    if (i >= el.size()) {
+      if (i < cur->array_len())
+        return SnapshotField::missing(errors::ProjectionFailed{fmt::format(
+            "path '{}': element {} of {} was not captured (the array was cut to {} elements)", path,
+            i, cur->array_len(), el.size())});
+      return SnapshotField::missing(errors::ProjectionFailed{
+          fmt::format("path '{}': index {} out of range (length {})", path, i, cur->array_len())});
+    }
+    cur = &el[i];
+    indices.remove_prefix(close + 1);
+  }
+  return SnapshotField::of(*cur);
+}
+
+}  // namespace
+
 SnapshotField walk_dotted_path(const RenderedValue& root, std::string_view path) {
   if (path.empty()) return SnapshotField::of(root);
   // Any empty component rejects the whole path before walking.
@@ -80,26 +130,35 @@ SnapshotField walk_dotted_path(const RenderedValue& root, std::string_view path)
     std::string_view comp =
         path.substr(start, dot == std::string_view::npos ? path.npos : dot - start);
     std::string_view walked = start == 0 ? std::string_view() : path.substr(0, start - 1);
-    cur = peel_pointers(cur);
-    if (cur->kind() != ValueKind::Struct)
-      return SnapshotField::missing(errors::NotAStruct{std::string(path), std::string(walked),
-                                                       std::string(comp),
-                                                       std::string(kind_name(cur->kind()))});
-    const RenderedValue* next = nullptr;
-    for (const auto& m : cur->members()) {
-      if (m.name.view() == comp) {
-        next = &m.value;
-        break;
+    // "name[3]": the member, then its elements.
+    const std::size_t bracket = comp.find('[');
+    std::string_view indices;
+    if (bracket != std::string_view::npos) {
+      indices = comp.substr(bracket);
+      comp = comp.substr(0, bracket);
+    }
+    cur = peel_all(cur);  // through pointers and values cut to the render budget
+    if (!comp.empty()) {
+      if (cur->kind() != ValueKind::Struct)
+        return SnapshotField::missing(errors::NotAStruct{std::string(path), std::string(walked),
+                                                         std::string(comp),
+                                                         std::string(kind_name(cur->kind()))});
+      const RenderedValue* next = named_member(*cur, comp);
+      if (!next) {
+        std::vector<std::string> avail;
+        avail.reserve(cur->members().size());
+        for (const auto& m : cur->members()) avail.emplace_back(m.name.view());
+        return SnapshotField::missing(errors::FieldNotFound{std::string(path), std::string(walked),
+                                                            std::string(comp), std::move(avail)});
       }
+      cur = next;
     }
-    if (!next) {
-      std::vector<std::string> avail;
-      avail.reserve(cur->members().size());
-      for (const auto& m : cur->members()) avail.emplace_back(m.name.view());
-      return SnapshotField::missing(errors::FieldNotFound{std::string(path), std::string(walked),
-                                                          std::string(comp), std::move(avail)});
+    if (!indices.empty()) {
+      SnapshotField f = index_into(
+          cur, path, path.substr(0, dot == std::string_view::npos ? path.size() : dot), indices);
+      if (!f.is_present() || dot == std::string_view::npos) return f;
+      cur = f.raw();
     }
-    cur = next;
     if (dot == std::string_view::npos) return SnapshotField::of(*cur);
     start = dot + 1;
   }
