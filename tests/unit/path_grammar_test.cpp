@@ -15,7 +15,9 @@ using ::testing::HasSubstr;
 
 namespace {
 
-RenderedValue layer(std::uint64_t nr) { return strukt("layer", {{"nr_tasks", uint_v(nr)}}); }
+RenderedValue layer(std::uint64_t nr) {
+  return strukt("layer", {{"nr_tasks", uint_v(nr)}});
+}
 
 FailureDumpReport layered(std::uint64_t base) {
   std::vector<RenderedValue> layers;
@@ -23,8 +25,8 @@ FailureDumpReport layered(std::uint64_t base) {
   RenderedValue anon = RenderedValue::make_struct(
       std::nullopt, {{"word", uint_v(0xabcd)}, {"bytes", array_v({uint_v(1, 8), uint_v(2, 8)})}});
   RenderedValue ctx = strukt("ctx", {{"", anon}, {"weight", uint_v(100)}});
-  RenderedValue cut = RenderedValue::make_truncated(
-      64, 16, RenderedValue::make_array(8, {uint_v(7), uint_v(8)}));
+  RenderedValue cut =
+      RenderedValue::make_truncated(64, 16, RenderedValue::make_array(8, {uint_v(7), uint_v(8)}));
   return make_report_with_maps({make_global_map(
       "sched.bss", {{"layers", array_v(std::move(layers))}, {"ctx", ctx}, {"hist", cut}})});
 }
@@ -34,9 +36,9 @@ TEST(PathGrammar, IndicesAnonymousMembersAndCutValues) {
   Snapshot s(r);
   SnapshotField root = s.var("layers");
   EXPECT_EQ(root.get("[3].nr_tasks").as_u64(), 13u);
-  EXPECT_EQ(s.var("ctx").get("word").as_u64(), 0xabcdu);    // through the anonymous union
+  EXPECT_EQ(s.var("ctx").get("word").as_u64(), 0xabcdu);  // through the anonymous union
   EXPECT_EQ(s.var("ctx").get("bytes[1]").as_u64(), 2u);
-  EXPECT_EQ(s.var("hist").get("[1]").as_u64(), 8u);          // inside the cut value
+  EXPECT_EQ(s.var("hist").get("[1]").as_u64(), 8u);  // inside the cut value
   auto gone = s.var("hist").get("[5]");
   ASSERT_FALSE(gone.is_present());
   EXPECT_THAT(gone.error()->message(), HasSubstr("element 5 of 8 was not captured"));

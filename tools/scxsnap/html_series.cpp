@@ -206,12 +206,22 @@ Result<std::string> series_html(const SampleSeries& series, const std::string& s
     body += "<h2>Assertions</h2><table class=\"assertions\">";
     for (const auto& e : expects) {
       SCXSNAP_TRY(ExpectationOutcome o, evaluate_expectation(e, series));
-      std::string detail;
-      for (const auto& m : o.failures) detail += html::esc(m) + "<br>";
-      for (const auto& m : o.inconclusives) detail += html::esc(m) + "<br>";
-      for (const auto& m : o.hints) detail += html::esc(m) + "<br>";
-      detail += html::esc(fmt::format("{} of {} sample(s) evaluated, compared as {}", o.evaluated,
-                                      o.samples, value_class_name(o.value_class)));
+      // A short line per assertion (first failure, count, what was looked
+      // at); every message behind a click.
+      std::string detail =
+          html::esc(fmt::format("{} of {} sample(s) evaluated, compared as {}", o.evaluated,
+                                o.samples, value_class_name(o.value_class)));
+      if (!o.failures.empty())
+        detail = html::esc(fmt::format("{} failure(s); first: {}", o.failures.size(),
+                                       o.failures.front())) +
+                 "<br>" + detail;
+      else if (!o.inconclusives.empty())
+        detail = html::esc(o.inconclusives.front()) + "<br>" + detail;
+      std::string all;
+      for (const auto* list : {&o.failures, &o.inconclusives, &o.notes, &o.hints})
+        for (const auto& m : *list) all += html::esc(m) + "<br>";
+      if (o.failures.size() + o.inconclusives.size() + o.notes.size() + o.hints.size() > 1)
+        detail += fmt::format("<details><summary>all messages</summary>{}</details>", all);
       body += fmt::format(
           "<tr data-name=\"{0}\" data-verdict=\"{1}\"><td><span class=\"badge {2}\">{1}</span>"
           "</td><td class=\"v\">{0}</td><td>{3}</td></tr>",
