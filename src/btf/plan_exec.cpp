@@ -62,18 +62,10 @@ std::int64_t enum_value(const Node& n, const IntVal& iv) {
 
 std::string cpu_list(const std::uint8_t* p, std::uint32_t nbytes) {
   std::string out;
-  std::uint32_t nbits = nbytes * 8;
-  for (std::uint32_t i = 0; i < nbits;) {
-    if (!((p[i / 8] >> (i % 8)) & 1)) {
-      ++i;
-      continue;
-    }
-    std::uint32_t j = i;
-    while (j + 1 < nbits && ((p[(j + 1) / 8] >> ((j + 1) % 8)) & 1)) ++j;
+  for_each_cpu_run(p, nbytes, [&](std::uint32_t i, std::uint32_t j) {
     if (!out.empty()) out += ',';
     out += j == i ? fmt::to_string(i) : fmt::format("{}-{}", i, j);
-    i = j + 1;
-  }
+  });
   return out;
 }
 

@@ -57,17 +57,9 @@ std::uint64_t measured(const Plan& plan, std::uint32_t idx, const std::uint8_t* 
 
 std::uint64_t cpu_list_bytes(const std::uint8_t* p, std::uint32_t nbytes) {
   std::uint64_t out = 0;
-  const std::uint32_t nbits = nbytes * 8;
-  for (std::uint32_t i = 0; i < nbits;) {
-    if (!((p[i / 8] >> (i % 8)) & 1)) {
-      ++i;
-      continue;
-    }
-    std::uint32_t j = i;
-    while (j + 1 < nbits && ((p[(j + 1) / 8] >> ((j + 1) % 8)) & 1)) ++j;
+  for_each_cpu_run(p, nbytes, [&](std::uint32_t i, std::uint32_t j) {
     out += (out ? 1 : 0) + digits(i) + (j == i ? 0 : 1 + digits(j));
-    i = j + 1;
-  }
+  });
   return out;
 }
 

@@ -37,6 +37,23 @@ ArrayAllot allot_array(const Plan& plan, const Node& n, const std::uint8_t* p, s
 bool fits(const Plan& plan, std::uint32_t idx, const std::uint8_t* p, std::size_t avail,
           std::uint64_t budget);
 
+/// Each run of set bits of an `nbytes` bitmap, in order: fn(first, last).
+template <class Fn>
+void for_each_cpu_run(const std::uint8_t* p, std::uint32_t nbytes, Fn&& fn) {
+  const std::uint32_t nbits = nbytes * 8;
+  auto set = [p](std::uint32_t b) { return ((p[b / 8] >> (b % 8)) & 1) != 0; };
+  for (std::uint32_t i = 0; i < nbits;) {
+    if (!set(i)) {
+      ++i;
+      continue;
+    }
+    std::uint32_t j = i;
+    while (j + 1 < nbits && set(j + 1)) ++j;
+    fn(i, j);
+    i = j + 1;
+  }
+}
+
 /// Compact JSON bytes of the CPU list of an `nbytes` bitmap ("0-3,8").
 std::uint64_t cpu_list_bytes(const std::uint8_t* p, std::uint32_t nbytes);
 
