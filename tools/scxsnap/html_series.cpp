@@ -208,15 +208,15 @@ Result<std::string> series_html(const SampleSeries& series, const std::string& s
       SCXSNAP_TRY(ExpectationOutcome o, evaluate_expectation(e, series));
       // A short line per assertion (first failure, count, what was looked
       // at); every message behind a click.
-      std::string detail =
-          html::esc(fmt::format("{} of {} sample(s) evaluated, compared as {}", o.evaluated,
-                                o.samples, value_class_name(o.value_class)));
+      std::string detail;
       if (!o.failures.empty())
-        detail = html::esc(fmt::format("{} failure(s); first: {}", o.failures.size(),
-                                       o.failures.front())) +
-                 "<br>" + detail;
+        detail = html::esc(
+            fmt::format("{} failure(s); first: {}", o.failures.size(), o.failures.front()));
       else if (!o.inconclusives.empty())
-        detail = html::esc(o.inconclusives.front()) + "<br>" + detail;
+        detail = html::esc(o.inconclusives.front());
+      if (!detail.empty()) detail += "<br>";
+      detail += html::esc(fmt::format("{} of {} sample(s) evaluated, compared as {}", o.evaluated,
+                                      o.samples, value_class_name(o.value_class)));
       std::string all;
       for (const auto* list : {&o.failures, &o.inconclusives, &o.notes, &o.hints})
         for (const auto& m : *list) all += html::esc(m) + "<br>";
