@@ -152,3 +152,29 @@ TEST(CliSmallThings, TextOfCharArraysIsAlwaysValidUtf8) {
 }
 
 }  // namespace
+
+namespace {
+
+// `map --map-id OUTER` of a map of maps names the inner map that is in the
+// report (it said "not in this report" once the report was narrowed to OUTER).
+TEST(CliSmallThings, InnerMapsAreNamedWhenTheOuterIsPickedById) {
+  scxsnap::FailureDumpMap outer, inner;
+  outer.name = "outer";
+  outer.map_id = 1405;
+  outer.map_type = 12;  // BPF_MAP_TYPE_ARRAY_OF_MAPS
+  outer.fd_array = scxsnap::FailureDumpFdArray{1, 4, {0}, false, false, 0, {1399}};
+  inner.name = "inner";
+  inner.map_id = 1399;
+  inner.map_type = 2;
+  TempDir d;
+  const std::string f = d.path() + "/mm.json";
+  spit(f, to_json(fx::make_report_with_maps({outer, inner})));
+  for (std::vector<std::string> args :
+       {std::vector<std::string>{"map", f, "outer"}, {"map", f, "--map-id", "1405"}}) {
+    CliResult r = run_cli(args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_THAT(r.out, HasSubstr("slot 0: map id 1399 (inner, in this report)")) << args[2];
+  }
+}
+
+}  // namespace

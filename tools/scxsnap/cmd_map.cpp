@@ -233,6 +233,14 @@ void add_map(CLI::App& app, int& exit_code) {
     auto report =
         load_walkable(o->file, o->early ? DumpHalf::Early : DumpHalf::Late, exit_code, sel);
     if (!report) return;
+    // Every map's name and id, kept from before the narrowing: a map-of-maps
+    // slot names its inner map when the report has it, --map-id or not.
+    FailureDumpReport names;
+    for (const auto& m : report->maps) {
+      FailureDumpMap& n = names.maps.emplace_back();
+      n.name = m.name;
+      n.map_id = m.map_id;
+    }
     if (auto n = narrow_report(*report, o->scope); !n) {
       exit_code = lookup_error(n.error());
       return;
@@ -246,7 +254,7 @@ void add_map(CLI::App& app, int& exit_code) {
     // after the value when the map has one too (an arena's __arena globals).
     std::vector<std::string> lines;
     if (const FailureDumpMap* fm = *picked) {
-      lines = special_contents(*fm, o->style.json, *report);
+      lines = special_contents(*fm, o->style.json, names);
       if (!lines.empty() && !fm->value) {
         for (const auto& l : lines) fmt::print("{}\n", l);
         exit_code = kOk;
