@@ -57,40 +57,70 @@ Error errno_error(std::string_view what, const std::filesystem::path& path, int 
 
 // Read the whole file into a padded buffer (simdjson needs padding past the end).
 Result<simdjson::padded_string> read_padded(const std::filesystem::path& path) {
-  if (path == "-") {
-    std::string data((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
-    return simdjson::padded_string(data);
-  }
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  const bool in = path == "-";
+  const std::string name = in ? std::string("<stdin>") : path.string();
+  int fd = in ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return errno_error("cannot open", path, errno);
+  auto done = [&] {
+    if (!in) ::close(fd);  // NOLINT(bugprone-unused-return-value): read-only
+  };
   struct stat st {};
   if (::fstat(fd, &st) != 0) {
     int e = errno;
-    ::close(fd);
+    done();
     return errno_error("cannot stat", path, e);
   }
   if (S_ISDIR(st.st_mode)) {
-    ::close(fd);
-    return Error(ErrorCode::BadInput, fmt::format("cannot read {}: is a directory", path.string()));
+    done();
+    return Error(ErrorCode::BadInput, fmt::format("cannot read {}: is a directory", name));
   }
   // Read to EOF: a FIFO or pipe (`show <(cat f)`) has no size, and a file
-  // may grow while it is read; st_size is only a first guess.
+  // may grow while it is read; st_size is only a first guess. A stream is
+  // bounded: its first byte must open a JSON document, and it may not grow
+  // past what this machine could hold as a report (/dev/urandom, /dev/zero
+  // end at once instead of filling memory).
+  const bool regular = S_ISREG(st.st_mode);
+  const std::uint64_t avail = mem_available();
+  const std::uint64_t cap = regular || avail == 0 ? UINT64_MAX : avail / 2;
   std::string data;
-  data.resize(S_ISREG(st.st_mode) ? static_cast<std::size_t>(st.st_size) + 1 : 1 << 16);
+  data.resize(regular ? static_cast<std::size_t>(st.st_size) + 1 : 1 << 16);
   std::size_t got = 0;
+  bool opened = regular;  // a stream's first non-blank byte seen
   while (true) {
     if (got == data.size()) data.resize(data.size() * 2);
     ssize_t n = ::read(fd, data.data() + got, data.size() - got);
     if (n < 0) {
       if (errno == EINTR) continue;
       int e = errno;
-      ::close(fd);
+      done();
       return errno_error("cannot read", path, e);
     }
     if (n == 0) break;
+    if (!opened) {
+      for (std::size_t k = got; k < got + static_cast<std::size_t>(n); ++k) {
+        const auto c = static_cast<unsigned char>(data[k]);
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r') continue;
+        if (c != '{' && c != '[') {
+          done();
+          return Error(ErrorCode::BadInput,
+                       fmt::format("{}: not JSON: byte {} is 0x{:02x}, where a document opens "
+                                   "with '{{'",
+                                   name, k, c));
+        }
+        opened = true;
+        break;
+      }
+    }
     got += static_cast<std::size_t>(n);
+    if (got > cap) {
+      done();
+      return Error(ErrorCode::BadInput,
+                   fmt::format("{}: the stream passed {} bytes, half of this machine's available "
+                               "memory, and has not ended: not a report this machine can hold",
+                               name, got));
+    }
   }
-  ::close(fd);
+  done();
   return simdjson::padded_string(std::string_view(data.data(), got));
 }
 

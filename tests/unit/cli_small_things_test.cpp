@@ -178,3 +178,20 @@ TEST(CliSmallThings, InnerMapsAreNamedWhenTheOuterIsPickedById) {
 }
 
 }  // namespace
+
+namespace {
+
+// A stream that is no JSON ends at its first byte instead of filling memory
+// (`show /dev/urandom` read forever: 1.4 GB after 10 s).
+TEST(CliSmallThings, AStreamThatIsNoJsonEndsAtOnce) {
+  for (const char* dev : {"/dev/urandom", "/dev/zero"}) {
+    CliResult r = run_cli({"show", dev});
+    EXPECT_EQ(r.exit_code, 2) << dev;
+    EXPECT_THAT(r.err, HasSubstr("not JSON")) << dev;
+    EXPECT_LT(r.max_rss_kib, kBaseBoundKiB) << dev;
+  }
+  CliResult ok = run_cli({"show", "-"}, slurp(kExamples + "/dump.json"));
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+}
+
+}  // namespace
