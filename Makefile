@@ -18,7 +18,7 @@ MARCH ?= $(shell grep -q avx2 /proc/cpuinfo 2>/dev/null && grep -q bmi2 /proc/cp
 # DEPS add what the tests and benchmarks need (`make test`; chromium opens the
 # HTML pages `scxsnap report` writes).
 RUN_DEPS := build-essential cmake pkg-config \
-        libbpf-dev libelf-dev zlib1g-dev libzstd-dev libsimdjson-dev libcli11-dev libfmt-dev linux-libc-dev
+        libbpf-dev libelf-dev zlib1g-dev libzstd-dev libxxhash-dev libsimdjson-dev libcli11-dev libfmt-dev linux-libc-dev
 DEPS := $(RUN_DEPS) git libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev \
         clang llvm clang-format bpftool help2man bash-completion dpkg-dev file \
         chromium fonts-dejavu-core

@@ -47,6 +47,16 @@ SCXSNAP_API Result<std::vector<Expectation>> parse_expectations(std::span<const 
 /// The grammar as the CLI's --help and the README print it.
 SCXSNAP_API std::string_view expectation_grammar();
 
+/// What a set of assertions reads from each sample: the global variables
+/// (by name, without object or path) and the maps (every name a `map:`
+/// projection could mean: its dotted prefixes, since map names hold dots).
+/// A native series loads only these (NativeSelection), so `check` costs what
+/// it asks for, not what the file holds. stats: and cpuN: read no map.
+struct SCXSNAP_API ExpectationNeeds {
+  std::vector<std::string> vars, maps;
+};
+SCXSNAP_API ExpectationNeeds expectation_needs(std::span<const Expectation> exprs);
+
 /// How a projection's samples were compared.
 enum class ValueClass : std::uint8_t { Unsigned, Signed, Float, Bool };
 SCXSNAP_API std::string_view value_class_name(ValueClass c);  ///< "u64", "i64", "f64", "bool"

@@ -2,6 +2,7 @@
 #include "native_file.hpp"
 
 #include "report/report_reader.hpp"
+#include "section_sums.hpp"
 #include "zstd_frames.hpp"
 
 #include <bpf/btf.h>
@@ -70,10 +71,18 @@ Result<NativeFile> NativeFile::open(const std::filesystem::path& path) {
   if (!data || !btf)
     return Error(ErrorCode::BadInput, fmt::format("{}: the {} section is missing", path.string(),
                                                   !data ? kDataSection : kBtfSection));
+  // Checked before either is read (version 2 on; the index says which).
+  const auto sums = elf.section(kSumsSection);
+  if (sums) SCXSNAP_TRY_VOID(verify_section_sums(elf, *sums, *btf, *idx));
   std::string where =
       fmt::format("{}: section {} at offset {}", path.string(), kIndexSection, elf.offset_of(*idx));
   SCXSNAP_TRY(Index index,
               read_index({reinterpret_cast<const char*>(idx->data()), idx->size()}, where));
+  if (!sums && index.version >= 2)
+    return Error(ErrorCode::BadInput,
+                 fmt::format("{}: the {} section is missing (format version {} checksums its BTF "
+                             "and index): the file is corrupt",
+                             path.string(), kSumsSection, index.version));
   // Every frame inside the data section, and records that fit their frames.
   auto check = [&](const Frame& f, const std::string& what) -> Result<void> {
     if (f.offset > data->size() || f.size > data->size() - f.offset)

@@ -264,10 +264,11 @@ Result<Index> read_index(std::string_view json, const std::string& where) {
                 format = true;
               } else if (k == "version") {
                 SCXSNAP_TRY(x.version, detail::read_u32(f, cp));
-                if (x.version != kFormatVersion)
+                if (x.version < kOldestFormatVersion || x.version > kFormatVersion)
                   return Error(ErrorCode::Unsupported,
-                               fmt::format("format version {} (this scxsnap reads version {}{})",
-                                           x.version, kFormatVersion,
+                               fmt::format("format version {} (this scxsnap reads versions {} to "
+                                           "{}{})",
+                                           x.version, kOldestFormatVersion, kFormatVersion,
                                            x.version > kFormatVersion
                                                ? "; it was written by a newer scxsnap: upgrade"
                                                : ""));

@@ -17,7 +17,10 @@
 namespace scxsnap::native {
 
 inline constexpr std::string_view kFormatName = "scxsnap-native";
-inline constexpr std::uint32_t kFormatVersion = 1;
+/// Written by this scxsnap (2: `.scxsnap.sums` checksums the BTF and the
+/// index); read: kOldestFormatVersion up to it.
+inline constexpr std::uint32_t kFormatVersion = 2;
+inline constexpr std::uint32_t kOldestFormatVersion = 1;
 inline constexpr const char* kIndexSection = ".scxsnap.index";
 inline constexpr const char* kDataSection = ".scxsnap.data";
 inline constexpr const char* kBtfSection = ".BTF";

@@ -103,11 +103,12 @@ Result<FailureDumpReport> render(const native::NativeFile& file, FailureDumpRepo
                 std::find(sel.map_ids.begin(), sel.map_ids.end(), m.map_id) != sel.map_ids.end() ||
                 std::any_of(sel.maps.begin(), sel.maps.end(),
                             [&](const std::string& n) { return map_name_matches(n, m.name); });
-    if (sel.vars) {
-      SCXSNAP_TRY(bool done, native::render_vars(file, i, m, *sel.vars, settings, cut));
-      if (done || !want) continue;
+    // A map asked for by name renders whole, a global section among them.
+    if (want) {
+      SCXSNAP_TRY_VOID(native::render_map(file, i, m, settings, cut));
+    } else if (sel.vars) {
+      SCXSNAP_TRY_VOID(native::render_vars(file, i, m, *sel.vars, settings, cut));
     }
-    if (want) SCXSNAP_TRY_VOID(native::render_map(file, i, m, settings, cut));
   }
   if (r.capture && cut.values) r.capture->values_truncated = cut.values;
   return r;

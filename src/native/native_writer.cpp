@@ -3,6 +3,7 @@
 
 #include "report/narrow.hpp"
 #include "report/threads.hpp"
+#include "section_sums.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -433,6 +434,12 @@ Result<void> NativeWriter::finish(std::string_view report_json) {
   const std::uint64_t idx_at = elf_.offset();
   SCXSNAP_TRY_VOID(elf_.write(idx));
   elf_.add_section(kIndexSection, SHT_PROGBITS, idx_at, idx.size(), 1);
+
+  SCXSNAP_TRY_VOID(elf_.pad_to(8));
+  const std::string sums = section_sums(btf_->raw(), idx);
+  const std::uint64_t sums_at = elf_.offset();
+  SCXSNAP_TRY_VOID(elf_.write(sums));
+  elf_.add_section(kSumsSection, SHT_PROGBITS, sums_at, sums.size(), 8);
   return elf_.finish();
 }
 

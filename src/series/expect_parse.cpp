@@ -4,6 +4,7 @@
 // usage error before any sample is read.
 #include "scxsnap/expect.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cmath>
@@ -229,6 +230,31 @@ Result<std::vector<Expectation>> parse_expectations(std::span<const std::string>
     SCXSNAP_TRY(Expectation e, parse_expectation(t));
     out.push_back(std::move(e));
   }
+  return out;
+}
+
+ExpectationNeeds expectation_needs(std::span<const Expectation> exprs) {
+  ExpectationNeeds out;
+  auto add = [](std::vector<std::string>& v, std::string_view name) {
+    if (!name.empty() && std::find(v.begin(), v.end(), name) == v.end()) v.emplace_back(name);
+  };
+  for (const auto& e : exprs)
+    for (std::string_view proj : e.projs) {
+      if (proj.starts_with("var:")) {
+        std::string_view spec = proj.substr(4);
+        if (auto slash = spec.find('/'); slash != std::string_view::npos)
+          spec.remove_prefix(slash + 1);
+        add(out.vars, spec.substr(0, spec.find_first_of(".[")));
+      } else if (proj.starts_with("map:")) {
+        const std::string_view spec = proj.substr(4);
+        const std::string_view head = spec.substr(0, spec.find_first_of("[@"));
+        // The map is the longest dotted prefix a sample has: ask for each.
+        for (std::size_t dot = head.find('.', 1);; dot = head.find('.', dot + 1)) {
+          add(out.maps, head.substr(0, dot));
+          if (dot == std::string_view::npos) break;
+        }
+      }
+    }
   return out;
 }
 

@@ -58,15 +58,18 @@ bool is_section_map(std::string_view name) {
 SnapshotField var_in_object(const FailureDumpReport& r, const ReportObject& o,
                             std::string_view name) {
   const std::string_view head = name.substr(0, name.find_first_of(".["));
-  std::vector<std::string> sections;
+  std::vector<std::string> globals;  // what the object does define, for the error
   for (std::size_t i : o.maps) {
     const FailureDumpMap& m = r.maps[i];
     if (!m.value || !is_section_map(m.name)) continue;
-    sections.push_back(m.name);
     SnapshotField root = SnapshotField::of(*m.value);
     if (root.get(head).is_present()) return root.get(name);
+    if (m.value->kind() == ValueKind::Struct)
+      for (const auto& mem : m.value->members()) globals.emplace_back(mem.name.view());
   }
-  return SnapshotField::missing(errors::VarNotFound{std::string(name), std::move(sections)});
+  std::sort(globals.begin(), globals.end());
+  globals.erase(std::unique(globals.begin(), globals.end()), globals.end());
+  return SnapshotField::missing(errors::VarNotFound{std::string(name), std::move(globals)});
 }
 
 // How an object is named in var:OBJ/NAME: its name when no other object

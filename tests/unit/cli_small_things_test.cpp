@@ -195,3 +195,66 @@ TEST(CliSmallThings, AStreamThatIsNoJsonEndsAtOnce) {
 }
 
 }  // namespace
+
+namespace {
+
+// diff --map: only the maps named (the others' changes are not listed, nor
+// the host counters); a name neither input has is exit 2 with the nearest.
+TEST(CliSmallThings, DiffOfNamedMapsOnly) {
+  TempDir d;
+  auto report = [](std::uint64_t x, std::uint64_t y) {
+    return to_json(
+        fx::make_report_with_maps({fx::make_global_map("sched.bss", {{"nr_x", fx::uint_v(x)}}),
+                                   fx::make_global_map("other.bss", {{"nr_y", fx::uint_v(y)}})}));
+  };
+  const std::string a = d.path() + "/a.json", b = d.path() + "/b.json";
+  spit(a, report(1, 10));
+  spit(b, report(2, 20));
+  CliResult all = run_cli({"diff", a, b});
+  EXPECT_EQ(all.exit_code, 1);
+  EXPECT_THAT(all.out, HasSubstr("nr_y"));
+  CliResult one = run_cli({"diff", a, b, "--map", "sched.bss"});
+  EXPECT_EQ(one.exit_code, 1) << one.err;
+  EXPECT_THAT(one.out, HasSubstr("sched.bss nr_x: 1 → 2"));
+  EXPECT_THAT(one.out, Not(HasSubstr("nr_y")));
+  EXPECT_THAT(one.out, HasSubstr("1 change(s)"));
+  CliResult none = run_cli({"diff", a, a, "--map", "other.bss"});
+  EXPECT_EQ(none.exit_code, 0) << none.err;
+  CliResult bad = run_cli({"diff", a, b, "--map", "sched.bs"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_THAT(bad.err, HasSubstr("--map sched.bs: no map of that name in either input (nearest: "
+                                 "sched.bss"));
+}
+
+// report --only-expected plots what the assertions name and nothing else;
+// without an assertion it is a usage error.
+TEST(CliSmallThings, ReportOnlyExpectedPlotsWhatIsNamed) {
+  TempDir d;
+  const std::string series = d.path() + "/s.jsonl", page = d.path() + "/p.html";
+  std::string text;
+  for (std::uint64_t k = 0; k < 3; ++k) {
+    scxsnap::SampleRow row;
+    row.tag = "periodic_00" + std::to_string(k);
+    row.elapsed_ms = 100 * k;
+    row.report = fx::make_report_with_maps(
+        {fx::make_global_map("sched.bss", {{"nr_x", fx::uint_v(k)}, {"nr_z", fx::uint_v(7)}}),
+         fx::make_global_map("other.bss", {{"nr_y", fx::uint_v(3 * k)}})});
+    text += scxsnap::SampleSeries::to_jsonl_line(row) + "\n";
+  }
+  spit(series, text);
+  CliResult r = run_cli(
+      {"report", series, "-o", page, "--expect", "nondecreasing(var:nr_x)", "--only-expected"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string html = slurp(page);
+  EXPECT_THAT(html, HasSubstr("sched.bss nr_x"));
+  EXPECT_THAT(html, Not(HasSubstr("nr_z")));
+  EXPECT_THAT(html, Not(HasSubstr("nr_y")));
+  r = run_cli({"report", series, "-o", page, "--expect", "nondecreasing(var:nr_x)"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(slurp(page), HasSubstr("nr_y"));
+  r = run_cli({"report", series, "-o", page, "--only-expected"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("--only-expected needs at least one --expect"));
+}
+
+}  // namespace

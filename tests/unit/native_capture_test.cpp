@@ -324,3 +324,86 @@ TEST(NativeSeries, SamplesReadBackAsDirectCapturesAndChangesAreStoredOnce) {
 }
 
 }  // namespace
+
+namespace {
+
+// `check` on a native series renders only what its assertions name
+// (expectation_needs -> NativeSelection), and its verdicts are the ones the
+// whole series gives: the same JSON document as for the series converted to
+// JSON Lines, which is read whole.
+TEST(NativeSeries, CheckReadsOnlyWhatItsAssertionsName) {
+  LoadedObject maps("maps.bpf.o"), storage("storage.bpf.o");
+  ASSERT_TRUE(maps.obj && storage.obj);
+  CaptureOptions o;
+  for (const LoadedObject* lo : {&maps, &storage}) {
+    bpf_map* m = nullptr;
+    bpf_object__for_each_map(m, lo->obj) o.map_ids.push_back(LoadedObject::id_of(m));
+  }
+  int hash = bpf_map__fd(maps.map_ending("big_hash"));
+  struct Val {
+    std::uint64_t a, b;
+    std::uint32_t c;
+    std::int32_t d;
+  };
+  TempDir dir;
+  const std::string path = dir.path() + "/lazy.scxsnap";
+  auto w = NativeSeriesWriter::create(path);
+  ASSERT_TRUE(w) << w.error().message();
+  const std::uint64_t enqueued[] = {5, 9, 7, 12};
+  for (std::uint32_t s = 0; s < 4; ++s) {
+    for (std::uint32_t k = 0; k < 500; ++k) {
+      Val v{k + s, s, k, -static_cast<std::int32_t>(s)};
+      ASSERT_EQ(bpf_map_update_elem(hash, &k, &v, BPF_ANY), 0);
+    }
+    storage.set_global(".bss", "nr_enqueued", &enqueued[s], sizeof enqueued[s]);
+    ASSERT_TRUE(w->capture(o, fmt::format("periodic_{:03}", s), 10u * s));
+  }
+  ASSERT_TRUE(w->commit());
+
+  // The library: only nr_enqueued of the globals, no entry of big_hash.
+  const std::vector<std::string> texts = {"nondecreasing(var:nr_enqueued)"};
+  auto exprs = parse_expectations(texts);
+  ASSERT_TRUE(exprs);
+  const ExpectationNeeds needs = expectation_needs(*exprs);
+  EXPECT_EQ(needs.vars, std::vector<std::string>{"nr_enqueued"});
+  EXPECT_TRUE(needs.maps.empty());
+  NativeSelection sel;
+  sel.vars = needs.vars;
+  auto file = NativeSnapshot::open(path);
+  ASSERT_TRUE(file) << file.error().message();
+  ASSERT_EQ(file->sample_count(), 4u);
+  for (std::size_t k = 0; k < 4; ++k) {
+    auto report = file->load_sample(k, sel);
+    ASSERT_TRUE(report) << report.error().message();
+    Snapshot snap(*report);
+    auto bh = snap.map("big_hash");
+    ASSERT_TRUE(bh);
+    EXPECT_EQ(bh->len(), 0u) << "sample " << k << ": big_hash was rendered";
+    auto v = snap.var("nr_enqueued").as_u64();
+    ASSERT_TRUE(v) << v.error().message();
+    EXPECT_EQ(*v, enqueued[k]);
+  }
+
+  // The CLI: the same verdicts (text, JSON) from the native file as from the
+  // whole series; one that fails, one on a map, one on an unknown name.
+  const std::string jsonl = dir.path() + "/lazy.jsonl";
+  ASSERT_EQ(run_cli({"convert", path, jsonl}).exit_code, 0);
+  for (const char* e :
+       {"nondecreasing(var:nr_enqueued)", "nondecreasing(map:big_hash[3].a)",
+        "each(map:big_hash[7].d).at_least(-2)", "nondecreasing(var:storage/nr_enqueued)",
+        "nondecreasing(var:nr_enqeued)"}) {
+    auto a = run_cli({"check", path, "--expect", e, "--format", "json"});
+    auto b = run_cli({"check", jsonl, "--expect", e, "--format", "json"});
+    EXPECT_EQ(a.exit_code, b.exit_code) << e << "\n" << a.err << "\n" << b.err;
+    // The documents name their source file; the rest is the same.
+    std::string ta = a.out, tb = b.out;
+    for (auto* t : {&ta, &tb})
+      if (auto at = t->find(path); at != std::string::npos) t->replace(at, path.size(), "F");
+    if (auto at = tb.find(jsonl); at != std::string::npos) tb.replace(at, jsonl.size(), "F");
+    EXPECT_EQ(ta, tb) << e;
+    EXPECT_EQ(a.err, b.err) << e;
+  }
+  EXPECT_EQ(run_cli({"check", path, "--expect", "nondecreasing(var:nr_enqueued)"}).exit_code, 1);
+}
+
+}  // namespace

@@ -167,7 +167,7 @@ TEST(NativeFile, OtherVersionsAndOtherFilesAreRefused) {
   ASSERT_FALSE(snap);
   EXPECT_EQ(snap.error().code(), ErrorCode::Unsupported);
   EXPECT_THAT(snap.error().message(),
-              HasSubstr("format version 7 (this scxsnap reads version 1; it was written by a "
+              HasSubstr("format version 7 (this scxsnap reads versions 1 to 2; it was written by a "
                         "newer scxsnap: upgrade)"));
   // An ELF file that is not a snapshot: a BPF object.
   const std::string obj = std::string(SCXSNAP_BPF_DIR) + "/types.bpf.o";

@@ -45,7 +45,7 @@ void add_check(CLI::App& app, int& exit_code) {
       exit_code = report_error(exprs.error());
       return;
     }
-    auto series = load_series(o->file);
+    auto series = load_series_for(o->file, *exprs);
     if (!series) {
       exit_code = report_error(Error(
           series.error().code(), series.error().message() + kind_hint(o->file, FileKind::Series)));

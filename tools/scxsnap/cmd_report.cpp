@@ -24,7 +24,7 @@ void add_report(CLI::App& app, int& exit_code) {
     std::string in, out;
     std::vector<std::string> exprs;
     std::size_t max_entries = 100;
-    bool early = false;
+    bool early = false, only_expected = false;
   };
   auto o = std::make_shared<Opts>();
   cmd->add_option("INPUT", o->in,
@@ -36,6 +36,9 @@ void add_report(CLI::App& app, int& exit_code) {
   cmd->add_option("--max-entries", o->max_entries,
                   "a report: entries shown per hash map (the count is always given)")
       ->check(CLI::PositiveNumber);
+  cmd->add_flag("--only-expected", o->only_expected,
+                "a series: plot only the globals and maps the --expect assertions name (a native "
+                "series is then read only as far as they need)");
   cmd->add_flag("--early", o->early, "a dual dump: the early snapshot instead of the late one");
   cmd->callback([o, &exit_code] {
     auto exprs = parse_expectations(o->exprs);
@@ -51,12 +54,17 @@ void add_report(CLI::App& app, int& exit_code) {
       return;
     }
     if (sniff_file_kind(o->in) == FileKind::Series) {
-      auto series = load_series(o->in);
+      if (o->only_expected && parsed.empty()) {
+        exit_code = report_error(
+            Error(ErrorCode::InvalidArgument, "--only-expected needs at least one --expect"));
+        return;
+      }
+      auto series = o->only_expected ? load_series_for(o->in, parsed) : load_series(o->in);
       if (!series) {
         exit_code = report_error(series.error());
         return;
       }
-      auto html = series_html(*series, o->in, parsed);
+      auto html = series_html(*series, o->in, parsed, o->only_expected);
       if (!html) {
         exit_code = report_error(html.error());
         return;

@@ -21,9 +21,11 @@ std::string report_html(const FailureDumpReport& r, const std::string& source,
                         std::size_t max_entries);
 
 /// Numeric globals over time, rates for counters, phases, gaps, per-CPU heat
-/// maps, and the assertions `expects` with their verdicts.
+/// maps, and the assertions `expects` with their verdicts. `only_expected`:
+/// plot only the globals and maps the assertions name.
 Result<std::string> series_html(const SampleSeries& series, const std::string& source,
-                                const std::vector<Expectation>& expects);
+                                const std::vector<Expectation>& expects,
+                                bool only_expected = false);
 
 /// The changes from `from` to `to`, grouped by map, the change highlighted.
 std::string diff_html(const std::vector<Change>& changes, const std::string& from,

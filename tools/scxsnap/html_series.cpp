@@ -113,8 +113,16 @@ std::optional<std::pair<std::string, ExpectMark>> mark_for(const Expectation& e,
 }  // namespace
 
 Result<std::string> series_html(const SampleSeries& series, const std::string& source,
-                                const std::vector<Expectation>& expects) {
+                                const std::vector<Expectation>& expects, bool only_expected) {
   const auto& rows = series.rows();
+  // --only-expected: the maps and globals the assertions name.
+  const ExpectationNeeds needs = expectation_needs(expects);
+  auto named = [&](const std::vector<std::string>& list, std::string_view name) {
+    return !only_expected || std::find(list.begin(), list.end(), name) != list.end();
+  };
+  auto wanted_global = [&](const std::string& map, const std::string& path) {
+    return named(needs.maps, map) || named(needs.vars, path.substr(0, path.find_first_of(".[")));
+  };
   const std::size_t n = rows.size();
   std::vector<double> t_ms(n);
   std::size_t placeholders = 0;
@@ -154,6 +162,7 @@ Result<std::string> series_html(const SampleSeries& series, const std::string& s
         numeric_leaves(*m.value, "", leaves, kMaxLeavesPerMap, more);
         if (i + 1 == n || i == 0) left_out = std::max(left_out, more);
         for (auto& l : leaves) {
+          if (!wanted_global(m.name, l.path)) continue;
           std::string key = m.name + "\n" + l.path;
           auto [it, fresh] = index.emplace(key, tracks.size());
           if (fresh) {
@@ -169,7 +178,7 @@ Result<std::string> series_html(const SampleSeries& series, const std::string& s
           t.text[i] = std::move(l.text);
         }
       }
-      if (m.map_type == kPercpuArray && !m.percpu_entries.empty()) {
+      if (m.map_type == kPercpuArray && !m.percpu_entries.empty() && named(needs.maps, m.name)) {
         const auto& e = m.percpu_entries.front();
         if (i + 1 == n) heat_keys_left += m.percpu_entries.size() - 1;
         for (std::size_t c = 0; c < e.per_cpu.size(); ++c) {

@@ -26,8 +26,8 @@ _scxsnap() {
     map) flags="--map-id --obj --cpu --at --path --sum --json --raw --early" ;;
     convert) flags="--pretty" ;;
     check) flags="--expect --format --max-failures" ;;
-    diff) flags="--from --to --json --html" ;;
-    report) flags="-o --output --expect --max-entries --early" ;;
+    diff) flags="--from --to --map --json --html" ;;
+    report) flags="-o --output --expect --only-expected --max-entries --early" ;;
   esac
   case $prev in
     -o|--output|--html) _filedir; return ;;

@@ -1,13 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "series_input.hpp"
 
-#include "scxsnap/native.hpp"
-
 #include <fmt/format.h>
 
 namespace scxsnap::cli {
 
-Result<SampleSeries> load_series(const std::string& path) {
+Result<SampleSeries> load_series(const std::string& path, const NativeSelection& sel) {
   if (!is_native_snapshot(path)) return SampleSeries::load_jsonl(path);
   SCXSNAP_TRY(NativeSnapshot snap, NativeSnapshot::open(path));
   if (!snap.is_series())
@@ -19,10 +17,18 @@ Result<SampleSeries> load_series(const std::string& path) {
     SampleRow row;
     row.tag = snap.sample_tag(k);
     row.elapsed_ms = snap.sample_elapsed_ms(k);
-    SCXSNAP_TRY(row.report, snap.load_sample(k));
+    SCXSNAP_TRY(row.report, snap.load_sample(k, sel));
     rows.push_back(std::move(row));
   }
   return SampleSeries(std::move(rows));
+}
+
+Result<SampleSeries> load_series_for(const std::string& path, std::span<const Expectation> exprs) {
+  ExpectationNeeds needs = expectation_needs(exprs);
+  NativeSelection sel;
+  sel.maps = std::move(needs.maps);
+  sel.vars = std::move(needs.vars);
+  return load_series(path, sel);
 }
 
 }  // namespace scxsnap::cli
