@@ -25,7 +25,7 @@ DEPS := $(RUN_DEPS) git libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json
 FUZZ_DEPS := clang-16 libclang-rt-16-dev
 TIDY_DEPS := clang-tidy-16
 
-.PHONY: all deps run-deps fuzz-deps configure build build-cli test asan tsan bench fuzz fuzz-smoke tidy run install package clean format
+.PHONY: all deps run-deps fuzz-deps configure build build-cli test asan tsan bench fuzz fuzz-smoke tidy run demo install package clean format
 
 all: build
 
@@ -123,6 +123,27 @@ tidy: deps
 run: build-cli
 	$(BUILD)/scxsnap capture -o snapshot.json
 	$(BUILD)/scxsnap show snapshot.json
+
+# The README's demonstration, recorded here (needs root): the test object
+# tests/bpf/demo.bpf.o attached (it counts system calls), watched for 8 s,
+# drawn as a page with three assertions, and the page's picture taken in
+# headless Chromium -> demo/demo.jsonl, demo/demo.html, demo/report-series.png
+# (copy the picture to docs/ to update the README's).
+DEMO ?= demo
+demo: deps configure
+	cmake --build $(BUILD) -j $(JOBS) --target scxsnap_cli bpf_hold scxsnap_bpf_objects
+	mkdir -p $(DEMO)
+	{ sleep 12 | $(BUILD)/bench/bpf_hold --attach $(BUILD)/tests/bpf/demo.bpf.o >/dev/null & } ; \
+	  sleep 1; \
+	  $(BUILD)/scxsnap watch --obj demo --interval-ms 100 --count 80 -o $(DEMO)/demo.jsonl
+	$(BUILD)/scxsnap report $(DEMO)/demo.jsonl -o $(DEMO)/demo.html \
+	  --expect 'nondecreasing(var:nr_syscalls)' --expect 'rate_within(var:nr_syscalls, 0, 100)' \
+	  --expect 'each(var:last_cpu).at_most(1)'
+	chromium --headless=new --no-sandbox --disable-gpu --hide-scrollbars \
+	  --screenshot=$(DEMO)/report-series.png --window-size=1200,900 \
+	  file://$(CURDIR)/$(DEMO)/demo.html >/dev/null 2>&1
+	$(BUILD)/scxsnap check $(DEMO)/demo.jsonl --expect 'nondecreasing(var:nr_syscalls)' || true
+	@echo "demo: $(DEMO)/demo.jsonl, $(DEMO)/demo.html, $(DEMO)/report-series.png"
 
 # Everything the install rules name (libraries, CLI, man page when help2man
 # is there), then into the prefix (default /usr/local).

@@ -19,8 +19,7 @@ std::uint64_t hash_of(const void* p, std::size_t n) {
 
 std::string section_sums(std::span<const std::uint8_t> btf, std::string_view index) {
   std::string out(kSumsMagic);
-  const std::uint64_t h[2] = {hash_of(btf.data(), btf.size()),
-                              hash_of(index.data(), index.size())};
+  const std::uint64_t h[2] = {hash_of(btf.data(), btf.size()), hash_of(index.data(), index.size())};
   out.append(reinterpret_cast<const char*>(h), sizeof h);
   return out;
 }

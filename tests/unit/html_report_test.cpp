@@ -4,6 +4,7 @@
 // of each page is kept in the build tree (test-artifacts/).
 #include "cli_util.hpp"
 #include "scxsnap/scxsnap.hpp"
+#include "snapshot_fixtures.hpp"
 #include "test_util.hpp"
 
 #include <gmock/gmock.h>
@@ -48,18 +49,23 @@ std::size_t count(const std::string& s, const std::string& what) {
   return n;
 }
 
-// The element (from its opening tag to the end of its card) whose
-// data-name is `name`.
+// The card (from its opening tag to the next card) whose data-name is
+// `name` (a row of a table may carry the same name).
 std::string card(const std::string& dom, const std::string& name) {
-  auto at = dom.find("data-name=\"" + name + "\"");
-  if (at == std::string::npos) return {};
-  auto end = dom.find("class=\"card\"", at + 1);
-  return dom.substr(dom.rfind('<', at), (end == std::string::npos ? dom.size() : end) - at);
+  const std::string key = "data-name=\"" + name + "\"";
+  for (auto at = dom.find(key); at != std::string::npos; at = dom.find(key, at + 1)) {
+    const auto open = dom.rfind('<', at);
+    if (dom.compare(open, 17, "<div class=\"card\"") != 0) continue;
+    auto end = dom.find("class=\"card\"", at + 1);
+    return dom.substr(open, (end == std::string::npos ? dom.size() : end) - open);
+  }
+  return {};
 }
 
 // 120 samples, 100 ms apart, three phases; sample 50 is a placeholder. The
-// active object's .bss holds a counter, a gauge and a flag; a per-CPU map
-// counts per CPU.
+// active object's .bss holds a counter, a gauge, a flag, a value that never
+// changes, a CPU number that only rose (a gauge by its name) and a latency
+// in nanoseconds; a per-CPU map counts per CPU.
 std::string write_series(const std::string& path) {
   auto base = parse_report(read_test_file("full_report.json"));
   EXPECT_TRUE(base.has_value());
@@ -78,6 +84,9 @@ std::string write_series(const std::string& path) {
       m.emplace_back("nr_events", RenderedValue::make_uint(64, i * i * 7));
       m.emplace_back("gauge", RenderedValue::make_int(32, static_cast<std::int64_t>(i % 10) - 5));
       m.emplace_back("ok", RenderedValue::make_bool(i % 2 == 0));
+      m.emplace_back("constant", RenderedValue::make_uint(64, 7));
+      m.emplace_back("last_cpu", RenderedValue::make_uint(32, i / 10));
+      m.emplace_back("lat_ns", RenderedValue::make_uint(64, (i % 5) * 250000));
       row.report.maps[0].value = RenderedValue::make_struct(".bss", std::move(m));
       auto& entries = row.report.maps[3].percpu_entries;
       auto& slots = entries[0].per_cpu;
@@ -105,8 +114,34 @@ TEST(HtmlReport, SeriesPageInABrowser) {
   EXPECT_EQ(html.find("href=\"http"), std::string::npos);
 
   std::string dom = browser_dom(page);
-  EXPECT_THAT(dom, HasSubstr("data-ready=\"1\""));   // the script ran to its end
-  EXPECT_EQ(count(dom, "<svg class=\"plot\""), 3u);  // nr_events (as a rate), gauge, ok
+  EXPECT_THAT(dom, HasSubstr("data-ready=\"1\""));  // the script ran to its end
+  // nr_events (as a rate), gauge, ok, last_cpu, lat_ns; `constant` never changed.
+  EXPECT_EQ(count(dom, "<svg class=\"plot\""), 5u);
+
+  // The page leads with what changed, ranked: the gauge moved across its
+  // whole range in every sample, last_cpu in one sample of ten.
+  const auto moved = dom.find("<table class=\"moved\">");
+  ASSERT_NE(moved, std::string::npos);
+  EXPECT_LT(moved, dom.find("<svg class=\"plot\""));
+  EXPECT_THAT(dom, HasSubstr("5 of 6 global values changed during the series"));
+  const auto row = [&](const std::string& name) {
+    return dom.find("data-name=\"scx_demo.bss " + name + "\"><td>", moved);
+  };
+  EXPECT_LT(row("gauge"), row("nr_events"));
+  EXPECT_LT(row("nr_events"), row("last_cpu"));
+  EXPECT_EQ(row("constant"), std::string::npos);
+  // The value that never changed: one line, no plot.
+  EXPECT_THAT(dom, HasSubstr("1 value did not change: <span class=\"v\" "
+                             "data-name=\"scx_demo.bss constant\">.bss constant = 7</span>"));
+  EXPECT_TRUE(card(dom, "scx_demo.bss constant").empty());
+  // A CPU number that only rose is drawn as its values, not as a rate.
+  EXPECT_THAT(card(dom, "scx_demo.bss last_cpu"), HasSubstr(">.bss last_cpu<"));
+  // Nanoseconds are labelled as times (0 to 1 ms in steps of 0.5 ms).
+  const std::string lat = card(dom, "scx_demo.bss lat_ns");
+  EXPECT_THAT(lat, HasSubstr(">0.5 ms</text>"));
+  EXPECT_THAT(lat, HasSubstr(">1.0 ms</text>"));
+  // Large plain numbers share a scale: the rate's axis reads 0, 5k, 10k, ...
+  EXPECT_THAT(card(dom, "scx_demo.bss nr_events"), HasSubstr(">5k</text>"));
 
   // The counter is drawn as its rate: (119² - 118²) * 7 per 100 ms.
   std::string events = card(dom, "scx_demo.bss nr_events");
@@ -128,6 +163,12 @@ TEST(HtmlReport, SeriesPageInABrowser) {
   EXPECT_EQ(count(gauge, "class=\"phase\""), 3u);
   EXPECT_EQ(count(gauge, "class=\"gap\""), 1u);
   EXPECT_THAT(gauge, HasSubstr("Step[2]"));
+  // Its y axis: ticks at 1, 2 or 5 times a power of ten, labelled.
+  std::regex ticks(
+      R"re(class="ytick"[^>]*>-5</text>.*class="ytick"[^>]*>0</text>.*class="ytick"[^>]*>5</text>)re");
+  EXPECT_TRUE(std::regex_search(gauge, ticks)) << gauge.substr(0, 3000);
+  // The rate's top tick carries its unit.
+  EXPECT_THAT(events, HasSubstr("/s</text>"));
 
   // The assertions table gives each verdict.
   EXPECT_THAT(dom, HasSubstr("data-name=\"nondecreasing(var:nr_events)\" data-verdict=\"PASS\""));
@@ -138,6 +179,9 @@ TEST(HtmlReport, SeriesPageInABrowser) {
       R"re(<canvas class="heat"[^>]*data-rows="3" data-cols="120"[^>]*data-drawn="1")re");
   EXPECT_TRUE(std::regex_search(dom, heat));
   EXPECT_EQ(count(dom, "<canvas class=\"heat\""), 1u);
+  // Its colour legend: what each sample added, from the least to the most.
+  EXPECT_THAT(dom, HasSubstr("<div class=\"legend\"><span class=\"lo\">1</span><span "
+                             "class=\"ramp\"></span><span class=\"hi\">6</span>"));
   EXPECT_THAT(dom, HasSubstr("1 more key(s) and 0 more value(s) per slot are not drawn"));
 
   // The filter (from the URL): only the gauge stays visible.
@@ -145,8 +189,8 @@ TEST(HtmlReport, SeriesPageInABrowser) {
   EXPECT_THAT(card(filtered, "scx_demo.bss nr_events"), HasSubstr("hidden"));
   EXPECT_THAT(card(filtered, "scx_demo.bss gauge").substr(0, 80),
               ::testing::Not(HasSubstr("hidden")));
-  // The gauge's plot and its assertion's row.
-  EXPECT_THAT(filtered, HasSubstr(">2 of "));
+  // The gauge's plot, its assertion's row and its "what changed" row.
+  EXPECT_THAT(filtered, HasSubstr(">3 of "));
 
   screenshot(page, "report-series.png");
 }
@@ -211,6 +255,41 @@ TEST(HtmlReport, BadInputIsAnErrorAndWritesNothing) {
   r = run_cli({"report", dir.path() + "/s.jsonl", "-o", page, "--expect", "nondecreasing(var:"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_FALSE(std::filesystem::exists(page));
+}
+
+}  // namespace
+
+namespace {
+
+// Two objects of one name (a scheduler loaded twice) stay apart, by BTF id,
+// and a per-CPU map that never changes is one line, not a flat block.
+TEST(HtmlReport, TwinObjectsStayApartAndFlatHeatMapsAreOneLine) {
+  TempDir dir;
+  const std::string series = dir.path() + "/twins.jsonl", page = dir.path() + "/twins.html";
+  std::string text;
+  for (std::uint64_t i = 0; i < 4; ++i) {
+    SampleRow row;
+    row.tag = "periodic_" + std::to_string(i);
+    row.elapsed_ms = i * 100;
+    row.report = fx::make_report_with_maps(
+        {fx::make_global_map("twin.bss", {{"nr_runs", fx::uint_v(0)}}),
+         fx::make_global_map("twin.bss", {{"nr_runs", fx::uint_v(10 * i + 5)}}),
+         fx::percpu_map("still", {fx::uint_v(3), fx::uint_v(3)})});
+    row.report.maps[0].btf_id = 11;
+    row.report.maps[1].btf_id = 22;
+    text += SampleSeries::to_jsonl_line(row) + "\n";
+  }
+  spit(series, text);
+  auto r = run_cli({"report", series, "-o", page});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string html = slurp(page);
+  EXPECT_THAT(html, HasSubstr("object twin (btf:22) (1 global value, 1 changed)"));
+  EXPECT_THAT(html, HasSubstr("object twin (btf:11) (1 global value, 0 changed)"));
+  // The moving twin's values, unmixed with the other's zeros.
+  EXPECT_THAT(html, HasSubstr("<td class=\"n\">5 \u2192 35</td>"));
+  EXPECT_EQ(count(html, "<canvas class=\"heat\""), 0u);
+  EXPECT_THAT(html, HasSubstr("1 per-CPU value did not change"));
+  EXPECT_THAT(html, HasSubstr("still = 3"));
 }
 
 }  // namespace

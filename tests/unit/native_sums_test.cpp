@@ -9,10 +9,11 @@
 #include "memory_maps.hpp"
 #include "scxsnap/scxsnap.hpp"
 
+#include <linux/bpf.h>
+
 #include <cstring>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <linux/bpf.h>
 
 using namespace scxsnap;
 using ::testing::HasSubstr;

@@ -37,6 +37,13 @@ svg .series { fill: none; stroke: #1f6fb2; stroke-width: 1.3; }
 svg .phase { stroke: #999; stroke-dasharray: 3 3; } svg .bound { stroke: #c0392b; stroke-dasharray: 5 3; }
 svg .gap { fill: #f3e3e3; } svg .bar { fill: #4a8fcf; } svg .frame { fill: #fcfcfc; stroke: #ddd; }
 canvas.heat { border: 1px solid #ddd; image-rendering: pixelated; }
+.legend { font-size: .8em; color: #555; display: flex; align-items: center; gap: .4em; }
+.legend .ramp { display: inline-block; width: 140px; height: 9px; border: 1px solid #ccc;
+  background: linear-gradient(to right, rgb(13,8,135), rgb(84,2,163), rgb(139,10,165), rgb(185,50,137),
+  rgb(219,92,104), rgb(244,136,73), rgb(254,188,43), rgb(240,249,33)); }
+svg .tick { stroke: #eee; }
+table.moved td.n { text-align: right; font-variant-numeric: tabular-nums; }
+.flat { font-size: .9em; color: #555; } .flat .v { font-family: ui-monospace, monospace; }
 .note { color: #666; font-size: .9em; }
 table.diff td.old { background: #fdecec; text-decoration: line-through; color: #7a2020; }
 table.diff td.new { background: #e6f6e8; font-weight: 600; } table.diff td.delta { color: #135c1f; }
@@ -129,6 +136,75 @@ std::string num(double v) {
   return fmt::format("{:.6g}", v);
 }
 
+Unit unit_of(std::string_view path) {
+  std::string_view leaf = path.substr(
+      path.find_last_of(".]") == std::string_view::npos ? 0 : path.find_last_of(".]") + 1);
+  if (leaf.ends_with("_ns") || leaf.ends_with("_nsec") || leaf == "ns") return Unit::Nanoseconds;
+  if (leaf.ends_with("bytes")) return Unit::Bytes;
+  return Unit::Plain;
+}
+
+std::vector<double> nice_ticks(double lo, double hi) {
+  if (!std::isfinite(lo) || !std::isfinite(hi) || hi < lo) return {};
+  if (hi == lo) return {lo};
+  const double raw = (hi - lo) / 4;
+  const double mag = std::pow(10.0, std::floor(std::log10(raw)));
+  double step = mag;
+  for (double m : {1.0, 2.0, 5.0, 10.0})
+    if (m * mag >= raw) {
+      step = m * mag;
+      break;
+    }
+  std::vector<double> out;
+  const double first = std::floor(lo / step) * step;
+  for (double t = first; t < hi + step && out.size() < 8; t += step)
+    out.push_back(std::fabs(t) < step * 1e-9 ? 0.0 : t);
+  return out;
+}
+
+std::string axis_label(double v, double step, Unit u) {
+  if (!std::isfinite(v)) return num(v);
+  if (v == 0) return "0";
+  // Ticks share one scale: judge it by the axis' spacing too (0, 5k, 10k).
+  const double a = std::max(std::fabs(v), 2 * step);
+  double scale = 1;
+  std::string_view suffix;
+  if (u == Unit::Nanoseconds) {
+    for (auto [s, n] : {std::pair{1e9, " s"}, {1e6, " ms"}, {1e3, " µs"}, {1.0, " ns"}})
+      if (a >= s || s == 1.0) {
+        scale = s;
+        suffix = n;
+        break;
+      }
+  } else if (u == Unit::Bytes) {
+    for (auto [s, n] :
+         {std::pair{1073741824.0, " GiB"}, {1048576.0, " MiB"}, {1024.0, " KiB"}, {1.0, " B"}})
+      if (a >= s || s == 1.0) {
+        scale = s;
+        suffix = n;
+        break;
+      }
+  } else if (a >= 1e4) {
+    for (auto [s, n] : {std::pair{1e12, "T"}, {1e9, "G"}, {1e6, "M"}, {1e3, "k"}})
+      if (a >= s) {
+        scale = s;
+        suffix = n;
+        break;
+      }
+  }
+  const double x = v / scale;
+  int decimals = 0;
+  if (step > 0) {
+    decimals = static_cast<int>(std::ceil(-std::log10(step / scale) - 1e-9));
+  } else {  // three significant digits
+    const double ax = std::fabs(x);
+    decimals = ax == 0 ? 0 : 2 - static_cast<int>(std::floor(std::log10(ax)));
+  }
+  decimals = std::clamp(decimals, 0, 6);
+  if (scale == 1 && u == Unit::Plain && v == std::floor(v)) decimals = 0;
+  return fmt::format("{:.{}f}{}", x, decimals, suffix);
+}
+
 std::string page(std::string_view title, std::string_view subtitle, std::string_view body) {
   std::string out;
   out.reserve(body.size() + kStyle.size() + kScript.size() + 1024);
@@ -177,18 +253,27 @@ std::string line_plot(const LinePlot& p) {
     }
   }
   const bool any = lo <= hi;
+  const double data_lo = lo, data_hi = hi;
   if (!any) lo = hi = 0;
   if (hi == lo) {
-    hi += 1;
-    lo -= 1;
+    const double d = std::max(std::fabs(hi) * 0.01, 1.0);
+    hi += d;
+    lo -= d;
+  }
+  // The axis runs from tick to tick: 1, 2 or 5 times a power of ten.
+  const std::vector<double> ticks = nice_ticks(lo, hi);
+  const double step = ticks.size() > 1 ? ticks[1] - ticks[0] : 0;
+  if (ticks.size() > 1) {
+    lo = ticks.front();
+    hi = ticks.back();
   }
   if (!(t1 > t0)) t1 = t0 + 1;
   const double pw = kW - kPadL - kPadR, ph = kH - kPadT - kPadB;
   auto X = [&](double t) { return kPadL + (t - t0) / (t1 - t0) * pw; };
   auto Y = [&](double y) { return kPadT + (hi - y) / (hi - lo) * ph; };
   std::string s = fmt::format(
-      "<div class=\"card\" data-name=\"{}\"><div class=\"title\">{}{}</div>", esc(p.name),
-      esc(p.title),
+      "<div class=\"card\"{} data-name=\"{}\"><div class=\"title\">{}{}</div>",
+      p.id.empty() ? std::string() : " id=\"" + esc(p.id) + "\"", esc(p.name), esc(p.title),
       p.badge.empty()
           ? std::string()
           : fmt::format(" <span class=\"badge {}\">{}</span>", p.badge_class, esc(p.badge)));
@@ -197,10 +282,18 @@ std::string line_plot(const LinePlot& p) {
   s += fmt::format(
       "<svg class=\"plot\" width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\" data-n=\"{}\" "
       "data-present=\"{}\" data-min=\"{}\" data-max=\"{}\" data-last=\"{}\">",
-      kW, kH, kW, kH, p.y.size(), present, any ? num(lo) : "", any ? num(hi) : "",
+      kW, kH, kW, kH, p.y.size(), present, any ? num(data_lo) : "", any ? num(data_hi) : "",
       esc(p.last_text));
   s += fmt::format("<rect class=\"frame\" x=\"{}\" y=\"{}\" width=\"{:.0f}\" height=\"{:.0f}\"/>",
                    kPadL, kPadT, pw, ph);
+  // Grid lines and labels at the ticks, in the value's unit.
+  const std::string rate = p.unit;
+  for (double t : ticks)
+    s += fmt::format(
+        "<line class=\"tick\" x1=\"{0}\" x2=\"{1:.0f}\" y1=\"{2:.1f}\" y2=\"{2:.1f}\"/>"
+        "<text class=\"ytick\" x=\"{3}\" y=\"{4:.1f}\" text-anchor=\"end\">{5}</text>",
+        kPadL, kPadL + pw, Y(t), kPadL - 3, Y(t) + 3,
+        esc(axis_label(t, step, p.value_unit) + (t == ticks.back() ? rate : "")));
   // Gaps: the span around each sample without a value.
   for (std::size_t i = 0; i < p.y.size() && i < p.t_ms.size(); ++i) {
     if (p.missing.empty() ? p.y[i].has_value() : !p.missing[i]) continue;
@@ -254,8 +347,6 @@ std::string line_plot(const LinePlot& p) {
     i = j;
   }
   flush();
-  s += fmt::format("<text x=\"2\" y=\"{}\">{}</text><text x=\"2\" y=\"{:.0f}\">{}</text>",
-                   kPadT + 8, esc(num(hi)), kPadT + ph, esc(num(lo)));
   for (const auto& [list, y, arrow] :
        {std::tuple{&above, kPadT + 10.0, "\u2191"}, std::tuple{&below, kPadT + ph - 3, "\u2193"}})
     for (const auto& [v, label] : *list)
@@ -315,21 +406,33 @@ std::string cpu_bars(std::string_view name, std::string_view title,
 }
 
 std::string heat_map(std::string_view name, std::string_view title, std::size_t rows,
-                     std::size_t cols, const std::vector<std::optional<double>>& values) {
+                     std::size_t cols, const std::vector<std::optional<double>>& values, Unit u) {
   std::string data = "[";
+  double lo = std::numeric_limits<double>::infinity(), hi = -lo;
   for (std::size_t i = 0; i < values.size(); ++i) {
     if (i) data += ',';
     data += values[i] ? num(*values[i]) : "null";
+    if (values[i]) {
+      lo = std::min(lo, *values[i]);
+      hi = std::max(hi, *values[i]);
+    }
   }
   data += "]";
+  // The colour legend: the lowest value at the left of the ramp, the highest at the right.
+  std::string legend;
+  if (lo <= hi)
+    legend = fmt::format(
+        "<div class=\"legend\"><span class=\"lo\">{}</span><span class=\"ramp\"></span>"
+        "<span class=\"hi\">{}</span><span>grey: no value</span></div>",
+        esc(axis_label(lo, 0, u)), esc(axis_label(hi, 0, u)));
   const std::size_t w = std::clamp<std::size_t>(cols * 3, 200, 1000);
   const std::size_t h = std::clamp<std::size_t>(rows * 4, 40, 600);
   return fmt::format(
       "<div class=\"card\" data-name=\"{}\"><div class=\"title\">{}</div>"
       "<canvas class=\"heat\" width=\"{}\" height=\"{}\" data-rows=\"{}\" data-cols=\"{}\" "
-      "data-values=\"{}\"></canvas><div class=\"last\">{} cpus (rows) x {} samples (columns)"
+      "data-values=\"{}\"></canvas>{}<div class=\"last\">{} cpus (rows) x {} samples (columns)"
       "</div></div>",
-      esc(name), esc(title), w, h, rows, cols, esc(data), rows, cols);
+      esc(name), esc(title), w, h, rows, cols, esc(data), legend, rows, cols);
 }
 
 }  // namespace scxsnap::cli::html

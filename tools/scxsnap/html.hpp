@@ -18,6 +18,18 @@ std::string esc(std::string_view s);
 /// A number as the page shows it: integers exactly, others in 6 digits.
 std::string num(double v);
 
+/// What a value measures, told by its name (the last member of its path):
+/// `*_ns`/`*ns` nanoseconds, `*bytes` bytes, otherwise a plain number.
+enum class Unit { Plain, Nanoseconds, Bytes };
+Unit unit_of(std::string_view path);
+/// Axis ticks from lo to hi: multiples of 1, 2 or 5 times a power of ten,
+/// three to seven of them, the first at or below lo and the last at or above hi.
+std::vector<double> nice_ticks(double lo, double hi);
+/// A tick or legend label: scaled to the magnitude (k/M/G/T; ns/µs/ms/s;
+/// B/KiB/MiB/GiB) with as many decimals as `step` (the tick spacing; 0: three
+/// significant digits) needs to tell neighbours apart.
+std::string axis_label(double v, double step, Unit u);
+
 /// The page around `body`: head, filter box, styles, script.
 std::string page(std::string_view title, std::string_view subtitle, std::string_view body);
 
@@ -25,9 +37,11 @@ std::string page(std::string_view title, std::string_view subtitle, std::string_
 /// placeholder sample), phase boundaries as labelled vertical lines,
 /// horizontal reference lines (an assertion's bounds), a pass/fail badge.
 struct LinePlot {
-  std::string name;   ///< what the filter matches (data-name)
-  std::string title;  ///< shown above the plot
-  std::string unit;   ///< "/s" for rates, "" otherwise
+  std::string id;                 ///< the card's id (an anchor for links), or ""
+  std::string name;               ///< what the filter matches (data-name)
+  std::string title;              ///< shown above the plot
+  std::string unit;               ///< "/s" for rates, "" otherwise
+  Unit value_unit = Unit::Plain;  ///< how the axis labels the values
   std::vector<double> t_ms;
   std::vector<std::optional<double>> y;
   /// Samples with no data (placeholders, the value absent): shaded. A point
@@ -49,8 +63,10 @@ std::string cpu_bars(std::string_view name, std::string_view title,
                      const std::vector<std::optional<double>>& per_cpu);
 
 /// A CPU x time heat map: rows = CPUs, columns = samples, row-major values
-/// (none: a gap); painted by the page's script into a canvas.
+/// (none: a gap); painted by the page's script into a canvas, with a colour
+/// legend from the lowest to the highest value (in `u`).
 std::string heat_map(std::string_view name, std::string_view title, std::size_t rows,
-                     std::size_t cols, const std::vector<std::optional<double>>& values);
+                     std::size_t cols, const std::vector<std::optional<double>>& values,
+                     Unit u = Unit::Plain);
 
 }  // namespace scxsnap::cli::html

@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
-// `scxsnap report SERIES.jsonl`: every numeric global of each object as a
-// small plot over time (counters as their rate), phase boundaries marked,
-// placeholder samples as gaps, per-CPU maps as CPU x time heat maps, and the
-// `--expect` assertions with their verdicts, drawn on the plots they test.
+// `scxsnap report SERIES`: it leads with what changed (the globals that moved
+// most, ranked), then every numeric global of each object as a small plot over
+// time (counters as their rate, gauges as values; the objects that moved most
+// first, values that never changed collapsed into one line), phase boundaries
+// marked, placeholder samples as gaps, per-CPU maps as CPU x time heat maps
+// with a colour legend, and the `--expect` assertions with their verdicts,
+// drawn on the plots they test.
 #include "html.hpp"
 #include "html_pages.hpp"
 #include "scxsnap/objects.hpp"
+#include "series_movement.hpp"
 #include "value_leaves.hpp"
 
 #include <algorithm>
@@ -18,16 +22,10 @@ namespace {
 
 constexpr std::size_t kMaxLeavesPerMap = 400;
 constexpr std::size_t kMaxHeatLeaves = 4;
+constexpr std::size_t kMovedRows = 15;     // rows of the "what changed" table
+constexpr std::size_t kFlatInline = 12;    // more unchanged values than this: behind a click
 constexpr std::size_t kOpenGroups = 8;     // more objects than this: only the active one open
 constexpr std::uint32_t kPercpuArray = 6;  // BPF_MAP_TYPE_PERCPU_ARRAY
-
-// One plotted global: its values per sample (none: absent or a placeholder).
-struct Track {
-  std::string group, section, path;
-  std::vector<std::optional<double>> y;
-  std::vector<std::optional<std::uint64_t>> exact;
-  std::vector<std::string> text;
-};
 
 bool is_global_section(std::string_view name) {
   for (std::string_view s : {".bss", ".data"}) {
@@ -42,35 +40,6 @@ bool is_global_section(std::string_view name) {
 std::string group_of(const std::string& map_name) {
   std::string_view p = section_prefix(map_name);
   return p.empty() ? std::string("(no object)") : std::string(p);
-}
-
-// A counter: integers that never go down and do change.
-bool is_counter(const Track& t) {
-  std::optional<std::uint64_t> prev;
-  bool changed = false;
-  for (std::size_t i = 0; i < t.exact.size(); ++i) {
-    if (!t.y[i]) continue;
-    if (!t.exact[i]) return false;
-    if (prev && *t.exact[i] < *prev) return false;
-    if (prev && *t.exact[i] != *prev) changed = true;
-    prev = t.exact[i];
-  }
-  return changed;
-}
-
-// Units per second between consecutive present samples, from integer deltas.
-std::vector<std::optional<double>> rates(const Track& t, const std::vector<double>& t_ms) {
-  std::vector<std::optional<double>> out(t.y.size());
-  std::optional<std::size_t> prev;
-  for (std::size_t i = 0; i < t.y.size(); ++i) {
-    if (!t.exact[i]) continue;
-    if (prev && t_ms[i] > t_ms[*prev]) {
-      const std::uint64_t d = *t.exact[i] - *t.exact[*prev];
-      out[i] = static_cast<double>(d) * 1000.0 / (t_ms[i] - t_ms[*prev]);
-    }
-    prev = i;
-  }
-  return out;
 }
 
 struct ExpectMark {
@@ -155,18 +124,25 @@ Result<std::string> series_html(const SampleSeries& series, const std::string& s
   for (std::size_t i = 0; i < n; ++i) {
     const FailureDumpReport& r = rows[i].report;
     if (r.is_placeholder) continue;
+    // Two objects of one name (a scheduler loaded twice) have sections of one
+    // name: those are told apart by their BTF id, never mixed into one plot.
+    std::unordered_map<std::string_view, std::size_t> same_name;
+    for (const auto& m : r.maps) ++same_name[m.name];
     for (const auto& m : r.maps) {
       if (is_global_section(m.name) && m.value) {
+        const bool twin = same_name[m.name] > 1;
+        const std::string group =
+            twin ? fmt::format("{} (btf:{})", group_of(m.name), m.btf_id) : group_of(m.name);
         std::vector<Leaf> leaves;
         std::size_t more = 0;
         numeric_leaves(*m.value, "", leaves, kMaxLeavesPerMap, more);
         if (i + 1 == n || i == 0) left_out = std::max(left_out, more);
         for (auto& l : leaves) {
           if (!wanted_global(m.name, l.path)) continue;
-          std::string key = m.name + "\n" + l.path;
+          std::string key = group + "\n" + m.name + "\n" + l.path;
           auto [it, fresh] = index.emplace(key, tracks.size());
           if (fresh) {
-            Track t{group_of(m.name), m.name, l.path, {}, {}, {}};
+            Track t{group, m.name, l.path, {}, {}, {}};
             t.y.resize(n);
             t.exact.resize(n);
             t.text.resize(n);
@@ -188,10 +164,12 @@ Result<std::string> series_html(const SampleSeries& series, const std::string& s
           numeric_leaves(*e.per_cpu[c], "", leaves, kMaxHeatLeaves, more, 1);
           if (i + 1 == n && c == 0) heat_values_left += more;
           for (const auto& l : leaves) {
-            std::string key = m.name + "\n" + l.path;
+            const std::string map =
+                same_name[m.name] > 1 ? fmt::format("{} (btf:{})", m.name, m.btf_id) : m.name;
+            std::string key = map + "\n" + l.path;
             auto [it, fresh] = heat_index.emplace(key, heats.size());
             if (fresh)
-              heats.push_back(Heat{m.name, l.path, 0,
+              heats.push_back(Heat{map, l.path, 0,
                                    std::vector<std::vector<std::optional<double>>>(n),
                                    std::vector<std::vector<std::optional<std::uint64_t>>>(n)});
             Heat& h = heats[it->second];
@@ -240,35 +218,103 @@ Result<std::string> series_html(const SampleSeries& series, const std::string& s
     body += "</table>";
   }
 
-  // One group per object, in order of first appearance.
-  // The active object first and open; with many objects the others start
-  // collapsed (a page of hundreds of plots opens faster, and reads better).
+  // How each global moved; the page leads with the ones that moved most.
+  std::vector<Movement> moved(tracks.size());
+  for (std::size_t k = 0; k < tracks.size(); ++k) moved[k] = movement_of(tracks[k]);
+  std::vector<std::size_t> by_score(tracks.size());
+  for (std::size_t k = 0; k < tracks.size(); ++k) by_score[k] = k;
+  std::stable_sort(by_score.begin(), by_score.end(),
+                   [&](std::size_t a, std::size_t b) { return moved[a].score > moved[b].score; });
+  std::size_t moving = 0;
+  for (const auto& m : moved) moving += !m.flat();
+  auto label_of = [](const Track& t) {
+    return t.section.substr(t.section.find('.')) + (t.path.empty() ? "" : " " + t.path);
+  };
+  auto value_text = [&](const Track& t, std::optional<std::size_t> i) {
+    return i ? t.text[*i] : std::string("-");
+  };
+  if (moving) {
+    std::string rows_html;
+    std::size_t shown = 0;
+    for (std::size_t k : by_score) {
+      const Movement& m = moved[k];
+      if (m.flat() || shown == kMovedRows) break;
+      ++shown;
+      const Track& t = tracks[k];
+      const html::Unit u = html::unit_of(t.path);
+      rows_html += fmt::format(
+          "<tr data-name=\"{0} {1}\"><td>{2}</td><td class=\"v\"><a href=\"#p{3}\">{4}</a></td>"
+          "<td class=\"n\">{5} \u2192 {6}</td><td class=\"n\">{7} \u2026 {8}</td>"
+          "<td class=\"n\">{9} of {10}</td><td>{11}</td></tr>",
+          html::esc(t.section), html::esc(t.path), html::esc(t.group), k, html::esc(label_of(t)),
+          html::esc(value_text(t, m.first)), html::esc(value_text(t, m.last)),
+          html::esc(html::axis_label(m.lo, 0, u)), html::esc(html::axis_label(m.hi, 0, u)),
+          m.changes, m.present - 1, is_counter(t) ? "counter (rate)" : "value");
+    }
+    body += fmt::format(
+        "<h2>What changed</h2><p class=\"note\">{} of {} global value{} changed during the "
+        "series; the {} that moved most (range relative to size, times the share of samples "
+        "in which it changed):</p><table class=\"moved\"><tr><th>object</th><th>value</th>"
+        "<th>first \u2192 last</th><th>range</th><th>changed in</th><th>drawn as</th></tr>{}"
+        "</table>",
+        moving, tracks.size(), tracks.size() == 1 ? "" : "s", shown, rows_html);
+  } else if (!tracks.empty()) {
+    body += fmt::format(
+        "<h2>What changed</h2><p class=\"note\">None of the {} global value{} "
+        "changed during the series.</p>",
+        tracks.size(), tracks.size() == 1 ? "" : "s");
+  }
+
+  // One group per object: the active object first, then the objects whose
+  // values moved most; with many objects only the first few start open (a
+  // page of hundreds of plots opens faster, and reads better).
   std::vector<std::string> groups;
-  for (const auto& t : tracks)
-    if (std::find(groups.begin(), groups.end(), t.group) == groups.end()) groups.push_back(t.group);
+  std::map<std::string, double> group_score;
+  std::map<std::string, std::size_t> group_moving;
+  for (std::size_t k = 0; k < tracks.size(); ++k) {
+    const auto& g = tracks[k].group;
+    if (std::find(groups.begin(), groups.end(), g) == groups.end()) groups.push_back(g);
+    group_score[g] = std::max(group_score[g], moved[k].score);
+    group_moving[g] += !moved[k].flat();
+  }
   std::string active;
   for (std::size_t i = n; i-- > 0;)
     if (rows[i].report.active_obj_name) {
       active = *rows[i].report.active_obj_name;
       break;
     }
-  std::stable_partition(groups.begin(), groups.end(), [&](const std::string& g) {
+  auto is_active = [&](const std::string& g) {
     return !active.empty() && is_object_section_name(active, g + ".bss");
+  };
+  std::stable_sort(groups.begin(), groups.end(), [&](const std::string& a, const std::string& b) {
+    if (is_active(a) != is_active(b)) return is_active(a);
+    return group_score[a] > group_score[b];
   });
   std::size_t plotted = 0;
-  for (const auto& g : groups) {
-    std::string cards;
-    std::size_t count = 0;
-    for (const auto& t : tracks) {
+  for (std::size_t gi = 0; gi < groups.size(); ++gi) {
+    const std::string& g = groups[gi];
+    std::string cards, flat;
+    std::size_t count = 0, flats = 0;
+    for (std::size_t k : by_score) {
+      const Track& t = tracks[k];
       if (t.group != g) continue;
       ++count;
+      if (moved[k].flat() && marks.count(t.path) == 0) {
+        // Never changed: one line for all of them (still found by the filter).
+        flat += fmt::format("{}<span class=\"v\" data-name=\"{} {}\">{} = {}</span>",
+                            flats ? ", " : "", html::esc(t.section), html::esc(t.path),
+                            html::esc(label_of(t)), html::esc(value_text(t, moved[k].last)));
+        ++flats;
+        continue;
+      }
       html::LinePlot p;
       const bool counter = is_counter(t);
-      const std::string label =
-          t.section.substr(t.section.find('.')) + (t.path.empty() ? "" : " " + t.path);
+      const std::string label = label_of(t);
+      p.id = fmt::format("p{}", k);
       p.name = t.section + " " + t.path;
       p.title = counter ? "rate of " + label : label;
       p.unit = counter ? "/s" : "";
+      p.value_unit = html::unit_of(t.path);
       p.t_ms = t_ms;
       p.y = counter ? rates(t, t_ms) : t.y;
       p.missing.resize(n);
@@ -297,14 +343,25 @@ Result<std::string> series_html(const SampleSeries& series, const std::string& s
         for (const auto& bnd : counter ? m.rate_bounds : m.bounds) p.bounds.push_back(bnd);
       }
       cards += html::line_plot(p);
+      ++plotted;
     }
-    plotted += count;
-    const bool is_active = !active.empty() && is_object_section_name(active, g + ".bss");
+    if (flats > kFlatInline)
+      flat = fmt::format(
+          "<details class=\"flat\"><summary>{} values did not change</summary>{}</details>", flats,
+          flat);
+    else if (flats)
+      flat = fmt::format("<p class=\"flat\">{} value{} did not change: {}</p>", flats,
+                         flats == 1 ? "" : "s", flat);
+    // Open: the active object, and the first objects that moved (all of
+    // them on a page of a few objects).
+    const bool open =
+        is_active(g) || (groups.size() <= kOpenGroups ? group_moving[g] > 0 || moving == 0
+                                                      : gi < kOpenGroups && group_moving[g] > 0);
     body += fmt::format(
-        "<details class=\"group\"{}><summary>object {}{} ({} global value{})</summary>"
-        "<div class=\"grid\">{}</div></details>",
-        is_active || groups.size() <= kOpenGroups ? " open" : "", html::esc(g),
-        is_active ? " (active)" : "", count, count == 1 ? "" : "s", cards);
+        "<details class=\"group\"{}><summary>object {}{} ({} global value{}, {} changed)"
+        "</summary><div class=\"grid\">{}</div>{}</details>",
+        open ? " open" : "", html::esc(g), is_active(g) ? " (active)" : "", count,
+        count == 1 ? "" : "s", group_moving[g], cards, flat);
   }
   if (left_out)
     body += fmt::format(
@@ -312,7 +369,8 @@ Result<std::string> series_html(const SampleSeries& series, const std::string& s
         "more than {} values in one section); use <code>scxsnap var</code> for them.</p>",
         left_out, kMaxLeavesPerMap);
   if (!heats.empty()) {
-    std::string cards;
+    std::string cards, flat;
+    std::size_t drawn = 0, flats = 0;
     for (const auto& h : heats) {
       // Counters per CPU show what each sample added.
       bool monotonic = true;
@@ -324,7 +382,9 @@ Result<std::string> series_html(const SampleSeries& series, const std::string& s
           prev = h.exact[i][c];
         }
       }
+      monotonic = monotonic && !looks_like_gauge(h.path);
       std::vector<std::optional<double>> cells(h.cpus * n);
+      std::optional<double> lo, hi;
       for (std::size_t c = 0; c < h.cpus; ++c) {
         std::optional<std::size_t> prev;
         for (std::size_t i = 0; i < n; ++i) {
@@ -335,11 +395,37 @@ Result<std::string> series_html(const SampleSeries& series, const std::string& s
             cells[c * n + i] = static_cast<double>(*h.exact[i][c] - *h.exact[*prev][c]);
           }
           prev = i;
+          if (const auto& v = cells[c * n + i]) {
+            lo = std::min(lo.value_or(*v), *v);
+            hi = std::max(hi.value_or(*v), *v);
+          }
         }
       }
-      std::string title =
-          h.map + (h.path.empty() ? "" : " " + h.path) + (monotonic ? " (added per sample)" : "");
-      cards += html::heat_map(h.map + " " + h.path, title, h.cpus, n, cells);
+      const std::string label = h.map + (h.path.empty() ? "" : " " + h.path);
+      // A map whose cells are all one value (or that never counted) is a flat block: one line.
+      if (!lo || *lo == *hi) {
+        // Said by its values (a counter that never counted: the values it holds).
+        std::optional<double> raw_lo, raw_hi;
+        for (const auto& row : h.by_sample)
+          for (const auto& v : row)
+            if (v) {
+              raw_lo = std::min(raw_lo.value_or(*v), *v);
+              raw_hi = std::max(raw_hi.value_or(*v), *v);
+            }
+        std::string what = " (no value)";
+        if (raw_lo && *raw_lo == *raw_hi)
+          what = " = " + html::num(*raw_lo);
+        else if (raw_lo)
+          what = fmt::format(" = {} to {} across CPUs", html::num(*raw_lo), html::num(*raw_hi));
+        flat +=
+            fmt::format("{}<span class=\"v\" data-name=\"{} {}\">{}{}</span>", flats ? ", " : "",
+                        html::esc(h.map), html::esc(h.path), html::esc(label), html::esc(what));
+        ++flats;
+        continue;
+      }
+      std::string title = label + (monotonic ? " (added per sample)" : "");
+      cards += html::heat_map(h.map + " " + h.path, title, h.cpus, n, cells, html::unit_of(h.path));
+      ++drawn;
     }
     std::string left;
     if (heat_keys_left || heat_values_left)
@@ -348,10 +434,13 @@ Result<std::string> series_html(const SampleSeries& series, const std::string& s
           "values: {} more key(s) and {} more value(s) per slot are not drawn (see "
           "<code>scxsnap map</code>).</p>",
           kMaxHeatLeaves, heat_keys_left, heat_values_left);
+    if (flats)
+      flat = fmt::format("<p class=\"flat\">{} per-CPU value{} did not change: {}</p>", flats,
+                         flats == 1 ? "" : "s", flat);
     body += fmt::format(
-        "<details class=\"group\" open><summary>per-CPU maps ({} heat map{})</summary>"
-        "<div class=\"grid\">{}</div>{}</details>",
-        heats.size(), heats.size() == 1 ? "" : "s", cards, left);
+        "<details class=\"group\" open><summary>per-CPU maps ({} heat map{}, {} flat)</summary>"
+        "<div class=\"grid\">{}</div>{}{}</details>",
+        drawn, drawn == 1 ? "" : "s", flats, cards, flat, left);
   }
   for (const auto& note : series.notes())
     body += "<p class=\"note\">note: " + html::esc(note) + "</p>";
