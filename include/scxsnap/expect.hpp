@@ -67,6 +67,22 @@ SCXSNAP_API std::string_view verdict_word(VerdictKind k);
 /// "pass", "fail", "inconclusive" (CSS classes, JSON).
 SCXSNAP_API std::string_view verdict_slug(VerdictKind k);
 
+/// A sample an assertion failed at.
+struct SCXSNAP_API FailingSample {
+  std::string tag;
+  std::optional<std::uint64_t> elapsed_ms;
+  std::string value;  ///< as the pattern saw it ("4", "120 -> 80", "rate 5.2/ms")
+};
+/// Where an assertion failed, for patterns that fail sample by sample
+/// (each.*, nondecreasing, strictly_increasing, rate_within, always_true):
+/// the first and last failing samples (the span) and the worst — farthest
+/// past the bound, the largest drop, the rate farthest out of its band.
+struct SCXSNAP_API FailureSpan {
+  std::size_t count = 0;  ///< failing samples (equals the failure messages)
+  FailingSample first, last, worst;
+  std::string worst_by;  ///< how far the worst one is: "1 above 3", "a drop of 40"
+};
+
 /// The outcome of one assertion over a series: the one verdict model text,
 /// JSON, JUnit XML and HTML print.
 struct SCXSNAP_API ExpectationOutcome {
@@ -79,6 +95,8 @@ struct SCXSNAP_API ExpectationOutcome {
   std::vector<std::string> failures, inconclusives, notes;  ///< the pattern's messages
   /// Said once per assertion: why samples had no value, how to name an object.
   std::vector<std::string> hints;
+  /// Set when the assertion failed and its pattern fails sample by sample.
+  std::optional<FailureSpan> failing;
 };
 
 /// Evaluate `e` over `series`. Errors are usage errors (InvalidArgument):
@@ -95,6 +113,11 @@ struct SCXSNAP_API OutcomeCounts {
 SCXSNAP_API OutcomeCounts count_outcomes(std::span<const ExpectationOutcome> outcomes);
 /// The process exit code of a run: 1 a failure, 4 only inconclusive, else 0.
 SCXSNAP_API int outcomes_exit_code(std::span<const ExpectationOutcome> outcomes);
+
+/// One line on where an assertion failed: "12 failing sample(s) from A
+/// (+900ms) to B (+11900ms); worst C (+1900ms): 4 (1 above 3)", or the count
+/// and the first failure for patterns without a FailureSpan; "" if it passed.
+SCXSNAP_API std::string failure_summary(const ExpectationOutcome& o);
 
 /// `check`'s text: per assertion its FAIL/INCONCLUSIVE/NOTE lines (at most
 /// `max_failures` failing samples each, then how many more), then one summary

@@ -5,6 +5,7 @@
 // its Verdict into one outcome kind.
 #include "report/nearest_names.hpp"
 #include "scxsnap/expect.hpp"
+#include "series/expect_failures.hpp"
 #include "series/expect_project.hpp"
 
 #include <algorithm>
@@ -253,6 +254,12 @@ Result<ExpectationOutcome> evaluate_expectation(const Expectation& e, const Samp
   out.kind = !out.failures.empty()        ? VerdictKind::Fail
              : !out.inconclusives.empty() ? VerdictKind::Inconclusive
                                           : VerdictKind::Pass;
+  // The summary of where it failed, when it is found again sample for
+  // sample (never a summary that disagrees with the pattern's own count).
+  if (out.kind == VerdictKind::Fail && projs.size() == 1)
+    if (auto span = detail::failure_span(e, s, projs[0], keep);
+        span && span->count == out.failures.size())
+      out.failing = std::move(*span);
   return out;
 }
 

@@ -53,6 +53,19 @@ std::string xml_escape(std::string_view s) {
   return out;
 }
 
+std::string at(const FailingSample& f) {
+  return f.elapsed_ms ? fmt::format("{} (+{}ms)", f.tag, *f.elapsed_ms) : f.tag;
+}
+
+void failing_sample(detail::JsonWriter& w, std::string_view key, const FailingSample& f) {
+  w.key(key);
+  w.begin_object();
+  w.field_string("tag", f.tag);
+  if (f.elapsed_ms) w.field_u64("elapsed_ms", *f.elapsed_ms);
+  w.field_string("value", f.value);
+  w.end_object();
+}
+
 std::string lines(const std::vector<std::string>& a, const std::vector<std::string>& b = {}) {
   std::string out;
   for (const auto* v : {&a, &b})
@@ -61,6 +74,18 @@ std::string lines(const std::vector<std::string>& a, const std::vector<std::stri
 }
 
 }  // namespace
+
+std::string failure_summary(const ExpectationOutcome& o) {
+  if (o.failing) {
+    const FailureSpan& f = *o.failing;
+    std::string where =
+        f.count == 1 ? "at " + at(f.first) : fmt::format("from {} to {}", at(f.first), at(f.last));
+    return fmt::format("{} failing sample(s) {}; worst {}: {} ({})", f.count, where, at(f.worst),
+                       f.worst.value, f.worst_by);
+  }
+  if (o.failures.empty()) return {};
+  return fmt::format("{} failure(s); first: {}", o.failures.size(), o.failures.front());
+}
 
 std::string outcomes_text(std::span<const ExpectationOutcome> outcomes, const SampleSeries& series,
                           std::size_t max_failures) {
@@ -72,6 +97,7 @@ std::string outcomes_text(std::span<const ExpectationOutcome> outcomes, const Sa
     if (o.failures.size() > max_failures)
       out += fmt::format("FAIL: {}: {} more failure(s) not shown (--max-failures {} shows them)\n",
                          o.text, o.failures.size() - max_failures, o.failures.size());
+    if (o.failing) out += fmt::format("FAIL: {}: {}\n", o.text, failure_summary(o));
     for (const auto& m : o.inconclusives) out += fmt::format("INCONCLUSIVE: {}\n", m);
     for (const auto& m : o.notes) out += fmt::format("NOTE: {}\n", m);
     for (const auto& m : o.hints) out += fmt::format("NOTE: {}\n", m);
@@ -113,6 +139,16 @@ std::string outcomes_json(std::span<const ExpectationOutcome> outcomes, const Sa
     w.field_u64("evaluated", o.evaluated);
     w.field_u64("needed", o.needed);
     string_array(w, "failures", o.failures);
+    if (o.failing) {
+      w.key("failing");
+      w.begin_object();
+      w.field_u64("count", o.failing->count);
+      failing_sample(w, "first", o.failing->first);
+      failing_sample(w, "last", o.failing->last);
+      failing_sample(w, "worst", o.failing->worst);
+      w.field_string("worst_by", o.failing->worst_by);
+      w.end_object();
+    }
     string_array(w, "inconclusive", o.inconclusives);
     string_array(w, "notes", o.notes);
     string_array(w, "hints", o.hints);
@@ -139,10 +175,8 @@ std::string outcomes_junit(std::span<const ExpectationOutcome> outcomes, const S
     out +=
         fmt::format("    <testcase classname=\"scxsnap.check\" name=\"{}\">\n", xml_escape(o.text));
     if (o.kind == VerdictKind::Fail)
-      out += fmt::format(
-          "      <failure message=\"{}\" type=\"FAIL\">{}</failure>\n",
-          xml_escape(fmt::format("{} failure(s): {}", o.failures.size(), o.failures.front())),
-          xml_escape(lines(o.failures)));
+      out += fmt::format("      <failure message=\"{}\" type=\"FAIL\">{}</failure>\n",
+                         xml_escape(failure_summary(o)), xml_escape(lines(o.failures)));
     else if (o.kind == VerdictKind::Inconclusive)
       out += fmt::format("      <skipped message=\"{}\"/>\n",
                          xml_escape("INCONCLUSIVE: " + o.inconclusives.front()));

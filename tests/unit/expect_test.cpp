@@ -289,9 +289,70 @@ TEST(ExpectOutput, TextJsonAndJunitAgree) {
   EXPECT_THAT(xml, HasSubstr("tests=\"3\" failures=\"1\" errors=\"0\" skipped=\"1\""));
   EXPECT_THAT(xml, HasSubstr("<testcase classname=\"scxsnap.check\" "
                              "name=\"each(var:balance).at_least(-20)\">"));
-  EXPECT_THAT(xml, HasSubstr("<failure message=\"2 failure(s): var:balance (nondecreasing)"));
+  EXPECT_THAT(xml, HasSubstr("<failure message=\"2 failing sample(s) from periodic_001 (+100ms) "
+                             "to periodic_002 (+200ms); worst periodic_001 (+100ms): 10 -&gt; -5 "
+                             "(a drop of 15)\""));
+  EXPECT_THAT(text, HasSubstr("FAIL: nondecreasing(var:balance): 2 failing sample(s) from "
+                              "periodic_001 (+100ms) to periodic_002 (+200ms)"));
+  simdjson::dom::element failing = a.at(1)["failing"];
+  EXPECT_EQ(std::uint64_t(failing["count"]), 2u);
+  EXPECT_EQ(std::string_view(failing["worst"]["tag"]), "periodic_001");
+  EXPECT_EQ(std::uint64_t(failing["last"]["elapsed_ms"]), 200u);
+  EXPECT_EQ(std::string_view(failing["worst_by"]), "a drop of 15");
   EXPECT_THAT(xml,
               HasSubstr("<skipped message=\"INCONCLUSIVE: nondecreasing(var:balance): 1 of 1"));
+}
+
+}  // namespace
+
+namespace {
+
+// Failures are summarised: per assertion the count, the first and last
+// failing sample (the span) and the worst one, for every pattern that fails
+// sample by sample; the count always equals the pattern's own.
+TEST(ExpectOutput, FailuresAreSummarisedWithTheWorstAndTheSpan) {
+  SampleSeries s = series_of("v", {int_v(3), int_v(9), int_v(2), int_v(12), int_v(-4), int_v(5)});
+  struct Case {
+    const char* expr;
+    std::size_t count;
+    const char *first, *last, *worst, *value, *by;
+  } cases[] = {
+      {"each(var:v).at_most(8)", 2, "periodic_001", "periodic_003", "periodic_003", "12",
+       "4 above 8"},
+      {"each(var:v).at_least(3)", 2, "periodic_002", "periodic_004", "periodic_004", "-4",
+       "7 below 3"},
+      {"each(var:v).between(0, 10)", 2, "periodic_003", "periodic_004", "periodic_004", "-4",
+       "4 below 0"},
+      {"nondecreasing(var:v)", 2, "periodic_002", "periodic_004", "periodic_004", "12 -> -4",
+       "a drop of 16"},
+      {"rate_within(var:v, -0.05, 0.05)", 5, "periodic_001", "periodic_005", "periodic_004",
+       "rate -0.1600/ms", "0.11/ms below -0.05"},
+  };
+  for (const auto& c : cases) {
+    ExpectationOutcome o = eval(s, c.expr);
+    ASSERT_EQ(o.kind, VerdictKind::Fail) << c.expr;
+    ASSERT_TRUE(o.failing) << c.expr;
+    EXPECT_EQ(o.failing->count, c.count) << c.expr;
+    EXPECT_EQ(o.failing->count, o.failures.size()) << c.expr;
+    EXPECT_EQ(o.failing->first.tag, c.first) << c.expr;
+    EXPECT_EQ(o.failing->last.tag, c.last) << c.expr;
+    EXPECT_EQ(o.failing->worst.tag, c.worst) << c.expr;
+    EXPECT_EQ(o.failing->worst.value, c.value) << c.expr;
+    EXPECT_EQ(o.failing->worst_by, c.by) << c.expr;
+  }
+  // Exact at 64 bits: the worst of values past 2^53 is told apart.
+  SampleSeries big =
+      series_of("u", {uint_v(1), uint_v((1ull << 60) + 1), uint_v((1ull << 60) + 3)});
+  ExpectationOutcome o = eval(big, "each(var:u).at_most(1152921504606846976)");
+  ASSERT_TRUE(o.failing);
+  EXPECT_EQ(o.failing->worst.tag, "periodic_002");
+  EXPECT_EQ(o.failing->worst_by, "3 above 1152921504606846976");
+  // A pattern that does not fail sample by sample: the count and the first.
+  ExpectationOutcome st = eval(s, "steady_within(var:v, 0, 0.01)");
+  ASSERT_EQ(st.kind, VerdictKind::Fail);
+  EXPECT_FALSE(st.failing);
+  EXPECT_THAT(failure_summary(st), HasSubstr("failure(s); first: "));
+  EXPECT_EQ(failure_summary(eval(s, "each(var:v).at_most(100)")), "");
 }
 
 }  // namespace

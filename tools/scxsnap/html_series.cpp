@@ -197,8 +197,7 @@ Result<std::string> series_html(const SampleSeries& series, const std::string& s
       // at); every message behind a click.
       std::string detail;
       if (!o.failures.empty())
-        detail = html::esc(
-            fmt::format("{} failure(s); first: {}", o.failures.size(), o.failures.front()));
+        detail = html::esc(failure_summary(o));
       else if (!o.inconclusives.empty())
         detail = html::esc(o.inconclusives.front());
       if (!detail.empty()) detail += "<br>";

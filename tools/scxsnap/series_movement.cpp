@@ -52,8 +52,8 @@ Movement movement_of(const Track& t) {
     const double v = *t.y[i];
     if (m.last) {
       // Integers compare exactly (doubles cannot tell 2^53 + 1 from 2^53).
-      const bool same = t.exact[i] && t.exact[*m.last] ? *t.exact[i] == *t.exact[*m.last]
-                                                       : v == *t.y[*m.last];
+      const bool same =
+          t.exact[i] && t.exact[*m.last] ? *t.exact[i] == *t.exact[*m.last] : v == *t.y[*m.last];
       m.changes += !same;
       m.lo = std::min(m.lo, v);
       m.hi = std::max(m.hi, v);

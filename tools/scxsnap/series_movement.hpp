@@ -33,8 +33,8 @@ bool is_counter(const Track& t);
 std::vector<std::optional<double>> rates(const Track& t, const std::vector<double>& t_ms);
 
 struct Movement {
-  std::size_t present = 0;  ///< samples with a value
-  std::size_t changes = 0;  ///< consecutive present samples whose value differs
+  std::size_t present = 0;                 ///< samples with a value
+  std::size_t changes = 0;                 ///< consecutive present samples whose value differs
   std::optional<std::size_t> first, last;  ///< the first and last sample with a value
   double lo = 0, hi = 0;                   ///< the range of the values
   /// How much it moved: the range relative to the largest magnitude, times
