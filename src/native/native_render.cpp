@@ -287,7 +287,16 @@ Result<void> write_map_json(const NativeFile& f, std::size_t i, const FailureDum
   if (m.shape == Shape::Value && m.records) {
     SCXSNAP_TRY(Setup st, setup(f, i, skel, s));
     SCXSNAP_TRY(std::vector<std::uint8_t> v, whole_value(f, i));
-    map_contents::value_json(buf, v, st.rs.value, st.format.lim, map_cut);
+    // The value's JSON goes out as it is rendered (an uncut 136 MiB .bss is
+    // about 1 GB of it): memory stays the raw value and a megabyte of text.
+    Result<void> flushed;
+    RenderLimits lim = st.format.lim;
+    lim.flush_at = kFlushAt;
+    lim.flush = [&](std::string&) {
+      if (flushed) flushed = flush();
+    };
+    map_contents::value_json(buf, v, st.rs.value, lim, map_cut);
+    SCXSNAP_TRY_VOID(flushed);
   } else if (m.shape != Shape::None && m.shape != Shape::Value && m.records) {
     SCXSNAP_TRY(Setup st, setup(f, i, skel, s));
     const std::string_view name =

@@ -59,9 +59,9 @@ std::optional<FailureSpan> failure_span(const Expectation& e, const SampleSeries
     } else if (pat == "each.between" && (x < bound(e, 0) || x > bound(e, 1))) {
       const bool low = x < bound(e, 0);
       const Wide d = low ? bound(e, 0) - x : x - bound(e, 1);
-      hits.push_back({keep[j], d, text(x),
-                      fmt::format("{} {} {}", text(d), low ? "below" : "above",
-                                  e.num_texts[low ? 0 : 1])});
+      hits.push_back(
+          {keep[j], d, text(x),
+           fmt::format("{} {} {}", text(d), low ? "below" : "above", e.num_texts[low ? 0 : 1])});
     } else if (pat == "always_true" && x == 0) {
       hits.push_back({keep[j], 1, "false", "false"});
     } else if ((pat == "nondecreasing" || pat == "strictly_increasing") && j > 0) {

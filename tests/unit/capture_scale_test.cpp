@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <csignal>
+#include <fstream>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/mman.h>
@@ -179,6 +180,37 @@ TEST_F(ScaleObject, PerCpuValueOf8KiBNeedsNoBatchOfThem) {
     EXPECT_EQ(counters->array_len(), 1100u);
     EXPECT_EQ(counters->elements()[1099].as_u64(), 500u + static_cast<unsigned>(c));
   }
+}
+
+// convert of an uncut native snapshot streams the value's JSON as it is
+// rendered: about 1 GB of JSON from the 136 MiB .bss, in memory bounded by
+// the raw value (it held the whole JSON in one string: 2.1 GB).
+TEST_F(ScaleObject, UncutNativeConvertsWithinTheMemoryBound) {
+  ASSERT_NE(lo->obj, nullptr);
+  std::size_t size = 0;
+  std::uint8_t* p = bss(&size);
+  ASSERT_NE(p, nullptr);
+  const std::uint64_t tail = 0x0badc0ffee0ddf00ULL;
+  std::memcpy(p + offset_of_var(bpf_object__btf(lo->obj), "tail_counter"), &tail, 8);
+  const std::string native = dir.path() + "/uncut.scxsnap";
+  auto args = id_args({lo->map_ending(".bss")});
+  args.insert(args.begin(), {"capture", "-q", "-o", native, "--max-value-bytes", "0"});
+  CliResult c = run_cli(args);
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  CliResult r = run_cli({"convert", native, out});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto json_size = std::filesystem::file_size(out);
+  EXPECT_GT(json_size, 4 * size);  // nothing was cut
+  EXPECT_LE(r.max_rss_kib, kBaseBoundKiB + 2 * static_cast<long>(size / 1024));
+  // The last global, after the big array, is there whole.
+  std::ifstream in(out, std::ios::binary);
+  in.seekg(static_cast<std::streamoff>(json_size - (1 << 20)));
+  std::string end((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_THAT(end, HasSubstr("\"name\":\"tail_counter\",\"value\":{\"kind\":\"uint\",\"bits\":64,"
+                             "\"value\":" +
+                             std::to_string(tail) + "}"));
+  std::filesystem::remove(out);
+  std::filesystem::remove(native);
 }
 
 TEST_F(ScaleObject, MillionEntryHashStreamsWithinTheBound) {

@@ -258,3 +258,62 @@ TEST(CliSmallThings, ReportOnlyExpectedPlotsWhatIsNamed) {
 }
 
 }  // namespace
+
+namespace {
+
+// var --live with several objects and none active: every object is counted
+// (two whose names the kernel cut alike are two, told apart by BTF id) and
+// the flag that picks one is named; no C++ advice on the command line.
+TEST(CliSmallThings, NoActiveSchedulerCountsEveryObject) {
+  TempDir d;
+  auto rep =
+      fx::make_report_with_maps({fx::make_global_map("scx_a.bss", {{"x", fx::uint_v(1)}}),
+                                 fx::make_global_map("scx_rust.bss", {{"x", fx::uint_v(2)}}),
+                                 fx::make_global_map("scx_rust.bss", {{"x", fx::uint_v(3)}})});
+  rep.maps[0].btf_id = 1;
+  rep.maps[1].btf_id = 2;
+  rep.maps[2].btf_id = 3;
+  const std::string f = d.path() + "/three.json";
+  spit(f, to_json(rep));
+  CliResult r = run_cli({"var", f, "x", "--live"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_THAT(r.err, HasSubstr("it holds 3 BPF objects with global sections (scx_a (btf:1), "
+                               "scx_rust (btf:2), scx_rust (btf:3))"));
+  EXPECT_THAT(r.err, HasSubstr("--obj btf:ID"));
+  EXPECT_THAT(r.err, Not(HasSubstr("Snapshot::")));
+  // --obj picks one.
+  CliResult one = run_cli({"var", f, "x", "--obj", "btf:3"});
+  EXPECT_EQ(one.exit_code, 0) << one.err;
+  EXPECT_EQ(one.out, "3\n");
+}
+
+}  // namespace
+
+namespace {
+
+// var of a global the render budget cut in a JSON report says so (a native
+// snapshot renders it alone and marks it truncated itself); a global of the
+// same section that came through whole gets no note.
+TEST(CliSmallThings, AGlobalOfACutSectionIsSaidToBeCut) {
+  TempDir d;
+  std::vector<RenderedValue> one;
+  one.push_back(fx::uint_v(5));
+  std::vector<scxsnap::RenderedMember> members;
+  members.emplace_back("layers", RenderedValue::make_array(16, std::move(one)));
+  members.emplace_back("tail", fx::uint_v(9));
+  auto m = fx::make_global_map("big.bss", {});
+  m.value = RenderedValue::make_truncated(100000, 4096,
+                                          RenderedValue::make_struct(".bss", std::move(members)));
+  const std::string f = d.path() + "/cut.json";
+  spit(f, to_json(fx::make_report_with_maps({m})));
+  CliResult r = run_cli({"var", f, "layers"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "[5, \u2026]\n");
+  EXPECT_THAT(r.err, HasSubstr("note: big.bss was cut to the render budget (4096 of 100000 bytes "
+                               "shown in full), so 'layers' is shown in part"));
+  CliResult t = run_cli({"var", f, "tail"});
+  EXPECT_EQ(t.out, "9\n");
+  EXPECT_EQ(t.err, "");
+}
+
+}  // namespace

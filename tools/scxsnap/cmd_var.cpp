@@ -6,6 +6,7 @@
 #include "scxsnap/snapshot.hpp"
 #include "snapshot_output.hpp"
 
+#include <cstdio>
 #include <fmt/format.h>
 
 namespace scxsnap::cli {
@@ -48,6 +49,9 @@ void add_var(CLI::App& app, int& exit_code) {
     SnapshotField f = o->live ? snap.live_var(o->name) : snap.var(o->name);
     if (!o->path.empty()) f = f.get(o->path);
     exit_code = print_field(f, o->style, {}, &*report);
+    if (const RenderedValue* v = f.raw(); v && exit_code == kOk)
+      if (auto note = cut_section_note(*report, o->name, *v))
+        std::fprintf(stderr, "scxsnap: %s\n", note->c_str());
   });
 }
 

@@ -62,6 +62,35 @@ std::string ambiguity_text(const errors::AmbiguousVar& a) {
                      a.requested, a.found_in.size(), list);
 }
 
+// The library's text counts objects by their cut names and advises C++
+// callers; a command-line user gets every object (by BTF id: two schedulers
+// whose names the kernel cut alike are two) and the flag that picks one.
+std::string no_active_text(const errors::NoActiveScheduler& e, const FailureDumpReport* r) {
+  std::vector<std::string> objects;
+  if (r)
+    for (const auto& o : report_objects(*r)) {
+      if (o.key.empty()) continue;
+      const bool globals = std::any_of(o.maps.begin(), o.maps.end(), [&](std::size_t i) {
+        return is_global_section_map(r->maps[i].name);
+      });
+      if (globals)
+        objects.push_back(o.btf_id ? fmt::format("{} (btf:{})", o.name, o.btf_id) : o.name);
+    }
+  if (objects.size() >= 2) {
+    std::string list;
+    for (const auto& o : cut_list("", objects)) list += (list.empty() ? "" : ", ") + o;
+    return fmt::format(
+        "no active scheduler in this report: it holds {} BPF objects with global sections ({}) "
+        "and none was identified as the active one at capture time\nhint: name one with --obj "
+        "NAME or --obj btf:ID (scxsnap show lists them)",
+        objects.size(), list);
+  }
+  std::string reason = e.reason;
+  if (auto advice = reason.find(" \u2014 use Snapshot::"); advice != std::string::npos)
+    reason.erase(advice);
+  return "no active scheduler in this report: " + reason;
+}
+
 }  // namespace
 
 std::optional<std::vector<FailureDumpReport>> load_walkable(const std::string& file,
@@ -121,6 +150,45 @@ Result<void> narrow_report(FailureDumpReport& report, const MapScope& scope) {
   return {};
 }
 
+namespace {
+
+// Whether `v` holds an array cut short of what it declares (and of the
+// capture's element cap): the mark of a value the render budget cut.
+bool holds_cut_array(const RenderedValue& v, std::uint64_t cap) {
+  switch (v.kind()) {
+    case ValueKind::Array: {
+      const auto n = v.elements().size();
+      if (n < v.array_len() && n < cap) return true;
+      return std::any_of(v.elements().begin(), v.elements().end(),
+                         [&](const RenderedValue& e) { return holds_cut_array(e, cap); });
+    }
+    case ValueKind::Struct:
+      return std::any_of(v.members().begin(), v.members().end(),
+                         [&](const RenderedMember& m) { return holds_cut_array(m.value, cap); });
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+std::optional<std::string> cut_section_note(const FailureDumpReport& r, std::string_view var,
+                                            const RenderedValue& v) {
+  const std::uint64_t cap =
+      r.capture && r.capture->max_array_elements ? r.capture->max_array_elements : 4096;
+  for (const auto& m : r.maps) {
+    if (!m.value || m.value->kind() != ValueKind::Truncated || !m.value->partial()) continue;
+    if (!is_global_section_map(m.name) || !m.value->partial()->member(var)) continue;
+    if (!holds_cut_array(v, cap)) return std::nullopt;
+    return fmt::format(
+        "note: {} was cut to the render budget ({} of {} bytes shown in full), so '{}' is shown "
+        "in part (an array holds fewer elements than it declares); capture with "
+        "--max-value-bytes 0, or as a native snapshot (--format native), to read it whole",
+        m.name, m.value->had(), m.value->needed(), var);
+  }
+  return std::nullopt;
+}
+
 int snapshot_error_exit(const SnapshotError& e, const FailureDumpReport* report) {
   std::string text;
   if (const auto* v = e.get_if<errors::VarNotFound>())
@@ -135,6 +203,8 @@ int snapshot_error_exit(const SnapshotError& e, const FailureDumpReport* report)
                .message();
   else if (const auto* a = e.get_if<errors::AmbiguousVar>())
     text = ambiguity_text(*a);
+  else if (const auto* n = e.get_if<errors::NoActiveScheduler>())
+    text = no_active_text(*n, report);
   else
     text = e.message();
   if (const auto* a = e.get_if<errors::AmbiguousVar>(); a && report)

@@ -48,6 +48,12 @@ int snapshot_error_exit(const SnapshotError& e, const FailureDumpReport* report 
 /// Print a field's value (display text, or JSON) or its error; returns the exit code.
 int print_field(const SnapshotField& f, const OutputStyle& style, std::string_view prefix = {},
                 const FailureDumpReport* report = nullptr);
+/// When global `var` (rendered as `v`) comes from a section the render budget
+/// cut and `v` itself was cut (an array short of its declared length): the
+/// note that says so, for stderr. A native snapshot renders such a variable
+/// on its own and marks it `truncated` itself.
+std::optional<std::string> cut_section_note(const FailureDumpReport& r, std::string_view var,
+                                            const RenderedValue& v);
 /// Text of one rendered value in `style`.
 std::string value_text(const RenderedValue& v, const OutputStyle& style);
 
