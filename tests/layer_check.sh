@@ -4,22 +4,22 @@
 #   report <- snapshot <- series;  report <- btf <- native <- capture
 set -euo pipefail
 root=${1:-$(cd "$(dirname "$0")/.." && pwd)}
-declare -A may=(
-  [report]="report"
-  [snapshot]="snapshot report"
-  [series]="series snapshot report"
-  [btf]="btf report"
-  [native]="native btf report"
-  [capture]="capture native btf report"
-)
-# The layer each public header belongs to.
-declare -A public=(
-  [export]=report [result]=report [json_value]=report [rendered_value]=report
-  [report]=report [dump_file]=report [objects]=report [output_file]=report [version]=report
-  [snapshot]=snapshot [snapshot_error]=snapshot
-  [series]=series [sample_series]=series [expect]=series [bridge]=series [diff]=series
-  [btf_render]=btf [native]=native [capture]=capture
-)
+# The arrows and the public headers' layers are docs/ARCHITECTURE.md's
+# tables (between its <!-- arrows --> and <!-- headers --> markers), so the
+# page and the code cannot drift apart.
+doc="$root/docs/ARCHITECTURE.md"
+[ -f "$doc" ] || { echo "$doc: missing (the layers are read from it)"; exit 1; }
+table() {  # marker: the rows "| a | b |" between <!-- marker... --> and <!-- /marker -->
+  awk -v m="$1" '
+    index($0, "<!-- " m) == 1 { on = 1; next }
+    index($0, "<!-- /" m) == 1 { on = 0 }
+    on && /^\| / && !/^\|---/ { split($0, f, "|"); a = f[2]; b = f[3]
+      gsub(/^ +| +$/, "", a); gsub(/^ +| +$/, "", b); print a "\t" b }' "$doc" | tail -n +2
+}
+declare -A may=() public=()
+while IFS=$'\t' read -r layer uses; do may[$layer]=$uses; done < <(table arrows)
+while IFS=$'\t' read -r header layer; do public[$header]=$layer; done < <(table headers)
+[ ${#may[@]} -gt 0 ] && [ ${#public[@]} -gt 0 ] || { echo "$doc: no arrows or headers table"; exit 1; }
 bad=0
 check() {  # file layer
   local file=$1 layer=$2 inc target
@@ -51,7 +51,7 @@ for f in "$root"/include/scxsnap/*.hpp; do
   stem=$(basename "$f" .hpp)
   [ "$stem" = scxsnap ] && continue  # the umbrella header
   layer=${public[$stem]:-}
-  if [ -z "$layer" ]; then echo "$f: public header in no layer (add it to tests/layer_check.sh)"; bad=1; continue; fi
+  if [ -z "$layer" ]; then echo "$f: public header in no layer (add it to docs/ARCHITECTURE.md)"; bad=1; continue; fi
   check "$f" "$layer"; n=$((n + 1))
 done
 [ $bad -eq 0 ] && echo "layers ok: $n files"
