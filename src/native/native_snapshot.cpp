@@ -6,6 +6,7 @@
 #include "native_render.hpp"
 #include "report/guard.hpp"
 #include "report/json_reindent.hpp"
+#include "report/report_reader.hpp"
 #include "report/report_writer.hpp"
 #include "scxsnap/native.hpp"
 #include "scxsnap/objects.hpp"
@@ -243,7 +244,17 @@ Result<void> convert_native(const std::filesystem::path& in, const std::filesyst
 
 Result<FailureDumpFile> load_any_dump(const std::filesystem::path& path,
                                       const NativeSelection& sel) {
-  if (!is_native_snapshot(path)) return load_dump_file(path);
+  if (!is_native_snapshot(path)) {
+    // A JSON report: only the maps asked for get their contents modelled
+    // (the others keep what a native skeleton has), so `var` and `map` on a
+    // large report cost what they read.
+    const bool all = sel.contents && sel.maps.empty() && sel.map_ids.empty() && !sel.vars;
+    if (!all) {
+      detail::ReportSelection rs{sel.maps, sel.map_ids, sel.vars.has_value()};
+      if (auto r = detail::load_report_selected(path, rs)) return FailureDumpFile(std::move(*r));
+    }
+    return load_dump_file(path);
+  }
   SCXSNAP_TRY(NativeSnapshot snap, NativeSnapshot::open(path));
   if (snap.is_series())
     return Error(ErrorCode::BadInput,

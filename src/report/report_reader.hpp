@@ -11,11 +11,14 @@
 #include "scxsnap/dump_file.hpp"
 #include "scxsnap/report.hpp"
 
+#include <cstdint>
+#include <filesystem>
 #include <fmt/format.h>
 #include <functional>
 #include <optional>
 #include <simdjson.h>
 #include <string>
+#include <vector>
 
 namespace scxsnap::detail {
 
@@ -37,6 +40,21 @@ Result<FailureDumpFile> read_dump_value(od::value v, const PathNode& p, std::str
 /// Any dump: the schema is found first, then the right reader runs.
 Result<FailureDumpFile> parse_dump_file_padded(simdjson::padded_string_view text);
 Result<FailureDumpReport> parse_report_padded(simdjson::padded_string_view text);
+
+/// What load_report_selected keeps whole: maps by name (exact or the
+/// kernel's 15-character cut) or id, and with `global_sections` every global
+/// section (what `var` reads).
+struct ReportSelection {
+  std::vector<std::string> maps;
+  std::vector<std::uint32_t> map_ids;
+  bool global_sections = false;
+};
+/// A single report (a regular file) with only the selected maps' contents;
+/// the others keep name, ids, type, sizes and error. Nullopt when the file
+/// is not a single report or anything about it is unusual: the caller then
+/// reads it whole (and gets the precise error, if any).
+std::optional<FailureDumpReport> load_report_selected(const std::filesystem::path& path,
+                                                      const ReportSelection& sel);
 /// A large single report read piecewise (piecewise_reader.cpp); nullopt when
 /// it cannot be (the caller parses it whole for the exact error), with `why`
 /// set when the whole parse could not do better.
