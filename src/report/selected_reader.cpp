@@ -22,8 +22,8 @@ constexpr std::uint32_t kArenaType = 33;  // BPF_MAP_TYPE_ARENA
 
 // A map's members that hold its contents (report_fields.hpp's kMapFields).
 constexpr std::array<std::string_view, 8> kContents = {
-    "value",  "entries",     "array_entries", "percpu_entries", "percpu_hash_entries",
-    "arena",  "stack_trace", "fd_array"};
+    "value", "entries",     "array_entries", "percpu_entries", "percpu_hash_entries",
+    "arena", "stack_trace", "fd_array"};
 
 // A raw JSON string's text, when it holds no escape (map names do not).
 std::optional<std::string_view> plain_string(std::string_view t, const Member& m) {

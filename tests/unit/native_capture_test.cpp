@@ -244,22 +244,30 @@ TEST(NativeCapture, BpftoolReadsTheBtf) {
 
 namespace {
 
+// big_hash's value (maps.bpf.c's struct big_val).
+struct Val {
+  std::uint64_t a, b;
+  std::uint32_t c;
+  std::int32_t d;
+};
+
+// Capture options naming every map of the objects.
+CaptureOptions every_map_of(std::initializer_list<const LoadedObject*> objects) {
+  CaptureOptions o;
+  for (const LoadedObject* lo : objects) {
+    bpf_map* m = nullptr;
+    bpf_object__for_each_map(m, lo->obj) o.map_ids.push_back(LoadedObject::id_of(m));
+  }
+  return o;
+}
+
 // A native series stores a map again only as far as it changed, and every
 // sample reads back as the direct capture taken at the same moment.
 TEST(NativeSeries, SamplesReadBackAsDirectCapturesAndChangesAreStoredOnce) {
   LoadedObject maps("maps.bpf.o"), storage("storage.bpf.o");
   ASSERT_TRUE(maps.obj && storage.obj);
-  CaptureOptions o;
-  for (const LoadedObject* lo : {&maps, &storage}) {
-    bpf_map* m = nullptr;
-    bpf_object__for_each_map(m, lo->obj) o.map_ids.push_back(LoadedObject::id_of(m));
-  }
+  const CaptureOptions o = every_map_of({&maps, &storage});
   int hash = bpf_map__fd(maps.map_ending("big_hash"));
-  struct Val {
-    std::uint64_t a, b;
-    std::uint32_t c;
-    std::int32_t d;
-  };
   for (std::uint32_t k = 0; k < 8000; ++k) {
     Val v{k, k * 3ull, k, 1};
     ASSERT_EQ(bpf_map_update_elem(hash, &k, &v, BPF_ANY), 0);
@@ -334,17 +342,8 @@ namespace {
 TEST(NativeSeries, CheckReadsOnlyWhatItsAssertionsName) {
   LoadedObject maps("maps.bpf.o"), storage("storage.bpf.o");
   ASSERT_TRUE(maps.obj && storage.obj);
-  CaptureOptions o;
-  for (const LoadedObject* lo : {&maps, &storage}) {
-    bpf_map* m = nullptr;
-    bpf_object__for_each_map(m, lo->obj) o.map_ids.push_back(LoadedObject::id_of(m));
-  }
+  const CaptureOptions o = every_map_of({&maps, &storage});
   int hash = bpf_map__fd(maps.map_ending("big_hash"));
-  struct Val {
-    std::uint64_t a, b;
-    std::uint32_t c;
-    std::int32_t d;
-  };
   TempDir dir;
   const std::string path = dir.path() + "/lazy.scxsnap";
   auto w = NativeSeriesWriter::create(path);

@@ -52,7 +52,7 @@ TEST(ReportSelected, NamedMapsAreTheWholeReadsAndTheOthersSkeletons) {
   auto g = detail::load_report_selected(kFull, globals);
   ASSERT_TRUE(g);
   EXPECT_TRUE(g->maps[0] == whole->maps[0]);  // scx_demo.bss
-  EXPECT_FALSE(has_contents(g->maps[1]));    // task_ctx_map
+  EXPECT_FALSE(has_contents(g->maps[1]));     // task_ctx_map
 }
 
 TEST(ReportSelected, OtherDocumentsAreLeftToTheWholeReader) {
