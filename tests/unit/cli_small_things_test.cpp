@@ -317,3 +317,26 @@ TEST(CliSmallThings, AGlobalOfACutSectionIsSaidToBeCut) {
 }
 
 }  // namespace
+
+namespace {
+
+// A map with no entries is an answer (exit 0): "(empty: no entries)", or
+// `[]` with --json; --at on it is still out of range.
+TEST(CliSmallThings, AnEmptyMapIsAnAnswer) {
+  TempDir d;
+  auto empty = fx::percpu_map("quiet", {});
+  empty.percpu_entries.clear();
+  const std::string f = d.path() + "/empty.json";
+  spit(f, to_json(fx::make_report_with_maps({empty})));
+  CliResult r = run_cli({"map", f, "quiet"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "(empty: no entries)\n");
+  CliResult j = run_cli({"map", f, "quiet", "--json"});
+  EXPECT_EQ(j.exit_code, 0) << j.err;
+  EXPECT_EQ(j.out, "[]\n");
+  CliResult at = run_cli({"map", f, "quiet", "--at", "0"});
+  EXPECT_EQ(at.exit_code, 1);
+  EXPECT_THAT(at.err, HasSubstr("index 0 out of range (length 0)"));
+}
+
+}  // namespace

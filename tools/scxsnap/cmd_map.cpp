@@ -285,6 +285,17 @@ void add_map(CLI::App& app, int& exit_code) {
       return t.key.empty() ? fmt::format("{{\"{}\":{}}}", t.field, t.value)
                            : fmt::format("{{\"key\":{},\"{}\":{}}}", t.key, t.field, t.value);
     };
+    if (!o->at && view.len() == 0) {
+      // A map with no entries is an answer, not an error (one whose contents
+      // failed to render says why, below).
+      const SnapshotEntry first = view.at(0);
+      const auto* missing = std::get_if<SnapshotEntry::Missing>(&first.variant());
+      if (missing && missing->error.is<errors::IndexOutOfRange>()) {
+        fmt::print("{}\n", o->style.json ? "[]" : "(empty: no entries)");
+        exit_code = kOk;
+        return;
+      }
+    }
     if (o->at || view.len() == 0) {
       // One entry; an empty map reports why it is empty (render failure) or that it is.
       Rendered r = render_entry(view.at(o->at.value_or(0)), *o);
