@@ -10,6 +10,7 @@
 #include "mapped_file.hpp"
 #include "report_reader.hpp"
 #include "scxsnap/objects.hpp"
+#include "section_names.hpp"
 
 #include <algorithm>
 #include <array>
@@ -82,8 +83,7 @@ std::optional<FailureDumpReport> load_report_selected(const std::filesystem::pat
       if (!name) return std::nullopt;
       // Global sections: every name libbpf gives one, and arenas (whose
       // value holds the `__arena` globals): a superset of where `var` looks.
-      const bool global = !section_prefix(*name).empty() || name->starts_with(".data.") ||
-                          name->starts_with(".rodata.") || type == kArenaType;
+      const bool global = is_section_map_name(*name) || type == kArenaType;
       const bool keep =
           (sel.global_sections && global) ||
           std::find(sel.map_ids.begin(), sel.map_ids.end(), id) != sel.map_ids.end() ||

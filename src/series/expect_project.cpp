@@ -4,6 +4,7 @@
 // row's value with the class it was rendered as.
 #include "series/expect_project.hpp"
 
+#include "report/section_names.hpp"
 #include "scxsnap/objects.hpp"
 
 #include <algorithm>
@@ -48,11 +49,6 @@ Error bad(std::string_view proj, std::string_view what) {
 
 // ---- var: ------------------------------------------------------------------------------
 
-bool is_section_map(std::string_view name) {
-  return !section_prefix(name).empty() || name.starts_with(".data.") ||
-         name.starts_with(".rodata.");
-}
-
 // NAME (a dotted path: its first component is the global) in the global
 // sections of one object.
 SnapshotField var_in_object(const FailureDumpReport& r, const ReportObject& o,
@@ -61,7 +57,7 @@ SnapshotField var_in_object(const FailureDumpReport& r, const ReportObject& o,
   std::vector<std::string> globals;  // what the object does define, for the error
   for (std::size_t i : o.maps) {
     const FailureDumpMap& m = r.maps[i];
-    if (!m.value || !is_section_map(m.name)) continue;
+    if (!m.value || !detail::is_section_map_name(m.name)) continue;
     SnapshotField root = SnapshotField::of(*m.value);
     if (root.get(head).is_present()) return root.get(name);
     if (m.value->kind() == ValueKind::Struct)
@@ -315,7 +311,8 @@ std::vector<std::string> known_names(const SampleSeries& s, std::string_view pro
       out.push_back(m.name);
       continue;
     }
-    if (!m.value || !is_section_map(m.name) || m.value->kind() != ValueKind::Struct) continue;
+    if (!m.value || !detail::is_section_map_name(m.name) || m.value->kind() != ValueKind::Struct)
+      continue;
     for (const auto& mem : m.value->members()) out.emplace_back(mem.name.view());
   }
   std::sort(out.begin(), out.end());
