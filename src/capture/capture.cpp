@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-// Live capture orchestration: enumerate maps, read each (one failing map never
-// fails the report), find the active object, gather host context. In JSON
-// mode every map is rendered into a buffer that is handed to the sink every
-// megabyte, so the output is never held whole.
+// Live capture orchestration: enumerate maps, select, read each into a
+// ContentSink (one failing map never fails the report), find the active
+// object, gather host context. The entry points differ only in their sink:
+// the model (ModelSink), JSON handed to an output every megabyte
+// (JsonStreamSink: the output is never held whole), a native snapshot
+// (NativeSink).
 #include "scxsnap/capture.hpp"
 
 #include "active_object.hpp"
@@ -13,6 +15,7 @@
 #include "kernel_abi.hpp"
 #include "map_reader.hpp"
 #include "native_sink.hpp"
+#include "render_sinks.hpp"
 #include "report/guard.hpp"
 #include "report/json_reindent.hpp"
 #include "report/nearest_names.hpp"
@@ -43,7 +46,6 @@ namespace capture_detail {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr std::size_t kFlushAt = std::size_t{1} << 20;
 
 bool no_filter(const CaptureOptions& o) {
   return o.map_names.empty() && o.obj_prefixes.empty() && o.map_ids.empty();
@@ -165,59 +167,70 @@ std::string utc_now() {
 }
 
 struct Captured {
-  FailureDumpReport report;       // every field but `maps`
-  std::vector<CapturedMap> maps;  // in map-id order (model mode)
+  FailureDumpReport report;  // every field but `maps` (the sink has them)
   CaptureSummary summary;
 };
 
-// The JSON output: a buffer handed to the sink whenever it holds a megabyte
-// (without a sink it keeps the whole text: capture_json to a string).
-struct Stream {
-  explicit Stream(const JsonSink* s) : sink(s) {}
-  const JsonSink* sink;
-  std::string buf;
-  detail::JsonWriter w{buf};
-  std::optional<Error> error;
-  std::uint64_t bytes = 0;
-  void flush() {
-    if (buf.empty() || !sink) return;
-    bytes += buf.size();
-    if (!error)
-      if (auto r = (*sink)(buf); !r) error = r.error();
-    buf.clear();
+// One capture: enumerate -> select -> read -> sink. The context (BTF cache,
+// limits, stop signal) is made first, so that a sink can be made over it.
+class CaptureRun {
+ public:
+  CaptureRun(const CaptureOptions& o, MapSource& src)
+      : o_(o), src_(src), btfs_(o.max_array_elements), ctx_{src, btfs_} {
+    int ncpus = libbpf_num_possible_cpus();
+    ctx_.ncpus = static_cast<std::uint32_t>(ncpus > 0 ? ncpus : 1);
+    ctx_.entry_cap = o.max_entries;
+    ctx_.buffer_bytes = std::max<std::size_t>(o.lookup_buffer_bytes, 1);
+    ctx_.limits.max_value_bytes = o.max_value_bytes;
+    ctx_.limits.should_stop = [this] { return should_stop(); };
+    ctx_.stop_reason = [this] { return stopped_by_.value_or("stop requested"); };
   }
-};
+  CaptureRun(const CaptureRun&) = delete;
+  CaptureRun& operator=(const CaptureRun&) = delete;
 
-// `out`: JSON mode (rendered into the stream); `native`: raw into a native
-// snapshot (the model keeps every map's skeleton); neither: the model.
-Result<Captured> capture_impl(const CaptureOptions& o, MapSource& src, Stream* out,
-                              native::NativeWriter* native = nullptr) {
-  const auto start = Clock::now();
-  auto elapsed_us = [&] {
+  ReadContext& context() { return ctx_; }
+  Result<Captured> run(ContentSink& sink);
+
+ private:
+  std::uint64_t elapsed_us() const {
     return static_cast<std::uint64_t>(
-        std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start).count());
-  };
-  // The stop signal: the deadline, a cancel flag (signal), or a failed sink.
-  std::optional<std::uint64_t> stopped_at_us;
-  std::optional<std::string> stopped_by;
-  auto should_stop = [&]() -> bool {
-    if (stopped_by) return true;
-    if (o.cancel && o.cancel->load(std::memory_order_relaxed))
-      stopped_by = "signal";
-    else if (o.deadline_ms != 0 && elapsed_us() > o.deadline_ms * 1000)
-      stopped_by = "deadline";
-    else if ((out && out->error) || (native && native->error()))
-      stopped_by = "output error";
+        std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start_).count());
+  }
+  // The stop signal: the deadline, a cancel flag (signal), or a failed output.
+  bool should_stop() {
+    if (stopped_by_) return true;
+    if (o_.cancel && o_.cancel->load(std::memory_order_relaxed))
+      stopped_by_ = "signal";
+    else if (o_.deadline_ms != 0 && elapsed_us() > o_.deadline_ms * 1000)
+      stopped_by_ = "deadline";
+    else if (sink_ && sink_->error())
+      stopped_by_ = "output error";
     else
       return false;
-    stopped_at_us = elapsed_us();
+    stopped_at_us_ = elapsed_us();
     return true;
-  };
+  }
+  Result<std::vector<std::uint32_t>> map_ids();
+  void read_maps(const std::vector<std::uint32_t>& ids, const Selection& sel, Captured& c);
+  void read_context(Captured& c, std::vector<std::string>& notes);
+  void describe(Captured& c);
 
-  // The first id lookup tells whether we may enumerate at all.
+  const CaptureOptions& o_;
+  MapSource& src_;
+  BtfCache btfs_;
+  ReadContext ctx_;
+  ContentSink* sink_ = nullptr;
+  Clock::time_point start_ = Clock::now();
+  std::optional<std::uint64_t> stopped_at_us_;
+  std::optional<std::string> stopped_by_;
+  std::vector<CapturedMap> struct_ops_;  // every struct_ops map: which object is active
+};
+
+// The first id lookup tells whether we may enumerate at all.
+Result<std::vector<std::uint32_t>> CaptureRun::map_ids() {
   std::vector<std::uint32_t> ids;
   for (std::uint32_t id = 0;;) {
-    int rc = src.next_map_id(id, &id);
+    int rc = src_.next_map_id(id, &id);
     if (rc != 0) {
       if (rc == -ENOENT) break;
       if (rc == -EPERM || rc == -EACCES)
@@ -228,193 +241,123 @@ Result<Captured> capture_impl(const CaptureOptions& o, MapSource& src, Stream* o
     }
     ids.push_back(id);
   }
+  return ids;
+}
 
-  SCXSNAP_TRY(Selection sel, resolve_filters(o, src, ids));
-  if (o.cgroup) {
-    std::string dir = cgroup_dir(*o.cgroup);
-    struct stat st {};
-    int err = ::stat(dir.c_str(), &st) != 0 ? errno : S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
-    if (err != 0)
-      return Error(ErrorCode::NotFound, fmt::format("--cgroup '{}': no cgroup directory {} ({})",
-                                                    *o.cgroup, dir, std::strerror(err)));
-  }
-
-  Fd stats_fd;
-  std::vector<std::string> notes;
-  if (o.enable_stats) {
-    stats_fd = Fd(bpf_enable_stats(BPF_STATS_RUN_TIME));
-    if (!stats_fd.valid())
-      notes.push_back(
-          fmt::format("--enable-stats: BPF_ENABLE_STATS failed: {}", std::strerror(errno)));
-  }
-
-  Captured c;
-  FailureDumpReport& r = c.report;
-  BtfCache btfs(o.max_array_elements);
-  int ncpus = libbpf_num_possible_cpus();
-  ReadContext ctx{src,
-                  btfs,
-                  static_cast<std::uint32_t>(ncpus > 0 ? ncpus : 1),
-                  o.max_entries,
-                  std::max<std::size_t>(o.lookup_buffer_bytes, 1),
-                  RenderLimits{},
-                  nullptr,
-                  nullptr,
-                  {},
-                  {},
-                  {}};
-  ctx.limits.max_value_bytes = o.max_value_bytes;
-  ctx.limits.should_stop = should_stop;
-  ctx.stop_reason = [&] { return stopped_by.value_or("stop requested"); };
-  if (out) {
-    ctx.limits.flush_at = kFlushAt;
-    ctx.limits.flush = [out](std::string&) { out->flush(); };
-    detail::write_report_head(out->w, r);
-  }
-  std::optional<NativeSink> raw_sink;
-  if (native) raw_sink.emplace(*native);
+// Every selected map, in id order, into the sink. Arenas are read first, so
+// that pointers into them, in every other map, are followed into their
+// pages; each is then emitted in its place. Struct_ops maps are read even
+// when not selected: they tell which object is active.
+void CaptureRun::read_maps(const std::vector<std::uint32_t>& ids, const Selection& sel,
+                           Captured& c) {
+  ContentSink& sink = *sink_;
+  DiscardSink discard;
   auto count = [&](const FailureDumpMap& m) {
     ++c.summary.maps;
     if (m.error) ++c.summary.maps_with_errors;
-  };
-  // A map read whole: written out at once, or kept for the model.
-  auto write_out = [&](const FailureDumpMap& m) {
-    // Arena pages are written a page at a time, flushed as they go.
-    detail::write_map_paged(out->w, m, [&](detail::JsonWriter&) {
-      if (out->buf.size() >= kFlushAt) out->flush();
-    });
-    if (out->buf.size() >= kFlushAt) out->flush();
-  };
-  auto emit = [&](CapturedMap&& cm) {
-    count(cm.map);
-    if (raw_sink) raw_sink->end();  // a map never begun is recorded without contents
-    if (!out) {
-      c.maps.push_back(std::move(cm));
-      return;
-    }
-    write_out(cm.map);
-  };
-  // An arena read ahead stays where the pointer follower looks until every
-  // map is read: written from there, or kept in the model without its pages,
-  // which move in at the end (never copied: they can be hundreds of MiB).
-  std::vector<std::pair<std::size_t, std::uint32_t>> pages_later;  // c.maps index, map id
-  auto emit_arena = [&](CapturedMap& pre, std::uint32_t id) {
-    count(pre.map);
-    if (raw_sink && pre.map.arena)  // native: the pages as raw records, not in the skeleton
-      for (const ArenaPage& p : pre.map.arena->pages) {
-        std::uint8_t key[sizeof p.user_addr];
-        std::memcpy(key, &p.user_addr, sizeof key);
-        raw_sink->entry(key, p.bytes);
-      }
-    if (raw_sink) raw_sink->end();
-    if (out) return write_out(pre.map);
-    std::vector<ArenaPage> pages;
-    if (pre.map.arena) pages.swap(pre.map.arena->pages);
-    c.maps.push_back(pre);
-    if (pre.map.arena) pre.map.arena->pages.swap(pages);
-    if (!raw_sink) pages_later.emplace_back(c.maps.size() - 1, id);
   };
   auto failed_map = [&](std::uint32_t id, std::string why) {
     CapturedMap cm;
     cm.map.name = fmt::format("<map id {}>", id);
     cm.map.map_id = id;
     cm.map.error = std::move(why);
-    emit(std::move(cm));
+    count(cm.map);
+    sink.failed_map(std::move(cm));
   };
 
-  // Arenas first, so that pointers into them, in every other map, are
-  // followed into their pages; each is then emitted in its place.
   std::map<std::uint32_t, CapturedMap> arenas;
+  ctx_.sink = &discard;  // an arena's reader keeps what it reads in its skeleton
   for (std::uint32_t id : ids) {
-    Fd fd(src.open_map(id));
+    Fd fd(src_.open_map(id));
     bpf_map_info raw{};
-    if (!fd.valid() || src.map_info(fd.get(), &raw) != 0 || raw.type != kMapTypeArena) continue;
+    if (!fd.valid() || src_.map_info(fd.get(), &raw) != 0 || raw.type != kMapTypeArena) continue;
     MapInfo info = to_map_info(raw);
     if (!sel.wanted(info) || should_stop()) continue;
-    read_map(info, fd.get(), ctx, arenas[id]);
+    read_map(info, fd.get(), ctx_, arenas[id]);
   }
   std::vector<const ArenaSnapshot*> arena_views;
   for (const auto& [id, cm] : arenas)
     if (cm.map.arena) arena_views.push_back(&*cm.map.arena);
-  ctx.limits.follow_pointer = arena_pointers::follower(arena_views);
+  ctx_.limits.follow_pointer = arena_pointers::follower(arena_views);
 
-  std::vector<CapturedMap> struct_ops;
   std::size_t done = 0;
   for (std::uint32_t id : ids) {
     ++done;
-    int fdnum = src.open_map(id);
+    int fdnum = src_.open_map(id);
     if (fdnum < 0) {
       // Only ENOENT means the map went away since the id walk.
-      if (fdnum != -ENOENT && wanted_by_id(o, id))
+      if (fdnum != -ENOENT && wanted_by_id(o_, id))
         failed_map(id, fmt::format("cannot open the map read-only: {}", std::strerror(-fdnum)));
       continue;
     }
     Fd fd(fdnum);
     bpf_map_info raw{};
-    if (int rc = src.map_info(fd.get(), &raw); rc != 0) {
-      if (rc != -ENOENT && wanted_by_id(o, id))
+    if (int rc = src_.map_info(fd.get(), &raw); rc != 0) {
+      if (rc != -ENOENT && wanted_by_id(o_, id))
         failed_map(id, fmt::format("cannot read the map's info: {}", std::strerror(-rc)));
       continue;
     }
     MapInfo info = to_map_info(raw);
-    bool want = sel.wanted(info);
+    const bool want = sel.wanted(info);
     if (!want && info.type != BPF_MAP_TYPE_STRUCT_OPS) continue;
     if (want && should_stop()) {
-      ++r.maps_truncated;
+      ++c.report.maps_truncated;
       continue;
     }
-    if (o.progress && (done & 15) == 0)
-      o.progress(fmt::format("map {}/{}: {}", done, ids.size(), info.name));
-    CapturedMap cm;
-    if (out && want && streams_contents(info)) {
-      init_map(info, cm.map);
-      out->w.begin_object();
-      detail::write_map_head(out->w, cm.map);
-      ctx.stream_out = &out->buf;
-      read_map(info, fd.get(), ctx, cm);
-      ctx.stream_out = nullptr;
-      detail::write_map_rest(out->w, cm.map);
-      out->w.end_object();
-      count(cm.map);
-      if (out->buf.size() >= kFlushAt) out->flush();
-      continue;
-    }
-    if (raw_sink && want) {
-      raw_sink->begin(info, ctx);
-      ctx.raw = &*raw_sink;
-    }
+    if (o_.progress && (done & 15) == 0)
+      o_.progress(fmt::format("map {}/{}: {}", done, ids.size(), info.name));
     if (auto pre = arenas.find(id); pre != arenas.end()) {
-      ctx.raw = nullptr;
-      if (want) emit_arena(pre->second, id);
+      // The skeleton without its pages (never copied: they can be hundreds
+      // of MiB); the pages follow one at a time.
+      std::vector<ArenaPage> pages;
+      if (pre->second.map.arena) pages.swap(pre->second.map.arena->pages);
+      CapturedMap skeleton = pre->second;
+      if (pre->second.map.arena) pre->second.map.arena->pages.swap(pages);
+      sink.begin_map(info, skeleton.map);
+      if (pre->second.map.arena)
+        for (const ArenaPage& p : pre->second.map.arena->pages) sink.arena_page(p);
+      count(skeleton.map);
+      sink.end_map(std::move(skeleton));
       continue;
     }
-    read_map(info, fd.get(), ctx, cm);
-    ctx.raw = nullptr;
-    if (info.type == BPF_MAP_TYPE_STRUCT_OPS) struct_ops.push_back(cm);
+    ctx_.sink = want ? &sink : &discard;
+    CapturedMap cm;
+    read_map(info, fd.get(), ctx_, cm);
+    if (info.type == BPF_MAP_TYPE_STRUCT_OPS) {
+      CapturedMap bookkeeping;  // the skeleton's identity and what finds the active object
+      bookkeeping.map.name = cm.map.name;
+      bookkeeping.map.map_id = cm.map.map_id;
+      bookkeeping.struct_ops_in_use = cm.struct_ops_in_use;
+      bookkeeping.struct_ops_prog_ids = cm.struct_ops_prog_ids;
+      bookkeeping.struct_ops_type = cm.struct_ops_type;
+      struct_ops_.push_back(std::move(bookkeeping));
+    }
     if (!want) continue;
-    emit(std::move(cm));
+    count(cm.map);
+    sink.end_map(std::move(cm));
   }
-  for (auto [at, id] : pages_later)
-    if (auto& a = arenas[id].map.arena; a && c.maps[at].map.arena)
-      c.maps[at].map.arena->pages = std::move(a->pages);
-  if (stopped_at_us) r.dump_truncated_at_us = *stopped_at_us;
+  ctx_.sink = nullptr;
+  sink.finish(arenas);
+}
 
-  // Scheduler context.
+// Scheduler context: the active object, program stats, /proc and /sys.
+void CaptureRun::read_context(Captured& c, std::vector<std::string>& notes) {
+  FailureDumpReport& r = c.report;
   HostPaths hp;
   std::string ops_name;
   bool scx = read_sched_ext(hp, r, ops_name);
-  auto active = find_active_object(struct_ops, scx);
+  auto active = find_active_object(struct_ops_, scx);
   if (active) {
     r.active_obj_name = active->obj_name;
     r.active_map_ids = active->map_ids;
   }
-  if (o.active_obj) r.active_obj_name = *o.active_obj;
-  read_prog_stats(active ? active->prog_ids : std::vector<std::uint32_t>{}, o.all_progs, r);
+  if (o_.active_obj) r.active_obj_name = *o_.active_obj;
+  read_prog_stats(active ? active->prog_ids : std::vector<std::uint32_t>{}, o_.all_progs, r);
   if (!should_stop()) {
     read_per_cpu_time(hp, r, notes);
     read_numa(hp, r);
-    if (o.cgroup) read_cgroup_psi(*o.cgroup, r, notes);
-    std::vector<std::int32_t> pids = o.pids;
+    if (o_.cgroup) read_cgroup_psi(*o_.cgroup, r, notes);
+    std::vector<std::int32_t> pids = o_.pids;
     if (scx)  // with a sched_ext scheduler attached, every task it schedules
       for (std::int32_t p : ext_class_pids(hp))
         if (std::find(pids.begin(), pids.end(), p) == pids.end()) pids.push_back(p);
@@ -423,7 +366,12 @@ Result<Captured> capture_impl(const CaptureOptions& o, MapSource& src, Stream* o
   r.sdt_alloc_unavailable =
       "a live-host capture does not walk sdt_alloc allocators (an arena's pages and __arena "
       "globals are in its map)";
+}
 
+// The capture's own record (host, time, budget, why it stopped) and summary.
+void CaptureRun::describe(Captured& c) {
+  FailureDumpReport& r = c.report;
+  if (stopped_at_us_) r.dump_truncated_at_us = *stopped_at_us_;
   CaptureInfo info;
   char host[256] = {};
   ::gethostname(host, sizeof host - 1);
@@ -433,64 +381,101 @@ Result<Captured> capture_impl(const CaptureOptions& o, MapSource& src, Stream* o
   info.captured_at = utc_now();
   info.tool_version = std::string(version());
   info.duration_us = elapsed_us();
-  info.max_value_bytes = o.max_value_bytes;
-  info.values_truncated = ctx.stats.values_truncated;
-  if (o.max_array_elements != BtfRenderer::kDefaultMaxArrayElements)
-    info.max_array_elements = o.max_array_elements;
-  info.stopped_by = stopped_by;
+  info.max_value_bytes = o_.max_value_bytes;
+  info.values_truncated = ctx_.stats.values_truncated;
+  if (o_.max_array_elements != BtfRenderer::kDefaultMaxArrayElements)
+    info.max_array_elements = o_.max_array_elements;
+  info.stopped_by = stopped_by_;
   r.capture = info;
-  if (o.progress)
-    for (const auto& n : notes) o.progress(n);
 
   CaptureSummary& s = c.summary;
-  s.entries = ctx.stats.entries;
+  s.entries = ctx_.stats.entries;
   s.duration_us = info.duration_us;
   s.maps_truncated = r.maps_truncated;
-  s.values_truncated = ctx.stats.values_truncated;
-  s.stopped_by = stopped_by;
+  s.values_truncated = ctx_.stats.values_truncated;
+  s.stopped_by = stopped_by_;
+}
+
+Result<Captured> CaptureRun::run(ContentSink& sink) {
+  sink_ = &sink;
+  SCXSNAP_TRY(std::vector<std::uint32_t> ids, map_ids());
+  SCXSNAP_TRY(Selection sel, resolve_filters(o_, src_, ids));
+  if (o_.cgroup) {
+    std::string dir = cgroup_dir(*o_.cgroup);
+    struct stat st {};
+    int err = ::stat(dir.c_str(), &st) != 0 ? errno : S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
+    if (err != 0)
+      return Error(ErrorCode::NotFound, fmt::format("--cgroup '{}': no cgroup directory {} ({})",
+                                                    *o_.cgroup, dir, std::strerror(err)));
+  }
+  Fd stats_fd;
+  std::vector<std::string> notes;
+  if (o_.enable_stats) {
+    stats_fd = Fd(bpf_enable_stats(BPF_STATS_RUN_TIME));
+    if (!stats_fd.valid())
+      notes.push_back(
+          fmt::format("--enable-stats: BPF_ENABLE_STATS failed: {}", std::strerror(errno)));
+  }
+  Captured c;
+  read_maps(ids, sel, c);
+  read_context(c, notes);
+  describe(c);
+  if (o_.progress)
+    for (const auto& n : notes) o_.progress(n);
   return c;
+}
+
+// The report's maps from a sink that kept them.
+void take_maps(FailureDumpReport& r, std::vector<CapturedMap>& maps) {
+  r.maps.reserve(maps.size());
+  for (auto& m : maps) r.maps.push_back(std::move(m.map));
 }
 
 }  // namespace
 
 Result<FailureDumpReport> capture_model(const CaptureOptions& options, MapSource& src) {
   return detail::guarded("capture", [&]() -> Result<FailureDumpReport> {
-    SCXSNAP_TRY(Captured c, capture_impl(options, src, nullptr));
-    c.report.maps.reserve(c.maps.size());
-    for (auto& m : c.maps) c.report.maps.push_back(std::move(m.map));
+    CaptureRun run(options, src);
+    ModelSink sink(run.context());
+    SCXSNAP_TRY(Captured c, run.run(sink));
+    take_maps(c.report, sink.maps());
     return std::move(c.report);
   });
 }
 
 Result<CaptureSummary> capture_stream(const CaptureOptions& options, MapSource& src,
-                                      const JsonSink& sink, JsonStyle style) {
+                                      const JsonSink& out, JsonStyle style) {
   return detail::guarded("capture", [&]() -> Result<CaptureSummary> {
     detail::JsonReindenter pretty;
     std::string pretty_buf;
-    JsonSink pretty_sink = [&](std::string_view chunk) -> Result<void> {
+    JsonSink pretty_out = [&](std::string_view chunk) -> Result<void> {
       pretty_buf.clear();
       pretty.feed(chunk, pretty_buf);
-      return sink(pretty_buf);
+      return out(pretty_buf);
     };
-    Stream out(style == JsonStyle::Pretty ? &pretty_sink : &sink);
-    SCXSNAP_TRY(Captured c, capture_impl(options, src, &out));
-    detail::write_report_tail(out.w, c.report);
-    out.flush();
-    if (out.error) return *out.error;
-    c.summary.bytes = out.bytes;
+    CaptureRun run(options, src);
+    JsonStreamSink sink(run.context(), style == JsonStyle::Pretty ? &pretty_out : &out);
+    detail::write_report_head(sink.writer(), FailureDumpReport{});
+    SCXSNAP_TRY(Captured c, run.run(sink));
+    detail::write_report_tail(sink.writer(), c.report);
+    sink.flush();
+    if (auto e = sink.error()) return *e;
+    c.summary.bytes = sink.bytes();
     return c.summary;
   });
 }
 
 Result<std::string> capture_text(const CaptureOptions& options, MapSource& src, JsonStyle style) {
   return detail::guarded("capture", [&]() -> Result<std::string> {
-    Stream out(nullptr);
-    SCXSNAP_TRY(Captured c, capture_impl(options, src, &out));
-    detail::write_report_tail(out.w, c.report);
-    if (style == JsonStyle::Compact) return std::move(out.buf);
+    CaptureRun run(options, src);
+    JsonStreamSink sink(run.context(), nullptr);
+    detail::write_report_head(sink.writer(), FailureDumpReport{});
+    SCXSNAP_TRY(Captured c, run.run(sink));
+    detail::write_report_tail(sink.writer(), c.report);
+    if (style == JsonStyle::Compact) return std::move(sink.text());
     std::string pretty;
     detail::JsonReindenter r;
-    r.feed(out.buf, pretty);
+    r.feed(sink.text(), pretty);
     return pretty;
   });
 }
@@ -500,16 +485,16 @@ namespace {
 // One capture into `w` (its maps' raw contents); the report keeps the skeletons.
 Result<Captured> capture_into(const CaptureOptions& options, MapSource& src,
                               native::NativeWriter& w) {
-  SCXSNAP_TRY(Captured c, capture_impl(options, src, nullptr, &w));
+  CaptureRun run(options, src);
+  NativeSink sink(w, run.context());
+  SCXSNAP_TRY(Captured c, run.run(sink));
   if (w.error()) return *w.error();
   native::Index& x = w.index();
-  int ncpus = libbpf_num_possible_cpus();
-  x.ncpus = static_cast<std::uint32_t>(ncpus > 0 ? ncpus : 1);
+  x.ncpus = run.context().ncpus;
   x.tool_version = std::string(version());
   x.max_value_bytes = options.max_value_bytes;
   x.max_array_elements = options.max_array_elements;
-  c.report.maps.reserve(c.maps.size());
-  for (auto& m : c.maps) c.report.maps.push_back(std::move(m.map));
+  take_maps(c.report, sink.maps());
   return c;
 }
 

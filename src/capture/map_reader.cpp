@@ -4,6 +4,7 @@
 #include "arena_reader.hpp"
 #include "btf/map_contents.hpp"
 #include "btf/raw_bytes.hpp"
+#include "content_sink.hpp"
 #include "kernel_abi.hpp"
 #include "map_iter.hpp"
 #include "raw_buffer.hpp"
@@ -35,10 +36,6 @@ constexpr std::uint32_t kIndicesCap = 1024;
 constexpr std::uint32_t kStackTraceCap = 1024;
 
 using map_contents::CutLog;
-using map_contents::EntryFormat;
-using map_contents::Renderers;
-using map_contents::Side;
-using map_contents::StreamedList;
 
 std::size_t percpu_stride(std::uint32_t value_size) {
   return (std::size_t{value_size} + 7) / 8 * 8;
@@ -47,24 +44,6 @@ std::size_t percpu_stride(std::uint32_t value_size) {
 // Bytes one lookup returns: the value, or one 8-byte-aligned slot per possible CPU.
 std::size_t lookup_size(const MapInfo& info, const ReadContext& ctx, bool percpu) {
   return percpu ? percpu_stride(info.value_size) * ctx.ncpus : info.value_size;
-}
-
-Renderers renderers_for(const MapInfo& info, ReadContext& ctx) {
-  Renderers rs;
-  if (info.btf_id == 0) {
-    rs.note = "map has no BTF";
-    return rs;
-  }
-  auto r = ctx.btfs.by_id(info.btf_id);
-  if (!r) {
-    rs.note = r.error().message();
-    return rs;
-  }
-  rs.key = Side{*r, info.btf_key_type_id};
-  rs.value = Side{*r, info.btf_value_type_id};
-  if (info.btf_value_type_id == 0)  // queues, stacks: the kernel keeps no value type
-    rs.value.type = ctx.btfs.declared_value_type(info.btf_id, info.name);
-  return rs;
 }
 
 std::string cap_note(const ReadContext& ctx, std::uint64_t visited, std::uint32_t max_entries) {
@@ -84,8 +63,9 @@ struct StopCheck {
 };
 
 // The map's `error`: the first thing that left its contents incomplete.
-void finish_map(const WalkResult* w, const StopCheck* sc, const CutLog& cut, ReadContext& ctx,
-                const MapInfo& info, FailureDumpMap& m) {
+void finish_map(const WalkResult* w, const StopCheck* sc, ReadContext& ctx, const MapInfo& info,
+                FailureDumpMap& m) {
+  const CutLog& cut = ctx.cut;
   ctx.stats.values_truncated += cut.values;
   if (m.error) return;
   std::string why = ctx.stop_reason ? ctx.stop_reason() : std::string("stop requested");
@@ -102,135 +82,52 @@ void finish_map(const WalkResult* w, const StopCheck* sc, const CutLog& cut, Rea
     m.error = map_contents::cut_error(cut, ctx.limits.max_value_bytes);
 }
 
-// What a walk over a hash or array map's entries needs, set up once. In
-// native mode (ctx.raw) nothing is rendered: the bytes go to the sink.
-struct EntryWalk {
-  EntryWalk(const MapInfo& info, int fd, ReadContext& ctx, bool array, bool percpu)
-      : rs(ctx.raw ? Renderers{} : renderers_for(info, ctx)),
-        format{&rs,        info.value_size,
-               ctx.ncpus,  percpu,
-               ctx.limits, percpu ? map_contents::slot_limits(ctx.limits, ctx.ncpus) : ctx.limits},
-        shape{fd, info.type, info.key_size,
-              static_cast<std::uint32_t>(lookup_size(info, ctx, percpu)), info.max_entries},
-        sc{ctx},
-        js(ctx.raw ? nullptr : ctx.stream_out),
-        list(js, map_contents::list_name(array, percpu)) {}
-  Renderers rs;
-  EntryFormat format;
-  MapShape shape;
-  StopCheck sc;
-  CutLog cut;
-  std::string* js;
-  StreamedList list;
-};
-
-void read_hash(const MapInfo& info, int fd, ReadContext& ctx, CapturedMap& out, bool percpu) {
-  FailureDumpMap& m = out.map;
-  EntryWalk ew(info, fd, ctx, false, percpu);
-  auto& [rs, format, shape, sc, cut, js, list] = ew;
+// A hash or array map's entries, in the kernel's order, each to the sink.
+void read_entries(const MapInfo& info, int fd, ReadContext& ctx, FailureDumpMap& m, bool percpu) {
+  MapShape shape{fd, info.type, info.key_size,
+                 static_cast<std::uint32_t>(lookup_size(info, ctx, percpu)), info.max_entries};
+  StopCheck sc{ctx};
   WalkResult w =
       walk_entries(ctx.src, shape, ctx.entry_cap, ctx.buffer_bytes, [&](auto key, auto value) {
         ++ctx.stats.entries;
-        if (ctx.raw) {
-          ctx.raw->entry(key, value);
-        } else if (js) {
-          list.next();
-          map_contents::hash_entry_json(*js, key, value, format, cut);
-          ctx.flush_if_full();
-        } else {
-          map_contents::add_hash_entry(m, key, value, format, cut);
-        }
-        return sc() && !cut.stopped;
+        const bool go = ctx.sink->entry(key, value);
+        return sc() && go;
       });
-  list.close();
-  finish_map(&w, &sc, cut, ctx, info, m);
+  finish_map(&w, &sc, ctx, info, m);
 }
 
-// A map's single value, streamed, stored raw or into the model.
-void emit_value(ReadContext& ctx, FailureDumpMap& m, const Side& side,
-                std::span<const std::uint8_t> bytes, CutLog& cut) {
+// The map's single value, to the sink.
+void emit_value(ReadContext& ctx, std::span<const std::uint8_t> bytes) {
   ++ctx.stats.entries;
-  if (ctx.raw) {
-    ctx.raw->value(bytes);
-  } else if (std::string* js = ctx.stream_out) {
-    map_contents::value_json(*js, bytes, side, ctx.limits, cut);
-    ctx.flush_if_full();
-  } else {
-    m.value = map_contents::value_tree(bytes, side, ctx.limits, cut);
-  }
+  ctx.sink->value(bytes);
 }
 
 // The value of a 1-entry ARRAY (a global section is one): one lookup.
 void read_single_value(const MapInfo& info, int fd, ReadContext& ctx, FailureDumpMap& m) {
-  Renderers rs = ctx.raw ? Renderers{} : renderers_for(info, ctx);
   RawBuffer buf(info.value_size);
   std::uint32_t key = 0;
   if (int rc = ctx.src.lookup(fd, &key, buf.data()); rc != 0) {
     m.error = fmt::format("lookup of key 0 failed: {}", std::strerror(-rc));
     return;
   }
-  CutLog cut;
-  emit_value(ctx, m, rs.value, buf.first(info.value_size), cut);
-  finish_map(nullptr, nullptr, cut, ctx, info, m);
+  emit_value(ctx, buf.first(info.value_size));
+  finish_map(nullptr, nullptr, ctx, info, m);
 }
 
-void read_array(const MapInfo& info, int fd, ReadContext& ctx, CapturedMap& out, bool percpu) {
-  FailureDumpMap& m = out.map;
+void read_array(const MapInfo& info, int fd, ReadContext& ctx, FailureDumpMap& m, bool percpu) {
   if (!percpu && info.max_entries == 1) return read_single_value(info, fd, ctx, m);
-  EntryWalk ew(info, fd, ctx, true, percpu);
-  auto& [rs, format, shape, sc, cut, js, list] = ew;
-  WalkResult w =
-      walk_entries(ctx.src, shape, ctx.entry_cap, ctx.buffer_bytes, [&](auto key, auto value) {
-        ++ctx.stats.entries;
-        std::uint32_t k = 0;
-        std::memcpy(&k, key.data(), std::min<std::size_t>(4, key.size()));
-        if (ctx.raw) {
-          ctx.raw->entry(key, value);
-        } else if (js) {
-          list.next();
-          map_contents::array_entry_json(*js, k, value, format, cut);
-          ctx.flush_if_full();
-        } else {
-          map_contents::add_array_entry(m, k, value, format, cut);
-        }
-        return sc() && !cut.stopped;
-      });
-  list.close();
-  finish_map(&w, &sc, cut, ctx, info, m);
+  read_entries(info, fd, ctx, m, percpu);
 }
 
 // Entries whose key is not the map's own key bytes (local storage keyed by
 // an owner fd): ktstr's hash-entry shape, key = the owner as the host knows it.
 struct OwnerEntries {
   ReadContext& ctx;
-  FailureDumpMap& m;
-  Renderers rs;
-  EntryFormat format;
-  CutLog cut;
-  std::string* js;
-  StreamedList list;
-  OwnerEntries(ReadContext& c, FailureDumpMap& map, const MapInfo& info)
-      : ctx(c),
-        m(map),
-        rs(c.raw ? Renderers{} : renderers_for(info, c)),
-        format{&rs, info.value_size, c.ncpus, false, c.limits, c.limits},
-        js(c.raw ? nullptr : c.stream_out),
-        list(js, "entries") {}
-  void add(RenderedValue key, std::span<const std::uint8_t> key_bytes,
+  void add(const RenderedValue& key, std::span<const std::uint8_t> key_bytes,
            std::span<const std::uint8_t> bytes) {
     ++ctx.stats.entries;
-    if (ctx.raw) {
-      ctx.raw->owner_entry(map_contents::owner_key_json(key), key_bytes, bytes);
-    } else if (js) {
-      list.next();
-      map_contents::owner_entry_json(*js, map_contents::owner_key_json(key), key_bytes, bytes,
-                                     format, cut);
-      ctx.flush_if_full();
-    } else {
-      map_contents::add_owner_entry(m, std::move(key), key_bytes, bytes, format, cut);
-    }
+    ctx.sink->owner_entry(key, key_bytes, bytes);
   }
-  void finish() { list.close(); }
 };
 
 template <class T>
@@ -259,7 +156,7 @@ std::string first_line(const std::filesystem::path& p) {
 // owner as the host knows it (ktstr keys by the task's kernel address).
 void read_task_storage(const MapInfo& info, int fd, ReadContext& ctx, FailureDumpMap& m) {
   RawBuffer buf(info.value_size);
-  OwnerEntries out(ctx, m, info);
+  OwnerEntries out{ctx};
   std::uint64_t visited = 0;
   bool capped = false, stopped = false;
   // An unreadable /proc is an error, never an empty map; a process or thread
@@ -296,7 +193,6 @@ void read_task_storage(const MapInfo& info, int fd, ReadContext& ctx, FailureDum
       if (rc == -ENOENT || rc == -ESRCH) continue;  // no storage, or the task exited
       if (rc != 0) {
         m.error = fmt::format("task storage lookup for tid {} failed: {}", tid, std::strerror(-rc));
-        out.finish();
         return;
       }
       RenderedValue key = RenderedValue::make_struct(
@@ -310,12 +206,10 @@ void read_task_storage(const MapInfo& info, int fd, ReadContext& ctx, FailureDum
   if (ec) {
     m.error = fmt::format("cannot list the threads in {}: {} (after {} threads)",
                           proc_root.string(), ec.message(), visited);
-    out.finish();
     return;
   }
-  out.finish();
-  if (stopped) out.cut.stopped = true;
-  finish_map(nullptr, nullptr, out.cut, ctx, info, m);
+  if (stopped) ctx.cut.stopped = true;
+  finish_map(nullptr, nullptr, ctx, info, m);
   if (!m.error && capped)
     m.error = fmt::format("entry cap reached: looked at {} threads (--max-entries {})", visited,
                           ctx.entry_cap);
@@ -346,7 +240,7 @@ void read_cgroup_storage(const MapInfo& info, int fd, ReadContext& ctx, FailureD
     return;
   }
   RawBuffer buf(info.value_size);
-  OwnerEntries out(ctx, m, info);
+  OwnerEntries out{ctx};
   std::uint64_t visited = 0;
   auto visit = [&](const std::filesystem::path& dir) -> bool {
     if (ctx.entry_cap && visited >= ctx.entry_cap) return false;
@@ -389,8 +283,7 @@ void read_cgroup_storage(const MapInfo& info, int fd, ReadContext& ctx, FailureD
   if (ec && !m.error)  // a walk cut short is said, not passed off as every cgroup
     m.error = fmt::format("cannot walk the cgroup hierarchy under {}: {} (after {} cgroups)", root,
                           ec.message(), visited);
-  out.finish();
-  finish_map(nullptr, nullptr, out.cut, ctx, info, m);
+  finish_map(nullptr, nullptr, ctx, info, m);
   if (!m.error && ctx.entry_cap && visited >= ctx.entry_cap)
     m.error = fmt::format("entry cap reached: looked at {} cgroups (--max-entries {})", visited,
                           ctx.entry_cap);
@@ -398,7 +291,6 @@ void read_cgroup_storage(const MapInfo& info, int fd, ReadContext& ctx, FailureD
 
 // QUEUE/STACK: a lookup without a key peeks at the head without popping it.
 void read_queue_head(const MapInfo& info, int fd, ReadContext& ctx, FailureDumpMap& m) {
-  Renderers rs = ctx.raw ? Renderers{} : renderers_for(info, ctx);
   RawBuffer buf(std::max<std::uint32_t>(info.value_size, 1));
   const char* what = info.type == BPF_MAP_TYPE_STACK ? "stack" : "queue";
   int rc = ctx.src.lookup(fd, nullptr, buf.data());
@@ -407,8 +299,7 @@ void read_queue_head(const MapInfo& info, int fd, ReadContext& ctx, FailureDumpM
     m.error = fmt::format("peeking at the {}'s head failed: {}", what, std::strerror(-rc));
     return;
   }
-  CutLog cut;
-  emit_value(ctx, m, rs.value, buf.first(info.value_size), cut);
+  emit_value(ctx, buf.first(info.value_size));
   m.error = fmt::format(
       "`value` is the {}'s head only: it is peeked, never popped, and the kernel gives no count",
       what);
@@ -551,6 +442,7 @@ void read_struct_ops(const MapInfo& info, int fd, ReadContext& ctx, CapturedMap&
       out.struct_ops_in_use = state == st->in_use;
     }
   }
+  // Rendered here for the program ids only: the sink renders the value.
   auto v = (*r)->render(info.btf_vmlinux_value_type_id, buf);
   if (!v) {
     m.error = v.error().message();
@@ -564,10 +456,7 @@ void read_struct_ops(const MapInfo& info, int fd, ReadContext& ctx, CapturedMap&
           mem.value.uint_value() < (1ull << 32))
         out.struct_ops_prog_ids.push_back(static_cast<std::uint32_t>(mem.value.uint_value()));
   }
-  if (ctx.raw)
-    ctx.raw->value(buf);
-  else
-    m.value = std::move(*v);
+  ctx.sink->value(buf);
 }
 
 }  // namespace
@@ -640,12 +529,14 @@ bool streams_contents(const MapInfo& info) {
 void read_map(const MapInfo& info, int fd, ReadContext& ctx, CapturedMap& out) {
   FailureDumpMap& m = out.map;
   init_map(info, m);
+  ctx.cut = {};
+  ctx.sink->begin_map(info, m);
   switch (info.type) {
     case BPF_MAP_TYPE_ARRAY:
-      read_array(info, fd, ctx, out, false);
+      read_array(info, fd, ctx, m, false);
       break;
     case BPF_MAP_TYPE_PERCPU_ARRAY:
-      read_array(info, fd, ctx, out, true);
+      read_array(info, fd, ctx, m, true);
       break;
     case BPF_MAP_TYPE_HASH:
     case BPF_MAP_TYPE_LRU_HASH:
@@ -653,11 +544,11 @@ void read_map(const MapInfo& info, int fd, ReadContext& ctx, CapturedMap& out) {
     case BPF_MAP_TYPE_DEVMAP:
     case BPF_MAP_TYPE_DEVMAP_HASH:
     case BPF_MAP_TYPE_CPUMAP:
-      read_hash(info, fd, ctx, out, false);
+      read_entries(info, fd, ctx, m, false);
       break;
     case BPF_MAP_TYPE_PERCPU_HASH:
     case BPF_MAP_TYPE_LRU_PERCPU_HASH:
-      read_hash(info, fd, ctx, out, true);
+      read_entries(info, fd, ctx, m, true);
       break;
     case BPF_MAP_TYPE_RINGBUF:
     case BPF_MAP_TYPE_USER_RINGBUF:

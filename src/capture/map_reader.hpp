@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
-// Reading one map's contents into a FailureDumpMap, per map type (ktstr's
-// shapes: value / entries / array_entries / percpu_* / ringbuf / fd_array /
-// stack_trace / arena). A map that cannot be read gets `error`, never a
-// silent empty map. In streaming mode the large shapes (value, entries,
-// array_entries, percpu_*) are rendered straight into the output buffer.
+// Reading one map, per map type: its contents (entries, a single value,
+// owner-keyed entries) go to the context's ContentSink as the kernel returns
+// them; the small shapes (ringbuf, fd_array, stack_trace) and `error` go into
+// the map's skeleton. A map that cannot be read gets `error`, never a silent
+// empty map.
 #pragma once
 
+#include "btf/map_contents.hpp"
 #include "btf_cache.hpp"
 #include "host_context.hpp"
 #include "map_source.hpp"
@@ -37,19 +38,7 @@ struct ReadStats {
   std::uint64_t values_truncated = 0;  // values cut to the render budget
 };
 
-/// Native capture: the contents as the kernel returned them, instead of
-/// rendered (keys and values of every entry, per-CPU slots included).
-class RawSink {
- public:
-  using Bytes = std::span<const std::uint8_t>;
-  virtual ~RawSink() = default;
-  /// One entry of a hash or array map (array: key = the u32 index).
-  virtual void entry(Bytes key, Bytes value) = 0;
-  /// An entry keyed by its owner (task or cgroup storage).
-  virtual void owner_entry(std::string_view key_json, Bytes key_bytes, Bytes value) = 0;
-  /// The map's single value (a global section, a queue's head, struct_ops).
-  virtual void value(Bytes bytes) = 0;
-};
+class ContentSink;
 
 struct ReadContext {
   MapSource& src;
@@ -57,23 +46,18 @@ struct ReadContext {
   std::uint32_t ncpus = 1;
   std::uint32_t entry_cap = 0;  // 0 = none
   std::size_t buffer_bytes = 0;
-  /// Budget, stop signal and (streaming) flush for every value rendered.
+  /// Budget and stop signal for every value rendered.
   RenderLimits limits{};
-  /// Streaming: the output buffer, inside the map object the caller opened
-  /// and filled up to max_entries; the model then gets none of the large shapes.
-  std::string* stream_out = nullptr;
-  /// Native capture: contents go here raw, and nothing is rendered.
-  RawSink* raw = nullptr;
+  /// Where the contents of the map being read go.
+  ContentSink* sink = nullptr;
   /// Why should_stop fired ("deadline", "signal"), for map errors.
   std::function<std::string()> stop_reason{};
   /// Where /proc and /sys are (task storage lists the threads of /proc).
   HostPaths host{};
   ReadStats stats{};
+  /// What the render budget cut in the map being read (the sink notes it).
+  map_contents::CutLog cut{};
   bool stopped() const { return limits.should_stop && limits.should_stop(); }
-  void flush_if_full() {
-    if (stream_out && limits.flush && stream_out->size() >= limits.flush_at)
-      limits.flush(*stream_out);
-  }
 };
 
 struct CapturedMap {
@@ -84,6 +68,8 @@ struct CapturedMap {
   std::string struct_ops_type;  // e.g. "bpf_struct_ops_sched_ext_ops"
 };
 
+/// Reads map `info` into `out` (its skeleton, init_map) and ctx.sink: begins
+/// the map in the sink; the caller ends it (after its own bookkeeping).
 void read_map(const MapInfo& info, int fd, ReadContext& ctx, CapturedMap& out);
 /// Fill name/id/type/sizes from `info` (what a streamed map's head needs).
 void init_map(const MapInfo& info, FailureDumpMap& m);

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "native_sink.hpp"
 
+#include "btf/map_contents.hpp"
+
 #include <bpf/bpf.h>
 
+#include <cstring>
 #include <unistd.h>
 
 namespace scxsnap::capture_detail {
@@ -15,7 +18,8 @@ constexpr std::uint64_t kVmlinuxKey = std::uint64_t{1} << 32;
 
 }  // namespace
 
-void NativeSink::begin(const MapInfo& info, ReadContext& ctx) {
+void NativeSink::begin_map(const MapInfo& info, FailureDumpMap&) {
+  ReadContext& ctx = ctx_;
   const Shape shape = content_shape(info);
   const bool percpu = shape == Shape::PercpuEntries || shape == Shape::PercpuHashEntries;
   const std::uint32_t value_bytes =
@@ -55,6 +59,22 @@ void NativeSink::begin(const MapInfo& info, ReadContext& ctx) {
     if (auto h = w_.btf().add_root(src, info.btf_id, vt, pointees)) value = *h;
   }
   w_.set_types(key, value);
+}
+
+bool NativeSink::owner_entry(const RenderedValue& owner, Bytes key_bytes, Bytes value) {
+  w_.owner_entry(map_contents::owner_key_json(owner), key_bytes, value);
+  return true;
+}
+
+void NativeSink::arena_page(const ArenaPage& page) {
+  std::uint8_t key[sizeof page.user_addr];
+  std::memcpy(key, &page.user_addr, sizeof key);
+  w_.entry(key, page.bytes);
+}
+
+void NativeSink::end_map(CapturedMap&& cm) {
+  w_.end_map();
+  maps_.push_back(std::move(cm));
 }
 
 }  // namespace scxsnap::capture_detail

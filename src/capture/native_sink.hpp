@@ -1,30 +1,43 @@
 // SPDX-License-Identifier: Apache-2.0
-// Native capture: what read_map reads goes raw into a NativeWriter, with the
-// shape and the BTF types that render it later.
+// Native capture: a map's contents go raw into a NativeWriter, with the shape
+// and the BTF types that render them later; the maps' skeletons (name, id,
+// small shapes, error) are kept for the file's index.
 #pragma once
 
-#include "btf_cache.hpp"
+#include "content_sink.hpp"
 #include "map_reader.hpp"
 #include "native/native_writer.hpp"
 
+#include <vector>
+
 namespace scxsnap::capture_detail {
 
-class NativeSink final : public RawSink {
+class NativeSink final : public ContentSink {
  public:
-  explicit NativeSink(native::NativeWriter& w) : w_(w) {}
-  void entry(Bytes key, Bytes value) override { w_.entry(key, value); }
-  void owner_entry(std::string_view key_json, Bytes key_bytes, Bytes value) override {
-    w_.owner_entry(key_json, key_bytes, value);
+  NativeSink(native::NativeWriter& w, ReadContext& ctx) : w_(w), ctx_(ctx) {}
+  /// The map's shape; its types are copied into the file's BTF.
+  void begin_map(const MapInfo& info, FailureDumpMap& m) override;
+  bool entry(Bytes key, Bytes value) override {
+    w_.entry(key, value);
+    return true;
   }
-  void value(Bytes bytes) override { w_.value(bytes); }
-
-  /// Before read_map: the map's shape; its types are copied into the file's BTF.
-  void begin(const MapInfo& info, ReadContext& ctx);
-  /// After the map is complete (or failed before it was read).
-  void end() { w_.end_map(); }
+  bool owner_entry(const RenderedValue& owner, Bytes key_bytes, Bytes value) override;
+  bool value(Bytes bytes) override {
+    w_.value(bytes);
+    return true;
+  }
+  /// A page as a record keyed by its user address.
+  void arena_page(const ArenaPage& page) override;
+  void end_map(CapturedMap&& cm) override;
+  /// Recorded without contents.
+  void failed_map(CapturedMap&& cm) override { end_map(std::move(cm)); }
+  std::optional<Error> error() const override { return w_.error(); }
+  std::vector<CapturedMap>& maps() { return maps_; }
 
  private:
   native::NativeWriter& w_;
+  ReadContext& ctx_;
+  std::vector<CapturedMap> maps_;
 };
 
 }  // namespace scxsnap::capture_detail

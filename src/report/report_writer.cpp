@@ -256,25 +256,38 @@ void write_item(JsonWriter& w, const FailureDumpPercpuHashEntry& e) {
   write_value(w, e);
 }
 
-void write_map_paged(JsonWriter& w, const FailureDumpMap& m,
-                     const std::function<void(JsonWriter&)>& between) {
+void write_map_until_pages(JsonWriter& w, const FailureDumpMap& m) {
   constexpr std::size_t kArena = kMapArenaField;  // its `pages` come first (kArenaFields)
-  if (!m.arena || m.arena->pages.empty()) return write_map_to(w, m);
   w.begin_object();
   write_fields(w, m, kMapFields, 0, kArena);
   w.key(kMapFields[kArena].name);
   w.begin_object();
   w.key(kArenaFields[0].name);
   w.begin_array();
+}
+
+void write_page(JsonWriter& w, const ArenaPage& p) {
+  write_value(w, p);
+}
+
+void write_map_after_pages(JsonWriter& w, const FailureDumpMap& m) {
+  constexpr std::size_t kArena = kMapArenaField;
+  w.end_array();
+  if (m.arena) write_fields(w, *m.arena, kArenaFields, 1, kArenaFields.size());
+  w.end_object();
+  write_fields(w, m, kMapFields, kArena + 1, kMapFields.size());
+  w.end_object();
+}
+
+void write_map_paged(JsonWriter& w, const FailureDumpMap& m,
+                     const std::function<void(JsonWriter&)>& between) {
+  if (!m.arena || m.arena->pages.empty()) return write_map_to(w, m);
+  write_map_until_pages(w, m);
   for (const ArenaPage& p : m.arena->pages) {
     write_value(w, p);
     between(w);
   }
-  w.end_array();
-  write_fields(w, *m.arena, kArenaFields, 1, kArenaFields.size());
-  w.end_object();
-  write_fields(w, m, kMapFields, kArena + 1, kMapFields.size());
-  w.end_object();
+  write_map_after_pages(w, m);
 }
 
 void write_map_head(JsonWriter& w, const FailureDumpMap& m) {

@@ -42,6 +42,12 @@ void write_map_rest(JsonWriter& w, const FailureDumpMap& m);
 /// written as arrays of small integers, ~2 bytes of JSON per byte).
 void write_map_paged(JsonWriter& w, const FailureDumpMap& m,
                      const std::function<void(JsonWriter&)>& between);
+/// write_map_paged in three parts, for pages that arrive one at a time: the
+/// map up to `"arena":{"pages":[`, then each page (write_page), then the rest
+/// (m's arena holds its other fields; its pages are not looked at).
+void write_map_until_pages(JsonWriter& w, const FailureDumpMap& m);
+void write_page(JsonWriter& w, const ArenaPage& p);
+void write_map_after_pages(JsonWriter& w, const FailureDumpMap& m);
 /// `]` and every report field after `maps`, then the closing brace.
 void write_report_tail(JsonWriter& w, const FailureDumpReport& r);
 

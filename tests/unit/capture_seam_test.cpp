@@ -5,6 +5,7 @@
 // /proc that cannot be listed says so.
 #include "capture/capture_internal.hpp"
 #include "capture/map_reader.hpp"
+#include "capture/render_sinks.hpp"
 #include "cli_util.hpp"
 #include "memory_maps.hpp"
 #include "scxsnap/scxsnap.hpp"
@@ -77,6 +78,8 @@ TEST(CaptureSeam, UnreadableProcIsAnErrorNotAnEmptyTaskStorage) {
   src.add(601, 29 /* BPF_MAP_TYPE_TASK_STORAGE */, "task_ctx", 4, 8, 0);
   BtfCache btfs;
   ReadContext ctx{.src = src, .btfs = btfs};
+  ModelSink sink(ctx);
+  ctx.sink = &sink;
   for (const char* root : {"/nonexistent-proc", "/dev/null"}) {
     ctx.host.proc = root;
     const int fd = src.open_map(601);
