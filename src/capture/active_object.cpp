@@ -3,7 +3,6 @@
 
 #include "fd.hpp"
 #include "kernel_abi.hpp"
-#include "map_source.hpp"
 
 #include <bpf/bpf.h>
 
@@ -15,51 +14,19 @@
 namespace scxsnap::capture_detail {
 namespace {
 
-struct ProgInfo {
-  std::uint32_t type = 0;
-  std::uint32_t btf_id = 0;
-  std::string name;
-  std::uint64_t run_cnt = 0, run_time_ns = 0, recursion_misses = 0;
-  std::vector<std::uint32_t> map_ids;
-};
-
-std::optional<ProgInfo> prog_info(std::uint32_t id) {
-  Fd fd(bpf_prog_get_fd_by_id(id));
-  if (!fd.valid()) return std::nullopt;
-  bpf_prog_info info{};
-  std::uint32_t len = sizeof info;
-  if (bpf_obj_get_info_by_fd(fd.get(), &info, &len) != 0) return std::nullopt;
-  ProgInfo p;
-  p.type = info.type;
-  p.btf_id = info.btf_id;
-  p.name = info.name;
-  p.run_cnt = info.run_cnt;
-  p.run_time_ns = info.run_time_ns;
-  p.recursion_misses = info.recursion_misses;
-  if (info.nr_map_ids > 0) {
-    // Second call with a buffer for the map ids (the count may have grown).
-    std::uint32_t n = info.nr_map_ids;
-    p.map_ids.resize(n);
-    bpf_prog_info again{};
-    again.nr_map_ids = n;
-    again.map_ids = reinterpret_cast<std::uintptr_t>(p.map_ids.data());
-    len = sizeof again;
-    if (bpf_obj_get_info_by_fd(fd.get(), &again, &len) == 0)
-      p.map_ids.resize(std::min(n, again.nr_map_ids));
-    else
-      p.map_ids.clear();
-  }
-  return p;
-}
-
 // Read-only: learning a name never needs write access to the map.
-std::string map_name_of(std::uint32_t id) {
-  MapSource& src = system_map_source();
+std::string map_name_of(KernelSource& src, std::uint32_t id) {
   Fd fd(src.open_map(id));
   if (!fd.valid()) return {};
   bpf_map_info info{};
   if (src.map_info(fd.get(), &info) != 0) return {};
   return std::string(info.name, strnlen(info.name, sizeof info.name));
+}
+
+std::optional<ProgRecord> prog_info(KernelSource& src, std::uint32_t id) {
+  ProgRecord p;
+  if (src.prog_info(id, false, &p) != 0) return std::nullopt;
+  return p;
 }
 
 bool is_section(std::string_view n) {
@@ -68,11 +35,12 @@ bool is_section(std::string_view n) {
 
 }  // namespace
 
-std::vector<std::uint32_t> maps_used_by_programs(const std::vector<std::uint32_t>& btf_ids) {
+std::vector<std::uint32_t> maps_used_by_programs(KernelSource& src,
+                                                 const std::vector<std::uint32_t>& btf_ids) {
   std::vector<std::uint32_t> out;
   if (btf_ids.empty()) return out;
-  for (std::uint32_t id = 0; bpf_prog_get_next_id(id, &id) == 0;) {
-    auto p = prog_info(id);
+  for (std::uint32_t id = 0; src.next_prog_id(id, &id) == 0;) {
+    auto p = prog_info(src, id);
     if (!p || std::find(btf_ids.begin(), btf_ids.end(), p->btf_id) == btf_ids.end()) continue;
     out.insert(out.end(), p->map_ids.begin(), p->map_ids.end());
   }
@@ -81,23 +49,10 @@ std::vector<std::uint32_t> maps_used_by_programs(const std::vector<std::uint32_t
   return out;
 }
 
-std::vector<std::uint32_t> struct_ops_link_map_ids() {
-  std::vector<std::uint32_t> out;
-  std::uint32_t id = 0;
-  while (bpf_link_get_next_id(id, &id) == 0) {
-    Fd fd(bpf_link_get_fd_by_id(id));
-    if (!fd.valid()) continue;
-    struct bpf_link_info info {};
-    std::uint32_t len = sizeof info;
-    if (bpf_obj_get_info_by_fd(fd.get(), &info, &len) != 0) continue;
-    if (auto map_id = struct_ops_link_map_id(info, len)) out.push_back(*map_id);
-  }
-  return out;
-}
-
-std::optional<ActiveObject> find_active_object(const std::vector<CapturedMap>& struct_ops,
+std::optional<ActiveObject> find_active_object(KernelSource& src,
+                                               const std::vector<CapturedMap>& struct_ops,
                                                bool sched_ext_enabled) {
-  auto linked = struct_ops_link_map_ids();
+  auto linked = src.struct_ops_link_map_ids();
   auto attached = [&](const CapturedMap& m) {
     return m.struct_ops_in_use ||
            std::find(linked.begin(), linked.end(), m.map.map_id) != linked.end();
@@ -115,13 +70,13 @@ std::optional<ActiveObject> find_active_object(const std::vector<CapturedMap>& s
   a.struct_ops_map = pick->map.name;
   std::vector<std::string> prefixes;
   for (std::uint32_t pid : pick->struct_ops_prog_ids) {
-    auto p = prog_info(pid);
+    auto p = prog_info(src, pid);
     if (!p) continue;
     a.prog_ids.push_back(pid);
     for (std::uint32_t mid : p->map_ids) {
       if (std::find(a.map_ids.begin(), a.map_ids.end(), mid) != a.map_ids.end()) continue;
       a.map_ids.push_back(mid);
-      std::string n = map_name_of(mid);
+      std::string n = map_name_of(src, mid);
       if (is_section(n)) prefixes.push_back(n.substr(0, n.find('.')));
     }
   }
@@ -133,15 +88,16 @@ std::optional<ActiveObject> find_active_object(const std::vector<CapturedMap>& s
   return a;
 }
 
-void read_prog_stats(const std::vector<std::uint32_t>& prog_ids, bool all, FailureDumpReport& r) {
+void read_prog_stats(KernelSource& src, const std::vector<std::uint32_t>& prog_ids, bool all,
+                     FailureDumpReport& r) {
   std::vector<std::uint32_t> ids = prog_ids;
   if (all) {
     ids.clear();
     std::uint32_t id = 0;
-    while (bpf_prog_get_next_id(id, &id) == 0) ids.push_back(id);
+    while (src.next_prog_id(id, &id) == 0) ids.push_back(id);
   }
   for (std::uint32_t id : ids) {
-    auto p = prog_info(id);
+    auto p = prog_info(src, id);
     if (!p) continue;
     r.prog_runtime_stats.push_back(
         ProgRuntimeStats{p->name, p->run_cnt, p->run_time_ns, p->recursion_misses});

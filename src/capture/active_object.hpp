@@ -21,18 +21,18 @@ struct ActiveObject {
   std::string struct_ops_map;  // name of the attached struct_ops map
 };
 
-/// Map ids of struct_ops maps registered through a BPF link.
-std::vector<std::uint32_t> struct_ops_link_map_ids();
-
 /// Ids of the maps used by every loaded program whose BTF is one of `btf_ids`
 /// (the programs of those objects), sorted, without repeats.
-std::vector<std::uint32_t> maps_used_by_programs(const std::vector<std::uint32_t>& btf_ids);
+std::vector<std::uint32_t> maps_used_by_programs(KernelSource& src,
+                                                 const std::vector<std::uint32_t>& btf_ids);
 
 /// `struct_ops` lists every captured or scanned struct_ops map.
-std::optional<ActiveObject> find_active_object(const std::vector<CapturedMap>& struct_ops,
+std::optional<ActiveObject> find_active_object(KernelSource& src,
+                                               const std::vector<CapturedMap>& struct_ops,
                                                bool sched_ext_enabled);
 
 /// Run stats of the given programs (or of every program when `all`).
-void read_prog_stats(const std::vector<std::uint32_t>& prog_ids, bool all, FailureDumpReport& r);
+void read_prog_stats(KernelSource& src, const std::vector<std::uint32_t>& prog_ids, bool all,
+                     FailureDumpReport& r);
 
 }  // namespace scxsnap::capture_detail

@@ -44,34 +44,11 @@ struct ProgRefs {
   std::vector<std::uint64_t> imms;
 };
 
-std::optional<ProgRefs> prog_refs(std::uint32_t prog_id, std::uint32_t map_id) {
-  Fd fd(bpf_prog_get_fd_by_id(prog_id));
-  if (!fd.valid()) return std::nullopt;
-  bpf_prog_info info{};
-  std::uint32_t len = sizeof info;
-  if (bpf_obj_get_info_by_fd(fd.get(), &info, &len) != 0 || info.nr_map_ids == 0)
-    return std::nullopt;
-  std::vector<std::uint32_t> maps(info.nr_map_ids);
-  std::vector<bpf_insn> insns(info.xlated_prog_len / sizeof(bpf_insn));
-  bpf_prog_info again{};
-  again.nr_map_ids = static_cast<std::uint32_t>(maps.size());
-  again.map_ids = reinterpret_cast<std::uintptr_t>(maps.data());
-  again.xlated_prog_len = static_cast<std::uint32_t>(insns.size() * sizeof(bpf_insn));
-  again.xlated_prog_insns = reinterpret_cast<std::uintptr_t>(insns.data());
-  len = sizeof again;
-  if (bpf_obj_get_info_by_fd(fd.get(), &again, &len) != 0) return std::nullopt;
-  maps.resize(std::min<std::size_t>(maps.size(), again.nr_map_ids));
-  if (std::find(maps.begin(), maps.end(), map_id) == maps.end()) return std::nullopt;
-  ProgRefs out{info.btf_id, {}};
-  const std::size_t n =
-      std::min<std::size_t>(insns.size(), again.xlated_prog_len / sizeof(bpf_insn));
-  for (std::size_t i = 0; i + 1 < n; ++i) {
-    if (insns[i].code != (BPF_LD | BPF_DW | BPF_IMM)) continue;
-    out.imms.push_back(static_cast<std::uint32_t>(insns[i].imm) |
-                       std::uint64_t{static_cast<std::uint32_t>(insns[i + 1].imm)} << 32);
-    ++i;
-  }
-  return out;
+std::optional<ProgRefs> prog_refs(KernelSource& src, std::uint32_t prog_id, std::uint32_t map_id) {
+  ProgRecord p;
+  if (src.prog_info(prog_id, true, &p) != 0) return std::nullopt;
+  if (std::find(p.map_ids.begin(), p.map_ids.end(), map_id) == p.map_ids.end()) return std::nullopt;
+  return ProgRefs{p.btf_id, std::move(p.imm64s)};
 }
 
 struct Globals {
@@ -91,8 +68,8 @@ std::uint32_t arena_datasec(const struct btf* b, std::uint64_t& size) {
 std::optional<Globals> locate_globals(const MapInfo& info, const ArenaRange& r, ReadContext& ctx,
                                       std::string& note) {
   std::vector<std::uint32_t> seen;
-  for (std::uint32_t id = 0; bpf_prog_get_next_id(id, &id) == 0;) {
-    auto p = prog_refs(id, info.id);
+  for (std::uint32_t id = 0; ctx.src.next_prog_id(id, &id) == 0;) {
+    auto p = prog_refs(ctx.src, id, info.id);
     if (!p || p->btf_id == 0) continue;
     if (!ctx.btfs.by_id(p->btf_id)) continue;
     Globals g{p->btf_id, 0, 0, 0};
@@ -139,7 +116,7 @@ void read_arena(const MapInfo& info, int fd, ReadContext& ctx, FailureDumpMap& m
         "struct bpf_arena and struct vm_struct as scxsnap expects";
     return;
   }
-  auto kr = KernelReader::create(fd);
+  auto kr = ctx.src.kernel_memory(fd);
   if (!kr) {
     if (kr.error().code() == ErrorCode::NotFound) {
       m.error =
@@ -151,15 +128,15 @@ void read_arena(const MapInfo& info, int fd, ReadContext& ctx, FailureDumpMap& m
     return;
   }
   const auto page = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
-  auto range = arena_range(*kr, *layout, page);
+  auto range = arena_range(**kr, *layout, page);
   if (!range) {
     m.error = "arena pages and __arena globals are not read: " + range.error().message();
     return;
   }
   m.arena->user_vm_start = range->user_vm_start;
   m.arena->kern_vm_start = range->kern_vm_start;
-  auto scan = scan_pages(*kr, *range, candidate_pages(*kr, *layout, range->pages()), ctx.entry_cap,
-                         [&] { return ctx.stopped(); });
+  auto scan = scan_pages(**kr, *range, candidate_pages(**kr, *layout, range->pages()),
+                         ctx.entry_cap, [&] { return ctx.stopped(); });
   if (!scan) {
     m.error = "arena pages are not read: " + scan.error().message();
     return;

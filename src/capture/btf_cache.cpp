@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "btf_cache.hpp"
 
-#include "fd.hpp"
-
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -24,11 +22,9 @@ BtfCache::~BtfCache() {
 const struct btf* BtfCache::vmlinux_btf() {
   if (!vmlinux_tried_) {
     vmlinux_tried_ = true;
-    vmlinux_ = btf__load_vmlinux_btf();
-    if (!vmlinux_) {
-      vmlinux_error_ = fmt::format("cannot load vmlinux BTF: {}", std::strerror(errno));
-      vmlinux_ = nullptr;
-    }
+    int err = 0;
+    vmlinux_ = src_.vmlinux_btf(&err);
+    if (!vmlinux_) vmlinux_error_ = fmt::format("cannot load vmlinux BTF: {}", std::strerror(-err));
   }
   return vmlinux_;
 }
@@ -56,23 +52,8 @@ Result<BtfRenderer*> BtfCache::vmlinux() {
 
 Result<BtfRenderer*> BtfCache::by_id(std::uint32_t id) {
   if (auto it = entries_.find(id); it != entries_.end()) return it->second.renderer.get();
-  // Module BTF is split on top of vmlinux; program BTF stands alone.
-  Fd fd(bpf_btf_get_fd_by_id(id));
-  if (!fd.valid())
-    return Error(ErrorCode::NotFound, fmt::format("BTF object {}: {}", id, std::strerror(errno)));
-  bpf_btf_info info{};
-  char name[64] = {};
-  info.name = reinterpret_cast<std::uintptr_t>(name);
-  info.name_len = sizeof name;
-  std::uint32_t len = sizeof info;
-  bool split = false;
-  if (bpf_obj_get_info_by_fd(fd.get(), &info, &len) == 0)
-    split = info.kernel_btf && std::string_view(name) != "vmlinux";
-  struct btf* b = split && vmlinux_btf() ? btf__load_from_kernel_by_id_split(id, vmlinux_)
-                                         : btf__load_from_kernel_by_id(id);
-  if (!b)
-    return Error(ErrorCode::BadInput,
-                 fmt::format("cannot load BTF object {}: {}", id, std::strerror(errno)));
+  // Module BTF is split on top of vmlinux: it is loaded first.
+  SCXSNAP_TRY(struct btf * b, src_.btf_by_id(id, [this] { return vmlinux_btf(); }));
   return add(id, b);
 }
 

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-// Kernel BTF objects loaded once per capture, each with its renderer (and so
-// its cache of layout plans).
+// Kernel BTF objects (through the KernelSource) loaded once per capture, each with its renderer
+// (and so its cache of layout plans).
 #pragma once
 
+#include "kernel_source.hpp"
 #include "scxsnap/btf_render.hpp"
 #include "scxsnap/result.hpp"
 
@@ -18,8 +19,9 @@ namespace scxsnap::capture_detail {
 
 class BtfCache {
  public:
-  explicit BtfCache(std::uint32_t max_array_elements = BtfRenderer::kDefaultMaxArrayElements)
-      : max_array_elements_(max_array_elements) {}
+  explicit BtfCache(KernelSource& src,
+                    std::uint32_t max_array_elements = BtfRenderer::kDefaultMaxArrayElements)
+      : src_(src), max_array_elements_(max_array_elements) {}
   ~BtfCache();
   BtfCache(const BtfCache&) = delete;
   BtfCache& operator=(const BtfCache&) = delete;
@@ -49,6 +51,7 @@ class BtfCache {
   struct btf* vmlinux_ = nullptr;
   std::string vmlinux_error_;
   bool vmlinux_tried_ = false;
+  KernelSource& src_;
   std::uint32_t max_array_elements_;
 };
 

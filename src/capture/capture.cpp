@@ -34,11 +34,9 @@
 #include <cstring>
 #include <ctime>
 #include <fmt/format.h>
-#include <fstream>
 #include <map>
 #include <new>
-#include <sys/stat.h>
-#include <sys/utsname.h>
+#include <sstream>
 #include <unistd.h>
 
 namespace scxsnap {
@@ -68,7 +66,7 @@ struct Selection {
 // Before any work: every filter must match some map; if one does not, the
 // error names it and the nearest existing names. An object is its global
 // sections, every map sharing their BTF, and the maps its programs use.
-Result<Selection> resolve_filters(const CaptureOptions& o, MapSource& src,
+Result<Selection> resolve_filters(const CaptureOptions& o, KernelSource& src,
                                   const std::vector<std::uint32_t>& ids) {
   Selection sel{o, {}};
   if (no_filter(o) && !o.active_obj) return sel;
@@ -113,7 +111,7 @@ Result<Selection> resolve_filters(const CaptureOptions& o, MapSource& src,
     for (const auto& k : known)
       if (k.btf_id && std::find(btf_ids.begin(), btf_ids.end(), k.btf_id) != btf_ids.end())
         sel.object_map_ids.push_back(k.id);
-    for (std::uint32_t id : maps_used_by_programs(btf_ids)) sel.object_map_ids.push_back(id);
+    for (std::uint32_t id : maps_used_by_programs(src, btf_ids)) sel.object_map_ids.push_back(id);
   }
   if (o.active_obj && std::none_of(known.begin(), known.end(), [&](const Known& k) {
         return is_object_section_name(*o.active_obj, k.name);
@@ -141,8 +139,10 @@ bool wanted_by_id(const CaptureOptions& o, std::uint32_t id) {
 
 // Why listing maps was refused, from /proc/self/status CapEff: walking map
 // ids and opening maps by id need CAP_SYS_ADMIN (CAP_BPF alone is not enough).
-std::string missing_capabilities() {
-  std::ifstream in("/proc/self/status");
+std::string missing_capabilities(KernelSource& src) {
+  std::string status;
+  src.read_file("/proc/self/status", &status);
+  std::istringstream in(status);
   std::string line;
   std::optional<std::uint64_t> eff;
   while (std::getline(in, line))
@@ -175,10 +175,9 @@ struct Captured {
 // limits, stop signal) is made first, so that a sink can be made over it.
 class CaptureRun {
  public:
-  CaptureRun(const CaptureOptions& o, MapSource& src)
-      : o_(o), src_(src), btfs_(o.max_array_elements), ctx_{src, btfs_} {
-    int ncpus = libbpf_num_possible_cpus();
-    ctx_.ncpus = static_cast<std::uint32_t>(ncpus > 0 ? ncpus : 1);
+  CaptureRun(const CaptureOptions& o, KernelSource& src)
+      : o_(o), src_(src), btfs_(src, o.max_array_elements), ctx_{src, btfs_} {
+    ctx_.ncpus = static_cast<std::uint32_t>(src.possible_cpus());
     ctx_.entry_cap = o.max_entries;
     ctx_.buffer_bytes = std::max<std::size_t>(o.lookup_buffer_bytes, 1);
     ctx_.limits.max_value_bytes = o.max_value_bytes;
@@ -216,7 +215,7 @@ class CaptureRun {
   void describe(Captured& c);
 
   const CaptureOptions& o_;
-  MapSource& src_;
+  KernelSource& src_;
   BtfCache btfs_;
   ReadContext ctx_;
   ContentSink* sink_ = nullptr;
@@ -236,7 +235,7 @@ Result<std::vector<std::uint32_t>> CaptureRun::map_ids() {
       if (rc == -EPERM || rc == -EACCES)
         return Error(ErrorCode::PermissionDenied,
                      "listing BPF maps was refused (bpf(BPF_MAP_GET_NEXT_ID): " +
-                         std::string(std::strerror(-rc)) + "): " + missing_capabilities());
+                         std::string(std::strerror(-rc)) + "): " + missing_capabilities(src_));
       return Error(ErrorCode::Io, fmt::format("listing BPF maps failed: {}", std::strerror(-rc)));
     }
     ids.push_back(id);
@@ -345,23 +344,23 @@ void CaptureRun::read_context(Captured& c, std::vector<std::string>& notes) {
   FailureDumpReport& r = c.report;
   HostPaths hp;
   std::string ops_name;
-  bool scx = read_sched_ext(hp, r, ops_name);
-  auto active = find_active_object(struct_ops_, scx);
+  bool scx = read_sched_ext(src_, hp, r, ops_name);
+  auto active = find_active_object(src_, struct_ops_, scx);
   if (active) {
     r.active_obj_name = active->obj_name;
     r.active_map_ids = active->map_ids;
   }
   if (o_.active_obj) r.active_obj_name = *o_.active_obj;
-  read_prog_stats(active ? active->prog_ids : std::vector<std::uint32_t>{}, o_.all_progs, r);
+  read_prog_stats(src_, active ? active->prog_ids : std::vector<std::uint32_t>{}, o_.all_progs, r);
   if (!should_stop()) {
-    read_per_cpu_time(hp, r, notes);
-    read_numa(hp, r);
-    if (o_.cgroup) read_cgroup_psi(*o_.cgroup, r, notes);
+    read_per_cpu_time(src_, hp, r, notes);
+    read_numa(src_, hp, r);
+    if (o_.cgroup) read_cgroup_psi(src_, *o_.cgroup, r, notes);
     std::vector<std::int32_t> pids = o_.pids;
     if (scx)  // with a sched_ext scheduler attached, every task it schedules
-      for (std::int32_t p : ext_class_pids(hp))
+      for (std::int32_t p : ext_class_pids(src_, hp))
         if (std::find(pids.begin(), pids.end(), p) == pids.end()) pids.push_back(p);
-    read_tasks(hp, pids, r);
+    read_tasks(src_, hp, pids, r);
   }
   r.sdt_alloc_unavailable =
       "a live-host capture does not walk sdt_alloc allocators (an arena's pages and __arena "
@@ -373,11 +372,9 @@ void CaptureRun::describe(Captured& c) {
   FailureDumpReport& r = c.report;
   if (stopped_at_us_) r.dump_truncated_at_us = *stopped_at_us_;
   CaptureInfo info;
-  char host[256] = {};
-  ::gethostname(host, sizeof host - 1);
-  info.host = host;
-  utsname u{};
-  if (::uname(&u) == 0) info.kernel_release = u.release;
+  HostIdentity host = src_.host();
+  info.host = std::move(host.hostname);
+  info.kernel_release = std::move(host.kernel_release);
   info.captured_at = utc_now();
   info.tool_version = std::string(version());
   info.duration_us = elapsed_us();
@@ -402,19 +399,20 @@ Result<Captured> CaptureRun::run(ContentSink& sink) {
   SCXSNAP_TRY(Selection sel, resolve_filters(o_, src_, ids));
   if (o_.cgroup) {
     std::string dir = cgroup_dir(*o_.cgroup);
-    struct stat st {};
-    int err = ::stat(dir.c_str(), &st) != 0 ? errno : S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
-    if (err != 0)
+    std::vector<DirEntry> listing;
+    if (int rc = src_.list_dir(dir, &listing); rc != 0)
       return Error(ErrorCode::NotFound, fmt::format("--cgroup '{}': no cgroup directory {} ({})",
-                                                    *o_.cgroup, dir, std::strerror(err)));
+                                                    *o_.cgroup, dir, std::strerror(-rc)));
   }
   Fd stats_fd;
   std::vector<std::string> notes;
   if (o_.enable_stats) {
-    stats_fd = Fd(bpf_enable_stats(BPF_STATS_RUN_TIME));
-    if (!stats_fd.valid())
+    const int rc = src_.enable_stats();
+    if (rc >= 0)
+      stats_fd = Fd(rc);
+    else
       notes.push_back(
-          fmt::format("--enable-stats: BPF_ENABLE_STATS failed: {}", std::strerror(errno)));
+          fmt::format("--enable-stats: BPF_ENABLE_STATS failed: {}", std::strerror(-rc)));
   }
   Captured c;
   read_maps(ids, sel, c);
@@ -433,7 +431,7 @@ void take_maps(FailureDumpReport& r, std::vector<CapturedMap>& maps) {
 
 }  // namespace
 
-Result<FailureDumpReport> capture_model(const CaptureOptions& options, MapSource& src) {
+Result<FailureDumpReport> capture_model(const CaptureOptions& options, KernelSource& src) {
   return detail::guarded("capture", [&]() -> Result<FailureDumpReport> {
     CaptureRun run(options, src);
     ModelSink sink(run.context());
@@ -443,7 +441,7 @@ Result<FailureDumpReport> capture_model(const CaptureOptions& options, MapSource
   });
 }
 
-Result<CaptureSummary> capture_stream(const CaptureOptions& options, MapSource& src,
+Result<CaptureSummary> capture_stream(const CaptureOptions& options, KernelSource& src,
                                       const JsonSink& out, JsonStyle style) {
   return detail::guarded("capture", [&]() -> Result<CaptureSummary> {
     detail::JsonReindenter pretty;
@@ -465,7 +463,8 @@ Result<CaptureSummary> capture_stream(const CaptureOptions& options, MapSource& 
   });
 }
 
-Result<std::string> capture_text(const CaptureOptions& options, MapSource& src, JsonStyle style) {
+Result<std::string> capture_text(const CaptureOptions& options, KernelSource& src,
+                                 JsonStyle style) {
   return detail::guarded("capture", [&]() -> Result<std::string> {
     CaptureRun run(options, src);
     JsonStreamSink sink(run.context(), nullptr);
@@ -483,7 +482,7 @@ Result<std::string> capture_text(const CaptureOptions& options, MapSource& src, 
 namespace {
 
 // One capture into `w` (its maps' raw contents); the report keeps the skeletons.
-Result<Captured> capture_into(const CaptureOptions& options, MapSource& src,
+Result<Captured> capture_into(const CaptureOptions& options, KernelSource& src,
                               native::NativeWriter& w) {
   CaptureRun run(options, src);
   NativeSink sink(w, run.context());
@@ -500,7 +499,7 @@ Result<Captured> capture_into(const CaptureOptions& options, MapSource& src,
 
 }  // namespace
 
-Result<CaptureSummary> capture_native_to(const CaptureOptions& options, MapSource& src,
+Result<CaptureSummary> capture_native_to(const CaptureOptions& options, KernelSource& src,
                                          const std::filesystem::path& path,
                                          const native::WriterOptions& wo) {
   return detail::guarded("capture", [&]() -> Result<CaptureSummary> {
@@ -517,7 +516,7 @@ Result<CaptureSummary> capture_native_to(const CaptureOptions& options, MapSourc
   });
 }
 
-Result<CaptureSummary> capture_native_sample(const CaptureOptions& options, MapSource& src,
+Result<CaptureSummary> capture_native_sample(const CaptureOptions& options, KernelSource& src,
                                              native::NativeWriter& w, std::string tag,
                                              std::uint64_t elapsed_ms) {
   return detail::guarded("capture", [&]() -> Result<CaptureSummary> {
@@ -534,7 +533,8 @@ Result<CaptureSummary> capture_native_sample(const CaptureOptions& options, MapS
 
 Result<CaptureSummary> capture_native(const CaptureOptions& options,
                                       const std::filesystem::path& path) {
-  return capture_detail::capture_native_to(options, capture_detail::system_map_source(), path, {});
+  return capture_detail::capture_native_to(options, capture_detail::system_kernel_source(), path,
+                                           {});
 }
 
 struct NativeSeriesWriter::Impl {
@@ -560,7 +560,7 @@ Result<CaptureSummary> NativeSeriesWriter::capture(const CaptureOptions& options
                                                    std::uint64_t elapsed_ms) {
   if (impl_->failed) return Error(ErrorCode::Io, "the series could not be written further");
   const std::size_t before = impl_->w->index().samples.size();
-  auto s = capture_detail::capture_native_sample(options, capture_detail::system_map_source(),
+  auto s = capture_detail::capture_native_sample(options, capture_detail::system_kernel_source(),
                                                  *impl_->w, std::move(tag), elapsed_ms);
   if (!s && impl_->w->index().samples.size() != before) {
     // The sample was begun: drop it, unless its maps already went to the file.
@@ -601,12 +601,13 @@ Result<void> NativeSeriesWriter::commit() {
 }
 
 Result<FailureDumpReport> capture(const CaptureOptions& options) {
-  return capture_detail::capture_model(options, capture_detail::system_map_source());
+  return capture_detail::capture_model(options, capture_detail::system_kernel_source());
 }
 
 Result<CaptureSummary> capture_json(const CaptureOptions& options, const JsonSink& sink,
                                     JsonStyle style) {
-  return capture_detail::capture_stream(options, capture_detail::system_map_source(), sink, style);
+  return capture_detail::capture_stream(options, capture_detail::system_kernel_source(), sink,
+                                        style);
 }
 
 Result<CaptureSummary> capture_to_file(const CaptureOptions& options,
@@ -622,7 +623,7 @@ Result<CaptureSummary> capture_to_file(const CaptureOptions& options,
 }
 
 Result<std::string> capture_json(const CaptureOptions& options, JsonStyle style) {
-  return capture_detail::capture_text(options, capture_detail::system_map_source(), style);
+  return capture_detail::capture_text(options, capture_detail::system_kernel_source(), style);
 }
 
 }  // namespace scxsnap

@@ -5,24 +5,25 @@
 
 #include <array>
 #include <charconv>
-#include <filesystem>
 #include <fmt/format.h>
-#include <fstream>
 #include <map>
 #include <sstream>
-#include <sys/stat.h>
 #include <unistd.h>
 
 namespace scxsnap::capture_detail {
 namespace {
 
-bool read_file(const std::string& path, std::string& out) {
-  std::ifstream in(path);
-  if (!in) return false;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  out = ss.str();
-  return true;
+bool read_text(KernelSource& src, const std::string& path, std::string& out) {
+  return src.read_file(path, &out) == 0;
+}
+
+// The names in a directory ({} when it cannot be listed).
+std::vector<std::string> names_in(KernelSource& src, const std::string& dir) {
+  std::vector<DirEntry> entries;
+  std::vector<std::string> out;
+  if (src.list_dir(dir, &entries) != 0) return out;
+  for (auto& e : entries) out.push_back(std::move(e.name));
+  return out;
 }
 
 std::vector<std::string_view> split_ws(std::string_view line) {
@@ -69,9 +70,10 @@ std::vector<std::uint32_t> cpu_columns(const std::vector<std::string_view>& line
 
 }  // namespace
 
-void read_per_cpu_time(const HostPaths& hp, FailureDumpReport& r, std::vector<std::string>& notes) {
+void read_per_cpu_time(KernelSource& src, const HostPaths& hp, FailureDumpReport& r,
+                       std::vector<std::string>& notes) {
   std::string stat;
-  if (!read_file(hp.proc + "/stat", stat)) {
+  if (!read_text(src, hp.proc + "/stat", stat)) {
     notes.push_back("per_cpu_time: cannot read " + hp.proc + "/stat");
     return;
   }
@@ -106,7 +108,7 @@ void read_per_cpu_time(const HostPaths& hp, FailureDumpReport& r, std::vector<st
       "HI:",       "TIMER:",   "NET_TX:", "NET_RX:",  "BLOCK:",
       "IRQ_POLL:", "TASKLET:", "SCHED:",  "HRTIMER:", "RCU:"};
   std::string text;
-  if (read_file(hp.proc + "/softirqs", text)) {
+  if (read_text(src, hp.proc + "/softirqs", text)) {
     auto ls = lines_of(text);
     std::vector<std::uint32_t> cols = cpu_columns(ls);
     for (std::size_t li = 1; li < ls.size(); ++li) {
@@ -124,7 +126,7 @@ void read_per_cpu_time(const HostPaths& hp, FailureDumpReport& r, std::vector<st
     notes.push_back("per_cpu_time: cannot read " + hp.proc + "/softirqs (softirq counts left 0)");
   }
   // /proc/interrupts: per-CPU columns; sum them for irqs_sum.
-  if (read_file(hp.proc + "/interrupts", text)) {
+  if (read_text(src, hp.proc + "/interrupts", text)) {
     auto ls = lines_of(text);
     std::vector<std::uint32_t> cols = cpu_columns(ls);
     for (std::size_t li = 1; li < ls.size(); ++li) {
@@ -140,12 +142,10 @@ void read_per_cpu_time(const HostPaths& hp, FailureDumpReport& r, std::vector<st
   for (auto& [cpu, s] : rows) r.per_cpu_time.push_back(std::move(s));
 }
 
-void read_numa(const HostPaths& hp, FailureDumpReport& r) {
+void read_numa(KernelSource& src, const HostPaths& hp, FailureDumpReport& r) {
   std::string base = hp.sys + "/devices/system/node";
-  std::error_code ec;
   std::vector<std::uint32_t> nodes;
-  for (const auto& e : std::filesystem::directory_iterator(base, ec)) {
-    std::string n = e.path().filename().string();
+  for (const std::string& n : names_in(src, base)) {
     std::uint32_t id = 0;
     if (n.starts_with("node") && parse_num(std::string_view(n).substr(4), id)) nodes.push_back(id);
   }
@@ -156,7 +156,7 @@ void read_numa(const HostPaths& hp, FailureDumpReport& r) {
   std::sort(nodes.begin(), nodes.end());
   for (std::uint32_t id : nodes) {
     std::string text;
-    if (!read_file(fmt::format("{}/node{}/numastat", base, id), text)) continue;
+    if (!read_text(src, fmt::format("{}/node{}/numastat", base, id), text)) continue;
     PerNodeNumaStats s;
     s.node = id;
     for (auto line : lines_of(text)) {
@@ -186,22 +186,22 @@ std::string cgroup_dir(const std::string& cgroup) {
   return cgroup.starts_with("/sys/fs/cgroup") ? cgroup : "/sys/fs/cgroup/" + cgroup;
 }
 
-void read_cgroup_psi(const std::string& cgroup, FailureDumpReport& r,
+void read_cgroup_psi(KernelSource& src, const std::string& cgroup, FailureDumpReport& r,
                      std::vector<std::string>& notes) {
   std::string dir = cgroup_dir(cgroup);
   std::string text;
-  if (!read_file(dir + "/irq.pressure", text)) {
+  if (!read_text(src, dir + "/irq.pressure", text)) {
     notes.push_back("cgroup_psi: cannot read " + dir +
                     "/irq.pressure (no such cgroup, or PSI/IRQ accounting off)");
     return;
   }
-  struct stat st {};
-  ::stat(dir.c_str(), &st);
+  std::uint64_t ino = 0;
+  src.inode_of(dir, &ino);
   CgroupPsiStat s;
   // No kernel addresses on a live host: the cgroup's inode number (its cgroup
   // id) is the identity, for both fields.
-  s.cgroup_kva = st.st_ino;
-  s.serial_nr = st.st_ino;
+  s.cgroup_kva = ino;
+  s.serial_nr = ino;
   for (auto line : lines_of(text)) {
     auto f = split_ws(line);
     if (f.empty() || f[0] != "full") continue;
@@ -220,7 +220,8 @@ void read_cgroup_psi(const std::string& cgroup, FailureDumpReport& r,
   r.cgroup_psi.push_back(s);
 }
 
-void read_tasks(const HostPaths& hp, const std::vector<std::int32_t>& pids, FailureDumpReport& r) {
+void read_tasks(KernelSource& src, const HostPaths& hp, const std::vector<std::int32_t>& pids,
+                FailureDumpReport& r) {
   static constexpr std::array<std::uint32_t, 40> kPrioToWeight = {
       88761, 71755, 56483, 46273, 36291, 29154, 23254, 18705, 14949, 11916, 9548, 7620, 6100, 4904,
       3906,  3121,  2501,  1991,  1586,  1277,  1024,  820,   655,   526,   423,  335,  272,  215,
@@ -228,8 +229,8 @@ void read_tasks(const HostPaths& hp, const std::vector<std::int32_t>& pids, Fail
   std::vector<std::string> missing;
   for (std::int32_t pid : pids) {
     std::string stat, status, comm;
-    if (!read_file(fmt::format("{}/{}/stat", hp.proc, pid), stat) ||
-        !read_file(fmt::format("{}/{}/status", hp.proc, pid), status)) {
+    if (!read_text(src, fmt::format("{}/{}/stat", hp.proc, pid), stat) ||
+        !read_text(src, fmt::format("{}/{}/status", hp.proc, pid), status)) {
       missing.push_back(std::to_string(pid));
       continue;
     }
@@ -260,7 +261,7 @@ void read_tasks(const HostPaths& hp, const std::vector<std::int32_t>& pids, Fail
     t.tgid = tgid;
     std::int64_t nice = field(19), rt = field(40), policy = field(41), prio = field(18);
     std::string parent_comm;
-    read_file(fmt::format("{}/{}/comm", hp.proc, ppid), parent_comm);
+    read_text(src, fmt::format("{}/{}/comm", hp.proc, ppid), parent_comm);
     while (!parent_comm.empty() && parent_comm.back() == '\n') parent_comm.pop_back();
     auto num = [](std::int64_t v) { return JsonValue::number(v); };
     t.rest.emplace_back("group_leader_pid", num(tgid));
@@ -299,15 +300,13 @@ void read_tasks(const HostPaths& hp, const std::vector<std::int32_t>& pids, Fail
   }
 }
 
-std::vector<std::int32_t> ext_class_pids(const HostPaths& hp) {
+std::vector<std::int32_t> ext_class_pids(KernelSource& src, const HostPaths& hp) {
   std::vector<std::int32_t> out;
-  std::error_code ec;
-  for (const auto& e : std::filesystem::directory_iterator(hp.proc, ec)) {
+  for (const std::string& name : names_in(src, hp.proc)) {
     std::int32_t pid = 0;
-    std::string name = e.path().filename().string();
     if (!parse_num(std::string_view(name), pid)) continue;
     std::string stat;
-    if (!read_file(e.path().string() + "/stat", stat)) continue;  // exited meanwhile
+    if (!read_text(src, hp.proc + "/" + name + "/stat", stat)) continue;  // exited meanwhile
     std::size_t close = stat.rfind(')');
     if (close == std::string::npos || close + 2 > stat.size()) continue;
     auto f = split_ws(std::string_view(stat).substr(close + 2));
@@ -318,10 +317,11 @@ std::vector<std::int32_t> ext_class_pids(const HostPaths& hp) {
   return out;
 }
 
-bool read_sched_ext(const HostPaths& hp, FailureDumpReport& r, std::string& ops_name) {
+bool read_sched_ext(KernelSource& src, const HostPaths& hp, FailureDumpReport& r,
+                    std::string& ops_name) {
   std::string base = hp.sys + "/kernel/sched_ext";
   std::string state;
-  if (!read_file(base + "/state", state)) {
+  if (!read_text(src, base + "/state", state)) {
     r.scx_walker_unavailable = "sched_ext not enabled in this kernel (" + base + " absent)";
     return false;
   }
@@ -330,11 +330,11 @@ bool read_sched_ext(const HostPaths& hp, FailureDumpReport& r, std::string& ops_
     r.scx_walker_unavailable = "no sched_ext scheduler attached (state: " + state + ")";
     return false;
   }
-  read_file(base + "/root/ops", ops_name);
+  read_text(src, base + "/root/ops", ops_name);
   while (!ops_name.empty() && ops_name.back() == '\n') ops_name.pop_back();
   // Event counters: "NAME VALUE" lines; summed across CPUs by the kernel.
   std::string events;
-  if (read_file(base + "/root/events", events)) {
+  if (read_text(src, base + "/root/events", events)) {
     EventCounterSample s;
     std::map<std::string_view, std::int64_t*> fields = {
         {"SCX_EV_SELECT_CPU_FALLBACK", &s.select_cpu_fallback},

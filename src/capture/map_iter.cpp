@@ -68,7 +68,7 @@ enum class BatchEnd { Done, Unsupported, TooBig };
 // `seen` every key yielded from a hash map, whose walk may have to go on by
 // next key (a bucket larger than the budget), where a restart from the first
 // key must not yield the batch's keys again.
-BatchEnd walk_batch(MapSource& src, const MapShape& m, std::uint64_t limit,
+BatchEnd walk_batch(KernelSource& src, const MapShape& m, std::uint64_t limit,
                     std::size_t buffer_bytes, WalkResult& res, std::vector<std::uint8_t>& last_key,
                     SeenKeys& seen, const EntryFn& fn) {
   const bool hashed = is_hash_family(m.type);
@@ -123,7 +123,7 @@ BatchEnd walk_batch(MapSource& src, const MapShape& m, std::uint64_t limit,
 
 // From `start` (empty: the first key) on; `seen` holds the keys already
 // yielded (`start` among them).
-void walk_next_key(MapSource& src, const MapShape& m, std::uint64_t limit, WalkResult& res,
+void walk_next_key(KernelSource& src, const MapShape& m, std::uint64_t limit, WalkResult& res,
                    std::vector<std::uint8_t> start, SeenKeys& seen, const EntryFn& fn) {
   std::vector<std::uint8_t> next(m.key_size);
   std::vector<std::uint8_t> key = std::move(start);
@@ -170,7 +170,7 @@ std::uint32_t batch_entries(const MapShape& m, std::size_t buffer_bytes) {
   return static_cast<std::uint32_t>(std::min<std::size_t>(n, 1u << 20));
 }
 
-WalkResult walk_entries(MapSource& src, const MapShape& m, std::uint64_t limit,
+WalkResult walk_entries(KernelSource& src, const MapShape& m, std::uint64_t limit,
                         std::size_t buffer_bytes, const EntryFn& fn) {
   WalkResult res;
   if (m.key_size == 0) {

@@ -4,7 +4,7 @@
 // no key is yielded twice. Buffers are sized from the map and a byte budget.
 #pragma once
 
-#include "map_source.hpp"
+#include "kernel_source.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -36,7 +36,7 @@ std::uint32_t batch_entries(const MapShape& m, std::size_t buffer_bytes);
 
 /// fn(key, value) for each entry; returns false to stop. `limit` caps the
 /// entries visited (0 = none).
-WalkResult walk_entries(MapSource& src, const MapShape& m, std::uint64_t limit,
+WalkResult walk_entries(KernelSource& src, const MapShape& m, std::uint64_t limit,
                         std::size_t buffer_bytes, const EntryFn& fn);
 
 }  // namespace scxsnap::capture_detail

@@ -18,14 +18,8 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <fcntl.h>
-#include <filesystem>
 #include <fmt/format.h>
-#include <fstream>
 #include <sstream>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 namespace scxsnap::capture_detail {
@@ -144,16 +138,19 @@ RenderedValue char_array(std::string_view s) {
 }
 
 // The first line of a small /proc file, or "" when it went away.
-std::string first_line(const std::filesystem::path& p) {
-  std::ifstream in(p);
+std::string first_line(KernelSource& src, const std::string& path) {
   std::string s;
-  std::getline(in, s);
-  return s;
+  if (src.read_file(path, &s) != 0) return {};
+  return s.substr(0, s.find('\n'));
 }
 
-// TASK_STORAGE: every thread in /proc, looked up with a pidfd (lookups from
-// user space change nothing). Key = struct task { pid, tgid, comm }: the
-// owner as the host knows it (ktstr keys by the task's kernel address).
+bool is_number(std::string_view name) {
+  return !name.empty() && std::isdigit(static_cast<unsigned char>(name[0]));
+}
+
+// TASK_STORAGE: every thread in /proc, looked up through a pidfd (lookups
+// from user space change nothing). Key = struct task { pid, tgid, comm }:
+// the owner as the host knows it (ktstr keys by the task's kernel address).
 void read_task_storage(const MapInfo& info, int fd, ReadContext& ctx, FailureDumpMap& m) {
   RawBuffer buf(info.value_size);
   OwnerEntries out{ctx};
@@ -161,17 +158,19 @@ void read_task_storage(const MapInfo& info, int fd, ReadContext& ctx, FailureDum
   bool capped = false, stopped = false;
   // An unreadable /proc is an error, never an empty map; a process or thread
   // that exits while it is listed is simply gone.
-  const std::filesystem::path proc_root = ctx.host.proc;
-  std::error_code ec;
-  std::filesystem::directory_iterator procs(proc_root, ec), end;
-  for (; !ec && procs != end; procs.increment(ec)) {
-    const auto& proc = *procs;
-    const std::string tgid_s = proc.path().filename().string();
-    if (tgid_s.empty() || !std::isdigit(static_cast<unsigned char>(tgid_s[0]))) continue;
-    std::error_code ec2;
-    std::filesystem::directory_iterator tasks(proc.path() / "task", ec2);
-    for (; !ec2 && tasks != end; tasks.increment(ec2)) {
-      const auto& task = *tasks;
+  const std::string& proc_root = ctx.host.proc;
+  std::vector<DirEntry> procs;
+  if (int rc = ctx.src.list_dir(proc_root, &procs); rc != 0) {
+    m.error = fmt::format("cannot list the threads in {}: {}", proc_root, std::strerror(-rc));
+    return;
+  }
+  for (const DirEntry& proc : procs) {
+    if (!is_number(proc.name)) continue;
+    const std::string proc_dir = proc_root + "/" + proc.name;
+    std::vector<DirEntry> tasks;
+    if (ctx.src.list_dir(proc_dir + "/task", &tasks) != 0) continue;  // exited meanwhile
+    const std::int32_t tgid = std::atoi(proc.name.c_str());
+    for (const DirEntry& task : tasks) {
       if (ctx.entry_cap && visited >= ctx.entry_cap) {
         capped = true;
         break;
@@ -180,33 +179,24 @@ void read_task_storage(const MapInfo& info, int fd, ReadContext& ctx, FailureDum
         stopped = true;
         break;
       }
-      const std::int32_t tgid = std::atoi(tgid_s.c_str());
-      const std::int32_t tid = std::atoi(task.path().filename().c_str());
-      // PIDFD_THREAD (= O_EXCL, 6.9+) opens any thread; older kernels only leaders.
-      int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, tid, O_EXCL));
-      if (pidfd < 0 && errno == EINVAL && tid == tgid)
-        pidfd = static_cast<int>(::syscall(SYS_pidfd_open, tid, 0));
-      if (pidfd < 0) continue;  // gone, or a thread this kernel cannot name
-      int rc = ctx.src.lookup(fd, &pidfd, buf.data());
-      ::close(pidfd);
+      const std::int32_t tid = std::atoi(task.name.c_str());
+      int rc = ctx.src.lookup_task(fd, tid, tgid, buf.data());
+      if (rc == -ESRCH) continue;  // gone, or a thread this kernel cannot name
       ++visited;
-      if (rc == -ENOENT || rc == -ESRCH) continue;  // no storage, or the task exited
+      if (rc == -ENOENT) continue;  // no storage
       if (rc != 0) {
         m.error = fmt::format("task storage lookup for tid {} failed: {}", tid, std::strerror(-rc));
         return;
       }
       RenderedValue key = RenderedValue::make_struct(
-          "task", {RenderedMember("pid", RenderedValue::make_int(32, tid)),
-                   RenderedMember("tgid", RenderedValue::make_int(32, tgid)),
-                   RenderedMember("comm", char_array(first_line(task.path() / "comm")))});
-      out.add(std::move(key), bytes_of(tid), buf.first(info.value_size));
+          "task",
+          {RenderedMember("pid", RenderedValue::make_int(32, tid)),
+           RenderedMember("tgid", RenderedValue::make_int(32, tgid)),
+           RenderedMember("comm", char_array(first_line(
+                                      ctx.src, proc_dir + "/task/" + task.name + "/comm")))});
+      out.add(key, bytes_of(tid), buf.first(info.value_size));
     }
     if (capped || stopped) break;
-  }
-  if (ec) {
-    m.error = fmt::format("cannot list the threads in {}: {} (after {} threads)",
-                          proc_root.string(), ec.message(), visited);
-    return;
   }
   if (stopped) ctx.cut.stopped = true;
   finish_map(nullptr, nullptr, ctx, info, m);
@@ -216,8 +206,10 @@ void read_task_storage(const MapInfo& info, int fd, ReadContext& ctx, FailureDum
 }
 
 // The cgroup v2 hierarchy's mount point, from /proc/self/mountinfo.
-std::string cgroup2_root() {
-  std::ifstream in("/proc/self/mountinfo");
+std::string cgroup2_root(KernelSource& src) {
+  std::string text;
+  if (src.read_file("/proc/self/mountinfo", &text) != 0) return {};
+  std::istringstream in(text);
   std::string line;
   while (std::getline(in, line)) {
     auto dash = line.find(" - cgroup2 ");
@@ -230,63 +222,82 @@ std::string cgroup2_root() {
   return {};
 }
 
-// CGRP_STORAGE: every cgroup of the v2 hierarchy, looked up with its
+// CGRP_STORAGE: every cgroup of the v2 hierarchy, looked up through its
 // directory's fd. Key = struct cgroup { id, path } (the directory's inode
 // number, which is the kernel's cgroup id, and its path under the mount).
+class CgroupWalk {
+ public:
+  CgroupWalk(const MapInfo& info, int fd, ReadContext& ctx, FailureDumpMap& m, std::string root)
+      : info_(info), fd_(fd), ctx_(ctx), m_(m), root_(std::move(root)), buf_(info.value_size) {}
+
+  void run() {
+    if (visit(root_, "/")) walk(root_, "");
+    if (!m_.error && !walk_error_.empty())  // a walk cut short is said, not passed off as whole
+      m_.error = fmt::format("cannot walk the cgroup hierarchy under {}: {} (after {} cgroups)",
+                             root_, walk_error_, visited_);
+  }
+  std::uint64_t visited() const { return visited_; }
+
+ private:
+  // Pre-order, as the hierarchy is listed; false: stop.
+  bool walk(const std::string& dir, const std::string& rel) {
+    std::vector<DirEntry> entries;
+    if (int rc = ctx_.src.list_dir(dir, &entries); rc != 0) {
+      if (rc == -ENOENT || rc == -EACCES || rc == -EPERM) return true;  // removed, or not ours
+      walk_error_ = std::strerror(-rc);
+      return false;
+    }
+    for (const DirEntry& e : entries) {
+      if (!e.dir || e.symlink) continue;
+      const std::string path = dir + "/" + e.name, child = rel + "/" + e.name;
+      if (!visit(path, child) || !walk(path, child)) return false;
+    }
+    return true;
+  }
+  bool visit(const std::string& dir, const std::string& rel) {
+    if (ctx_.entry_cap && visited_ >= ctx_.entry_cap) return false;
+    std::uint64_t id = 0;
+    if (int rc = ctx_.src.inode_of(dir, &id); rc != 0) {
+      if (rc == -ENOENT) return true;  // removed meanwhile
+      m_.error = fmt::format("cannot read the cgroup id of {}: {}", dir, std::strerror(-rc));
+      return false;
+    }
+    int rc = ctx_.src.lookup_cgroup(fd_, dir, buf_.data());
+    ++visited_;
+    if (rc == -ENOENT) return true;  // no storage, or removed meanwhile
+    if (rc != 0) {
+      m_.error = fmt::format("cgroup storage lookup for {} failed: {}", dir, std::strerror(-rc));
+      return false;
+    }
+    RenderedValue key = RenderedValue::make_struct(
+        "cgroup", {RenderedMember("id", RenderedValue::make_uint(64, id)),
+                   RenderedMember("path", char_array(rel))});
+    OwnerEntries{ctx_}.add(key, bytes_of(id), buf_.first(info_.value_size));
+    return !((visited_ & 63) == 63 && ctx_.stopped());
+  }
+
+  const MapInfo& info_;
+  int fd_;
+  ReadContext& ctx_;
+  FailureDumpMap& m_;
+  std::string root_;
+  RawBuffer buf_;
+  std::uint64_t visited_ = 0;
+  std::string walk_error_;
+};
+
 void read_cgroup_storage(const MapInfo& info, int fd, ReadContext& ctx, FailureDumpMap& m) {
-  std::string root = cgroup2_root();
+  std::string root = cgroup2_root(ctx.src);
   if (root.empty()) {
     m.error = "no cgroup v2 hierarchy is mounted: cgroup storage cannot be looked up";
     return;
   }
-  RawBuffer buf(info.value_size);
-  OwnerEntries out{ctx};
-  std::uint64_t visited = 0;
-  auto visit = [&](const std::filesystem::path& dir) -> bool {
-    if (ctx.entry_cap && visited >= ctx.entry_cap) return false;
-    int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd < 0) return true;  // removed meanwhile
-    struct stat st {};
-    if (::fstat(dfd, &st) != 0) {  // the id would be 0: say so instead
-      m.error =
-          fmt::format("cannot read the cgroup id of {}: {}", dir.string(), std::strerror(errno));
-      ::close(dfd);
-      return false;
-    }
-    int rc = ctx.src.lookup(fd, &dfd, buf.data());
-    ::close(dfd);
-    ++visited;
-    if (rc == -ENOENT) return true;
-    if (rc != 0) {
-      m.error =
-          fmt::format("cgroup storage lookup for {} failed: {}", dir.string(), std::strerror(-rc));
-      return false;
-    }
-    std::uint64_t id = st.st_ino;
-    std::string rel = "/" + dir.lexically_relative(root).string();
-    if (rel == "/.") rel = "/";
-    RenderedValue key = RenderedValue::make_struct(
-        "cgroup", {RenderedMember("id", RenderedValue::make_uint(64, id)),
-                   RenderedMember("path", char_array(rel))});
-    out.add(std::move(key), bytes_of(id), buf.first(info.value_size));
-    return !((visited & 63) == 63 && ctx.stopped());
-  };
-  bool go = visit(root);
-  std::error_code ec;
-  for (auto it = std::filesystem::recursive_directory_iterator(
-           root, std::filesystem::directory_options::skip_permission_denied, ec);
-       go && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
-    if (ec) break;
-    std::error_code dec;
-    if (it->is_directory(dec) && !it->is_symlink(dec)) go = visit(it->path());
-  }
-  if (ec && !m.error)  // a walk cut short is said, not passed off as every cgroup
-    m.error = fmt::format("cannot walk the cgroup hierarchy under {}: {} (after {} cgroups)", root,
-                          ec.message(), visited);
+  CgroupWalk walk(info, fd, ctx, m, root);
+  walk.run();
   finish_map(nullptr, nullptr, ctx, info, m);
-  if (!m.error && ctx.entry_cap && visited >= ctx.entry_cap)
-    m.error = fmt::format("entry cap reached: looked at {} cgroups (--max-entries {})", visited,
-                          ctx.entry_cap);
+  if (!m.error && ctx.entry_cap && walk.visited() >= ctx.entry_cap)
+    m.error = fmt::format("entry cap reached: looked at {} cgroups (--max-entries {})",
+                          walk.visited(), ctx.entry_cap);
 }
 
 // QUEUE/STACK: a lookup without a key peeks at the head without popping it.
@@ -305,42 +316,20 @@ void read_queue_head(const MapInfo& info, int fd, ReadContext& ctx, FailureDumpM
       what);
 }
 
-void read_ringbuf(const MapInfo& info, FailureDumpMap& m) {
-  long page = ::sysconf(_SC_PAGESIZE);
-  // mmap turns MAP_SHARED of a read-only fd into a private mapping, which BPF
-  // refuses; so this one map is opened read-write. The pages are mapped
-  // PROT_READ: nothing is written.
-  int fd = bpf_map_get_fd_by_id(info.id);
-  if (fd < 0) {
-    m.error = fmt::format("cannot open the ring buffer: {}", std::strerror(errno));
-    return;
-  }
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
-  // Read-only mappings of the consumer and producer pages: positions only.
-  void* cons = ::mmap(nullptr, static_cast<std::size_t>(page), PROT_READ, MAP_SHARED, fd, 0);
-  if (cons == MAP_FAILED) {
-    m.error = fmt::format("cannot map the ring buffer's consumer page: {}", std::strerror(errno));
-    return;
-  }
-  void* prod = ::mmap(nullptr, static_cast<std::size_t>(page), PROT_READ, MAP_SHARED, fd, page);
-  if (prod == MAP_FAILED) {
-    m.error = fmt::format("cannot map the ring buffer's producer page: {}", std::strerror(errno));
-    ::munmap(cons, static_cast<std::size_t>(page));
+// RINGBUF: the positions of its consumer and producer (nothing is consumed).
+void read_ringbuf(const MapInfo& info, ReadContext& ctx, FailureDumpMap& m) {
+  auto p = ctx.src.ringbuf_positions(info.id);
+  if (!p) {
+    m.error = p.error().message();
     return;
   }
   FailureDumpRingbuf rb;
   rb.capacity = info.max_entries;
-  rb.consumer_pos = __atomic_load_n(static_cast<const std::uint64_t*>(cons), __ATOMIC_ACQUIRE);
-  rb.producer_pos = __atomic_load_n(static_cast<const std::uint64_t*>(prod), __ATOMIC_ACQUIRE);
-  // pending_pos follows producer_pos on the producer page (Linux 6.8+).
-  rb.pending_pos = __atomic_load_n(static_cast<const std::uint64_t*>(prod) + 1, __ATOMIC_ACQUIRE);
+  rb.consumer_pos = p->consumer;
+  rb.producer_pos = p->producer;
+  rb.pending_pos = p->pending;
   rb.pending_bytes = rb.producer_pos - rb.consumer_pos;
   m.ringbuf = rb;
-  ::munmap(cons, static_cast<std::size_t>(page));
-  ::munmap(prod, static_cast<std::size_t>(page));
 }
 
 void read_fd_array(const MapInfo& info, int fd, ReadContext& ctx, FailureDumpMap& m) {
@@ -552,7 +541,7 @@ void read_map(const MapInfo& info, int fd, ReadContext& ctx, CapturedMap& out) {
       break;
     case BPF_MAP_TYPE_RINGBUF:
     case BPF_MAP_TYPE_USER_RINGBUF:
-      read_ringbuf(info, m);
+      read_ringbuf(info, ctx, m);
       break;
     case BPF_MAP_TYPE_PROG_ARRAY:
     case BPF_MAP_TYPE_PERF_EVENT_ARRAY:

@@ -9,7 +9,7 @@
 #include "btf/map_contents.hpp"
 #include "btf_cache.hpp"
 #include "host_context.hpp"
-#include "map_source.hpp"
+#include "kernel_source.hpp"
 #include "native/native_index.hpp"
 #include "scxsnap/btf_render.hpp"
 #include "scxsnap/report.hpp"
@@ -41,7 +41,7 @@ struct ReadStats {
 class ContentSink;
 
 struct ReadContext {
-  MapSource& src;
+  KernelSource& src;
   BtfCache& btfs;
   std::uint32_t ncpus = 1;
   std::uint32_t entry_cap = 0;  // 0 = none

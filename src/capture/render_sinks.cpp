@@ -58,15 +58,12 @@ void RenderedContents::begin_map(const MapInfo& info, FailureDumpMap& m) {
   shape_ = content_shape(info);
   list_.reset();
   rs_ = shape_ == Shape::None || shape_ == Shape::ArenaPages ? Renderers{}
-                                                              : renderers_for(info, ctx_);
+                                                             : renderers_for(info, ctx_);
   const bool percpu = is_percpu(shape_);
-  format_ = map_contents::EntryFormat{&rs_,
-                                      info.value_size,
-                                      ctx_.ncpus,
-                                      percpu,
-                                      ctx_.limits,
-                                      percpu ? map_contents::slot_limits(ctx_.limits, ctx_.ncpus)
-                                             : ctx_.limits};
+  format_ = map_contents::EntryFormat{
+      &rs_,        info.value_size,
+      ctx_.ncpus,  percpu,
+      ctx_.limits, percpu ? map_contents::slot_limits(ctx_.limits, ctx_.ncpus) : ctx_.limits};
   js_ = json_text(info, m);
   if (js_) {
     format_.lim = text_limits(format_.lim);

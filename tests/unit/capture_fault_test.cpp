@@ -1,4 +1,4 @@
-// Every failure path of a capture, through the MapSource seam: a real object
+// Every failure path of a capture, through the KernelSource seam: a real object
 // loaded into the kernel, with one map's open/info/lookup/batch/next-key
 // calls failed, restarted or starved on purpose. Only ENOENT means "gone";
 // anything else is recorded in that map's `error`, the same in the tree and
@@ -20,7 +20,7 @@ using ::testing::HasSubstr;
 namespace {
 
 // Fails or bends the calls made on one map; everything else goes to the kernel.
-struct Faults : MapSource {
+struct Faults : KernelSource {
   std::uint32_t target = 0;
   int target_fd = -1;
   int open_err = 0, info_err = 0, lookup_err = 0, batch_err = 0, next_key_err = 0;
@@ -35,7 +35,7 @@ struct Faults : MapSource {
   int batch_calls = 0, next_key_calls = 0;
 
   int open_map(std::uint32_t id) override {
-    int fd = MapSource::open_map(id);
+    int fd = KernelSource::open_map(id);
     if (id != target) return fd;
     if (open_err) {
       if (fd >= 0) ::close(fd);
@@ -46,7 +46,7 @@ struct Faults : MapSource {
   }
   int map_info(int fd, bpf_map_info* info) override {
     if (fd == target_fd && info_err) return -info_err;
-    return MapSource::map_info(fd, info);
+    return KernelSource::map_info(fd, info);
   }
   int lookup(int fd, const void* key, void* value) override {
     if (fd == target_fd) {
@@ -56,7 +56,7 @@ struct Faults : MapSource {
       std::memcpy(&k, key, 4);
       if (lookup_gone.count(k)) return -ENOENT;
     }
-    return MapSource::lookup(fd, key, value);
+    return KernelSource::lookup(fd, key, value);
   }
   int lookup_batch(int fd, void* in, void* out, void* keys, void* values,
                    std::uint32_t* count) override {
@@ -68,15 +68,15 @@ struct Faults : MapSource {
         return -ENOSPC;
       }
     }
-    return MapSource::lookup_batch(fd, in, out, keys, values, count);
+    return KernelSource::lookup_batch(fd, in, out, keys, values, count);
   }
   int get_next_key(int fd, const void* key, void* next) override {
     if (fd == target_fd) {
       if (next_key_err) return -next_key_err;
       if (restart_at.count(++next_key_calls))
-        return MapSource::get_next_key(fd, nullptr, next);  // as if `key` was deleted
+        return KernelSource::get_next_key(fd, nullptr, next);  // as if `key` was deleted
     }
-    return MapSource::get_next_key(fd, key, next);
+    return KernelSource::get_next_key(fd, key, next);
   }
 };
 

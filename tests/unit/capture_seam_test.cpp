@@ -1,4 +1,4 @@
-// Capture through the MapSource seam with maps served from memory: no kernel
+// Capture through the KernelSource seam with maps served from memory: no kernel
 // maps, no root. A map this machine cannot read (an arena whose pages need
 // the kernel reader) is recorded with the reason, every other map is read,
 // and `show` says which map could not be read and why; task storage over a
@@ -76,7 +76,7 @@ TEST(CaptureSeam, AnArenaThatCannotBeReadIsSaidAndTheRestIsCaptured) {
 TEST(CaptureSeam, UnreadableProcIsAnErrorNotAnEmptyTaskStorage) {
   MemoryMaps src;
   src.add(601, 29 /* BPF_MAP_TYPE_TASK_STORAGE */, "task_ctx", 4, 8, 0);
-  BtfCache btfs;
+  BtfCache btfs(src);
   ReadContext ctx{.src = src, .btfs = btfs};
   ModelSink sink(ctx);
   ctx.sink = &sink;

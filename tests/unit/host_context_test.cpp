@@ -32,7 +32,7 @@ TEST(HostContext, PerCpuTimeFromProcText) {
   HostPaths hp{dir.path() + "/proc", dir.path() + "/sys"};
   FailureDumpReport r;
   std::vector<std::string> notes;
-  read_per_cpu_time(hp, r, notes);
+  read_per_cpu_time(system_kernel_source(), hp, r, notes);
   ASSERT_EQ(r.per_cpu_time.size(), 2u);
   const double tick_ns = 1e9 / static_cast<double>(::sysconf(_SC_CLK_TCK));
   EXPECT_EQ(r.per_cpu_time[0].cpu, 0u);
@@ -53,13 +53,13 @@ TEST(HostContext, NumaAndItsAbsence) {
        "numa_hit 100\nnuma_miss 2\nnuma_foreign 3\ninterleave_hit 4\nlocal_node 90\nother_node "
        "10\n");
   FailureDumpReport r;
-  read_numa(HostPaths{dir.path() + "/proc", dir.path() + "/sys"}, r);
+  read_numa(system_kernel_source(), HostPaths{dir.path() + "/proc", dir.path() + "/sys"}, r);
   ASSERT_EQ(r.per_node_numa.size(), 1u);
   EXPECT_EQ(r.per_node_numa[0].node, 1u);
   EXPECT_EQ(r.per_node_numa[0].numa_local, 90u);
   EXPECT_EQ(r.per_node_numa[0].numa_interleave_hit, 4u);
   FailureDumpReport none;
-  read_numa(HostPaths{"/nonexistent", "/nonexistent"}, none);
+  read_numa(system_kernel_source(), HostPaths{"/nonexistent", "/nonexistent"}, none);
   EXPECT_TRUE(none.per_node_numa.empty());
   EXPECT_THAT(none.per_node_numa_unavailable.value_or(""), HasSubstr("no NUMA nodes"));
 }
@@ -67,7 +67,7 @@ TEST(HostContext, NumaAndItsAbsence) {
 TEST(HostContext, SchedExtAbsentAndPresent) {
   FailureDumpReport r;
   std::string ops;
-  EXPECT_FALSE(read_sched_ext(HostPaths{"/proc", "/nonexistent"}, r, ops));
+  EXPECT_FALSE(read_sched_ext(system_kernel_source(), HostPaths{"/proc", "/nonexistent"}, r, ops));
   EXPECT_THAT(r.scx_walker_unavailable.value_or(""), HasSubstr("sched_ext not enabled"));
   TempDir dir;
   std::string base = dir.path() + "/sys/kernel/sched_ext";
@@ -77,7 +77,8 @@ TEST(HostContext, SchedExtAbsentAndPresent) {
   spit(base + "/root/events",
        "SCX_EV_SELECT_CPU_FALLBACK 12\nSCX_EV_DISPATCH_KEEP_LAST 340\nSCX_EV_UNKNOWN 5\n");
   FailureDumpReport s;
-  EXPECT_TRUE(read_sched_ext(HostPaths{"/proc", dir.path() + "/sys"}, s, ops));
+  EXPECT_TRUE(
+      read_sched_ext(system_kernel_source(), HostPaths{"/proc", dir.path() + "/sys"}, s, ops));
   EXPECT_EQ(ops, "rusty");
   ASSERT_EQ(s.event_counter_timeline.size(), 1u);
   EXPECT_EQ(s.event_counter_timeline[0].select_cpu_fallback, 12);
@@ -87,7 +88,7 @@ TEST(HostContext, SchedExtAbsentAndPresent) {
 TEST(HostContext, TaskDetailsOfThisProcess) {
   FailureDumpReport r;
   std::int32_t me = ::getpid();
-  read_tasks(HostPaths{}, {me, 999999999}, r);
+  read_tasks(system_kernel_source(), HostPaths{}, {me, 999999999}, r);
   ASSERT_EQ(r.task_enrichments.size(), 1u);
   const TaskEnrichment& t = r.task_enrichments[0];
   EXPECT_EQ(t.pid, me);

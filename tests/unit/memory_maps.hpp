@@ -1,11 +1,11 @@
 // BPF maps that exist only in the test's memory, served through the
-// MapSource seam as the kernel serves real ones: ids, read-only fds (of
+// KernelSource seam as the kernel serves real ones: ids, read-only fds (of
 // /dev/null), bpf_map_info, lookups, next-key walks in key order (no batch
 // lookups: capture falls back as on kernels without them). Capture runs on
 // them without a kernel and without root.
 #pragma once
 
-#include "capture/map_source.hpp"
+#include "capture/kernel_source.hpp"
 
 #include <cerrno>
 #include <cstdint>
@@ -22,7 +22,7 @@ struct MemoryMap {
   int lookup_errno = 0;  // every lookup and next-key fails with it (an arena: EINVAL)
 };
 
-class MemoryMaps : public scxsnap::capture_detail::MapSource {
+class MemoryMaps : public scxsnap::capture_detail::KernelSource {
  public:
   ~MemoryMaps() override {
     for (const auto& [fd, id] : fds_) ::close(fd);

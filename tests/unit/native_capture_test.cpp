@@ -142,8 +142,8 @@ TEST(NativeCapture, ConvertsToTheJsonOfADirectCaptureOnEveryMapKind) {
   for (const auto& wo : {native::WriterOptions{}, tiny, one}) {
     SCOPED_TRACE(n);
     std::string path = dir.path() + "/s" + std::to_string(n++) + ".scxsnap";
-    auto s =
-        capture_detail::capture_native_to(l.options, capture_detail::system_map_source(), path, wo);
+    auto s = capture_detail::capture_native_to(l.options, capture_detail::system_kernel_source(),
+                                               path, wo);
     ASSERT_TRUE(s) << s.error().message();
     EXPECT_EQ(s->maps, l.options.map_ids.size());
     EXPECT_TRUE(is_native_snapshot(path));

@@ -1,5 +1,5 @@
 // Threads in native snapshots, without a kernel: a hash map served from
-// memory through the MapSource seam (memory_maps.hpp) is captured into a native snapshot while
+// memory through the KernelSource seam (memory_maps.hpp) is captured into a native snapshot while
 // fault points make thread starts fail or workers run out of memory; the
 // capture and the reader either finish with the same bytes or return an
 // error, and nothing ends the process. Two threads read two samples of one
