@@ -54,6 +54,12 @@ struct SCXSNAP_API CaptureOptions {
   const std::atomic<bool>* cancel = nullptr;
   /// Called with a one-line status now and then (for a progress display).
   std::function<void(const std::string&)> progress;
+  /// --record-kernel: every answer the kernel gives this capture is written
+  /// to this tape (docs/TAPE.md), committed when the capture succeeds.
+  std::optional<std::filesystem::path> record_kernel;
+  /// --replay-kernel: the kernel's answers come from this tape instead (no
+  /// root, no BPF needed); exclusive with record_kernel.
+  std::optional<std::filesystem::path> replay_kernel;
 };
 
 /// What a streamed capture did.

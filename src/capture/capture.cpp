@@ -13,6 +13,7 @@
 #include "fd.hpp"
 #include "host_context.hpp"
 #include "kernel_abi.hpp"
+#include "kernel_tape.hpp"
 #include "map_reader.hpp"
 #include "native_sink.hpp"
 #include "render_sinks.hpp"
@@ -531,10 +532,42 @@ Result<CaptureSummary> capture_native_sample(const CaptureOptions& options, Kern
 
 }  // namespace capture_detail
 
+namespace {
+
+// The kernel a capture asks: the live one, a recorder over it (the tape is
+// committed only when the capture succeeds), or a tape.
+template <class Fn>
+auto with_kernel(const CaptureOptions& o, Fn&& fn)
+    -> decltype(fn(std::declval<capture_detail::KernelSource&>())) {
+  using capture_detail::KernelSource;
+  if (o.record_kernel && o.replay_kernel)
+    return Error(ErrorCode::InvalidArgument,
+                 "--record-kernel and --replay-kernel cannot be used together");
+  if (o.replay_kernel) {
+    SCXSNAP_TRY(std::unique_ptr<capture_detail::TapeReplayer> tape,
+                capture_detail::TapeReplayer::open(*o.replay_kernel));
+    return fn(static_cast<KernelSource&>(*tape));
+  }
+  if (o.record_kernel) {
+    SCXSNAP_TRY(std::unique_ptr<capture_detail::TapeRecorder> rec,
+                capture_detail::TapeRecorder::create(*o.record_kernel,
+                                                     capture_detail::system_kernel_source()));
+    auto r = fn(static_cast<KernelSource&>(*rec));
+    if (!r) return r;
+    if (auto done = rec->finish(); !done)
+      return Error(done.error().code(), "--record-kernel: " + done.error().message());
+    return r;
+  }
+  return fn(capture_detail::system_kernel_source());
+}
+
+}  // namespace
+
 Result<CaptureSummary> capture_native(const CaptureOptions& options,
                                       const std::filesystem::path& path) {
-  return capture_detail::capture_native_to(options, capture_detail::system_kernel_source(), path,
-                                           {});
+  return with_kernel(options, [&](capture_detail::KernelSource& src) {
+    return capture_detail::capture_native_to(options, src, path, {});
+  });
 }
 
 struct NativeSeriesWriter::Impl {
@@ -560,8 +593,10 @@ Result<CaptureSummary> NativeSeriesWriter::capture(const CaptureOptions& options
                                                    std::uint64_t elapsed_ms) {
   if (impl_->failed) return Error(ErrorCode::Io, "the series could not be written further");
   const std::size_t before = impl_->w->index().samples.size();
-  auto s = capture_detail::capture_native_sample(options, capture_detail::system_kernel_source(),
-                                                 *impl_->w, std::move(tag), elapsed_ms);
+  auto s = with_kernel(options, [&](capture_detail::KernelSource& src) {
+    return capture_detail::capture_native_sample(options, src, *impl_->w, std::move(tag),
+                                                 elapsed_ms);
+  });
   if (!s && impl_->w->index().samples.size() != before) {
     // The sample was begun: drop it, unless its maps already went to the file.
     auto& samples = impl_->w->index().samples;
@@ -601,13 +636,16 @@ Result<void> NativeSeriesWriter::commit() {
 }
 
 Result<FailureDumpReport> capture(const CaptureOptions& options) {
-  return capture_detail::capture_model(options, capture_detail::system_kernel_source());
+  return with_kernel(options, [&](capture_detail::KernelSource& src) {
+    return capture_detail::capture_model(options, src);
+  });
 }
 
 Result<CaptureSummary> capture_json(const CaptureOptions& options, const JsonSink& sink,
                                     JsonStyle style) {
-  return capture_detail::capture_stream(options, capture_detail::system_kernel_source(), sink,
-                                        style);
+  return with_kernel(options, [&](capture_detail::KernelSource& src) {
+    return capture_detail::capture_stream(options, src, sink, style);
+  });
 }
 
 Result<CaptureSummary> capture_to_file(const CaptureOptions& options,
@@ -623,7 +661,9 @@ Result<CaptureSummary> capture_to_file(const CaptureOptions& options,
 }
 
 Result<std::string> capture_json(const CaptureOptions& options, JsonStyle style) {
-  return capture_detail::capture_text(options, capture_detail::system_kernel_source(), style);
+  return with_kernel(options, [&](capture_detail::KernelSource& src) {
+    return capture_detail::capture_text(options, src, style);
+  });
 }
 
 }  // namespace scxsnap

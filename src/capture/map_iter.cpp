@@ -73,8 +73,7 @@ BatchEnd walk_batch(KernelSource& src, const MapShape& m, std::uint64_t limit,
                     SeenKeys& seen, const EntryFn& fn) {
   const bool hashed = is_hash_family(m.type);
   // The cursor is a u32 bucket index for hash maps and a key otherwise.
-  std::size_t cursor_size =
-      is_hash_family(m.type) ? std::max<std::size_t>(m.key_size, 4) : m.key_size;
+  std::size_t cursor_size = batch_cursor_size(m.type, m.key_size);
   std::vector<std::uint8_t> in(cursor_size), out(cursor_size);
   std::uint32_t batch = batch_entries(m, buffer_bytes);
   const std::size_t per_entry = std::size_t{m.key_size} + m.value_size;
@@ -162,6 +161,19 @@ void walk_next_key(KernelSource& src, const MapShape& m, std::uint64_t limit, Wa
 }
 
 }  // namespace
+
+std::size_t batch_cursor_size(std::uint32_t type, std::uint32_t key_size) {
+  return is_hash_family(type) ? std::max<std::size_t>(key_size, 4) : key_size;
+}
+
+bool is_percpu_map(std::uint32_t type) {
+  return type == BPF_MAP_TYPE_PERCPU_ARRAY || type == BPF_MAP_TYPE_PERCPU_HASH ||
+         type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
+}
+
+std::size_t lookup_value_size(std::uint32_t type, std::uint32_t value_size, std::uint32_t ncpus) {
+  return is_percpu_map(type) ? (std::size_t{value_size} + 7) / 8 * 8 * ncpus : value_size;
+}
 
 std::uint32_t batch_entries(const MapShape& m, std::size_t buffer_bytes) {
   std::size_t per_entry = std::max<std::size_t>(1, std::size_t{m.key_size} + m.value_size);

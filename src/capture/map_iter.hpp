@@ -14,6 +14,14 @@
 
 namespace scxsnap::capture_detail {
 
+/// Bytes of the cursor a batch lookup of a map of `type` takes and returns:
+/// a u32 bucket index for the hash family, a key otherwise.
+std::size_t batch_cursor_size(std::uint32_t type, std::uint32_t key_size);
+/// Bytes one lookup of a map of `type` returns: the value, or one
+/// 8-byte-aligned slot per possible CPU for the per-CPU types.
+std::size_t lookup_value_size(std::uint32_t type, std::uint32_t value_size, std::uint32_t ncpus);
+bool is_percpu_map(std::uint32_t type);
+
 struct MapShape {
   int fd = -1;
   std::uint32_t type = 0;

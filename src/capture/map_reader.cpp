@@ -31,15 +31,6 @@ constexpr std::uint32_t kStackTraceCap = 1024;
 
 using map_contents::CutLog;
 
-std::size_t percpu_stride(std::uint32_t value_size) {
-  return (std::size_t{value_size} + 7) / 8 * 8;
-}
-
-// Bytes one lookup returns: the value, or one 8-byte-aligned slot per possible CPU.
-std::size_t lookup_size(const MapInfo& info, const ReadContext& ctx, bool percpu) {
-  return percpu ? percpu_stride(info.value_size) * ctx.ncpus : info.value_size;
-}
-
 std::string cap_note(const ReadContext& ctx, std::uint64_t visited, std::uint32_t max_entries) {
   return fmt::format("entry cap reached: captured {} of up to {} entries (--max-entries {})",
                      visited, max_entries, ctx.entry_cap);
@@ -77,9 +68,11 @@ void finish_map(const WalkResult* w, const StopCheck* sc, ReadContext& ctx, cons
 }
 
 // A hash or array map's entries, in the kernel's order, each to the sink.
-void read_entries(const MapInfo& info, int fd, ReadContext& ctx, FailureDumpMap& m, bool percpu) {
-  MapShape shape{fd, info.type, info.key_size,
-                 static_cast<std::uint32_t>(lookup_size(info, ctx, percpu)), info.max_entries};
+void read_entries(const MapInfo& info, int fd, ReadContext& ctx, FailureDumpMap& m) {
+  MapShape shape{
+      fd, info.type, info.key_size,
+      static_cast<std::uint32_t>(lookup_value_size(info.type, info.value_size, ctx.ncpus)),
+      info.max_entries};
   StopCheck sc{ctx};
   WalkResult w =
       walk_entries(ctx.src, shape, ctx.entry_cap, ctx.buffer_bytes, [&](auto key, auto value) {
@@ -108,9 +101,10 @@ void read_single_value(const MapInfo& info, int fd, ReadContext& ctx, FailureDum
   finish_map(nullptr, nullptr, ctx, info, m);
 }
 
-void read_array(const MapInfo& info, int fd, ReadContext& ctx, FailureDumpMap& m, bool percpu) {
-  if (!percpu && info.max_entries == 1) return read_single_value(info, fd, ctx, m);
-  read_entries(info, fd, ctx, m, percpu);
+void read_array(const MapInfo& info, int fd, ReadContext& ctx, FailureDumpMap& m) {
+  if (!is_percpu_map(info.type) && info.max_entries == 1)
+    return read_single_value(info, fd, ctx, m);
+  read_entries(info, fd, ctx, m);
 }
 
 // Entries whose key is not the map's own key bytes (local storage keyed by
@@ -522,10 +516,8 @@ void read_map(const MapInfo& info, int fd, ReadContext& ctx, CapturedMap& out) {
   ctx.sink->begin_map(info, m);
   switch (info.type) {
     case BPF_MAP_TYPE_ARRAY:
-      read_array(info, fd, ctx, m, false);
-      break;
     case BPF_MAP_TYPE_PERCPU_ARRAY:
-      read_array(info, fd, ctx, m, true);
+      read_array(info, fd, ctx, m);
       break;
     case BPF_MAP_TYPE_HASH:
     case BPF_MAP_TYPE_LRU_HASH:
@@ -533,11 +525,9 @@ void read_map(const MapInfo& info, int fd, ReadContext& ctx, CapturedMap& out) {
     case BPF_MAP_TYPE_DEVMAP:
     case BPF_MAP_TYPE_DEVMAP_HASH:
     case BPF_MAP_TYPE_CPUMAP:
-      read_entries(info, fd, ctx, m, false);
-      break;
     case BPF_MAP_TYPE_PERCPU_HASH:
     case BPF_MAP_TYPE_LRU_PERCPU_HASH:
-      read_entries(info, fd, ctx, m, true);
+      read_entries(info, fd, ctx, m);
       break;
     case BPF_MAP_TYPE_RINGBUF:
     case BPF_MAP_TYPE_USER_RINGBUF:

@@ -24,6 +24,7 @@ void add_capture(CLI::App& app, int& exit_code) {
     std::string format;
     bool pretty = false;
     bool quiet = false;
+    std::string record, replay;
   };
   auto o = std::make_shared<Opts>();
   cmd->add_option("-o,--output", o->out,
@@ -36,10 +37,19 @@ void add_capture(CLI::App& app, int& exit_code) {
                   "read; every reading command takes it; see docs/FORMAT.md). An output file "
                   "named *.scxsnap is native unless --format json")
       ->check(CLI::IsMember({"json", "native"}));
+  cmd->add_option("--record-kernel", o->record,
+                  "also write every answer the kernel gives this capture to this tape "
+                  "(zstd-compressed JSON lines, docs/TAPE.md): it replays the capture anywhere");
+  cmd->add_option("--replay-kernel", o->replay,
+                  "take the kernel's answers from this tape instead of the running kernel (no "
+                  "root or BPF needed)")
+      ->excludes("--record-kernel");
   cmd->add_flag("--pretty", o->pretty, "indent the output (JSON)");
   cmd->add_flag("-q,--quiet", o->quiet, "no progress and no result line on stderr");
   cmd->callback([o, &exit_code] {
     o->f.finish();
+    if (!o->record.empty()) o->f.c.record_kernel = o->record;
+    if (!o->replay.empty()) o->f.c.replay_kernel = o->replay;
     StopSignal stop;
     o->f.c.cancel = &stop.flag();
     // Progress: redrawn on a terminal, a line every 10 s otherwise.

@@ -1,0 +1,402 @@
+// SPDX-License-Identifier: Apache-2.0
+// TapeReplayer (kernel_tape.hpp): the kernel's answers from a tape.
+#include "kernel_tape.hpp"
+
+#include "map_iter.hpp"
+#include "tape_json.hpp"
+
+#include <bpf/btf.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+namespace scxsnap::capture_detail {
+namespace {
+
+using tape::Args;
+
+// Copies recorded bytes into a caller's buffer (never more than were recorded).
+void copy_out(const std::string& b, void* to) {
+  if (to && !b.empty()) std::memcpy(to, b.data(), b.size());
+}
+
+Error recorded_error(const JsonValue& ans) {
+  auto code = tape::get_i64(ans, "code").value_or(static_cast<int>(ErrorCode::Io));
+  return Error(static_cast<ErrorCode>(code), tape::get_str(ans, "error").value_or("(no message)"));
+}
+
+Error fault_error(std::string_view call, int rc) {
+  return Error(ErrorCode::Io, fmt::format("{} failed: {}", call, std::strerror(-rc)));
+}
+
+// Kernel memory as a tape recorded it: each chunk answered by address and length.
+class ReplayedMemory final : public KernelMemory {
+ public:
+  ReplayedMemory(TapeReplayer& tape, std::uint32_t map_id, std::uint64_t address)
+      : tape_(tape), map_id_(map_id), address_(address) {}
+  std::uint64_t map_address() const override { return address_; }
+  Result<bool> read(std::span<Chunk> chunks) override {
+    held_.clear();
+    held_.reserve(chunks.size());
+    for (Chunk& c : chunks) {
+      if (c.len == 0) continue;
+      int fault = 0;
+      const JsonValue* a =
+          tape_.answer("kread", Args().u64(map_id_).u64(c.kaddr).u64(c.len).text(), &fault);
+      if (!a) {
+        c.rc = fault ? fault : -EFAULT;
+        c.bytes = {};
+        continue;
+      }
+      if (tape::get_str(*a, "error")) return recorded_error(*a);
+      c.rc = static_cast<int>(tape::get_i64(*a, "rc").value_or(-EIO));
+      held_.push_back(tape::get_bytes(*a, "bytes").value_or(std::string()));
+      c.bytes = std::span(reinterpret_cast<const std::uint8_t*>(held_.back().data()),
+                          held_.back().size());
+    }
+    return true;
+  }
+
+ private:
+  TapeReplayer& tape_;
+  std::uint32_t map_id_;
+  std::uint64_t address_;
+  std::vector<std::string> held_;  // the bytes the chunks point at, until the next read
+};
+
+// Split BTF from its bytes: libbpf 1.1 parses split BTF only from a file, so
+// the bytes go through a memfd.
+struct btf* new_split_btf(const std::string& raw, const struct btf* base) {
+  const int fd = ::memfd_create("scxsnap-btf", MFD_CLOEXEC);
+  if (fd < 0) return nullptr;
+  struct btf* b = nullptr;
+  if (::write(fd, raw.data(), raw.size()) == static_cast<ssize_t>(raw.size()))
+    b = btf__parse_raw_split(fmt::format("/proc/self/fd/{}", fd).c_str(),
+                             const_cast<struct btf*>(base));
+  ::close(fd);
+  return b;
+}
+
+}  // namespace
+
+TapeReplayer::~TapeReplayer() = default;
+
+Result<std::unique_ptr<TapeReplayer>> TapeReplayer::open(const std::filesystem::path& path) {
+  SCXSNAP_TRY(tape::Contents c, tape::read(path));
+  auto r = std::unique_ptr<TapeReplayer>(new TapeReplayer());
+  for (auto& l : c.lines) {
+    if (l.call == "machine") {
+      const auto page = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+      if (auto p = tape::get_u64(l.ans, "page_size"); p && *p != page)
+        return Error(ErrorCode::Unsupported,
+                     fmt::format("{}: recorded with {}-byte pages, this machine has {}-byte pages",
+                                 path.string(), *p, page));
+      r->header_ = l.ans;
+      continue;
+    }
+    r->answers_[l.call + " " + l.args].push_back(std::move(l.ans));
+  }
+  return r;
+}
+
+const JsonValue* TapeReplayer::answer(std::string_view call, const std::string& args, int* fault) {
+  *fault = 0;
+  for (FaultState& f : faults_) {
+    if (f.f.call != call) continue;
+    if (!f.f.arg.empty()) {
+      auto v = parse_json(args);
+      if (!v || !v->is_array() || v->items().empty()) continue;
+      const JsonValue& first = v->items()[0];
+      const std::string text = first.is_string() ? first.text() : to_json_text(first);
+      if (text != f.f.arg) continue;
+    }
+    ++f.seen;
+    if (f.f.nth == 0 || f.seen == f.f.nth) {
+      *fault = f.f.rc;
+      return nullptr;
+    }
+  }
+  std::string key = std::string(call) + " " + args;
+  auto it = answers_.find(key);
+  if (it == answers_.end() || it->second.empty()) {
+    misses_.push_back(std::move(key));
+    return nullptr;
+  }
+  // The recorded answers in order; the last one stays for any call after.
+  if (it->second.size() > 1) {
+    held_.push_back(std::move(it->second.front()));
+    it->second.pop_front();
+    return &held_.back();
+  }
+  return &it->second.front();
+}
+
+TapeReplayer::OpenMap TapeReplayer::map_of(int fd) const {
+  auto it = fds_.find(fd);
+  return it == fds_.end() ? OpenMap{} : it->second;
+}
+
+namespace {
+
+// The rc of an answer (a fault's, or -ENODATA for a call never recorded).
+int rc_of(const JsonValue* a, int fault) {
+  if (!a) return fault ? fault : -ENODATA;
+  return static_cast<int>(tape::get_i64(*a, "rc").value_or(-EIO));
+}
+
+}  // namespace
+
+int TapeReplayer::next_map_id(std::uint32_t start, std::uint32_t* next) {
+  int fault = 0;
+  const JsonValue* a = answer("next_map_id", Args().u64(start).text(), &fault);
+  int rc = rc_of(a, fault);
+  if (rc == 0) *next = static_cast<std::uint32_t>(tape::get_u64(*a, "next").value_or(0));
+  return rc;
+}
+
+int TapeReplayer::open_map(std::uint32_t id) {
+  int fault = 0;
+  const JsonValue* a = answer("open_map", Args().u64(id).text(), &fault);
+  int rc = rc_of(a, fault);
+  if (rc < 0) return rc;
+  // A real descriptor (of /dev/null) stands for the map: whoever holds it closes it.
+  int fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -errno;
+  // The sizes its keys were written with: from the map's first recorded info.
+  OpenMap m{id, 0, 0};
+  if (auto it = answers_.find("map_info " + Args().u64(id).text());
+      it != answers_.end() && !it->second.empty()) {
+    m.type = static_cast<std::uint32_t>(tape::get_u64(it->second.front(), "type").value_or(0));
+    m.key_size =
+        static_cast<std::uint32_t>(tape::get_u64(it->second.front(), "key_size").value_or(0));
+  }
+  fds_[fd] = m;
+  return fd;
+}
+
+int TapeReplayer::map_info(int fd, bpf_map_info* info) {
+  int fault = 0;
+  const JsonValue* a = answer("map_info", Args().u64(id_of(fd)).text(), &fault);
+  int rc = rc_of(a, fault);
+  if (rc != 0) return rc;
+  auto mi = tape::get_map_info(*a);
+  if (!mi) return -EBADMSG;
+  *info = *mi;
+  return 0;
+}
+
+int TapeReplayer::lookup(int fd, const void* key, void* value) {
+  // The recorder wrote the key with the map's key size: the same here.
+  const OpenMap m = map_of(fd);
+  Args args;
+  args.u64(m.id);
+  if (key)
+    args.bytes({static_cast<const std::uint8_t*>(key), m.key_size});
+  else
+    args.null();
+  int fault = 0;
+  const JsonValue* a = answer("lookup", args.text(), &fault);
+  int rc = rc_of(a, fault);
+  if (rc == 0) copy_out(tape::get_bytes(*a, "value").value_or(std::string()), value);
+  return rc;
+}
+
+int TapeReplayer::lookup_batch(int fd, void* in_batch, void* out_batch, void* keys, void* values,
+                               std::uint32_t* count) {
+  const OpenMap m = map_of(fd);
+  const std::size_t cursor = batch_cursor_size(m.type, m.key_size);
+  Args args;
+  args.u64(m.id);
+  if (in_batch)
+    args.bytes({static_cast<const std::uint8_t*>(in_batch), cursor});
+  else
+    args.null();
+  args.u64(*count);
+  int fault = 0;
+  const JsonValue* a = answer("lookup_batch", args.text(), &fault);
+  int rc = rc_of(a, fault);
+  if (!a) {
+    *count = 0;
+    return rc;
+  }
+  *count = static_cast<std::uint32_t>(tape::get_u64(*a, "count").value_or(0));
+  copy_out(tape::get_bytes(*a, "out_batch").value_or(std::string()), out_batch);
+  copy_out(tape::get_bytes(*a, "keys").value_or(std::string()), keys);
+  copy_out(tape::get_bytes(*a, "values").value_or(std::string()), values);
+  return rc;
+}
+
+int TapeReplayer::get_next_key(int fd, const void* key, void* next_key) {
+  const OpenMap m = map_of(fd);
+  Args args;
+  args.u64(m.id);
+  if (key)
+    args.bytes({static_cast<const std::uint8_t*>(key), m.key_size});
+  else
+    args.null();
+  int fault = 0;
+  const JsonValue* a = answer("get_next_key", args.text(), &fault);
+  int rc = rc_of(a, fault);
+  if (rc == 0) copy_out(tape::get_bytes(*a, "next").value_or(std::string()), next_key);
+  return rc;
+}
+
+int TapeReplayer::lookup_task(int fd, std::int32_t tid, std::int32_t tgid, void* value) {
+  int fault = 0;
+  const JsonValue* a =
+      answer("lookup_task", Args().u64(id_of(fd)).i64(tid).i64(tgid).text(), &fault);
+  int rc = rc_of(a, fault);
+  if (rc == 0) copy_out(tape::get_bytes(*a, "value").value_or(std::string()), value);
+  return rc;
+}
+
+int TapeReplayer::lookup_cgroup(int fd, const std::string& dir, void* value) {
+  int fault = 0;
+  const JsonValue* a = answer("lookup_cgroup", Args().u64(id_of(fd)).str(dir).text(), &fault);
+  int rc = rc_of(a, fault);
+  if (rc == 0) copy_out(tape::get_bytes(*a, "value").value_or(std::string()), value);
+  return rc;
+}
+
+Result<RingbufPositions> TapeReplayer::ringbuf_positions(std::uint32_t id) {
+  int fault = 0;
+  const JsonValue* a = answer("ringbuf_positions", Args().u64(id).text(), &fault);
+  if (!a) return fault_error("ringbuf_positions", rc_of(a, fault));
+  if (tape::get_str(*a, "error")) return recorded_error(*a);
+  return RingbufPositions{tape::get_u64(*a, "consumer").value_or(0),
+                          tape::get_u64(*a, "producer").value_or(0),
+                          tape::get_u64(*a, "pending").value_or(0)};
+}
+
+Result<std::unique_ptr<KernelMemory>> TapeReplayer::kernel_memory(int fd) {
+  int fault = 0;
+  const std::uint32_t id = id_of(fd);
+  const JsonValue* a = answer("kernel_memory", Args().u64(id).text(), &fault);
+  if (!a) return fault_error("kernel_memory", rc_of(a, fault));
+  if (tape::get_str(*a, "error")) return recorded_error(*a);
+  return std::unique_ptr<KernelMemory>(
+      std::make_unique<ReplayedMemory>(*this, id, tape::get_u64(*a, "map_address").value_or(0)));
+}
+
+int TapeReplayer::next_prog_id(std::uint32_t start, std::uint32_t* next) {
+  int fault = 0;
+  const JsonValue* a = answer("next_prog_id", Args().u64(start).text(), &fault);
+  int rc = rc_of(a, fault);
+  if (rc == 0) *next = static_cast<std::uint32_t>(tape::get_u64(*a, "next").value_or(0));
+  return rc;
+}
+
+int TapeReplayer::prog_info(std::uint32_t id, bool with_imm64s, ProgRecord* out) {
+  int fault = 0;
+  const JsonValue* a = answer("prog_info", Args().u64(id).boolean(with_imm64s).text(), &fault);
+  int rc = rc_of(a, fault);
+  if (rc != 0) return rc;
+  auto p = tape::get_prog(*a);
+  if (!p) return -EBADMSG;
+  *out = std::move(*p);
+  return 0;
+}
+
+std::vector<std::uint32_t> TapeReplayer::struct_ops_link_map_ids() {
+  int fault = 0;
+  std::vector<std::uint32_t> out;
+  if (const JsonValue* a = answer("struct_ops_links", "[]", &fault))
+    for (std::uint64_t id : tape::get_u64s(*a, "map_ids"))
+      out.push_back(static_cast<std::uint32_t>(id));
+  return out;
+}
+
+struct btf* TapeReplayer::vmlinux_btf(int* err) {
+  int fault = 0;
+  const JsonValue* a = answer("vmlinux_btf", "[]", &fault);
+  int rc = rc_of(a, fault);
+  if (rc != 0) {
+    *err = rc;
+    return nullptr;
+  }
+  auto raw = tape::get_bytes(*a, "btf");
+  struct btf* b = raw ? btf__new(raw->data(), static_cast<std::uint32_t>(raw->size())) : nullptr;
+  if (!b) *err = -EBADMSG;
+  return b;
+}
+
+Result<struct btf*> TapeReplayer::btf_by_id(std::uint32_t id, const VmlinuxBtf& vmlinux) {
+  int fault = 0;
+  const JsonValue* a = answer("btf_by_id", Args().u64(id).text(), &fault);
+  if (!a)
+    return Error(ErrorCode::BadInput,
+                 fmt::format("cannot load BTF object {}: {}", id, std::strerror(-rc_of(a, fault))));
+  if (tape::get_str(*a, "error")) return recorded_error(*a);
+  auto raw = tape::get_bytes(*a, "btf");
+  if (!raw) return Error(ErrorCode::BadInput, fmt::format("BTF object {}: no bytes on the tape", id));
+  const bool split = a->find("split") && a->find("split")->bool_value();
+  const struct btf* base = split ? vmlinux() : nullptr;
+  if (split && !base)
+    return Error(ErrorCode::BadInput,
+                 fmt::format("cannot load BTF object {}: its base (vmlinux BTF) is not loaded", id));
+  struct btf* b = split ? new_split_btf(*raw, base)
+                        : btf__new(raw->data(), static_cast<std::uint32_t>(raw->size()));
+  if (!b)
+    return Error(ErrorCode::BadInput,
+                 fmt::format("cannot load BTF object {}: {}", id, std::strerror(errno)));
+  return b;
+}
+
+int TapeReplayer::read_file(const std::string& path, std::string* out) {
+  int fault = 0;
+  const JsonValue* a = answer("read_file", Args().str(path).text(), &fault);
+  int rc = rc_of(a, fault);
+  if (rc == 0) *out = tape::get_bytes(*a, "text").value_or(std::string());
+  return rc;
+}
+
+int TapeReplayer::list_dir(const std::string& path, std::vector<DirEntry>* out) {
+  int fault = 0;
+  const JsonValue* a = answer("list_dir", Args().str(path).text(), &fault);
+  int rc = rc_of(a, fault);
+  if (rc != 0) return rc;
+  auto e = tape::get_entries(*a);
+  if (!e) return -EBADMSG;
+  *out = std::move(*e);
+  return 0;
+}
+
+int TapeReplayer::inode_of(const std::string& path, std::uint64_t* ino) {
+  int fault = 0;
+  const JsonValue* a = answer("inode_of", Args().str(path).text(), &fault);
+  int rc = rc_of(a, fault);
+  if (rc == 0) *ino = tape::get_u64(*a, "ino").value_or(0);
+  return rc;
+}
+
+int TapeReplayer::possible_cpus() {
+  int fault = 0;
+  const JsonValue* a = answer("possible_cpus", "[]", &fault);
+  if (!a) return static_cast<int>(tape::get_u64(header_, "possible_cpus").value_or(1));
+  return static_cast<int>(tape::get_i64(*a, "n").value_or(1));
+}
+
+int TapeReplayer::enable_stats() {
+  int fault = 0;
+  const JsonValue* a = answer("enable_stats", "[]", &fault);
+  int rc = rc_of(a, fault);
+  if (rc < 0) return rc;
+  int fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  return fd < 0 ? -errno : fd;
+}
+
+HostIdentity TapeReplayer::host() {
+  int fault = 0;
+  HostIdentity h;
+  if (const JsonValue* a = answer("host", "[]", &fault)) {
+    h.hostname = tape::get_str(*a, "hostname").value_or("");
+    h.kernel_release = tape::get_str(*a, "kernel_release").value_or("");
+  }
+  return h;
+}
+
+}  // namespace scxsnap::capture_detail

@@ -1,0 +1,31 @@
+// The scene the committed kernel tape (tests/data/tapes/objects.tape) was
+// recorded from: the objects, the values the recording put in them, and the
+// capture's filters. kernel_tape_live_test.cpp builds it in the running kernel
+// (and re-records the tape: `make tapes`); kernel_tape_test.cpp replays the
+// tape without root and checks the same values.
+#pragma once
+
+#include "scxsnap/capture.hpp"
+
+#include <cstdint>
+#include <string>
+
+namespace tape_scene {
+
+inline constexpr std::uint64_t kNrCongAvoid = 222;      // cc.bss, in the attached struct_ops' object
+inline constexpr std::uint32_t kBigHashEntries = 40;    // maps: big_hash[i] = {i, 2i, 3i, -i}
+inline constexpr std::uint32_t kPcpuHashEntries = 5;    // maps: pcpu_hash[i] = 100 + i on each CPU
+inline constexpr std::uint32_t kQueueHead = 7;          // maps: work_queue holds 7, then 9
+
+inline std::string tape_path() {
+  return std::string(SCXSNAP_TEST_DATA) + "/tapes/objects.tape";
+}
+
+/// The capture the tape recorded: the three objects, by name.
+inline scxsnap::CaptureOptions options() {
+  scxsnap::CaptureOptions o;
+  o.obj_prefixes = {"cc", "maps", "types"};
+  return o;
+}
+
+}  // namespace tape_scene
