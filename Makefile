@@ -25,7 +25,7 @@ DEPS := $(RUN_DEPS) git libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json
 FUZZ_DEPS := clang-16 libclang-rt-16-dev
 TIDY_DEPS := clang-tidy-16
 
-.PHONY: all deps run-deps fuzz-deps configure build build-cli test asan tsan bench fuzz fuzz-smoke tidy run demo install package clean format
+.PHONY: tapes all deps run-deps fuzz-deps configure build build-cli test asan tsan bench fuzz fuzz-smoke tidy run demo install package clean format
 
 all: build
 
@@ -123,6 +123,16 @@ tidy: deps
 run: build-cli
 	$(BUILD)/scxsnap capture -o snapshot.json
 	$(BUILD)/scxsnap show snapshot.json
+
+# Re-records the kernel tape the capture tests replay without root
+# (tests/data/tapes/objects.tape, docs/TAPE.md) from the test objects loaded
+# into this kernel (needs root). A test fails when the tape no longer matches
+# what the kernel says of the same objects: then run this.
+tapes: build
+	SCXSNAP_RECORD_TAPE=$(CURDIR)/tests/data/tapes/objects.tape \
+	  $(BUILD)/tests/scxsnap_kernel_tests --gtest_also_run_disabled_tests \
+	  --gtest_filter=KernelTape.DISABLED_Record
+	chmod 644 tests/data/tapes/objects.tape
 
 # The README's demonstration, recorded here (needs root): the test object
 # tests/bpf/demo.bpf.o attached (it counts system calls), watched for 8 s,

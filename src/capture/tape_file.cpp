@@ -70,7 +70,8 @@ struct Writer::Impl {
       left = ZSTD_compressStream2(cctx, &ob, &in, how);
       out.resize(at + ob.pos);
       if (ZSTD_isError(left)) {
-        error = Error(ErrorCode::Io, fmt::format("compressing the tape: {}", ZSTD_getErrorName(left)));
+        error =
+            Error(ErrorCode::Io, fmt::format("compressing the tape: {}", ZSTD_getErrorName(left)));
         return;
       }
     } while (how == ZSTD_e_end ? left != 0 : in.pos < in.size);
@@ -96,8 +97,8 @@ Result<std::unique_ptr<Writer>> Writer::create(const std::filesystem::path& path
 }
 
 void Writer::line(std::string_view call, std::string_view args_json, std::string_view ans_json) {
-  std::string l = fmt::format("{{\"call\":\"{}\",\"args\":{},\"ans\":{}}}\n", call, args_json,
-                              ans_json);
+  std::string l =
+      fmt::format("{{\"call\":\"{}\",\"args\":{},\"ans\":{}}}\n", call, args_json, ans_json);
   impl_->feed(l, ZSTD_e_continue);
 }
 
@@ -138,9 +139,9 @@ Result<Contents> read(const std::filesystem::path& path) {
   }
   ZSTD_freeDCtx(dctx);
   if (last != 0)
-    return Error(ErrorCode::BadInput,
-                 fmt::format("{}: the tape is truncated (its zstd frame does not end)",
-                             path.string()));
+    return Error(
+        ErrorCode::BadInput,
+        fmt::format("{}: the tape is truncated (its zstd frame does not end)", path.string()));
   Contents c;
   std::size_t lineno = 0, pos = 0;
   while (pos < text.size()) {

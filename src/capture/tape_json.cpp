@@ -148,7 +148,8 @@ std::optional<ProgRecord> get_prog(const JsonValue& ans) {
   p.run_cnt = get_u64(ans, "run_cnt").value_or(0);
   p.run_time_ns = get_u64(ans, "run_time_ns").value_or(0);
   p.recursion_misses = get_u64(ans, "recursion_misses").value_or(0);
-  for (std::uint64_t id : get_u64s(ans, "map_ids")) p.map_ids.push_back(static_cast<std::uint32_t>(id));
+  for (std::uint64_t id : get_u64s(ans, "map_ids"))
+    p.map_ids.push_back(static_cast<std::uint32_t>(id));
   p.imm64s = get_u64s(ans, "imm64s");
   return p;
 }

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // TapeRecorder (kernel_tape.hpp): every call passed on, every answer written.
 #include "kernel_tape.hpp"
-
 #include "map_iter.hpp"
 #include "report/json_writer.hpp"
 #include "tape_json.hpp"
@@ -15,8 +14,8 @@
 namespace scxsnap::capture_detail {
 namespace {
 
-using tape::Args;
 using tape::Answer;
+using tape::Args;
 
 std::span<const std::uint8_t> bytes(const void* p, std::size_t n) {
   return {static_cast<const std::uint8_t*>(p), n};
@@ -222,8 +221,7 @@ Result<std::unique_ptr<KernelMemory>> TapeRecorder::kernel_memory(int fd) {
   }
   record("kernel_memory", Args().u64(id).text(), a.text());
   if (!r) return r.error();
-  return std::unique_ptr<KernelMemory>(
-      std::make_unique<RecordedMemory>(std::move(*r), *this, id));
+  return std::unique_ptr<KernelMemory>(std::make_unique<RecordedMemory>(std::move(*r), *this, id));
 }
 
 int TapeRecorder::next_prog_id(std::uint32_t start, std::uint32_t* next) {

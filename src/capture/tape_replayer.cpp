@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // TapeReplayer (kernel_tape.hpp): the kernel's answers from a tape.
 #include "kernel_tape.hpp"
-
 #include "map_iter.hpp"
 #include "tape_json.hpp"
 
@@ -10,8 +9,8 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <fmt/format.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 namespace scxsnap::capture_detail {
@@ -332,12 +331,14 @@ Result<struct btf*> TapeReplayer::btf_by_id(std::uint32_t id, const VmlinuxBtf& 
                  fmt::format("cannot load BTF object {}: {}", id, std::strerror(-rc_of(a, fault))));
   if (tape::get_str(*a, "error")) return recorded_error(*a);
   auto raw = tape::get_bytes(*a, "btf");
-  if (!raw) return Error(ErrorCode::BadInput, fmt::format("BTF object {}: no bytes on the tape", id));
+  if (!raw)
+    return Error(ErrorCode::BadInput, fmt::format("BTF object {}: no bytes on the tape", id));
   const bool split = a->find("split") && a->find("split")->bool_value();
   const struct btf* base = split ? vmlinux() : nullptr;
   if (split && !base)
-    return Error(ErrorCode::BadInput,
-                 fmt::format("cannot load BTF object {}: its base (vmlinux BTF) is not loaded", id));
+    return Error(
+        ErrorCode::BadInput,
+        fmt::format("cannot load BTF object {}: its base (vmlinux BTF) is not loaded", id));
   struct btf* b = split ? new_split_btf(*raw, base)
                         : btf__new(raw->data(), static_cast<std::uint32_t>(raw->size()));
   if (!b)

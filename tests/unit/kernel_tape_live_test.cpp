@@ -126,7 +126,8 @@ TEST(KernelTape, TheCommittedTapeStillMatchesWhatTheKernelSaysOfTheSameObjects) 
   o.replay_kernel = tape_scene::tape_path();
   auto replayed = capture(o);
   ASSERT_TRUE(replayed.has_value()) << replayed.error().message();
-  const char* fix = " (the objects changed since the tape was recorded: re-record it with `make tapes`)";
+  const char* fix =
+      " (the objects changed since the tape was recorded: re-record it with `make tapes`)";
   EXPECT_EQ(replayed->active_obj_name, live->active_obj_name) << fix;
   // Every map of the three objects, by name; per-CPU maps only where the
   // machine has as many CPUs as the recording one.

@@ -12,19 +12,21 @@
 
 namespace tape_scene {
 
-inline constexpr std::uint64_t kNrCongAvoid = 222;      // cc.bss, in the attached struct_ops' object
-inline constexpr std::uint32_t kBigHashEntries = 40;    // maps: big_hash[i] = {i, 2i, 3i, -i}
-inline constexpr std::uint32_t kPcpuHashEntries = 5;    // maps: pcpu_hash[i] = 100 + i on each CPU
-inline constexpr std::uint32_t kQueueHead = 7;          // maps: work_queue holds 7, then 9
+inline constexpr std::uint64_t kNrCongAvoid = 222;    // cc.bss, in the attached struct_ops' object
+inline constexpr std::uint32_t kBigHashEntries = 40;  // maps: big_hash[i] = {i, 2i, 3i, -i}
+inline constexpr std::uint32_t kPcpuHashEntries = 5;  // maps: pcpu_hash[i] = 100 + i on each CPU
+inline constexpr std::uint32_t kQueueHead = 7;        // maps: work_queue holds 7, then 9
 
 inline std::string tape_path() {
   return std::string(SCXSNAP_TEST_DATA) + "/tapes/objects.tape";
 }
 
-/// The capture the tape recorded: the three objects, by name.
+/// The capture the tape recorded: the three objects, by name, and the queue
+/// (which no program of its object uses and whose value has no BTF type).
 inline scxsnap::CaptureOptions options() {
   scxsnap::CaptureOptions o;
   o.obj_prefixes = {"cc", "maps", "types"};
+  o.map_names = {"work_queue"};
   return o;
 }
 

@@ -19,7 +19,7 @@ _scxsnap() {
     --max-array-elements --enable-stats --all-progs --pid --cgroup --active-obj"
   local flags
   case $sub in
-    capture) flags="-o --output --format --pretty -q --quiet $capture_flags" ;;
+    capture) flags="-o --output --format --pretty -q --quiet --record-kernel --replay-kernel $capture_flags" ;;
     watch) flags="-o --output --format --interval-ms --count --duration-s $capture_flags" ;;
     show) flags="--json" ;;
     var) flags="--live --obj --map-id --path --json --raw --early" ;;
@@ -30,7 +30,7 @@ _scxsnap() {
     report) flags="-o --output --expect --only-expected --max-entries --early" ;;
   esac
   case $prev in
-    -o|--output|--html) _filedir; return ;;
+    -o|--output|--html|--record-kernel|--replay-kernel) _filedir; return ;;
     --format)
       if [[ $sub == watch ]]; then COMPREPLY=($(compgen -W "jsonl native" -- "$cur"))
       elif [[ $sub == check ]]; then COMPREPLY=($(compgen -W "text json junit" -- "$cur"))
