@@ -39,7 +39,7 @@ std::vector<std::uint32_t> maps_used_by_programs(KernelSource& src,
                                                  const std::vector<std::uint32_t>& btf_ids) {
   std::vector<std::uint32_t> out;
   if (btf_ids.empty()) return out;
-  for (std::uint32_t id = 0; src.next_prog_id(id, &id) == 0;) {
+  for (std::uint32_t id : src.prog_ids()) {
     auto p = prog_info(src, id);
     if (!p || std::find(btf_ids.begin(), btf_ids.end(), p->btf_id) == btf_ids.end()) continue;
     out.insert(out.end(), p->map_ids.begin(), p->map_ids.end());
@@ -92,9 +92,7 @@ void read_prog_stats(KernelSource& src, const std::vector<std::uint32_t>& prog_i
                      FailureDumpReport& r) {
   std::vector<std::uint32_t> ids = prog_ids;
   if (all) {
-    ids.clear();
-    std::uint32_t id = 0;
-    while (src.next_prog_id(id, &id) == 0) ids.push_back(id);
+    ids = src.prog_ids();
   }
   for (std::uint32_t id : ids) {
     auto p = prog_info(src, id);

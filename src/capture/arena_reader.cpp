@@ -68,7 +68,7 @@ std::uint32_t arena_datasec(const struct btf* b, std::uint64_t& size) {
 std::optional<Globals> locate_globals(const MapInfo& info, const ArenaRange& r, ReadContext& ctx,
                                       std::string& note) {
   std::vector<std::uint32_t> seen;
-  for (std::uint32_t id = 0; ctx.src.next_prog_id(id, &id) == 0;) {
+  for (std::uint32_t id : ctx.src.prog_ids()) {
     auto p = prog_refs(ctx.src, id, info.id);
     if (!p || p->btf_id == 0) continue;
     if (!ctx.btfs.by_id(p->btf_id)) continue;

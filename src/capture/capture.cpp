@@ -230,7 +230,12 @@ class CaptureRun {
 Result<std::vector<std::uint32_t>> CaptureRun::map_ids() {
   std::vector<std::uint32_t> ids;
   for (std::uint32_t id = 0;;) {
-    int rc = src_.next_map_id(id, &id);
+    std::uint32_t next = 0;
+    int rc = src_.next_map_id(id, &next);
+    if (rc == 0 && next <= id)  // the kernel's ids go up; a tape could say anything
+      return Error(ErrorCode::BadInput,
+                   fmt::format("listing BPF maps: map id {} came after map id {}", next, id));
+    id = next;
     if (rc != 0) {
       if (rc == -ENOENT) break;
       if (rc == -EPERM || rc == -EACCES)

@@ -154,6 +154,13 @@ int KernelSource::next_prog_id(std::uint32_t start, std::uint32_t* next) {
   return neg_errno(bpf_prog_get_next_id(start, next));
 }
 
+std::vector<std::uint32_t> KernelSource::prog_ids() {
+  std::vector<std::uint32_t> ids;
+  for (std::uint32_t id = 0, next = 0; next_prog_id(id, &next) == 0 && next > id; id = next)
+    ids.push_back(next);
+  return ids;
+}
+
 int KernelSource::prog_info(std::uint32_t id, bool with_imm64s, ProgRecord* out) {
   Fd fd(bpf_prog_get_fd_by_id(id));
   if (!fd.valid()) return -errno;

@@ -77,6 +77,9 @@ class KernelSource {
 
   // Programs and links.
   virtual int next_prog_id(std::uint32_t start, std::uint32_t* next);
+  /// Every program id, ascending (a walk that does not go up ends there:
+  /// a tape could say anything).
+  std::vector<std::uint32_t> prog_ids();
   virtual int prog_info(std::uint32_t id, bool with_imm64s, ProgRecord* out);
   /// The map ids of struct_ops maps registered through a BPF link.
   virtual std::vector<std::uint32_t> struct_ops_link_map_ids();

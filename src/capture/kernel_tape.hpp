@@ -126,9 +126,11 @@ class TapeReplayer final : public KernelSource {
     std::uint64_t seen = 0;
   };
   struct OpenMap {
-    std::uint32_t id = 0, type = 0, key_size = 0;
+    std::uint32_t id = 0, type = 0, key_size = 0, value_size = 0;
   };
   TapeReplayer() = default;
+  /// Bytes one lookup of `m` may write (what the capture's buffer holds).
+  std::size_t value_bytes(const OpenMap& m) const;
   OpenMap map_of(int fd) const;
   std::uint32_t id_of(int fd) const { return map_of(fd).id; }
   JsonValue header_;
@@ -137,6 +139,7 @@ class TapeReplayer final : public KernelSource {
   std::map<int, OpenMap> fds_;
   std::vector<FaultState> faults_;
   std::vector<std::string> misses_;
+  std::uint32_t ncpus_ = 1;
 };
 
 }  // namespace scxsnap::capture_detail

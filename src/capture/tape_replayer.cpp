@@ -18,9 +18,14 @@ namespace {
 
 using tape::Args;
 
-// Copies recorded bytes into a caller's buffer (never more than were recorded).
-void copy_out(const std::string& b, void* to) {
+constexpr std::uint64_t kMaxCpus = 8192;  // the kernel's NR_CPUS at most
+
+// Copies recorded bytes into a caller's buffer of `room` bytes: a tape that
+// answers more than the call can hold is refused (-EBADMSG), never copied.
+int copy_out(const std::string& b, void* to, std::size_t room) {
+  if (b.size() > room) return -EBADMSG;
   if (to && !b.empty()) std::memcpy(to, b.data(), b.size());
+  return 0;
 }
 
 Error recorded_error(const JsonValue& ans) {
@@ -54,6 +59,7 @@ class ReplayedMemory final : public KernelMemory {
       if (tape::get_str(*a, "error")) return recorded_error(*a);
       c.rc = static_cast<int>(tape::get_i64(*a, "rc").value_or(-EIO));
       held_.push_back(tape::get_bytes(*a, "bytes").value_or(std::string()));
+      if (c.rc == 0 && held_.back().size() != c.len) c.rc = -EIO;  // not what was asked
       c.bytes = std::span(reinterpret_cast<const std::uint8_t*>(held_.back().data()),
                           held_.back().size());
     }
@@ -95,6 +101,12 @@ Result<std::unique_ptr<TapeReplayer>> TapeReplayer::open(const std::filesystem::
                      fmt::format("{}: recorded with {}-byte pages, this machine has {}-byte pages",
                                  path.string(), *p, page));
       r->header_ = l.ans;
+      const auto cpus = tape::get_u64(l.ans, "possible_cpus").value_or(1);
+      if (cpus == 0 || cpus > kMaxCpus)
+        return Error(ErrorCode::BadInput,
+                     fmt::format("{}: {} possible CPUs is not a machine (at most {})",
+                                 path.string(), cpus, kMaxCpus));
+      r->ncpus_ = static_cast<std::uint32_t>(cpus);
       continue;
     }
     r->answers_[l.call + " " + l.args].push_back(std::move(l.ans));
@@ -132,6 +144,10 @@ const JsonValue* TapeReplayer::answer(std::string_view call, const std::string& 
     return &held_.back();
   }
   return &it->second.front();
+}
+
+std::size_t TapeReplayer::value_bytes(const OpenMap& m) const {
+  return lookup_value_size(m.type, m.value_size, std::max<std::uint32_t>(ncpus_, 1));
 }
 
 TapeReplayer::OpenMap TapeReplayer::map_of(int fd) const {
@@ -172,6 +188,8 @@ int TapeReplayer::open_map(std::uint32_t id) {
     m.type = static_cast<std::uint32_t>(tape::get_u64(it->second.front(), "type").value_or(0));
     m.key_size =
         static_cast<std::uint32_t>(tape::get_u64(it->second.front(), "key_size").value_or(0));
+    m.value_size =
+        static_cast<std::uint32_t>(tape::get_u64(it->second.front(), "value_size").value_or(0));
   }
   fds_[fd] = m;
   return fd;
@@ -200,7 +218,8 @@ int TapeReplayer::lookup(int fd, const void* key, void* value) {
   int fault = 0;
   const JsonValue* a = answer("lookup", args.text(), &fault);
   int rc = rc_of(a, fault);
-  if (rc == 0) copy_out(tape::get_bytes(*a, "value").value_or(std::string()), value);
+  if (rc == 0)
+    rc = copy_out(tape::get_bytes(*a, "value").value_or(std::string()), value, value_bytes(m));
   return rc;
 }
 
@@ -215,17 +234,23 @@ int TapeReplayer::lookup_batch(int fd, void* in_batch, void* out_batch, void* ke
   else
     args.null();
   args.u64(*count);
+  const std::uint32_t room = *count;
   int fault = 0;
   const JsonValue* a = answer("lookup_batch", args.text(), &fault);
   int rc = rc_of(a, fault);
-  if (!a) {
-    *count = 0;
-    return rc;
-  }
-  *count = static_cast<std::uint32_t>(tape::get_u64(*a, "count").value_or(0));
-  copy_out(tape::get_bytes(*a, "out_batch").value_or(std::string()), out_batch);
-  copy_out(tape::get_bytes(*a, "keys").value_or(std::string()), keys);
-  copy_out(tape::get_bytes(*a, "values").value_or(std::string()), values);
+  *count = 0;
+  if (!a) return rc;
+  const auto n = tape::get_u64(*a, "count").value_or(0);
+  if (n > room) return -EBADMSG;
+  int bad = copy_out(tape::get_bytes(*a, "out_batch").value_or(std::string()), out_batch, cursor);
+  if (bad == 0)
+    bad = copy_out(tape::get_bytes(*a, "keys").value_or(std::string()), keys,
+                   std::size_t{room} * m.key_size);
+  if (bad == 0)
+    bad = copy_out(tape::get_bytes(*a, "values").value_or(std::string()), values,
+                   std::size_t{room} * value_bytes(m));
+  if (bad != 0) return bad;
+  *count = static_cast<std::uint32_t>(n);
   return rc;
 }
 
@@ -240,24 +265,28 @@ int TapeReplayer::get_next_key(int fd, const void* key, void* next_key) {
   int fault = 0;
   const JsonValue* a = answer("get_next_key", args.text(), &fault);
   int rc = rc_of(a, fault);
-  if (rc == 0) copy_out(tape::get_bytes(*a, "next").value_or(std::string()), next_key);
+  if (rc == 0)
+    rc = copy_out(tape::get_bytes(*a, "next").value_or(std::string()), next_key, m.key_size);
   return rc;
 }
 
 int TapeReplayer::lookup_task(int fd, std::int32_t tid, std::int32_t tgid, void* value) {
   int fault = 0;
-  const JsonValue* a =
-      answer("lookup_task", Args().u64(id_of(fd)).i64(tid).i64(tgid).text(), &fault);
+  const OpenMap m = map_of(fd);
+  const JsonValue* a = answer("lookup_task", Args().u64(m.id).i64(tid).i64(tgid).text(), &fault);
   int rc = rc_of(a, fault);
-  if (rc == 0) copy_out(tape::get_bytes(*a, "value").value_or(std::string()), value);
+  if (rc == 0)
+    rc = copy_out(tape::get_bytes(*a, "value").value_or(std::string()), value, m.value_size);
   return rc;
 }
 
 int TapeReplayer::lookup_cgroup(int fd, const std::string& dir, void* value) {
   int fault = 0;
-  const JsonValue* a = answer("lookup_cgroup", Args().u64(id_of(fd)).str(dir).text(), &fault);
+  const OpenMap m = map_of(fd);
+  const JsonValue* a = answer("lookup_cgroup", Args().u64(m.id).str(dir).text(), &fault);
   int rc = rc_of(a, fault);
-  if (rc == 0) copy_out(tape::get_bytes(*a, "value").value_or(std::string()), value);
+  if (rc == 0)
+    rc = copy_out(tape::get_bytes(*a, "value").value_or(std::string()), value, m.value_size);
   return rc;
 }
 
@@ -375,10 +404,9 @@ int TapeReplayer::inode_of(const std::string& path, std::uint64_t* ino) {
 }
 
 int TapeReplayer::possible_cpus() {
-  int fault = 0;
-  const JsonValue* a = answer("possible_cpus", "[]", &fault);
-  if (!a) return static_cast<int>(tape::get_u64(header_, "possible_cpus").value_or(1));
-  return static_cast<int>(tape::get_i64(*a, "n").value_or(1));
+  // The header's count (checked when the tape was opened): what every
+  // per-CPU buffer of the replay is sized by.
+  return static_cast<int>(ncpus_);
 }
 
 int TapeReplayer::enable_stats() {

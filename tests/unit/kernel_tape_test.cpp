@@ -3,8 +3,9 @@
 // whole capture path runs (enumeration, filters, every reader, BTF, the
 // struct_ops that names the active object, /proc), and the replayer injects
 // the faults a live kernel cannot be made to give.
-#include "capture/capture_internal.hpp"
 #include "capture/kernel_tape.hpp"
+
+#include "capture/capture_internal.hpp"
 #include "cli_util.hpp"
 #include "scxsnap/scxsnap.hpp"
 #include "tape_scene.hpp"
@@ -122,8 +123,8 @@ CliResult run_cli_unprivileged(const std::vector<std::string>& args, const std::
     int fe = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0666);
     ::dup2(fo, 1);
     ::dup2(fe, 2);
-    if (::geteuid() == 0 && (::setgroups(0, nullptr) != 0 || ::setgid(65534) != 0 ||
-                             ::setuid(65534) != 0))
+    if (::geteuid() == 0 &&
+        (::setgroups(0, nullptr) != 0 || ::setgid(65534) != 0 || ::setuid(65534) != 0))
       ::_exit(126);
     std::vector<std::string> all{SCXSNAP_CLI};
     all.insert(all.end(), args.begin(), args.end());
@@ -151,10 +152,10 @@ TEST(KernelTapeReplay, ACaptureFromATapeNeedsNoPrivilegeWhereALiveOneIsRefused) 
   EXPECT_NE(live.exit_code, 0) << live.err;
   EXPECT_THAT(live.err, HasSubstr("CAP_SYS_ADMIN"));
   // From the tape, same user: the recorded state.
-  CliResult cap = run_cli_unprivileged({"capture", "-q", "--replay-kernel", tape_scene::tape_path(),
-                                        "--obj", "cc", "--obj", "maps", "--obj", "types", "--map",
-                                        "work_queue", "-o", report},
-                                       dir.path());
+  CliResult cap = run_cli_unprivileged(
+      {"capture", "-q", "--replay-kernel", tape_scene::tape_path(), "--obj", "cc", "--obj", "maps",
+       "--obj", "types", "--map", "work_queue", "-o", report},
+      dir.path());
   ASSERT_EQ(cap.exit_code, 0) << cap.err;
   CliResult var = run_cli_unprivileged({"var", report, "nr_cong_avoid", "--live"}, dir.path());
   EXPECT_EQ(var.exit_code, 0) << var.err;
