@@ -64,7 +64,7 @@ class TapeRecorder final : public KernelSource {
     std::uint32_t id = 0, type = 0, key_size = 0, value_size = 0;
   };
   TapeRecorder(std::unique_ptr<tape::Writer> w, KernelSource& inner);
-  const OpenMap* map_of(int fd) const;
+  OpenMap map_of(int fd) const;
   std::size_t value_bytes(const OpenMap& m) const;
   std::unique_ptr<tape::Writer> w_;
   KernelSource& inner_;

@@ -65,6 +65,28 @@ Answer& Answer::u64s(std::string_view k, const std::vector<std::uint64_t>& v) {
   return *this;
 }
 
+std::string keyed_args(std::uint32_t map_id, const void* key, std::size_t key_size) {
+  Args args;
+  args.u64(map_id);
+  if (key)
+    args.bytes({static_cast<const std::uint8_t*>(key), key_size});
+  else
+    args.null();
+  return args.text();
+}
+
+std::string batch_args(std::uint32_t map_id, const void* cursor, std::size_t cursor_size,
+                       std::uint32_t room) {
+  Args args;
+  args.u64(map_id);
+  if (cursor)
+    args.bytes({static_cast<const std::uint8_t*>(cursor), cursor_size});
+  else
+    args.null();
+  args.u64(room);
+  return args.text();
+}
+
 void put_map_info(Answer& a, const bpf_map_info& info) {
   for (const auto& f : kMapInfoFields) a.u64(f.name, f.u32 ? info.*f.u32 : info.*f.u64);
   a.str("name", std::string_view(info.name, strnlen(info.name, sizeof info.name)));

@@ -84,6 +84,13 @@ class Answer {
   detail::JsonWriter w_{s_};
 };
 
+/// `[map id, key or null]`: the arguments of a keyed map call (a lookup
+/// without a key peeks at a queue's head; a next-key walk starts without one).
+std::string keyed_args(std::uint32_t map_id, const void* key, std::size_t key_size);
+/// `[map id, cursor or null, room]`: a batch lookup's arguments.
+std::string batch_args(std::uint32_t map_id, const void* cursor, std::size_t cursor_size,
+                       std::uint32_t room);
+
 void put_map_info(Answer& a, const bpf_map_info& info);
 void put_prog(Answer& a, const ProgRecord& p);
 void put_entries(Answer& a, const std::vector<DirEntry>& entries);

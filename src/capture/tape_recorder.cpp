@@ -76,9 +76,11 @@ void TapeRecorder::record(std::string_view call, std::string_view args, std::str
   w_->line(call, args, ans);
 }
 
-const TapeRecorder::OpenMap* TapeRecorder::map_of(int fd) const {
+// A descriptor the recorder did not hand out is map 0 of no size: nothing
+// of its answers' bytes is written.
+TapeRecorder::OpenMap TapeRecorder::map_of(int fd) const {
   auto it = fds_.find(fd);
-  return it == fds_.end() ? nullptr : &it->second;
+  return it == fds_.end() ? OpenMap{} : it->second;
 }
 
 std::size_t TapeRecorder::value_bytes(const OpenMap& m) const {
@@ -109,88 +111,68 @@ int TapeRecorder::open_map(std::uint32_t id) {
 
 int TapeRecorder::map_info(int fd, bpf_map_info* info) {
   int rc = inner_.map_info(fd, info);
-  const OpenMap* m = map_of(fd);
   Answer a;
   a.i64("rc", rc);
   if (rc == 0) tape::put_map_info(a, *info);
-  record("map_info", Args().u64(m ? m->id : 0).text(), a.text());
+  record("map_info", Args().u64(map_of(fd).id).text(), a.text());
   return rc;
 }
 
 int TapeRecorder::lookup(int fd, const void* key, void* value) {
   int rc = inner_.lookup(fd, key, value);
-  const OpenMap* m = map_of(fd);
-  Args args;
-  args.u64(m ? m->id : 0);
-  if (key && m)
-    args.bytes(bytes(key, m->key_size));
-  else
-    args.null();
+  const OpenMap m = map_of(fd);
   Answer a;
   a.i64("rc", rc);
-  if (rc == 0 && m) a.bytes("value", bytes(value, value_bytes(*m)));
-  record("lookup", args.text(), a.text());
+  if (rc == 0) a.bytes("value", bytes(value, value_bytes(m)));
+  record("lookup", tape::keyed_args(m.id, key, m.key_size), a.text());
   return rc;
 }
 
 int TapeRecorder::lookup_batch(int fd, void* in_batch, void* out_batch, void* keys, void* values,
                                std::uint32_t* count) {
-  const OpenMap* m = map_of(fd);
-  const std::uint32_t room = *count;
-  const std::size_t cursor = m ? batch_cursor_size(m->type, m->key_size) : 0;
-  Args args;
-  args.u64(m ? m->id : 0);
-  if (in_batch)
-    args.bytes(bytes(in_batch, cursor));
-  else
-    args.null();
-  args.u64(room);
+  const OpenMap m = map_of(fd);
+  const std::size_t cursor = batch_cursor_size(m.type, m.key_size);
+  std::string args = tape::batch_args(m.id, in_batch, cursor, *count);
   int rc = inner_.lookup_batch(fd, in_batch, out_batch, keys, values, count);
   Answer a;
   a.i64("rc", rc);
   a.u64("count", *count);
-  if (m && (rc == 0 || rc == -ENOENT)) {
+  if (rc == 0 || rc == -ENOENT) {
     a.bytes("out_batch", bytes(out_batch, cursor));
-    a.bytes("keys", bytes(keys, std::size_t{*count} * m->key_size));
-    a.bytes("values", bytes(values, std::size_t{*count} * value_bytes(*m)));
+    a.bytes("keys", bytes(keys, std::size_t{*count} * m.key_size));
+    a.bytes("values", bytes(values, std::size_t{*count} * value_bytes(m)));
   }
-  record("lookup_batch", args.text(), a.text());
+  record("lookup_batch", args, a.text());
   return rc;
 }
 
 int TapeRecorder::get_next_key(int fd, const void* key, void* next_key) {
   int rc = inner_.get_next_key(fd, key, next_key);
-  const OpenMap* m = map_of(fd);
-  Args args;
-  args.u64(m ? m->id : 0);
-  if (key && m)
-    args.bytes(bytes(key, m->key_size));
-  else
-    args.null();
+  const OpenMap m = map_of(fd);
   Answer a;
   a.i64("rc", rc);
-  if (rc == 0 && m) a.bytes("next", bytes(next_key, m->key_size));
-  record("get_next_key", args.text(), a.text());
+  if (rc == 0) a.bytes("next", bytes(next_key, m.key_size));
+  record("get_next_key", tape::keyed_args(m.id, key, m.key_size), a.text());
   return rc;
 }
 
 int TapeRecorder::lookup_task(int fd, std::int32_t tid, std::int32_t tgid, void* value) {
   int rc = inner_.lookup_task(fd, tid, tgid, value);
-  const OpenMap* m = map_of(fd);
+  const OpenMap m = map_of(fd);
   Answer a;
   a.i64("rc", rc);
-  if (rc == 0 && m) a.bytes("value", bytes(value, m->value_size));
-  record("lookup_task", Args().u64(m ? m->id : 0).i64(tid).i64(tgid).text(), a.text());
+  if (rc == 0) a.bytes("value", bytes(value, m.value_size));
+  record("lookup_task", Args().u64(m.id).i64(tid).i64(tgid).text(), a.text());
   return rc;
 }
 
 int TapeRecorder::lookup_cgroup(int fd, const std::string& dir, void* value) {
   int rc = inner_.lookup_cgroup(fd, dir, value);
-  const OpenMap* m = map_of(fd);
+  const OpenMap m = map_of(fd);
   Answer a;
   a.i64("rc", rc);
-  if (rc == 0 && m) a.bytes("value", bytes(value, m->value_size));
-  record("lookup_cgroup", Args().u64(m ? m->id : 0).str(dir).text(), a.text());
+  if (rc == 0) a.bytes("value", bytes(value, m.value_size));
+  record("lookup_cgroup", Args().u64(m.id).str(dir).text(), a.text());
   return rc;
 }
 
@@ -210,8 +192,7 @@ Result<RingbufPositions> TapeRecorder::ringbuf_positions(std::uint32_t id) {
 
 Result<std::unique_ptr<KernelMemory>> TapeRecorder::kernel_memory(int fd) {
   auto r = inner_.kernel_memory(fd);
-  const OpenMap* m = map_of(fd);
-  const std::uint32_t id = m ? m->id : 0;
+  const std::uint32_t id = map_of(fd).id;
   Answer a;
   if (!r) {
     a.str("error", r.error().message());

@@ -209,14 +209,8 @@ int TapeReplayer::map_info(int fd, bpf_map_info* info) {
 int TapeReplayer::lookup(int fd, const void* key, void* value) {
   // The recorder wrote the key with the map's key size: the same here.
   const OpenMap m = map_of(fd);
-  Args args;
-  args.u64(m.id);
-  if (key)
-    args.bytes({static_cast<const std::uint8_t*>(key), m.key_size});
-  else
-    args.null();
   int fault = 0;
-  const JsonValue* a = answer("lookup", args.text(), &fault);
+  const JsonValue* a = answer("lookup", tape::keyed_args(m.id, key, m.key_size), &fault);
   int rc = rc_of(a, fault);
   if (rc == 0)
     rc = copy_out(tape::get_bytes(*a, "value").value_or(std::string()), value, value_bytes(m));
@@ -227,16 +221,10 @@ int TapeReplayer::lookup_batch(int fd, void* in_batch, void* out_batch, void* ke
                                std::uint32_t* count) {
   const OpenMap m = map_of(fd);
   const std::size_t cursor = batch_cursor_size(m.type, m.key_size);
-  Args args;
-  args.u64(m.id);
-  if (in_batch)
-    args.bytes({static_cast<const std::uint8_t*>(in_batch), cursor});
-  else
-    args.null();
-  args.u64(*count);
   const std::uint32_t room = *count;
   int fault = 0;
-  const JsonValue* a = answer("lookup_batch", args.text(), &fault);
+  const JsonValue* a =
+      answer("lookup_batch", tape::batch_args(m.id, in_batch, cursor, room), &fault);
   int rc = rc_of(a, fault);
   *count = 0;
   if (!a) return rc;
@@ -256,14 +244,8 @@ int TapeReplayer::lookup_batch(int fd, void* in_batch, void* out_batch, void* ke
 
 int TapeReplayer::get_next_key(int fd, const void* key, void* next_key) {
   const OpenMap m = map_of(fd);
-  Args args;
-  args.u64(m.id);
-  if (key)
-    args.bytes({static_cast<const std::uint8_t*>(key), m.key_size});
-  else
-    args.null();
   int fault = 0;
-  const JsonValue* a = answer("get_next_key", args.text(), &fault);
+  const JsonValue* a = answer("get_next_key", tape::keyed_args(m.id, key, m.key_size), &fault);
   int rc = rc_of(a, fault);
   if (rc == 0)
     rc = copy_out(tape::get_bytes(*a, "next").value_or(std::string()), next_key, m.key_size);

@@ -43,6 +43,15 @@ const FailureDumpMap* map_named(const FailureDumpReport& r, std::string_view nam
   return nullptr;
 }
 
+// What a replay without faults says of map `name` (its id, its BTF).
+FailureDumpMap recorded_map(std::string_view name) {
+  auto tape = open_tape();
+  auto r = tape ? replay(*tape) : Result<FailureDumpReport>(Error(ErrorCode::NotFound, "no tape"));
+  const FailureDumpMap* m = r ? map_named(*r, name) : nullptr;
+  EXPECT_NE(m, nullptr) << name;
+  return m ? *m : FailureDumpMap{};
+}
+
 TEST(KernelTapeReplay, TheWholeCaptureRunsFromTheTapeAndGivesTheRecordedState) {
   auto tape = open_tape();
   ASSERT_NE(tape, nullptr);
@@ -178,11 +187,7 @@ TEST(KernelTapeFaults, ProgramsThatVanishLeaveNoActiveObjectAndSayWhyStatsAreMis
 }
 
 TEST(KernelTapeFaults, ABtfThatFailsToLoadLeavesItsMapsAsBytesAndTheRestTyped) {
-  auto tape = open_tape();
-  ASSERT_NE(tape, nullptr);
-  auto clean = replay(*tape);
-  ASSERT_TRUE(clean.has_value());
-  const std::uint32_t btf = map_named(*clean, "big_hash")->btf_id;
+  const std::uint32_t btf = recorded_map("big_hash").btf_id;
   ASSERT_NE(btf, 0u);
   auto faulty = open_tape();
   faulty->inject(TapeFault{"btf_by_id", std::to_string(btf), 0, -ENOMEM});
@@ -198,11 +203,7 @@ TEST(KernelTapeFaults, ABtfThatFailsToLoadLeavesItsMapsAsBytesAndTheRestTyped) {
 }
 
 TEST(KernelTapeFaults, ABatchLookupThatFailsIsTheMapsErrorAndTheOtherMapsAreRead) {
-  auto tape = open_tape();
-  ASSERT_NE(tape, nullptr);
-  auto clean = replay(*tape);
-  ASSERT_TRUE(clean.has_value());
-  const std::uint32_t id = map_named(*clean, "big_hash")->map_id;
+  const std::uint32_t id = recorded_map("big_hash").map_id;
   auto faulty = open_tape();
   faulty->inject(TapeFault{"lookup_batch", std::to_string(id), 1, -EIO});
   auto r = replay(*faulty);
@@ -215,11 +216,7 @@ TEST(KernelTapeFaults, ABatchLookupThatFailsIsTheMapsErrorAndTheOtherMapsAreRead
 }
 
 TEST(KernelTapeFaults, AMapThatCannotBeOpenedIsListedWithItsIdAndWhy) {
-  auto tape = open_tape();
-  ASSERT_NE(tape, nullptr);
-  auto clean = replay(*tape);
-  ASSERT_TRUE(clean.has_value());
-  const std::uint32_t id = map_named(*clean, "pcpu_hash")->map_id;
+  const std::uint32_t id = recorded_map("pcpu_hash").map_id;
   auto faulty = open_tape();
   // The filters' first look succeeds; the read refuses.
   faulty->inject(TapeFault{"open_map", std::to_string(id), 0, -EPERM});
