@@ -13,6 +13,7 @@
 #include <vector>
 
 struct btf;
+struct btf_type;
 
 namespace scxsnap::btf_plan {
 
@@ -90,7 +91,20 @@ class Compiler {
   Result<std::uint32_t> compile(std::uint32_t type_id);
 
  private:
+  // The dispatcher: peels, memoises, guards recursion, then one helper per
+  // BTF kind (libbpf's btf_dump.c is the model).
   Result<std::uint32_t> compile_at(std::uint32_t type_id, int depth);
+  Result<std::uint32_t> compile_kind(std::uint32_t id, const struct btf_type* t, int depth);
+  Result<std::uint32_t> compile_int(std::uint32_t id, const struct btf_type* t);
+  Result<std::uint32_t> compile_enum(std::uint32_t id, const struct btf_type* t);
+  std::uint32_t compile_float(const struct btf_type* t);
+  std::uint32_t compile_ptr(const struct btf_type* t);
+  Result<std::uint32_t> compile_array(std::uint32_t id, const struct btf_type* t, int depth);
+  /// STRUCT, UNION and DATASEC (a DATASEC is a struct of its variables).
+  Result<std::uint32_t> compile_struct(const struct btf_type* t, int depth);
+  std::uint32_t compile_cpumask(const struct btf_type* t, Node n);
+  /// One member of a struct or variable of a datasec, at its offset.
+  Result<Member> compile_member(const struct btf_type* t, std::uint32_t i, int depth);
   Result<std::uint32_t> peel(std::uint32_t type_id);
   std::uint32_t add(Node n);
   std::uint32_t unsupported(std::string reason);

@@ -55,7 +55,10 @@ struct Contents {
   std::vector<Line> lines;
 };
 
-/// Reads a whole tape; an error names the file and the line.
+/// Reads a whole tape (zstd-compressed, or plain JSON lines: a tape written
+/// by hand); an error names the file and the line.
 Result<Contents> read(const std::filesystem::path& path);
+/// The lines of a tape's text.
+Result<Contents> parse_lines(const std::filesystem::path& path, std::string_view text);
 
 }  // namespace scxsnap::capture_detail::tape
