@@ -279,7 +279,10 @@ TEST(KernelTapeFile, BadTapesAreClearErrorsNamingTheFileAndLine) {
     EXPECT_THAT(t.error().message(), HasSubstr(want)) << name;
   };
   fails("cut.tape", tape.substr(0, tape.size() / 2), "truncated");
-  fails("text.tape", "{\"tape\":\"scxsnap kernel tape\"}\n", "not a kernel tape");
+  fails("text.tape", "hello, world\n", "not a kernel tape");
+  fails("noversion.tape", "{\"tape\":\"scxsnap kernel tape\"}\n", "version ? is not supported");
+  fails("plain.tape", "{\"tape\":\"scxsnap kernel tape\",\"version\":1}\n{\"call\":\"x\"}\n",
+        "line 2");
   // Valid zstd whose lines are not a tape's.
   const std::string path = dir.path() + "/plain";
   spit(path, "{\"tape\":\"something else\",\"version\":1}\n{\"call\":1}\n");
