@@ -442,6 +442,23 @@ void read_struct_ops(const MapInfo& info, int fd, ReadContext& ctx, CapturedMap&
   ctx.sink->value(buf);
 }
 
+bool keyed_by_u32(std::uint32_t type) {
+  switch (type) {
+    case BPF_MAP_TYPE_ARRAY:
+    case BPF_MAP_TYPE_PERCPU_ARRAY:
+    case BPF_MAP_TYPE_PROG_ARRAY:
+    case BPF_MAP_TYPE_PERF_EVENT_ARRAY:
+    case BPF_MAP_TYPE_CGROUP_ARRAY:
+    case BPF_MAP_TYPE_ARRAY_OF_MAPS:
+    case BPF_MAP_TYPE_STRUCT_OPS:
+    case BPF_MAP_TYPE_TASK_STORAGE:
+    case kMapTypeCgrpStorage:
+      return true;
+    default:
+      return false;
+  }
+}
+
 }  // namespace
 
 void init_map(const MapInfo& info, FailureDumpMap& m) {
@@ -514,6 +531,14 @@ void read_map(const MapInfo& info, int fd, ReadContext& ctx, CapturedMap& out) {
   init_map(info, m);
   ctx.cut = {};
   ctx.sink->begin_map(info, m);
+  // Readers of these look a u32 index up (or an fd, for local storage): the
+  // kernel's key size for them is 4, and a source that says otherwise (a
+  // tape) is not believed.
+  if (keyed_by_u32(info.type) && info.key_size != 4) {
+    m.error = fmt::format("the kernel gave this {} {}-byte keys where it has 4-byte keys: not read",
+                          map_type_name(info.type), info.key_size);
+    return;
+  }
   switch (info.type) {
     case BPF_MAP_TYPE_ARRAY:
     case BPF_MAP_TYPE_PERCPU_ARRAY:

@@ -203,6 +203,9 @@ int TapeReplayer::map_info(int fd, bpf_map_info* info) {
   auto mi = tape::get_map_info(*a);
   if (!mi) return -EBADMSG;
   *info = *mi;
+  // What this descriptor's lookups may write is what the caller was told.
+  if (auto it = fds_.find(fd); it != fds_.end())
+    it->second = OpenMap{it->second.id, mi->type, mi->key_size, mi->value_size};
   return 0;
 }
 
