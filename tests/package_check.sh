@@ -43,6 +43,7 @@ root=$work/root
 dpkg -x "$deb" "$root"
 multiarch=$(gcc -print-multiarch)
 for f in usr/bin/scxsnap usr/lib/$multiarch/libscxsnap_core.so.0 usr/lib/$multiarch/libscxsnap_capture.so.0 \
+         usr/lib/$multiarch/libscxsnap_html.so.0 usr/lib/$multiarch/pkgconfig/scxsnap-html.pc \
          usr/lib/$multiarch/libscxsnap_core.so usr/include/scxsnap/scxsnap.hpp usr/include/scxsnap/version.hpp \
          usr/lib/$multiarch/cmake/scxsnap/scxsnapConfig.cmake usr/lib/$multiarch/pkgconfig/scxsnap-core.pc \
          usr/lib/$multiarch/pkgconfig/scxsnap.pc usr/share/bash-completion/completions/scxsnap; do

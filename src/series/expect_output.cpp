@@ -2,6 +2,7 @@
 // Printing outcomes (scxsnap/expect.hpp): the same ExpectationOutcome as
 // `check`'s text, one JSON document, or JUnit XML for CI dashboards.
 #include "report/json_writer.hpp"
+#include "report/markup.hpp"
 #include "scxsnap/expect.hpp"
 
 #include <fmt/format.h>
@@ -20,37 +21,6 @@ void string_array(detail::JsonWriter& w, std::string_view key,
   w.begin_array();
   for (const auto& s : items) w.value_string(s);
   w.end_array();
-}
-
-std::string xml_escape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        // XML 1.0 has no control characters but tab and newlines.
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t' && c != '\r')
-          out += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
-        else
-          out += c;
-    }
-  }
-  return out;
 }
 
 std::string at(const FailingSample& f) {
@@ -168,20 +138,21 @@ std::string outcomes_junit(std::span<const ExpectationOutcome> outcomes, const S
       "<testsuites name=\"scxsnap check\" tests=\"{0}\" failures=\"{1}\" errors=\"0\" "
       "skipped=\"{2}\">\n"
       "  <testsuite name=\"{3}\" tests=\"{0}\" failures=\"{1}\" errors=\"0\" skipped=\"{2}\">\n",
-      outcomes.size(), c.failed, c.inconclusive, xml_escape(source));
+      outcomes.size(), c.failed, c.inconclusive, detail::escape_markup(source));
   out += fmt::format("    <properties><property name=\"samples\" value=\"{}\"/></properties>\n",
                      series.len());
   for (const auto& o : outcomes) {
-    out +=
-        fmt::format("    <testcase classname=\"scxsnap.check\" name=\"{}\">\n", xml_escape(o.text));
+    out += fmt::format("    <testcase classname=\"scxsnap.check\" name=\"{}\">\n",
+                       detail::escape_markup(o.text));
     if (o.kind == VerdictKind::Fail)
       out += fmt::format("      <failure message=\"{}\" type=\"FAIL\">{}</failure>\n",
-                         xml_escape(failure_summary(o)), xml_escape(lines(o.failures)));
+                         detail::escape_markup(failure_summary(o)),
+                         detail::escape_markup(lines(o.failures)));
     else if (o.kind == VerdictKind::Inconclusive)
       out += fmt::format("      <skipped message=\"{}\"/>\n",
-                         xml_escape("INCONCLUSIVE: " + o.inconclusives.front()));
+                         detail::escape_markup("INCONCLUSIVE: " + o.inconclusives.front()));
     out += fmt::format("      <system-out>{}</system-out>\n",
-                       xml_escape(evaluated_text(o) + "\n" + lines(o.notes, o.hints)));
+                       detail::escape_markup(evaluated_text(o) + "\n" + lines(o.notes, o.hints)));
     out += "    </testcase>\n";
   }
   out += "  </testsuite>\n</testsuites>\n";

@@ -21,6 +21,11 @@ cmake --build "$out" >/dev/null
 libdir=$(dirname "$(find "$stage" -name libscxsnap_core.so -print -quit)")
 LD_LIBRARY_PATH="$libdir:${LD_LIBRARY_PATH:-}" "$out/consumer_core"
 LD_LIBRARY_PATH="$libdir:${LD_LIBRARY_PATH:-}" "$out/consumer"
+LD_LIBRARY_PATH="$libdir:${LD_LIBRARY_PATH:-}" "$out/consumer_html"
+# The html program needs core and html, never capture or libbpf.
+needed=$(readelf -d "$out/consumer_html" | grep NEEDED || true)
+grep -q 'libscxsnap_html' <<<"$needed" || fail "consumer_html does not link libscxsnap_html"
+! grep -qE 'libscxsnap_capture|libbpf' <<<"$needed" || fail "consumer_html links capture/libbpf: $needed"
 # The core-only program links neither libscxsnap_capture nor libbpf.
 needed=$(readelf -d "$out/consumer_core" | grep NEEDED || true)
 grep -q 'libscxsnap_core' <<<"$needed" || fail "consumer_core does not link libscxsnap_core"
@@ -29,7 +34,7 @@ grep -q 'libscxsnap_core' <<<"$needed" || fail "consumer_core does not link libs
 # pkg-config: no flags forced on consumers beyond -I/-L/-l (the C++ standard
 # is the consumer's choice; the headers need C++23).
 export PKG_CONFIG_PATH=$libdir/pkgconfig
-for pc in scxsnap scxsnap-core scxsnap-capture; do
+for pc in scxsnap scxsnap-core scxsnap-capture scxsnap-html; do
   flags=$(pkg-config --define-variable=prefix="$stage" --cflags --libs "$pc")
   echo "$pc: $flags"
   ! grep -q -- '-std' <<<"$flags" || fail "$pc forces a language standard"
@@ -45,7 +50,9 @@ LD_LIBRARY_PATH="$libdir:${LD_LIBRARY_PATH:-}" "$out/consumer-pc"
 # exported, none of its internal namespaces.
 core_needed=$(readelf -d "$libdir/libscxsnap_core.so" | grep NEEDED)
 ! grep -qE 'libbpf|libelf|libz' <<<"$core_needed" || fail "libscxsnap_core needs: $core_needed"
-for lib in libscxsnap_core.so libscxsnap_capture.so; do
+html_needed=$(readelf -d "$libdir/libscxsnap_html.so" | grep NEEDED)
+! grep -qE 'libbpf|libelf|libscxsnap_capture' <<<"$html_needed" || fail "libscxsnap_html needs: $html_needed"
+for lib in libscxsnap_core.so libscxsnap_capture.so libscxsnap_html.so; do
   syms=$(nm -D --defined-only -C "$libdir/$lib" | awk '{$1=""; $2=""; sub(/^  /, ""); print}')
   internal=$(grep -E '(^|[^a-z_])(detail|btf_plan|capture_detail)::' <<<"$syms" || true)
   [ -z "$internal" ] || fail "$lib exports internals: $(head -3 <<<"$internal")"

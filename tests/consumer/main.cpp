@@ -1,9 +1,14 @@
 // Uses the installed headers and libraries: parse a report, write it back;
 // built with CONSUMER_WITH_CAPTURE it also renders bytes through BTF (the
-// capture library).
+// capture library); with CONSUMER_WITH_HTML it draws the report's page (the
+// html library, which needs core only).
 #include <cstdio>
 #ifdef CONSUMER_WITH_CAPTURE
 #include <scxsnap/scxsnap.hpp>
+#elif defined(CONSUMER_WITH_HTML)
+#include <scxsnap/html.hpp>
+#include <scxsnap/snapshot.hpp>
+#include <scxsnap/version.hpp>
 #else
 #include <scxsnap/report.hpp>
 #include <scxsnap/snapshot.hpp>
@@ -35,6 +40,12 @@ int main() {
   scxsnap::BtfRenderer renderer(nullptr);
   if (renderer.type_size(1)) {
     std::fprintf(stderr, "a renderer without BTF sized a type\n");
+    return 1;
+  }
+#endif
+#if defined(CONSUMER_WITH_HTML) || defined(CONSUMER_WITH_CAPTURE)
+  if (scxsnap::html::report_page(*report, "r.json", 8).find("o.bss") == std::string::npos) {
+    std::fprintf(stderr, "the report's page does not show its map\n");
     return 1;
   }
 #endif

@@ -4,9 +4,9 @@
 // something did (as diff(1) does), 2 on bad input.
 #include "commands.hpp"
 #include "file_kind.hpp"
-#include "html_pages.hpp"
 #include "report/nearest_names.hpp"
 #include "scxsnap/diff.hpp"
+#include "scxsnap/html.hpp"
 #include "scxsnap/native.hpp"
 #include "scxsnap/objects.hpp"
 #include "scxsnap/sample_series.hpp"
@@ -142,7 +142,8 @@ void add_diff(CLI::App& app, int& exit_code) {
         from += " (early)";
         to += " (late)";
       }
-      if (auto w = write_file_atomic(o->html, diff_html(changes, from, to), FileMode::Shared); !w) {
+      if (auto w = write_file_atomic(o->html, html::diff_page(changes, from, to), FileMode::Shared);
+          !w) {
         exit_code = report_error(w.error());
         return;
       }

@@ -5,10 +5,10 @@
 // or arena holds. Entries without BTF print as their bytes.
 #include "commands.hpp"
 #include "file_kind.hpp"
-#include "map_kinds.hpp"
 #include "scxsnap/json_value.hpp"
 #include "scxsnap/native.hpp"
 #include "scxsnap/objects.hpp"
+#include "scxsnap/report_text.hpp"
 #include "scxsnap/snapshot.hpp"
 #include "snapshot_output.hpp"
 

@@ -5,9 +5,9 @@
 // is opened.
 #include "commands.hpp"
 #include "file_kind.hpp"
-#include "html_pages.hpp"
 #include "scxsnap/dump_file.hpp"
 #include "scxsnap/expect.hpp"
+#include "scxsnap/html.hpp"
 #include "scxsnap/native.hpp"
 #include "scxsnap/report.hpp"
 #include "series_input.hpp"
@@ -64,7 +64,7 @@ void add_report(CLI::App& app, int& exit_code) {
         exit_code = report_error(series.error());
         return;
       }
-      auto html = series_html(*series, o->in, parsed, o->only_expected);
+      auto html = html::series_page(*series, o->in, parsed, o->only_expected);
       if (!html) {
         exit_code = report_error(html.error());
         return;
@@ -87,7 +87,7 @@ void add_report(CLI::App& app, int& exit_code) {
         exit_code = lookup_error(r.error());
         return;
       }
-      page = report_html(**r, o->in, o->max_entries);
+      page = html::report_page(**r, o->in, o->max_entries);
     }
     if (auto w = write_file_atomic(o->out, page, FileMode::Shared); !w) {
       exit_code = report_error(w.error());

@@ -3,12 +3,12 @@
 #include "commands.hpp"
 #include "file_kind.hpp"
 #include "human.hpp"
-#include "report_facts.hpp"
 #include "scxsnap/dump_file.hpp"
 #include "scxsnap/json_value.hpp"
 #include "scxsnap/native.hpp"
 #include "scxsnap/objects.hpp"
 #include "scxsnap/report.hpp"
+#include "scxsnap/report_text.hpp"
 
 #include <fmt/format.h>
 #include <map>

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // HTML and SVG pieces of `scxsnap report` (html.hpp). The styles and the
 // script are this project's own (no third-party code in the page).
-#include "html.hpp"
+#include "page_parts.hpp"
+
+#include "report/markup.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -9,7 +11,7 @@
 #include <limits>
 #include <tuple>
 
-namespace scxsnap::cli::html {
+namespace scxsnap::html {
 namespace {
 
 constexpr std::string_view kStyle = R"css(
@@ -104,30 +106,7 @@ constexpr int kW = 340, kH = 120, kPadL = 46, kPadR = 6, kPadT = 8, kPadB = 18;
 }  // namespace
 
 std::string esc(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
+  return detail::escape_markup(s);
 }
 
 std::string num(double v) {
@@ -435,4 +414,4 @@ std::string heat_map(std::string_view name, std::string_view title, std::size_t 
       esc(name), esc(title), w, h, rows, cols, esc(data), legend, rows, cols);
 }
 
-}  // namespace scxsnap::cli::html
+}  // namespace scxsnap::html

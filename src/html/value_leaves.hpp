@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-namespace scxsnap::cli {
+namespace scxsnap::html {
 
 struct Leaf {
   std::string path;                    ///< "nr_dispatched", "stats.lat[3]"; "" for a scalar value
@@ -26,4 +26,4 @@ struct Leaf {
 void numeric_leaves(const RenderedValue& v, const std::string& path, std::vector<Leaf>& out,
                     std::size_t limit, std::size_t& more, std::size_t max_array = 16);
 
-}  // namespace scxsnap::cli
+}  // namespace scxsnap::html

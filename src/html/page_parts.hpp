@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-namespace scxsnap::cli::html {
+namespace scxsnap::html {
 
 /// Text for HTML content and attribute values.
 std::string esc(std::string_view s);
@@ -69,4 +69,4 @@ std::string heat_map(std::string_view name, std::string_view title, std::size_t 
                      std::size_t cols, const std::vector<std::optional<double>>& values,
                      Unit u = Unit::Plain);
 
-}  // namespace scxsnap::cli::html
+}  // namespace scxsnap::html

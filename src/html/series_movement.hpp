@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-namespace scxsnap::cli {
+namespace scxsnap::html {
 
 /// One plotted global: its values per sample (none: absent or a placeholder).
 struct Track {
@@ -44,4 +44,4 @@ struct Movement {
 };
 Movement movement_of(const Track& t);
 
-}  // namespace scxsnap::cli
+}  // namespace scxsnap::html

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // `scxsnap diff A B --html PAGE`: what changed, grouped by map, old and new
 // values side by side with the change highlighted.
-#include "html.hpp"
-#include "html_pages.hpp"
+#include "page_parts.hpp"
+#include "scxsnap/html.hpp"
 
 #include <fmt/format.h>
 #include <map>
 
-namespace scxsnap::cli {
+namespace scxsnap::html {
 namespace {
 
 std::string_view kind_word(Change::Kind k) {
@@ -30,7 +30,7 @@ std::string_view kind_word(Change::Kind k) {
 
 }  // namespace
 
-std::string diff_html(const std::vector<Change>& changes, const std::string& from,
+std::string diff_page(const std::vector<Change>& changes, const std::string& from,
                       const std::string& to) {
   // Grouped by what they are in: the map (or host context) named first.
   std::vector<std::string> order;
@@ -61,4 +61,4 @@ std::string diff_html(const std::vector<Change>& changes, const std::string& fro
   return html::page("scxsnap diff", fmt::format("{} → {}", from, to), body);
 }
 
-}  // namespace scxsnap::cli
+}  // namespace scxsnap::html

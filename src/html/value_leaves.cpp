@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-namespace scxsnap::cli {
+namespace scxsnap::html {
 namespace {
 
 void add(std::vector<Leaf>& out, std::size_t limit, std::size_t& more, const std::string& path,
@@ -67,4 +67,4 @@ void numeric_leaves(const RenderedValue& v, const std::string& path, std::vector
   }
 }
 
-}  // namespace scxsnap::cli
+}  // namespace scxsnap::html

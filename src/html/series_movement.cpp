@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
-namespace scxsnap::cli {
+namespace scxsnap::html {
 
 bool looks_like_gauge(std::string_view path) {
   const auto cut = path.find_last_of(".]");
@@ -71,4 +71,4 @@ Movement movement_of(const Track& t) {
   return m;
 }
 
-}  // namespace scxsnap::cli
+}  // namespace scxsnap::html

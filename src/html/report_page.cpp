@@ -2,16 +2,15 @@
 // `scxsnap report REPORT.json`: the object tree with values, per-CPU maps as
 // bars across CPUs, sizes, caps, errors and the reasons host context is
 // missing. Large objects collapse; hash maps show their first entries.
-#include "html.hpp"
-#include "html_pages.hpp"
-#include "map_kinds.hpp"
-#include "report_facts.hpp"
+#include "page_parts.hpp"
+#include "scxsnap/html.hpp"
 #include "scxsnap/objects.hpp"
+#include "scxsnap/report_text.hpp"
 #include "value_leaves.hpp"
 
 #include <fmt/format.h>
 
-namespace scxsnap::cli {
+namespace scxsnap::html {
 namespace {
 
 constexpr std::size_t kOpenObjects = 8;  // more objects than this start collapsed
@@ -132,7 +131,7 @@ std::string map_body(const FailureDumpMap& m, const FailureDumpReport& r, std::s
 
 }  // namespace
 
-std::string report_html(const FailureDumpReport& r, const std::string& source,
+std::string report_page(const FailureDumpReport& r, const std::string& source,
                         std::size_t max_entries) {
   std::string body;
   // What is missing or cut comes first: nothing is left out silently.
@@ -200,4 +199,4 @@ std::string report_html(const FailureDumpReport& r, const std::string& source,
   return html::page("scxsnap report " + source, subtitle, body);
 }
 
-}  // namespace scxsnap::cli
+}  // namespace scxsnap::html

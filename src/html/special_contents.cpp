@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "map_kinds.hpp"
+#include "scxsnap/report_text.hpp"
 
 #include <algorithm>
 #include <fmt/format.h>
 
-namespace scxsnap::cli {
+namespace scxsnap {
 namespace {
 
 std::string ringbuf_line(const FailureDumpRingbuf& r, bool json) {
@@ -100,4 +100,4 @@ std::vector<std::string> special_contents(const FailureDumpMap& m, bool json,
   return out;
 }
 
-}  // namespace scxsnap::cli
+}  // namespace scxsnap

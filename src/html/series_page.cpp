@@ -6,8 +6,8 @@
 // marked, placeholder samples as gaps, per-CPU maps as CPU x time heat maps
 // with a colour legend, and the `--expect` assertions with their verdicts,
 // drawn on the plots they test.
-#include "html.hpp"
-#include "html_pages.hpp"
+#include "page_parts.hpp"
+#include "scxsnap/html.hpp"
 #include "scxsnap/objects.hpp"
 #include "series_movement.hpp"
 #include "value_leaves.hpp"
@@ -17,7 +17,7 @@
 #include <map>
 #include <unordered_map>
 
-namespace scxsnap::cli {
+namespace scxsnap::html {
 namespace {
 
 constexpr std::size_t kMaxLeavesPerMap = 400;
@@ -81,7 +81,7 @@ std::optional<std::pair<std::string, ExpectMark>> mark_for(const Expectation& e,
 
 }  // namespace
 
-Result<std::string> series_html(const SampleSeries& series, const std::string& source,
+Result<std::string> series_page(const SampleSeries& series, const std::string& source,
                                 const std::vector<Expectation>& expects, bool only_expected) {
   const auto& rows = series.rows();
   // --only-expected: the maps and globals the assertions name.
@@ -454,4 +454,4 @@ Result<std::string> series_html(const SampleSeries& series, const std::string& s
   return html::page("scxsnap series " + source, subtitle, body);
 }
 
-}  // namespace scxsnap::cli
+}  // namespace scxsnap::html

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // Report facts shared by the views (report_facts.hpp).
-#include "report_facts.hpp"
+#include "scxsnap/report_text.hpp"
 
 #include "scxsnap/json_value.hpp"
 
 #include <fmt/format.h>
 #include <map>
 
-namespace scxsnap::cli {
+namespace scxsnap {
 namespace {
 
 // Arrays that kept fewer elements than their declared length because of
@@ -126,4 +126,4 @@ std::vector<CappedRow> capped_arrays(const FailureDumpReport& r) {
   return rows;
 }
 
-}  // namespace scxsnap::cli
+}  // namespace scxsnap
