@@ -5,7 +5,7 @@
 // returns, and it must never accept what the whole parse rejects. The
 // streaming converter likewise: what it writes must be what the whole model
 // writes, compact or pretty.
-#include "report/json_writer.hpp"
+#include "report/json/json_writer.hpp"
 #include "report/report_reader.hpp"
 #include "scxsnap/report.hpp"
 

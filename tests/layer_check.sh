@@ -42,7 +42,7 @@ check() {  # file layer
 }
 n=0
 for layer in "${!may[@]}"; do
-  for f in "$root"/src/$layer/*.cpp "$root"/src/$layer/*.hpp; do
+  for f in "$root"/src/$layer/*.cpp "$root"/src/$layer/*.hpp "$root"/src/$layer/*/*.cpp "$root"/src/$layer/*/*.hpp; do
     [ -e "$f" ] || continue
     check "$f" "$layer"; n=$((n + 1))
   done

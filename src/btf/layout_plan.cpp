@@ -4,7 +4,7 @@
 // `unsupported` node, never a hang.
 #include "layout_plan.hpp"
 
-#include "report/json_writer.hpp"
+#include "report/json/json_writer.hpp"
 
 #include <bpf/btf.h>
 

@@ -2,7 +2,7 @@
 #include "map_contents.hpp"
 
 #include "raw_bytes.hpp"
-#include "report/json_writer.hpp"
+#include "report/json/json_writer.hpp"
 #include "report/report_writer.hpp"
 
 #include <algorithm>

@@ -5,7 +5,7 @@
 
 #include "raw_bytes.hpp"
 #include "render_budget.hpp"
-#include "report/json_writer.hpp"
+#include "report/json/json_writer.hpp"
 #include "report/report_writer.hpp"
 #include "scxsnap/btf_render.hpp"
 #include "scxsnap/report.hpp"

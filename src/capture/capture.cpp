@@ -18,7 +18,7 @@
 #include "native_sink.hpp"
 #include "render_sinks.hpp"
 #include "report/guard.hpp"
-#include "report/json_reindent.hpp"
+#include "report/json/json_reindent.hpp"
 #include "report/nearest_names.hpp"
 #include "report/report_writer.hpp"
 #include "scxsnap/objects.hpp"

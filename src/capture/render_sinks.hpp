@@ -8,7 +8,7 @@
 
 #include "content_sink.hpp"
 #include "map_reader.hpp"
-#include "report/json_writer.hpp"
+#include "report/json/json_writer.hpp"
 #include "scxsnap/capture.hpp"
 
 #include <optional>

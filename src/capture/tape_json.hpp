@@ -5,7 +5,7 @@
 #pragma once
 
 #include "kernel_source.hpp"
-#include "report/json_writer.hpp"
+#include "report/json/json_writer.hpp"
 #include "scxsnap/json_value.hpp"
 
 #include <cstdint>

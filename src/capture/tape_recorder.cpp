@@ -2,7 +2,7 @@
 // TapeRecorder (kernel_tape.hpp): every call passed on, every answer written.
 #include "kernel_tape.hpp"
 #include "map_iter.hpp"
-#include "report/json_writer.hpp"
+#include "report/json/json_writer.hpp"
 #include "tape_json.hpp"
 
 #include <bpf/btf.h>

@@ -7,7 +7,7 @@
 // writing because it wants every section in memory before it writes.
 #pragma once
 
-#include "report/mapped_file.hpp"
+#include "report/files/mapped_file.hpp"
 #include "scxsnap/output_file.hpp"
 #include "scxsnap/result.hpp"
 

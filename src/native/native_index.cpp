@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "native_index.hpp"
 
-#include "report/json_reader.hpp"
-#include "report/json_writer.hpp"
+#include "report/json/json_reader.hpp"
+#include "report/json/json_writer.hpp"
 #include "report/report_reader.hpp"
 
 #include <array>

@@ -7,7 +7,7 @@
 #include "btf/arena_pointers.hpp"
 #include "btf/map_contents.hpp"
 #include "native_file.hpp"
-#include "report/json_writer.hpp"
+#include "report/json/json_writer.hpp"
 
 #include <functional>
 #include <memory>

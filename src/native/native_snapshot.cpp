@@ -5,7 +5,7 @@
 #include "native_file.hpp"
 #include "native_render.hpp"
 #include "report/guard.hpp"
-#include "report/json_reindent.hpp"
+#include "report/json/json_reindent.hpp"
 #include "report/report_reader.hpp"
 #include "report/report_writer.hpp"
 #include "scxsnap/native.hpp"

@@ -6,7 +6,7 @@
 // MB, and values too large for one document member by member, releasing the
 // consumed input as it goes. Any problem makes the caller fall back to the
 // whole-document parse, which produces the precise error.
-#include "json_scanner.hpp"
+#include "report/json/json_scanner.hpp"
 #include "report_fields.hpp"
 #include "report_reader.hpp"
 #include "report_writer.hpp"

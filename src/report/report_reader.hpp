@@ -7,7 +7,7 @@
 //   report_reader.cpp     the entry points (whole documents, any dump kind)
 #pragma once
 
-#include "json_reader.hpp"
+#include "report/json/json_reader.hpp"
 #include "scxsnap/dump_file.hpp"
 #include "scxsnap/report.hpp"
 

@@ -4,7 +4,7 @@
 // serde writes them; RenderedValue internally tagged on "kind".
 #include "report_writer.hpp"
 
-#include "json_writer.hpp"
+#include "report/json/json_writer.hpp"
 #include "report_fields.hpp"
 #include "scxsnap/report.hpp"
 

@@ -3,7 +3,7 @@
 // stream a report (head, one map at a time, tail) without building it whole.
 #pragma once
 
-#include "json_writer.hpp"
+#include "report/json/json_writer.hpp"
 #include "scxsnap/dump_file.hpp"
 #include "scxsnap/report.hpp"
 

@@ -6,8 +6,8 @@
 // has) and loses its contents; the document so rebuilt is parsed as usual.
 // `var` and `map` on a large JSON report then build the model of what they
 // name, not of the whole file.
-#include "json_scanner.hpp"
-#include "mapped_file.hpp"
+#include "report/files/mapped_file.hpp"
+#include "report/json/json_scanner.hpp"
 #include "report_reader.hpp"
 #include "scxsnap/objects.hpp"
 #include "section_names.hpp"

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Printing outcomes (scxsnap/expect.hpp): the same ExpectationOutcome as
 // `check`'s text, one JSON document, or JUnit XML for CI dashboards.
-#include "report/json_writer.hpp"
+#include "report/json/json_writer.hpp"
 #include "report/markup.hpp"
 #include "scxsnap/expect.hpp"
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "report/json_writer.hpp"
+#include "report/json/json_writer.hpp"
 #include "report/report_fields.hpp"
 #include "scxsnap/diff.hpp"
 #include "scxsnap/snapshot.hpp"

@@ -3,7 +3,7 @@
 #include "scxsnap/sample_series.hpp"
 
 #include "report/guard.hpp"
-#include "report/json_writer.hpp"
+#include "report/json/json_writer.hpp"
 #include "report/report_writer.hpp"
 
 #include <algorithm>

@@ -2,7 +2,7 @@
 // SnapshotError: Display texts (ktstr's, word for word) and externally tagged JSON.
 #include "scxsnap/snapshot_error.hpp"
 
-#include "report/json_writer.hpp"
+#include "report/json/json_writer.hpp"
 #include "report/report_writer.hpp"
 #include "rust_debug.hpp"
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // SnapshotError ⇄ JSON in serde's externally tagged form.
-#include "report/json_writer.hpp"
+#include "report/json/json_writer.hpp"
 #include "report/narrow.hpp"
 #include "report/report_writer.hpp"
 #include "scxsnap/snapshot_error.hpp"

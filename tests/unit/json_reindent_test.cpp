@@ -1,6 +1,6 @@
 // The streaming pretty-printer a capture uses for --pretty must give exactly
 // the writer's pretty output (serde's layout), however the input is split.
-#include "report/json_reindent.hpp"
+#include "report/json/json_reindent.hpp"
 
 #include "scxsnap/scxsnap.hpp"
 

@@ -1,6 +1,6 @@
 // Report JSON: byte-identical round trips of hand-written serde-shaped
 // documents, model equality, u64 exactness and serde's float text.
-#include "report/json_writer.hpp"
+#include "report/json/json_writer.hpp"
 #include "scxsnap/scxsnap.hpp"
 #include "test_util.hpp"
 

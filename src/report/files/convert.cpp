@@ -3,10 +3,10 @@
 // files stream through (read a piece, write it, drop it); anything the
 // streaming path refuses is read whole, which either converts it or gives
 // the exact error.
-#include "guard.hpp"
-#include "json_writer.hpp"
 #include "mapped_file.hpp"
-#include "report_reader.hpp"
+#include "report/guard.hpp"
+#include "report/json/json_writer.hpp"
+#include "report/report_reader.hpp"
 #include "scxsnap/dump_file.hpp"
 #include "scxsnap/output_file.hpp"
 

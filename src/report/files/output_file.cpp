@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "scxsnap/output_file.hpp"
 
+#include "file_error.hpp"
+
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -13,11 +15,6 @@
 
 namespace scxsnap {
 namespace {
-Error errno_error(std::string_view what, const std::filesystem::path& p, int e) {
-  ErrorCode code =
-      (e == EACCES || e == EPERM || e == EROFS) ? ErrorCode::PermissionDenied : ErrorCode::Io;
-  return Error(code, fmt::format("{} {}: {}", what, p.string(), std::strerror(e)));
-}
 // The process's umask, read without changing it (umask(2) only sets, and
 // setting it is process-wide: another thread could create a file meanwhile).
 mode_t current_umask() {
@@ -53,7 +50,7 @@ Result<OutputFile> OutputFile::create(const std::filesystem::path& path, FileMod
     if (!S_ISREG(st.st_mode)) {
       // A device, FIFO or socket (/dev/null, <(...)): written in place.
       int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
-      if (fd < 0) return errno_error("cannot open", path, errno);
+      if (fd < 0) return detail::file_error("cannot open", path, errno);
       f.fd_ = fd;
       f.special_ = true;
       return f;
@@ -79,7 +76,7 @@ Result<OutputFile> OutputFile::create(const std::filesystem::path& path, FileMod
     if (e == ENOENT)
       return Error(ErrorCode::Io, fmt::format("cannot write {}: directory {} does not exist",
                                               path.string(), dir.string()));
-    return errno_error("cannot create a temporary file beside", path, e);
+    return detail::file_error("cannot create a temporary file beside", path, e);
   }
   f.fd_ = fd;
   mode_t bits = 0600;
@@ -87,7 +84,7 @@ Result<OutputFile> OutputFile::create(const std::filesystem::path& path, FileMod
     bits = 0666 & ~current_umask();
   }
   if (::fchmod(fd, bits) != 0)
-    return errno_error(fmt::format("cannot set mode {:04o} on", bits), path, errno);
+    return detail::file_error(fmt::format("cannot set mode {:04o} on", bits), path, errno);
   return f;
 }
 
@@ -132,8 +129,8 @@ Result<void> OutputFile::write(std::string_view bytes) {
     ssize_t n = ::write(fd_, bytes.data() + off, bytes.size() - off);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return errno_error("cannot write", stdout_ ? std::filesystem::path("<stdout>") : path_,
-                         errno);
+      return detail::file_error("cannot write", stdout_ ? std::filesystem::path("<stdout>") : path_,
+                                errno);
     }
     off += static_cast<std::size_t>(n);
   }
@@ -151,7 +148,7 @@ Result<void> OutputFile::write_at(std::uint64_t offset, std::string_view bytes) 
         ::pwrite(fd_, bytes.data() + off, bytes.size() - off, static_cast<off_t>(offset + off));
     if (n < 0) {
       if (errno == EINTR) continue;
-      return errno_error("cannot write", path_, errno);
+      return detail::file_error("cannot write", path_, errno);
     }
     off += static_cast<std::size_t>(n);
   }
@@ -162,15 +159,15 @@ Result<void> OutputFile::commit() {
   if (stdout_) return {};
   if (special_) {
     int fd = std::exchange(fd_, -1);
-    if (::close(fd) != 0) return errno_error("cannot close", path_, errno);
+    if (::close(fd) != 0) return detail::file_error("cannot close", path_, errno);
     return {};
   }
   if (fd_ < 0) return Error(ErrorCode::Internal, "commit of a closed output file");
-  if (::fsync(fd_) != 0) return errno_error("cannot sync", path_, errno);
+  if (::fsync(fd_) != 0) return detail::file_error("cannot sync", path_, errno);
   int fd = std::exchange(fd_, -1);
-  if (::close(fd) != 0) return errno_error("cannot close", path_, errno);
+  if (::close(fd) != 0) return detail::file_error("cannot close", path_, errno);
   if (::rename(tmp_.c_str(), target_.c_str()) != 0)
-    return errno_error("cannot rename the temporary file to", path_, errno);
+    return detail::file_error("cannot rename the temporary file to", path_, errno);
   tmp_.clear();
   return {};
 }

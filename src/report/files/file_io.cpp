@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Reading reports from files and writing outputs atomically.
-#include "guard.hpp"
+#include "file_error.hpp"
 #include "mapped_file.hpp"
+#include "report/guard.hpp"
 #include "report/report_reader.hpp"
 #include "scxsnap/output_file.hpp"
 #include "scxsnap/report.hpp"
@@ -48,19 +49,12 @@ std::string gib(std::uint64_t bytes) {
 
 namespace {
 
-Error errno_error(std::string_view what, const std::filesystem::path& path, int err) {
-  ErrorCode code = (err == EACCES || err == EPERM) ? ErrorCode::PermissionDenied
-                   : err == ENOENT                 ? ErrorCode::NotFound
-                                                   : ErrorCode::Io;
-  return Error(code, fmt::format("{} {}: {}", what, path.string(), std::strerror(err)));
-}
-
 // Read the whole file into a padded buffer (simdjson needs padding past the end).
 Result<simdjson::padded_string> read_padded(const std::filesystem::path& path) {
   const bool in = path == "-";
   const std::string name = in ? std::string("<stdin>") : path.string();
   int fd = in ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return errno_error("cannot open", path, errno);
+  if (fd < 0) return detail::file_error("cannot open", path, errno);
   auto done = [&] {
     if (!in) ::close(fd);  // NOLINT(bugprone-unused-return-value): read-only
   };
@@ -68,7 +62,7 @@ Result<simdjson::padded_string> read_padded(const std::filesystem::path& path) {
   if (::fstat(fd, &st) != 0) {
     int e = errno;
     done();
-    return errno_error("cannot stat", path, e);
+    return detail::file_error("cannot stat", path, e);
   }
   if (S_ISDIR(st.st_mode)) {
     done();
@@ -93,7 +87,7 @@ Result<simdjson::padded_string> read_padded(const std::filesystem::path& path) {
       if (errno == EINTR) continue;
       int e = errno;
       done();
-      return errno_error("cannot read", path, e);
+      return detail::file_error("cannot read", path, e);
     }
     if (n == 0) break;
     if (!opened) {
