@@ -310,8 +310,9 @@ void read_queue_head(const MapInfo& info, int fd, ReadContext& ctx, FailureDumpM
       what);
 }
 
-// RINGBUF: the positions of its consumer and producer (nothing is consumed).
-void read_ringbuf(const MapInfo& info, ReadContext& ctx, FailureDumpMap& m) {
+// RINGBUF: the positions of its consumer and producer (nothing is consumed;
+// the source maps it by id).
+void read_ringbuf(const MapInfo& info, int /*fd*/, ReadContext& ctx, FailureDumpMap& m) {
   auto p = ctx.src.ringbuf_positions(info.id);
   if (!p) {
     m.error = p.error().message();
@@ -442,21 +443,66 @@ void read_struct_ops(const MapInfo& info, int fd, ReadContext& ctx, CapturedMap&
   ctx.sink->value(buf);
 }
 
-bool keyed_by_u32(std::uint32_t type) {
-  switch (type) {
-    case BPF_MAP_TYPE_ARRAY:
-    case BPF_MAP_TYPE_PERCPU_ARRAY:
-    case BPF_MAP_TYPE_PROG_ARRAY:
-    case BPF_MAP_TYPE_PERF_EVENT_ARRAY:
-    case BPF_MAP_TYPE_CGROUP_ARRAY:
-    case BPF_MAP_TYPE_ARRAY_OF_MAPS:
-    case BPF_MAP_TYPE_STRUCT_OPS:
-    case BPF_MAP_TYPE_TASK_STORAGE:
-    case kMapTypeCgrpStorage:
-      return true;
-    default:
-      return false;
-  }
+void refuse_fd_keyed_storage(const MapInfo& info, int /*fd*/, ReadContext& /*ctx*/,
+                             FailureDumpMap& m) {
+  m.error = fmt::format(
+      "{} is keyed by a socket or inode fd: scxsnap does not walk every socket or file of the "
+      "host to look them up",
+      map_type_name(info.type));
+}
+
+using Reader = void (*)(const MapInfo&, int, ReadContext&, CapturedMap&);
+template <void (*Read)(const MapInfo&, int, ReadContext&, FailureDumpMap&)>
+void on_map(const MapInfo& info, int fd, ReadContext& ctx, CapturedMap& out) {
+  Read(info, fd, ctx, out.map);
+}
+
+using native::Shape;
+
+// One row per map type capture reads: its reader, how its raw contents are
+// laid out (native snapshots and streaming; an ARRAY of one entry is a
+// Value), and whether its readers look a u32 index (or an fd) up, for which
+// the kernel's key size is 4.
+struct MapKind {
+  std::uint32_t type;
+  Reader read;
+  Shape shape;
+  bool u32_key;
+};
+
+constexpr MapKind kMapKinds[] = {
+    {BPF_MAP_TYPE_ARRAY, on_map<read_array>, Shape::ArrayEntries, true},
+    {BPF_MAP_TYPE_PERCPU_ARRAY, on_map<read_array>, Shape::PercpuEntries, true},
+    {BPF_MAP_TYPE_HASH, on_map<read_entries>, Shape::Entries, false},
+    {BPF_MAP_TYPE_LRU_HASH, on_map<read_entries>, Shape::Entries, false},
+    {BPF_MAP_TYPE_LPM_TRIE, on_map<read_entries>, Shape::Entries, false},
+    {BPF_MAP_TYPE_DEVMAP, on_map<read_entries>, Shape::Entries, false},
+    {BPF_MAP_TYPE_DEVMAP_HASH, on_map<read_entries>, Shape::Entries, false},
+    {BPF_MAP_TYPE_CPUMAP, on_map<read_entries>, Shape::Entries, false},
+    {BPF_MAP_TYPE_PERCPU_HASH, on_map<read_entries>, Shape::PercpuHashEntries, false},
+    {BPF_MAP_TYPE_LRU_PERCPU_HASH, on_map<read_entries>, Shape::PercpuHashEntries, false},
+    {BPF_MAP_TYPE_RINGBUF, on_map<read_ringbuf>, Shape::None, false},
+    {BPF_MAP_TYPE_USER_RINGBUF, on_map<read_ringbuf>, Shape::None, false},
+    {BPF_MAP_TYPE_PROG_ARRAY, on_map<read_fd_array>, Shape::None, true},
+    {BPF_MAP_TYPE_PERF_EVENT_ARRAY, on_map<read_fd_array>, Shape::None, true},
+    {BPF_MAP_TYPE_CGROUP_ARRAY, on_map<read_fd_array>, Shape::None, true},
+    {BPF_MAP_TYPE_ARRAY_OF_MAPS, on_map<read_fd_array>, Shape::None, true},
+    {BPF_MAP_TYPE_HASH_OF_MAPS, on_map<read_fd_array>, Shape::None, false},
+    {BPF_MAP_TYPE_STACK_TRACE, on_map<read_stack_trace>, Shape::None, false},
+    {BPF_MAP_TYPE_TASK_STORAGE, on_map<read_task_storage>, Shape::OwnerEntries, true},
+    {kMapTypeCgrpStorage, on_map<read_cgroup_storage>, Shape::OwnerEntries, true},
+    {BPF_MAP_TYPE_QUEUE, on_map<read_queue_head>, Shape::Value, false},
+    {BPF_MAP_TYPE_STACK, on_map<read_queue_head>, Shape::Value, false},
+    {BPF_MAP_TYPE_SK_STORAGE, on_map<refuse_fd_keyed_storage>, Shape::None, false},
+    {BPF_MAP_TYPE_INODE_STORAGE, on_map<refuse_fd_keyed_storage>, Shape::None, false},
+    {BPF_MAP_TYPE_STRUCT_OPS, read_struct_ops, Shape::Value, true},
+    {kMapTypeArena, on_map<read_arena>, Shape::ArenaPages, false},
+};
+
+const MapKind* kind_of(std::uint32_t type) {
+  for (const MapKind& k : kMapKinds)
+    if (k.type == type) return &k;
+  return nullptr;
 }
 
 }  // namespace
@@ -488,34 +534,9 @@ MapInfo to_map_info(const bpf_map_info& raw) {
 }
 
 native::Shape content_shape(const MapInfo& info) {
-  using native::Shape;
-  switch (info.type) {
-    case BPF_MAP_TYPE_ARRAY:
-      return info.max_entries == 1 ? Shape::Value : Shape::ArrayEntries;
-    case BPF_MAP_TYPE_PERCPU_ARRAY:
-      return Shape::PercpuEntries;
-    case BPF_MAP_TYPE_HASH:
-    case BPF_MAP_TYPE_LRU_HASH:
-    case BPF_MAP_TYPE_LPM_TRIE:
-    case BPF_MAP_TYPE_DEVMAP:
-    case BPF_MAP_TYPE_DEVMAP_HASH:
-    case BPF_MAP_TYPE_CPUMAP:
-      return Shape::Entries;
-    case BPF_MAP_TYPE_PERCPU_HASH:
-    case BPF_MAP_TYPE_LRU_PERCPU_HASH:
-      return Shape::PercpuHashEntries;
-    case BPF_MAP_TYPE_TASK_STORAGE:
-    case kMapTypeCgrpStorage:
-      return Shape::OwnerEntries;
-    case BPF_MAP_TYPE_QUEUE:
-    case BPF_MAP_TYPE_STACK:
-    case BPF_MAP_TYPE_STRUCT_OPS:
-      return Shape::Value;
-    case kMapTypeArena:
-      return Shape::ArenaPages;
-    default:
-      return Shape::None;
-  }
+  const MapKind* k = kind_of(info.type);
+  if (!k) return Shape::None;
+  return info.type == BPF_MAP_TYPE_ARRAY && info.max_entries == 1 ? Shape::Value : k->shape;
 }
 
 bool streams_contents(const MapInfo& info) {
@@ -531,72 +552,21 @@ void read_map(const MapInfo& info, int fd, ReadContext& ctx, CapturedMap& out) {
   init_map(info, m);
   ctx.cut = {};
   ctx.sink->begin_map(info, m);
-  // Readers of these look a u32 index up (or an fd, for local storage): the
-  // kernel's key size for them is 4, and a source that says otherwise (a
-  // tape) is not believed.
-  if (keyed_by_u32(info.type) && info.key_size != 4) {
+  const MapKind* k = kind_of(info.type);
+  if (!k) {
+    m.error = fmt::format(
+        "map type {} has no read path in scxsnap (its keys cannot be walked from user space "
+        "without side effects)",
+        map_type_name(info.type));
+    return;
+  }
+  // A source that says otherwise of an index-keyed map (a tape) is not believed.
+  if (k->u32_key && info.key_size != 4) {
     m.error = fmt::format("the kernel gave this {} {}-byte keys where it has 4-byte keys: not read",
                           map_type_name(info.type), info.key_size);
     return;
   }
-  switch (info.type) {
-    case BPF_MAP_TYPE_ARRAY:
-    case BPF_MAP_TYPE_PERCPU_ARRAY:
-      read_array(info, fd, ctx, m);
-      break;
-    case BPF_MAP_TYPE_HASH:
-    case BPF_MAP_TYPE_LRU_HASH:
-    case BPF_MAP_TYPE_LPM_TRIE:
-    case BPF_MAP_TYPE_DEVMAP:
-    case BPF_MAP_TYPE_DEVMAP_HASH:
-    case BPF_MAP_TYPE_CPUMAP:
-    case BPF_MAP_TYPE_PERCPU_HASH:
-    case BPF_MAP_TYPE_LRU_PERCPU_HASH:
-      read_entries(info, fd, ctx, m);
-      break;
-    case BPF_MAP_TYPE_RINGBUF:
-    case BPF_MAP_TYPE_USER_RINGBUF:
-      read_ringbuf(info, ctx, m);
-      break;
-    case BPF_MAP_TYPE_PROG_ARRAY:
-    case BPF_MAP_TYPE_PERF_EVENT_ARRAY:
-    case BPF_MAP_TYPE_CGROUP_ARRAY:
-    case BPF_MAP_TYPE_ARRAY_OF_MAPS:
-    case BPF_MAP_TYPE_HASH_OF_MAPS:
-      read_fd_array(info, fd, ctx, m);
-      break;
-    case BPF_MAP_TYPE_STACK_TRACE:
-      read_stack_trace(info, fd, ctx, m);
-      break;
-    case BPF_MAP_TYPE_TASK_STORAGE:
-      read_task_storage(info, fd, ctx, m);
-      break;
-    case kMapTypeCgrpStorage:
-      read_cgroup_storage(info, fd, ctx, m);
-      break;
-    case BPF_MAP_TYPE_QUEUE:
-    case BPF_MAP_TYPE_STACK:
-      read_queue_head(info, fd, ctx, m);
-      break;
-    case BPF_MAP_TYPE_SK_STORAGE:
-    case BPF_MAP_TYPE_INODE_STORAGE:
-      m.error = fmt::format(
-          "{} is keyed by a socket or inode fd: scxsnap does not walk every socket or file of the "
-          "host to look them up",
-          map_type_name(info.type));
-      break;
-    case BPF_MAP_TYPE_STRUCT_OPS:
-      read_struct_ops(info, fd, ctx, out);
-      break;
-    case kMapTypeArena:
-      read_arena(info, fd, ctx, m);
-      break;
-    default:
-      m.error = fmt::format(
-          "map type {} has no read path in scxsnap (its keys cannot be walked from user space "
-          "without side effects)",
-          map_type_name(info.type));
-  }
+  k->read(info, fd, ctx, out);
 }
 
 }  // namespace scxsnap::capture_detail

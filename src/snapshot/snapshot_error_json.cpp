@@ -1,29 +1,19 @@
 // SPDX-License-Identifier: Apache-2.0
-// SnapshotError ⇄ JSON in serde's externally tagged form.
+// SnapshotError ⇄ JSON in serde's externally tagged form, driven by one
+// description per variant (its fields in ktstr's order).
 #include "report/json/json_writer.hpp"
 #include "report/narrow.hpp"
 #include "report/report_writer.hpp"
 #include "scxsnap/snapshot_error.hpp"
 
 #include <fmt/format.h>
+#include <tuple>
+#include <variant>
 
 namespace scxsnap {
 namespace {
 
 using detail::JsonWriter;
-
-void strings(JsonWriter& w, std::string_view k, const std::vector<std::string>& v) {
-  w.key(k);
-  w.begin_array();
-  for (const auto& s : v) w.value_string(s);
-  w.end_array();
-}
-void u64s(JsonWriter& w, std::string_view k, const std::vector<std::uint64_t>& v) {
-  w.key(k);
-  w.begin_array();
-  for (auto x : v) w.value_u64(x);
-  w.end_array();
-}
 
 void write_reason(JsonWriter& w, const MissingStatsReason& r) {
   using K = MissingStatsReason::Kind;
@@ -79,110 +69,6 @@ void write_reason(JsonWriter& w, const MissingStatsReason& r) {
   }
   w.end_object();
 }
-
-struct JsonVisitor {
-  JsonWriter& w;
-  void operator()(const errors::MapNotFound& e) {
-    w.field_string("requested", e.requested);
-    strings(w, "available", e.available);
-  }
-  void operator()(const errors::VarNotFound& e) {
-    w.field_string("requested", e.requested);
-    strings(w, "available", e.available);
-  }
-  void operator()(const errors::AmbiguousVar& e) {
-    w.field_string("requested", e.requested);
-    strings(w, "found_in", e.found_in);
-  }
-  void operator()(const errors::FieldNotFound& e) {
-    w.field_string("requested", e.requested);
-    w.field_string("walked", e.walked);
-    w.field_string("component", e.component);
-    strings(w, "available", e.available);
-  }
-  void operator()(const errors::NotAStruct& e) {
-    w.field_string("requested", e.requested);
-    w.field_string("walked", e.walked);
-    w.field_string("component", e.component);
-    w.field_string("kind", e.kind);
-  }
-  void operator()(const errors::TypeMismatch& e) {
-    w.field_string("expected", e.expected);
-    w.field_string("actual", e.actual);
-    w.field_string("requested", e.requested);
-  }
-  void operator()(const errors::IndexOutOfRange& e) {
-    w.field_string("map", e.map);
-    w.field_u64("index", e.index);
-    w.field_u64("len", e.len);
-  }
-  void operator()(const errors::PerCpuSlot& e) {
-    w.field_string("map", e.map);
-    w.field_u64("cpu", e.cpu);
-    w.field_u64("len", e.len);
-    w.field_bool("unmapped", e.unmapped);
-  }
-  void operator()(const errors::NoMatch& e) {
-    w.field_string("map", e.map);
-    w.field_string("op", e.op);
-    w.field_u64("len", e.len);
-    strings(w, "available_keys", e.available_keys);
-  }
-  void operator()(const errors::EmptyPathComponent& e) { w.field_string("requested", e.requested); }
-  void operator()(const errors::PerCpuNotNarrowed& e) { w.field_string("map", e.map); }
-  void operator()(const errors::NoRendered& e) {
-    w.field_string("map", e.map);
-    w.field_string("side", e.side);
-  }
-  void operator()(const errors::PlaceholderSample& e) {
-    w.field_string("tag", e.tag);
-    w.field_string("reason", e.reason);
-  }
-  void operator()(const errors::MissingStats& e) {
-    w.field_string("tag", e.tag);
-    w.key("reason");
-    write_reason(w, e.reason);
-  }
-  void operator()(const errors::HostFieldUnavailable& e) {
-    w.field_string("tag", e.tag);
-    w.field_u64("cpu", e.cpu);
-  }
-  void operator()(const errors::PlaceholderSnapshot& e) {
-    w.key("tag");
-    if (e.tag)
-      w.value_string(*e.tag);
-    else
-      w.value_null();
-  }
-  void operator()(const errors::NoActiveScheduler& e) { w.field_string("reason", e.reason); }
-  void operator()(const errors::ActiveFilterExcludedMaps& e) {
-    w.field_string("requested", e.requested);
-    w.field_string("active_obj", e.active_obj);
-    w.key("excluded_maps");
-    w.begin_array();
-    for (const auto& m : e.excluded_maps) {
-      w.begin_object();
-      w.field_string("name", m.name);
-      w.field_u64("map_kva", m.map_kva);
-      if (m.map_id) w.field_u64("map_id", m.map_id);
-      w.end_object();
-    }
-    w.end_array();
-    u64s(w, "whitelist_kvas", e.whitelist_kvas);
-  }
-  void operator()(const errors::WalkerDriftedWithinPhase& e) {
-    w.key("phase");
-    detail::write_json_value(w, e.phase);
-    u64s(w, "pinned_kvas", e.pinned_kvas);
-    u64s(w, "sample_kvas", e.sample_kvas);
-    w.field_string("requested", e.requested);
-  }
-  void operator()(const errors::ProjectionFailed& e) { w.field_string("reason", e.reason); }
-  void operator()(const errors::MapRenderIncomplete& e) {
-    w.field_string("map", e.map);
-    w.field_string("error", e.error);
-  }
-};
 
 // ---- reading ---------------------------------------------------------------
 
@@ -283,144 +169,243 @@ Result<MissingStatsReason> read_reason(const JsonValue& v) {
   return r;
 }
 
+// ---- one description per variant -------------------------------------------
+//
+// Each variant's fields in ktstr's order: a name and a member. The writer and
+// the reader below are driven by these rows; a field's JSON follows from its
+// C++ type (put/take).
+
+template <class S, class T>
+struct Field {
+  std::string_view name;
+  T S::*member;
+};
+template <class S, class T>
+constexpr Field<S, T> f(std::string_view name, T S::*member) {
+  return {name, member};
+}
+
+namespace e = errors;
+constexpr auto fields(const e::MapNotFound*) {
+  return std::tuple{f("requested", &e::MapNotFound::requested),
+                    f("available", &e::MapNotFound::available)};
+}
+constexpr auto fields(const e::VarNotFound*) {
+  return std::tuple{f("requested", &e::VarNotFound::requested),
+                    f("available", &e::VarNotFound::available)};
+}
+constexpr auto fields(const e::AmbiguousVar*) {
+  return std::tuple{f("requested", &e::AmbiguousVar::requested),
+                    f("found_in", &e::AmbiguousVar::found_in)};
+}
+constexpr auto fields(const e::FieldNotFound*) {
+  return std::tuple{
+      f("requested", &e::FieldNotFound::requested), f("walked", &e::FieldNotFound::walked),
+      f("component", &e::FieldNotFound::component), f("available", &e::FieldNotFound::available)};
+}
+constexpr auto fields(const e::NotAStruct*) {
+  return std::tuple{f("requested", &e::NotAStruct::requested), f("walked", &e::NotAStruct::walked),
+                    f("component", &e::NotAStruct::component), f("kind", &e::NotAStruct::kind)};
+}
+constexpr auto fields(const e::TypeMismatch*) {
+  return std::tuple{f("expected", &e::TypeMismatch::expected),
+                    f("actual", &e::TypeMismatch::actual),
+                    f("requested", &e::TypeMismatch::requested)};
+}
+constexpr auto fields(const e::IndexOutOfRange*) {
+  return std::tuple{f("map", &e::IndexOutOfRange::map), f("index", &e::IndexOutOfRange::index),
+                    f("len", &e::IndexOutOfRange::len)};
+}
+constexpr auto fields(const e::PerCpuSlot*) {
+  return std::tuple{f("map", &e::PerCpuSlot::map), f("cpu", &e::PerCpuSlot::cpu),
+                    f("len", &e::PerCpuSlot::len), f("unmapped", &e::PerCpuSlot::unmapped)};
+}
+constexpr auto fields(const e::NoMatch*) {
+  return std::tuple{f("map", &e::NoMatch::map), f("op", &e::NoMatch::op),
+                    f("len", &e::NoMatch::len), f("available_keys", &e::NoMatch::available_keys)};
+}
+constexpr auto fields(const e::EmptyPathComponent*) {
+  return std::tuple{f("requested", &e::EmptyPathComponent::requested)};
+}
+constexpr auto fields(const e::PerCpuNotNarrowed*) {
+  return std::tuple{f("map", &e::PerCpuNotNarrowed::map)};
+}
+constexpr auto fields(const e::NoRendered*) {
+  return std::tuple{f("map", &e::NoRendered::map), f("side", &e::NoRendered::side)};
+}
+constexpr auto fields(const e::PlaceholderSample*) {
+  return std::tuple{f("tag", &e::PlaceholderSample::tag),
+                    f("reason", &e::PlaceholderSample::reason)};
+}
+constexpr auto fields(const e::MissingStats*) {
+  return std::tuple{f("tag", &e::MissingStats::tag), f("reason", &e::MissingStats::reason)};
+}
+constexpr auto fields(const e::HostFieldUnavailable*) {
+  return std::tuple{f("tag", &e::HostFieldUnavailable::tag),
+                    f("cpu", &e::HostFieldUnavailable::cpu)};
+}
+constexpr auto fields(const e::PlaceholderSnapshot*) {
+  return std::tuple{f("tag", &e::PlaceholderSnapshot::tag)};
+}
+constexpr auto fields(const e::NoActiveScheduler*) {
+  return std::tuple{f("reason", &e::NoActiveScheduler::reason)};
+}
+constexpr auto fields(const e::ActiveFilterExcludedMaps*) {
+  return std::tuple{f("requested", &e::ActiveFilterExcludedMaps::requested),
+                    f("active_obj", &e::ActiveFilterExcludedMaps::active_obj),
+                    f("excluded_maps", &e::ActiveFilterExcludedMaps::excluded_maps),
+                    f("whitelist_kvas", &e::ActiveFilterExcludedMaps::whitelist_kvas)};
+}
+constexpr auto fields(const e::WalkerDriftedWithinPhase*) {
+  return std::tuple{f("phase", &e::WalkerDriftedWithinPhase::phase),
+                    f("pinned_kvas", &e::WalkerDriftedWithinPhase::pinned_kvas),
+                    f("sample_kvas", &e::WalkerDriftedWithinPhase::sample_kvas),
+                    f("requested", &e::WalkerDriftedWithinPhase::requested)};
+}
+constexpr auto fields(const e::ProjectionFailed*) {
+  return std::tuple{f("reason", &e::ProjectionFailed::reason)};
+}
+constexpr auto fields(const e::MapRenderIncomplete*) {
+  return std::tuple{f("map", &e::MapRenderIncomplete::map),
+                    f("error", &e::MapRenderIncomplete::error)};
+}
+
+// ---- a field's JSON, by its type ---------------------------------------------
+
+void put(JsonWriter& w, const std::string& v) {
+  w.value_string(v);
+}
+void put(JsonWriter& w, std::uint64_t v) {
+  w.value_u64(v);
+}
+void put(JsonWriter& w, std::uint32_t v) {
+  w.value_u64(v);
+}
+void put(JsonWriter& w, bool v) {
+  w.value_bool(v);
+}
+void put(JsonWriter& w, const JsonValue& v) {
+  detail::write_json_value(w, v);
+}
+void put(JsonWriter& w, const MissingStatsReason& r) {
+  write_reason(w, r);
+}
+void put(JsonWriter& w, const std::optional<std::string>& v) {
+  if (v)
+    w.value_string(*v);
+  else
+    w.value_null();
+}
+void put(JsonWriter& w, const ExcludedMap& m) {
+  w.begin_object();
+  w.field_string("name", m.name);
+  w.field_u64("map_kva", m.map_kva);
+  if (m.map_id) w.field_u64("map_id", m.map_id);  // scxsnap's addition, skipped when 0
+  w.end_object();
+}
+template <class T>
+void put(JsonWriter& w, const std::vector<T>& v) {
+  w.begin_array();
+  for (const auto& x : v) put(w, x);
+  w.end_array();
+}
+
+Result<void> take(const Reader& r, std::string_view k, std::string& out) {
+  SCXSNAP_TRY(out, r.str(k));
+  return {};
+}
+Result<void> take(const Reader& r, std::string_view k, std::uint64_t& out) {
+  SCXSNAP_TRY(out, r.u64(k));
+  return {};
+}
+Result<void> take(const Reader& r, std::string_view k, std::uint32_t& out) {
+  SCXSNAP_TRY(out, r.u32(k));
+  return {};
+}
+Result<void> take(const Reader& r, std::string_view k, bool& out) {
+  SCXSNAP_TRY(out, r.boolean(k));
+  return {};
+}
+Result<void> take(const Reader& r, std::string_view k, std::vector<std::string>& out) {
+  SCXSNAP_TRY(out, r.strs(k));
+  return {};
+}
+Result<void> take(const Reader& r, std::string_view k, std::vector<std::uint64_t>& out) {
+  SCXSNAP_TRY(out, r.u64s(k));
+  return {};
+}
+Result<void> take(const Reader& r, std::string_view k, JsonValue& out) {
+  if (const JsonValue* v = r.obj.find(k)) out = *v;  // any JSON, kept as it is
+  return {};
+}
+Result<void> take(const Reader& r, std::string_view k, MissingStatsReason& out) {
+  const JsonValue* v = r.obj.find(k);
+  if (!v) return r.fail(fmt::format("missing '{}'", k));
+  SCXSNAP_TRY(out, read_reason(*v));
+  return {};
+}
+Result<void> take(const Reader& r, std::string_view k, std::optional<std::string>& out) {
+  const JsonValue* v = r.obj.find(k);
+  if (v && v->is_string())
+    out = v->text();
+  else if (v && !v->is_null())
+    return r.fail(fmt::format("'{}' must be a string or null", k));
+  return {};
+}
+Result<void> take(const Reader& r, std::string_view k, std::vector<ExcludedMap>& out) {
+  const JsonValue* v = r.obj.find(k);
+  if (!v || !v->is_array()) return r.fail(fmt::format("'{}' must be an array", k));
+  for (const JsonValue& m : v->items()) {
+    Reader mr{m, r.variant};
+    ExcludedMap x;
+    SCXSNAP_TRY(x.name, mr.str("name"));
+    SCXSNAP_TRY(x.map_kva, mr.u64("map_kva"));
+    if (m.find("map_id")) {
+      SCXSNAP_TRY(x.map_id, mr.u32("map_id"));
+    }
+    out.push_back(std::move(x));
+  }
+  return {};
+}
+
+// ---- the writer and the reader, over the rows ------------------------------------
+
+template <class E>
+void write_fields(JsonWriter& w, const E& err) {
+  std::apply([&](const auto&... field) { ((w.key(field.name), put(w, err.*(field.member))), ...); },
+             fields(static_cast<const E*>(nullptr)));
+}
+
+template <class E>
+Result<void> read_fields(const Reader& r, E& err) {
+  Result<void> result;
+  std::apply(
+      [&](const auto&... field) {
+        // In order; the first field that fails stops the rest.
+        (void)((result = take(r, field.name, err.*(field.member)), result.has_value()) && ...);
+      },
+      fields(static_cast<const E*>(nullptr)));
+  return result;
+}
+
+template <std::size_t I = 0>
+Result<SnapshotError> read_variant(std::string_view name, const Reader& r) {
+  using Payload = SnapshotError::Payload;
+  if constexpr (I == std::variant_size_v<Payload>) {
+    return Error(ErrorCode::BadInput, fmt::format("unknown SnapshotError variant '{}'", name));
+  } else {
+    using E = std::variant_alternative_t<I, Payload>;
+    if (SnapshotError(E{}).variant_name() != name) return read_variant<I + 1>(name, r);
+    E err;
+    SCXSNAP_TRY_VOID(read_fields(r, err));
+    return SnapshotError(std::move(err));
+  }
+}
+
 Result<SnapshotError> read_error(std::string_view name, const JsonValue& body) {
   Reader r{body, name};
   if (!body.is_object()) return r.fail("expected an object");
-  if (name == "MapNotFound") {
-    SCXSNAP_TRY(auto a, r.str("requested"));
-    SCXSNAP_TRY(auto b, r.strs("available"));
-    return SnapshotError(errors::MapNotFound{a, b});
-  }
-  if (name == "VarNotFound") {
-    SCXSNAP_TRY(auto a, r.str("requested"));
-    SCXSNAP_TRY(auto b, r.strs("available"));
-    return SnapshotError(errors::VarNotFound{a, b});
-  }
-  if (name == "AmbiguousVar") {
-    SCXSNAP_TRY(auto a, r.str("requested"));
-    SCXSNAP_TRY(auto b, r.strs("found_in"));
-    return SnapshotError(errors::AmbiguousVar{a, b});
-  }
-  if (name == "FieldNotFound") {
-    SCXSNAP_TRY(auto a, r.str("requested"));
-    SCXSNAP_TRY(auto b, r.str("walked"));
-    SCXSNAP_TRY(auto c, r.str("component"));
-    SCXSNAP_TRY(auto d, r.strs("available"));
-    return SnapshotError(errors::FieldNotFound{a, b, c, d});
-  }
-  if (name == "NotAStruct") {
-    SCXSNAP_TRY(auto a, r.str("requested"));
-    SCXSNAP_TRY(auto b, r.str("walked"));
-    SCXSNAP_TRY(auto c, r.str("component"));
-    SCXSNAP_TRY(auto d, r.str("kind"));
-    return SnapshotError(errors::NotAStruct{a, b, c, d});
-  }
-  if (name == "TypeMismatch") {
-    SCXSNAP_TRY(auto a, r.str("expected"));
-    SCXSNAP_TRY(auto b, r.str("actual"));
-    SCXSNAP_TRY(auto c, r.str("requested"));
-    return SnapshotError(errors::TypeMismatch{a, b, c});
-  }
-  if (name == "IndexOutOfRange") {
-    SCXSNAP_TRY(auto a, r.str("map"));
-    SCXSNAP_TRY(auto b, r.u64("index"));
-    SCXSNAP_TRY(auto c, r.u64("len"));
-    return SnapshotError(errors::IndexOutOfRange{a, b, c});
-  }
-  if (name == "PerCpuSlot") {
-    SCXSNAP_TRY(auto a, r.str("map"));
-    SCXSNAP_TRY(auto b, r.u32("cpu"));
-    SCXSNAP_TRY(auto c, r.u64("len"));
-    SCXSNAP_TRY(auto d, r.boolean("unmapped"));
-    return SnapshotError(errors::PerCpuSlot{a, b, c, d});
-  }
-  if (name == "NoMatch") {
-    SCXSNAP_TRY(auto a, r.str("map"));
-    SCXSNAP_TRY(auto b, r.str("op"));
-    SCXSNAP_TRY(auto c, r.u64("len"));
-    SCXSNAP_TRY(auto d, r.strs("available_keys"));
-    return SnapshotError(errors::NoMatch{a, b, c, d});
-  }
-  if (name == "EmptyPathComponent") {
-    SCXSNAP_TRY(auto a, r.str("requested"));
-    return SnapshotError(errors::EmptyPathComponent{a});
-  }
-  if (name == "PerCpuNotNarrowed") {
-    SCXSNAP_TRY(auto a, r.str("map"));
-    return SnapshotError(errors::PerCpuNotNarrowed{a});
-  }
-  if (name == "NoRendered") {
-    SCXSNAP_TRY(auto a, r.str("map"));
-    SCXSNAP_TRY(auto b, r.str("side"));
-    return SnapshotError(errors::NoRendered{a, b});
-  }
-  if (name == "PlaceholderSample") {
-    SCXSNAP_TRY(auto a, r.str("tag"));
-    SCXSNAP_TRY(auto b, r.str("reason"));
-    return SnapshotError(errors::PlaceholderSample{a, b});
-  }
-  if (name == "MissingStats") {
-    SCXSNAP_TRY(auto a, r.str("tag"));
-    const JsonValue* rv = body.find("reason");
-    if (!rv) return r.fail("missing 'reason'");
-    SCXSNAP_TRY(auto b, read_reason(*rv));
-    return SnapshotError(errors::MissingStats{a, b});
-  }
-  if (name == "HostFieldUnavailable") {
-    SCXSNAP_TRY(auto a, r.str("tag"));
-    SCXSNAP_TRY(auto b, r.u32("cpu"));
-    return SnapshotError(errors::HostFieldUnavailable{a, b});
-  }
-  if (name == "PlaceholderSnapshot") {
-    const JsonValue* t = body.find("tag");
-    errors::PlaceholderSnapshot p;
-    if (t && t->is_string())
-      p.tag = t->text();
-    else if (t && !t->is_null())
-      return r.fail("'tag' must be a string or null");
-    return SnapshotError(p);
-  }
-  if (name == "NoActiveScheduler") {
-    SCXSNAP_TRY(auto a, r.str("reason"));
-    return SnapshotError(errors::NoActiveScheduler{a});
-  }
-  if (name == "ActiveFilterExcludedMaps") {
-    errors::ActiveFilterExcludedMaps e;
-    SCXSNAP_TRY(e.requested, r.str("requested"));
-    SCXSNAP_TRY(e.active_obj, r.str("active_obj"));
-    SCXSNAP_TRY(e.whitelist_kvas, r.u64s("whitelist_kvas"));
-    const JsonValue* ex = body.find("excluded_maps");
-    if (!ex || !ex->is_array()) return r.fail("'excluded_maps' must be an array");
-    for (const auto& m : ex->items()) {
-      Reader mr{m, name};
-      ExcludedMap x;
-      SCXSNAP_TRY(x.name, mr.str("name"));
-      SCXSNAP_TRY(x.map_kva, mr.u64("map_kva"));
-      if (m.find("map_id")) {
-        SCXSNAP_TRY(x.map_id, mr.u32("map_id"));
-      }
-      e.excluded_maps.push_back(std::move(x));
-    }
-    return SnapshotError(std::move(e));
-  }
-  if (name == "WalkerDriftedWithinPhase") {
-    errors::WalkerDriftedWithinPhase e;
-    if (const JsonValue* p = body.find("phase")) e.phase = *p;
-    SCXSNAP_TRY(e.pinned_kvas, r.u64s("pinned_kvas"));
-    SCXSNAP_TRY(e.sample_kvas, r.u64s("sample_kvas"));
-    SCXSNAP_TRY(e.requested, r.str("requested"));
-    return SnapshotError(std::move(e));
-  }
-  if (name == "ProjectionFailed") {
-    SCXSNAP_TRY(auto a, r.str("reason"));
-    return SnapshotError(errors::ProjectionFailed{a});
-  }
-  if (name == "MapRenderIncomplete") {
-    SCXSNAP_TRY(auto a, r.str("map"));
-    SCXSNAP_TRY(auto b, r.str("error"));
-    return SnapshotError(errors::MapRenderIncomplete{a, b});
-  }
-  return Error(ErrorCode::BadInput, fmt::format("unknown SnapshotError variant '{}'", name));
+  return read_variant(name, r);
 }
 
 }  // namespace
@@ -431,7 +416,7 @@ std::string SnapshotError::to_json() const {
   w.begin_object();
   w.key(variant_name());
   w.begin_object();
-  std::visit(JsonVisitor{w}, payload_);
+  std::visit([&](const auto& e) { write_fields(w, e); }, payload_);
   w.end_object();
   w.end_object();
   return out;
