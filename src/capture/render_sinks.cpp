@@ -69,9 +69,7 @@ void RenderedContents::begin_map(const MapInfo& info, FailureDumpMap& m) {
     format_.lim = text_limits(format_.lim);
     format_.slot_lim = text_limits(format_.slot_lim);
     if (shape_ != Shape::Value)
-      list_.emplace(js_, shape_ == Shape::OwnerEntries
-                             ? std::string_view("entries")
-                             : map_contents::list_name(is_array(shape_), percpu));
+      list_.emplace(js_, map_contents::list_name(is_array(shape_), percpu));  // owner: "entries"
   }
 }
 
