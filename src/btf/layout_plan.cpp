@@ -5,6 +5,7 @@
 #include "layout_plan.hpp"
 
 #include "report/json/json_writer.hpp"
+#include "report/rendered_fields.hpp"
 
 #include <bpf/btf.h>
 
@@ -118,64 +119,73 @@ void precompute_json(Plan& plan, std::size_t from_node, std::size_t from_member,
     return q;
   };
   for (std::size_t i = from_member; i < plan.members.size(); ++i)
-    plan.members[i].json_prefix =
-        "{\"name\":" + quoted(plan.members[i].name.view()) + ",\"value\":";
+    plan.members[i].json_prefix = detail::rv_json_member_head(plan.members[i].name.view());
+  using detail::rv_json_head;
+  using detail::rv_json_key;
+  using detail::RvSlot;
   for (std::size_t i = from_node; i < plan.nodes.size(); ++i) {
     Node& n = plan.nodes[i];
+    const std::string bits = fmt::to_string(n.bits);
     switch (n.op) {
       case Op::Int:
-        n.json_head = fmt::format("{{\"kind\":\"int\",\"bits\":{},\"value\":", n.bits);
+        n.json_head = rv_json_head(ValueKind::Int, {bits});
         n.json_tail = "}";
         break;
       case Op::Uint:
-        n.json_head = fmt::format("{{\"kind\":\"uint\",\"bits\":{},\"value\":", n.bits);
+        n.json_head = rv_json_head(ValueKind::Uint, {bits});
         n.json_tail = "}";
         break;
       case Op::Bool:
-        n.json_head = "{\"kind\":\"bool\",\"value\":";
+        n.json_head = rv_json_head(ValueKind::Bool, {});
         n.json_tail = "}";
         break;
       case Op::Char:
-        n.json_head = "{\"kind\":\"char\",\"value\":";
+        n.json_head = rv_json_head(ValueKind::Char, {});
         n.json_tail = "}";
         break;
       case Op::Float:
-        n.json_head = fmt::format("{{\"kind\":\"float\",\"bits\":{},\"value\":", n.bits);
+        n.json_head = rv_json_head(ValueKind::Float, {bits});
         n.json_tail = "}";
         break;
-      case Op::Enum:
-        n.json_head = fmt::format("{{\"kind\":\"enum\",\"bits\":{},\"value\":", n.bits);
-        n.json_tail = fmt::format(",\"variant\":null,\"is_signed\":{}}}", n.is_signed);
+      case Op::Enum: {
+        // head up to the value; the tail from "variant" on, per enumerator
+        n.json_head = rv_json_head(ValueKind::Enum, {bits});
+        auto tail = [&](std::string_view variant) {
+          return rv_json_key(ValueKind::Enum, RvSlot::Variant) + std::string(variant) +
+                 rv_json_key(ValueKind::Enum, RvSlot::IsSigned) + fmt::to_string(n.is_signed) + "}";
+        };
+        n.json_tail = tail("null");
         for (std::uint32_t k = 0; k < n.count; ++k) {
           EnumValue& e = plan.enum_values[n.first + k];
           if (n.first + k >= from_enum || e.json_tail.empty())
-            e.json_tail = fmt::format(",\"variant\":{},\"is_signed\":{}}}", quoted(e.name.view()),
-                                      n.is_signed);
+            e.json_tail = tail(quoted(e.name.view()));
         }
         break;
+      }
       case Op::Struct:
-        n.json_head = "{\"kind\":\"struct\",\"type_name\":" +
-                      (n.has_type_name ? quoted(n.type_name.view()) : "null") + ",\"members\":[";
+        n.json_head = rv_json_head(ValueKind::Struct,
+                                   {n.has_type_name ? quoted(n.type_name.view()) : "null"}) +
+                      "[";
         n.json_tail = "]}";
         break;
       case Op::Array:
-        n.json_head = fmt::format("{{\"kind\":\"array\",\"len\":{},\"elements\":[", n.count);
+        n.json_head = rv_json_head(ValueKind::Array, {fmt::to_string(n.count)}) + "[";
         n.json_tail = "]}";
         break;
       case Op::CpuList:
-        n.json_head = "{\"kind\":\"cpu_list\",\"cpus\":\"";
+        n.json_head = rv_json_head(ValueKind::CpuList, {}) + "\"";
         n.json_tail = "\"}";
         break;
       case Op::Ptr:
-        n.json_head = "{\"kind\":\"ptr\",\"value\":";
+        n.json_head = rv_json_head(ValueKind::Ptr, {});
         n.json_tail = "}";
         break;
       case Op::Bytes:
-        n.json_head = "{\"kind\":\"bytes\",\"hex\":\"";
+        n.json_head = rv_json_head(ValueKind::Bytes, {}) + "\"";
         n.json_tail = "\"}";
         break;
       case Op::Unsupported:
-        n.json_head = "{\"kind\":\"unsupported\",\"reason\":" + quoted(plan.reasons[n.aux]) + "}";
+        n.json_head = detail::rv_json_text(ValueKind::Unsupported, plan.reasons[n.aux]);
         break;
     }
     n.cost = node_cost(plan, n);

@@ -3,6 +3,7 @@
 
 #include "raw_bytes.hpp"
 #include "report/json/json_writer.hpp"
+#include "report/rendered_fields.hpp"
 #include "report/report_writer.hpp"
 
 #include <algorithm>
@@ -101,7 +102,8 @@ RenderLimits slot_limits(const RenderLimits& lim, std::uint32_t ncpus) {
 }
 
 void append_bytes_value(std::string& out, Bytes b) {
-  out += "{\"kind\":\"bytes\",\"hex\":\"";
+  static const std::string head = detail::rv_json_head(ValueKind::Bytes, {}) + '"';
+  out += head;
   append_hex_bytes(out, b);
   out += "\"}";
 }

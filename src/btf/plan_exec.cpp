@@ -6,6 +6,7 @@
 #include "raw_bytes.hpp"
 #include "render_budget.hpp"
 #include "report/json/json_writer.hpp"
+#include "report/rendered_fields.hpp"
 #include "report/report_writer.hpp"
 #include "scxsnap/btf_render.hpp"
 #include "scxsnap/report.hpp"
@@ -79,6 +80,7 @@ double decode_float(const Node& n, const std::uint8_t* p) {
 }
 
 constexpr const char* kPtrReason = "live host capture: kernel memory behind pointers is not read";
+constexpr const char* kDepthReason = "render depth limit exceeded";
 
 }  // namespace
 
@@ -104,6 +106,61 @@ std::uint64_t ExecBase::begin_root(std::uint32_t root, const std::uint8_t* p, st
   return budget;
 }
 
+// ---- the shared walks -----------------------------------------------------------------
+
+template <class Fn>
+void ExecBase::each_member(const Node& n, const std::uint8_t* p, Fn&& fn) {
+  for (std::uint32_t i = 0; i < n.count; ++i) {
+    if (i % kPollEvery == kPollEvery - 1 && poll()) break;
+    const Member& m = plan_.members[n.first + i];
+    fn(i, m, p + m.byte_off);
+  }
+}
+
+template <class Fn>
+void ExecBase::each_element(const Node& n, const std::uint8_t* p, Fn&& fn) {
+  std::uint32_t shown = std::min(n.count, plan_.max_array_elements);
+  for (std::uint32_t i = 0; i < shown; ++i) {
+    if (i % kPollEvery == kPollEvery - 1 && poll()) break;
+    fn(i, p + std::size_t{i} * n.elem_size);
+  }
+}
+
+// Over budget or short of bytes: the members that fit, each with its share.
+// `fn` gets the shown member's position among those shown.
+template <class Fn>
+void ExecBase::each_cut_member(const Node& n, const std::uint8_t* p, std::size_t avail,
+                               std::uint64_t budget, Fn&& fn) {
+  const bool short_bytes = avail < n.size;
+  std::vector<std::uint64_t> give;
+  allot_members(plan_, n, p, avail, budget, give);
+  std::uint32_t shown = 0;
+  for (std::uint32_t i = 0; i < n.count; ++i) {
+    const Member& m = plan_.members[n.first + i];
+    if (short_bytes && m.byte_off >= avail && plan_.nodes[m.node].size > 0) continue;
+    if (i % kPollEvery == kPollEvery - 1 && poll()) break;
+    std::size_t off = std::min<std::size_t>(m.byte_off, avail);
+    fn(shown++, m, p + off, avail - off, give[i]);
+  }
+}
+
+// Over budget or short of bytes: the whole elements that fit, then the one
+// that gets what is left.
+template <class Fn>
+void ExecBase::each_cut_element(const Node& n, const std::uint8_t* p, std::size_t avail,
+                                std::uint64_t budget, Fn&& fn) {
+  const bool short_bytes = avail < n.size;
+  ArrayAllot a = allot_array(plan_, n, p, avail, budget);
+  std::uint32_t shown = std::min(n.count, plan_.max_array_elements);
+  for (std::uint32_t i = 0; i < shown; ++i) {
+    std::size_t off = std::size_t{i} * n.elem_size;
+    if (short_bytes && (n.elem_size == 0 || off >= avail)) break;
+    if (i > a.whole || (i == a.whole && a.last_budget == 0)) break;
+    if (i % kPollEvery == kPollEvery - 1 && poll()) break;
+    fn(i, p + off, avail - off, i < a.whole ? kNoBudget : a.last_budget);
+  }
+}
+
 // ---- tree ----------------------------------------------------------------------------
 
 RenderedValue TreeExec::root(std::uint32_t idx, const std::uint8_t* p, std::size_t avail) {
@@ -119,14 +176,14 @@ RenderedValue TreeExec::value(std::uint32_t idx, const std::uint8_t* p, std::siz
   const Node& n = plan_.nodes[idx];
   if (avail < n.size)
     return RenderedValue::make_truncated(n.size, avail, cut(idx, p, avail, depth, budget));
-  if (depth > kMaxNesting) return RenderedValue::make_unsupported("render depth limit exceeded");
+  if (depth > kMaxNesting) return RenderedValue::make_unsupported(kDepthReason);
   if (n.cost <= budget || fits(plan_, idx, p, avail, budget)) return full(idx, p, depth);
   return cut(idx, p, avail, depth, budget);
 }
 
 RenderedValue TreeExec::full(std::uint32_t idx, const std::uint8_t* p, int depth) {
   const Node& n = plan_.nodes[idx];
-  if (depth > kMaxNesting) return RenderedValue::make_unsupported("render depth limit exceeded");
+  if (depth > kMaxNesting) return RenderedValue::make_unsupported(kDepthReason);
   switch (n.op) {
     case Op::Int:
       return RenderedValue::make_int(n.bits, decode_int(n, p).sext);
@@ -138,41 +195,16 @@ RenderedValue TreeExec::full(std::uint32_t idx, const std::uint8_t* p, int depth
       return RenderedValue::make_char(static_cast<std::uint8_t>(decode_int(n, p).raw));
     case Op::Float:
       return RenderedValue::make_float(n.bits, decode_float(n, p));
-    case Op::Enum: {
-      std::int64_t v = enum_value(n, decode_int(n, p));
-      const SharedName* name = enum_variant(plan_, n, v);
-      if (name) return RenderedValue::make_enum(n.bits, v, *name, n.is_signed);
-      return RenderedValue::make_enum(n.bits, v, std::nullopt, n.is_signed);
-    }
-    case Op::Struct: {
-      std::vector<RenderedMember> members;
-      members.reserve(n.count);
-      for (std::uint32_t i = 0; i < n.count; ++i) {
-        if (i % kPollEvery == kPollEvery - 1 && poll()) break;
-        const Member& m = plan_.members[n.first + i];
-        members.emplace_back(m.name, full(m.node, p + m.byte_off, depth + 1));
-      }
-      if (n.has_type_name) return RenderedValue::make_struct(n.type_name, std::move(members));
-      return RenderedValue::make_struct(std::nullopt, std::move(members));
-    }
-    case Op::Array: {
-      std::uint32_t shown = std::min(n.count, plan_.max_array_elements);
-      std::vector<RenderedValue> elems;
-      elems.reserve(shown);
-      for (std::uint32_t i = 0; i < shown; ++i) {
-        if (i % kPollEvery == kPollEvery - 1 && poll()) break;
-        elems.push_back(full(n.first, p + std::size_t{i} * n.elem_size, depth + 1));
-      }
-      return RenderedValue::make_array(n.count, std::move(elems));
-    }
+    case Op::Enum:
+      return full_enum(n, p);
+    case Op::Struct:
+      return full_struct(n, p, depth);
+    case Op::Array:
+      return full_array(n, p, depth);
     case Op::CpuList:
       return RenderedValue::make_cpu_list(cpu_list(p + n.aux, n.elem_size));
-    case Op::Ptr: {
-      std::uint64_t a = load_le(p, 8);
-      if (a == 0) return RenderedValue::make_ptr(0);
-      if (auto followed = follow(n.first, a)) return std::move(*followed);
-      return RenderedValue::make_ptr(a, std::nullopt, std::string(kPtrReason));
-    }
+    case Op::Ptr:
+      return full_ptr(n, p);
     case Op::Bytes:
       return RenderedValue::make_bytes(hex_bytes({p, n.size}));
     case Op::Unsupported:
@@ -181,40 +213,53 @@ RenderedValue TreeExec::full(std::uint32_t idx, const std::uint8_t* p, int depth
   return RenderedValue::make_unsupported("unknown plan op");
 }
 
+RenderedValue TreeExec::full_enum(const Node& n, const std::uint8_t* p) {
+  std::int64_t v = enum_value(n, decode_int(n, p));
+  const SharedName* name = enum_variant(plan_, n, v);
+  if (name) return RenderedValue::make_enum(n.bits, v, *name, n.is_signed);
+  return RenderedValue::make_enum(n.bits, v, std::nullopt, n.is_signed);
+}
+
+RenderedValue TreeExec::make_struct(const Node& n, std::vector<RenderedMember> members) const {
+  if (n.has_type_name) return RenderedValue::make_struct(n.type_name, std::move(members));
+  return RenderedValue::make_struct(std::nullopt, std::move(members));
+}
+
+RenderedValue TreeExec::full_struct(const Node& n, const std::uint8_t* p, int depth) {
+  std::vector<RenderedMember> members;
+  members.reserve(n.count);
+  each_member(n, p, [&](std::uint32_t, const Member& m, const std::uint8_t* mp) {
+    members.emplace_back(m.name, full(m.node, mp, depth + 1));
+  });
+  return make_struct(n, std::move(members));
+}
+
+RenderedValue TreeExec::full_array(const Node& n, const std::uint8_t* p, int depth) {
+  std::vector<RenderedValue> elems;
+  elems.reserve(std::min(n.count, plan_.max_array_elements));
+  each_element(n, p, [&](std::uint32_t, const std::uint8_t* ep) {
+    elems.push_back(full(n.first, ep, depth + 1));
+  });
+  return RenderedValue::make_array(n.count, std::move(elems));
+}
+
+RenderedValue TreeExec::full_ptr(const Node& n, const std::uint8_t* p) {
+  std::uint64_t a = load_le(p, 8);
+  if (a == 0) return RenderedValue::make_ptr(0);
+  if (auto followed = follow(n.first, a)) return std::move(*followed);
+  return RenderedValue::make_ptr(a, std::nullopt, std::string(kPtrReason));
+}
+
 // Over budget, or fewer bytes than the type (`avail` < size): what fits.
 RenderedValue TreeExec::cut(std::uint32_t idx, const std::uint8_t* p, std::size_t avail, int depth,
                             std::uint64_t budget) {
   const Node& n = plan_.nodes[idx];
   const bool short_bytes = avail < n.size;
   switch (n.op) {
-    case Op::Struct: {
-      std::vector<std::uint64_t> give;
-      allot_members(plan_, n, p, avail, budget, give);
-      std::vector<RenderedMember> members;
-      for (std::uint32_t i = 0; i < n.count; ++i) {
-        const Member& m = plan_.members[n.first + i];
-        if (short_bytes && m.byte_off >= avail && plan_.nodes[m.node].size > 0) continue;
-        if (i % kPollEvery == kPollEvery - 1 && poll()) break;
-        std::size_t off = std::min<std::size_t>(m.byte_off, avail);
-        members.emplace_back(m.name, value(m.node, p + off, avail - off, depth + 1, give[i]));
-      }
-      if (n.has_type_name) return RenderedValue::make_struct(n.type_name, std::move(members));
-      return RenderedValue::make_struct(std::nullopt, std::move(members));
-    }
-    case Op::Array: {
-      ArrayAllot a = allot_array(plan_, n, p, avail, budget);
-      std::uint32_t shown = std::min(n.count, plan_.max_array_elements);
-      std::vector<RenderedValue> elems;
-      for (std::uint32_t i = 0; i < shown; ++i) {
-        std::size_t off = std::size_t{i} * n.elem_size;
-        if (short_bytes && (n.elem_size == 0 || off >= avail)) break;
-        if (i > a.whole || (i == a.whole && a.last_budget == 0)) break;
-        if (i % kPollEvery == kPollEvery - 1 && poll()) break;
-        elems.push_back(value(n.first, p + off, avail - off, depth + 1,
-                              i < a.whole ? kNoBudget : a.last_budget));
-      }
-      return RenderedValue::make_array(n.count, std::move(elems));
-    }
+    case Op::Struct:
+      return cut_struct(n, p, avail, depth, budget);
+    case Op::Array:
+      return cut_array(n, p, avail, depth, budget);
     case Op::Bytes:
       if (!short_bytes) return RenderedValue::make_bytes(hex_bytes({p, bytes_shown(n, budget)}));
       [[fallthrough]];
@@ -222,6 +267,28 @@ RenderedValue TreeExec::cut(std::uint32_t idx, const std::uint8_t* p, std::size_
       if (short_bytes) return RenderedValue::make_bytes(hex_bytes({p, avail}));
       return full(idx, p, depth);
   }
+}
+
+RenderedValue TreeExec::cut_struct(const Node& n, const std::uint8_t* p, std::size_t avail,
+                                   int depth, std::uint64_t budget) {
+  std::vector<RenderedMember> members;
+  each_cut_member(n, p, avail, budget,
+                  [&](std::uint32_t, const Member& m, const std::uint8_t* mp, std::size_t mavail,
+                      std::uint64_t give) {
+                    members.emplace_back(m.name, value(m.node, mp, mavail, depth + 1, give));
+                  });
+  return make_struct(n, std::move(members));
+}
+
+RenderedValue TreeExec::cut_array(const Node& n, const std::uint8_t* p, std::size_t avail,
+                                  int depth, std::uint64_t budget) {
+  std::vector<RenderedValue> elems;
+  each_cut_element(
+      n, p, avail, budget,
+      [&](std::uint32_t, const std::uint8_t* ep, std::size_t eavail, std::uint64_t give) {
+        elems.push_back(value(n.first, ep, eavail, depth + 1, give));
+      });
+  return RenderedValue::make_array(n.count, std::move(elems));
 }
 
 // ---- JSON ------------------------------------------------------------------------------
@@ -239,18 +306,30 @@ void append_i64(std::string& out, std::int64_t v) {
   auto r = std::to_chars(buf, buf + sizeof buf, v);
   out.append(buf, r.ptr);
 }
-constexpr std::string_view kPtrTail =
-    ",\"deref_skipped_reason\":\"live host capture: kernel memory behind pointers is not read\"}";
-constexpr std::string_view kDepthLimit =
-    "{\"kind\":\"unsupported\",\"reason\":\"render depth limit exceeded\"}";
+
+// The fixed fragments, from RenderedValue's table.
+struct Fragments {
+  std::string truncated_head = detail::rv_json_head(ValueKind::Truncated, {});
+  std::string had_key = detail::rv_json_key(ValueKind::Truncated, detail::RvSlot::Had);
+  std::string partial_key = detail::rv_json_key(ValueKind::Truncated, detail::RvSlot::Partial);
+  std::string ptr_tail =
+      detail::rv_json_key(ValueKind::Ptr, detail::RvSlot::SkipReason) + '"' + kPtrReason + "\"}";
+  std::string depth_limit = detail::rv_json_text(ValueKind::Unsupported, kDepthReason);
+  std::string bytes_head = detail::rv_json_head(ValueKind::Bytes, {}) + '"';
+};
+const Fragments& fragments() {
+  static const Fragments f;
+  return f;
+}
 }  // namespace
 
 void JsonExec::truncated_head(std::uint64_t needed, std::uint64_t had) {
-  out_ += "{\"kind\":\"truncated\",\"needed\":";
+  const Fragments& f = fragments();
+  out_ += f.truncated_head;
   append_u64(out_, needed);
-  out_ += ",\"had\":";
+  out_ += f.had_key;
   append_u64(out_, had);
-  out_ += ",\"partial\":";
+  out_ += f.partial_key;
 }
 
 void JsonExec::root(std::uint32_t idx, const std::uint8_t* p, std::size_t avail) {
@@ -275,7 +354,7 @@ void JsonExec::value(std::uint32_t idx, const std::uint8_t* p, std::size_t avail
     return;
   }
   if (depth > kMaxNesting) {
-    out_ += kDepthLimit;
+    out_ += fragments().depth_limit;
     return;
   }
   if (n.cost <= budget || fits(plan_, idx, p, avail, budget))
@@ -288,7 +367,7 @@ void JsonExec::full(std::uint32_t idx, const std::uint8_t* p, int depth) {
   const Node& n = plan_.nodes[idx];
   std::string& out = out_;
   if (depth > kMaxNesting) {
-    out += kDepthLimit;
+    out += fragments().depth_limit;
     return;
   }
   switch (n.op) {
@@ -321,72 +400,80 @@ void JsonExec::full(std::uint32_t idx, const std::uint8_t* p, int depth) {
       out += '}';
       return;
     }
-    case Op::Enum: {
-      std::int64_t v = enum_value(n, decode_int(n, p));
-      out += n.json_head;
-      append_i64(out, v);
-      const EnumValue* match = nullptr;
-      for (std::uint32_t i = 0; i < n.count; ++i)
-        if (plan_.enum_values[n.first + i].value == v) {
-          match = &plan_.enum_values[n.first + i];
-          break;
-        }
-      out += match ? match->json_tail : n.json_tail;
-      return;
-    }
+    case Op::Enum:
+      return full_enum(n, p);
     case Op::Struct:
-      out += n.json_head;
-      for (std::uint32_t i = 0; i < n.count; ++i) {
-        if (i % kPollEvery == kPollEvery - 1 && poll()) break;
-        const Member& m = plan_.members[n.first + i];
-        if (i) out += ',';
-        out += m.json_prefix;
-        full(m.node, p + m.byte_off, depth + 1);
-        out += '}';
-        maybe_flush();
-      }
-      out += n.json_tail;
-      return;
-    case Op::Array: {
-      out += n.json_head;
-      std::uint32_t shown = std::min(n.count, plan_.max_array_elements);
-      for (std::uint32_t i = 0; i < shown; ++i) {
-        if (i % kPollEvery == kPollEvery - 1 && poll()) break;
-        if (i) out += ',';
-        full(n.first, p + std::size_t{i} * n.elem_size, depth + 1);
-        maybe_flush();
-      }
-      out += n.json_tail;
-      return;
-    }
+      return full_struct(n, p, depth);
+    case Op::Array:
+      return full_array(n, p, depth);
     case Op::CpuList:
       out += n.json_head;
       out += cpu_list(p + n.aux, n.elem_size);
       out += n.json_tail;
       return;
-    case Op::Ptr: {
-      std::uint64_t a = load_le(p, 8);
-      if (auto followed = follow(n.first, a)) {
-        out += to_json(*followed);
-        return;
-      }
-      out += n.json_head;
-      append_u64(out, a);
-      if (a == 0)
-        out += '}';
-      else
-        out += kPtrTail;
-      return;
-    }
+    case Op::Ptr:
+      return full_ptr(n, p);
     case Op::Bytes:
-      out += n.json_head;
-      append_hex_bytes(out, {p, n.size});
-      out += n.json_tail;
-      return;
+      return bytes(n, p, n.size);
     case Op::Unsupported:
       out += n.json_head;
       return;
   }
+}
+
+void JsonExec::full_enum(const Node& n, const std::uint8_t* p) {
+  std::int64_t v = enum_value(n, decode_int(n, p));
+  out_ += n.json_head;
+  append_i64(out_, v);
+  const EnumValue* match = nullptr;
+  for (std::uint32_t i = 0; i < n.count; ++i)
+    if (plan_.enum_values[n.first + i].value == v) {
+      match = &plan_.enum_values[n.first + i];
+      break;
+    }
+  out_ += match ? match->json_tail : n.json_tail;
+}
+
+void JsonExec::full_struct(const Node& n, const std::uint8_t* p, int depth) {
+  out_ += n.json_head;
+  each_member(n, p, [&](std::uint32_t i, const Member& m, const std::uint8_t* mp) {
+    if (i) out_ += ',';
+    out_ += m.json_prefix;
+    full(m.node, mp, depth + 1);
+    out_ += '}';
+    maybe_flush();
+  });
+  out_ += n.json_tail;
+}
+
+void JsonExec::full_array(const Node& n, const std::uint8_t* p, int depth) {
+  out_ += n.json_head;
+  each_element(n, p, [&](std::uint32_t i, const std::uint8_t* ep) {
+    if (i) out_ += ',';
+    full(n.first, ep, depth + 1);
+    maybe_flush();
+  });
+  out_ += n.json_tail;
+}
+
+void JsonExec::full_ptr(const Node& n, const std::uint8_t* p) {
+  std::uint64_t a = load_le(p, 8);
+  if (auto followed = follow(n.first, a)) {
+    out_ += to_json(*followed);
+    return;
+  }
+  out_ += n.json_head;
+  append_u64(out_, a);
+  if (a == 0)
+    out_ += '}';
+  else
+    out_ += fragments().ptr_tail;
+}
+
+void JsonExec::bytes(const Node& n, const std::uint8_t* p, std::size_t shown) {
+  out_ += n.json_head;
+  append_hex_bytes(out_, {p, shown});
+  out_ += n.json_tail;
 }
 
 void JsonExec::cut(std::uint32_t idx, const std::uint8_t* p, std::size_t avail, int depth,
@@ -394,59 +481,50 @@ void JsonExec::cut(std::uint32_t idx, const std::uint8_t* p, std::size_t avail, 
   const Node& n = plan_.nodes[idx];
   const bool short_bytes = avail < n.size;
   switch (n.op) {
-    case Op::Struct: {
-      std::vector<std::uint64_t> give;
-      allot_members(plan_, n, p, avail, budget, give);
-      out_ += n.json_head;
-      bool first = true;
-      for (std::uint32_t i = 0; i < n.count; ++i) {
-        const Member& m = plan_.members[n.first + i];
-        if (short_bytes && m.byte_off >= avail && plan_.nodes[m.node].size > 0) continue;
-        if (i % kPollEvery == kPollEvery - 1 && poll()) break;
-        std::size_t off = std::min<std::size_t>(m.byte_off, avail);
-        if (!first) out_ += ',';
-        first = false;
-        out_ += m.json_prefix;
-        value(m.node, p + off, avail - off, depth + 1, give[i]);
-        out_ += '}';
-        maybe_flush();
-      }
-      out_ += n.json_tail;
-      return;
-    }
-    case Op::Array: {
-      ArrayAllot a = allot_array(plan_, n, p, avail, budget);
-      std::uint32_t shown = std::min(n.count, plan_.max_array_elements);
-      out_ += n.json_head;
-      for (std::uint32_t i = 0; i < shown; ++i) {
-        std::size_t off = std::size_t{i} * n.elem_size;
-        if (short_bytes && (n.elem_size == 0 || off >= avail)) break;
-        if (i > a.whole || (i == a.whole && a.last_budget == 0)) break;
-        if (i % kPollEvery == kPollEvery - 1 && poll()) break;
-        if (i) out_ += ',';
-        value(n.first, p + off, avail - off, depth + 1, i < a.whole ? kNoBudget : a.last_budget);
-        maybe_flush();
-      }
-      out_ += n.json_tail;
-      return;
-    }
+    case Op::Struct:
+      return cut_struct(n, p, avail, depth, budget);
+    case Op::Array:
+      return cut_array(n, p, avail, depth, budget);
     case Op::Bytes:
-      if (!short_bytes) {
-        out_ += n.json_head;
-        append_hex_bytes(out_, {p, bytes_shown(n, budget)});
-        out_ += n.json_tail;
-        return;
-      }
+      if (!short_bytes) return bytes(n, p, bytes_shown(n, budget));
       [[fallthrough]];
     default:
       if (short_bytes) {
-        out_ += "{\"kind\":\"bytes\",\"hex\":\"";
+        out_ += fragments().bytes_head;
         append_hex_bytes(out_, {p, avail});
         out_ += "\"}";
         return;
       }
       full(idx, p, depth);
   }
+}
+
+void JsonExec::cut_struct(const Node& n, const std::uint8_t* p, std::size_t avail, int depth,
+                          std::uint64_t budget) {
+  out_ += n.json_head;
+  each_cut_member(n, p, avail, budget,
+                  [&](std::uint32_t k, const Member& m, const std::uint8_t* mp, std::size_t mavail,
+                      std::uint64_t give) {
+                    if (k) out_ += ',';
+                    out_ += m.json_prefix;
+                    value(m.node, mp, mavail, depth + 1, give);
+                    out_ += '}';
+                    maybe_flush();
+                  });
+  out_ += n.json_tail;
+}
+
+void JsonExec::cut_array(const Node& n, const std::uint8_t* p, std::size_t avail, int depth,
+                         std::uint64_t budget) {
+  out_ += n.json_head;
+  each_cut_element(
+      n, p, avail, budget,
+      [&](std::uint32_t i, const std::uint8_t* ep, std::size_t eavail, std::uint64_t give) {
+        if (i) out_ += ',';
+        value(n.first, ep, eavail, depth + 1, give);
+        maybe_flush();
+      });
+  out_ += n.json_tail;
 }
 
 }  // namespace scxsnap::btf_plan

@@ -43,6 +43,20 @@ class ExecBase {
     return (*follow_)(target, address);
   }
 
+  // The walks both executors share: which children a value shows, at which
+  // bytes, with what budget, polling the stop signal as they go. `fn` gets
+  // (index, child node, child bytes[, child avail, child budget]).
+  template <class Fn>
+  void each_member(const Node& n, const std::uint8_t* p, Fn&& fn);
+  template <class Fn>
+  void each_element(const Node& n, const std::uint8_t* p, Fn&& fn);
+  template <class Fn>
+  void each_cut_member(const Node& n, const std::uint8_t* p, std::size_t avail,
+                       std::uint64_t budget, Fn&& fn);
+  template <class Fn>
+  void each_cut_element(const Node& n, const std::uint8_t* p, std::size_t avail,
+                        std::uint64_t budget, Fn&& fn);
+
   const Plan& plan_;
   const RenderLimits* limits_;
   const FollowFn* follow_ = nullptr;
@@ -59,9 +73,19 @@ class TreeExec : public ExecBase {
  private:
   RenderedValue value(std::uint32_t node, const std::uint8_t* p, std::size_t avail, int depth,
                       std::uint64_t budget);
+  // dispatchers, then one helper per kind that is more than a line
   RenderedValue full(std::uint32_t node, const std::uint8_t* p, int depth);
   RenderedValue cut(std::uint32_t node, const std::uint8_t* p, std::size_t avail, int depth,
                     std::uint64_t budget);
+  RenderedValue full_enum(const Node& n, const std::uint8_t* p);
+  RenderedValue full_struct(const Node& n, const std::uint8_t* p, int depth);
+  RenderedValue full_array(const Node& n, const std::uint8_t* p, int depth);
+  RenderedValue full_ptr(const Node& n, const std::uint8_t* p);
+  RenderedValue cut_struct(const Node& n, const std::uint8_t* p, std::size_t avail, int depth,
+                           std::uint64_t budget);
+  RenderedValue cut_array(const Node& n, const std::uint8_t* p, std::size_t avail, int depth,
+                          std::uint64_t budget);
+  RenderedValue make_struct(const Node& n, std::vector<RenderedMember> members) const;
 };
 
 /// Appends the same value as compact JSON to `out`, with no tree in between.
@@ -74,9 +98,19 @@ class JsonExec : public ExecBase {
  private:
   void value(std::uint32_t node, const std::uint8_t* p, std::size_t avail, int depth,
              std::uint64_t budget);
+  // dispatchers, then one helper per kind that is more than a line
   void full(std::uint32_t node, const std::uint8_t* p, int depth);
   void cut(std::uint32_t node, const std::uint8_t* p, std::size_t avail, int depth,
            std::uint64_t budget);
+  void full_enum(const Node& n, const std::uint8_t* p);
+  void full_struct(const Node& n, const std::uint8_t* p, int depth);
+  void full_array(const Node& n, const std::uint8_t* p, int depth);
+  void full_ptr(const Node& n, const std::uint8_t* p);
+  void cut_struct(const Node& n, const std::uint8_t* p, std::size_t avail, int depth,
+                  std::uint64_t budget);
+  void cut_array(const Node& n, const std::uint8_t* p, std::size_t avail, int depth,
+                 std::uint64_t budget);
+  void bytes(const Node& n, const std::uint8_t* p, std::size_t shown);
   void truncated_head(std::uint64_t needed, std::uint64_t had);
   void maybe_flush() {
     if (limits_ && limits_->flush && out_.size() >= limits_->flush_at) limits_->flush(out_);

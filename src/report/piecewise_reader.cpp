@@ -6,6 +6,7 @@
 // MB, and values too large for one document member by member, releasing the
 // consumed input as it goes. Any problem makes the caller fall back to the
 // whole-document parse, which produces the precise error.
+#include "rendered_fields.hpp"
 #include "report/json/json_scanner.hpp"
 #include "report_fields.hpp"
 #include "report_reader.hpp"
@@ -88,19 +89,23 @@ struct ValuePieces {
 };
 
 std::optional<ValuePieces> split_value(std::string_view t, std::size_t b, std::size_t e) {
-  static constexpr std::array<std::string_view, 2> kSplit = {"members", "elements"};
+  constexpr std::string_view kMembers = rv_name(ValueKind::Struct, RvSlot::Members);
+  constexpr std::string_view kElements = rv_name(ValueKind::Array, RvSlot::Elements);
+  constexpr std::string_view kPartial = rv_name(ValueKind::Truncated, RvSlot::Partial);
+  constexpr std::string_view kDeref = rv_name(ValueKind::Ptr, RvSlot::Deref);
+  static constexpr std::array<std::string_view, 2> kSplit = {kMembers, kElements};
   auto mem = object_members(t, b, kSplit);
   if (!mem) return std::nullopt;
-  constexpr std::string_view kStub = R"({"kind":"bytes","hex":""})";
+  static const std::string kStub = rv_json_text(ValueKind::Bytes, "");
   std::string skel;
   std::size_t at = b;
   ValuePieces out;
   for (auto& m : *mem) {
-    const bool array = m.elements && (m.key == "members" || m.key == "elements");
-    const bool object = (m.key == "partial" || m.key == "deref") && t[m.value_begin] == '{';
+    const bool array = m.elements && (m.key == kMembers || m.key == kElements);
+    const bool object = (m.key == kPartial || m.key == kDeref) && t[m.value_begin] == '{';
     if (!array && !object) continue;
     skel.append(t.substr(at, m.value_begin - at));
-    skel += array ? std::string_view("[]") : kStub;
+    skel += array ? std::string_view("[]") : std::string_view(kStub);
     at = m.value_end;
     if (array)
       out.items = std::move(m.elements);
@@ -118,7 +123,8 @@ std::optional<ValuePieces> split_value(std::string_view t, std::size_t b, std::s
 Result<std::pair<std::string, std::pair<std::size_t, std::size_t>>> split_member(std::string_view t,
                                                                                  std::size_t mb) {
   auto kv = object_members(t, mb, {});
-  if (!kv || kv->size() != 2 || (*kv)[0].key != "name" || (*kv)[1].key != "value")
+  if (!kv || kv->size() != 2 || (*kv)[0].key != kRvMemberKeys[0] ||
+      (*kv)[1].key != kRvMemberKeys[1])
     return Error(ErrorCode::BadInput,
                  fmt::format("struct member at byte offset {}: expected {{\"name\": …, "
                              "\"value\": …}}",
@@ -312,9 +318,9 @@ Result<void> write_value_piecewise(std::string_view t, std::size_t b, std::size_
           if (!m) status = m.error();
           if (!status) return;
           w.begin_object();
-          w.key("name");
+          w.key(kRvMemberKeys[0]);
           w.value_string(m->first);
-          w.key("value");
+          w.key(kRvMemberKeys[1]);
           sub(m->second.first, m->second.second);
           w.end_object();
         }

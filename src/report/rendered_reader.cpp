@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-// JSON → RenderedValue: serde's internally tagged enum ("kind" first in what
-// serde writes, accepted anywhere), each kind's fields required as ktstr's
-// types require them, every error with its JSON path.
+// JSON → RenderedValue, driven by its table (rendered_fields.hpp): serde's
+// internally tagged enum ("kind" first in what serde writes, accepted
+// anywhere), the kind's fields read by slot, required as the table says,
+// every error with its JSON path.
+#include "rendered_fields.hpp"
 #include "report_reader.hpp"
 
 #include <fmt/format.h>
@@ -13,9 +15,9 @@ inline constexpr int kMaxValueDepth = 128;
 
 std::string kind_list() {
   std::string s;
-  for (int i = 0; i <= static_cast<int>(ValueKind::Unsupported); ++i) {
-    if (i) s += ", ";
-    s += kind_tag(static_cast<ValueKind>(i));
+  for (const RvShape& shape : kRvShapes) {
+    if (!s.empty()) s += ", ";
+    s += shape.tag;
   }
   return s;
 }
@@ -43,13 +45,12 @@ Result<std::optional<std::string>> read_opt_string(od::value v, const PathNode& 
 Result<std::vector<RenderedMember>> read_members(od::value v, const PathNode& p, int depth) {
   SCXSNAP_TRY(od::array arr, read_array(v, p));
   std::vector<RenderedMember> out;
-  static constexpr std::array<std::string_view, 2> kNames = {"name", "value"};
   SCXSNAP_TRY_VOID(for_each_element(arr, p, [&](od::value e, const PathNode& ep) -> Result<void> {
     SCXSNAP_TRY(od::object o, read_object(e, ep));
     KeySet ks(ep);
     std::string_view name;
     std::optional<RenderedValue> value;
-    SCXSNAP_TRY_VOID(read_fields(o, ep, ks, kNames,
+    SCXSNAP_TRY_VOID(read_fields(o, ep, ks, kRvMemberKeys,
                                  [&](int i, od::value fv, const PathNode& fp) -> Result<void> {
                                    if (i == 0) {
                                      if (auto err = fv.get_string().get(name)) {
@@ -63,13 +64,167 @@ Result<std::vector<RenderedMember>> read_members(od::value v, const PathNode& p,
                                    value = std::move(r);
                                    return {};
                                  }));
-    SCXSNAP_TRY_VOID(require_all(ks, kNames, {0, 1}));
+    SCXSNAP_TRY_VOID(require_all(ks, kRvMemberKeys, {0, 1}));
     // `name` points into the parser's string buffer, valid until the next
     // string read; take it before moving on.
     out.emplace_back(read_name(name), std::move(*value));
     return {};
   }));
   return out;
+}
+
+// What the fields of one value said, by slot; `build` makes the value.
+struct Parts {
+  std::uint32_t bits = 0;
+  std::int64_t i = 0;
+  std::uint64_t u = 0;
+  double f = 0;
+  bool b = false;
+  bool is_signed = false;
+  std::optional<std::string> variant, type_name, skip_reason, cast;
+  std::vector<RenderedMember> members;
+  std::uint64_t len = 0, needed = 0, had = 0;
+  std::vector<RenderedValue> elements;
+  std::string text;
+  std::optional<RenderedValue> deref, partial;
+};
+
+Result<void> read_elements(od::value v, const PathNode& p, int depth,
+                           std::vector<RenderedValue>& out) {
+  SCXSNAP_TRY(od::array arr, read_array(v, p));
+  return for_each_element(arr, p, [&](od::value e, const PathNode& ep) -> Result<void> {
+    SCXSNAP_TRY(RenderedValue r, read_rendered(e, ep, depth + 1));
+    out.push_back(std::move(r));
+    return {};
+  });
+}
+
+Result<std::uint8_t> read_byte(od::value v, const PathNode& p) {
+  SCXSNAP_TRY(std::uint64_t c, read_u64(v, p));
+  if (c > 255) return json_error(p, fmt::format("expected a byte (0-255), found {}", c));
+  return static_cast<std::uint8_t>(c);
+}
+
+/// One field, by what its slot holds.
+Result<void> read_slot(RvSlot s, od::value v, const PathNode& p, int depth, Parts& out) {
+  switch (s) {
+    case RvSlot::Bits: {
+      SCXSNAP_TRY(out.bits, read_u32(v, p));
+      return {};
+    }
+    case RvSlot::IntValue: {
+      SCXSNAP_TRY(out.i, read_i64(v, p));
+      return {};
+    }
+    case RvSlot::UintValue: {
+      SCXSNAP_TRY(out.u, read_u64(v, p));
+      return {};
+    }
+    case RvSlot::BoolValue: {
+      SCXSNAP_TRY(out.b, read_bool(v, p));
+      return {};
+    }
+    case RvSlot::CharValue: {
+      SCXSNAP_TRY(out.u, read_byte(v, p));
+      return {};
+    }
+    case RvSlot::FloatValue: {
+      SCXSNAP_TRY(out.f, read_f64(v, p));
+      return {};
+    }
+    case RvSlot::Variant: {
+      SCXSNAP_TRY(out.variant, read_opt_string(v, p));
+      return {};
+    }
+    case RvSlot::IsSigned: {
+      SCXSNAP_TRY(out.is_signed, read_bool(v, p));
+      return {};
+    }
+    case RvSlot::TypeName: {
+      SCXSNAP_TRY(out.type_name, read_opt_string(v, p));
+      return {};
+    }
+    case RvSlot::Members: {
+      SCXSNAP_TRY(out.members, read_members(v, p, depth));
+      return {};
+    }
+    case RvSlot::Len: {
+      SCXSNAP_TRY(out.len, read_u64(v, p));
+      return {};
+    }
+    case RvSlot::Elements:
+      return read_elements(v, p, depth, out.elements);
+    case RvSlot::Cpus:
+    case RvSlot::Hex:
+    case RvSlot::Reason: {
+      SCXSNAP_TRY(out.text, read_string(v, p));
+      return {};
+    }
+    case RvSlot::Deref: {
+      SCXSNAP_TRY(out.deref, read_opt_rendered(v, p, depth + 1));
+      return {};
+    }
+    case RvSlot::SkipReason: {
+      SCXSNAP_TRY(out.skip_reason, read_opt_string(v, p));
+      return {};
+    }
+    case RvSlot::Cast: {
+      SCXSNAP_TRY(out.cast, read_opt_string(v, p));
+      return {};
+    }
+    case RvSlot::Needed: {
+      SCXSNAP_TRY(out.needed, read_u64(v, p));
+      return {};
+    }
+    case RvSlot::Had: {
+      SCXSNAP_TRY(out.had, read_u64(v, p));
+      return {};
+    }
+    case RvSlot::Partial: {
+      SCXSNAP_TRY(RenderedValue r, read_rendered(v, p, depth + 1));
+      out.partial = std::move(r);
+      return {};
+    }
+  }
+  return {};
+}
+
+/// The value the parts make, once every required field was seen.
+RenderedValue build(ValueKind k, Parts&& x) {
+  switch (k) {
+    case ValueKind::Int:
+      return RenderedValue::make_int(x.bits, x.i);
+    case ValueKind::Uint:
+      return RenderedValue::make_uint(x.bits, x.u);
+    case ValueKind::Bool:
+      return RenderedValue::make_bool(x.b);
+    case ValueKind::Char:
+      return RenderedValue::make_char(static_cast<std::uint8_t>(x.u));
+    case ValueKind::Float:
+      return RenderedValue::make_float(x.bits, x.f);
+    case ValueKind::Enum:
+      if (x.variant)
+        return RenderedValue::make_enum(x.bits, x.i, read_name(*x.variant), x.is_signed);
+      return RenderedValue::make_enum(x.bits, x.i, std::nullopt, x.is_signed);
+    case ValueKind::Struct:
+      if (x.type_name)
+        return RenderedValue::make_struct(read_name(*x.type_name), std::move(x.members));
+      return RenderedValue::make_struct(std::nullopt, std::move(x.members));
+    case ValueKind::Array:
+      return RenderedValue::make_array(x.len, std::move(x.elements));
+    case ValueKind::CpuList:
+      return RenderedValue::make_cpu_list(std::move(x.text));
+    case ValueKind::Ptr:
+      return RenderedValue::make_ptr(x.u, std::move(x.deref), std::move(x.skip_reason),
+                                     std::move(x.cast));
+    case ValueKind::Bytes:
+      return RenderedValue::make_bytes(std::move(x.text));
+    case ValueKind::Truncated:
+      return RenderedValue::make_truncated(x.needed, x.had, std::move(*x.partial));
+    case ValueKind::Unsupported:
+      return RenderedValue::make_unsupported(std::move(x.text));
+  }
+  return RenderedValue::make_unsupported("unknown kind");
 }
 
 }  // namespace
@@ -101,243 +256,26 @@ Result<RenderedValue> read_rendered(od::value v, const PathNode& p, int depth) {
     return json_error(kp, fmt::format("unknown kind '{}' (expected one of {})", tag, kind_list()));
   if (auto err = obj.reset().error()) return json_error(p, err);
 
-  // kind, bits, value, variant, is_signed, type_name, members, len, elements,
-  // cpus, deref, deref_skipped_reason, cast_annotation, hex, needed, had,
-  // partial, reason
-  static constexpr std::array<std::string_view, 18> kNames = {"kind",
-                                                              "bits",
-                                                              "value",
-                                                              "variant",
-                                                              "is_signed",
-                                                              "type_name",
-                                                              "members",
-                                                              "len",
-                                                              "elements",
-                                                              "cpus",
-                                                              "deref",
-                                                              "deref_skipped_reason",
-                                                              "cast_annotation",
-                                                              "hex",
-                                                              "needed",
-                                                              "had",
-                                                              "partial",
-                                                              "reason"};
-  enum : int {
-    kKind,
-    kBits,
-    kValue,
-    kVariant,
-    kIsSigned,
-    kTypeName,
-    kMembers,
-    kLen,
-    kElements,
-    kCpus,
-    kDeref,
-    kSkipped,
-    kCast,
-    kHex,
-    kNeeded,
-    kHad,
-    kPartial,
-    kReason
-  };
+  // Bit 0 is "kind", bit 1 + i the kind's field i; keys of other kinds are
+  // ignored like any unknown key, as serde does.
+  const RvShape& shape = rv_shape(*kind);
   KeySet ks(p);
-  std::uint32_t bits = 0;
-  std::int64_t ivalue = 0;
-  std::uint64_t uvalue = 0;
-  double fvalue = 0;
-  bool bvalue = false;
-  std::optional<std::string> variant, type_name, skipped, cast;
-  bool is_signed = false;
-  std::vector<RenderedMember> members;
-  std::uint64_t len = 0, needed = 0, had = 0;
-  std::vector<RenderedValue> elements;
-  std::string text;
-  std::optional<RenderedValue> deref, partial;
-  const ValueKind k = *kind;
-
-  // Hot path: dispatch on the key by length first instead of scanning kNames.
-  auto key_index = [](std::string_view n) -> int {
-    switch (n.size()) {
-      case 3:
-        return n == "len" ? kLen : n == "had" ? kHad : n == "hex" ? kHex : -1;
-      case 4:
-        return n == "kind" ? kKind : n == "bits" ? kBits : n == "cpus" ? kCpus : -1;
-      case 5:
-        return n == "value" ? kValue : n == "deref" ? kDeref : -1;
-      case 6:
-        return n == "needed" ? kNeeded : n == "reason" ? kReason : -1;
-      case 7:
-        return n == "members"   ? kMembers
-               : n == "variant" ? kVariant
-               : n == "partial" ? kPartial
-                                : -1;
-      case 8:
-        return n == "elements" ? kElements : -1;
-      case 9:
-        return n == "is_signed" ? kIsSigned : n == "type_name" ? kTypeName : -1;
-      case 15:
-        return n == "cast_annotation" ? kCast : -1;
-      case 20:
-        return n == "deref_skipped_reason" ? kSkipped : -1;
-      default:
-        return -1;
-    }
-  };
+  Parts parts;
   SCXSNAP_TRY_VOID(for_each_field(
       obj, p, [&](std::string_view key, od::value fv, const PathNode& fp) -> Result<void> {
-        int i = key_index(key);
-        if (i < 0) return {};  // unknown key: ignored, as serde does
-        SCXSNAP_TRY_VOID(ks.see(i, key));
-        switch (i) {
-          case kKind:
-            return {};
-          case kBits: {
-            SCXSNAP_TRY(bits, read_u32(fv, fp));
-            return {};
-          }
-          case kValue:
-            switch (k) {
-              case ValueKind::Int:
-              case ValueKind::Enum: {
-                SCXSNAP_TRY(ivalue, read_i64(fv, fp));
-                return {};
-              }
-              case ValueKind::Uint:
-              case ValueKind::Ptr: {
-                SCXSNAP_TRY(uvalue, read_u64(fv, fp));
-                return {};
-              }
-              case ValueKind::Bool: {
-                SCXSNAP_TRY(bvalue, read_bool(fv, fp));
-                return {};
-              }
-              case ValueKind::Char: {
-                SCXSNAP_TRY(std::uint64_t c, read_u64(fv, fp));
-                if (c > 255)
-                  return json_error(fp, fmt::format("expected a byte (0-255), found {}", c));
-                uvalue = c;
-                return {};
-              }
-              case ValueKind::Float: {
-                SCXSNAP_TRY(fvalue, read_f64(fv, fp));
-                return {};
-              }
-              default:
-                return {};  // not a field of this kind: ignored like any unknown key
-            }
-          case kVariant: {
-            SCXSNAP_TRY(variant, read_opt_string(fv, fp));
-            return {};
-          }
-          case kIsSigned: {
-            SCXSNAP_TRY(is_signed, read_bool(fv, fp));
-            return {};
-          }
-          case kTypeName: {
-            SCXSNAP_TRY(type_name, read_opt_string(fv, fp));
-            return {};
-          }
-          case kMembers: {
-            if (k != ValueKind::Struct) return {};
-            SCXSNAP_TRY(members, read_members(fv, fp, depth));
-            return {};
-          }
-          case kLen: {
-            SCXSNAP_TRY(len, read_u64(fv, fp));
-            return {};
-          }
-          case kElements: {
-            if (k != ValueKind::Array) return {};
-            SCXSNAP_TRY(od::array arr, read_array(fv, fp));
-            return for_each_element(arr, fp, [&](od::value e, const PathNode& ep) -> Result<void> {
-              SCXSNAP_TRY(RenderedValue r, read_rendered(e, ep, depth + 1));
-              elements.push_back(std::move(r));
-              return {};
-            });
-          }
-          case kCpus:
-          case kHex:
-          case kReason: {
-            SCXSNAP_TRY(text, read_string(fv, fp));
-            return {};
-          }
-          case kDeref: {
-            if (k != ValueKind::Ptr) return {};
-            SCXSNAP_TRY(deref, read_opt_rendered(fv, fp, depth + 1));
-            return {};
-          }
-          case kSkipped: {
-            SCXSNAP_TRY(skipped, read_opt_string(fv, fp));
-            return {};
-          }
-          case kCast: {
-            SCXSNAP_TRY(cast, read_opt_string(fv, fp));
-            return {};
-          }
-          case kNeeded: {
-            SCXSNAP_TRY(needed, read_u64(fv, fp));
-            return {};
-          }
-          case kHad: {
-            SCXSNAP_TRY(had, read_u64(fv, fp));
-            return {};
-          }
-          case kPartial: {
-            if (k != ValueKind::Truncated) return {};
-            SCXSNAP_TRY(RenderedValue r, read_rendered(fv, fp, depth + 1));
-            partial = std::move(r);
-            return {};
-          }
+        if (key == "kind") return ks.see(0, key);
+        for (std::size_t i = 0; i < shape.fields.size(); ++i) {
+          const RvField& f = shape.fields[i];
+          if (f.name != key) continue;
+          SCXSNAP_TRY_VOID(ks.see(static_cast<int>(i + 1), key));
+          return read_slot(f.slot, fv, fp, depth, parts);
         }
         return {};
       }));
-
-  switch (k) {
-    case ValueKind::Int:
-      SCXSNAP_TRY_VOID(require_all(ks, kNames, {kBits, kValue}));
-      return RenderedValue::make_int(bits, ivalue);
-    case ValueKind::Uint:
-      SCXSNAP_TRY_VOID(require_all(ks, kNames, {kBits, kValue}));
-      return RenderedValue::make_uint(bits, uvalue);
-    case ValueKind::Bool:
-      SCXSNAP_TRY_VOID(require_all(ks, kNames, {kValue}));
-      return RenderedValue::make_bool(bvalue);
-    case ValueKind::Char:
-      SCXSNAP_TRY_VOID(require_all(ks, kNames, {kValue}));
-      return RenderedValue::make_char(static_cast<std::uint8_t>(uvalue));
-    case ValueKind::Float:
-      SCXSNAP_TRY_VOID(require_all(ks, kNames, {kBits, kValue}));
-      return RenderedValue::make_float(bits, fvalue);
-    case ValueKind::Enum:
-      SCXSNAP_TRY_VOID(require_all(ks, kNames, {kBits, kValue}));
-      if (variant) return RenderedValue::make_enum(bits, ivalue, read_name(*variant), is_signed);
-      return RenderedValue::make_enum(bits, ivalue, std::nullopt, is_signed);
-    case ValueKind::Struct:
-      SCXSNAP_TRY_VOID(require_all(ks, kNames, {kMembers}));
-      if (type_name) return RenderedValue::make_struct(read_name(*type_name), std::move(members));
-      return RenderedValue::make_struct(std::nullopt, std::move(members));
-    case ValueKind::Array:
-      SCXSNAP_TRY_VOID(require_all(ks, kNames, {kLen, kElements}));
-      return RenderedValue::make_array(len, std::move(elements));
-    case ValueKind::CpuList:
-      SCXSNAP_TRY_VOID(require_all(ks, kNames, {kCpus}));
-      return RenderedValue::make_cpu_list(std::move(text));
-    case ValueKind::Ptr:
-      SCXSNAP_TRY_VOID(require_all(ks, kNames, {kValue}));
-      return RenderedValue::make_ptr(uvalue, std::move(deref), std::move(skipped), std::move(cast));
-    case ValueKind::Bytes:
-      SCXSNAP_TRY_VOID(require_all(ks, kNames, {kHex}));
-      return RenderedValue::make_bytes(std::move(text));
-    case ValueKind::Truncated:
-      SCXSNAP_TRY_VOID(require_all(ks, kNames, {kNeeded, kHad, kPartial}));
-      return RenderedValue::make_truncated(needed, had, std::move(*partial));
-    case ValueKind::Unsupported:
-      SCXSNAP_TRY_VOID(require_all(ks, kNames, {kReason}));
-      return RenderedValue::make_unsupported(std::move(text));
-  }
-  return json_error(p, "unknown kind");
+  for (std::size_t i = 0; i < shape.fields.size(); ++i)
+    if (shape.fields[i].absent == RvAbsent::Never)
+      SCXSNAP_TRY_VOID(ks.require(static_cast<int>(i + 1), shape.fields[i].name));
+  return build(*kind, std::move(parts));
 }
 
 }  // namespace scxsnap::detail

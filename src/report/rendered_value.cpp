@@ -3,6 +3,8 @@
 // the raw navigation/coercion helpers.
 #include "scxsnap/rendered_value.hpp"
 
+#include "rendered_fields.hpp"
+
 #include <array>
 #include <cmath>
 #include <cstring>
@@ -43,13 +45,6 @@ using namespace rendered_body;
 
 namespace {
 
-constexpr std::array<std::string_view, 13> kTags = {
-    "int",   "uint",     "bool", "char",  "float",     "enum",       "struct",
-    "array", "cpu_list", "ptr",  "bytes", "truncated", "unsupported"};
-constexpr std::array<std::string_view, 13> kNames = {
-    "Int",   "Uint",    "Bool", "Char",  "Float",     "Enum",       "Struct",
-    "Array", "CpuList", "Ptr",  "Bytes", "Truncated", "Unsupported"};
-
 const std::vector<RenderedMember> kNoMembers;
 const std::vector<RenderedValue> kNoElements;
 const std::string kNoText;
@@ -82,15 +77,15 @@ std::unique_ptr<RenderedValue::Body, RenderedValue::BodyDeleter> RenderedValue::
 }
 
 std::string_view kind_tag(ValueKind k) {
-  return kTags[static_cast<std::size_t>(k)];
+  return detail::rv_shape(k).tag;
 }
 std::string_view kind_name(ValueKind k) {
-  return kNames[static_cast<std::size_t>(k)];
+  return detail::rv_shape(k).name;
 }
 
 std::optional<ValueKind> kind_from_tag(std::string_view tag) {
-  for (std::size_t i = 0; i < kTags.size(); ++i)
-    if (kTags[i] == tag) return static_cast<ValueKind>(i);
+  for (const detail::RvShape& shape : detail::kRvShapes)
+    if (shape.tag == tag) return shape.kind;
   return std::nullopt;
 }
 

@@ -6,8 +6,8 @@
 // types imply (a fixed length, an enum's variants, an opaque shape). The
 // reader (struct_reader.cpp), the writer (report_writer.cpp), `diff` and the
 // `check` projections all walk these tables, so adding a ktstr field is one
-// line here. Not described here: RenderedValue (a tagged union with its own
-// reader and writer) and JsonValue (opaque text, checked by shape).
+// line here. RenderedValue, a tagged union, has its own table
+// (rendered_fields.hpp); JsonValue is opaque text, checked by shape.
 #pragma once
 
 #include "scxsnap/dump_file.hpp"

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // The dump's structs → JSON in serde's shape, driven by their tables
 // (report_fields.hpp): declaration order, skip rules, Options as null where
-// serde writes them; RenderedValue internally tagged on "kind".
+// serde writes them. RenderedValue has its own table (rendered_fields.hpp)
+// and writer (rendered_writer.cpp).
 #include "report_writer.hpp"
 
 #include "report/json/json_writer.hpp"
@@ -110,104 +111,6 @@ void write_value(JsonWriter& w, const S& s) {
   w.end_object();
 }
 }  // namespace
-
-void write_rendered(JsonWriter& w, const RenderedValue& v) {
-  write_rendered_with(w, v, nullptr);
-}
-
-void write_rendered_with(JsonWriter& w, const RenderedValue& v, const ChildWriter* children) {
-  w.begin_object();
-  w.field_string("kind", kind_tag(v.kind()));
-  switch (v.kind()) {
-    case ValueKind::Int:
-      w.field_u64("bits", v.bits());
-      w.field_i64("value", v.int_value());
-      break;
-    case ValueKind::Uint:
-      w.field_u64("bits", v.bits());
-      w.field_u64("value", v.uint_value());
-      break;
-    case ValueKind::Bool:
-      w.field_bool("value", v.bool_value());
-      break;
-    case ValueKind::Char:
-      w.field_u64("value", v.char_value());
-      break;
-    case ValueKind::Float:
-      w.field_u64("bits", v.bits());
-      w.key("value");
-      w.value_f64(v.float_value());
-      break;
-    case ValueKind::Enum:
-      w.field_u64("bits", v.bits());
-      w.field_i64("value", v.int_value());
-      w.key("variant");
-      if (auto n = v.variant())
-        w.value_string(*n);
-      else
-        w.value_null();
-      w.field_bool("is_signed", v.is_signed());
-      break;
-    case ValueKind::Struct:
-      w.key("type_name");
-      if (auto n = v.type_name())
-        w.value_string(*n);
-      else
-        w.value_null();
-      w.key("members");
-      w.begin_array();
-      if (children) (*children)(w);
-      for (const auto& m : v.members()) {
-        w.begin_object();
-        w.field_string("name", m.name.view());
-        w.key("value");
-        write_rendered(w, m.value);
-        w.end_object();
-      }
-      w.end_array();
-      break;
-    case ValueKind::Array:
-      w.field_u64("len", v.array_len());
-      w.key("elements");
-      w.begin_array();
-      if (children) (*children)(w);
-      for (const auto& e : v.elements()) write_rendered(w, e);
-      w.end_array();
-      break;
-    case ValueKind::CpuList:
-      w.field_string("cpus", v.text());
-      break;
-    case ValueKind::Ptr:
-      w.field_u64("value", v.uint_value());
-      if (const RenderedValue* d = v.deref()) {
-        w.key("deref");
-        if (children)
-          (*children)(w);
-        else
-          write_rendered(w, *d);
-      }
-      if (const std::string* r = v.deref_skipped_reason())
-        w.field_string("deref_skipped_reason", *r);
-      if (const std::string* c = v.cast_annotation()) w.field_string("cast_annotation", *c);
-      break;
-    case ValueKind::Bytes:
-      w.field_string("hex", v.text());
-      break;
-    case ValueKind::Truncated:
-      w.field_u64("needed", v.needed());
-      w.field_u64("had", v.had());
-      w.key("partial");
-      if (children)
-        (*children)(w);
-      else
-        write_rendered(w, *v.partial());
-      break;
-    case ValueKind::Unsupported:
-      w.field_string("reason", v.text());
-      break;
-  }
-  w.end_object();
-}
 
 void write_json_value(JsonWriter& w, const JsonValue& v) {
   switch (v.type()) {
