@@ -113,6 +113,45 @@ SCXSNAP_API Result<std::string> capture_json(const CaptureOptions& options,
 SCXSNAP_API Result<CaptureSummary> capture_native(const CaptureOptions& options,
                                                   const std::filesystem::path& path);
 
+/// Captures that share what does not change between them: vmlinux and
+/// program BTF with their layout plans, each map's and program's fixed
+/// description, the CPU count (watch, serve, a program sampling a scheduler
+/// at 100 Hz). Each capture still lists the kernel's maps and programs and
+/// reads every selected map; what is gone is dropped from the session at the
+/// end of the capture that no longer sees it, so memory stays that of one
+/// capture's objects. The same options serve every capture (`cancel` and
+/// `progress` may be changed between captures). Not for use by several
+/// threads at once; one session per thread.
+class SCXSNAP_API CaptureSession {
+ public:
+  /// The live kernel, or the tape of `options.replay_kernel` (no root).
+  /// `record_kernel` is refused: record a single capture instead.
+  static Result<CaptureSession> open(CaptureOptions options);
+  CaptureSession(CaptureSession&&) noexcept;
+  CaptureSession& operator=(CaptureSession&&) noexcept;
+  ~CaptureSession();
+
+  Result<FailureDumpReport> capture();
+  Result<CaptureSummary> capture_json(const JsonSink& sink, JsonStyle style = JsonStyle::Compact);
+  Result<std::string> capture_json(JsonStyle style = JsonStyle::Compact);
+
+  CaptureOptions& options();
+  const CaptureOptions& options() const;
+  /// What the session holds between captures (for tests and --verbose).
+  struct Held {
+    std::size_t btf_objects = 0;  ///< program/module BTF, plus vmlinux once loaded
+    std::size_t maps = 0;         ///< map descriptions
+    std::size_t programs = 0;     ///< program descriptions
+  };
+  Held held() const;
+
+ private:
+  friend class NativeSeriesWriter;
+  struct Impl;
+  explicit CaptureSession(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
 /// A native series (`watch --format native`): samples captured one after the
 /// other into one file. A map is stored again only as far as it changed: an
 /// unchanged map or 1 MiB piece of a value shares the earlier frames, and a
@@ -129,6 +168,9 @@ class SCXSNAP_API NativeSeriesWriter {
   /// may record a placeholder with add_report).
   Result<CaptureSummary> capture(const CaptureOptions& options, std::string tag,
                                  std::uint64_t elapsed_ms);
+  /// The same through a session: what stays the same is not read again.
+  Result<CaptureSummary> capture(CaptureSession& session, std::string tag,
+                                 std::uint64_t elapsed_ms);
   /// A sample that is a report without raw contents (a placeholder).
   Result<void> add_report(std::string tag, std::uint64_t elapsed_ms,
                           const FailureDumpReport& report);
@@ -138,6 +180,7 @@ class SCXSNAP_API NativeSeriesWriter {
  private:
   struct Impl;
   explicit NativeSeriesWriter(std::unique_ptr<Impl> impl);
+  void settle(const Result<CaptureSummary>& s, std::size_t before);
   std::unique_ptr<Impl> impl_;
 };
 

@@ -15,12 +15,11 @@ namespace scxsnap::capture_detail {
 namespace {
 
 // Read-only: learning a name never needs write access to the map.
-std::string map_name_of(KernelSource& src, std::uint32_t id) {
-  Fd fd(src.open_map(id));
-  if (!fd.valid()) return {};
-  bpf_map_info info{};
-  if (src.map_info(fd.get(), &info) != 0) return {};
-  return std::string(info.name, strnlen(info.name, sizeof info.name));
+std::string map_name_of(CaptureCache& cache, std::uint32_t id) {
+  int err = 0;
+  const char* step = nullptr;
+  const MapInfo* info = cache.map_info(id, &err, &step);
+  return info ? info->name : std::string();
 }
 
 std::optional<ProgRecord> prog_info(KernelSource& src, std::uint32_t id) {
@@ -35,12 +34,12 @@ bool is_section(std::string_view n) {
 
 }  // namespace
 
-std::vector<std::uint32_t> maps_used_by_programs(KernelSource& src,
+std::vector<std::uint32_t> maps_used_by_programs(CaptureCache& cache,
                                                  const std::vector<std::uint32_t>& btf_ids) {
   std::vector<std::uint32_t> out;
   if (btf_ids.empty()) return out;
-  for (std::uint32_t id : src.prog_ids()) {
-    auto p = prog_info(src, id);
+  for (std::uint32_t id : cache.source().prog_ids()) {
+    const ProgFacts* p = cache.prog_facts(id);
     if (!p || std::find(btf_ids.begin(), btf_ids.end(), p->btf_id) == btf_ids.end()) continue;
     out.insert(out.end(), p->map_ids.begin(), p->map_ids.end());
   }
@@ -49,10 +48,10 @@ std::vector<std::uint32_t> maps_used_by_programs(KernelSource& src,
   return out;
 }
 
-std::optional<ActiveObject> find_active_object(KernelSource& src,
+std::optional<ActiveObject> find_active_object(CaptureCache& cache,
                                                const std::vector<CapturedMap>& struct_ops,
                                                bool sched_ext_enabled) {
-  auto linked = src.struct_ops_link_map_ids();
+  auto linked = cache.source().struct_ops_link_map_ids();
   auto attached = [&](const CapturedMap& m) {
     return m.struct_ops_in_use ||
            std::find(linked.begin(), linked.end(), m.map.map_id) != linked.end();
@@ -70,13 +69,13 @@ std::optional<ActiveObject> find_active_object(KernelSource& src,
   a.struct_ops_map = pick->map.name;
   std::vector<std::string> prefixes;
   for (std::uint32_t pid : pick->struct_ops_prog_ids) {
-    auto p = prog_info(src, pid);
+    const ProgFacts* p = cache.prog_facts(pid);
     if (!p) continue;
     a.prog_ids.push_back(pid);
     for (std::uint32_t mid : p->map_ids) {
       if (std::find(a.map_ids.begin(), a.map_ids.end(), mid) != a.map_ids.end()) continue;
       a.map_ids.push_back(mid);
-      std::string n = map_name_of(src, mid);
+      std::string n = map_name_of(cache, mid);
       if (is_section(n)) prefixes.push_back(n.substr(0, n.find('.')));
     }
   }

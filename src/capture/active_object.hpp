@@ -4,6 +4,7 @@
 // map_ids → the object's global sections. Also the programs' run stats.
 #pragma once
 
+#include "capture_cache.hpp"
 #include "map_reader.hpp"
 #include "scxsnap/report.hpp"
 

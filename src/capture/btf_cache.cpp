@@ -33,9 +33,23 @@ Result<BtfRenderer*> BtfCache::add(std::uint32_t key, struct btf* b) {
   Entry e;
   e.btf = b;
   e.renderer = std::make_unique<BtfRenderer>(b, max_array_elements_);
+  e.round = round_;
   BtfRenderer* r = e.renderer.get();
   entries_.emplace(key, std::move(e));
   return r;
+}
+
+void BtfCache::end_round() {
+  constexpr std::uint32_t kVmlinuxKey = 0;
+  for (auto it = entries_.begin(); it != entries_.end();) {
+    if (it->first == kVmlinuxKey || it->second.round == round_) {
+      ++it;
+      continue;
+    }
+    it->second.renderer.reset();
+    btf__free(it->second.btf);
+    it = entries_.erase(it);
+  }
 }
 
 Result<BtfRenderer*> BtfCache::vmlinux() {
@@ -51,7 +65,10 @@ Result<BtfRenderer*> BtfCache::vmlinux() {
 }
 
 Result<BtfRenderer*> BtfCache::by_id(std::uint32_t id) {
-  if (auto it = entries_.find(id); it != entries_.end()) return it->second.renderer.get();
+  if (auto it = entries_.find(id); it != entries_.end()) {
+    it->second.round = round_;
+    return it->second.renderer.get();
+  }
   // Module BTF is split on top of vmlinux: it is loaded first.
   SCXSNAP_TRY(struct btf * b, src_.btf_by_id(id, [this] { return vmlinux_btf(); }));
   return add(id, b);

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-// Kernel BTF objects (through the KernelSource) loaded once per capture, each with its renderer
-// (and so its cache of layout plans).
+// Kernel BTF objects (through the KernelSource), each loaded once with its
+// renderer (and so its cache of layout plans). A capture session keeps one
+// cache across its captures: vmlinux BTF is read once, and a program's BTF
+// is kept while some capture uses it (an object that is gone is dropped at
+// the end of the next capture: ids are never reused in practice).
 #pragma once
 
 #include "kernel_source.hpp"
@@ -41,16 +44,24 @@ class BtfCache {
   /// (queues and stacks); 0 when there is none.
   std::uint32_t declared_value_type(std::uint32_t btf_id, std::string_view map_name) const;
 
+  /// Rounds: objects not asked for (by_id) since begin_round are dropped by
+  /// end_round; vmlinux BTF stays.
+  void begin_round() { ++round_; }
+  void end_round();
+  std::size_t objects() const { return entries_.size(); }
+
  private:
   struct Entry {
     struct btf* btf = nullptr;
     std::unique_ptr<BtfRenderer> renderer;
+    std::uint64_t round = 0;  // the last round that asked for it
   };
   Result<BtfRenderer*> add(std::uint32_t key, struct btf* b);
   std::map<std::uint32_t, Entry> entries_;
   struct btf* vmlinux_ = nullptr;
   std::string vmlinux_error_;
   bool vmlinux_tried_ = false;
+  std::uint64_t round_ = 0;
   KernelSource& src_;
   std::uint32_t max_array_elements_;
 };

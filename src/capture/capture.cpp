@@ -24,6 +24,7 @@
 #include "scxsnap/objects.hpp"
 #include "scxsnap/output_file.hpp"
 #include "scxsnap/version.hpp"
+#include "with_kernel.hpp"
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -50,6 +51,15 @@ bool no_filter(const CaptureOptions& o) {
   return o.map_names.empty() && o.obj_prefixes.empty() && o.map_ids.empty();
 }
 
+// A listed map: its description (from the session's cache, or asked of the
+// kernel now), or why it has none.
+struct Listed {
+  std::uint32_t id = 0;
+  const MapInfo* info = nullptr;
+  int err = 0;
+  const char* step = "";
+};
+
 // What the filters select: --map by name, --map-id by id, and --obj as the
 // map ids of each object it names (resolved before any map is read).
 struct Selection {
@@ -67,23 +77,20 @@ struct Selection {
 // Before any work: every filter must match some map; if one does not, the
 // error names it and the nearest existing names. An object is its global
 // sections, every map sharing their BTF, and the maps its programs use.
-Result<Selection> resolve_filters(const CaptureOptions& o, KernelSource& src,
-                                  const std::vector<std::uint32_t>& ids) {
+Result<Selection> resolve_filters(const CaptureOptions& o, CaptureCache& cache,
+                                  const std::vector<Listed>& listed) {
   Selection sel{o, {}};
   if (no_filter(o) && !o.active_obj) return sel;
   struct Known {
     std::uint32_t id, btf_id;
-    std::string name;
+    std::string_view name;
   };
   std::vector<Known> known;
   std::vector<std::string> names;
-  for (std::uint32_t id : ids) {
-    Fd fd(src.open_map(id));
-    bpf_map_info raw{};
-    if (!fd.valid() || src.map_info(fd.get(), &raw) != 0) continue;
-    MapInfo info = to_map_info(raw);
-    known.push_back({id, info.btf_id, info.name});
-    names.push_back(info.name);
+  for (const Listed& l : listed) {
+    if (!l.info) continue;
+    known.push_back({l.id, l.info->btf_id, l.info->name});
+    names.push_back(l.info->name);
   }
   std::vector<std::string> misses;
   auto nearest = [&](std::string_view want) {
@@ -112,7 +119,7 @@ Result<Selection> resolve_filters(const CaptureOptions& o, KernelSource& src,
     for (const auto& k : known)
       if (k.btf_id && std::find(btf_ids.begin(), btf_ids.end(), k.btf_id) != btf_ids.end())
         sel.object_map_ids.push_back(k.id);
-    for (std::uint32_t id : maps_used_by_programs(src, btf_ids)) sel.object_map_ids.push_back(id);
+    for (std::uint32_t id : maps_used_by_programs(cache, btf_ids)) sel.object_map_ids.push_back(id);
   }
   if (o.active_obj && std::none_of(known.begin(), known.end(), [&](const Known& k) {
         return is_object_section_name(*o.active_obj, k.name);
@@ -123,7 +130,7 @@ Result<Selection> resolve_filters(const CaptureOptions& o, KernelSource& src,
                     *o.active_obj, nearest(*o.active_obj + ".bss")));
   std::sort(sel.object_map_ids.begin(), sel.object_map_ids.end());
   for (std::uint32_t want : o.map_ids)
-    if (std::find(ids.begin(), ids.end(), want) == ids.end())
+    if (std::none_of(listed.begin(), listed.end(), [&](const Listed& l) { return l.id == want; }))
       misses.push_back(fmt::format("--map-id {} (no loaded map has that id)", want));
   if (misses.empty()) return sel;
   std::string msg = "no map matches ";
@@ -176,9 +183,9 @@ struct Captured {
 // limits, stop signal) is made first, so that a sink can be made over it.
 class CaptureRun {
  public:
-  CaptureRun(const CaptureOptions& o, KernelSource& src)
-      : o_(o), src_(src), btfs_(src, o.max_array_elements), ctx_{src, btfs_} {
-    ctx_.ncpus = static_cast<std::uint32_t>(src.possible_cpus());
+  CaptureRun(const CaptureOptions& o, CaptureCache& cache)
+      : o_(o), cache_(cache), src_(cache.source()), ctx_{src_, cache.btfs()} {
+    ctx_.ncpus = static_cast<std::uint32_t>(cache.possible_cpus());
     ctx_.entry_cap = o.max_entries;
     ctx_.buffer_bytes = std::max<std::size_t>(o.lookup_buffer_bytes, 1);
     ctx_.limits.max_value_bytes = o.max_value_bytes;
@@ -211,13 +218,15 @@ class CaptureRun {
     return true;
   }
   Result<std::vector<std::uint32_t>> map_ids();
-  void read_maps(const std::vector<std::uint32_t>& ids, const Selection& sel, Captured& c);
+  std::vector<Listed> list_maps(const std::vector<std::uint32_t>& ids);
+  Result<Captured> run_round(ContentSink& sink);
+  void read_maps(const std::vector<Listed>& listed, const Selection& sel, Captured& c);
   void read_context(Captured& c, std::vector<std::string>& notes);
   void describe(Captured& c);
 
   const CaptureOptions& o_;
+  CaptureCache& cache_;
   KernelSource& src_;
-  BtfCache btfs_;
   ReadContext ctx_;
   ContentSink* sink_ = nullptr;
   Clock::time_point start_ = Clock::now();
@@ -249,12 +258,22 @@ Result<std::vector<std::uint32_t>> CaptureRun::map_ids() {
   return ids;
 }
 
+std::vector<Listed> CaptureRun::list_maps(const std::vector<std::uint32_t>& ids) {
+  std::vector<Listed> out;
+  out.reserve(ids.size());
+  for (std::uint32_t id : ids) {
+    Listed l{id};
+    l.info = cache_.map_info(id, &l.err, &l.step);
+    out.push_back(l);
+  }
+  return out;
+}
+
 // Every selected map, in id order, into the sink. Arenas are read first, so
 // that pointers into them, in every other map, are followed into their
 // pages; each is then emitted in its place. Struct_ops maps are read even
 // when not selected: they tell which object is active.
-void CaptureRun::read_maps(const std::vector<std::uint32_t>& ids, const Selection& sel,
-                           Captured& c) {
+void CaptureRun::read_maps(const std::vector<Listed>& listed, const Selection& sel, Captured& c) {
   ContentSink& sink = *sink_;
   DiscardSink discard;
   auto count = [&](const FailureDumpMap& m) {
@@ -272,13 +291,11 @@ void CaptureRun::read_maps(const std::vector<std::uint32_t>& ids, const Selectio
 
   std::map<std::uint32_t, CapturedMap> arenas;
   ctx_.sink = &discard;  // an arena's reader keeps what it reads in its skeleton
-  for (std::uint32_t id : ids) {
-    Fd fd(src_.open_map(id));
-    bpf_map_info raw{};
-    if (!fd.valid() || src_.map_info(fd.get(), &raw) != 0 || raw.type != kMapTypeArena) continue;
-    MapInfo info = to_map_info(raw);
-    if (!sel.wanted(info) || should_stop()) continue;
-    read_map(info, fd.get(), ctx_, arenas[id]);
+  for (const Listed& l : listed) {
+    if (!l.info || l.info->type != kMapTypeArena || !sel.wanted(*l.info) || should_stop()) continue;
+    Fd fd(src_.open_map(l.id));
+    if (!fd.valid()) continue;  // gone since the listing; the read pass says so if asked
+    read_map(*l.info, fd.get(), ctx_, arenas[l.id]);
   }
   std::vector<const ArenaSnapshot*> arena_views;
   for (const auto& [id, cm] : arenas)
@@ -286,23 +303,16 @@ void CaptureRun::read_maps(const std::vector<std::uint32_t>& ids, const Selectio
   ctx_.limits.follow_pointer = arena_pointers::follower(arena_views);
 
   std::size_t done = 0;
-  for (std::uint32_t id : ids) {
+  for (const Listed& l : listed) {
     ++done;
-    int fdnum = src_.open_map(id);
-    if (fdnum < 0) {
-      // Only ENOENT means the map went away since the id walk.
-      if (fdnum != -ENOENT && wanted_by_id(o_, id))
-        failed_map(id, fmt::format("cannot open the map read-only: {}", std::strerror(-fdnum)));
+    const std::uint32_t id = l.id;
+    // Only ENOENT means the map went away since the id walk.
+    if (!l.info) {
+      if (l.err != -ENOENT && wanted_by_id(o_, id))
+        failed_map(id, fmt::format("cannot {}: {}", l.step, std::strerror(-l.err)));
       continue;
     }
-    Fd fd(fdnum);
-    bpf_map_info raw{};
-    if (int rc = src_.map_info(fd.get(), &raw); rc != 0) {
-      if (rc != -ENOENT && wanted_by_id(o_, id))
-        failed_map(id, fmt::format("cannot read the map's info: {}", std::strerror(-rc)));
-      continue;
-    }
-    MapInfo info = to_map_info(raw);
+    const MapInfo& info = *l.info;
     const bool want = sel.wanted(info);
     if (!want && info.type != BPF_MAP_TYPE_STRUCT_OPS) continue;
     if (want && should_stop()) {
@@ -310,7 +320,7 @@ void CaptureRun::read_maps(const std::vector<std::uint32_t>& ids, const Selectio
       continue;
     }
     if (o_.progress && (done & 15) == 0)
-      o_.progress(fmt::format("map {}/{}: {}", done, ids.size(), info.name));
+      o_.progress(fmt::format("map {}/{}: {}", done, listed.size(), info.name));
     if (auto pre = arenas.find(id); pre != arenas.end()) {
       // The skeleton without its pages (never copied: they can be hundreds
       // of MiB); the pages follow one at a time.
@@ -325,6 +335,13 @@ void CaptureRun::read_maps(const std::vector<std::uint32_t>& ids, const Selectio
       sink.end_map(std::move(skeleton));
       continue;
     }
+    const int fdnum = src_.open_map(id);
+    if (fdnum < 0) {
+      if (fdnum != -ENOENT && want)
+        failed_map(id, fmt::format("cannot open the map read-only: {}", std::strerror(-fdnum)));
+      continue;
+    }
+    Fd fd(fdnum);
     ctx_.sink = want ? &sink : &discard;
     CapturedMap cm;
     read_map(info, fd.get(), ctx_, cm);
@@ -351,7 +368,7 @@ void CaptureRun::read_context(Captured& c, std::vector<std::string>& notes) {
   HostPaths hp;
   std::string ops_name;
   bool scx = read_sched_ext(src_, hp, r, ops_name);
-  auto active = find_active_object(src_, struct_ops_, scx);
+  auto active = find_active_object(cache_, struct_ops_, scx);
   if (active) {
     r.active_obj_name = active->obj_name;
     r.active_map_ids = active->map_ids;
@@ -399,10 +416,19 @@ void CaptureRun::describe(Captured& c) {
   s.stopped_by = stopped_by_;
 }
 
+// One round of the cache: what this capture did not ask for is dropped after it.
 Result<Captured> CaptureRun::run(ContentSink& sink) {
+  cache_.begin_round();
+  auto r = run_round(sink);
+  cache_.end_round();
+  return r;
+}
+
+Result<Captured> CaptureRun::run_round(ContentSink& sink) {
   sink_ = &sink;
   SCXSNAP_TRY(std::vector<std::uint32_t> ids, map_ids());
-  SCXSNAP_TRY(Selection sel, resolve_filters(o_, src_, ids));
+  std::vector<Listed> listed = list_maps(ids);
+  SCXSNAP_TRY(Selection sel, resolve_filters(o_, cache_, listed));
   if (o_.cgroup) {
     std::string dir = cgroup_dir(*o_.cgroup);
     std::vector<DirEntry> listing;
@@ -421,7 +447,7 @@ Result<Captured> CaptureRun::run(ContentSink& sink) {
           fmt::format("--enable-stats: BPF_ENABLE_STATS failed: {}", std::strerror(-rc)));
   }
   Captured c;
-  read_maps(ids, sel, c);
+  read_maps(listed, sel, c);
   read_context(c, notes);
   describe(c);
   if (o_.progress)
@@ -437,9 +463,9 @@ void take_maps(FailureDumpReport& r, std::vector<CapturedMap>& maps) {
 
 }  // namespace
 
-Result<FailureDumpReport> capture_model(const CaptureOptions& options, KernelSource& src) {
+Result<FailureDumpReport> capture_model(const CaptureOptions& options, CaptureCache& cache) {
   return detail::guarded("capture", [&]() -> Result<FailureDumpReport> {
-    CaptureRun run(options, src);
+    CaptureRun run(options, cache);
     ModelSink sink(run.context());
     SCXSNAP_TRY(Captured c, run.run(sink));
     take_maps(c.report, sink.maps());
@@ -447,7 +473,7 @@ Result<FailureDumpReport> capture_model(const CaptureOptions& options, KernelSou
   });
 }
 
-Result<CaptureSummary> capture_stream(const CaptureOptions& options, KernelSource& src,
+Result<CaptureSummary> capture_stream(const CaptureOptions& options, CaptureCache& cache,
                                       const JsonSink& out, JsonStyle style) {
   return detail::guarded("capture", [&]() -> Result<CaptureSummary> {
     detail::JsonReindenter pretty;
@@ -457,7 +483,7 @@ Result<CaptureSummary> capture_stream(const CaptureOptions& options, KernelSourc
       pretty.feed(chunk, pretty_buf);
       return out(pretty_buf);
     };
-    CaptureRun run(options, src);
+    CaptureRun run(options, cache);
     JsonStreamSink sink(run.context(), style == JsonStyle::Pretty ? &pretty_out : &out);
     detail::write_report_head(sink.writer(), FailureDumpReport{});
     SCXSNAP_TRY(Captured c, run.run(sink));
@@ -469,10 +495,10 @@ Result<CaptureSummary> capture_stream(const CaptureOptions& options, KernelSourc
   });
 }
 
-Result<std::string> capture_text(const CaptureOptions& options, KernelSource& src,
+Result<std::string> capture_text(const CaptureOptions& options, CaptureCache& cache,
                                  JsonStyle style) {
   return detail::guarded("capture", [&]() -> Result<std::string> {
-    CaptureRun run(options, src);
+    CaptureRun run(options, cache);
     JsonStreamSink sink(run.context(), nullptr);
     detail::write_report_head(sink.writer(), FailureDumpReport{});
     SCXSNAP_TRY(Captured c, run.run(sink));
@@ -488,9 +514,9 @@ Result<std::string> capture_text(const CaptureOptions& options, KernelSource& sr
 namespace {
 
 // One capture into `w` (its maps' raw contents); the report keeps the skeletons.
-Result<Captured> capture_into(const CaptureOptions& options, KernelSource& src,
+Result<Captured> capture_into(const CaptureOptions& options, CaptureCache& cache,
                               native::NativeWriter& w) {
-  CaptureRun run(options, src);
+  CaptureRun run(options, cache);
   NativeSink sink(w, run.context());
   SCXSNAP_TRY(Captured c, run.run(sink));
   if (w.error()) return *w.error();
@@ -505,13 +531,13 @@ Result<Captured> capture_into(const CaptureOptions& options, KernelSource& src,
 
 }  // namespace
 
-Result<CaptureSummary> capture_native_to(const CaptureOptions& options, KernelSource& src,
+Result<CaptureSummary> capture_native_to(const CaptureOptions& options, CaptureCache& cache,
                                          const std::filesystem::path& path,
                                          const native::WriterOptions& wo) {
   return detail::guarded("capture", [&]() -> Result<CaptureSummary> {
     SCXSNAP_TRY(std::unique_ptr<native::NativeWriter> writer,
                 native::NativeWriter::create(path, wo));
-    SCXSNAP_TRY(Captured c, capture_into(options, src, *writer));
+    SCXSNAP_TRY(Captured c, capture_into(options, cache, *writer));
     SCXSNAP_TRY_VOID(writer->finish(to_json(c.report)));
     // What was written: the file's size where it can be asked (never the
     // error value file_size returns), else the writer's own count.
@@ -522,133 +548,65 @@ Result<CaptureSummary> capture_native_to(const CaptureOptions& options, KernelSo
   });
 }
 
-Result<CaptureSummary> capture_native_sample(const CaptureOptions& options, KernelSource& src,
+Result<CaptureSummary> capture_native_sample(const CaptureOptions& options, CaptureCache& cache,
                                              native::NativeWriter& w, std::string tag,
                                              std::uint64_t elapsed_ms) {
   return detail::guarded("capture", [&]() -> Result<CaptureSummary> {
     w.begin_series();
     w.begin_sample(std::move(tag), elapsed_ms);
-    SCXSNAP_TRY(Captured c, capture_into(options, src, w));
+    SCXSNAP_TRY(Captured c, capture_into(options, cache, w));
     SCXSNAP_TRY_VOID(w.end_sample(to_json(c.report)));
     c.summary.bytes = w.bytes_written();
     return c.summary;
   });
 }
 
-}  // namespace capture_detail
-
-namespace {
-
-// The kernel a capture asks: the live one, a recorder over it (the tape is
-// committed only when the capture succeeds), or a tape.
-template <class Fn>
-auto with_kernel(const CaptureOptions& o, Fn&& fn)
-    -> decltype(fn(std::declval<capture_detail::KernelSource&>())) {
-  using capture_detail::KernelSource;
-  if (o.record_kernel && o.replay_kernel)
-    return Error(ErrorCode::InvalidArgument,
-                 "--record-kernel and --replay-kernel cannot be used together");
-  if (o.replay_kernel) {
-    SCXSNAP_TRY(std::unique_ptr<capture_detail::TapeReplayer> tape,
-                capture_detail::TapeReplayer::open(*o.replay_kernel));
-    return fn(static_cast<KernelSource&>(*tape));
-  }
-  if (o.record_kernel) {
-    SCXSNAP_TRY(std::unique_ptr<capture_detail::TapeRecorder> rec,
-                capture_detail::TapeRecorder::create(*o.record_kernel,
-                                                     capture_detail::system_kernel_source()));
-    auto r = fn(static_cast<KernelSource&>(*rec));
-    if (!r) return r;
-    if (auto done = rec->finish(); !done)
-      return Error(done.error().code(), "--record-kernel: " + done.error().message());
-    return r;
-  }
-  return fn(capture_detail::system_kernel_source());
+// One-shot captures: a cache of their own, dropped with them.
+Result<FailureDumpReport> capture_model(const CaptureOptions& options, KernelSource& src) {
+  CaptureCache cache(src, options.max_array_elements);
+  return capture_model(options, cache);
+}
+Result<CaptureSummary> capture_stream(const CaptureOptions& options, KernelSource& src,
+                                      const JsonSink& sink, JsonStyle style) {
+  CaptureCache cache(src, options.max_array_elements);
+  return capture_stream(options, cache, sink, style);
+}
+Result<std::string> capture_text(const CaptureOptions& options, KernelSource& src,
+                                 JsonStyle style) {
+  CaptureCache cache(src, options.max_array_elements);
+  return capture_text(options, cache, style);
+}
+Result<CaptureSummary> capture_native_to(const CaptureOptions& options, KernelSource& src,
+                                         const std::filesystem::path& path,
+                                         const native::WriterOptions& wo) {
+  CaptureCache cache(src, options.max_array_elements);
+  return capture_native_to(options, cache, path, wo);
+}
+Result<CaptureSummary> capture_native_sample(const CaptureOptions& options, KernelSource& src,
+                                             native::NativeWriter& w, std::string tag,
+                                             std::uint64_t elapsed_ms) {
+  CaptureCache cache(src, options.max_array_elements);
+  return capture_native_sample(options, cache, w, std::move(tag), elapsed_ms);
 }
 
-}  // namespace
+}  // namespace capture_detail
 
 Result<CaptureSummary> capture_native(const CaptureOptions& options,
                                       const std::filesystem::path& path) {
-  return with_kernel(options, [&](capture_detail::KernelSource& src) {
+  return capture_detail::with_kernel(options, [&](capture_detail::KernelSource& src) {
     return capture_detail::capture_native_to(options, src, path, {});
   });
 }
 
-struct NativeSeriesWriter::Impl {
-  std::filesystem::path path;
-  std::unique_ptr<native::NativeWriter> w;
-  bool failed = false;  // a sample's maps went half-written: nothing more is written
-};
-
-NativeSeriesWriter::NativeSeriesWriter(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-NativeSeriesWriter::NativeSeriesWriter(NativeSeriesWriter&&) noexcept = default;
-NativeSeriesWriter& NativeSeriesWriter::operator=(NativeSeriesWriter&&) noexcept = default;
-NativeSeriesWriter::~NativeSeriesWriter() = default;
-
-Result<NativeSeriesWriter> NativeSeriesWriter::create(const std::filesystem::path& path) {
-  return detail::guarded("native series", [&]() -> Result<NativeSeriesWriter> {
-    SCXSNAP_TRY(std::unique_ptr<native::NativeWriter> w, native::NativeWriter::create(path));
-    w->begin_series();
-    return NativeSeriesWriter(std::make_unique<Impl>(Impl{path, std::move(w), false}));
-  });
-}
-
-Result<CaptureSummary> NativeSeriesWriter::capture(const CaptureOptions& options, std::string tag,
-                                                   std::uint64_t elapsed_ms) {
-  if (impl_->failed) return Error(ErrorCode::Io, "the series could not be written further");
-  const std::size_t before = impl_->w->index().samples.size();
-  auto s = with_kernel(options, [&](capture_detail::KernelSource& src) {
-    return capture_detail::capture_native_sample(options, src, *impl_->w, std::move(tag),
-                                                 elapsed_ms);
-  });
-  if (!s && impl_->w->index().samples.size() != before) {
-    // The sample was begun: drop it, unless its maps already went to the file.
-    auto& samples = impl_->w->index().samples;
-    if (samples.back().maps.empty())
-      samples.pop_back();
-    else
-      impl_->failed = true;
-  }
-  return s;
-}
-
-Result<void> NativeSeriesWriter::add_report(std::string tag, std::uint64_t elapsed_ms,
-                                            const FailureDumpReport& report) {
-  if (impl_->failed) return Error(ErrorCode::Io, "the series could not be written further");
-  const std::size_t before = impl_->w->index().samples.size();
-  auto r = detail::guarded("native series", [&]() -> Result<void> {
-    std::string json = to_json(report);  // before the sample begins: nothing half-added
-    impl_->w->begin_sample(std::move(tag), elapsed_ms);
-    for (std::size_t i = 0; i < report.maps.size(); ++i)
-      impl_->w->end_map();  // no raw contents: the skeleton holds what there is
-    return impl_->w->end_sample(json);
-  });
-  // A sample left half-added: the series can only be closed as it was.
-  if (!r && impl_->w->index().samples.size() != before) impl_->failed = true;
-  return r;
-}
-
-std::size_t NativeSeriesWriter::samples() const {
-  return impl_->w->index().samples.size();
-}
-
-Result<void> NativeSeriesWriter::commit() {
-  if (impl_->failed) return Error(ErrorCode::Io, "the series could not be written further");
-  auto r = detail::guarded("native series", [&]() -> Result<void> { return impl_->w->finish(); });
-  if (!r) impl_->failed = true;
-  return r;
-}
-
 Result<FailureDumpReport> capture(const CaptureOptions& options) {
-  return with_kernel(options, [&](capture_detail::KernelSource& src) {
+  return capture_detail::with_kernel(options, [&](capture_detail::KernelSource& src) {
     return capture_detail::capture_model(options, src);
   });
 }
 
 Result<CaptureSummary> capture_json(const CaptureOptions& options, const JsonSink& sink,
                                     JsonStyle style) {
-  return with_kernel(options, [&](capture_detail::KernelSource& src) {
+  return capture_detail::with_kernel(options, [&](capture_detail::KernelSource& src) {
     return capture_detail::capture_stream(options, src, sink, style);
   });
 }
@@ -666,7 +624,7 @@ Result<CaptureSummary> capture_to_file(const CaptureOptions& options,
 }
 
 Result<std::string> capture_json(const CaptureOptions& options, JsonStyle style) {
-  return with_kernel(options, [&](capture_detail::KernelSource& src) {
+  return capture_detail::with_kernel(options, [&](capture_detail::KernelSource& src) {
     return capture_detail::capture_text(options, src, style);
   });
 }

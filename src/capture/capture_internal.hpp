@@ -2,6 +2,7 @@
 // The capture entry points over any KernelSource (tests inject faults here).
 #pragma once
 
+#include "capture_cache.hpp"
 #include "kernel_source.hpp"
 #include "native/native_writer.hpp"
 #include "scxsnap/capture.hpp"
@@ -21,5 +22,16 @@ Result<CaptureSummary> capture_native_sample(const CaptureOptions& options, Kern
                                              std::uint64_t elapsed_ms);
 /// The whole text in one string (no sink, no flushes).
 Result<std::string> capture_text(const CaptureOptions& options, KernelSource& src, JsonStyle style);
+
+// The same, sharing a session's cache (capture_cache.hpp) with the captures
+// before and after: the options must be the same for every capture of it.
+Result<FailureDumpReport> capture_model(const CaptureOptions& options, CaptureCache& cache);
+Result<CaptureSummary> capture_stream(const CaptureOptions& options, CaptureCache& cache,
+                                      const JsonSink& sink, JsonStyle style);
+Result<std::string> capture_text(const CaptureOptions& options, CaptureCache& cache,
+                                 JsonStyle style);
+Result<CaptureSummary> capture_native_sample(const CaptureOptions& options, CaptureCache& cache,
+                                             native::NativeWriter& w, std::string tag,
+                                             std::uint64_t elapsed_ms);
 
 }  // namespace scxsnap::capture_detail

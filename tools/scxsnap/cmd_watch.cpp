@@ -108,6 +108,13 @@ void add_watch(CLI::App& app, int& exit_code) {
     }
     StopSignal stop;
     o->f.c.cancel = &stop.flag();  // a long capture stops too, as a truncated sample
+    // One session for every sample: BTF, layout plans and map descriptions
+    // are read once, not once a sample.
+    auto session = CaptureSession::open(o->f.c);
+    if (!session) {
+      exit_code = report_error(session.error());
+      return;
+    }
     const bool tty = ::isatty(STDERR_FILENO) && !o->quiet;
     const auto start = std::chrono::steady_clock::now();
     auto elapsed_ms = [&] {
@@ -133,13 +140,13 @@ void add_watch(CLI::App& app, int& exit_code) {
       Error failed(ErrorCode::Internal, "");
       bool ok = true;
       if (series) {
-        auto r = series->capture(o->f.c, row.tag, *row.elapsed_ms);
+        auto r = series->capture(*session, row.tag, *row.elapsed_ms);
         if (!r) {
           ok = false;
           failed = r.error();
         }
       } else {
-        auto r = capture(o->f.c);
+        auto r = session->capture();
         if (r)
           row.report = std::move(*r);
         else {
