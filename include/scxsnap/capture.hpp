@@ -119,8 +119,9 @@ SCXSNAP_API Result<CaptureSummary> capture_native(const CaptureOptions& options,
 /// at 100 Hz). Each capture still lists the kernel's maps and programs and
 /// reads every selected map; what is gone is dropped from the session at the
 /// end of the capture that no longer sees it, so memory stays that of one
-/// capture's objects. The same options serve every capture (`cancel` and
-/// `progress` may be changed between captures). Not for use by several
+/// capture's objects. options() may be changed between captures (filters,
+/// limits, `cancel`), except `max_array_elements` and the kernel
+/// (`replay_kernel`), fixed when the session opens. Not for use by several
 /// threads at once; one session per thread.
 class SCXSNAP_API CaptureSession {
  public:

@@ -49,6 +49,8 @@ class CaptureCache {
 
   int possible_cpus();
   std::size_t btf_objects() const { return btfs_.objects(); }
+  bool knows_map(std::uint32_t id) const { return maps_.contains(id); }
+  bool knows_btf(std::uint32_t id) const { return btfs_.raw(id) != nullptr; }
   std::size_t maps_known() const { return maps_.size(); }
   std::size_t progs_known() const { return progs_.size(); }
 

@@ -25,20 +25,24 @@ Result<CaptureSession> CaptureSession::open(CaptureOptions options) {
       src = impl->tape.get();
     }
     impl->cache = std::make_unique<capture_detail::CaptureCache>(*src, options.max_array_elements);
+    impl->max_array_elements = options.max_array_elements;
     impl->options = std::move(options);
     return CaptureSession(std::move(impl));
   });
 }
 
 Result<FailureDumpReport> CaptureSession::capture() {
+  SCXSNAP_TRY_VOID(impl_->check());
   return capture_detail::capture_model(impl_->options, *impl_->cache);
 }
 
 Result<CaptureSummary> CaptureSession::capture_json(const JsonSink& sink, JsonStyle style) {
+  SCXSNAP_TRY_VOID(impl_->check());
   return capture_detail::capture_stream(impl_->options, *impl_->cache, sink, style);
 }
 
 Result<std::string> CaptureSession::capture_json(JsonStyle style) {
+  SCXSNAP_TRY_VOID(impl_->check());
   return capture_detail::capture_text(impl_->options, *impl_->cache, style);
 }
 

@@ -43,6 +43,7 @@ Result<CaptureSummary> NativeSeriesWriter::capture(const CaptureOptions& options
 Result<CaptureSummary> NativeSeriesWriter::capture(CaptureSession& session, std::string tag,
                                                    std::uint64_t elapsed_ms) {
   if (impl_->failed) return Error(ErrorCode::Io, "the series could not be written further");
+  SCXSNAP_TRY_VOID(session.impl_->check());
   const std::size_t before = impl_->w->index().samples.size();
   auto s = capture_detail::capture_native_sample(session.impl_->options, *session.impl_->cache,
                                                  *impl_->w, std::move(tag), elapsed_ms);

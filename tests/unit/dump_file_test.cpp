@@ -13,12 +13,12 @@ using ::testing::HasSubstr;
 
 namespace {
 
-const std::string kData = SCXSNAP_TEST_DATA;
-const std::string kDual = kData + "/dual_report.json";
-const std::string kDegraded = kData + "/degraded_report.json";
+const std::string kDumpData = SCXSNAP_TEST_DATA;
+const std::string kDual = kDumpData + "/dual_report.json";
+const std::string kDegraded = kDumpData + "/degraded_report.json";
 
 TEST(DumpFile, DualAndDegradedRoundTripByteForByte) {
-  for (const auto& path : {kDual, kDegraded, kData + "/full_report.json"}) {
+  for (const auto& path : {kDual, kDegraded, kDumpData + "/full_report.json"}) {
     std::string text = slurp(path);
     while (!text.empty() && text.back() == '\n') text.pop_back();
     auto d = parse_dump_file(text);
@@ -126,7 +126,7 @@ TEST(DumpFile, TheCliShowsWalksAndDiffsBothHalves) {
   CliResult v = run_cli({"var", kDegraded, "nr_dispatched"});
   EXPECT_EQ(v.exit_code, 1);
   EXPECT_THAT(v.err, HasSubstr("a degraded dump holds no maps or globals"));
-  v = run_cli({"var", kData + "/sample_report.json", "nr_dispatched", "--early"});
+  v = run_cli({"var", kDumpData + "/sample_report.json", "nr_dispatched", "--early"});
   EXPECT_EQ(v.exit_code, 1);
   EXPECT_THAT(v.err, HasSubstr("only in a dual dump"));
 
@@ -139,7 +139,7 @@ TEST(DumpFile, TheCliShowsWalksAndDiffsBothHalves) {
 }
 
 TEST(DumpFile, ASeriesSkipsDualRecordsWithANote) {
-  std::string single = slurp(kData + "/sample_report.json"), dual = slurp(kDual);
+  std::string single = slurp(kDumpData + "/sample_report.json"), dual = slurp(kDual);
   while (single.back() == '\n') single.pop_back();
   while (dual.back() == '\n') dual.pop_back();
   std::string text = R"({"tag":"periodic_000","elapsed_ms":0,"report":)" + single + "}\n" +
