@@ -17,6 +17,8 @@
 #include <cstring>
 #include <filesystem>
 #include <string>
+#include <string_view>
+#include <unistd.h>
 #include <vector>
 
 namespace {
@@ -40,8 +42,15 @@ double median_of(int reps, Fn&& fn) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // --hold: fill the map, print its id, hold it until stdin closes (for
+  // bench/process_bench.sh, which measures whole processes against it).
+  const bool hold = argc > 1 && std::string_view(argv[1]) == "--hold";
+  if (hold) {
+    --argc;
+    ++argv;
+  }
   if (argc < 2) {
-    std::fprintf(stderr, "usage: %s BPF_OBJECT [ENTRIES] [REPS]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s [--hold] BPF_OBJECT [ENTRIES] [REPS]\n", argv[0]);
     return 2;
   }
   std::uint32_t n = argc > 2 ? static_cast<std::uint32_t>(std::atoi(argv[2])) : 200000;
@@ -76,6 +85,15 @@ int main(int argc, char** argv) {
   bpf_map_info info{};
   std::uint32_t len = sizeof info;
   bpf_obj_get_info_by_fd(fd, &info, &len);
+  if (hold) {
+    std::printf("%u\n", info.id);
+    std::fflush(stdout);
+    char c;
+    while (::read(0, &c, 1) > 0) {
+    }
+    bpf_object__close(obj);
+    return 0;
+  }
 
   std::size_t out_size = 0;
   scxsnap::CaptureOptions o;

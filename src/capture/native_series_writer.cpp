@@ -31,7 +31,7 @@ Result<NativeSeriesWriter> NativeSeriesWriter::create(const std::filesystem::pat
 Result<CaptureSummary> NativeSeriesWriter::capture(const CaptureOptions& options, std::string tag,
                                                    std::uint64_t elapsed_ms) {
   if (impl_->failed) return Error(ErrorCode::Io, "the series could not be written further");
-  const std::size_t before = impl_->w->index().samples.size();
+  const std::size_t before = impl_->w->sample_count();
   auto s = capture_detail::with_kernel(options, [&](capture_detail::KernelSource& src) {
     return capture_detail::capture_native_sample(options, src, *impl_->w, std::move(tag),
                                                  elapsed_ms);
@@ -44,7 +44,7 @@ Result<CaptureSummary> NativeSeriesWriter::capture(CaptureSession& session, std:
                                                    std::uint64_t elapsed_ms) {
   if (impl_->failed) return Error(ErrorCode::Io, "the series could not be written further");
   SCXSNAP_TRY_VOID(session.impl_->check());
-  const std::size_t before = impl_->w->index().samples.size();
+  const std::size_t before = impl_->w->sample_count();
   auto s = capture_detail::capture_native_sample(session.impl_->options, *session.impl_->cache,
                                                  *impl_->w, std::move(tag), elapsed_ms);
   settle(s, before);
@@ -54,10 +54,9 @@ Result<CaptureSummary> NativeSeriesWriter::capture(CaptureSession& session, std:
 // A failed sample that was begun is dropped, unless its maps already went to
 // the file: then the series can only be closed as it was.
 void NativeSeriesWriter::settle(const Result<CaptureSummary>& s, std::size_t before) {
-  if (!s && impl_->w->index().samples.size() != before) {
-    auto& samples = impl_->w->index().samples;
-    if (samples.back().maps.empty())
-      samples.pop_back();
+  if (!s && impl_->w->sample_count() != before) {
+    if (impl_->w->current_sample().maps.empty())
+      impl_->w->abandon_sample();
     else
       impl_->failed = true;
   }
@@ -66,7 +65,7 @@ void NativeSeriesWriter::settle(const Result<CaptureSummary>& s, std::size_t bef
 Result<void> NativeSeriesWriter::add_report(std::string tag, std::uint64_t elapsed_ms,
                                             const FailureDumpReport& report) {
   if (impl_->failed) return Error(ErrorCode::Io, "the series could not be written further");
-  const std::size_t before = impl_->w->index().samples.size();
+  const std::size_t before = impl_->w->sample_count();
   auto r = detail::guarded("native series", [&]() -> Result<void> {
     std::string json = to_json(report);  // before the sample begins: nothing half-added
     impl_->w->begin_sample(std::move(tag), elapsed_ms);
@@ -75,12 +74,12 @@ Result<void> NativeSeriesWriter::add_report(std::string tag, std::uint64_t elaps
     return impl_->w->end_sample(json);
   });
   // A sample left half-added: the series can only be closed as it was.
-  if (!r && impl_->w->index().samples.size() != before) impl_->failed = true;
+  if (!r && impl_->w->sample_count() != before) impl_->failed = true;
   return r;
 }
 
 std::size_t NativeSeriesWriter::samples() const {
-  return impl_->w->index().samples.size();
+  return impl_->w->sample_count();
 }
 
 Result<void> NativeSeriesWriter::commit() {

@@ -167,9 +167,54 @@ std::optional<Shape> shape_from_name(std::string_view s) {
   return std::nullopt;
 }
 
-std::string write_index(const Index& x) {
-  std::string out;
-  detail::JsonWriter w(out);
+namespace {
+
+void write_maps(detail::JsonWriter& w, const std::vector<MapIndex>& maps) {
+  w.key("maps");
+  w.begin_array();
+  for (const auto& m : maps) {
+    w.begin_object();
+    w.key("shape");
+    w.value_string(shape_name(m.shape));
+    if (m.map_id) w.field_u64("map_id", m.map_id);
+    if (m.kernel) {
+      w.key("kernel");
+      w.begin_object();
+      w.field_u64("map_flags", m.kernel->map_flags);
+      w.field_u64("key_size", m.kernel->key_size);
+      w.field_u64("btf_key_type_id", m.kernel->btf_key_type_id);
+      w.field_u64("btf_value_type_id", m.kernel->btf_value_type_id);
+      w.field_u64("btf_vmlinux_value_type_id", m.kernel->btf_vmlinux_value_type_id);
+      w.field_u64("map_extra", m.kernel->map_extra);
+      w.end_object();
+    }
+    if (m.shape != Shape::None) {
+      w.field_u64("key_size", m.key_size);
+      w.field_u64("record_size", m.record_size);
+      w.field_u64("key_type", m.key_type);
+      w.field_u64("value_type", m.value_type);
+      w.field_u64("records", m.records);
+      w.field_u64("raw_size", m.raw_size);
+      if (m.delta_of) {
+        w.key("delta_of");
+        w.begin_array();
+        w.value_u64(m.delta_of->first);
+        w.value_u64(m.delta_of->second);
+        w.end_array();
+      }
+      w.key("frames");
+      w.begin_array();
+      for (const auto& f : m.frames) write_frame(w, f);
+      w.end_array();
+    }
+    w.end_object();
+  }
+  w.end_array();
+}
+
+}  // namespace
+
+void write_index_head(detail::JsonWriter& w, const Index& x) {
   w.begin_object();
   w.key("format");
   w.value_string(kFormatName);
@@ -179,69 +224,50 @@ std::string write_index(const Index& x) {
   w.field_u64("ncpus", x.ncpus);
   w.field_u64("max_value_bytes", x.max_value_bytes);
   w.field_u64("max_array_elements", x.max_array_elements);
-  auto write_maps = [&](const std::vector<MapIndex>& maps) {
-    w.key("maps");
-    w.begin_array();
-    for (const auto& m : maps) {
-      w.begin_object();
-      w.key("shape");
-      w.value_string(shape_name(m.shape));
-      if (m.map_id) w.field_u64("map_id", m.map_id);
-      if (m.kernel) {
-        w.key("kernel");
-        w.begin_object();
-        w.field_u64("map_flags", m.kernel->map_flags);
-        w.field_u64("key_size", m.kernel->key_size);
-        w.field_u64("btf_key_type_id", m.kernel->btf_key_type_id);
-        w.field_u64("btf_value_type_id", m.kernel->btf_value_type_id);
-        w.field_u64("btf_vmlinux_value_type_id", m.kernel->btf_vmlinux_value_type_id);
-        w.field_u64("map_extra", m.kernel->map_extra);
-        w.end_object();
-      }
-      if (m.shape != Shape::None) {
-        w.field_u64("key_size", m.key_size);
-        w.field_u64("record_size", m.record_size);
-        w.field_u64("key_type", m.key_type);
-        w.field_u64("value_type", m.value_type);
-        w.field_u64("records", m.records);
-        w.field_u64("raw_size", m.raw_size);
-        if (m.delta_of) {
-          w.key("delta_of");
-          w.begin_array();
-          w.value_u64(m.delta_of->first);
-          w.value_u64(m.delta_of->second);
-          w.end_array();
-        }
-        w.key("frames");
-        w.begin_array();
-        for (const auto& f : m.frames) write_frame(w, f);
-        w.end_array();
-      }
-      w.end_object();
-    }
-    w.end_array();
-  };
-  if (!x.series && x.samples.size() == 1) {
-    w.key("report");
-    write_frame(w, x.samples[0].report);
-    write_maps(x.samples[0].maps);
-  } else {
+  if (x.series) {
     w.key("samples");
     w.begin_array();
-    for (const auto& smp : x.samples) {
-      w.begin_object();
-      w.key("tag");
-      w.value_string(smp.tag);
-      if (smp.elapsed_ms) w.field_u64("elapsed_ms", *smp.elapsed_ms);
-      w.key("report");
-      write_frame(w, smp.report);
-      write_maps(smp.maps);
-      w.end_object();
-    }
-    w.end_array();
   }
+}
+
+void write_sample_index(detail::JsonWriter& w, const Sample& smp) {
+  w.begin_object();
+  w.key("tag");
+  w.value_string(smp.tag);
+  if (smp.elapsed_ms) w.field_u64("elapsed_ms", *smp.elapsed_ms);
+  w.key("report");
+  write_frame(w, smp.report);
+  write_maps(w, smp.maps);
   w.end_object();
-  out += '\n';
+}
+
+void write_index_tail(detail::JsonWriter& w, const Index& x) {
+  if (x.series) w.end_array();
+  w.end_object();
+  w.buffer() += '\n';
+}
+
+std::string write_index(const Index& x) {
+  std::string out;
+  detail::JsonWriter w(out);
+  if (!x.series && x.samples.size() == 1) {
+    write_index_head(w, x);
+    w.key("report");
+    write_frame(w, x.samples[0].report);
+    write_maps(w, x.samples[0].maps);
+    write_index_tail(w, x);
+    return out;
+  }
+  Index series_view;  // a series, or several samples without the flag: "samples"
+  series_view.series = true;
+  series_view.version = x.version;
+  series_view.tool_version = x.tool_version;
+  series_view.ncpus = x.ncpus;
+  series_view.max_value_bytes = x.max_value_bytes;
+  series_view.max_array_elements = x.max_array_elements;
+  write_index_head(w, series_view);
+  for (const auto& smp : x.samples) write_sample_index(w, smp);
+  write_index_tail(w, series_view);
   return out;
 }
 

@@ -5,6 +5,7 @@
 // key and value types in the file's `.BTF`. docs/FORMAT.md describes it.
 #pragma once
 
+#include "report/json/json_writer.hpp"
 #include "scxsnap/result.hpp"
 
 #include <cstdint>
@@ -93,6 +94,11 @@ struct Index {
 };
 
 std::string write_index(const Index& index);
+/// A series' index in pieces, for a writer that streams it: the head (up to
+/// and with `"samples":[`), each sample, the tail (with the final newline).
+void write_index_head(detail::JsonWriter& w, const Index& x);
+void write_sample_index(detail::JsonWriter& w, const Sample& smp);
+void write_index_tail(detail::JsonWriter& w, const Index& x);
 /// `where` names the file and section in errors.
 Result<Index> read_index(std::string_view json, const std::string& where);
 

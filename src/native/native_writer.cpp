@@ -12,6 +12,7 @@
 #include <new>
 #include <string_view>
 #include <unordered_map>
+#include <xxhash.h>
 
 namespace scxsnap::native {
 namespace {
@@ -106,15 +107,19 @@ std::optional<Error> NativeWriter::compress_job(FrameCompressor& zstd, Job& job)
   }
 }
 
+// Below this, a frame costs less to compress here than to hand to a worker
+// and wait for (a scheduler's globals, the few changed records of a sample).
+constexpr std::size_t kInlineFrameBytes = std::size_t{64} << 10;
+
 void NativeWriter::submit(std::unique_ptr<Job> job) {
-  if (workers_.empty()) {  // no thread could be started: compress here
+  if (workers_.empty() || job->raw.size() <= kInlineFrameBytes) {
     job->error = compress_job(zstd_, *job);
     job->taken = job->done = true;
     {
       std::lock_guard lk(mu_);
       jobs_.push_back(std::move(job));
     }
-    drain(0);
+    drain(workers_.empty() ? 0 : 2 * workers_.size());
     return;
   }
   drain(2 * workers_.size());
@@ -167,11 +172,26 @@ Sample& NativeWriter::sample() {
   return index_.samples.back();
 }
 
+// Finished samples kept in memory before they go to the spill.
+constexpr std::size_t kSamplesInMemory = 64;
+
 void NativeWriter::begin_sample(std::string tag, std::optional<std::uint64_t> elapsed_ms) {
+  if (index_.series && index_.samples.size() >= kSamplesInMemory && !error_) {
+    // Nothing refers back to them: each map's last contents are in previous_.
+    for (std::size_t k = 0; k < index_.samples.size() && !error_; ++k)
+      if (auto r = spill_.put(index_.samples[k], handles_[k]); !r) error_ = r.error();
+    index_.samples.clear();
+    handles_.clear();
+  }
   index_.samples.emplace_back();
   handles_.emplace_back();
   index_.samples.back().tag = std::move(tag);
   index_.samples.back().elapsed_ms = elapsed_ms;
+}
+
+void NativeWriter::abandon_sample() {
+  index_.samples.pop_back();
+  handles_.pop_back();
 }
 
 Result<void> NativeWriter::end_sample(std::string_view report_json) {
@@ -288,7 +308,7 @@ void NativeWriter::store_series_map() {
   pending_.clear();
   const Bytes raw = whole_;
   const auto sample_no =
-      detail::narrow_or_throw<std::uint32_t>(index_.samples.size() - 1, "a sample number");
+      detail::narrow_or_throw<std::uint32_t>(sample_count() - 1, "a sample number");
   const auto index_no =
       detail::narrow_or_throw<std::uint32_t>(sample().maps.size(), "a map number");
   const bool fixed =
@@ -404,6 +424,53 @@ void NativeWriter::end_map() {
   open_ = false;
 }
 
+// The index, streamed into the file with its hash: the spilled samples
+// first, then those in memory, each map's types resolved in the merged BTF.
+Result<void> NativeWriter::write_index_section(std::uint64_t& idx_hash) {
+  XXH3_state_t* h = XXH3_createState();
+  if (!h) throw std::bad_alloc();
+  std::unique_ptr<XXH3_state_t, decltype(&XXH3_freeState)> owned(h, &XXH3_freeState);
+  XXH3_64bits_reset(h);
+  const std::uint64_t idx_at = elf_.offset();
+  std::string text;
+  detail::JsonWriter w(text);
+  auto emit = [&](bool force) -> Result<void> {
+    if (!force && text.size() < (std::size_t{1} << 20)) return {};
+    XXH3_64bits_update(h, text.data(), text.size());
+    SCXSNAP_TRY_VOID(elf_.write(text));
+    text.clear();
+    return {};
+  };
+  auto resolve = [&](Sample& smp, const std::vector<TypeHandles>& handles) {
+    for (std::size_t i = 0; i < smp.maps.size() && i < handles.size(); ++i) {
+      const auto& [key, value] = handles[i];
+      if (key) smp.maps[i].key_type = btf_->type_of(*key);
+      if (value) smp.maps[i].value_type = btf_->type_of(*value);
+    }
+  };
+  if (!index_.series) {
+    for (std::size_t s = 0; s < index_.samples.size(); ++s) resolve(index_.samples[s], handles_[s]);
+    text = write_index(index_);
+  } else {
+    write_index_head(w, index_);
+    SCXSNAP_TRY_VOID(spill_.for_each([&](Sample& smp, std::vector<TypeHandles>& handles) {
+      resolve(smp, handles);
+      write_sample_index(w, smp);
+      return emit(false);
+    }));
+    for (std::size_t s = 0; s < index_.samples.size(); ++s) {
+      resolve(index_.samples[s], handles_[s]);
+      write_sample_index(w, index_.samples[s]);
+      SCXSNAP_TRY_VOID(emit(false));
+    }
+    write_index_tail(w, index_);
+  }
+  SCXSNAP_TRY_VOID(emit(true));
+  elf_.add_section(kIndexSection, SHT_PROGBITS, idx_at, elf_.offset() - idx_at, 1);
+  idx_hash = XXH3_64bits_digest(h);
+  return {};
+}
+
 Result<void> NativeWriter::finish(std::string_view report_json) {
   if (open_) end_map();
   if (error_) return *error_;
@@ -417,26 +484,17 @@ Result<void> NativeWriter::finish(std::string_view report_json) {
   elf_.add_section(kDataSection, SHT_PROGBITS, data_start_, data_size, 1);
 
   SCXSNAP_TRY_VOID(btf_->finish());
-  for (std::size_t s = 0; s < index_.samples.size(); ++s)
-    for (std::size_t i = 0; i < index_.samples[s].maps.size(); ++i) {
-      MapIndex& m = index_.samples[s].maps[i];
-      const auto& [key, value] = handles_[s][i];
-      if (key) m.key_type = btf_->type_of(*key);
-      if (value) m.value_type = btf_->type_of(*value);
-    }
   SCXSNAP_TRY_VOID(elf_.pad_to(8));
   const std::uint64_t btf_at = elf_.offset();
   SCXSNAP_TRY_VOID(elf_.write(as_text(btf_->raw())));
   elf_.add_section(kBtfSection, SHT_PROGBITS, btf_at, btf_->raw().size(), 8);
 
   SCXSNAP_TRY_VOID(elf_.pad_to(8));
-  const std::string idx = write_index(index_);
-  const std::uint64_t idx_at = elf_.offset();
-  SCXSNAP_TRY_VOID(elf_.write(idx));
-  elf_.add_section(kIndexSection, SHT_PROGBITS, idx_at, idx.size(), 1);
+  std::uint64_t idx_hash = 0;
+  SCXSNAP_TRY_VOID(write_index_section(idx_hash));
 
   SCXSNAP_TRY_VOID(elf_.pad_to(8));
-  const std::string sums = section_sums(btf_->raw(), idx);
+  const std::string sums = section_sums(btf_->raw(), idx_hash);
   const std::uint64_t sums_at = elf_.offset();
   SCXSNAP_TRY_VOID(elf_.write(sums));
   elf_.add_section(kSumsSection, SHT_PROGBITS, sums_at, sums.size(), 8);

@@ -8,6 +8,7 @@
 
 #include "btf_merge.hpp"
 #include "elf_container.hpp"
+#include "index_spill.hpp"
 #include "native_index.hpp"
 #include "zstd_frames.hpp"
 
@@ -54,6 +55,12 @@ class NativeWriter {
   /// Series: the next sample (its maps follow; end_sample closes it).
   void begin_sample(std::string tag, std::optional<std::uint64_t> elapsed_ms);
   Result<void> end_sample(std::string_view report_json);
+  /// Samples begun so far (those spilled to disk included).
+  std::size_t sample_count() const { return spill_.count() + index_.samples.size(); }
+  /// The sample being written; only while one is.
+  const Sample& current_sample() const { return index_.samples.back(); }
+  /// Drops the sample begun last (its maps must not have reached the file).
+  void abandon_sample();
 
   /// The next map of the report (maps are written in the report's order).
   void begin_map(Shape shape, std::uint32_t key_size, std::uint32_t record_size,
@@ -112,8 +119,10 @@ class NativeWriter {
   MapIndex cur_;
   std::optional<std::uint32_t> key_handle_, value_handle_;
   // The BtfMerge handles of each sample's maps' types, resolved by finish().
-  std::vector<std::vector<std::pair<std::optional<std::uint32_t>, std::optional<std::uint32_t>>>>
-      handles_;
+  std::vector<std::vector<TypeHandles>> handles_;
+  // Series: the samples before the last few, on disk until finish().
+  IndexSpill spill_;
+  Result<void> write_index_section(std::uint64_t& idx_hash);
   // Series: the last stored contents of each map (by id).
   struct Previous {
     std::uint32_t sample, index;

@@ -18,8 +18,12 @@ std::uint64_t hash_of(const void* p, std::size_t n) {
 }  // namespace
 
 std::string section_sums(std::span<const std::uint8_t> btf, std::string_view index) {
+  return section_sums(btf, hash_of(index.data(), index.size()));
+}
+
+std::string section_sums(std::span<const std::uint8_t> btf, std::uint64_t index_hash) {
   std::string out(kSumsMagic);
-  const std::uint64_t h[2] = {hash_of(btf.data(), btf.size()), hash_of(index.data(), index.size())};
+  const std::uint64_t h[2] = {hash_of(btf.data(), btf.size()), index_hash};
   out.append(reinterpret_cast<const char*>(h), sizeof h);
   return out;
 }

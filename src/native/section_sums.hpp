@@ -23,6 +23,8 @@ inline constexpr std::size_t kSumsSize = 24;
 
 /// The section's bytes for these `.BTF` and `.scxsnap.index` bytes.
 std::string section_sums(std::span<const std::uint8_t> btf, std::string_view index);
+/// The same, with the index's XXH3-64 computed as it was written.
+std::string section_sums(std::span<const std::uint8_t> btf, std::uint64_t index_hash);
 
 /// Whether `.BTF` and `.scxsnap.index` still hash as `.scxsnap.sums` says.
 /// Errors (BadInput) name the file, the section and its offset.

@@ -126,3 +126,49 @@ TEST(CaptureSession, RecordingIsRefusedWithTheReason) {
 }
 
 }  // namespace
+
+namespace {
+
+// A long series through a session: the writer keeps only its last samples in
+// memory and spills the others' index to disk; every sample reads back, with
+// its types, and a sample that failed midway (a filter that matched nothing)
+// leaves no trace, not even in the types of the samples after it.
+TEST(CaptureSession, ALongNativeSeriesSpillsItsIndexAndReadsBackWhole) {
+  CaptureOptions o;
+  o.replay_kernel = tape_scene::tape_path();
+  o.map_names = {"big_hash", "cc.bss"};
+  auto session = CaptureSession::open(o);
+  ASSERT_TRUE(session.has_value()) << session.error().message();
+  const std::string path = ::testing::TempDir() + "/session_long_series.scxsnap";
+  auto w = NativeSeriesWriter::create(path);
+  ASSERT_TRUE(w.has_value()) << w.error().message();
+  constexpr std::size_t kSamples = 150;  // past the writer's 64 in memory, twice
+  for (std::size_t k = 0; k < kSamples; ++k) {
+    if (k == 70) {
+      session->options().map_names = {"no_such_map"};
+      auto failed = w->capture(*session, "failed", k);
+      ASSERT_FALSE(failed.has_value());
+      session->options().map_names = o.map_names;
+    }
+    auto s = w->capture(*session, "s" + std::to_string(k), k);
+    ASSERT_TRUE(s.has_value()) << k << ": " << s.error().message();
+  }
+  EXPECT_EQ(w->samples(), kSamples);
+  ASSERT_TRUE(w->commit().has_value());
+
+  auto once = capture(o);
+  ASSERT_TRUE(once.has_value()) << once.error().message();
+  auto series = NativeSnapshot::open(path);
+  ASSERT_TRUE(series.has_value()) << series.error().message();
+  ASSERT_EQ(series->sample_count(), kSamples);
+  for (std::size_t k : {std::size_t{0}, std::size_t{63}, std::size_t{64}, std::size_t{69},
+                        std::size_t{70}, std::size_t{71}, std::size_t{128}, kSamples - 1}) {
+    EXPECT_EQ(series->sample_tag(k), "s" + std::to_string(k));
+    EXPECT_EQ(series->sample_elapsed_ms(k), k);
+    auto r = series->load_sample(k);
+    ASSERT_TRUE(r.has_value()) << k << ": " << r.error().message();
+    EXPECT_EQ(contents(*r), contents(*once)) << "sample " << k;
+  }
+}
+
+}  // namespace
