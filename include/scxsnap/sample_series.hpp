@@ -42,6 +42,9 @@ class SCXSNAP_API SampleSeries {
   static Result<SampleSeries> parse_jsonl(std::string_view text);
   /// One JSON Lines record for a row (what `watch` writes).
   static std::string to_jsonl_line(const SampleRow& row);
+  /// The same line with the report given as its JSON text (compact, as
+  /// capture_json writes it); row.report is not looked at.
+  static std::string to_jsonl_line(const SampleRow& row, std::string_view report_json);
 
   std::size_t len() const { return rows_.size(); }
   bool is_empty() const { return rows_.empty(); }

@@ -18,24 +18,23 @@ bool is_hash_family(std::uint32_t t) {
          t == BPF_MAP_TYPE_LRU_PERCPU_HASH || t == BPF_MAP_TYPE_HASH_OF_MAPS;
 }
 
-// The keys a next-key walk has yielded, as 64-bit hashes in an open-addressing
-// table (8 bytes a key): GET_NEXT_KEY restarts from the first key when the
-// current one is deleted, and the restart must not yield keys again.
+// The keys a walk has yielded, as 64-bit hashes: GET_NEXT_KEY restarts from
+// the first key when the current one is deleted, and the restart must not
+// yield keys again. A batch walk only notes the hashes (8 bytes a key,
+// appended); the open-addressing table a next-key walk checks against is
+// built only when one runs (a bucket larger than the batch budget: rare).
 class SeenKeys {
  public:
+  /// Notes a key a batch walk yielded.
+  void note(std::span<const std::uint8_t> key) { noted_.push_back(hash(key)); }
   /// True when `key` was not seen before (and is now).
   bool insert(std::span<const std::uint8_t> key) {
-    std::uint64_t h = hash(key);
-    if (used_ * 2 >= slots_.size()) grow();
-    std::size_t mask = slots_.size() - 1;
-    for (std::size_t i = h & mask;; i = (i + 1) & mask) {
-      if (slots_[i] == h) return false;
-      if (slots_[i] == 0) {
-        slots_[i] = h;
-        ++used_;
-        return true;
-      }
+    if (!noted_.empty()) {
+      std::vector<std::uint64_t> noted = std::move(noted_);
+      noted_.clear();
+      for (std::uint64_t h : noted) insert_hash(h);
     }
+    return insert_hash(hash(key));
   }
 
  private:
@@ -46,6 +45,18 @@ class SeenKeys {
     h *= 0xff51afd7ed558ccdull;
     h ^= h >> 33;
     return h == 0 ? 1 : h;  // 0 marks an empty slot
+  }
+  bool insert_hash(std::uint64_t h) {
+    if (used_ * 2 >= slots_.size()) grow();
+    std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = h & mask;; i = (i + 1) & mask) {
+      if (slots_[i] == h) return false;
+      if (slots_[i] == 0) {
+        slots_[i] = h;
+        ++used_;
+        return true;
+      }
+    }
   }
   void grow() {
     std::vector<std::uint64_t> old = std::move(slots_);
@@ -58,6 +69,7 @@ class SeenKeys {
       slots_[i] = h;
     }
   }
+  std::vector<std::uint64_t> noted_;
   std::vector<std::uint64_t> slots_;
   std::size_t used_ = 0;
 };
@@ -109,10 +121,13 @@ BatchEnd walk_batch(KernelSource& src, const MapShape& m, std::uint64_t limit,
       }
       ++res.visited;
       std::span<const std::uint8_t> key{keys.data() + std::size_t{i} * m.key_size, m.key_size};
-      last_key.assign(key.begin(), key.end());
-      if (hashed) seen.insert(key);
+      if (hashed) seen.note(key);
       if (!fn(key, {values.data() + std::size_t{i} * m.value_size, m.value_size}))
         return BatchEnd::Done;
+    }
+    if (count > 0) {
+      const std::uint8_t* k = keys.data() + std::size_t{count - 1} * m.key_size;
+      last_key.assign(k, k + m.key_size);
     }
     if (rc < 0) return BatchEnd::Done;  // ENOENT: the walk is complete
     first = false;

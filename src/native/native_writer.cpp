@@ -147,12 +147,44 @@ void NativeWriter::drain(std::size_t keep) {
     }
     Frame f{elf_.offset() - data_start_, job->out.size(), job->raw_offset, job->raw.size(),
             job->records};
-    if (auto r = elf_.write(job->out); !r) {
+    auto r = elf_.write(job->out);
+    recycle(std::move(job));
+    if (!r) {
       error_ = r.error();
       continue;
     }
     cur_.frames.push_back(f);
   }
+}
+
+// Buffers of written frames, kept for the next ones (the caller's thread
+// only): a capture of a large map reuses a few instead of faulting in fresh
+// pages for every frame.
+constexpr std::size_t kSpareBuffers = 8;
+
+std::unique_ptr<NativeWriter::Job> NativeWriter::new_job() {
+  auto job = std::make_unique<Job>();
+  if (!spare_out_.empty()) {
+    job->out = std::move(spare_out_.back());
+    spare_out_.pop_back();
+    job->out.clear();
+  }
+  return job;
+}
+
+std::vector<std::uint8_t> NativeWriter::take_spare() {
+  if (spare_raw_.empty()) return {};
+  std::vector<std::uint8_t> v = std::move(spare_raw_.back());
+  spare_raw_.pop_back();
+  v.clear();
+  return v;
+}
+
+void NativeWriter::recycle(std::unique_ptr<Job> job) {
+  if (job->owned.capacity() != 0 && spare_raw_.size() < kSpareBuffers)
+    spare_raw_.push_back(std::move(job->owned));
+  if (job->out.capacity() != 0 && spare_out_.size() < kSpareBuffers)
+    spare_out_.push_back(std::move(job->out));
 }
 
 Result<Frame> NativeWriter::write_frame(Bytes raw, std::uint64_t raw_offset,
@@ -226,14 +258,16 @@ void NativeWriter::flush_frame() {
     return;
   }
   if (pending_.empty() || error_) return;
-  auto job = std::make_unique<Job>();
+  auto job = new_job();
   job->owned = std::move(pending_);
   job->raw = job->owned;
   job->raw_offset = cur_.raw_size;
   job->records = pending_records_;
   cur_.raw_size += job->raw.size();
   submit(std::move(job));
-  pending_ = std::vector<std::uint8_t>();
+  // The next frame's buffer: one a written frame gave back (its pages are
+  // already there), else a new one.
+  pending_ = take_spare();
   pending_.reserve(opt_.frame_bytes + opt_.frame_bytes / 8);
   pending_records_ = 0;
 }
@@ -269,7 +303,7 @@ void NativeWriter::value(Bytes bytes) {
   }
   // Cut straight from the caller's buffer: a 158 MiB value is never copied.
   for (std::size_t at = 0; at < bytes.size() && !error_; at += opt_.value_frame_bytes) {
-    auto job = std::make_unique<Job>();
+    auto job = new_job();
     job->raw = bytes.subspan(at, std::min(opt_.value_frame_bytes, bytes.size() - at));
     job->raw_offset = at;
     job->records = at == 0 ? 1 : 0;
@@ -292,7 +326,7 @@ void NativeWriter::write_frames(Bytes raw, std::size_t frame_bytes, bool fixed_r
   if (fixed_records && rs) step = std::max<std::size_t>(rs, frame_bytes / rs * rs);
   if (cur_.shape == Shape::OwnerEntries) step = std::max<std::size_t>(raw.size(), 1);
   for (std::size_t at = 0; at < raw.size(); at += step) {
-    auto job = std::make_unique<Job>();
+    auto job = new_job();
     job->raw = raw.subspan(at, std::min(step, raw.size() - at));
     job->raw_offset = at;
     job->records = cur_.shape == Shape::Value ? (at == 0 ? 1 : 0)
@@ -371,7 +405,7 @@ void NativeWriter::store_series_map() {
       cur_.delta_of = std::pair{prev->second.sample, prev->second.index};
       delta.insert(delta.end(), patches.begin(), patches.end());
       for (std::size_t at = 0; at < delta.size(); at += opt_.frame_bytes) {
-        auto job = std::make_unique<Job>();
+        auto job = new_job();
         job->raw = Bytes(delta).subspan(at, std::min(opt_.frame_bytes, delta.size() - at));
         job->raw_offset = at;
         job->records = at == 0 ? npatch : 0;
@@ -394,7 +428,7 @@ void NativeWriter::store_series_map() {
         cur_.frames.push_back(old[k]);
         continue;
       }
-      auto job = std::make_unique<Job>();
+      auto job = new_job();
       job->raw = raw.subspan(at, n);
       job->raw_offset = at;
       job->records = at == 0 ? 1 : 0;

@@ -99,6 +99,9 @@ class NativeWriter {
   void store_series_map();
   void write_frames(Bytes raw, std::size_t frame_bytes, bool fixed_records);
   void submit(std::unique_ptr<Job> job);
+  std::unique_ptr<Job> new_job();
+  std::vector<std::uint8_t> take_spare();
+  void recycle(std::unique_ptr<Job> job);
   void drain(std::size_t keep);  // write finished frames until at most `keep` are in flight
   void work();
   static std::optional<Error> compress_job(FrameCompressor& zstd, Job& job);
@@ -109,7 +112,9 @@ class NativeWriter {
   FrameCompressor zstd_;
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<std::unique_ptr<Job>> jobs_;  // in submission order
+  std::deque<std::unique_ptr<Job>> jobs_;             // in submission order
+  std::vector<std::vector<std::uint8_t>> spare_raw_;  // buffers of written frames
+  std::vector<std::string> spare_out_;
   bool stop_ = false;
   std::vector<std::thread> workers_;
   std::unique_ptr<BtfMerge> btf_;

@@ -24,13 +24,14 @@ Result<void> FrameCompressor::compress(std::span<const std::uint8_t> raw, std::s
   auto* c = static_cast<ZSTD_CCtx*>(cctx_.get());
   if (!c) return Error(ErrorCode::Internal, "zstd: cannot create a compression context");
   const std::size_t at = out.size();
-  out.resize(at + ZSTD_compressBound(raw.size()));
-  std::size_t n = ZSTD_compress2(c, out.data() + at, out.size() - at, raw.data(), raw.size());
-  if (ZSTD_isError(n)) {
-    out.resize(at);
+  std::size_t n = 0;
+  // Room for the worst case, never zero-filled: zstd writes what it keeps.
+  out.resize_and_overwrite(at + ZSTD_compressBound(raw.size()), [&](char* p, std::size_t size) {
+    n = ZSTD_compress2(c, p + at, size - at, raw.data(), raw.size());
+    return ZSTD_isError(n) ? at : at + n;
+  });
+  if (ZSTD_isError(n))
     return Error(ErrorCode::Internal, fmt::format("zstd: {}", ZSTD_getErrorName(n)));
-  }
-  out.resize(at + n);
   return {};
 }
 

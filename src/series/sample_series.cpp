@@ -97,6 +97,10 @@ Result<SampleSeries> SampleSeries::load_jsonl(const std::filesystem::path& path)
 }
 
 std::string SampleSeries::to_jsonl_line(const SampleRow& row) {
+  return to_jsonl_line(row, to_json(row.report));
+}
+
+std::string SampleSeries::to_jsonl_line(const SampleRow& row, std::string_view report_json) {
   std::string out;
   detail::JsonWriter w(out);
   w.begin_object();
@@ -109,7 +113,7 @@ std::string SampleSeries::to_jsonl_line(const SampleRow& row) {
     detail::write_json_value(w, *st);
   }
   w.key("report");
-  w.value_raw_json(to_json(row.report));
+  w.value_raw_json(report_json);
   w.end_object();
   return out;
 }

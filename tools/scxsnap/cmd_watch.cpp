@@ -137,6 +137,7 @@ void add_watch(CLI::App& app, int& exit_code) {
       row.elapsed_ms = elapsed_ms();
       // One sample: into the native series (raw), or a JSON Lines record.
       Result<void> stored;
+      std::string report_json;
       Error failed(ErrorCode::Internal, "");
       bool ok = true;
       if (series) {
@@ -146,9 +147,11 @@ void add_watch(CLI::App& app, int& exit_code) {
           failed = r.error();
         }
       } else {
-        auto r = session->capture();
+        // The sample's JSON as capture writes it, never a tree: memory is
+        // the text of one sample.
+        auto r = session->capture_json();
         if (r)
-          row.report = std::move(*r);
+          report_json = std::move(*r);
         else {
           ok = false;
           failed = r.error();
@@ -169,7 +172,10 @@ void add_watch(CLI::App& app, int& exit_code) {
         if (placeholders++ == 0) first_gap = fmt::format("{}: {}", row.tag, failed.message());
         if (series) stored = series->add_report(row.tag, *row.elapsed_ms, row.report);
       }
-      if (file) stored = file->write(SampleSeries::to_jsonl_line(row) + "\n");
+      if (file)
+        stored = file->write((ok ? SampleSeries::to_jsonl_line(row, report_json)
+                                 : SampleSeries::to_jsonl_line(row)) +
+                             "\n");
       if (!stored) {
         exit_code = report_error(stored.error());
         return;
