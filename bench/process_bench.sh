@@ -40,11 +40,11 @@ if [ "$(id -u)" = 0 ]; then
   holders+=("$HOLD_PID")
   read -r id <&"${HOLD[0]}"
   native=$(measure "$cli" capture --map-id "$id" -o "$scratch/h.scxsnap")
-  json=$(measure "$cli" capture --map-id "$id" -o "$scratch/h.json")
+  json=$(measure "$cli" capture --map-id "$id" -o /dev/null)
   raw=$(measure "$build/bench/batch_read" "$id")
   bpftool=$(measure sh -c "bpftool -j map dump id $id > /dev/null")
   row "scxsnap capture -o F.scxsnap (native)" "$native"
-  row "scxsnap capture -o F.json" "$json"
+  row "scxsnap capture -o /dev/null (JSON)" "$json"
   row "raw BPF_MAP_LOOKUP_BATCH reader" "$raw"
   row "bpftool -j map dump" "$bpftool"
   nw=${native%% *} jw=${json%% *} rw=${raw%% *} bw=${bpftool%% *}
