@@ -67,5 +67,9 @@ else
 fi
 
 echo
+echo "== whole processes, as users run them (capture, watch, convert)"
+"$(dirname "$0")/process_bench.sh" "$build"
+
+echo
 echo "== state over time: check input and diff"
 "$build/bench/series_bench" 1000 100 1000000

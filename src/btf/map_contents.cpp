@@ -71,6 +71,15 @@ void CutLog::note(const RenderStatus& s) {
   }
 }
 
+void CutLog::merge(const CutLog& later) {
+  stopped |= later.stopped;
+  values += later.values;
+  if (later.values && later.needed >= needed) {
+    needed = later.needed;
+    had = later.had;
+  }
+}
+
 std::optional<RenderedValue> Side::tree(Bytes b, const RenderLimits& lim, CutLog& cut) const {
   if (!typed()) return std::nullopt;
   RenderStatus st;

@@ -24,6 +24,8 @@ struct CutLog {
   std::uint64_t values = 0, needed = 0, had = 0;
   bool stopped = false;
   void note(const RenderStatus& s);
+  /// What a later part of the same map cut (as if noted here in order).
+  void merge(const CutLog& later);
 };
 
 /// Renders one side (key or value) of a map's entries; without a type the

@@ -395,7 +395,7 @@ void CaptureRun::describe(Captured& c) {
   FailureDumpReport& r = c.report;
   if (stopped_at_us_) r.dump_truncated_at_us = *stopped_at_us_;
   CaptureInfo info;
-  HostIdentity host = src_.host();
+  HostIdentity host = cache_.host();
   info.host = std::move(host.hostname);
   info.kernel_release = std::move(host.kernel_release);
   info.captured_at = utc_now();

@@ -50,6 +50,11 @@ void CaptureCache::end_round() {
   btfs_.end_round();
 }
 
+const HostIdentity& CaptureCache::host() {
+  if (!host_) host_ = src_.host();
+  return *host_;
+}
+
 int CaptureCache::possible_cpus() {
   if (!possible_cpus_) possible_cpus_ = src_.possible_cpus();
   return *possible_cpus_;

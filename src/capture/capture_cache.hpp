@@ -4,10 +4,10 @@
 // layout plans (btf_cache.hpp); each map's description (name, type, sizes,
 // BTF ids: fixed when the map is made), so that a map the filters do not
 // select is not opened again; each program's BTF id and map ids (fixed at
-// load); the number of possible CPUs. A capture is a round: what no capture
-// asked for in the last round (a map or program that is gone) is dropped at
-// its end. A one-shot capture makes its
-// own cache and drops it; `CaptureSession` keeps one (watch, serve).
+// load); the number of possible CPUs; the host's name and kernel release. A capture is a round:
+// what no capture asked for in the last round (a map or program that is gone) is dropped at its
+// end. A one-shot capture makes its own cache and drops it; `CaptureSession` keeps one (watch,
+// serve).
 #pragma once
 
 #include "btf_cache.hpp"
@@ -48,6 +48,8 @@ class CaptureCache {
   void end_round();
 
   int possible_cpus();
+  /// Host name and kernel release, asked once a session.
+  const HostIdentity& host();
   std::size_t btf_objects() const { return btfs_.objects(); }
   bool knows_map(std::uint32_t id) const { return maps_.contains(id); }
   bool knows_btf(std::uint32_t id) const { return btfs_.raw(id) != nullptr; }
@@ -66,6 +68,7 @@ class CaptureCache {
   std::unordered_map<std::uint32_t, Kept<ProgFacts>> progs_;
   std::uint64_t round_ = 0;
   std::optional<int> possible_cpus_;
+  std::optional<HostIdentity> host_;
 };
 
 }  // namespace scxsnap::capture_detail

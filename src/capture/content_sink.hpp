@@ -39,6 +39,9 @@ class ContentSink {
   virtual bool owner_entry(const RenderedValue& owner, Bytes key_bytes, Bytes value) = 0;
   /// The map's single value (a global section, a queue's head, struct_ops).
   virtual bool value(Bytes bytes) = 0;
+  /// The reader has no more entries for this map (a sink that renders them
+  /// on other threads finishes here, before the map's error is decided).
+  virtual void end_entries() {}
   /// One allocated page of an arena (read ahead of every other map: the
   /// capture keeps the pages until its end, see finish()).
   virtual void arena_page(const ArenaPage& page) = 0;

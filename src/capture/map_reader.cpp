@@ -50,6 +50,7 @@ struct StopCheck {
 // The map's `error`: the first thing that left its contents incomplete.
 void finish_map(const WalkResult* w, const StopCheck* sc, ReadContext& ctx, const MapInfo& info,
                 FailureDumpMap& m) {
+  if (ctx.sink) ctx.sink->end_entries();
   const CutLog& cut = ctx.cut;
   ctx.stats.values_truncated += cut.values;
   if (m.error) return;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "render_sinks.hpp"
 
+#include "map_iter.hpp"
 #include "report/report_writer.hpp"
 
 #include <bpf/bpf.h>
@@ -65,6 +66,15 @@ void RenderedContents::begin_map(const MapInfo& info, FailureDumpMap& m) {
       ctx_.ncpus,  percpu,
       ctx_.limits, percpu ? map_contents::slot_limits(ctx_.limits, ctx_.ncpus) : ctx_.limits};
   js_ = json_text(info, m);
+  par_on_ = false;
+  // Hash and array entries of a large map: the first here, the rest on
+  // other threads (parallel_entries.hpp).
+  par_next_ =
+      js_ && shape_ != Shape::Value && shape_ != Shape::OwnerEntries &&
+      ParallelEntries::worth_it(
+          info.max_entries,
+          std::size_t{info.key_size} + lookup_value_size(info.type, info.value_size, ctx_.ncpus),
+          ctx_.limits);
   if (js_) {
     format_.lim = text_limits(format_.lim);
     format_.slot_lim = text_limits(format_.slot_lim);
@@ -75,6 +85,10 @@ void RenderedContents::begin_map(const MapInfo& info, FailureDumpMap& m) {
 
 bool RenderedContents::entry(Bytes key, Bytes value) {
   auto& cut = ctx_.cut;
+  if (par_on_) {
+    par_.add(key, value);
+    return !cut.stopped;
+  }
   if (is_array(shape_)) {
     std::uint32_t k = 0;
     std::memcpy(&k, key.data(), std::min<std::size_t>(4, key.size()));
@@ -92,7 +106,21 @@ bool RenderedContents::entry(Bytes key, Bytes value) {
   } else {
     map_contents::add_hash_entry(*m_, key, value, format_, cut);
   }
+  if (par_next_) {  // the types' plans are compiled now: workers only read them
+    par_next_ = false;
+    par_on_ = par_.begin(
+        format_, is_array(shape_), static_cast<std::uint32_t>(key.size()),
+        static_cast<std::uint32_t>(value.size()),
+        ParallelEntries::Out{&*list_, &ctx_.cut, [this](std::string& text) { emit_text(text); }});
+  }
   return !cut.stopped;
+}
+
+void RenderedContents::end_entries() {
+  if (!par_on_) return;
+  par_on_ = false;
+  if (ctx_.stopped()) par_.stop();
+  par_.end();
 }
 
 bool RenderedContents::owner_entry(const RenderedValue& owner, Bytes key_bytes, Bytes value) {
@@ -173,6 +201,18 @@ void JsonStreamSink::end_map(CapturedMap&& cm) {
 void JsonStreamSink::failed_map(CapturedMap&& cm) {
   detail::write_map_to(w_, cm.map);
   flush_if_full();
+}
+
+// Without a copy into the buffer: what is buffered goes first, then the text.
+void JsonStreamSink::emit_text(std::string& text) {
+  if (!out_) {
+    buf_ += text;
+    return;
+  }
+  flush();
+  bytes_ += text.size();
+  if (!error_)
+    if (auto r = (*out_)(text); !r) error_ = r.error();
 }
 
 void JsonStreamSink::flush_if_full() {

@@ -8,6 +8,7 @@
 
 #include "content_sink.hpp"
 #include "map_reader.hpp"
+#include "parallel_entries.hpp"
 #include "report/json/json_writer.hpp"
 #include "scxsnap/capture.hpp"
 
@@ -31,6 +32,7 @@ class RenderedContents : public ContentSink {
   bool entry(Bytes key, Bytes value) override;
   bool owner_entry(const RenderedValue& owner, Bytes key_bytes, Bytes value) override;
   bool value(Bytes bytes) override;
+  void end_entries() override;
 
  protected:
   /// Where map `info`'s contents go as text, or nullptr (the model). Called
@@ -40,8 +42,15 @@ class RenderedContents : public ContentSink {
   virtual void after_piece() {}
   /// Limits for a rendering into text (a sink may add its flush).
   virtual RenderLimits text_limits(const RenderLimits& l) { return l; }
+  /// A finished piece of this map's text rendered elsewhere (after its
+  /// separator): appended, or written out directly by a sink that streams.
+  virtual void emit_text(std::string& text) {
+    *js_ += text;
+    after_piece();
+  }
   /// Closes the map's entry list (text), taken back out when it got no element.
   void close_list() {
+    end_entries();
     if (list_) list_->close();
     list_.reset();
   }
@@ -55,6 +64,11 @@ class RenderedContents : public ContentSink {
   map_contents::Renderers rs_;
   map_contents::EntryFormat format_;
   std::optional<map_contents::StreamedList> list_;
+  // A large map's entries as text, rendered on other threads after the first.
+  ParallelEntries par_;
+  bool par_next_ = false;  // the next entry begins the parallel rendering
+  bool par_on_ = false;
+  std::uint32_t max_entries_ = 0;
 };
 
 /// capture(): every map's contents into the model, in map-id order.
@@ -97,6 +111,7 @@ class JsonStreamSink final : public RenderedContents {
  protected:
   std::string* json_text(const MapInfo& info, FailureDumpMap& m) override;
   void after_piece() override { flush_if_full(); }
+  void emit_text(std::string& text) override;
   RenderLimits text_limits(const RenderLimits& l) override;
 
  private:

@@ -212,6 +212,12 @@ void write_maps(detail::JsonWriter& w, const std::vector<MapIndex>& maps) {
   w.end_array();
 }
 
+// A series, or several samples without the flag, lists "samples"; one
+// sample of a single snapshot is written inline.
+bool lists_samples(const Index& x) {
+  return x.series || x.samples.size() != 1;
+}
+
 }  // namespace
 
 void write_index_head(detail::JsonWriter& w, const Index& x) {
@@ -224,7 +230,7 @@ void write_index_head(detail::JsonWriter& w, const Index& x) {
   w.field_u64("ncpus", x.ncpus);
   w.field_u64("max_value_bytes", x.max_value_bytes);
   w.field_u64("max_array_elements", x.max_array_elements);
-  if (x.series) {
+  if (lists_samples(x)) {
     w.key("samples");
     w.begin_array();
   }
@@ -242,7 +248,7 @@ void write_sample_index(detail::JsonWriter& w, const Sample& smp) {
 }
 
 void write_index_tail(detail::JsonWriter& w, const Index& x) {
-  if (x.series) w.end_array();
+  if (lists_samples(x)) w.end_array();
   w.end_object();
   w.buffer() += '\n';
 }
@@ -250,24 +256,15 @@ void write_index_tail(detail::JsonWriter& w, const Index& x) {
 std::string write_index(const Index& x) {
   std::string out;
   detail::JsonWriter w(out);
-  if (!x.series && x.samples.size() == 1) {
-    write_index_head(w, x);
+  write_index_head(w, x);
+  if (lists_samples(x)) {
+    for (const auto& smp : x.samples) write_sample_index(w, smp);
+  } else {
     w.key("report");
     write_frame(w, x.samples[0].report);
     write_maps(w, x.samples[0].maps);
-    write_index_tail(w, x);
-    return out;
   }
-  Index series_view;  // a series, or several samples without the flag: "samples"
-  series_view.series = true;
-  series_view.version = x.version;
-  series_view.tool_version = x.tool_version;
-  series_view.ncpus = x.ncpus;
-  series_view.max_value_bytes = x.max_value_bytes;
-  series_view.max_array_elements = x.max_array_elements;
-  write_index_head(w, series_view);
-  for (const auto& smp : x.samples) write_sample_index(w, smp);
-  write_index_tail(w, series_view);
+  write_index_tail(w, x);
   return out;
 }
 

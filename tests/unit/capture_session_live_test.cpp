@@ -90,4 +90,45 @@ TEST(CaptureSessionLive, ASessionCapturesWhatOneShotCapturesDo) {
   EXPECT_EQ(refused.error().code(), ErrorCode::InvalidArgument);
 }
 
+// A typed hash large enough to be rendered on several threads, with every
+// value cut by the render budget: the text is the serial model's, and the
+// map's error counts each cut value once.
+TEST(ParallelEntriesLive, ATypedLargeHashCutByTheBudgetRendersAsTheModel) {
+  LoadedObject lo("maps.bpf.o");
+  ASSERT_TRUE(lo.obj);
+  bpf_map* big = lo.map_ending("big_hash");
+  ASSERT_NE(big, nullptr);
+  const std::uint32_t n = bpf_map__max_entries(big);
+  std::vector<std::uint8_t> v(bpf_map__value_size(big));
+  for (std::uint32_t k = 0; k < n; ++k) {
+    for (std::size_t b = 0; b < v.size(); ++b) v[b] = static_cast<std::uint8_t>(k + b);
+    ASSERT_EQ(bpf_map_update_elem(bpf_map__fd(big), &k, v.data(), BPF_ANY), 0);
+  }
+  for (std::uint64_t budget : {std::uint64_t{0}, std::uint64_t{40}}) {
+    CaptureOptions o;
+    o.map_ids = {LoadedObject::id_of(big)};
+    o.max_value_bytes = budget;
+    auto model = capture(o);
+    auto text = capture_json(o);
+    ASSERT_TRUE(model.has_value() && text.has_value());
+    auto back = parse_report(*text);
+    ASSERT_TRUE(back.has_value()) << back.error().message();
+    ASSERT_EQ(model->maps.size(), 1u);
+    ASSERT_EQ(back->maps.size(), 1u);
+    EXPECT_EQ(back->maps[0].entries.size(), n);
+    EXPECT_EQ(back->maps[0].error, model->maps[0].error) << "budget " << budget;
+    if (budget) {  // every key and every value
+      ASSERT_TRUE(back->maps[0].error.has_value());
+      EXPECT_NE(back->maps[0].error->find(std::to_string(2 * n) + " values cut"), std::string::npos)
+          << *back->maps[0].error;
+    }
+    FailureDumpReport a, b;
+    a.maps = model->maps;
+    b.maps = back->maps;
+    const std::string ja = to_json(a), jb = to_json(b);
+    EXPECT_EQ(ja.size(), jb.size()) << "budget " << budget;
+    EXPECT_TRUE(ja == jb) << "budget " << budget << ": the texts differ";
+  }
+}
+
 }  // namespace

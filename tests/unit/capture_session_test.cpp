@@ -22,11 +22,7 @@ using ::testing::IsEmpty;
 
 namespace {
 
-std::unique_ptr<TapeReplayer> open_tape() {
-  auto t = TapeReplayer::open(tape_scene::tape_path());
-  EXPECT_TRUE(t.has_value()) << t.error().message();
-  return t ? std::move(*t) : nullptr;
-}
+using tape_scene::open_tape;
 
 // The maps and the active object: what a capture read (not when or how long).
 std::string contents(const FailureDumpReport& r) {
@@ -38,7 +34,7 @@ std::string contents(const FailureDumpReport& r) {
 
 // Every call that asks for something a session keeps fails from now on.
 void refuse_what_a_session_keeps(TapeReplayer& tape) {
-  for (const char* call : {"vmlinux_btf", "btf_by_id", "map_info", "possible_cpus"})
+  for (const char* call : {"vmlinux_btf", "btf_by_id", "map_info", "host"})
     tape.inject(TapeFault{call, "", 0, -EIO});
 }
 
@@ -58,6 +54,9 @@ TEST(CaptureSession, LaterCapturesAskForNoBtfOrDescriptionAgainAndGiveTheSameRep
     auto again = capture_detail::capture_model(o, cache);
     ASSERT_TRUE(again.has_value()) << again.error().message();
     EXPECT_EQ(contents(*again), contents(*first)) << "capture " << i + 2;
+    ASSERT_TRUE(again->capture && first->capture);
+    EXPECT_EQ(again->capture->host, first->capture->host);
+    EXPECT_FALSE(again->capture->host.empty());
   }
   EXPECT_THAT(tape->misses(), IsEmpty());
 

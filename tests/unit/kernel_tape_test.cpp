@@ -27,11 +27,7 @@ using ::testing::IsEmpty;
 
 namespace {
 
-std::unique_ptr<TapeReplayer> open_tape() {
-  auto t = TapeReplayer::open(tape_scene::tape_path());
-  EXPECT_TRUE(t.has_value()) << t.error().message();
-  return t ? std::move(*t) : nullptr;
-}
+using tape_scene::open_tape;
 
 Result<FailureDumpReport> replay(TapeReplayer& tape) {
   return capture_detail::capture_model(tape_scene::options(), tape);

@@ -5,9 +5,12 @@
 // tape without root and checks the same values.
 #pragma once
 
+#include "capture/kernel_tape.hpp"
 #include "scxsnap/capture.hpp"
 
 #include <cstdint>
+#include <gtest/gtest.h>
+#include <memory>
 #include <string>
 
 namespace tape_scene {
@@ -28,6 +31,13 @@ inline scxsnap::CaptureOptions options() {
   o.obj_prefixes = {"cc", "maps", "types"};
   o.map_names = {"work_queue"};
   return o;
+}
+
+/// The committed tape, opened for replay (a test failure when it cannot be).
+inline std::unique_ptr<scxsnap::capture_detail::TapeReplayer> open_tape() {
+  auto t = scxsnap::capture_detail::TapeReplayer::open(tape_path());
+  EXPECT_TRUE(t.has_value()) << t.error().message();
+  return t ? std::move(*t) : nullptr;
 }
 
 }  // namespace tape_scene
