@@ -83,8 +83,8 @@ asan: deps fuzz-deps
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS)
 
 # The threaded tests under ThreadSanitizer (the library instrumented; no
-# kernel needed): native writer workers, render threads, series read from
-# two threads.
+# kernel needed): native writer workers, render threads, a large map's
+# entries rendered by workers, series read from two threads.
 tsan: deps
 	cmake -S . -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" \
 	  -DSCXSNAP_TSAN=ON -DSCXSNAP_WERROR=ON -DCMAKE_UNITY_BUILD=$(UNITY) \
