@@ -24,11 +24,11 @@ struct ActiveObject {
 
 /// Ids of the maps used by every loaded program whose BTF is one of `btf_ids`
 /// (the programs of those objects), sorted, without repeats.
-std::vector<std::uint32_t> maps_used_by_programs(KernelSource& src,
+std::vector<std::uint32_t> maps_used_by_programs(CaptureCache& cache,
                                                  const std::vector<std::uint32_t>& btf_ids);
 
 /// `struct_ops` lists every captured or scanned struct_ops map.
-std::optional<ActiveObject> find_active_object(KernelSource& src,
+std::optional<ActiveObject> find_active_object(CaptureCache& cache,
                                                const std::vector<CapturedMap>& struct_ops,
                                                bool sched_ext_enabled);
 
