@@ -36,7 +36,7 @@ ratio() { echo "$1 $2" | awk '{ split($0, a, " "); printf "%.2f", a[1] / a[2] }'
 if [ "$(id -u)" = 0 ]; then
   echo "== a ${entries}-entry hash (64-byte values), whole processes, median of $reps"
   exec 3< <(sleep 100000)
-  coproc HOLD { "$build/bench/capture_bench" --hold "$bpf/bench.bpf.o" "$entries" <&3; }
+  coproc HOLD { exec "$build/bench/capture_bench" --hold "$bpf/bench.bpf.o" "$entries" <&3; }
   holders+=("$HOLD_PID")
   read -r id <&"${HOLD[0]}"
   native=$(measure "$cli" capture --map-id "$id" -o "$scratch/h.scxsnap")
