@@ -40,6 +40,12 @@ void put_u32(std::vector<std::uint8_t>& out, std::uint32_t v) {
   out.insert(out.end(), b, b + 4);
 }
 
+void put_u32(detail::BigBytes& out, std::uint32_t v) {
+  std::uint8_t b[4];
+  std::memcpy(b, &v, 4);
+  detail::append_bytes(out, b);
+}
+
 }  // namespace
 
 NativeWriter::NativeWriter(ElfWriter elf, WriterOptions o)
@@ -172,9 +178,9 @@ std::unique_ptr<NativeWriter::Job> NativeWriter::new_job() {
   return job;
 }
 
-std::vector<std::uint8_t> NativeWriter::take_spare() {
+detail::BigBytes NativeWriter::take_spare() {
   if (spare_raw_.empty()) return {};
-  std::vector<std::uint8_t> v = std::move(spare_raw_.back());
+  detail::BigBytes v = std::move(spare_raw_.back());
   spare_raw_.pop_back();
   v.clear();
   return v;
@@ -248,12 +254,14 @@ void NativeWriter::begin_map(Shape shape, std::uint32_t key_size, std::uint32_t 
   key_handle_.reset();
   value_handle_.reset();
   pending_.clear();
+  // One frame's room, reused from map to map (pages never written cost nothing).
+  pending_.reserve(opt_.frame_bytes + opt_.frame_bytes / 8);
   pending_records_ = 0;
 }
 
 void NativeWriter::flush_frame() {
   if (index_.series) {  // held whole until the map ends
-    whole_.insert(whole_.end(), pending_.begin(), pending_.end());
+    detail::append_bytes(whole_, pending_);
     pending_.clear();
     return;
   }
@@ -273,7 +281,7 @@ void NativeWriter::flush_frame() {
 }
 
 void NativeWriter::append(Bytes b) {
-  pending_.insert(pending_.end(), b.begin(), b.end());
+  detail::append_bytes(pending_, b);
 }
 
 void NativeWriter::entry(Bytes key, Bytes value) {
@@ -338,7 +346,7 @@ void NativeWriter::write_frames(Bytes raw, std::size_t frame_bytes, bool fixed_r
 }
 
 void NativeWriter::store_series_map() {
-  whole_.insert(whole_.end(), pending_.begin(), pending_.end());
+  detail::append_bytes(whole_, pending_);
   pending_.clear();
   const Bytes raw = whole_;
   const auto sample_no =
@@ -363,7 +371,7 @@ void NativeWriter::store_series_map() {
     // bucket when an element is updated): where each record comes from, then
     // the records that differ from their source, XOR it.
     const std::size_t rs = cur_.record_size, ks = cur_.key_size;
-    const std::vector<std::uint8_t>& before = prev->second.bytes;
+    const detail::BigBytes& before = prev->second.bytes;
     const std::size_t before_n = prev->second.map.records;
     // The record after the last one's source usually is the source: the
     // index of every key is built only when that guess first fails.

@@ -10,6 +10,7 @@
 #include "elf_container.hpp"
 #include "index_spill.hpp"
 #include "native_index.hpp"
+#include "report/big_buffer.hpp"
 #include "zstd_frames.hpp"
 
 #include <condition_variable>
@@ -33,7 +34,7 @@ struct WriterOptions {
   /// Compression threads (0 = up to 4, by the CPUs): frames are compressed
   /// while the kernel is read, and written in order.
   unsigned threads = 0;
-  std::size_t frame_bytes = std::size_t{4} << 20;        // raw bytes of records per frame
+  std::size_t frame_bytes = std::size_t{1} << 20;        // raw bytes of records per frame
   std::size_t value_frame_bytes = std::size_t{1} << 20;  // of a single value (random access)
 };
 
@@ -86,7 +87,7 @@ class NativeWriter {
   // One frame on its way: compressed by a worker, written by the caller's
   // thread in submission order.
   struct Job {
-    std::vector<std::uint8_t> owned;  // the raw bytes, unless borrowed
+    detail::BigBytes owned;  // the raw bytes, unless borrowed
     Bytes raw;
     std::uint64_t raw_offset = 0, records = 0;
     std::string out;
@@ -100,7 +101,7 @@ class NativeWriter {
   void write_frames(Bytes raw, std::size_t frame_bytes, bool fixed_records);
   void submit(std::unique_ptr<Job> job);
   std::unique_ptr<Job> new_job();
-  std::vector<std::uint8_t> take_spare();
+  detail::BigBytes take_spare();
   void recycle(std::unique_ptr<Job> job);
   void drain(std::size_t keep);  // write finished frames until at most `keep` are in flight
   void work();
@@ -112,8 +113,8 @@ class NativeWriter {
   FrameCompressor zstd_;
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<std::unique_ptr<Job>> jobs_;             // in submission order
-  std::vector<std::vector<std::uint8_t>> spare_raw_;  // buffers of written frames
+  std::deque<std::unique_ptr<Job>> jobs_;    // in submission order
+  std::vector<detail::BigBytes> spare_raw_;  // buffers of written frames
   std::vector<std::string> spare_out_;
   bool stop_ = false;
   std::vector<std::thread> workers_;
@@ -132,11 +133,11 @@ class NativeWriter {
   struct Previous {
     std::uint32_t sample, index;
     MapIndex map;
-    std::vector<std::uint8_t> bytes;
+    detail::BigBytes bytes;
   };
   std::map<std::uint32_t, Previous> previous_;
-  std::vector<std::uint8_t> whole_;  // series: the current map's bytes
-  std::vector<std::uint8_t> pending_;
+  detail::BigBytes whole_;  // series: the current map's bytes
+  detail::BigBytes pending_;
   std::uint64_t pending_records_ = 0;
   std::string compressed_;
   std::optional<Error> error_;
