@@ -114,6 +114,40 @@ int KernelSource::lookup_cgroup(int fd, const std::string& dir, void* value) {
   return lookup(fd, &dfd, value);
 }
 
+namespace {
+
+class MappedValue final : public ValueBytes {
+ public:
+  MappedValue(void* p, std::size_t mapped, std::size_t size) : p_(p), mapped_(mapped) {
+    bytes_ = {static_cast<const std::uint8_t*>(p), size};
+  }
+  MappedValue(const MappedValue&) = delete;
+  MappedValue& operator=(const MappedValue&) = delete;
+  ~MappedValue() override { ::munmap(p_, mapped_); }
+
+ private:
+  void* p_;
+  std::size_t mapped_;
+};
+
+}  // namespace
+
+int KernelSource::map_value(std::uint32_t id, std::size_t size, std::unique_ptr<ValueBytes>* out) {
+  if (size == 0) return -EINVAL;
+  const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  const std::size_t mapped = (size + page - 1) / page * page;
+  // As for the ring buffer: a shared mapping needs a read-write fd (of a
+  // read-only one the kernel makes a private mapping, which BPF refuses).
+  // It is mapped PROT_READ, so the kernel also drops VM_MAYWRITE: the map's
+  // owner can still freeze it, and nothing can be written through it.
+  Fd fd(bpf_map_get_fd_by_id(id));
+  if (!fd.valid()) return -errno;
+  void* p = ::mmap(nullptr, mapped, PROT_READ, MAP_SHARED, fd.get(), 0);
+  if (p == MAP_FAILED) return -errno;
+  *out = std::make_unique<MappedValue>(p, mapped, size);
+  return 0;
+}
+
 Result<RingbufPositions> KernelSource::ringbuf_positions(std::uint32_t id) {
   const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
   // mmap turns MAP_SHARED of a read-only fd into a private mapping, which BPF

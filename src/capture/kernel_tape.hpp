@@ -40,6 +40,7 @@ class TapeRecorder final : public KernelSource {
   int lookup_batch(int fd, void* in_batch, void* out_batch, void* keys, void* values,
                    std::uint32_t* count) override;
   int get_next_key(int fd, const void* key, void* next_key) override;
+  int map_value(std::uint32_t id, std::size_t size, std::unique_ptr<ValueBytes>* out) override;
   int lookup_task(int fd, std::int32_t tid, std::int32_t tgid, void* value) override;
   int lookup_cgroup(int fd, const std::string& dir, void* value) override;
   Result<RingbufPositions> ringbuf_positions(std::uint32_t id) override;
@@ -100,6 +101,9 @@ class TapeReplayer final : public KernelSource {
   int lookup_batch(int fd, void* in_batch, void* out_batch, void* keys, void* values,
                    std::uint32_t* count) override;
   int get_next_key(int fd, const void* key, void* next_key) override;
+  /// Always -EOPNOTSUPP: the capture then looks the value up, which
+  /// replays what the recorder wrote for the mapping (the same "lookup").
+  int map_value(std::uint32_t id, std::size_t size, std::unique_ptr<ValueBytes>* out) override;
   int lookup_task(int fd, std::int32_t tid, std::int32_t tgid, void* value) override;
   int lookup_cgroup(int fd, const std::string& dir, void* value) override;
   Result<RingbufPositions> ringbuf_positions(std::uint32_t id) override;

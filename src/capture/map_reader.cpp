@@ -90,8 +90,20 @@ void emit_value(ReadContext& ctx, std::span<const std::uint8_t> bytes) {
   ctx.sink->value(bytes);
 }
 
-// The value of a 1-entry ARRAY (a global section is one): one lookup.
+// Below this a lookup costs less than mapping (three system calls).
+constexpr std::uint32_t kMapValueBytes = std::uint32_t{64} << 10;
+
+// The value of a 1-entry ARRAY (a global section is one): a large mmap-able
+// one read through a mapping of the kernel's pages, any other by one lookup.
 void read_single_value(const MapInfo& info, int fd, ReadContext& ctx, FailureDumpMap& m) {
+  if ((info.map_flags & BPF_F_MMAPABLE) && info.value_size >= kMapValueBytes) {
+    std::unique_ptr<ValueBytes> view;
+    if (ctx.src.map_value(info.id, info.value_size, &view) == 0) {
+      emit_value(ctx, view->bytes());
+      finish_map(nullptr, nullptr, ctx, info, m);
+      return;
+    }
+  }
   RawBuffer buf(info.value_size);
   std::uint32_t key = 0;
   if (int rc = ctx.src.lookup(fd, &key, buf.data()); rc != 0) {

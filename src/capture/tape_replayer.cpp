@@ -220,6 +220,11 @@ int TapeReplayer::lookup(int fd, const void* key, void* value) {
   return rc;
 }
 
+int TapeReplayer::map_value(std::uint32_t /*id*/, std::size_t /*size*/,
+                            std::unique_ptr<ValueBytes>* /*out*/) {
+  return -EOPNOTSUPP;
+}
+
 int TapeReplayer::lookup_batch(int fd, void* in_batch, void* out_batch, void* keys, void* values,
                                std::uint32_t* count) {
   const OpenMap m = map_of(fd);
