@@ -11,10 +11,13 @@
 #include "report_fields.hpp"
 #include "report_reader.hpp"
 #include "report_writer.hpp"
+#include "threads.hpp"
 
 #include <algorithm>
 #include <cstring>
 #include <fmt/format.h>
+#include <optional>
+#include <thread>
 
 namespace scxsnap::detail {
 namespace {
@@ -36,35 +39,54 @@ struct ChunkBuffer {
   }
 };
 
+// An entry array's elements cut into runs of about `run_bytes`: [first, last) indices.
+std::vector<std::pair<std::size_t, std::size_t>> chunk_runs(const Ranges& elems,
+                                                            std::size_t run_bytes = std::size_t{2}
+                                                                                    << 20) {
+  const std::size_t kChunkBytes = run_bytes;
+  std::vector<std::pair<std::size_t, std::size_t>> runs;
+  for (std::size_t a = 0; a < elems.size();) {
+    std::size_t b = a;
+    while (b < elems.size() && elems[b].second - elems[a].first < kChunkBytes) ++b;
+    if (b == a) ++b;  // one element larger than a chunk
+    runs.emplace_back(a, b);
+    a = b;
+  }
+  return runs;
+}
+
+// The elements [a, b) of `elems`, read as one document.
+template <class T>
+Result<std::vector<T>> parse_run(std::string_view t, const Ranges& elems, std::size_t a,
+                                 std::size_t b, ChunkBuffer& cb) {
+  cb.set("[", t.substr(elems[a].first, elems[b - 1].second - elems[a].first), "]");
+  auto r = with_document<std::vector<T>>(
+      cb.view(), [](od::value v, const PathNode& p) -> Result<std::vector<T>> {
+        SCXSNAP_TRY(od::array arr, read_array(v, p));
+        std::vector<T> list;
+        SCXSNAP_TRY_VOID(
+            for_each_element(arr, p, [&](od::value e, const PathNode& ep) -> Result<void> {
+              SCXSNAP_TRY(T x, read_described<T>(e, ep));
+              list.push_back(std::move(x));
+              return {};
+            }));
+        return list;
+      });
+  if (!r)
+    return r.error().with_context(
+        fmt::format("the entries at byte offsets {}..{}", elems[a].first, elems[b - 1].second));
+  return r;
+}
+
 // The elements `elems` of an entry array, read in documents of a few MB:
 // fn(std::vector<T>&&) -> Result<void> gets each chunk's elements.
 template <class T, class Fn>
 Result<void> for_each_chunk(std::string_view t, const Ranges& elems, ChunkBuffer& cb,
                             const std::function<void(std::size_t)>& consumed, Fn&& fn) {
-  constexpr std::size_t kChunkBytes = std::size_t{2} << 20;
-  for (std::size_t a = 0; a < elems.size();) {
-    std::size_t b = a;
-    while (b < elems.size() && elems[b].second - elems[a].first < kChunkBytes) ++b;
-    if (b == a) ++b;  // one element larger than a chunk
-    cb.set("[", t.substr(elems[a].first, elems[b - 1].second - elems[a].first), "]");
-    auto r = with_document<std::vector<T>>(
-        cb.view(), [](od::value v, const PathNode& p) -> Result<std::vector<T>> {
-          SCXSNAP_TRY(od::array arr, read_array(v, p));
-          std::vector<T> list;
-          SCXSNAP_TRY_VOID(
-              for_each_element(arr, p, [&](od::value e, const PathNode& ep) -> Result<void> {
-                SCXSNAP_TRY(T x, read_described<T>(e, ep));
-                list.push_back(std::move(x));
-                return {};
-              }));
-          return list;
-        });
-    if (!r)
-      return r.error().with_context(
-          fmt::format("the entries at byte offsets {}..{}", elems[a].first, elems[b - 1].second));
-    SCXSNAP_TRY_VOID(fn(std::move(*r)));
+  for (const auto& [a, b] : chunk_runs(elems)) {
+    SCXSNAP_TRY(std::vector<T> xs, parse_run<T>(t, elems, a, b, cb));
+    SCXSNAP_TRY_VOID(fn(std::move(xs)));
     consumed(elems[b - 1].second);
-    a = b;
   }
   return {};
 }
@@ -289,6 +311,76 @@ struct Sink {
   static constexpr std::size_t kConvertFlushBytes = std::size_t{4} << 20;
 };
 
+// An entry list converted on every core: runs of elements are read and
+// written by side-by-side lanes (a batch of runs, one a lane), and their
+// text appended in order on this thread. A run writes its floats in the
+// style known before its batch plus what the run itself shows, as a serial
+// pass would unless an earlier run of the same batch showed serde_json's
+// older style first (once a document at most): that run is written again.
+// The lanes of a conversion and what each keeps from run to run.
+struct ConvertLanes {
+  struct Lane {
+    ChunkBuffer input;
+    std::string text;
+    std::optional<Error> error;
+    FloatStyle seen = FloatStyle::Zmij, used = FloatStyle::Zmij;
+  };
+  explicit ConvertLanes(unsigned n) : lanes(n), out(lanes.size()) {}
+  Lanes lanes;
+  std::vector<Lane> out;
+};
+
+template <class T>
+Result<void> convert_list(std::string_view t, const Ranges& el, Sink& sink, ConvertLanes& cl,
+                          const std::function<void(std::size_t)>& consumed) {
+  // Runs of 1 MB: what a lane holds (its text, its piece of the model) is
+  // paid once a lane.
+  const auto runs = chunk_runs(el, std::size_t{1} << 20);
+  const auto lanes = static_cast<unsigned>(std::min<std::size_t>(cl.lanes.size(), runs.size()));
+  auto& out = cl.out;
+  JsonWriter& w = sink.w;
+  auto either = [](FloatStyle a, FloatStyle b) {
+    return a == FloatStyle::Ryu || b == FloatStyle::Ryu ? FloatStyle::Ryu : FloatStyle::Zmij;
+  };
+  auto render = [&](unsigned lane, std::size_t run, FloatStyle before) {
+    auto& l = out[lane];
+    l.text.clear();
+    l.error.reset();
+    FloatStyleProbe probe;
+    NameScope names;
+    auto xs = parse_run<T>(t, el, runs[run].first, runs[run].second, l.input);
+    if (!xs) {
+      l.error = xs.error();
+      return;
+    }
+    l.seen = probe.style();
+    l.used = either(before, l.seen);
+    JsonWriter lw = JsonWriter::continuing(l.text, w, run > 0);
+    lw.set_float_style(l.used);
+    for (const auto& x : *xs) write_item(lw, x);
+  };
+  for (std::size_t r0 = 0; r0 < runs.size(); r0 += lanes) {
+    const auto n = static_cast<unsigned>(std::min<std::size_t>(lanes, runs.size() - r0));
+    const FloatStyle before = sink.floats.style();
+    cl.lanes.run(n, [&](unsigned i) { render(i, r0 + i, before); });
+    FloatStyle style = before;
+    for (unsigned i = 0; i < n; ++i) {
+      auto& l = out[i];
+      if (l.error) return *l.error;
+      style = either(style, l.seen);
+      if (style != l.used) {
+        render(i, r0 + i, style);
+        if (l.error) return *l.error;
+      }
+      note_float_style(style);
+      w.append_elements(l.text);
+      SCXSNAP_TRY_VOID(sink.maybe_flush());
+      consumed(el[runs[r0 + i].second - 1].second);
+    }
+  }
+  return {};
+}
+
 // A value written as it is read, piece by piece (read_value_piecewise's twin).
 Result<void> write_value_piecewise(std::string_view t, std::size_t b, std::size_t e,
                                    std::size_t threshold, Sink& sink,
@@ -342,6 +434,7 @@ Result<void> write_value_piecewise(std::string_view t, std::size_t b, std::size_
 }  // namespace
 
 std::size_t g_piecewise_value_threshold = std::size_t{256} << 20;
+unsigned g_convert_lanes = 0;
 
 std::optional<FailureDumpReport> parse_report_streaming(
     std::string_view t, const std::function<void(std::size_t)>& consumed, std::string* why) {
@@ -402,6 +495,14 @@ Result<void> convert_report_streaming(std::string_view t, JsonWriter& w,
   w.set_float_style(floats.style());
   write_report_head(w, report);
   ChunkBuffer cb;
+  // Entry lists are converted on every core (threads started at the first).
+  std::optional<ConvertLanes> lanes;
+  auto lanes_now = [&]() -> ConvertLanes& {
+    if (!lanes)
+      lanes.emplace(g_convert_lanes ? g_convert_lanes
+                                    : std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
+    return *lanes;
+  };
   std::size_t index = 0;
   for (const auto& [mb, me] : top->maps) {
     std::string why;
@@ -433,19 +534,14 @@ Result<void> convert_report_streaming(std::string_view t, JsonWriter& w,
       if (!list) continue;
       w.key(name);
       w.begin_array();
-      auto each = [&](auto&& xs) -> Result<void> {
-        w.set_float_style(floats.style());
-        for (const auto& x : xs) write_item(w, x);
-        return sink.maybe_flush();
-      };
       const Ranges& el = *list->elements;
-      Result<void> r = name == "entries"
-                           ? for_each_chunk<FailureDumpEntry>(t, el, cb, consumed, each)
+      ConvertLanes& cl = lanes_now();
+      Result<void> r = name == "entries" ? convert_list<FailureDumpEntry>(t, el, sink, cl, consumed)
                        : name == "array_entries"
-                           ? for_each_chunk<FailureDumpArrayEntry>(t, el, cb, consumed, each)
+                           ? convert_list<FailureDumpArrayEntry>(t, el, sink, cl, consumed)
                        : name == "percpu_entries"
-                           ? for_each_chunk<FailureDumpPercpuEntry>(t, el, cb, consumed, each)
-                           : for_each_chunk<FailureDumpPercpuHashEntry>(t, el, cb, consumed, each);
+                           ? convert_list<FailureDumpPercpuEntry>(t, el, sink, cl, consumed)
+                           : convert_list<FailureDumpPercpuHashEntry>(t, el, sink, cl, consumed);
       if (!r) return r.error().with_context(fmt::format("map {}", index));
       w.end_array();
       SCXSNAP_TRY_VOID(sink.maybe_flush());

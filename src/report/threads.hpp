@@ -5,10 +5,15 @@
 // points: named places where a test hook may throw.
 #pragma once
 
+#include <condition_variable>
+#include <cstdint>
+#include <exception>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <string_view>
 #include <thread>
+#include <vector>
 
 namespace scxsnap::detail {
 
@@ -30,5 +35,35 @@ std::optional<std::thread> try_start_thread(std::function<void()> body);
 /// not. All run to their end; then the first exception any of them threw is
 /// rethrown here.
 void run_parallel(unsigned n, const std::function<void(unsigned)>& fn);
+
+/// run_parallel's work on threads that stay: lanes 1..n-1 are threads
+/// started once (as many as start; the caller runs the lanes of those that
+/// did not), lane 0 is the caller's. For work done in many rounds, where a
+/// thread a round (and its thread-local parser, its malloc arena) would cost
+/// more than the round.
+class Lanes {
+ public:
+  explicit Lanes(unsigned n);
+  ~Lanes();
+  Lanes(const Lanes&) = delete;
+  Lanes& operator=(const Lanes&) = delete;
+  unsigned size() const { return n_; }
+  /// fn(0) .. fn(k - 1) side by side (k at most size()); all run to their
+  /// end, then the first exception any threw is rethrown here.
+  void run(unsigned k, const std::function<void(unsigned)>& fn);
+
+ private:
+  void serve(unsigned lane);
+  unsigned n_;
+  std::mutex mu_;
+  std::condition_variable go_, done_;
+  const std::function<void(unsigned)>* fn_ = nullptr;
+  unsigned k_ = 0;
+  std::uint64_t round_ = 0;
+  unsigned pending_ = 0;
+  bool stop_ = false;
+  std::vector<std::exception_ptr> errors_;
+  std::vector<std::thread> threads_;  // lane i + 1 is threads_[i]
+};
 
 }  // namespace scxsnap::detail

@@ -195,6 +195,9 @@ FloatStyleProbe::FloatStyleProbe() : outer_(t_ryu_seen) {
 FloatStyleProbe::~FloatStyleProbe() {
   t_ryu_seen = outer_ || t_ryu_seen;
 }
+void note_float_style(FloatStyle style) {
+  if (style == FloatStyle::Ryu) t_ryu_seen = true;
+}
 FloatStyle FloatStyleProbe::style() const {
   return t_ryu_seen ? FloatStyle::Ryu : FloatStyle::Zmij;
 }

@@ -63,6 +63,9 @@ class FloatStyleProbe {
  private:
   bool outer_;
 };
+/// Tells this thread's innermost FloatStyleProbe of a float read elsewhere
+/// (a worker thread's part of the same document).
+void note_float_style(FloatStyle style);
 /// Names read while one is alive (and no outer one is) share storage: a
 /// report's million struct values hold one copy of each member name. The
 /// table dies with the scope; the names live on in the values.

@@ -68,6 +68,22 @@ class JsonWriter {
     value_string(v);
   }
 
+  /// A writer of more elements of `outer`'s innermost open container,
+  /// into `out` (`started`: whether that container already has elements by
+  /// the time this text follows). Its text goes back through append_elements.
+  static JsonWriter continuing(std::string& out, const JsonWriter& outer, bool started) {
+    JsonWriter w(out, outer.pretty_, outer.floats_);
+    w.has_elem_ = outer.has_elem_;
+    if (!w.has_elem_.empty()) w.has_elem_.back() = started;
+    return w;
+  }
+  /// Text a continuing() writer wrote, in its place: the container now has elements.
+  void append_elements(std::string_view text) {
+    if (text.empty()) return;
+    out_ += text;
+    has_elem_.back() = true;
+  }
+
   std::string& buffer() { return out_; }
   /// The float text for values written from here on (a streamed document
   /// learns its era as it is read).
