@@ -35,7 +35,7 @@ check() {  # file layer
       bad=1
     fi
   done < <(sed -n 's/^#include "\([^"]*\)".*/\1/p' "$file")
-  if [[ $layer != btf && $layer != native && $layer != capture ]] && grep -qE '^#include <(bpf|linux)/' "$file"; then
+  if [[ $layer != btf && $layer != native && $layer != capture && $layer != trigger ]] && grep -qE '^#include <(bpf|linux)/' "$file"; then
     echo "$file ($layer) includes libbpf or kernel headers"
     bad=1
   fi

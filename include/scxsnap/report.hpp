@@ -274,6 +274,18 @@ struct SCXSNAP_API TaskEnrichment {
   friend bool operator==(const TaskEnrichment&, const TaskEnrichment&) = default;
 };
 
+/// scxsnap addition: what made a failure capture (`capture --on-exit`) fire.
+struct SCXSNAP_API CaptureTrigger {
+  /// "pid-exit", "struct-ops-detach", "sched-ext-state", "until",
+  /// "until-fails", "signal" or "timeout".
+  std::string kind;
+  std::string detail;                     // what exactly ("pid 4242 exited", the expression)
+  std::string fired_at;                   // RFC 3339 UTC, when scxsnap saw the event
+  std::uint64_t event_to_capture_us = 0;  // from seeing the event to the capture's start
+  std::uint64_t armed_ms = 0;             // how long the capture was armed
+  friend bool operator==(const CaptureTrigger&, const CaptureTrigger&) = default;
+};
+
 /// scxsnap addition: where and when a live capture was taken.
 struct SCXSNAP_API CaptureInfo {
   std::string host;
@@ -285,6 +297,7 @@ struct SCXSNAP_API CaptureInfo {
   std::uint64_t values_truncated = 0;     // values cut to that budget; skip if zero
   std::uint64_t max_array_elements = 0;   // array cap when not ktstr's 4096; skip if zero
   std::optional<std::string> stopped_by;  // "deadline" or "signal"; skip if none
+  std::optional<CaptureTrigger> trigger;  // a failure capture's trigger; skip if none
   friend bool operator==(const CaptureInfo&, const CaptureInfo&) = default;
 };
 

@@ -48,7 +48,8 @@ using FieldMember = std::variant<
     std::vector<PerNodeNumaStats> S::*, std::vector<TaskEnrichment> S::*,
     std::vector<EventCounterSample> S::*, std::vector<RqScxState> S::*, std::vector<DsqState> S::*,
     std::optional<ScxSchedState> S::*, std::optional<ProbeBssCounters> S::*,
-    std::optional<CaptureInfo> S::*, FailureDumpReport S::*, std::optional<FailureDumpReport> S::*>;
+    std::optional<CaptureTrigger> S::*, std::optional<CaptureInfo> S::*, FailureDumpReport S::*,
+    std::optional<FailureDumpReport> S::*>;
 
 /// How serde treats a member.
 enum class Presence : std::uint8_t {
@@ -211,6 +212,13 @@ inline const std::array kRingbufFields{
     req<FailureDumpRingbuf>("pending_pos", &FailureDumpRingbuf::pending_pos),
     req<FailureDumpRingbuf>("pending_bytes", &FailureDumpRingbuf::pending_bytes)};
 
+inline const std::array kTriggerFields{
+    req<CaptureTrigger>("kind", &CaptureTrigger::kind),
+    req<CaptureTrigger>("detail", &CaptureTrigger::detail),
+    req<CaptureTrigger>("fired_at", &CaptureTrigger::fired_at),
+    req<CaptureTrigger>("event_to_capture_us", &CaptureTrigger::event_to_capture_us),
+    req<CaptureTrigger>("armed_ms", &CaptureTrigger::armed_ms)};
+
 inline const std::array kCaptureFields{
     req<CaptureInfo>("host", &CaptureInfo::host),
     req<CaptureInfo>("kernel_release", &CaptureInfo::kernel_release),
@@ -220,7 +228,8 @@ inline const std::array kCaptureFields{
     opt<CaptureInfo>("max_value_bytes", &CaptureInfo::max_value_bytes),
     opt<CaptureInfo>("values_truncated", &CaptureInfo::values_truncated),
     opt<CaptureInfo>("max_array_elements", &CaptureInfo::max_array_elements),
-    opt<CaptureInfo>("stopped_by", &CaptureInfo::stopped_by)};
+    opt<CaptureInfo>("stopped_by", &CaptureInfo::stopped_by),
+    opt<CaptureInfo>("trigger", &CaptureInfo::trigger)};
 
 // ---- map contents ---------------------------------------------------------------
 
@@ -374,6 +383,7 @@ inline const auto& fields_of(const DsqState*) { return kDsqFields; }
 inline const auto& fields_of(const ScxSchedState*) { return kSchedFields; }
 inline const auto& fields_of(const FailureDumpRingbuf*) { return kRingbufFields; }
 inline const auto& fields_of(const CaptureInfo*) { return kCaptureFields; }
+inline const auto& fields_of(const CaptureTrigger*) { return kTriggerFields; }
 inline const auto& fields_of(const FailureDumpEntry*) { return kHashEntryFields; }
 inline const auto& fields_of(const FailureDumpArrayEntry*) { return kArrayEntryFields; }
 inline const auto& fields_of(const FailureDumpPercpuEntry*) { return kPercpuEntryFields; }

@@ -19,7 +19,7 @@ _scxsnap() {
     --max-array-elements --enable-stats --all-progs --pid --cgroup --active-obj"
   local flags
   case $sub in
-    capture) flags="-o --output --format --pretty -q --quiet --record-kernel --replay-kernel $capture_flags" ;;
+    capture) flags="-o --output --format --pretty -q --quiet --record-kernel --replay-kernel --on-exit --wait-pid --until --until-fails --poll-ms --timeout-s --keep-last --interval-ms --early-ms $capture_flags" ;;
     watch) flags="-o --output --format --interval-ms --count --duration-s $capture_flags" ;;
     show) flags="--json" ;;
     var) flags="--live --obj --map-id --path --json --raw --early" ;;
