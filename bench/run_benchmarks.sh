@@ -71,5 +71,9 @@ echo "== whole processes, as users run them (capture, watch, convert)"
 "$(dirname "$0")/process_bench.sh" "$build"
 
 echo
+echo "== failure capture (capture --on-exit): idle cost, trigger latency"
+"$(dirname "$0")/on_exit_bench.sh" "$build"
+
+echo
 echo "== state over time: check input and diff"
 "$build/bench/series_bench" 1000 100 1000000

@@ -9,6 +9,7 @@
 #include "scxsnap/report.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -42,5 +43,23 @@ SCXSNAP_API std::vector<CappedRow> capped_arrays(const FailureDumpReport& r);
 /// The *_unavailable reasons that are set: (field name without the suffix, reason).
 SCXSNAP_API std::vector<std::pair<std::string, const std::string*>> unavailable_reasons(
     const FailureDumpReport& r);
+
+/// A sched_ext scheduler's exit information (its `user_exit_info`, the
+/// `uei` global that UEI_DEFINE declares, with the `uei_dump` buffer of its
+/// `.data.uei_dump` section), read through the report's BTF-rendered values:
+/// no offsets assumed.
+struct SCXSNAP_API ExitInfo {
+  std::int64_t kind = 0;
+  std::string kind_name;  ///< sched_ext's enum scx_exit_kind name, or empty
+  std::int64_t exit_code = 0;
+  std::string reason, msg;
+  std::string dump;  ///< the scheduler's ops.dump text, if any
+};
+/// The active object's `uei` (or the one object's that has one); none when
+/// no object has one or it is not the struct UEI_DEFINE makes.
+SCXSNAP_API std::optional<ExitInfo> exit_info(const FailureDumpReport& r);
+/// "exit: kind 1025 (SCX_EXIT_ERROR_BPF) code 0", "reason: ...", "msg: ...",
+/// then the dump's lines.
+SCXSNAP_API std::vector<std::string> exit_info_lines(const ExitInfo& e);
 
 }  // namespace scxsnap

@@ -134,6 +134,17 @@ std::string map_body(const FailureDumpMap& m, const FailureDumpReport& r, std::s
 std::string report_page(const FailureDumpReport& r, const std::string& source,
                         std::size_t max_entries) {
   std::string body;
+  // Why the scheduler stopped, and what fired the capture, come first.
+  std::string exit;
+  if (r.capture && r.capture->trigger) {
+    const CaptureTrigger& t = *r.capture->trigger;
+    exit += fmt::format("trigger: {}: {} at {} (captured {} us after)\n", t.kind, t.detail,
+                        t.fired_at, t.event_to_capture_us);
+  }
+  if (auto e = exit_info(r))
+    for (const auto& line : exit_info_lines(*e)) exit += line + "\n";
+  if (!exit.empty())
+    body += "<h2>Scheduler exit</h2><pre class=\"exit\">" + html::esc(exit) + "</pre>";
   // What is missing or cut comes first: nothing is left out silently.
   std::string problems;
   for (const auto& m : r.maps)

@@ -30,3 +30,18 @@ int count_event(void* ctx) {
 }
 
 char LICENSE[] SEC("license") = "GPL";
+
+// sched_ext's user_exit_info as UEI_DEFINE declares it (scx/common.bpf.h):
+// the exit kind, code, reason and message, and the ops.dump buffer in a
+// section of its own.
+#define UEI_REASON_LEN 128
+#define UEI_MSG_LEN 1024
+struct user_exit_info {
+  int kind;
+  long long exit_code;
+  char reason[UEI_REASON_LEN];
+  char msg[UEI_MSG_LEN];
+};
+char uei_dump[4096] SEC(".data.uei_dump");
+const volatile u32 uei_dump_len = 4096;
+struct user_exit_info uei SEC(".data");

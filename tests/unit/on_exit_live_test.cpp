@@ -235,3 +235,64 @@ TEST(OnExitLive, TheCliWritesTheTriggeredReportAndRefusesWhatItCannotDo) {
   EXPECT_NE(r.exit_code, 0);
   EXPECT_FALSE(std::filesystem::exists(dir.path() + "/x.json"));
 }
+
+TEST(OnExitLive, AUserExitInfoIsDecodedForShowAndTheHtmlReport) {
+  LoadedObject lo("globals.bpf.o");
+  ASSERT_TRUE(lo.obj);
+  struct {
+    std::int32_t kind;
+    std::int64_t exit_code;
+    char reason[128];
+    char msg[1024];
+  } uei{};
+  uei.kind = 1026;
+  uei.exit_code = -3;
+  std::snprintf(uei.reason, sizeof uei.reason, "%s", "watchdog failed to check in");
+  std::snprintf(uei.msg, sizeof uei.msg, "%s", "kworker/1:0[38] failed to run for 30.1s");
+  lo.set_global(".data", "uei", &uei, sizeof uei);
+  bpf_map* dump = bpf_object__find_map_by_name(lo.obj, ".data.uei_dump");
+  ASSERT_NE(dump, nullptr);
+  std::vector<char> text(bpf_map__value_size(dump), 0);
+  std::snprintf(text.data(), text.size(), "%s", "CPU 1: nr_queued=7\nCPU 2: nr_queued=0");
+  const std::uint32_t zero = 0;
+  ASSERT_EQ(bpf_map_update_elem(bpf_map__fd(dump), &zero, text.data(), BPF_ANY), 0);
+
+  CaptureOptions o;
+  o.map_ids = ids_of(lo);
+  auto r = capture(o);
+  ASSERT_TRUE(r.has_value()) << r.error().message();
+  auto e = exit_info(*r);
+  ASSERT_TRUE(e.has_value());
+  EXPECT_EQ(e->kind, 1026);
+  EXPECT_EQ(e->kind_name, "SCX_EXIT_ERROR_STALL");
+  EXPECT_EQ(e->exit_code, -3);
+  EXPECT_EQ(e->reason, "watchdog failed to check in");
+  EXPECT_EQ(e->msg, "kworker/1:0[38] failed to run for 30.1s");
+  EXPECT_EQ(e->dump, "CPU 1: nr_queued=7\nCPU 2: nr_queued=0");
+  const auto lines = exit_info_lines(*e);
+  ASSERT_GE(lines.size(), 6u);
+  EXPECT_EQ(lines[0], "exit: kind 1026 (SCX_EXIT_ERROR_STALL) code -3");
+  EXPECT_EQ(lines.back(), "  CPU 2: nr_queued=0");
+
+  // show prints it at the top; the HTML report opens with it.
+  TempDir dir;
+  const std::string file = dir.path() + "/r.json";
+  spit(file, to_json(*r));
+  auto shown = run_cli({"show", file});
+  ASSERT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_NE(shown.out.find("exit: kind 1026 (SCX_EXIT_ERROR_STALL) code -3\nreason: watchdog"),
+            std::string::npos)
+      << shown.out;
+  auto page = run_cli({"report", file, "-o", dir.path() + "/r.html"});
+  ASSERT_EQ(page.exit_code, 0) << page.err;
+  const std::string html = slurp(dir.path() + "/r.html");
+  EXPECT_NE(html.find("<h2>Scheduler exit</h2>"), std::string::npos);
+  EXPECT_NE(html.find("kworker/1:0[38] failed to run for 30.1s"), std::string::npos);
+
+  // No user_exit_info: nothing is made up.
+  LoadedObject other("types.bpf.o");
+  o.map_ids = ids_of(other);
+  auto plain = capture(o);
+  ASSERT_TRUE(plain.has_value());
+  EXPECT_FALSE(exit_info(*plain).has_value());
+}

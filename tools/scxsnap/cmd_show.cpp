@@ -148,6 +148,13 @@ void print_summary(const std::string& file, const FailureDumpReport& r) {
     fmt::print("captured: host {} kernel {} at {} in {} by scxsnap {}\n", r.capture->host,
                r.capture->kernel_release, r.capture->captured_at, human_us(r.capture->duration_us),
                r.capture->tool_version);
+  if (r.capture && r.capture->trigger) {
+    const CaptureTrigger& t = *r.capture->trigger;
+    fmt::print("trigger: {}: {} at {} (captured {} us after; armed {} ms)\n", t.kind, t.detail,
+               t.fired_at, t.event_to_capture_us, t.armed_ms);
+  }
+  if (auto e = exit_info(r))
+    for (const auto& line : exit_info_lines(*e)) fmt::print("{}\n", line);
   fmt::print("active object: {}", r.active_obj_name.value_or("(none identified)"));
   if (!r.active_map_kvas.empty()) fmt::print("  ({} map kvas)", r.active_map_kvas.size());
   if (!r.active_map_ids.empty()) {
