@@ -133,3 +133,23 @@ TEST(Readme, ManPageHasEverySubcommand) {
 }
 
 }  // namespace
+
+// The README's excerpt of `show` on the shipped failure dump is how it begins.
+TEST(Readme, TheFailureDumpExcerptIsHowShowBegins) {
+  const std::string root = std::string(SCXSNAP_TEST_DATA) + "/../..";
+  const std::string readme = slurp(root + "/README.md");
+  const std::string marker = "`scxsnap show` on it begins:\n\n```\n";
+  const std::size_t at = readme.find(marker);
+  ASSERT_NE(at, std::string::npos);
+  const std::size_t from = at + marker.size();
+  const std::string excerpt = readme.substr(from, readme.find("```", from) - from);
+  CliResult r = run_cli({"show", root + "/tests/data/failure_dual.json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string want = excerpt;
+  // The README names the file by its path in the repository.
+  const std::string rel = "tests/data/failure_dual.json", abs = root + "/" + rel;
+  for (std::size_t p = want.find(rel); p != std::string::npos; p = want.find(rel, p + abs.size()))
+    want.replace(p, rel.size(), abs);
+  EXPECT_EQ(r.out.substr(0, want.size()), want);
+  EXPECT_GT(excerpt.size(), 200u);
+}
