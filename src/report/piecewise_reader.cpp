@@ -325,8 +325,19 @@ struct ConvertLanes {
     std::optional<Error> error;
     FloatStyle seen = FloatStyle::Zmij, used = FloatStyle::Zmij;
   };
-  explicit ConvertLanes(unsigned n) : lanes(n), out(lanes.size()) {}
-  Lanes lanes;
+  explicit ConvertLanes(unsigned n) : size(std::max(n, 1u)), out(size) {}
+  // One run is read on this thread: the lanes' threads start with the
+  // first list of several runs (most reports have none).
+  void run(unsigned k, const std::function<void(unsigned)>& fn) {
+    if (k <= 1) {
+      if (k == 1) fn(0);
+      return;
+    }
+    if (!lanes) lanes.emplace(size);
+    lanes->run(k, fn);
+  }
+  unsigned size;
+  std::optional<Lanes> lanes;
   std::vector<Lane> out;
 };
 
@@ -336,7 +347,7 @@ Result<void> convert_list(std::string_view t, const Ranges& el, Sink& sink, Conv
   // Runs of 1 MB: what a lane holds (its text, its piece of the model) is
   // paid once a lane.
   const auto runs = chunk_runs(el, std::size_t{1} << 20);
-  const auto lanes = static_cast<unsigned>(std::min<std::size_t>(cl.lanes.size(), runs.size()));
+  const auto lanes = static_cast<unsigned>(std::min<std::size_t>(cl.size, runs.size()));
   auto& out = cl.out;
   JsonWriter& w = sink.w;
   auto either = [](FloatStyle a, FloatStyle b) {
@@ -362,7 +373,7 @@ Result<void> convert_list(std::string_view t, const Ranges& el, Sink& sink, Conv
   for (std::size_t r0 = 0; r0 < runs.size(); r0 += lanes) {
     const auto n = static_cast<unsigned>(std::min<std::size_t>(lanes, runs.size() - r0));
     const FloatStyle before = sink.floats.style();
-    cl.lanes.run(n, [&](unsigned i) { render(i, r0 + i, before); });
+    cl.run(n, [&](unsigned i) { render(i, r0 + i, before); });
     FloatStyle style = before;
     for (unsigned i = 0; i < n; ++i) {
       auto& l = out[i];

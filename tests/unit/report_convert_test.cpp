@@ -85,11 +85,11 @@ FailureDumpReport many_entries(std::uint32_t n) {
 
 TEST(ConvertStreaming, ManyChunksOfEntriesInBothFloatEras) {
   TempDir dir;
-  FailureDumpReport r = many_entries(8000);
+  FailureDumpReport r = many_entries(5000);
   for (FloatStyle floats : {FloatStyle::Zmij, FloatStyle::Ryu}) {
     r.float_style = floats;
     std::string compact = to_json(r), pretty = to_json(r, JsonStyle::Pretty);
-    ASSERT_GT(compact.size(), std::size_t{8} << 20);  // several 4 MB chunks
+    ASSERT_GT(compact.size(), std::size_t{5} << 20);  // several 2 MB chunks and 1 MB runs
     // The float text is the era's (1e+16 or 1e16) and comes back as read.
     EXPECT_NE(compact.find(floats == FloatStyle::Zmij ? "1e+16" : "1e16"), std::string::npos);
     EXPECT_TRUE(same_text(converted(dir, compact, JsonStyle::Compact), compact));
@@ -105,17 +105,17 @@ TEST(ConvertStreaming, ManyChunksOfEntriesInBothFloatEras) {
 TEST(ConvertStreaming, LanesWriteWhatOneLaneWritesAcrossAnEraChange) {
   TempDir dir;
   // Every entry has a float of 1e16 or more: "2e+16" in the newer era.
-  const std::string zmij = to_json(many_entries(8000));
-  ASSERT_GT(zmij.size(), std::size_t{8} << 20);  // several runs and batches
+  const std::string zmij = to_json(many_entries(4000));
+  ASSERT_GT(zmij.size(), std::size_t{4} << 20);  // 1 MB runs: several batches of 3
   std::vector<std::size_t> at;                   // where each float's exponent is
   for (std::size_t i = zmij.find("e+1"); i != std::string::npos; i = zmij.find("e+1", i + 1))
     at.push_back(i);
-  ASSERT_GT(at.size(), 10000u);
+  ASSERT_GT(at.size(), 5000u);
   for (std::size_t k : {std::size_t{0}, at.size() / 3, at.size() - 1}) {
     std::string text = zmij;
     text.erase(at[k] + 1, 1);  // "Ne+1x" -> "Ne1x": the older era, first seen here
     std::string want;
-    for (unsigned lanes : {1u, 2u, 4u}) {
+    for (unsigned lanes : {1u, 3u}) {
       detail::g_convert_lanes = lanes;
       std::string got = converted(dir, text, JsonStyle::Compact);
       if (lanes == 1) {
