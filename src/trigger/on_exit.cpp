@@ -206,8 +206,8 @@ class Armed {
   }
 
   std::optional<CaptureTrigger> check_periodic(auto& src) {
+    const auto linked = watched_links_.empty() ? std::set<std::uint32_t>{} : linked_struct_ops(src);
     for (std::uint32_t id : watched_links_) {
-      const auto linked = linked_struct_ops(src);
       if (!linked.contains(id))
         return CaptureTrigger{"struct-ops-detach",
                               fmt::format("struct_ops map {} is no longer attached by a link", id),
