@@ -165,6 +165,8 @@ std::string missing_capabilities(KernelSource& src) {
       *eff >> CAP_BPF & 1 ? " (it has CAP_BPF, which is not enough)" : " (it lacks CAP_BPF too)");
 }
 
+}  // namespace
+
 std::string utc_now() {
   std::time_t t = std::time(nullptr);
   std::tm tm{};
@@ -173,6 +175,8 @@ std::string utc_now() {
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
 }
+
+namespace {
 
 struct Captured {
   FailureDumpReport report;  // every field but `maps` (the sink has them)

@@ -9,6 +9,9 @@
 
 namespace scxsnap::capture_detail {
 
+/// Now, as RFC 3339 UTC (`capture.captured_at`, a trigger's `fired_at`).
+std::string utc_now();
+
 Result<FailureDumpReport> capture_model(const CaptureOptions& options, KernelSource& src);
 Result<CaptureSummary> capture_stream(const CaptureOptions& options, KernelSource& src,
                                       const JsonSink& sink, JsonStyle style);

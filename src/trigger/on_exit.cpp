@@ -7,6 +7,7 @@
 // nothing periodic to do it sleeps until woken.
 #include "scxsnap/on_exit.hpp"
 
+#include "capture/capture_internal.hpp"
 #include "capture/fd.hpp"
 #include "capture/kernel_source.hpp"
 #include "report/guard.hpp"
@@ -34,15 +35,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using capture_detail::Fd;
-
-std::string utc_text(std::chrono::system_clock::time_point at) {
-  const std::time_t t = std::chrono::system_clock::to_time_t(at);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 std::uint64_t ms_between(Clock::time_point a, Clock::time_point b) {
   return static_cast<std::uint64_t>(std::max<std::int64_t>(
@@ -282,7 +274,7 @@ class Armed {
 
   Result<OnExitResult> fire(CaptureTrigger t) {
     const auto seen = Clock::now();
-    t.fired_at = utc_text(std::chrono::system_clock::now());
+    t.fired_at = capture_detail::utc_now();
     t.armed_ms = ms_between(armed_at_, seen);
     // The stop flag fired the trigger: the capture itself must not be cut.
     session_->options().cancel = nullptr;
