@@ -6,6 +6,8 @@
 //   r1 = &buffer[i * kChunk]; r0 = bpf_probe_read_kernel(r1, r2, r3); rc[i] = r0
 #include "kernel_reader.hpp"
 
+#include "bpf_asm.hpp"
+
 #include <bpf/bpf.h>
 
 #include <array>
@@ -33,86 +35,37 @@ struct Ctx {
 };
 static_assert(sizeof(Ctx) == kCtxChunks + kCtxRecord * KernelReader::kBatch);
 
-bpf_insn insn(std::uint8_t code, std::uint8_t dst, std::uint8_t src, std::int16_t off,
-              std::int32_t imm) {
-  bpf_insn i{};
-  i.code = code;
-  i.dst_reg = dst & 0xf;
-  i.src_reg = src & 0xf;
-  i.off = off;
-  i.imm = imm;
-  return i;
-}
+using namespace bpf_asm;
 
-// ld_imm64 of a map (BPF_PSEUDO_MAP_FD) or of an address in its value
-// (BPF_PSEUDO_MAP_VALUE, `off` bytes in).
-void ld_map(std::vector<bpf_insn>& p, std::uint8_t dst, std::uint8_t kind, int fd,
-            std::int32_t off) {
-  p.push_back(insn(BPF_LD | BPF_DW | BPF_IMM, dst, kind, 0, fd));
-  p.push_back(insn(0, 0, 0, 0, off));
-}
-
-std::vector<bpf_insn> program(int map_fd, int buffer_fd) {
-  std::vector<bpf_insn> p;
-  p.push_back(insn(BPF_ALU64 | BPF_MOV | BPF_X, 6, 1, 0, 0));  // r6 = ctx
-  ld_map(p, 7, BPF_PSEUDO_MAP_FD, map_fd, 0);
-  p.push_back(insn(BPF_STX | BPF_DW | BPF_MEM, 6, 7, 0, 0));  // ctx->map_address = r7
+Program program(int map_fd, int buffer_fd) {
+  Program p;
+  p.push_back(mov_reg(6, 1));  // r6 = ctx
+  if (map_fd >= 0) {
+    ld_map(p, 7, BPF_PSEUDO_MAP_FD, map_fd, 0);
+    p.push_back(store64(6, 0, 7));  // ctx->map_address = r7
+  }
   for (std::uint32_t i = 0; i < KernelReader::kBatch; ++i) {
     const auto rec = static_cast<std::int16_t>(kCtxChunks + kCtxRecord * static_cast<int>(i));
-    p.push_back(insn(BPF_LDX | BPF_DW | BPF_MEM, 3, 6, rec, 0));
-    p.push_back(insn(BPF_LDX | BPF_DW | BPF_MEM, 2, 6, static_cast<std::int16_t>(rec + 8), 0));
+    p.push_back(load64(3, 6, rec));
+    p.push_back(load64(2, 6, static_cast<std::int16_t>(rec + 8)));
     p.push_back(insn(BPF_JMP | BPF_JEQ | BPF_K, 2, 0, 5, 0));
     p.push_back(insn(BPF_JMP | BPF_JGT | BPF_K, 2, 0, 4, KernelReader::kChunk));
     ld_map(p, 1, BPF_PSEUDO_MAP_VALUE, buffer_fd,
            static_cast<std::int32_t>(i * KernelReader::kChunk));
-    p.push_back(insn(BPF_JMP | BPF_CALL, 0, 0, 0, kProbeReadKernel));
-    p.push_back(insn(BPF_STX | BPF_DW | BPF_MEM, 6, 0, static_cast<std::int16_t>(rec + 16), 0));
+    p.push_back(call(kProbeReadKernel));
+    p.push_back(store64(6, static_cast<std::int16_t>(rec + 16), 0));
   }
-  p.push_back(insn(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0));
-  p.push_back(insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0));
+  p.push_back(mov_imm(0, 0));
+  p.push_back(exit_insn());
   return p;
 }
 
-// The verifier's last complaint, for an error message.
-std::string last_line(const std::string& log) {
-  std::string_view v(log.c_str());
-  while (!v.empty() && (v.back() == '\n' || v.back() == ' ')) v.remove_suffix(1);
-  auto nl = v.rfind('\n');
-  if (nl != std::string_view::npos) {
-    // "processed N insns" closes most logs: the reason is the line before.
-    std::string_view tail = v.substr(nl + 1);
-    if (tail.starts_with("processed ")) {
-      v = v.substr(0, nl);
-      nl = v.rfind('\n');
-    }
-  }
-  return std::string(nl == std::string_view::npos ? v : v.substr(nl + 1));
-}
-
-Result<Fd> load(const std::vector<bpf_insn>& p) {
-  LIBBPF_OPTS(bpf_prog_load_opts, opts, .prog_flags = BPF_F_SLEEPABLE);
-  int fd = bpf_prog_load(BPF_PROG_TYPE_SYSCALL, "scxsnap_kread", "GPL", p.data(), p.size(), &opts);
-  if (fd >= 0) return Fd(fd);
-  const int err = errno;
-  std::string log(1 << 16, '\0');
-  opts.log_buf = log.data();
-  opts.log_size = static_cast<std::uint32_t>(log.size());
-  opts.log_level = 1;
-  fd = bpf_prog_load(BPF_PROG_TYPE_SYSCALL, "scxsnap_kread", "GPL", p.data(), p.size(), &opts);
-  if (fd >= 0) return Fd(fd);  // loaded the second time: fine
-  const std::string why = last_line(log);
-  if (why.find("user address must be set") != std::string::npos)
+Result<Fd> load(const Program& p) {
+  auto fd = load_syscall_program("scxsnap_kread", p, "the kernel-memory reader program");
+  if (!fd && fd.error().message().find("user address must be set") != std::string::npos)
     return make_error(ErrorCode::NotFound,
                       "the arena has no user address yet (never mapped, no map_extra)");
-  if (err == EPERM || err == EACCES)
-    return make_error(ErrorCode::PermissionDenied,
-                      fmt::format("loading the kernel-memory reader program: {} (needs CAP_BPF "
-                                  "and CAP_PERFMON, and a kernel not locked down for "
-                                  "confidentiality){}{}",
-                                  std::strerror(err), why.empty() ? "" : ": ", why));
-  return make_error(ErrorCode::Unsupported,
-                    fmt::format("loading the kernel-memory reader program: {}{}{}",
-                                std::strerror(err), why.empty() ? "" : ": ", why));
+  return fd;
 }
 
 }  // namespace

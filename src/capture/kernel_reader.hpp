@@ -19,7 +19,8 @@ namespace scxsnap::capture_detail {
 class KernelReader final : public KernelMemory {
  public:
   /// A reader whose program also reports the kernel address of `map_fd`'s
-  /// `struct bpf_map` (map_address()). Needs CAP_BPF and CAP_PERFMON (root).
+  /// `struct bpf_map` (map_address()); with `map_fd` < 0 a reader of no map
+  /// (map_address() 0). Needs CAP_BPF and CAP_PERFMON (root).
   static Result<KernelReader> create(int map_fd);
 
   KernelReader(KernelReader&& o) noexcept;

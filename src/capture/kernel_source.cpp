@@ -5,6 +5,7 @@
 #include "fd.hpp"
 #include "kernel_abi.hpp"
 #include "kernel_reader.hpp"
+#include "percpu_anchors.hpp"
 
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -12,6 +13,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <dirent.h>
 #include <fcntl.h>
@@ -182,6 +185,30 @@ Result<RingbufPositions> KernelSource::ringbuf_positions(std::uint32_t id) {
 Result<std::unique_ptr<KernelMemory>> KernelSource::kernel_memory(int fd) {
   SCXSNAP_TRY(KernelReader kr, KernelReader::create(fd));
   return std::unique_ptr<KernelMemory>(std::make_unique<KernelReader>(std::move(kr)));
+}
+
+std::map<std::string, std::uint64_t> KernelSource::kernel_symbols(
+    std::span<const std::string_view> names) {
+  std::map<std::string, std::uint64_t> out;
+  std::FILE* f = std::fopen("/proc/kallsyms", "re");
+  if (!f) return out;
+  // "ADDRESS TYPE NAME [MODULE]": 100k+ lines, read once, compared by name.
+  char line[512];
+  while (out.size() < names.size() && std::fgets(line, sizeof line, f)) {
+    char* end = nullptr;
+    const std::uint64_t addr = std::strtoull(line, &end, 16);
+    if (!end || end[0] != ' ' || !end[1] || end[2] != ' ') continue;
+    std::string_view name(end + 3);
+    name = name.substr(0, name.find_first_of(" \t\n"));
+    if (addr != 0 && std::find(names.begin(), names.end(), name) != names.end())
+      out.emplace(std::string(name), addr);
+  }
+  std::fclose(f);
+  return out;
+}
+
+Result<KernelAnchors> KernelSource::kernel_anchors(const AnchorRequest& req) {
+  return read_kernel_anchors(req, possible_cpus());
 }
 
 int KernelSource::next_prog_id(std::uint32_t start, std::uint32_t* next) {

@@ -15,9 +15,11 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 struct btf;
@@ -57,6 +59,23 @@ class ValueBytes {
   std::span<const std::uint8_t> bytes_;
 };
 
+/// What the per-CPU anchors program is asked (percpu_anchors.hpp).
+struct AnchorRequest {
+  std::uint32_t pptrs_offset = 0;  ///< offsetof(struct bpf_array, pptrs), from vmlinux BTF
+  /// Pointers chased from the current task in the same run: *(task + chase1),
+  /// then *(that + chase2); -1: not chased.
+  std::int64_t chase1 = -1, chase2 = -1;
+};
+
+/// The kernel's per-CPU bases, and a pointer path from the running task.
+struct KernelAnchors {
+  std::uint32_t cpu = 0;   ///< the CPU the program ran on
+  std::uint64_t task = 0;  ///< the current task_struct's address
+  std::uint64_t chased1 = 0, chased2 = 0;
+  /// __per_cpu_offset[cpu] of CPUs 0..nr_cpu_ids-1.
+  std::vector<std::uint64_t> per_cpu_offsets;
+};
+
 struct HostIdentity {
   std::string hostname, kernel_release;
 };
@@ -93,6 +112,13 @@ class KernelSource {
   virtual Result<RingbufPositions> ringbuf_positions(std::uint32_t id);
   /// Kernel memory, with the address of map `fd`'s `struct bpf_map`.
   virtual Result<std::unique_ptr<KernelMemory>> kernel_memory(int fd);
+  /// Addresses of `names` in /proc/kallsyms; names it does not list (data
+  /// symbols without CONFIG_KALLSYMS_ALL, or a zero address under
+  /// kptr_restrict) are left out.
+  virtual std::map<std::string, std::uint64_t> kernel_symbols(
+      std::span<const std::string_view> names);
+  /// Each CPU's per-CPU base and the running task (percpu_anchors.hpp).
+  virtual Result<KernelAnchors> kernel_anchors(const AnchorRequest& req);
 
   // Programs and links.
   virtual int next_prog_id(std::uint32_t start, std::uint32_t* next);

@@ -45,6 +45,9 @@ class TapeRecorder final : public KernelSource {
   int lookup_cgroup(int fd, const std::string& dir, void* value) override;
   Result<RingbufPositions> ringbuf_positions(std::uint32_t id) override;
   Result<std::unique_ptr<KernelMemory>> kernel_memory(int fd) override;
+  std::map<std::string, std::uint64_t> kernel_symbols(
+      std::span<const std::string_view> names) override;
+  Result<KernelAnchors> kernel_anchors(const AnchorRequest& req) override;
   int next_prog_id(std::uint32_t start, std::uint32_t* next) override;
   int prog_info(std::uint32_t id, bool with_imm64s, ProgRecord* out) override;
   std::vector<std::uint32_t> struct_ops_link_map_ids() override;
@@ -108,6 +111,9 @@ class TapeReplayer final : public KernelSource {
   int lookup_cgroup(int fd, const std::string& dir, void* value) override;
   Result<RingbufPositions> ringbuf_positions(std::uint32_t id) override;
   Result<std::unique_ptr<KernelMemory>> kernel_memory(int fd) override;
+  std::map<std::string, std::uint64_t> kernel_symbols(
+      std::span<const std::string_view> names) override;
+  Result<KernelAnchors> kernel_anchors(const AnchorRequest& req) override;
   int next_prog_id(std::uint32_t start, std::uint32_t* next) override;
   int prog_info(std::uint32_t id, bool with_imm64s, ProgRecord* out) override;
   std::vector<std::uint32_t> struct_ops_link_map_ids() override;

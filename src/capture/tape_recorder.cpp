@@ -217,6 +217,35 @@ Result<std::unique_ptr<KernelMemory>> TapeRecorder::kernel_memory(int fd) {
   return std::unique_ptr<KernelMemory>(std::make_unique<RecordedMemory>(std::move(*r), *this, id));
 }
 
+std::map<std::string, std::uint64_t> TapeRecorder::kernel_symbols(
+    std::span<const std::string_view> names) {
+  auto r = inner_.kernel_symbols(names);
+  Args args;
+  for (std::string_view n : names) args.str(n);
+  Answer a;
+  for (const auto& [name, addr] : r) a.u64(name, addr);
+  record("kernel_symbols", args.text(), a.text());
+  return r;
+}
+
+Result<KernelAnchors> TapeRecorder::kernel_anchors(const AnchorRequest& req) {
+  auto r = inner_.kernel_anchors(req);
+  Answer a;
+  if (!r) {
+    a.str("error", r.error().message());
+    a.i64("code", static_cast<int>(r.error().code()));
+  } else {
+    a.u64("cpu", r->cpu);
+    a.u64("task", r->task);
+    a.u64("chased1", r->chased1);
+    a.u64("chased2", r->chased2);
+    a.u64s("per_cpu_offsets", r->per_cpu_offsets);
+  }
+  record("kernel_anchors", Args().u64(req.pptrs_offset).i64(req.chase1).i64(req.chase2).text(),
+         a.text());
+  return r;
+}
+
 int TapeRecorder::next_prog_id(std::uint32_t start, std::uint32_t* next) {
   int rc = inner_.next_prog_id(start, next);
   Answer a;

@@ -300,6 +300,35 @@ Result<std::unique_ptr<KernelMemory>> TapeReplayer::kernel_memory(int fd) {
       std::make_unique<ReplayedMemory>(*this, id, tape::get_u64(*a, "map_address").value_or(0)));
 }
 
+std::map<std::string, std::uint64_t> TapeReplayer::kernel_symbols(
+    std::span<const std::string_view> names) {
+  Args args;
+  for (std::string_view n : names) args.str(n);
+  int fault = 0;
+  std::map<std::string, std::uint64_t> out;
+  const JsonValue* a = answer("kernel_symbols", args.text(), &fault);
+  if (!a) return out;
+  for (std::string_view n : names)
+    if (auto v = tape::get_u64(*a, n)) out.emplace(std::string(n), *v);
+  return out;
+}
+
+Result<KernelAnchors> TapeReplayer::kernel_anchors(const AnchorRequest& req) {
+  int fault = 0;
+  const JsonValue* a =
+      answer("kernel_anchors", Args().u64(req.pptrs_offset).i64(req.chase1).i64(req.chase2).text(),
+             &fault);
+  if (!a) return fault_error("kernel_anchors", rc_of(a, fault));
+  if (tape::get_str(*a, "error")) return recorded_error(*a);
+  KernelAnchors k;
+  k.cpu = static_cast<std::uint32_t>(tape::get_u64(*a, "cpu").value_or(0));
+  k.task = tape::get_u64(*a, "task").value_or(0);
+  k.chased1 = tape::get_u64(*a, "chased1").value_or(0);
+  k.chased2 = tape::get_u64(*a, "chased2").value_or(0);
+  k.per_cpu_offsets = tape::get_u64s(*a, "per_cpu_offsets");
+  return k;
+}
+
 int TapeReplayer::next_prog_id(std::uint32_t start, std::uint32_t* next) {
   int fault = 0;
   const JsonValue* a = answer("next_prog_id", Args().u64(start).text(), &fault);
