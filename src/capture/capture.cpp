@@ -21,6 +21,7 @@
 #include "report/json/json_reindent.hpp"
 #include "report/nearest_names.hpp"
 #include "report/report_writer.hpp"
+#include "scx_walker.hpp"
 #include "scxsnap/objects.hpp"
 #include "scxsnap/output_file.hpp"
 #include "scxsnap/version.hpp"
@@ -226,6 +227,7 @@ class CaptureRun {
   Result<Captured> run_round(ContentSink& sink);
   void read_maps(const std::vector<Listed>& listed, const Selection& sel, Captured& c);
   void read_context(Captured& c, std::vector<std::string>& notes);
+  void walk_kernel(FailureDumpReport& r, const HostPaths& hp);
   void describe(Captured& c);
 
   const CaptureOptions& o_;
@@ -371,7 +373,8 @@ void CaptureRun::read_context(Captured& c, std::vector<std::string>& notes) {
   FailureDumpReport& r = c.report;
   HostPaths hp;
   std::string ops_name;
-  bool scx = read_sched_ext(src_, hp, r, ops_name);
+  bool scx_present = false;
+  bool scx = read_sched_ext(src_, hp, r, ops_name, scx_present);
   auto active = find_active_object(cache_, struct_ops_, scx);
   if (active) {
     r.active_obj_name = active->obj_name;
@@ -388,10 +391,22 @@ void CaptureRun::read_context(Captured& c, std::vector<std::string>& notes) {
       for (std::int32_t p : ext_class_pids(src_, hp))
         if (std::find(pids.begin(), pids.end(), p) == pids.end()) pids.push_back(p);
     read_tasks(src_, hp, pids, r);
+    if (scx_present && !should_stop()) walk_kernel(r, hp);
   }
   r.sdt_alloc_unavailable =
       "a live-host capture does not walk sdt_alloc allocators (an arena's pages and __arena "
       "globals are in its map)";
+}
+
+// The kernel's half: sched_ext's runqueues, DSQs and scheduler from kernel
+// memory (scx_walker.hpp), where the kernel has sched_ext.
+void CaptureRun::walk_kernel(FailureDumpReport& r, const HostPaths& hp) {
+  auto w = cache_.kernel_walk();
+  if (!w) {
+    r.scx_walker_unavailable = "rq/DSQ/scx_sched state not read: " + w.error().message();
+    return;
+  }
+  walk_scx(**w, ScxWalkOptions{possible_nodes(src_, hp)}, r);
 }
 
 // The capture's own record (host, time, budget, why it stopped) and summary.

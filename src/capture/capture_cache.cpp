@@ -60,4 +60,16 @@ int CaptureCache::possible_cpus() {
   return *possible_cpus_;
 }
 
+Result<KernelWalk*> CaptureCache::kernel_walk() {
+  if (walk_) return walk_.get();
+  if (walk_error_) return *walk_error_;
+  auto w = KernelWalk::open(src_, btfs_.vmlinux_btf());
+  if (!w) {
+    walk_error_ = w.error();
+    return w.error();
+  }
+  walk_ = std::move(*w);
+  return walk_.get();
+}
+
 }  // namespace scxsnap::capture_detail

@@ -12,9 +12,11 @@
 
 #include "btf_cache.hpp"
 #include "kernel_source.hpp"
+#include "kernel_walk.hpp"
 #include "map_reader.hpp"
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <unordered_map>
 #include <vector>
@@ -50,6 +52,10 @@ class CaptureCache {
   int possible_cpus();
   /// Host name and kernel release, asked once a session.
   const HostIdentity& host();
+  /// The kernel walker (its reader and anchors programs loaded, each CPU's
+  /// runqueue found), opened at the first call of a session and kept; so is
+  /// the error when it cannot be opened (no root, no BTF).
+  Result<KernelWalk*> kernel_walk();
   std::size_t btf_objects() const { return btfs_.objects(); }
   bool knows_map(std::uint32_t id) const { return maps_.contains(id); }
   bool knows_btf(std::uint32_t id) const { return btfs_.raw(id) != nullptr; }
@@ -69,6 +75,8 @@ class CaptureCache {
   std::uint64_t round_ = 0;
   std::optional<int> possible_cpus_;
   std::optional<HostIdentity> host_;
+  std::unique_ptr<KernelWalk> walk_;
+  std::optional<Error> walk_error_;
 };
 
 }  // namespace scxsnap::capture_detail

@@ -317,14 +317,28 @@ std::vector<std::int32_t> ext_class_pids(KernelSource& src, const HostPaths& hp)
   return out;
 }
 
+std::uint32_t possible_nodes(KernelSource& src, const HostPaths& hp) {
+  // "0" or "0-3" (a range list; possible nodes are numbered from 0).
+  std::string text;
+  if (!read_text(src, hp.sys + "/devices/system/node/possible", text)) return 1;
+  std::uint32_t last = 0;
+  const std::size_t at = text.find_last_of("-,");
+  std::string_view tail = std::string_view(text).substr(at == std::string::npos ? 0 : at + 1);
+  while (!tail.empty() && (tail.back() == '\n' || tail.back() == ' ')) tail.remove_suffix(1);
+  if (!parse_num(tail, last) || last >= 4096) return 1;
+  return last + 1;
+}
+
 bool read_sched_ext(KernelSource& src, const HostPaths& hp, FailureDumpReport& r,
-                    std::string& ops_name) {
+                    std::string& ops_name, bool& present) {
   std::string base = hp.sys + "/kernel/sched_ext";
   std::string state;
+  present = false;
   if (!read_text(src, base + "/state", state)) {
     r.scx_walker_unavailable = "sched_ext not enabled in this kernel (" + base + " absent)";
     return false;
   }
+  present = true;
   while (!state.empty() && (state.back() == '\n' || state.back() == ' ')) state.pop_back();
   if (state != "enabled") {
     r.scx_walker_unavailable = "no sched_ext scheduler attached (state: " + state + ")";
@@ -359,10 +373,8 @@ bool read_sched_ext(KernelSource& src, const HostPaths& hp, FailureDumpReport& r
     }
     if (any) r.event_counter_timeline.push_back(s);
   }
-  r.scx_walker_unavailable =
-      "rq/DSQ/scx_sched state needs kernel memory access (not read on a live host); sysfs gives "
-      "state, ops and "
-      "events only";
+  // Replaced by the kernel walk's own answer when it runs (scx_walker.hpp).
+  r.scx_walker_unavailable = "rq/DSQ/scx_sched state not read: the capture stopped first";
   return true;
 }
 

@@ -31,8 +31,11 @@ void read_tasks(KernelSource& src, const HostPaths& hp, const std::vector<std::i
                 FailureDumpReport& r);
 /// Pids of every task in the ext scheduling class (policy SCHED_EXT).
 std::vector<std::int32_t> ext_class_pids(KernelSource& src, const HostPaths& hp);
-/// sched_ext state: returns true when a scheduler is enabled.
+/// sched_ext state: returns true when a scheduler is enabled; `present`:
+/// the kernel has sched_ext (its sysfs directory).
 bool read_sched_ext(KernelSource& src, const HostPaths& hp, FailureDumpReport& r,
-                    std::string& ops_name);
+                    std::string& ops_name, bool& present);
+/// The number of possible NUMA nodes (1 where sysfs does not say).
+std::uint32_t possible_nodes(KernelSource& src, const HostPaths& hp);
 
 }  // namespace scxsnap::capture_detail

@@ -67,7 +67,10 @@ TEST(HostContext, NumaAndItsAbsence) {
 TEST(HostContext, SchedExtAbsentAndPresent) {
   FailureDumpReport r;
   std::string ops;
-  EXPECT_FALSE(read_sched_ext(system_kernel_source(), HostPaths{"/proc", "/nonexistent"}, r, ops));
+  bool present = true;
+  EXPECT_FALSE(
+      read_sched_ext(system_kernel_source(), HostPaths{"/proc", "/nonexistent"}, r, ops, present));
+  EXPECT_FALSE(present);
   EXPECT_THAT(r.scx_walker_unavailable.value_or(""), HasSubstr("sched_ext not enabled"));
   TempDir dir;
   std::string base = dir.path() + "/sys/kernel/sched_ext";
@@ -77,12 +80,32 @@ TEST(HostContext, SchedExtAbsentAndPresent) {
   spit(base + "/root/events",
        "SCX_EV_SELECT_CPU_FALLBACK 12\nSCX_EV_DISPATCH_KEEP_LAST 340\nSCX_EV_UNKNOWN 5\n");
   FailureDumpReport s;
-  EXPECT_TRUE(
-      read_sched_ext(system_kernel_source(), HostPaths{"/proc", dir.path() + "/sys"}, s, ops));
+  EXPECT_TRUE(read_sched_ext(system_kernel_source(), HostPaths{"/proc", dir.path() + "/sys"}, s,
+                             ops, present));
+  EXPECT_TRUE(present);
   EXPECT_EQ(ops, "rusty");
+  spit(base + "/state", "disabled\n");
+  FailureDumpReport d;
+  EXPECT_FALSE(read_sched_ext(system_kernel_source(), HostPaths{"/proc", dir.path() + "/sys"}, d,
+                              ops, present));
+  EXPECT_TRUE(present);  // the kernel has sched_ext: its runqueues are walked
+  EXPECT_THAT(d.scx_walker_unavailable.value_or(""), HasSubstr("state: disabled"));
   ASSERT_EQ(s.event_counter_timeline.size(), 1u);
   EXPECT_EQ(s.event_counter_timeline[0].select_cpu_fallback, 12);
   EXPECT_EQ(s.event_counter_timeline[0].dispatch_keep_last, 340);
+}
+
+TEST(HostContext, PossibleNodesFromSysfs) {
+  TempDir dir;
+  std::filesystem::create_directories(dir.path() + "/sys/devices/system/node");
+  const HostPaths hp{"/proc", dir.path() + "/sys"};
+  EXPECT_EQ(possible_nodes(system_kernel_source(), hp), 1u);  // not said: one
+  spit(dir.path() + "/sys/devices/system/node/possible", "0-3\n");
+  EXPECT_EQ(possible_nodes(system_kernel_source(), hp), 4u);
+  spit(dir.path() + "/sys/devices/system/node/possible", "0\n");
+  EXPECT_EQ(possible_nodes(system_kernel_source(), hp), 1u);
+  spit(dir.path() + "/sys/devices/system/node/possible", "0,2\n");
+  EXPECT_EQ(possible_nodes(system_kernel_source(), hp), 3u);
 }
 
 TEST(HostContext, TaskDetailsOfThisProcess) {

@@ -6,6 +6,8 @@
 #include "capture/scx_walker.hpp"
 
 #include "../bpf/scx_kernel_types.h"
+#include "capture/capture_internal.hpp"
+#include "scxsnap/report.hpp"
 
 #include <bpf/btf.h>
 
@@ -482,6 +484,74 @@ TEST(KernelWalk, RunqueuesThatDoNotSayTheirCpuAreRefused) {
   ASSERT_FALSE(w.has_value());
   EXPECT_THAT(w.error().message(), ::testing::HasSubstr("CPU 1's struct rq"));
   EXPECT_THAT(w.error().message(), ::testing::HasSubstr("says CPU 0"));
+}
+
+// The same kernel, seen by a whole capture: a host whose sysfs says sched_ext
+// is enabled, with no maps or programs; the kernel's half is in the report
+// and survives its JSON.
+class SchedExtHost final : public KernelSource {
+ public:
+  explicit SchedExtHost(ImageKernel& k) : k_(k) {}
+  int next_map_id(std::uint32_t, std::uint32_t*) override { return -ENOENT; }
+  int next_prog_id(std::uint32_t, std::uint32_t*) override { return -ENOENT; }
+  std::vector<std::uint32_t> struct_ops_link_map_ids() override { return {}; }
+  struct btf* vmlinux_btf(int* err) override {
+    struct btf* b = btf__parse(SCXSNAP_BPF_DIR "/scx_kernel.bpf.o", nullptr);
+    if (!b) *err = -ENOENT;
+    return b;
+  }
+  int read_file(const std::string& path, std::string* out) override {
+    if (path == "/sys/kernel/sched_ext/state")
+      *out = "enabled\n";
+    else if (path == "/sys/kernel/sched_ext/root/ops")
+      *out = "walked\n";
+    else if (path.starts_with("/sys/kernel/sched_ext"))
+      return -ENOENT;
+    else
+      return KernelSource::read_file(path, out);
+    return 0;
+  }
+  int list_dir(const std::string& path, std::vector<DirEntry>* out) override {
+    if (path == "/proc") return 0;  // no task of this host in the ext class
+    return KernelSource::list_dir(path, out);
+  }
+  Result<std::unique_ptr<KernelMemory>> kernel_memory(int fd) override {
+    return k_.kernel_memory(fd);
+  }
+  std::map<std::string, std::uint64_t> kernel_symbols(
+      std::span<const std::string_view> names) override {
+    return k_.kernel_symbols(names);
+  }
+  Result<KernelAnchors> kernel_anchors(const AnchorRequest& r) override {
+    return k_.kernel_anchors(r);
+  }
+
+ private:
+  ImageKernel& k_;
+};
+
+TEST(ScxWalkerCapture, ACaptureOnASchedExtHostCarriesTheKernelsHalf) {
+  ImageKernel k;
+  build(k);
+  SchedExtHost host(k);
+  auto r = capture_detail::capture_model(CaptureOptions{}, host);
+  ASSERT_TRUE(r.has_value()) << r.error().message();
+  EXPECT_FALSE(r->scx_walker_unavailable.has_value()) << *r->scx_walker_unavailable;
+  EXPECT_EQ(r->rq_scx_states.size(), 2u);
+  EXPECT_EQ(r->dsq_states.size(), 4u);
+  ASSERT_TRUE(r->scx_sched_state.has_value());
+  EXPECT_EQ(r->scx_sched_state->exit_kind, 1026u);
+  ASSERT_FALSE(r->task_enrichments.empty());
+  EXPECT_EQ(r->task_enrichments[0].pid, 101);
+  EXPECT_FALSE(r->task_enrichments_unavailable.has_value());
+  // Written and read back: the same kernel half.
+  auto text = to_json(*r);
+  auto back = parse_report(text);
+  ASSERT_TRUE(back.has_value()) << back.error().message();
+  EXPECT_EQ(back->rq_scx_states, r->rq_scx_states);
+  EXPECT_EQ(back->dsq_states, r->dsq_states);
+  EXPECT_EQ(back->scx_sched_state, r->scx_sched_state);
+  EXPECT_EQ(back->task_enrichments, r->task_enrichments);
 }
 
 }  // namespace
