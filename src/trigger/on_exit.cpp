@@ -10,6 +10,7 @@
 #include "capture/capture_internal.hpp"
 #include "capture/fd.hpp"
 #include "capture/kernel_source.hpp"
+#include "globals_probe.hpp"
 #include "report/guard.hpp"
 #include "scxsnap/expect.hpp"
 #include "scxsnap/sample_series.hpp"
@@ -137,7 +138,15 @@ class Armed {
         if (linked.contains(id)) watched_links_.push_back(id);
     }
     if (o_.watch_sched_ext) scx_ = read_scx_state();
-    if (o_.keep_last || !conditions_.empty()) keep(std::move(first));
+    // Conditions over global variables only are sampled from the sections
+    // themselves (globals_probe.hpp), not by whole captures.
+    if (!conditions_.empty() && std::ranges::all_of(conditions_, [](const Condition& c) {
+          return std::ranges::all_of(c.e.projs,
+                                     [](const std::string& p) { return p.starts_with("var:"); });
+        }))
+      probe_ = trigger_detail::GlobalsProbe::open(src, first, session_->options());
+    if (probe_) probed_.push_back({Clock::now(), probe_->sample()});
+    if (o_.keep_last || (!conditions_.empty() && !probe_)) keep(std::move(first));
     return {};
   }
 
@@ -167,21 +176,21 @@ class Armed {
 
   void keep(FailureDumpReport r) {
     kept_.push_back({Clock::now(), std::move(r)});
-    const std::size_t room =
-        std::max<std::size_t>({o_.keep_last, std::size_t{conditions_.empty() ? 0u : 2u}, 1});
+    const std::size_t room = std::max<std::size_t>(
+        {o_.keep_last, std::size_t{conditions_.empty() || probe_ ? 0u : 2u}, 1});
     while (kept_.size() > room) kept_.pop_front();
   }
 
   // The conditions over the newest one or two samples: the first that decides.
-  std::optional<CaptureTrigger> check_conditions() {
-    if (conditions_.empty() || kept_.empty()) return std::nullopt;
+  std::optional<CaptureTrigger> check_conditions(const std::deque<Kept>& samples) {
+    if (conditions_.empty() || samples.empty()) return std::nullopt;
     std::vector<SampleRow> rows;
-    const std::size_t from = kept_.size() >= 2 ? kept_.size() - 2 : 0;
-    for (std::size_t i = from; i < kept_.size(); ++i) {
+    const std::size_t from = samples.size() >= 2 ? samples.size() - 2 : 0;
+    for (std::size_t i = from; i < samples.size(); ++i) {
       SampleRow row;
       row.tag = fmt::format("periodic_{:03}", i);
-      row.elapsed_ms = ms_between(armed_at_, kept_[i].at);
-      row.report = kept_[i].report;
+      row.elapsed_ms = ms_between(armed_at_, samples[i].at);
+      row.report = samples[i].report;
       rows.push_back(std::move(row));
     }
     SampleSeries series(std::move(rows));
@@ -224,9 +233,9 @@ class Armed {
   Result<CaptureTrigger> wait() {
     auto& src = capture_detail::system_kernel_source();
     const bool periodic = !watched_links_.empty() || scx_.state || !conditions_.empty();
-    const bool sampling = o_.keep_last > 0 || !conditions_.empty();
+    const bool sampling = o_.keep_last > 0 || (!conditions_.empty() && !probe_);
     const auto sample_every = std::chrono::milliseconds(
-        conditions_.empty() ? o_.interval_ms : std::min(o_.interval_ms, o_.poll_ms));
+        conditions_.empty() || probe_ ? o_.interval_ms : std::min(o_.interval_ms, o_.poll_ms));
     const auto poll_every = std::chrono::milliseconds(std::max<std::uint32_t>(o_.poll_ms, 1));
     auto next_sample = Clock::now() + sample_every;
     auto next_poll = Clock::now() + poll_every;
@@ -241,13 +250,19 @@ class Armed {
         return CaptureTrigger{"timeout", fmt::format("{} ms passed", o_.timeout_ms), {}, 0, 0};
       if (periodic && now >= next_poll) {
         if (auto t = check_periodic(src)) return *t;
+        if (probe_) {
+          probed_.push_back({Clock::now(), probe_->sample()});
+          while (probed_.size() > 2) probed_.pop_front();
+          if (auto t = check_conditions(probed_)) return *t;
+          if (condition_error_) return *condition_error_;
+        }
         next_poll = now + poll_every;
       }
       if (sampling && now >= next_sample) {
         auto r = session_->capture();
         if (r) {
           keep(std::move(*r));
-          if (auto t = check_conditions()) return *t;
+          if (auto t = probe_ ? std::nullopt : check_conditions(kept_)) return *t;
           if (condition_error_) return *condition_error_;
         }
         next_sample = Clock::now() + sample_every;
@@ -319,6 +334,8 @@ class Armed {
   Fd pidfd_;
   ScxState scx_;
   std::deque<Kept> kept_;
+  std::unique_ptr<trigger_detail::GlobalsProbe> probe_;
+  std::deque<Kept> probed_;  // the probe's newest two samples
   std::optional<Error> condition_error_;
   Clock::time_point armed_at_;
 };

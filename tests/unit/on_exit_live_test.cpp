@@ -7,6 +7,7 @@
 #include "cli_util.hpp"
 #include "scxsnap/on_exit.hpp"
 #include "scxsnap/scxsnap.hpp"
+#include "trigger/globals_probe.hpp"
 
 #include <future>
 #include <gtest/gtest.h>
@@ -152,6 +153,41 @@ TEST(OnExitLive, AConditionOverTheHeldGlobalsFiresWhenItPasses) {
   ASSERT_FALSE(bad.has_value());
   EXPECT_EQ(bad.error().code(), ErrorCode::InvalidArgument);
   EXPECT_NE(bad.error().message().find("--until"), std::string::npos) << bad.error().message();
+}
+
+// A condition over globals is sampled from the sections alone: what the probe
+// renders is what a capture renders, through the mapping of a large
+// mmap-able .bss as through a lookup of a small .data, and it follows writes.
+TEST(OnExitLive, TheGlobalsProbeReadsWhatACaptureReads) {
+  LoadedObject lo("globals.bpf.o");
+  ASSERT_TRUE(lo.obj);
+  CaptureOptions co;
+  co.map_ids = ids_of(lo);
+  auto first = capture(co);
+  ASSERT_TRUE(first.has_value()) << first.error().message();
+  auto probe =
+      trigger_detail::GlobalsProbe::open(capture_detail::system_kernel_source(), *first, co);
+  ASSERT_NE(probe, nullptr);
+  FailureDumpReport p = probe->sample();
+  std::size_t sections = 0;
+  for (const auto& m : first->maps) {
+    if (m.map_type != BPF_MAP_TYPE_ARRAY || m.max_entries != 1) continue;
+    ++sections;
+    auto it = std::find_if(p.maps.begin(), p.maps.end(),
+                           [&](const FailureDumpMap& x) { return x.map_id == m.map_id; });
+    ASSERT_NE(it, p.maps.end()) << m.name;
+    EXPECT_EQ(it->value, m.value) << m.name;
+    EXPECT_FALSE(it->error.has_value()) << m.name << ": " << *it->error;
+  }
+  EXPECT_EQ(p.maps.size(), sections);
+  EXPECT_GE(sections, 2u);  // .bss (mapped) and .data (looked up)
+  std::uint64_t v = 31337, w = 4242;
+  lo.set_global(".bss", "ring_tail", &v, sizeof v);
+  lo.set_global(".data", "nr_events", &w, sizeof w);
+  const FailureDumpReport later = probe->sample();
+  Snapshot after(later);
+  EXPECT_EQ(after.var("ring_tail").as_u64().value_or(0), 31337u);
+  EXPECT_EQ(after.var("nr_events").as_u64().value_or(0), 4242u);
 }
 
 TEST(OnExitLive, KeepLastWritesADualDumpWithAnEarlySampleOldEnough) {
