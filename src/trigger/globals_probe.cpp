@@ -4,20 +4,27 @@
 
 #include "btf/map_contents.hpp"
 
+#include <bpf/btf.h>
 #include <linux/bpf.h>
 
+#include <algorithm>
 #include <cstring>
 #include <fmt/format.h>
+#include <set>
 
 namespace scxsnap::trigger_detail {
 
 std::unique_ptr<GlobalsProbe> GlobalsProbe::open(capture_detail::KernelSource& src,
                                                  const FailureDumpReport& first,
-                                                 const CaptureOptions& options) {
+                                                 const CaptureOptions& options,
+                                                 std::span<const std::string> vars) {
   std::unique_ptr<GlobalsProbe> p(new GlobalsProbe(src, options.max_array_elements));
   p->limits_.max_value_bytes = options.max_value_bytes;
-  p->base_ = first;
-  p->base_.maps.clear();
+  // Only what var: reads besides the sections: which object is active. The
+  // report is copied for each sample the conditions compare.
+  p->base_.active_obj_name = first.active_obj_name;
+  p->base_.active_map_ids = first.active_map_ids;
+  std::set<std::string> found;
   for (const FailureDumpMap& m : first.maps) {
     // A global section: a 1-entry array with a BTF value type.
     if (m.map_type != BPF_MAP_TYPE_ARRAY || m.max_entries != 1 || m.map_id == 0) continue;
@@ -28,9 +35,23 @@ std::unique_ptr<GlobalsProbe> GlobalsProbe::open(capture_detail::KernelSource& s
     if (src.map_info(s.fd.get(), &info) != 0 || info.btf_value_type_id == 0 || info.btf_id == 0)
       continue;
     s.value_size = info.value_size;
-    s.value_type = info.btf_value_type_id;
     s.btf_id = info.btf_id;
     if (!p->btfs_.by_id(s.btf_id)) return nullptr;
+    // The variables asked for, from the section's DATASEC.
+    const struct btf* b = p->btfs_.raw(s.btf_id);
+    const struct btf_type* sec = b ? btf__type_by_id(b, info.btf_value_type_id) : nullptr;
+    if (!sec || !btf_is_datasec(sec)) continue;
+    s.datasec = btf__name_by_offset(b, sec->name_off);
+    const struct btf_var_secinfo* vi = btf_var_secinfos(sec);
+    for (unsigned short i = 0; i < btf_vlen(sec); ++i, ++vi) {
+      const struct btf_type* var = btf__type_by_id(b, vi->type);
+      const std::string_view name = var ? btf__name_by_offset(b, var->name_off) : "";
+      if (std::ranges::find(vars, name) == vars.end()) continue;
+      if (std::uint64_t{vi->offset} + vi->size > info.value_size) return nullptr;
+      s.vars.push_back({SharedName(name), vi->type, vi->offset, vi->size});
+      found.insert(std::string(name));
+    }
+    if (s.vars.empty()) continue;
     if ((info.map_flags & BPF_F_MMAPABLE) == 0 ||
         src.map_value(m.map_id, info.value_size, &s.mapped) != 0)
       s.buffer.resize(info.value_size);
@@ -40,7 +61,9 @@ std::unique_ptr<GlobalsProbe> GlobalsProbe::open(capture_detail::KernelSource& s
     s.meta.error.reset();
     p->sections_.push_back(std::move(s));
   }
-  if (p->sections_.empty()) return nullptr;
+  if (p->sections_.empty() ||
+      found.size() != std::set<std::string>(vars.begin(), vars.end()).size())
+    return nullptr;
   return p;
 }
 
@@ -63,8 +86,12 @@ FailureDumpReport GlobalsProbe::sample() {
     auto renderer = btfs_.by_id(s.btf_id);
     if (renderer) {
       map_contents::CutLog cut;
-      m.value = map_contents::value_tree(bytes.first(s.value_size),
-                                         map_contents::Side{*renderer, s.value_type}, limits_, cut);
+      std::vector<RenderedMember> members;
+      for (const auto& v : s.vars)
+        members.emplace_back(
+            v.name, map_contents::value_tree(bytes.subspan(v.offset, v.size),
+                                             map_contents::Side{*renderer, v.type}, limits_, cut));
+      m.value = RenderedValue::make_struct(std::string_view(s.datasec), std::move(members));
       if (cut.values) m.error = map_contents::cut_error(cut, limits_.max_value_bytes);
     } else {
       m.error = renderer.error().message();

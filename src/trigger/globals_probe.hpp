@@ -16,20 +16,26 @@
 
 #include <memory>
 #include <optional>
+#include <span>
+#include <string>
 #include <vector>
 
 namespace scxsnap::trigger_detail {
 
 class GlobalsProbe {
  public:
-  /// The probe of the global sections among `first`'s maps (the first
-  /// capture's); nullopt when it has none or one of them cannot be read so.
+  /// The probe of global variables `vars` in the global sections among
+  /// `first`'s maps (the first capture's): only those variables are read and
+  /// rendered. nullptr when one of them is in no such section (an __arena
+  /// global, a name no section has: whole captures answer then) or a
+  /// section cannot be read so.
   static std::unique_ptr<GlobalsProbe> open(capture_detail::KernelSource& src,
                                             const FailureDumpReport& first,
-                                            const CaptureOptions& options);
-  /// The sections now, in a report with the first capture's other facts
-  /// (active object, map metadata); a section that cannot be read has its
-  /// `error` set.
+                                            const CaptureOptions& options,
+                                            std::span<const std::string> vars);
+  /// The sections now, in a report with the first capture's map metadata
+  /// and active object and nothing else; a section that cannot be read has
+  /// its `error` set.
   FailureDumpReport sample();
 
  private:
@@ -38,7 +44,13 @@ class GlobalsProbe {
     capture_detail::Fd fd;
     std::unique_ptr<capture_detail::ValueBytes> mapped;  // null: looked up each sample
     std::vector<std::uint8_t> buffer;
-    std::uint32_t value_size = 0, value_type = 0, btf_id = 0;
+    std::uint32_t value_size = 0, btf_id = 0;
+    std::string datasec;
+    struct Var {
+      SharedName name;
+      std::uint32_t type = 0, offset = 0, size = 0;
+    };
+    std::vector<Var> vars;  // the ones asked for, in section order
   };
   explicit GlobalsProbe(capture_detail::KernelSource& src, std::uint32_t max_array_elements)
       : src_(src), btfs_(src, max_array_elements) {}

@@ -143,8 +143,12 @@ class Armed {
     if (!conditions_.empty() && std::ranges::all_of(conditions_, [](const Condition& c) {
           return std::ranges::all_of(c.e.projs,
                                      [](const std::string& p) { return p.starts_with("var:"); });
-        }))
-      probe_ = trigger_detail::GlobalsProbe::open(src, first, session_->options());
+        })) {
+      std::vector<Expectation> es;
+      for (const auto& c : conditions_) es.push_back(c.e);
+      probe_ = trigger_detail::GlobalsProbe::open(src, first, session_->options(),
+                                                  expectation_needs(es).vars);
+    }
     if (probe_) probed_.push_back({Clock::now(), probe_->sample()});
     if (o_.keep_last || (!conditions_.empty() && !probe_)) keep(std::move(first));
     return {};
