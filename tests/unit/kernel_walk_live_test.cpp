@@ -3,6 +3,7 @@
 // CPU's struct rq found and checked (rq->cpu), and what a runqueue says
 // compared with what /proc says of the same threads. Then the walk recorded
 // on a tape and replayed without root.
+#include "capture/kernel_symbols.hpp"
 #include "capture/kernel_tape.hpp"
 #include "capture/kernel_walk.hpp"
 
@@ -153,6 +154,23 @@ TEST(KernelWalkLive, ASpinnerOnAnotherCpuIsThatRunqueuesCurrentTask) {
   ::waitpid(child, nullptr, 0);
   EXPECT_TRUE(seen) << "CPU " << other << " kept running " << last;
   EXPECT_EQ(stat_field(stat, 39), std::to_string(other));  // /proc: it ran there
+}
+
+// The lookup program and /proc/kallsyms agree, on names the kernel has and
+// on names it does not (data symbols are absent from both without
+// CONFIG_KALLSYMS_ALL).
+TEST(KernelWalkLive, SymbolsFromTheLookupProgramAreThoseOfKallsyms) {
+  const std::vector<std::string_view> names = {
+      "schedule", "do_exit", "runqueues", "scx_root", "fair_sched_class", "no_such_symbol_here"};
+  auto looked = lookup_kernel_symbols(names);
+  if (!looked) GTEST_SKIP() << looked.error().message();
+  const auto file = read_kallsyms_file("/proc/kallsyms", names);
+  EXPECT_EQ(*looked, file);
+  EXPECT_TRUE(looked->contains("schedule"));
+  EXPECT_FALSE(looked->contains("no_such_symbol_here"));
+  const std::string too_long(kMaxSymbolName + 1, 'x');
+  const std::vector<std::string_view> bad = {too_long};
+  EXPECT_FALSE(lookup_kernel_symbols(bad).has_value());
 }
 
 TEST(KernelWalkLive, ARecordedWalkReplaysWithoutRoot) {
