@@ -87,6 +87,7 @@ FailureDumpReport GlobalsProbe::sample() {
     if (renderer) {
       map_contents::CutLog cut;
       std::vector<RenderedMember> members;
+      members.reserve(s.vars.size());
       for (const auto& v : s.vars)
         members.emplace_back(
             v.name, map_contents::value_tree(bytes.subspan(v.offset, v.size),

@@ -145,6 +145,7 @@ class Armed {
                                      [](const std::string& p) { return p.starts_with("var:"); });
         })) {
       std::vector<Expectation> es;
+      es.reserve(conditions_.size());
       for (const auto& c : conditions_) es.push_back(c.e);
       probe_ = trigger_detail::GlobalsProbe::open(src, first, session_->options(),
                                                   expectation_needs(es).vars);
