@@ -21,7 +21,7 @@ RUN_DEPS := build-essential cmake pkg-config \
         libbpf-dev libelf-dev zlib1g-dev libzstd-dev libxxhash-dev libsimdjson-dev libcli11-dev libfmt-dev linux-libc-dev
 DEPS := $(RUN_DEPS) git libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev \
         clang llvm clang-format bpftool help2man bash-completion dpkg-dev file \
-        chromium fonts-dejavu-core
+        chromium fonts-dejavu-core pybind11-dev python3-dev python3-pytest python3-pandas
 FUZZ_DEPS := clang-16 libclang-rt-16-dev
 TIDY_DEPS := clang-tidy-16
 

@@ -55,6 +55,19 @@ env -u LD_LIBRARY_PATH "$root/usr/bin/scxsnap" --version
 env -u LD_LIBRARY_PATH "$root/usr/bin/scxsnap" show "$src/examples/dump.json" | grep -q "active object: scx_demo"
 [ "$(env -u LD_LIBRARY_PATH "$root/usr/bin/scxsnap" var "$src/examples/dump.json" nr_dispatched)" = 907 ] || fail "var from the package"
 
+# The Python module (where the tree built it) imports from the package with
+# Debian's python3 and nothing but PYTHONPATH set: its libraries through its
+# RUNPATH.
+site=$root/usr/lib/python3/dist-packages
+if [ -d "$site/scxsnap" ]; then
+  out=$(env -u LD_LIBRARY_PATH PYTHONPATH="$site" /usr/bin/python3 -c \
+    'import scxsnap, sys; print(scxsnap.__file__); print(scxsnap.load(sys.argv[1]).var("nr_dispatched").value)' \
+    "$src/examples/dump.json")
+  grep -q "^$site/scxsnap/__init__.py$" <<<"$out" || fail "python3 imported scxsnap from elsewhere: $out"
+  [ "$(tail -1 <<<"$out")" = 907 ] || fail "the packaged Python module read $out"
+  echo "python module: imported from the package"
+fi
+
 # A program builds against the unpacked package: CMake and pkg-config.
 cmake -S "$src/tests/consumer" -B "$work/consumer" -DCMAKE_PREFIX_PATH="$root/usr" >/dev/null
 cmake --build "$work/consumer" >/dev/null

@@ -21,6 +21,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <expected>
 #include <optional>
 #include <span>
 #include <string>
@@ -105,6 +106,24 @@ struct SCXSNAP_API ExpectationOutcome {
 /// the nearest names or the candidates.
 SCXSNAP_API Result<ExpectationOutcome> evaluate_expectation(const Expectation& e,
                                                             const SampleSeries& series);
+
+/// One operand of an assertion ("var:nr_dispatched",
+/// "map:pcpu_stats.cpu_sum(count)", "stats:...", "cpu3:user_ns") over every
+/// sample: its value with the class it was read as (the narrowest that holds
+/// it: unsigned, then signed, then float), or the error that sample gave (a
+/// placeholder sample, a key it lacks). What `check` compares; what a plot
+/// or a data frame of a series shows.
+struct SCXSNAP_API ProjectedValue {
+  ValueClass cls = ValueClass::Unsigned;
+  std::uint64_t u = 0;  ///< Unsigned
+  std::int64_t i = 0;   ///< Signed
+  double f = 0;         ///< Float
+  bool b = false;       ///< Bool
+};
+using ProjectedAt = std::expected<ProjectedValue, SnapshotError>;
+/// Errors: a projection this grammar does not know (InvalidArgument).
+SCXSNAP_API Result<std::vector<ProjectedAt>> project_series(const SampleSeries& series,
+                                                            std::string_view projection);
 
 /// Counts of a run of assertions.
 struct SCXSNAP_API OutcomeCounts {

@@ -21,6 +21,7 @@
 #include "scxsnap/result.hpp"
 #include "scxsnap/sample_series.hpp"
 #include "scxsnap/series.hpp"
+#include "scxsnap/series_file.hpp"
 #include "scxsnap/snapshot.hpp"
 #include "scxsnap/snapshot_error.hpp"
 #include "scxsnap/version.hpp"

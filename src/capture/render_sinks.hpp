@@ -68,7 +68,6 @@ class RenderedContents : public ContentSink {
   ParallelEntries par_;
   bool par_next_ = false;  // the next entry begins the parallel rendering
   bool par_on_ = false;
-  std::uint32_t max_entries_ = 0;
 };
 
 /// capture(): every map's contents into the model, in map-id order.

@@ -321,3 +321,22 @@ std::vector<std::string> known_names(const SampleSeries& s, std::string_view pro
 }
 
 }  // namespace scxsnap::detail
+
+namespace scxsnap {
+
+Result<std::vector<ProjectedAt>> project_series(const SampleSeries& series,
+                                                std::string_view projection) {
+  SCXSNAP_TRY(detail::Projection p, detail::project(series, projection));
+  std::vector<ProjectedAt> out;
+  out.reserve(p.values.size());
+  for (auto& v : p.values) {
+    if (!v) {
+      out.emplace_back(std::unexpect, std::move(v.error()));
+      continue;
+    }
+    out.emplace_back(ProjectedValue{v->cls, v->u, v->i, v->f, v->b});
+  }
+  return out;
+}
+
+}  // namespace scxsnap

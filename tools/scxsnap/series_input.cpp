@@ -1,34 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "series_input.hpp"
 
-#include <fmt/format.h>
+#include "scxsnap/series_file.hpp"
 
 namespace scxsnap::cli {
 
 Result<SampleSeries> load_series(const std::string& path, const NativeSelection& sel) {
-  if (!is_native_snapshot(path)) return SampleSeries::load_jsonl(path);
-  SCXSNAP_TRY(NativeSnapshot snap, NativeSnapshot::open(path));
-  if (!snap.is_series())
-    return Error(ErrorCode::BadInput,
-                 fmt::format("{}: a single native snapshot, not a series", path));
-  std::vector<SampleRow> rows;
-  rows.reserve(snap.sample_count());
-  for (std::size_t k = 0; k < snap.sample_count(); ++k) {
-    SampleRow row;
-    row.tag = snap.sample_tag(k);
-    row.elapsed_ms = snap.sample_elapsed_ms(k);
-    SCXSNAP_TRY(row.report, snap.load_sample(k, sel));
-    rows.push_back(std::move(row));
-  }
-  return SampleSeries(std::move(rows));
+  return load_any_series(path, sel);
 }
 
 Result<SampleSeries> load_series_for(const std::string& path, std::span<const Expectation> exprs) {
-  ExpectationNeeds needs = expectation_needs(exprs);
-  NativeSelection sel;
-  sel.maps = std::move(needs.maps);
-  sel.vars = std::move(needs.vars);
-  return load_series(path, sel);
+  return scxsnap::load_series_for(std::filesystem::path(path), exprs);
 }
 
 }  // namespace scxsnap::cli
