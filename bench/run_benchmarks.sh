@@ -73,6 +73,8 @@ echo "== whole processes, as users run them (capture, watch, convert)"
 echo
 echo "== failure capture (capture --on-exit): idle cost, trigger latency"
 "$(dirname "$0")/on_exit_bench.sh" "$build"
+echo
+bash "$(dirname "$0")/python_bench.sh" "$build"
 
 echo
 echo "== state over time: check input and diff"
