@@ -56,16 +56,20 @@ _BY_CODE = [InvalidArgument, BadInput, NotFound, PermissionDenied, Unsupported, 
             InternalError]
 
 
+_RESERVED = frozenset({"kind", "fields", "message", "args"})
+
+
 class SnapshotError(ScxsnapError):
     """An error of the Snapshot API. `kind` is ktstr's variant name, `fields`
-    its structured fields (also set as attributes)."""
+    its structured fields, each also an attribute (except a field named like
+    one of these attributes, as NotAStruct's `kind`: it is in `fields` only)."""
 
     def __init__(self, message: str, kind: str = "", fields: dict[str, Any] | None = None) -> None:
         super().__init__(message)
         self.kind = kind or type(self).__name__
         self.fields = dict(fields or {})
         for key, value in self.fields.items():
-            if not hasattr(ScxsnapError, key):
+            if key not in _RESERVED:
                 setattr(self, key, value)
 
 

@@ -30,6 +30,11 @@ PYBIND11_MODULE(_scxsnap, m) {
   m.doc() = "scxsnap: snapshots of BPF scheduler state (the C++ library's bindings)";
   m.attr("__version__") = std::string(scxsnap::version());
   register_errors(m);
+  // For the tests: raise the SnapshotError of its externally tagged JSON, as
+  // the library would have raised it.
+  m.def("_raise_snapshot_error", [](const std::string& json) {
+    throw SnapshotFailure(take(scxsnap::SnapshotError::from_json(json)));
+  });
   bind_values(m);
   bind_snapshot(m);
   bind_series(m);

@@ -86,3 +86,49 @@ def test_library_errors_by_code(tmp_path):
         scxsnap.capture(no_such_option=1)
     assert issubclass(errors.PermissionDenied, PermissionError)
     assert issubclass(errors.IoError, OSError)
+
+
+# Every kind, from its externally tagged JSON (the library's own form).
+EVERY_KIND = {
+    "MapNotFound": {"requested": "m", "available": ["a", "b"]},
+    "VarNotFound": {"requested": "x", "available": ["a", "b"]},
+    "AmbiguousVar": {"requested": "x", "found_in": ["o1.bss", "o2.bss"]},
+    "FieldNotFound": {"requested": "a.q", "walked": "a", "component": "q", "available": ["x"]},
+    "NotAStruct": {"requested": "a.b", "walked": "a", "component": "b", "kind": "Uint"},
+    "TypeMismatch": {"expected": "u64", "actual": "Struct", "requested": "a.b"},
+    "IndexOutOfRange": {"map": "m", "index": 9, "len": 4},
+    "PerCpuSlot": {"map": "m", "cpu": 7, "len": 4, "unmapped": False},
+    "NoMatch": {"map": "m", "op": "find", "len": 3, "available_keys": ["1", "2"]},
+    "EmptyPathComponent": {"requested": "a..b"},
+    "PerCpuNotNarrowed": {"map": "pcpu"},
+    "NoRendered": {"map": "m", "side": "value"},
+    "PlaceholderSample": {"tag": "t", "reason": "timed out"},
+    "MissingStats": {"tag": "t", "reason": "NoSchedulerBinary"},
+    "HostFieldUnavailable": {"tag": "t", "cpu": 3},
+    "PlaceholderSnapshot": {"tag": None},
+    "NoActiveScheduler": {"reason": "no struct_ops"},
+    "ActiveFilterExcludedMaps": {"requested": "m", "active_obj": "o",
+                                 "excluded_maps": [{"name": "o.bss", "map_kva": 0}],
+                                 "whitelist_kvas": [1]},
+    "WalkerDriftedWithinPhase": {"phase": "Phase 1", "pinned_kvas": [1], "sample_kvas": [2],
+                                 "requested": "x"},
+    "ProjectionFailed": {"reason": "r"},
+    "MapRenderIncomplete": {"map": "m", "error": "cut"},
+}
+
+
+@pytest.mark.parametrize("kind", sorted(EVERY_KIND))
+def test_every_kind_is_its_own_class_with_its_fields(kind):
+    import json
+    from scxsnap import _scxsnap
+    assert set(EVERY_KIND) == set(errors._BY_KIND)
+    with pytest.raises(errors.SnapshotError) as e:
+        _scxsnap._raise_snapshot_error(json.dumps({kind: EVERY_KIND[kind]}))
+    assert type(e.value).__name__ == kind
+    assert e.value.kind == kind
+    assert str(e.value) == e.value.message and e.value.message
+    for field, value in EVERY_KIND[kind].items():
+        assert field in e.value.fields
+        assert e.value.fields[field] == value or isinstance(value, (list, dict)), field
+        if field not in ("kind", "fields", "message", "args"):
+            assert getattr(e.value, field) == e.value.fields[field], field
