@@ -18,10 +18,11 @@ MARCH ?= $(shell grep -q avx2 /proc/cpuinfo 2>/dev/null && grep -q bmi2 /proc/cp
 # DEPS add what the tests and benchmarks need (`make test`; chromium opens the
 # HTML pages `scxsnap report` writes).
 RUN_DEPS := build-essential cmake pkg-config \
-        libbpf-dev libelf-dev zlib1g-dev libzstd-dev libxxhash-dev libsimdjson-dev libcli11-dev libfmt-dev linux-libc-dev
+        libbpf-dev libelf-dev zlib1g-dev libzstd-dev libxxhash-dev libsimdjson-dev libcli11-dev libfmt-dev linux-libc-dev \
+        libcpp-httplib-dev
 DEPS := $(RUN_DEPS) git libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev \
         clang llvm clang-format bpftool help2man bash-completion dpkg-dev file \
-        chromium fonts-dejavu-core pybind11-dev python3-dev python3-pytest python3-pandas
+        chromium fonts-dejavu-core pybind11-dev python3-dev python3-pytest python3-pandas prometheus
 FUZZ_DEPS := clang-16 libclang-rt-16-dev
 TIDY_DEPS := clang-tidy-16
 
@@ -29,13 +30,17 @@ TIDY_DEPS := clang-tidy-16
 
 all: build
 
-# Installs whatever of $(1) is missing (idempotent).
+# Installs whatever of $(1) is missing (idempotent). No service a package
+# brings is started (policy-rc.d): the tests start prometheus themselves.
 define apt_install
 	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  echo "installing: $$missing"; \
 	  export DEBIAN_FRONTEND=noninteractive; \
+	  policy=; if [ ! -e /usr/sbin/policy-rc.d ]; then \
+	    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && policy=1; fi; \
 	  apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  rc=$$?; if [ -n "$$policy" ]; then rm -f /usr/sbin/policy-rc.d; fi; exit $$rc; \
 	fi
 endef
 

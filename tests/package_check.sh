@@ -46,9 +46,17 @@ for f in usr/bin/scxsnap usr/lib/$multiarch/libscxsnap_core.so.0 usr/lib/$multia
          usr/lib/$multiarch/libscxsnap_html.so.0 usr/lib/$multiarch/pkgconfig/scxsnap-html.pc \
          usr/lib/$multiarch/libscxsnap_core.so usr/include/scxsnap/scxsnap.hpp usr/include/scxsnap/version.hpp \
          usr/lib/$multiarch/cmake/scxsnap/scxsnapConfig.cmake usr/lib/$multiarch/pkgconfig/scxsnap-core.pc \
-         usr/lib/$multiarch/pkgconfig/scxsnap.pc usr/share/bash-completion/completions/scxsnap; do
+         usr/lib/$multiarch/pkgconfig/scxsnap.pc usr/share/bash-completion/completions/scxsnap \
+         usr/lib/systemd/system/scxsnap-serve.service; do
   [ -e "$root/$f" ] || fail "the package lacks /$f"
 done
+
+# The service unit parses (systemd-analyze, where there is one): no unknown
+# or invalid setting. Its ExecStart and man page are the installed ones.
+if command -v systemd-analyze >/dev/null; then
+  unit_log=$(systemd-analyze verify "$root/usr/lib/systemd/system/scxsnap-serve.service" 2>&1 || true)
+  ! grep -Ei 'unknown|invalid|failed to parse|ignoring' <<<"$unit_log" || fail "the service unit: $unit_log"
+fi
 
 # The binary runs from the scratch root with no environment tweaks.
 env -u LD_LIBRARY_PATH "$root/usr/bin/scxsnap" --version

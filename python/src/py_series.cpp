@@ -163,7 +163,7 @@ void bind_series(py::module_& m) {
               if (!r) throw LibraryFailure(r.error());
               page = std::move(*r);
             }
-            OutputFile f = take(OutputFile::create(path));
+            OutputFile f = take(OutputFile::create(path, FileMode::Shared));
             take(f.write(page));
             take(f.commit());
           },

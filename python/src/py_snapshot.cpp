@@ -110,7 +110,7 @@ PyEntry entry_or_raise(Owner owner, SnapshotEntry e) {
 }
 
 void write_page(const std::string& path, const std::string& page) {
-  OutputFile f = take(OutputFile::create(path));
+  OutputFile f = take(OutputFile::create(path, FileMode::Shared));
   take(f.write(page));
   take(f.commit());
 }

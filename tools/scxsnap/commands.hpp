@@ -28,5 +28,7 @@ void add_watch(CLI::App& app, int& exit_code);
 void add_check(CLI::App& app, int& exit_code);
 void add_diff(CLI::App& app, int& exit_code);
 void add_report(CLI::App& app, int& exit_code);
+void add_metrics(CLI::App& app, int& exit_code);
+void add_serve(CLI::App& app, int& exit_code);
 
 }  // namespace scxsnap::cli

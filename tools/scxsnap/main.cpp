@@ -47,6 +47,8 @@ int main(int argc, char** argv) {
   add_check(app, exit_code);
   add_diff(app, exit_code);
   add_report(app, exit_code);
+  add_metrics(app, exit_code);
+  add_serve(app, exit_code);
   // A word that is no subcommand: say which one was meant.
   if (argc > 1 && argv[1][0] != '-') {
     std::vector<std::string> names;
