@@ -92,11 +92,12 @@ TEST(Readme, BashCompletionKnowsEveryFlagOfEverySubcommand) {
   };
   std::string shared = line_of("local capture_flags=");
   std::regex flag(R"((?:^|[ ,])(--?[a-zA-Z][a-zA-Z0-9-]*))");
-  for (std::string sub : {"capture", "show", "var", "map", "convert", "watch", "check", "diff"}) {
+  for (std::string sub :
+       {"capture", "show", "var", "map", "convert", "watch", "check", "diff", "metrics", "serve"}) {
     CliResult r = run_cli({sub, "--help"});
     ASSERT_EQ(r.exit_code, 0) << sub;
     std::string mine = line_of("    " + sub + ") flags=");
-    if (sub == "capture" || sub == "watch") mine += shared;
+    if (sub == "capture" || sub == "watch" || sub == "metrics" || sub == "serve") mine += shared;
     std::size_t n = 0;
     for (std::sregex_iterator it(r.out.begin(), r.out.end(), flag), end; it != end; ++it) {
       std::string f = (*it)[1];

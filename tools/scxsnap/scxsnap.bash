@@ -4,11 +4,11 @@
 _scxsnap() {
   local cur prev words cword
   _init_completion || return
-  local subcommands="capture show var map convert watch check diff report"
+  local subcommands="capture show var map convert watch check diff report metrics serve"
   local sub="" i
   for ((i = 1; i < cword; i++)); do
     case "${words[i]}" in
-      capture|show|var|map|convert|watch|check|diff|report) sub=${words[i]}; break ;;
+      capture|show|var|map|convert|watch|check|diff|report|metrics|serve) sub=${words[i]}; break ;;
     esac
   done
   if [[ -z $sub ]]; then
@@ -28,9 +28,12 @@ _scxsnap() {
     check) flags="--expect --format --max-failures" ;;
     diff) flags="--from --to --map --json --html" ;;
     report) flags="-o --output --expect --only-expected --max-entries --early" ;;
+    metrics) flags="-o --output --select --per-cpu --max-series --from --replay-kernel $capture_flags" ;;
+    serve) flags="--listen --socket-mode --token-file --no-token --threads --timeout-s --snapshots-per-minute --replay-kernel --select --per-cpu --max-series -q --quiet $capture_flags" ;;
   esac
   case $prev in
-    -o|--output|--html|--record-kernel|--replay-kernel) _filedir; return ;;
+    -o|--output|--html|--record-kernel|--replay-kernel|--token-file) _filedir; return ;;
+    --socket-mode) COMPREPLY=($(compgen -W "0600 0660" -- "$cur")); return ;;
     --format)
       if [[ $sub == watch ]]; then COMPREPLY=($(compgen -W "jsonl native" -- "$cur"))
       elif [[ $sub == check ]]; then COMPREPLY=($(compgen -W "text json junit" -- "$cur"))
@@ -40,7 +43,7 @@ _scxsnap() {
     --pid) COMPREPLY=($(compgen -W "$(ls /proc | grep -E '^[0-9]+$')" -- "$cur")); return ;;
     --map|--obj|--map-id|--max-entries|--deadline-ms|--max-value-bytes|--max-array-elements|\
     --active-obj|--interval-ms|--count|--duration-s|--path|--sum|--cpu|--at|--expect|--from|--to|\
-    --max-failures)
+    --max-failures|--select|--max-series|--listen|--threads|--timeout-s|--snapshots-per-minute)
       return ;;
   esac
   if [[ $cur == -* ]]; then
