@@ -75,6 +75,8 @@ echo "== failure capture (capture --on-exit): idle cost, trigger latency"
 "$(dirname "$0")/on_exit_bench.sh" "$build"
 echo
 bash "$(dirname "$0")/python_bench.sh" "$build"
+echo
+bash "$(dirname "$0")/serve_bench.sh" "$build"
 
 echo
 echo "== state over time: check input and diff"

@@ -89,8 +89,15 @@ TEST(PrometheusLive, StoresWhatTheObjectHeldAndRatesItsCounter) {
                             "--storage.tsdb.path=" + dir.path() + "/data",
                             fmt::format("--web.listen-address=127.0.0.1:{}", prom_port)},
                            dir.path() + "/prometheus.log");
-  // The counter moves by 500 a second while Prometheus scrapes.
-  for (int i = 0; i < 10; ++i) {
+  const std::string series = "scx_global_counter_total{obj=\"globals\",var=\"nr_events\"}";
+  // Prometheus has scraped once (it takes a moment to start) ...
+  for (int i = 0; i < 150; ++i) {
+    auto first = query(prom_port, series);
+    if (first && !first->find("data")->find("result")->items().empty()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  // ... then the counter moves by 500 a second while it scrapes.
+  for (int i = 0; i < 5; ++i) {
     std::this_thread::sleep_for(std::chrono::seconds(1));
     v += 500;
     lo.set_global(".data", "nr_events", &v, sizeof v);
@@ -98,7 +105,6 @@ TEST(PrometheusLive, StoresWhatTheObjectHeldAndRatesItsCounter) {
   }
   std::this_thread::sleep_for(
       std::chrono::milliseconds(1500));  // one more scrape of the last value
-  const std::string series = "scx_global_counter_total{obj=\"globals\",var=\"nr_events\"}";
   auto raw = query(prom_port, series + "[30s]");
   auto now = query(prom_port, series);
   auto irate = query(prom_port, "irate(" + series + "[30s])");
@@ -110,7 +116,7 @@ TEST(PrometheusLive, StoresWhatTheObjectHeldAndRatesItsCounter) {
   const JsonValue* result = raw->find("data")->find("result");
   ASSERT_TRUE(result && result->items().size() == 1) << to_json_text(*raw);
   const auto& values = result->items()[0].find("values")->items();
-  ASSERT_GE(values.size(), 5u);
+  ASSERT_GE(values.size(), 3u);
   std::vector<std::pair<double, std::uint64_t>> samples;
   for (const auto& s : values) {
     const double t = s.items()[0].as_f64().value();

@@ -93,8 +93,9 @@ class Served {
   Served(const std::string& dir, std::vector<std::string> extra)
       : sock_(dir + "/s.sock"), log_(dir + "/log") {
     std::vector<std::string> args = {SCXSNAP_CLI,       "serve", "--listen", "unix:" + sock_,
-                                     "--replay-kernel", tape(),  "--obj",    "cc",
-                                     "--timeout-s",     "2"};
+                                     "--replay-kernel", tape(),  "--obj",    "cc"};
+    if (std::find(extra.begin(), extra.end(), "--timeout-s") == extra.end())
+      extra.insert(extra.end(), {"--timeout-s", "2"});
     args.insert(args.end(), extra.begin(), extra.end());
     pid_ = ::fork();
     if (pid_ == 0) {
@@ -231,7 +232,7 @@ TEST(Serve, ATokenIsNeededWholeAndTheRateLimitHolds) {
 
 TEST(Serve, HostileClientsGetAnswersAndTheServerLives) {
   TempDir dir;
-  Served s(dir.path(), {"--threads", "4", "-q"});
+  Served s(dir.path(), {"--threads", "4", "--timeout-s", "1", "-q"});
   ASSERT_TRUE(s.up()) << s.log();
   // A header past the server's limit.
   const Reply big = get(s.sock(), "/healthz", "X-Big: " + std::string(20000, 'a') + "\r\n");
@@ -274,6 +275,38 @@ TEST(Serve, HostileClientsGetAnswersAndTheServerLives) {
   EXPECT_EQ(get(s.sock(), "/healthz").status, 200);  // still serving
   const int status = s.stop();
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+}
+
+}  // namespace
+
+#include "../../tools/scxsnap/serve_query.hpp"
+
+namespace {
+
+using scxsnap::cli::parse_snapshot_query;
+
+TEST(ServeQuery, DecodesRepeatsAndRefusesWhatItDoesNotKnow) {
+  auto q = parse_snapshot_query(
+      "/snapshot?format=native&obj=scx%5Flavd&obj=a+b&map=m&map_id=42&map_id=7");
+  ASSERT_TRUE(q.has_value()) << q.error().message();
+  EXPECT_EQ(q->format, "native");
+  EXPECT_EQ(q->objs, (std::vector<std::string>{"scx_lavd", "a b"}));
+  EXPECT_EQ(q->maps, (std::vector<std::string>{"m"}));
+  EXPECT_EQ(q->map_ids, (std::vector<std::uint32_t>{42, 7}));
+  EXPECT_EQ(parse_snapshot_query("/snapshot")->format, "json");
+  for (const char* bad :
+       {"/snapshot?format=xml", "/snapshot?format=json&format=json", "/snapshot?map_id=0",
+        "/snapshot?map_id=4294967296", "/snapshot?map_id=1x", "/snapshot?obj=%4",
+        "/snapshot?obj=%zz", "/snapshot?obj=", "/snapshot?bogus=1"}) {
+    auto r = parse_snapshot_query(bad);
+    EXPECT_FALSE(r.has_value()) << bad;
+    if (!r) {
+      EXPECT_FALSE(r.error().message().empty());
+    }
+  }
+  std::string many = "/snapshot?";
+  for (std::size_t i = 0; i <= scxsnap::cli::kMaxQueryValues; ++i) many += "obj=o&";
+  EXPECT_FALSE(parse_snapshot_query(many).has_value());
 }
 
 }  // namespace

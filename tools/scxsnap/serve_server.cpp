@@ -3,6 +3,7 @@
 #include "serve_server.hpp"
 
 #include "scxsnap/output_file.hpp"
+#include "serve_query.hpp"
 
 #include <charconv>
 #include <chrono>
@@ -136,28 +137,12 @@ class RateLimit {
 // What /snapshot was asked for, as capture options.
 Result<CaptureOptions> snapshot_options(const httplib::Request& req, const CaptureOptions& base,
                                         std::string& format) {
+  SCXSNAP_TRY(SnapshotQuery q, parse_snapshot_query(req.target));
   CaptureOptions c = base;
-  c.obj_prefixes.clear();
-  c.map_names.clear();
-  c.map_ids.clear();
-  format = req.has_param("format") ? req.get_param_value("format") : "json";
-  if (format != "json" && format != "native")
-    return Error(ErrorCode::InvalidArgument, "format is json or native");
-  for (std::size_t i = 0; i < req.get_param_value_count("obj"); ++i)
-    c.obj_prefixes.push_back(req.get_param_value("obj", i));
-  for (std::size_t i = 0; i < req.get_param_value_count("map"); ++i)
-    c.map_names.push_back(req.get_param_value("map", i));
-  for (std::size_t i = 0; i < req.get_param_value_count("map_id"); ++i) {
-    const std::string v = req.get_param_value("map_id", i);
-    std::uint32_t id = 0;
-    auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), id);
-    if (ec != std::errc() || p != v.data() + v.size())
-      return Error(ErrorCode::InvalidArgument, fmt::format("map_id '{}' is not a map id", v));
-    c.map_ids.push_back(id);
-  }
-  for (const auto& [k, v] : req.params)
-    if (k != "format" && k != "obj" && k != "map" && k != "map_id")
-      return Error(ErrorCode::InvalidArgument, fmt::format("unknown parameter '{}'", k));
+  c.obj_prefixes = std::move(q.objs);
+  c.map_names = std::move(q.maps);
+  c.map_ids = std::move(q.map_ids);
+  format = q.format;
   return c;
 }
 
