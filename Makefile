@@ -4,6 +4,9 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 TSAN_BUILD ?= build-tsan
 JOBS ?= $(shell nproc)
+# Tests wait as much as they compute (browsers, servers, deadlines, child
+# processes; kernel tests hold a lock and run one at a time): twice the cores.
+CTEST_JOBS ?= $(shell echo $$(( $$(nproc) * 2 )))
 CMAKE_FLAGS ?=
 # The development tree's build type (benchmarks and profiles want symbols).
 BUILD_TYPE ?= RelWithDebInfo
@@ -71,7 +74,7 @@ build-cli: run-deps
 	cmake --build $(BUILD) -j $(JOBS) --target scxsnap_cli
 
 test: build
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	cd $(BUILD) && ctest --output-on-failure -j $(CTEST_JOBS)
 
 # The suite under ASan + UBSan, built with clang-16 at -O1 with line tables
 # (what the sanitizers recommend). The same tree builds the libFuzzer targets
@@ -85,7 +88,7 @@ asan: deps fuzz-deps
 	  -DSCXSNAP_BUILD_BENCH=OFF >/dev/null
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_stack_use_after_return=1:detect_leaks=1 \
-	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS)
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(CTEST_JOBS)
 
 # The threaded tests under ThreadSanitizer (the library instrumented; no
 # kernel needed): native writer workers, render threads, a large map's
