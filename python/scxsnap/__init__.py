@@ -2,7 +2,7 @@
 """scxsnap: snapshots of BPF scheduler state, from Python.
 
     >>> import scxsnap
-    >>> report = scxsnap.load("tests/data/full_report.json")
+    >>> report = scxsnap.load("tests/data/sample_report.json")
     >>> report.var("nr_dispatched").value
     907
 
