@@ -81,6 +81,9 @@ struct PyField {
   SnapshotField field;
 };
 
+/// A page written as `scxsnap report` writes it (atomically, mode 0666 & ~umask).
+void write_page(const std::string& path, const std::string& page);
+
 void register_errors(py::module_& m);
 void bind_values(py::module_& m);
 void bind_snapshot(py::module_& m);

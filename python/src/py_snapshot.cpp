@@ -109,11 +109,15 @@ PyEntry entry_or_raise(Owner owner, SnapshotEntry e) {
   return PyEntry{std::move(owner), std::move(e)};
 }
 
+}  // namespace
+
 void write_page(const std::string& path, const std::string& page) {
   OutputFile f = take(OutputFile::create(path, FileMode::Shared));
   take(f.write(page));
   take(f.commit());
 }
+
+namespace {
 
 void bind_report(py::module_& m) {
   py::class_<PyReport>(m, "Report",
